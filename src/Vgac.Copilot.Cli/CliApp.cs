@@ -1,0 +1,48 @@
+using System.CommandLine;
+using Vgac.Copilot.Cli.Commands;
+
+namespace Vgac.Copilot.Cli;
+
+/// <summary>The <c>vgac</c> command tree and its entry point.</summary>
+public static class CliApp
+{
+    public static async Task<int> RunAsync(string[] args, CliContext context, CancellationToken cancellationToken = default)
+    {
+        var root = BuildRoot(context);
+        var parse = root.Parse(args);
+        var invocation = new InvocationConfiguration { Output = context.Out, Error = context.Error };
+
+        if (parse.Errors.Count > 0 && parse.Action is not System.CommandLine.Help.HelpAction)
+        {
+            foreach (var error in parse.Errors)
+            {
+                await context.Error.WriteLineAsync($"vgac: {error.Message}").ConfigureAwait(false);
+            }
+
+            await context.Error.WriteLineAsync("Run 'vgac --help' for usage.").ConfigureAwait(false);
+            return ExitCodes.UsageError;
+        }
+
+        return await parse.InvokeAsync(invocation, cancellationToken).ConfigureAwait(false);
+    }
+
+    internal static RootCommand BuildRoot(CliContext context)
+    {
+        var root = new RootCommand("VGAC Copilot: ask a GPU cluster why jobs wait, predict waits, check calibration - with guards on every answer.");
+        foreach (var option in GlobalOptions.All)
+        {
+            root.Options.Add(option);
+        }
+
+        root.Subcommands.Add(DoctorCommand.Create(context));
+        root.Subcommands.Add(ConfigCommand.Create(context));
+
+        root.SetAction(parse =>
+        {
+            // Bare `vgac` shows the help, as kubectl does.
+            root.Parse("--help").Invoke(new InvocationConfiguration { Output = context.Out, Error = context.Error });
+            return ExitCodes.Success;
+        });
+        return root;
+    }
+}

@@ -1,0 +1,28 @@
+namespace Vgac.Copilot.Cli;
+
+/// <summary>Every exit code <c>vgac</c> returns, in one place. Scripts may rely on these.</summary>
+public static class ExitCodes
+{
+    public const int Success = 0;
+
+    /// <summary>An unexpected failure (a bug): the message says what happened, the log file has the details.</summary>
+    public const int Failure = 1;
+
+    /// <summary>Bad command line, bad configuration or bad input file.</summary>
+    public const int UsageError = 2;
+
+    /// <summary>VGAC could not be reached (connection refused, DNS, circuit open).</summary>
+    public const int VgacUnavailable = 3;
+
+    /// <summary>VGAC did not answer within the timeout.</summary>
+    public const int VgacTimeout = 4;
+
+    /// <summary>VGAC answered with an error status or a response that breaks the contract.</summary>
+    public const int VgacError = 5;
+
+    /// <summary>The answer is a fallback (<c>confidence: 0</c>) because VGAC could not give a real one.</summary>
+    public const int Fallback = 6;
+
+    /// <summary>Interrupted by Ctrl+C.</summary>
+    public const int Cancelled = 130;
+}

@@ -1,0 +1,67 @@
+using System.CommandLine;
+using System.Globalization;
+
+namespace Vgac.Copilot.Cli;
+
+/// <summary>Flags every command accepts. They override environment variables and configuration files.</summary>
+internal static class GlobalOptions
+{
+    public static readonly Option<string?> VgacUrl = new("--vgac-url")
+    {
+        Description = "Base URL of the VGAC API (overrides VGAC_API_BASE_URL).",
+        HelpName = "url",
+        Recursive = true,
+    };
+
+    public static readonly Option<double?> Timeout = new("--timeout")
+    {
+        Description = "Seconds to wait for VGAC, retries included (overrides VGAC_TIMEOUT_SECONDS).",
+        HelpName = "seconds",
+        Recursive = true,
+    };
+
+    public static readonly Option<string?> ConfigFile = new("--config")
+    {
+        Description = "Extra JSON configuration file, read after appsettings.json.",
+        HelpName = "file",
+        Recursive = true,
+    };
+
+    public static readonly Option<string?> LogLevel = new("--log-level")
+    {
+        Description = "Log level on stderr: trace, debug, information, warning, error (default), none.",
+        HelpName = "level",
+        Recursive = true,
+    };
+
+    public static readonly Option<bool> Verbose = new("--verbose", "-v")
+    {
+        Description = "Same as --log-level debug.",
+        Recursive = true,
+    };
+
+    public static IEnumerable<Option> All => [VgacUrl, Timeout, ConfigFile, LogLevel, Verbose];
+
+    /// <summary>The configuration keys the flags given on this command line set.</summary>
+    public static IEnumerable<KeyValuePair<string, string?>> ToConfiguration(ParseResult parse)
+    {
+        if (parse.GetValue(VgacUrl) is { } url)
+        {
+            yield return new("Vgac:BaseUrl", url);
+        }
+
+        if (parse.GetValue(Timeout) is { } timeout)
+        {
+            yield return new("Vgac:TimeoutSeconds", timeout.ToString(CultureInfo.InvariantCulture));
+        }
+
+        if (parse.GetValue(LogLevel) is { } level)
+        {
+            yield return new("Log:ConsoleLevel", level);
+        }
+        else if (parse.GetValue(Verbose))
+        {
+            yield return new("Log:ConsoleLevel", "debug");
+        }
+    }
+}

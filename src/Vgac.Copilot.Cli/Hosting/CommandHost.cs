@@ -1,0 +1,94 @@
+using System.CommandLine;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Vgac.Copilot.Cli.Composition;
+using Vgac.Copilot.Client;
+
+namespace Vgac.Copilot.Cli.Hosting;
+
+/// <summary>
+/// Runs one command: builds configuration and services, validates options, runs the body, and turns every
+/// expected failure into a one-line message on stderr and a named exit code. No stack trace reaches the user.
+/// </summary>
+internal static partial class CommandHost
+{
+    public static async Task<int> RunAsync(
+        ParseResult parse,
+        CliContext context,
+        Func<CommandSession, CancellationToken, Task<int>> body,
+        CancellationToken cancellationToken)
+    {
+        ServiceProvider? provider = null;
+        try
+        {
+            var configuration = CopilotConfiguration.Build(context, parse.GetValue(GlobalOptions.ConfigFile), GlobalOptions.ToConfiguration(parse));
+            var logOptions = configuration.GetSection(LogOptions.SectionName).Get<LogOptions>() ?? new LogOptions();
+
+            var services = new ServiceCollection();
+            services.AddSingleton<IConfiguration>(configuration);
+            services.AddSingleton(TimeProvider.System);
+            services.AddCliLogging(logOptions);
+            services.AddVgacClient();
+            provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+            provider.GetRequiredService<IStartupValidator>().Validate();
+
+            return await body(new CommandSession(provider, context, configuration), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (Describe(ex, cancellationToken) is var (code, message))
+        {
+            if (message is not null)
+            {
+                await context.Error.WriteLineAsync($"vgac: {message}").ConfigureAwait(false);
+            }
+
+            return code;
+        }
+        finally
+        {
+            if (provider is not null)
+            {
+                await provider.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Exit code and one-line message for an exception; null message when nothing should be printed.</summary>
+    internal static (int Code, string? Message) Describe(Exception ex, CancellationToken cancellationToken) => ex switch
+    {
+        OperationCanceledException when cancellationToken.IsCancellationRequested => (ExitCodes.Cancelled, "cancelled."),
+        OptionsValidationException validation => (ExitCodes.UsageError, InvalidConfiguration([validation])),
+        AggregateException aggregate when aggregate.InnerExceptions.All(e => e is OptionsValidationException) =>
+            (ExitCodes.UsageError, InvalidConfiguration(aggregate.InnerExceptions.Cast<OptionsValidationException>())),
+        ConfigurationException config => (ExitCodes.UsageError, config.Message),
+        InvalidOperationException conversion when ConversionFailure().Match(conversion.Message) is { Success: true } m =>
+            (ExitCodes.UsageError, $"invalid configuration: {m.Groups["key"].Value} must be a {Friendly(m.Groups["type"].Value)}, got '{m.Groups["value"].Value}'."),
+        VgacUnavailableException unavailable => (ExitCodes.VgacUnavailable, unavailable.Message),
+        VgacTimeoutException timeout => (ExitCodes.VgacTimeout, timeout.Message),
+        VgacApiException api => (ExitCodes.VgacError, api.Message),
+        _ => (ExitCodes.Failure, $"unexpected error: {ex.GetType().Name}: {ex.Message} (details in the log file)"),
+    };
+
+    private static string InvalidConfiguration(IEnumerable<OptionsValidationException> failures) =>
+        "invalid configuration: " + string.Join(" ", failures.SelectMany(f => f.Failures).Distinct(StringComparer.Ordinal));
+
+    private static string Friendly(string clrType) => clrType switch
+    {
+        "System.Double" or "System.Single" or "System.Decimal" => "number",
+        "System.Int32" or "System.Int64" => "whole number",
+        "System.Boolean" => "boolean (true or false)",
+        _ => clrType,
+    };
+
+    [GeneratedRegex(@"Failed to convert configuration value '(?<value>[^']*)' at '(?<key>[^']+)' to type '(?<type>[^']+)'")]
+    private static partial Regex ConversionFailure();
+}
+
+/// <summary>What a command body gets: services, the output streams, the configuration.</summary>
+internal sealed record CommandSession(IServiceProvider Services, CliContext Context, IConfiguration Configuration)
+{
+    public TextWriter Out => Context.Out;
+
+    public T Get<T>() where T : notnull => Services.GetRequiredService<T>();
+}

@@ -1,0 +1,3 @@
+using Vgac.Copilot.Cli;
+
+return await CliApp.RunAsync(args, CliContext.FromConsole());

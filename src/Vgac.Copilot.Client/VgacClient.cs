@@ -1,0 +1,120 @@
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Vgac.Copilot.Client.Http;
+using Vgac.Copilot.Contracts;
+
+namespace Vgac.Copilot.Client;
+
+/// <summary>
+/// <see cref="IVgacClient"/> over the Refit-generated <see cref="IVgacApi"/>: one line per endpoint, with every
+/// failure translated once, in <see cref="VgacErrorTranslator"/>.
+/// </summary>
+internal sealed partial class VgacClient(IVgacApi api, IOptions<VgacClientOptions> options, ILogger<VgacClient> logger) : IVgacClient
+{
+    private readonly VgacErrorTranslator _errors = new(options.Value);
+
+    public Uri BaseAddress { get; } = new(options.Value.BaseUrl);
+
+    public Task<PredictionResult> PredictWaitAsync(JobSpec spec, CancellationToken cancellationToken = default)
+        => CallAsync(VgacEndpoints.PredictWait, ct => api.PredictWaitAsync(spec, ct), cancellationToken);
+
+    public Task<BatchPredictResponse> PredictBatchAsync(IReadOnlyList<JobSpec> specs, CancellationToken cancellationToken = default)
+        => CallAsync(VgacEndpoints.PredictBatch, ct => api.PredictBatchAsync(new BatchPredictRequest { Jobs = specs }, ct), cancellationToken);
+
+    public Task<PredictionServiceStats> GetPredictionStatsAsync(CancellationToken cancellationToken = default)
+        => CallAsync(VgacEndpoints.PredictStats, api.GetPredictionStatsAsync, cancellationToken);
+
+    public Task<PredictorClusterState> GetPredictorClusterStateAsync(CancellationToken cancellationToken = default)
+        => CallAsync(VgacEndpoints.PredictClusterState, api.GetPredictorClusterStateAsync, cancellationToken);
+
+    public Task<AdmissionReview> ReviewAdmissionAsync(AdmissionReview review, CancellationToken cancellationToken = default)
+        => CallAsync(VgacEndpoints.PredictWebhook, ct => api.ReviewAdmissionAsync(review, ct), cancellationToken);
+
+    public Task<PredictionHealth> GetPredictionHealthAsync(CancellationToken cancellationToken = default)
+        => CallAsync(VgacEndpoints.PredictHealth, api.GetPredictionHealthAsync, cancellationToken);
+
+    public Task<JobQueueSnapshot> GetJobQueueAsync(int? limit = null, CancellationToken cancellationToken = default)
+        => CallAsync(VgacEndpoints.JobsQueue, ct => api.GetJobQueueAsync(limit, ct), cancellationToken);
+
+    public Task<JobList> GetPendingJobsAsync(int? limit = null, string? jobNamespace = null, CancellationToken cancellationToken = default)
+        => CallAsync(VgacEndpoints.JobsPending, ct => api.GetPendingJobsAsync(limit, jobNamespace, ct), cancellationToken);
+
+    public Task<JobList> GetRunningJobsAsync(int? limit = null, string? jobNamespace = null, CancellationToken cancellationToken = default)
+        => CallAsync(VgacEndpoints.JobsRunning, ct => api.GetRunningJobsAsync(limit, jobNamespace, ct), cancellationToken);
+
+    public Task<JobList> GetJobHistoryAsync(JobHistoryQuery? query = null, CancellationToken cancellationToken = default)
+    {
+        query ??= new JobHistoryQuery();
+        var state = query.State?.ToString().ToLowerInvariant();
+        var since = query.Since?.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture);
+        return CallAsync(VgacEndpoints.JobsHistory, ct => api.GetJobHistoryAsync(query.Limit, query.Namespace, state, since, ct), cancellationToken);
+    }
+
+    public Task<JobHistoryStats> GetJobHistoryStatsAsync(double? windowHours = null, CancellationToken cancellationToken = default)
+        => CallAsync(VgacEndpoints.JobsHistoryStats, ct => api.GetJobHistoryStatsAsync(windowHours, ct), cancellationToken);
+
+    public Task<FailureAnalysis> GetFailureAnalysisAsync(double? windowHours = null, CancellationToken cancellationToken = default)
+        => CallAsync(VgacEndpoints.JobsHistoryFailures, ct => api.GetFailureAnalysisAsync(windowHours, ct), cancellationToken);
+
+    public Task<JobInfo> GetJobAsync(string jobId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(jobId);
+        return CallAsync(VgacEndpoints.JobById, ct => api.GetJobAsync(jobId, ct), cancellationToken);
+    }
+
+    public Task<WaitPrediction> PredictJobAsync(JobPredictRequest request, CancellationToken cancellationToken = default)
+        => CallAsync(VgacEndpoints.JobsPredict, ct => api.PredictJobAsync(request, ct), cancellationToken);
+
+    public Task<JobBatchPredictResponse> PredictJobBatchAsync(IReadOnlyList<JobPredictRequest> requests, CancellationToken cancellationToken = default)
+        => CallAsync(VgacEndpoints.JobsPredictBatch, ct => api.PredictJobBatchAsync(new JobBatchPredictRequest { Jobs = requests }, ct), cancellationToken);
+
+    public Task<JobBatchPredictResponse> PredictPendingJobsAsync(int? limit = null, CancellationToken cancellationToken = default)
+        => CallAsync(VgacEndpoints.JobsPredictPending, ct => api.PredictPendingJobsAsync(limit, ct), cancellationToken);
+
+    public Task<CalibrationMetrics> GetCalibrationAsync(CancellationToken cancellationToken = default)
+        => CallAsync(VgacEndpoints.JobsPredictCalibration, api.GetCalibrationAsync, cancellationToken);
+
+    public Task<ClusterSummary> GetClusterSummaryAsync(CancellationToken cancellationToken = default)
+        => CallAsync(VgacEndpoints.ClusterSummary, api.GetClusterSummaryAsync, cancellationToken);
+
+    public Task<QuickClusterSummary> GetQuickClusterSummaryAsync(CancellationToken cancellationToken = default)
+        => CallAsync(VgacEndpoints.ClusterSummaryQuick, api.GetQuickClusterSummaryAsync, cancellationToken);
+
+    public Task<BifurcationAnalysis> GetBifurcationAsync(CancellationToken cancellationToken = default)
+        => CallAsync(VgacEndpoints.ClusterBifurcation, api.GetBifurcationAsync, cancellationToken);
+
+    public Task<NodeList> GetNodesAsync(CancellationToken cancellationToken = default)
+        => CallAsync(VgacEndpoints.ClusterNodes, api.GetNodesAsync, cancellationToken);
+
+    public Task<SlurmStatus> GetSlurmStatusAsync(CancellationToken cancellationToken = default)
+        => CallAsync(VgacEndpoints.ClusterSlurmStatus, api.GetSlurmStatusAsync, cancellationToken);
+
+    public Task<SlurmQueue> GetSlurmQueueAsync(int? limit = null, CancellationToken cancellationToken = default)
+        => CallAsync(VgacEndpoints.ClusterSlurmQueue, ct => api.GetSlurmQueueAsync(limit, ct), cancellationToken);
+
+    public Task<CapacityForecast> GetCapacityForecastAsync(double? horizonHours = null, CancellationToken cancellationToken = default)
+        => CallAsync(VgacEndpoints.ClusterCapacityForecast, ct => api.GetCapacityForecastAsync(horizonHours, ct), cancellationToken);
+
+    private async Task<T> CallAsync<T>(VgacEndpoint endpoint, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        try
+        {
+            var result = await call(cancellationToken).ConfigureAwait(false);
+            LogCallSucceeded(endpoint.Method, endpoint.Route, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            return result;
+        }
+        catch (Exception ex) when (_errors.Translate(endpoint, ex, cancellationToken) is { } translated)
+        {
+            LogCallFailed(endpoint.Method, endpoint.Route, translated.GetType().Name, translated.Message);
+            throw translated;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "VGAC {Method} {Route} ok in {ElapsedMs:F1} ms")]
+    private partial void LogCallSucceeded(string method, string route, double elapsedMs);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "VGAC {Method} {Route} failed: {ErrorType}: {Error}")]
+    private partial void LogCallFailed(string method, string route, string errorType, string error);
+}

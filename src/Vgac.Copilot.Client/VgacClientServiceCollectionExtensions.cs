@@ -1,0 +1,46 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Http.Resilience;
+using Microsoft.Extensions.Options;
+using Refit;
+using Vgac.Copilot.Client.Http;
+using Vgac.Copilot.Contracts;
+
+namespace Vgac.Copilot.Client;
+
+public static class VgacClientServiceCollectionExtensions
+{
+    /// <summary>Name of the HTTP client behind <see cref="IVgacClient"/>, for tests that add handlers to it.</summary>
+    public const string HttpClientName = "vgac";
+
+    /// <summary>
+    /// Registers <see cref="IVgacClient"/>: options from the <c>Vgac</c> section (validated at start), the
+    /// source-generated Refit client, the resilience pipeline, and the API-key handler inside it.
+    /// Requires an <c>IConfiguration</c> in the container.
+    /// </summary>
+    public static IHttpClientBuilder AddVgacClient(this IServiceCollection services)
+    {
+        services.AddOptions<VgacClientOptions>().BindConfiguration(VgacClientOptions.SectionName).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<VgacClientOptions>, VgacClientOptionsValidator>());
+        services.TryAddTransient<ApiKeyHandler>();
+        services.TryAddTransient<IVgacClient, VgacClient>();
+
+        var settings = new RefitSettings(new SystemTextJsonContentSerializer(VgacJsonContext.Default.Options));
+        var builder = services
+            .AddRefitGeneratedClient<IVgacApi>(VgacJsonContext.Default, _ => settings, HttpClientName)
+            .ConfigureHttpClient((sp, http) =>
+            {
+                var options = sp.GetRequiredService<IOptions<VgacClientOptions>>().Value;
+                http.BaseAddress = new Uri(options.BaseUrl.TrimEnd('/'));
+                http.Timeout = Timeout.InfiniteTimeSpan; // Polly owns timeouts.
+            })
+            .RedactLoggedHeaders(_ => true);
+
+        builder.AddStandardResilienceHandler()
+            .Configure((resilience, sp) => VgacResilience.Configure(resilience, sp.GetRequiredService<IOptions<VgacClientOptions>>().Value));
+
+        // Added after the resilience handler, so it runs inside it: once per attempt.
+        builder.AddHttpMessageHandler<ApiKeyHandler>();
+        return builder;
+    }
+}
