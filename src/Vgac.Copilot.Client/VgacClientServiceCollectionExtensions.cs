@@ -34,6 +34,9 @@ public static class VgacClientServiceCollectionExtensions
                 http.BaseAddress = new Uri(options.BaseUrl.TrimEnd('/'));
                 http.Timeout = Timeout.InfiniteTimeSpan; // Polly owns timeouts.
             })
+            // HttpClient's own request logging puts header values into structured log state, where redaction
+            // does not reach at trace level; VgacClient logs every call (endpoint, time, outcome) instead.
+            .RemoveAllLoggers()
             .RedactLoggedHeaders(_ => true);
 
         builder.AddStandardResilienceHandler()

@@ -53,7 +53,8 @@ public sealed class ClientHarness : IAsyncDisposable
     }
 
     /// <summary>Every log line written so far, message and exception text, for secret scans.</summary>
-    public string AllLogText() => string.Join('\n', Logs.GetSnapshot().Select(r => $"{r.Message} {r.Exception}"));
+    public string AllLogText() => string.Join('\n', Logs.GetSnapshot().Select(r =>
+        $"{r.Message} {r.Exception} {string.Join(' ', (r.StructuredState ?? []).Select(kv => $"{kv.Key}={kv.Value}"))} {string.Join(' ', r.Scopes)}"));
 
     public ValueTask DisposeAsync() => _provider.DisposeAsync();
 }

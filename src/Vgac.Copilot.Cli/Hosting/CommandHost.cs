@@ -57,6 +57,8 @@ internal static partial class CommandHost
     /// <summary>Exit code and one-line message for an exception; null message when nothing should be printed.</summary>
     internal static (int Code, string? Message) Describe(Exception ex, CancellationToken cancellationToken) => ex switch
     {
+        System.Reflection.TargetInvocationException { InnerException: { } inner } => Describe(inner, cancellationToken),
+        AggregateException { InnerExceptions: [var single] } => Describe(single, cancellationToken),
         OperationCanceledException when cancellationToken.IsCancellationRequested => (ExitCodes.Cancelled, "cancelled."),
         OptionsValidationException validation => (ExitCodes.UsageError, InvalidConfiguration([validation])),
         AggregateException aggregate when aggregate.InnerExceptions.All(e => e is OptionsValidationException) =>

@@ -1,0 +1,25 @@
+using Vgac.Copilot.Testing;
+
+namespace Vgac.Copilot.Cli.Tests;
+
+/// <summary>Runs <c>vgac</c> in-process with captured streams and an explicit environment.</summary>
+internal static class CliHarness
+{
+    public static async Task<CliResult> RunAsync(string[] args, IDictionary<string, string>? environment = null, CancellationToken cancellationToken = default)
+    {
+        var env = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            // Keep test runs out of the user's log folder.
+            ["VGAC_LOG_DIR"] = Path.Combine(Path.GetTempPath(), "vgac-tests-logs"),
+        };
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            env[key] = value;
+        }
+
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        var code = await CliApp.RunAsync(args, new CliContext(stdout, stderr, env), cancellationToken);
+        return new CliResult(code, stdout.ToString(), stderr.ToString());
+    }
+}

@@ -1,0 +1,100 @@
+using Vgac.Copilot.Testing;
+
+namespace Vgac.Copilot.Cli.Tests;
+
+public sealed class CommandLineTests
+{
+    [Fact]
+    public async Task Help_ListsCommandsAndGlobalOptions()
+    {
+        var result = await CliHarness.RunAsync(["--help"], cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.Equal(ExitCodes.Success, result.ExitCode);
+        foreach (var expected in new[] { "doctor", "config", "--vgac-url", "--timeout", "--log-level" })
+        {
+            Assert.Contains(expected, result.Out, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task UnknownFlag_IsUsageErrorOnStderr()
+    {
+        var result = await CliHarness.RunAsync(["doctor", "--bogus"], cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.Equal(ExitCodes.UsageError, result.ExitCode);
+        Assert.Contains("--bogus", result.Error, StringComparison.Ordinal);
+        Assert.Equal(string.Empty, result.Out);
+    }
+
+    [Theory]
+    [InlineData("VGAC_TIMEOUT_SECONDS", "-5", "Vgac:TimeoutSeconds")]
+    [InlineData("VGAC_API_BASE_URL", "not-a-url", "Vgac:BaseUrl")]
+    [InlineData("Vgac__MaxRetries", "many", "Vgac:MaxRetries")]
+    [InlineData("VGAC_LOG_LEVEL", "loud", "Log:ConsoleLevel")]
+    public async Task BadConfiguration_ExitsWithUsageErrorAndOneLineNamingTheSetting(string variable, string value, string setting)
+    {
+        var result = await CliHarness.RunAsync(["doctor"], new Dictionary<string, string> { [variable] = value }, TestContext.Current.CancellationToken);
+
+        Assert.Equal(ExitCodes.UsageError, result.ExitCode);
+        var line = Assert.Single(result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("vgac: ", line, StringComparison.Ordinal);
+        Assert.Contains(setting, line, StringComparison.Ordinal);
+        Assert.Contains(value, line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task NegativeTimeoutFlag_ExitsWithUsageError()
+    {
+        var result = await CliHarness.RunAsync(["doctor", "--timeout", "-1"], cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.Equal(ExitCodes.UsageError, result.ExitCode);
+        Assert.Contains("--timeout", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Configuration_FlagBeatsEnvironmentBeatsAppSettings()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var env = new Dictionary<string, string> { ["VGAC_API_BASE_URL"] = "http://from-env:9000", ["VGAC_TIMEOUT_SECONDS"] = "7" };
+
+        var envOnly = await CliHarness.RunAsync(["config"], env, ct);
+        var withFlag = await CliHarness.RunAsync(["config", "--vgac-url", "http://from-flag:9001"], env, ct);
+        var defaults = await CliHarness.RunAsync(["config"], cancellationToken: ct);
+
+        Assert.Contains("http://localhost:8000", defaults.Out, StringComparison.Ordinal); // appsettings.json
+        Assert.Contains("http://from-env:9000", envOnly.Out, StringComparison.Ordinal);
+        Assert.Matches(@"Vgac:TimeoutSeconds\s+7", envOnly.Out);
+        Assert.Contains("http://from-flag:9001", withFlag.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain("from-env", withFlag.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Config_WithApiKey_NeverPrintsIt()
+    {
+        var result = await CliHarness.RunAsync(["config"], new Dictionary<string, string> { ["VGAC_API_KEY"] = "sk-do-not-print" }, TestContext.Current.CancellationToken);
+
+        Assert.Equal(ExitCodes.Success, result.ExitCode);
+        Assert.DoesNotContain("sk-do-not-print", result.Out + result.Error, StringComparison.Ordinal);
+        Assert.Contains("(set, hidden)", result.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RealProcess_BadConfiguration_ExitCode2AndOneLine()
+    {
+        var result = await CliProcess.RunAsync(["doctor"], new Dictionary<string, string> { ["VGAC_TIMEOUT_SECONDS"] = "-1", ["VGAC_LOG_DIR"] = Path.GetTempPath() },
+            cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.True(result.ExitCode == ExitCodes.UsageError, result.ToString());
+        Assert.Single(result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal(string.Empty, result.Out);
+    }
+
+    [Fact]
+    public async Task RealProcess_Version_PrintsVersion()
+    {
+        var result = await CliProcess.RunAsync(["--version"], cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.Equal(ExitCodes.Success, result.ExitCode);
+        Assert.Matches(@"^\d+\.\d+\.\d+", result.Out);
+    }
+}
