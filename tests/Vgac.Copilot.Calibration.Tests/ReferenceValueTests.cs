@@ -19,7 +19,7 @@ public sealed class ReferenceValueTests
     {
         var (p, y) = ReadSample(TestPaths.SharedFile("vgac-samples", file));
 
-        var report = CalibrationMetrics.Compute(p, y);
+        var report = CalibrationStatistics.Compute(p, y);
 
         Assert.Equal(n, report.N);
         Assert.Equal(positiveRate, report.PositiveRate, 1e-6);

@@ -1,6 +1,6 @@
 namespace Vgac.Copilot.Calibration.Tests;
 
-public sealed class CalibrationMetricsTests
+public sealed class CalibrationStatisticsTests
 {
     [Fact]
     public void ChunkSizes_NotDivisible_FirstChunksOneLarger()
@@ -21,7 +21,7 @@ public sealed class CalibrationMetricsTests
         double[] p = [0.25, 0.25, 0.25, 0.25, 0.75, 0.75, 0.75, 0.75];
         int[] y = [1, 0, 0, 0, 1, 1, 1, 0];
 
-        var report = CalibrationMetrics.Compute(p, y, bins: 2);
+        var report = CalibrationStatistics.Compute(p, y, bins: 2);
 
         Assert.Equal(0, report.Ece, 12);
         Assert.Equal(report.Brier, report.BrierReliability - report.BrierResolution + report.BrierUncertainty, 12);
@@ -30,7 +30,7 @@ public sealed class CalibrationMetricsTests
     [Fact]
     public void Compute_TiedScores_AurocUsesAverageRanks()
     {
-        var report = CalibrationMetrics.Compute([0.5, 0.5], [0, 1], bins: 1);
+        var report = CalibrationStatistics.Compute([0.5, 0.5], [0, 1], bins: 1);
 
         Assert.Equal(0.5, report.Auroc, 12);
     }
@@ -38,7 +38,7 @@ public sealed class CalibrationMetricsTests
     [Fact]
     public void Compute_ProbabilityOutsideUnitInterval_NamesTheIndex()
     {
-        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => CalibrationMetrics.Compute([0.2, 1.2], [0, 1]));
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => CalibrationStatistics.Compute([0.2, 1.2], [0, 1]));
 
         Assert.Contains("index 1", ex.Message, StringComparison.Ordinal);
     }

@@ -5,7 +5,7 @@ namespace Vgac.Copilot.Calibration;
 /// (15 by default), ECE and MCE weighted by bin size, Murphy's decomposition of the Brier score on the same bins,
 /// AUROC with average ranks for ties, AUPRC as average precision. O(n log n): one sort.
 /// </summary>
-public static class CalibrationMetrics
+public static class CalibrationStatistics
 {
     public const int DefaultBins = 15;
 
