@@ -51,7 +51,11 @@ public sealed class Simulation : IDisposable
                 Workload.SyntheticWorkload.Generate(options.Seed, options.ArrivalsPerHour),
                 ClusterLayouts.Default(options.Flavor));
         var simulation = new Simulation(options, workload);
-        simulation.Advance(TimeSpan.FromHours(options.WarmupHours));
+        if (options.WarmupHours > 0)
+        {
+            simulation.Advance(TimeSpan.FromHours(options.WarmupHours));
+        }
+
         return simulation;
     }
 

@@ -57,8 +57,9 @@ internal sealed class PredictionService(SimulatorOptions options) : ISimulationO
 
     public void OnTimeAdvanced(ClusterSimulation simulation)
     {
-        var due = Model is null || (AutoRefit && simulation.Now - _lastFitAt >= options.RefitIntervalHours * 3600);
-        if (due && simulation.Now - _lastFitAt >= 600)
+        // Without a model, try again every simulated half hour; with one, at the refit interval.
+        var due = Model is null ? simulation.Now - _lastFitAt >= 1800 : AutoRefit && simulation.Now - _lastFitAt >= options.RefitIntervalHours * 3600;
+        if (due)
         {
             Refit(simulation);
         }
@@ -68,7 +69,7 @@ internal sealed class PredictionService(SimulatorOptions options) : ISimulationO
     public bool Refit(ClusterSimulation simulation)
     {
         _lastFitAt = simulation.Now;
-        var samples = LabelledSamples(simulation).TakeLast(options.TrainingWindow).Select(s => s.Sample).ToList();
+        var samples = LabelledSamples(simulation, options.TrainingWindow).Select(s => s.Sample).ToList();
         var model = WaitModel.TryFit(samples, string.Create(CultureInfo.InvariantCulture, $"sim-lr-iso-{_fits + 1}"), simulation.Now);
         if (model is null)
         {
@@ -118,7 +119,7 @@ internal sealed class PredictionService(SimulatorOptions options) : ISimulationO
 
     private CalibrationReport? Measure(ClusterSimulation simulation)
     {
-        var recent = LabelledSamples(simulation).Where(s => s.Job.Prediction is not null).TakeLast(options.CalibrationWindow).ToList();
+        var recent = LabelledSamples(simulation, options.CalibrationWindow * 2).Where(s => s.Job.Prediction is not null).TakeLast(options.CalibrationWindow).ToList();
         if (recent.Count < 15)
         {
             return null;
@@ -134,13 +135,18 @@ internal sealed class PredictionService(SimulatorOptions options) : ISimulationO
     /// started (label: waited longer than the threshold?) or is still waiting past it (label 1). Jobs cancelled
     /// before the threshold have no outcome and are left out.
     /// </summary>
-    public IEnumerable<(SimJob Job, WaitSample Sample)> LabelledSamples(ClusterSimulation simulation)
+    /// <param name="simulation">The simulation.</param>
+    /// <param name="recent">How many of the most recent samples are wanted (the rest of history is not scanned).</param>
+    public IEnumerable<(SimJob Job, WaitSample Sample)> LabelledSamples(ClusterSimulation simulation, int recent = int.MaxValue)
     {
         var threshold = options.LongWaitThresholdSeconds;
         var horizon = simulation.Now - threshold;
-        var all = simulation.Finished.Concat(simulation.Running).Concat(simulation.Pending)
+        // Finished jobs are kept in end order; the last few thousand ended recently, so they hold every recent submit.
+        var finished = recent == int.MaxValue ? simulation.Finished : simulation.Finished.Skip(Math.Max(0, simulation.Finished.Count - recent * 2));
+        var all = finished.Concat(simulation.Running).Concat(simulation.Pending)
             .Where(j => j.Request.SubmitAt <= horizon)
-            .OrderBy(j => j.Request.SubmitAt);
+            .OrderBy(j => j.Request.SubmitAt)
+            .TakeLast(recent);
         foreach (var job in all)
         {
             double wait;
