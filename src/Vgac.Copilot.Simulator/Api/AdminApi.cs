@@ -16,7 +16,7 @@ internal static class AdminApi
         var json = VgacSimJson.Default;
         app.MapGet("/_sim/state", () => Results.Json(State(sim), json.SimulatorState));
         app.MapGet("/_sim/faults", () => Results.Json(sim.Faults, json.FaultOptions));
-        app.MapPut("/_sim/faults", async (HttpContext http) =>
+        app.MapPut("/_sim/faults", async (HttpRequest http) =>
         {
             var faults = await Read(http, json.FaultOptions);
             if (faults is null || faults.ErrorRate is < 0 or > 1 || faults.HangRate is < 0 or > 1 || faults.MalformedRate is < 0 or > 1 || faults.LatencyMs < 0)
@@ -27,7 +27,7 @@ internal static class AdminApi
             sim.Faults = faults;
             return Results.Json(sim.Faults, json.FaultOptions);
         });
-        app.MapPost("/_sim/advance", async (HttpContext http) =>
+        app.MapPost("/_sim/advance", async (HttpRequest http) =>
         {
             var request = await Read(http, json.AdvanceRequest);
             if (request is null || request.Minutes is <= 0 or > 60 * 24 * 30)
@@ -38,7 +38,7 @@ internal static class AdminApi
             sim.Advance(TimeSpan.FromMinutes(request.Minutes));
             return Results.Json(State(sim), json.SimulatorState);
         });
-        app.MapPost("/_sim/scheduler", async (HttpContext http) =>
+        app.MapPost("/_sim/scheduler", async (HttpRequest http) =>
         {
             var request = await Read(http, json.SchedulerRequest);
             if (request is null || request.Flavor == Contracts.SchedulerType.Unknown)
@@ -49,7 +49,7 @@ internal static class AdminApi
             sim.SwitchScheduler(request.Flavor);
             return Results.Json(State(sim), json.SimulatorState);
         });
-        app.MapPost("/_sim/drift", async (HttpContext http) =>
+        app.MapPost("/_sim/drift", async (HttpRequest http) =>
         {
             var request = await Read(http, json.DriftRequest);
             if (request is null || !double.IsFinite(request.LogitBias) || Math.Abs(request.LogitBias) > 10)
@@ -74,11 +74,11 @@ internal static class AdminApi
             e.Pending.Count, e.Running.Count, s.Predictions.LogitBias, s.Predictions.AutoRefit, s.Faults, s.Predictions.Model?.Report);
     });
 
-    private static async Task<T?> Read<T>(HttpContext http, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type) where T : class
+    private static async Task<T?> Read<T>(HttpRequest http, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type) where T : class
     {
         try
         {
-            return await JsonSerializer.DeserializeAsync(http.Request.Body, type, http.RequestAborted);
+            return await JsonSerializer.DeserializeAsync(http.Body, type, http.HttpContext.RequestAborted);
         }
         catch (JsonException)
         {

@@ -13,12 +13,14 @@ internal static class SimulatorApi
 {
     private static readonly VgacJsonContext Json = VgacJsonContext.Default;
 
+    // Async handlers take HttpRequest, not HttpContext: a (HttpContext) => Task lambda is a RequestDelegate, and
+    // the IResult it returns would be silently dropped.
     public static void MapVgacApi(this IEndpointRouteBuilder app, Simulation sim)
     {
         // Prediction router.
-        app.MapPost(VgacRoutes.PredictWait, async (HttpContext http) =>
+        app.MapPost(VgacRoutes.PredictWait, async (HttpRequest http) =>
             await WithBody(http, Json.JobSpec, spec => Validate(spec) ?? Model(sim.Read(s => PredictionViews.Wait(s, spec)), Json.PredictionResult)));
-        app.MapPost(VgacRoutes.PredictBatch, async (HttpContext http) =>
+        app.MapPost(VgacRoutes.PredictBatch, async (HttpRequest http) =>
             await WithBody(http, Json.BatchPredictRequest, body => body.Jobs.Select(Validate).FirstOrDefault(e => e is not null) ?? sim.Read(s =>
             {
                 var results = body.Jobs.Select(spec => PredictionViews.Wait(s, spec)).ToList();
@@ -28,7 +30,7 @@ internal static class SimulatorApi
             })));
         app.MapGet(VgacRoutes.PredictStats, () => Results.Json(sim.Read(PredictionViews.Stats), Json.PredictionServiceStats));
         app.MapGet(VgacRoutes.PredictClusterState, () => Results.Json(sim.Read(ClusterViews.PredictorState), Json.PredictorClusterState));
-        app.MapPost(VgacRoutes.PredictWebhook, async (HttpContext http) =>
+        app.MapPost(VgacRoutes.PredictWebhook, async (HttpRequest http) =>
             await WithBody(http, Json.AdmissionReview, review => review.Request is null
                 ? Invalid(["body", "request"], "field required")
                 : Results.Json(sim.Read(s => PredictionViews.Admission(s, review)), Json.AdmissionReview)));
@@ -42,9 +44,9 @@ internal static class SimulatorApi
             Results.Json(sim.Read(s => JobViews.History(s, q.Int("limit"), q.Text("namespace"), q.State("state"), q.Time("since"))), Json.JobList)));
         app.MapGet(VgacRoutes.JobsHistoryStats, (HttpContext http) => Query(http, q => Results.Json(sim.Read(s => JobViews.Stats(s, q.Double("window_hours"))), Json.JobHistoryStats)));
         app.MapGet(VgacRoutes.JobsHistoryFailures, (HttpContext http) => Query(http, q => Results.Json(sim.Read(s => JobViews.Failures(s, q.Double("window_hours"))), Json.FailureAnalysis)));
-        app.MapPost(VgacRoutes.JobsPredict, async (HttpContext http) =>
+        app.MapPost(VgacRoutes.JobsPredict, async (HttpRequest http) =>
             await WithBody(http, Json.JobPredictRequest, request => Validate(request) ?? Model(sim.Read(s => PredictionViews.Job(s, request)), Json.WaitPrediction)));
-        app.MapPost(VgacRoutes.JobsPredictBatch, async (HttpContext http) =>
+        app.MapPost(VgacRoutes.JobsPredictBatch, async (HttpRequest http) =>
             await WithBody(http, Json.JobBatchPredictRequest, body => body.Jobs.Select(Validate).FirstOrDefault(e => e is not null) ?? sim.Read(s =>
             {
                 var results = body.Jobs.Select(r => PredictionViews.Job(s, r)).ToList();
@@ -93,12 +95,12 @@ internal static class SimulatorApi
         _ => null,
     };
 
-    private static async Task<IResult> WithBody<T>(HttpContext http, JsonTypeInfo<T> type, Func<T, IResult> handle) where T : class
+    private static async Task<IResult> WithBody<T>(HttpRequest http, JsonTypeInfo<T> type, Func<T, IResult> handle) where T : class
     {
         T? body;
         try
         {
-            body = await JsonSerializer.DeserializeAsync(http.Request.Body, type, http.RequestAborted);
+            body = await JsonSerializer.DeserializeAsync(http.Body, type, http.HttpContext.RequestAborted);
         }
         catch (JsonException ex)
         {
