@@ -40,7 +40,13 @@ internal static class GlobalOptions
         Recursive = true,
     };
 
-    public static IEnumerable<Option> All => [VgacUrl, Timeout, ConfigFile, LogLevel, Verbose];
+    public static readonly Option<bool> Demo = new("--demo")
+    {
+        Description = "Start the embedded VGAC simulator in-process and talk to it instead of a real VGAC.",
+        Recursive = true,
+    };
+
+    public static IEnumerable<Option> All => [Demo, VgacUrl, Timeout, ConfigFile, LogLevel, Verbose];
 
     /// <summary>The configuration keys the flags given on this command line set.</summary>
     public static IEnumerable<KeyValuePair<string, string?>> ToConfiguration(ParseResult parse)

@@ -18,12 +18,20 @@ internal static partial class CommandHost
         ParseResult parse,
         CliContext context,
         Func<CommandSession, CancellationToken, Task<int>> body,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        bool connectsToVgac = true)
     {
         ServiceProvider? provider = null;
+        IAsyncDisposable? demo = null;
         try
         {
-            var configuration = CopilotConfiguration.Build(context, parse.GetValue(GlobalOptions.ConfigFile), GlobalOptions.ToConfiguration(parse));
+            var configuration = CopilotConfiguration.Build(
+                context, parse.GetValue(GlobalOptions.ConfigFile), GlobalOptions.ToConfiguration(parse).Concat(Commands.SimCommand.ToConfiguration(parse)));
+            if (connectsToVgac && parse.GetValue(GlobalOptions.Demo))
+            {
+                demo = await DemoVgac.StartAsync(configuration, url => configuration["Vgac:BaseUrl"] = url.ToString(), cancellationToken).ConfigureAwait(false);
+            }
+
             var logOptions = configuration.GetSection(LogOptions.SectionName).Get<LogOptions>() ?? new LogOptions();
 
             var services = new ServiceCollection();
@@ -51,6 +59,11 @@ internal static partial class CommandHost
             {
                 await provider.DisposeAsync().ConfigureAwait(false);
             }
+
+            if (demo is not null)
+            {
+                await demo.DisposeAsync().ConfigureAwait(false);
+            }
         }
     }
 
@@ -66,6 +79,7 @@ internal static partial class CommandHost
         ConfigurationException config => (ExitCodes.UsageError, config.Message),
         InvalidOperationException conversion when ConversionFailure().Match(conversion.Message) is { Success: true } m =>
             (ExitCodes.UsageError, $"invalid configuration: {m.Groups["key"].Value} must be a {Friendly(m.Groups["type"].Value)}, got '{m.Groups["value"].Value}'."),
+        Simulator.Workload.TraceFormatException trace => (ExitCodes.UsageError, $"bad trace: {trace.Message}"),
         VgacUnavailableException unavailable => (ExitCodes.VgacUnavailable, unavailable.Message),
         VgacTimeoutException timeout => (ExitCodes.VgacTimeout, timeout.Message),
         VgacApiException api => (ExitCodes.VgacError, api.Message),

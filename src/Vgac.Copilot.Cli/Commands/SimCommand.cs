@@ -1,0 +1,131 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using Vgac.Copilot.Cli.Composition;
+using Vgac.Copilot.Cli.Hosting;
+using Vgac.Copilot.Simulator.Hosting;
+
+namespace Vgac.Copilot.Cli.Commands;
+
+/// <summary><c>vgac sim</c>: runs the embedded VGAC simulator in the foreground until Ctrl+C.</summary>
+internal static class SimCommand
+{
+    private static readonly Option<int> Port = new("--port") { Description = "Port to listen on (0 picks a free one).", DefaultValueFactory = _ => 8000, HelpName = "port" };
+    private static readonly Option<string?> Bind = new("--bind") { Description = "Address to listen on (default 127.0.0.1; the simulator has no authentication unless faults require a key).", HelpName = "address" };
+    private static readonly Option<string?> Flavor = new("--flavor") { Description = "Scheduler: kubernetes (default) or slurm.", HelpName = "flavor" };
+    private static readonly Option<string?> Trace = new("--trace") { Description = "Replay a trace: Alibaba GPU v2023 pod list, VGAC Slurm dataset CSV, or SWF (.swf/.swf.gz).", HelpName = "file" };
+    private static readonly Option<string?> TraceFormat = new("--trace-format") { Description = "auto (default), alibaba, slurm-dataset or swf.", HelpName = "format" };
+    private static readonly Option<string?> TraceTiming = new("--trace-timing") { Description = "simulate (default): the simulated scheduler starts jobs; recorded: jobs start when the trace says.", HelpName = "timing" };
+    private static readonly Option<int?> Seed = new("--seed") { Description = "Seed of the synthetic workload (default 42).", HelpName = "n" };
+    private static readonly Option<double?> Speed = new("--speed") { Description = "Simulated seconds per real second (default 60; 0 freezes the clock).", HelpName = "x" };
+    private static readonly Option<double?> Warmup = new("--warmup-hours") { Description = "Simulated hours run before serving (default 168).", HelpName = "hours" };
+
+    /// <summary>Simulator flags are also honoured by <c>--demo</c> on other commands, through configuration.</summary>
+    public static IEnumerable<KeyValuePair<string, string?>> ToConfiguration(ParseResult parse)
+    {
+        if (parse.GetValue(Flavor) is { } flavor)
+        {
+            yield return new("Simulator:Flavor", flavor);
+        }
+
+        if (parse.GetValue(Trace) is { } trace)
+        {
+            yield return new("Simulator:TracePath", Path.GetFullPath(trace));
+        }
+
+        if (parse.GetValue(TraceFormat) is { } format)
+        {
+            yield return new("Simulator:TraceFormat", format);
+        }
+
+        if (parse.GetValue(TraceTiming) is { } timing)
+        {
+            yield return new("Simulator:TraceTiming", timing);
+        }
+
+        if (parse.GetValue(Seed) is { } seed)
+        {
+            yield return new("Simulator:Seed", seed.ToString(CultureInfo.InvariantCulture));
+        }
+
+        if (parse.GetValue(Speed) is { } speed)
+        {
+            yield return new("Simulator:Speed", speed.ToString(CultureInfo.InvariantCulture));
+        }
+
+        if (parse.GetValue(Warmup) is { } warmup)
+        {
+            yield return new("Simulator:WarmupHours", warmup.ToString(CultureInfo.InvariantCulture));
+        }
+    }
+
+    public static Command Create(CliContext context)
+    {
+        var command = new Command("sim", "Run the embedded VGAC simulator (every endpoint of the API, over HTTP) until Ctrl+C.");
+        foreach (var option in new Option[] { Port, Bind, Flavor, Trace, TraceFormat, TraceTiming, Seed, Speed, Warmup })
+        {
+            command.Options.Add(option);
+        }
+
+        command.SetAction((parse, ct) => CommandHost.RunAsync(parse, context, (session, token) => RunAsync(parse, session, token), ct, connectsToVgac: false));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(ParseResult parse, CommandSession session, CancellationToken cancellationToken)
+    {
+        var options = SimulatorSettings.Bind(session.Configuration);
+        var port = parse.GetValue(Port);
+        if (port is < 0 or > 65535)
+        {
+            throw new ConfigurationException($"--port must be between 0 and 65535, got {port}.");
+        }
+
+        var address = IPAddress.Loopback;
+        if (parse.GetValue(Bind) is { } bind && !IPAddress.TryParse(bind, out address))
+        {
+            throw new ConfigurationException($"--bind must be an IP address, got '{bind}'.");
+        }
+
+        await session.Context.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+            $"Starting the VGAC simulator ({options.Flavor.ToString().ToLowerInvariant()}, {(options.TracePath is null ? $"synthetic workload, seed {options.Seed}" : $"trace {options.TracePath}")}, warm-up {options.WarmupHours} h)...")).ConfigureAwait(false);
+        SimulatorHost host;
+        try
+        {
+            host = await SimulatorHost.StartAsync(options, port, address, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException ex) when (ex.InnerException is SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse } || ex.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ConfigurationException($"--port {port}: the address is already in use; pick another port or --port 0.");
+        }
+
+        await using (host.ConfigureAwait(false))
+        {
+            var model = host.Simulation.ModelReport;
+            var o = session.Out;
+            await o.WriteLineAsync($"VGAC simulator listening on {host.Url}").ConfigureAwait(false);
+            await o.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"  simulated time {host.Simulation.Now:yyyy-MM-dd HH:mm} UTC, {options.Speed}x real time")).ConfigureAwait(false);
+            if (model is not null)
+            {
+                await o.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                    $"  model {model.ModelVersion}: AUROC {model.AurocCalibrated:0.000}, ECE {model.EceRaw:0.000} raw -> {model.EceCalibrated:0.000} calibrated")).ConfigureAwait(false);
+            }
+
+            await o.WriteLineAsync($"  try: vgac doctor --vgac-url {host.Url}").ConfigureAwait(false);
+            await o.WriteLineAsync($"  admin: {host.Url}_sim/state (faults, drift, scheduler switch under /_sim/)").ConfigureAwait(false);
+            await o.WriteLineAsync("  Ctrl+C to stop.").ConfigureAwait(false);
+            await o.FlushAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+
+        await session.Context.Error.WriteLineAsync("Simulator stopped.").ConfigureAwait(false);
+        return ExitCodes.Success;
+    }
+}

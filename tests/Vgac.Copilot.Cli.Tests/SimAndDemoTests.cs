@@ -1,0 +1,101 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using Vgac.Copilot.Testing;
+
+namespace Vgac.Copilot.Cli.Tests;
+
+public sealed partial class SimAndDemoTests
+{
+    [Fact]
+    public async Task Doctor_Demo_TalksToTheEmbeddedSimulatorOverHttp()
+    {
+        var result = await CliHarness.RunAsync(["doctor", "--demo"], cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.True(result.ExitCode == ExitCodes.Success, result.ToString());
+        Assert.Matches(@"VGAC at http://127\.0\.0\.1:\d+/", result.Out);
+        Assert.Contains("sim-gpu-cluster (kubernetes)", result.Out, StringComparison.Ordinal);
+        Assert.Contains("model loaded", result.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Doctor_DemoInSlurmFlavourFromEnvironment_ReportsSlurm()
+    {
+        var result = await CliHarness.RunAsync(["doctor", "--demo"], new Dictionary<string, string> { ["Simulator__Flavor"] = "slurm" }, TestContext.Current.CancellationToken);
+
+        Assert.True(result.ExitCode == ExitCodes.Success, result.ToString());
+        Assert.Contains("(slurm)", result.Out, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--speed", "-3", "Simulator:Speed")]
+    [InlineData("--trace", "/no/such/trace.csv", "Simulator:TracePath")]
+    [InlineData("--trace-timing", "sometimes", "Simulator:TraceTiming")]
+    [InlineData("--port", "70000", "--port")]
+    public async Task Sim_BadOption_ExitsWithUsageErrorNamingIt(string option, string value, string named)
+    {
+        var result = await CliHarness.RunAsync(["sim", option, value], cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.Equal(ExitCodes.UsageError, result.ExitCode);
+        Assert.Contains(named, result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Sim_MalformedTrace_ExitsWithUsageErrorNamingLine()
+    {
+        var path = Path.Combine(Directory.CreateTempSubdirectory("vgac-cli-trace-").FullName, "broken.swf");
+        await File.WriteAllTextAsync(path, "1 0 0 10 4 -1 -1 4 60 -1 1 1 1 -1 1 -1 -1 -1\n2 5 oops 10 4 -1 -1 4 60 -1 1 1 1 -1 1 -1 -1 -1\n", TestContext.Current.CancellationToken);
+
+        var result = await CliHarness.RunAsync(["sim", "--trace", path, "--trace-timing", "recorded", "--port", "0"], cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.Equal(ExitCodes.UsageError, result.ExitCode);
+        Assert.Contains("line 2, column 'wait time'", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Sim_RealProcess_ServesTheApiAndStopsCleanlyOnSigint()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in new[] { CliProcess.VgacDll, "sim", "--port", "0", "--speed", "0", "--warmup-hours", "24" })
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        info.Environment["VGAC_LOG_DIR"] = Path.GetTempPath();
+        using var process = Process.Start(info)!;
+        try
+        {
+            string? url = null;
+            while (url is null && await process.StandardOutput.ReadLineAsync(ct) is { } line)
+            {
+                url = UrlLine().Match(line) is { Success: true } m ? m.Groups[1].Value : null;
+            }
+
+            Assert.NotNull(url);
+            await using var harness = ClientHarness.Create(new Uri(url));
+            var summary = await harness.Client.GetClusterSummaryAsync(ct);
+            Assert.Equal(104, summary.TotalGpus);
+
+            using (var kill = Process.Start("kill", ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            {
+                await kill.WaitForExitAsync(ct);
+            }
+
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            timeout.CancelAfter(TimeSpan.FromSeconds(30));
+            await process.WaitForExitAsync(timeout.Token);
+            Assert.Equal(ExitCodes.Success, process.ExitCode);
+            Assert.Contains("Simulator stopped.", await process.StandardError.ReadToEndAsync(ct), StringComparison.Ordinal);
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
+    }
+
+    [GeneratedRegex(@"listening on (http://\S+)")]
+    private static partial Regex UrlLine();
+}
