@@ -36,6 +36,8 @@ public static class CliApp
 
         root.Subcommands.Add(DoctorCommand.Create(context));
         root.Subcommands.Add(ConfigCommand.Create(context));
+        root.Subcommands.Add(PredictCommand.Create(context));
+        root.Subcommands.Add(CalibrationCommand.Create(context));
         root.Subcommands.Add(SimCommand.Create(context));
 
         root.SetAction(parse =>

@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Vgac.Copilot.Cli.Composition;
 using Vgac.Copilot.Client;
+using Vgac.Copilot.Core;
 
 namespace Vgac.Copilot.Cli.Hosting;
 
@@ -39,6 +40,7 @@ internal static partial class CommandHost
             services.AddSingleton(TimeProvider.System);
             services.AddCliLogging(logOptions);
             services.AddVgacClient();
+            services.AddCopilotCore();
             provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
             provider.GetRequiredService<IStartupValidator>().Validate();
 
@@ -77,6 +79,8 @@ internal static partial class CommandHost
         AggregateException aggregate when aggregate.InnerExceptions.All(e => e is OptionsValidationException) =>
             (ExitCodes.UsageError, InvalidConfiguration(aggregate.InnerExceptions.Cast<OptionsValidationException>())),
         ConfigurationException config => (ExitCodes.UsageError, config.Message),
+        Vgac.Copilot.Calibration.CsvAuditException csv => (ExitCodes.UsageError, csv.Message),
+        ArgumentException argument when argument.ParamName is "spec" => (ExitCodes.UsageError, "invalid job spec: " + argument.Message.Split(" (Parameter")[0]),
         InvalidOperationException conversion when ConversionFailure().Match(conversion.Message) is { Success: true } m =>
             (ExitCodes.UsageError, $"invalid configuration: {m.Groups["key"].Value} must be a {Friendly(m.Groups["type"].Value)}, got '{m.Groups["value"].Value}'."),
         Simulator.Workload.TraceFormatException trace => (ExitCodes.UsageError, $"bad trace: {trace.Message}"),

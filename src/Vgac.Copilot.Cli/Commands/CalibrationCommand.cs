@@ -1,0 +1,119 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using Vgac.Copilot.Calibration;
+using Vgac.Copilot.Cli.Composition;
+using Vgac.Copilot.Cli.Hosting;
+using Vgac.Copilot.Cli.Output;
+using Vgac.Copilot.Core;
+using Vgac.Copilot.Core.Calibration;
+using Vgac.Copilot.Core.Guards;
+
+namespace Vgac.Copilot.Cli.Commands;
+
+/// <summary><c>vgac calibration audit|psi</c>: is the model still calibrated, and which tiers does it earn?</summary>
+internal static class CalibrationCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var command = new Command("calibration", "Audit calibration: ECE/MCE, Brier decomposition, AUROC, tiers and SLOs, from a file or a live VGAC.");
+        command.Subcommands.Add(Audit(context));
+        command.Subcommands.Add(Psi(context));
+        return command;
+    }
+
+    private static Command Audit(CliContext context)
+    {
+        var input = new Option<string?>("--input", "-i") { Description = "CSV of predictions and outcomes.", HelpName = "file.csv" };
+        var live = new Option<bool>("--live") { Description = "Audit the model behind VGAC from its job history (prediction at submit vs outcome)." };
+        var probability = new Option<string>("--prob-column") { Description = "Column of predicted probabilities.", DefaultValueFactory = _ => "raw_score", HelpName = "name" };
+        var label = new Option<string>("--label-column") { Description = "Column of 0/1 outcomes.", DefaultValueFactory = _ => "label_long_wait", HelpName = "name" };
+        var bins = new Option<int>("--bins") { Description = "Equal-mass bins.", DefaultValueFactory = _ => CalibrationStatistics.DefaultBins, HelpName = "n" };
+        var plot = new Option<string?>("--plot") { Description = "Write a reliability diagram to this PNG file.", HelpName = "file.png" };
+        var format = OutputFormat.Create();
+        var command = new Command("audit", "Audit a CSV of predictions and outcomes (--input), or the live model (--live).") { input, live, probability, label, bins, plot, format };
+        command.SetAction((parse, ct) => CommandHost.RunAsync(parse, context, async (session, token) =>
+        {
+            var outputFormat = OutputFormat.Parse(parse.GetValue(format));
+            var binCount = parse.GetValue(bins);
+            if (binCount is < 1 or > 1000)
+            {
+                throw new ConfigurationException($"--bins must be between 1 and 1000, got {binCount}.");
+            }
+
+            var file = parse.GetValue(input);
+            var isLive = parse.GetValue(live);
+            if (file is null == !isLive)
+            {
+                throw new ConfigurationException("give exactly one of --input FILE.csv or --live.");
+            }
+
+            CalibrationAudit? audit;
+            string source;
+            if (isLive)
+            {
+                var result = await session.Get<LiveAuditor>().AuditAsync(token).ConfigureAwait(false);
+                audit = result.Audit;
+                source = $"the live model at {session.Get<Client.IVgacClient>().BaseAddress} ({result.OutcomesUsed} outcomes of {result.HistoryRows} history rows)";
+                if (outputFormat == OutputFormat.Json)
+                {
+                    await session.Out.WriteLineAsync(JsonSerializer.Serialize(result, CoreJsonContext.Default.LiveAudit)).ConfigureAwait(false);
+                }
+                else
+                {
+                    if (audit is not null)
+                    {
+                        await session.Out.WriteAsync(AuditText.Format(audit, source)).ConfigureAwait(false);
+                    }
+
+                    await session.Out.WriteLineAsync($"Live: {result.Summary}").ConfigureAwait(false);
+                    var drift = session.Get<GuardPolicy>().Drift(result.Reported.ToFacts());
+                    await session.Out.WriteLineAsync($"Guards use: {drift.Reason}").ConfigureAwait(false);
+                }
+            }
+            else
+            {
+                var (p, y) = ProbabilityCsv.ReadPredictions(file!, parse.GetValue(probability)!, parse.GetValue(label)!);
+                audit = session.Get<CalibrationAuditor>().Audit(p, y, binCount);
+                source = Path.GetFileName(file!);
+                await session.Out.WriteAsync(outputFormat == OutputFormat.Json
+                    ? JsonSerializer.Serialize(audit, CoreJsonContext.Default.CalibrationAudit) + Environment.NewLine
+                    : AuditText.Format(audit, source)).ConfigureAwait(false);
+            }
+
+            if (parse.GetValue(plot) is { } png && audit is not null)
+            {
+                ReliabilityPlot.Save(audit, png, source.Split(' ')[0]);
+                await session.Context.Error.WriteLineAsync($"Reliability diagram written to {png}").ConfigureAwait(false);
+            }
+
+            return ExitCodes.Success;
+        }, ct, connectsToVgac: parse.GetValue(live)));
+        return command;
+    }
+
+    private static Command Psi(CliContext context)
+    {
+        var reference = new Option<string>("--reference") { Description = "CSV with the reference distribution.", Required = true, HelpName = "a.csv" };
+        var live = new Option<string>("--live") { Description = "CSV with the live distribution.", Required = true, HelpName = "b.csv" };
+        var column = new Option<string>("--column") { Description = "Numeric column to compare.", Required = true, HelpName = "name" };
+        var format = OutputFormat.Create();
+        var command = new Command("psi", "Population stability index of one column between two CSV files (10 reference-quantile bins, +1 smoothing).") { reference, live, column, format };
+        command.SetAction((parse, ct) => CommandHost.RunAsync(parse, context, async (session, _) =>
+        {
+            var name = parse.GetValue(column)!;
+            var a = ProbabilityCsv.ReadColumn(parse.GetValue(reference)!, name);
+            var b = ProbabilityCsv.ReadColumn(parse.GetValue(live)!, name);
+            var psi = CalibrationExtras.Psi(a, b);
+            var limit = session.Get<GuardPolicy>().Options.Slo.MaxPsi;
+            var met = psi < limit;
+            var verdict = string.Create(CultureInfo.InvariantCulture, $"PSI {psi:0.0000} {(met ? "<" : ">=")} {limit:0.00}: {(met ? "stable" : "the distribution has shifted")}");
+            var result = new PsiResult(name, a.Length, b.Length, psi, limit, met, verdict);
+            await session.Out.WriteLineAsync(OutputFormat.Parse(parse.GetValue(format)) == OutputFormat.Json
+                ? JsonSerializer.Serialize(result, CoreJsonContext.Default.PsiResult)
+                : string.Create(CultureInfo.InvariantCulture, $"{name}: reference n={a.Length}, live n={b.Length}\n{verdict}")).ConfigureAwait(false);
+            return ExitCodes.Success;
+        }, ct, connectsToVgac: false));
+        return command;
+    }
+}

@@ -1,0 +1,45 @@
+using System.Globalization;
+using System.Text;
+using Vgac.Copilot.Core.Calibration;
+
+namespace Vgac.Copilot.Cli.Output;
+
+/// <summary>A calibration audit for people: the figures, the tiers, the SLOs, and a verdict line.</summary>
+internal static class AuditText
+{
+    public static string Format(CalibrationAudit a, string source)
+    {
+        var s = new StringBuilder();
+        s.AppendLine($"Calibration audit of {source}");
+        s.AppendLine(I($"  samples        {a.N} (positive rate {a.PositiveRate:0.0000})"));
+        s.AppendLine(I($"  ECE / MCE      {a.Ece:0.000000} / {a.Mce:0.000000}  ({a.ReliabilityCurve.Count} equal-mass bins)"));
+        s.AppendLine(I($"  Brier          {a.Brier:0.000000} = reliability {a.BrierReliability:0.000000} - resolution {a.BrierResolution:0.000000} + uncertainty {a.BrierUncertainty:0.000000}"));
+        s.AppendLine(I($"  AUROC / AUPRC  {a.Auroc:0.0000} / {a.Auprc:0.0000}"));
+        s.AppendLine($"  tail gaps      {string.Join("  ", a.TailGaps.Select(t => I($"p>={t.Threshold:0.0}: {(t.Count == 0 ? "-" : t.Gap.ToString("0.000", CultureInfo.InvariantCulture))} (n={t.Count})")))}");
+        s.AppendLine($"  drift          {a.Drift.Reason}");
+        s.AppendLine("  tiers");
+        foreach (var t in a.Tiers)
+        {
+            s.AppendLine(I($"    {t.Tier} {t.Action,-9} ECE <= {t.MaxEce:0.00}   {(t.Qualified ? "qualified" : "not qualified")}  ({t.Reason})"));
+        }
+
+        s.AppendLine("  SLOs");
+        foreach (var slo in a.Slo)
+        {
+            var value = slo.Value is { } v ? v.ToString("0.0000", CultureInfo.InvariantCulture) : "n/a";
+            var met = slo.Met switch { true => "met", false => "FAILED", null => "not measured" };
+            s.AppendLine(I($"    {slo.Name,-13} {value,8} (limit {slo.Limit:0.000})  {met}"));
+        }
+
+        s.AppendLine("  reliability curve (mean predicted -> observed, n)");
+        foreach (var b in a.ReliabilityCurve)
+        {
+            s.AppendLine(I($"    {b.MeanPredicted:0.000} -> {b.ObservedRate:0.000}  (n={b.Count})"));
+        }
+
+        s.AppendLine($"Verdict: {a.Verdict}");
+        return s.ToString();
+    }
+
+    private static string I(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,81 @@
+using System.Globalization;
+using System.Text;
+using Vgac.Copilot.Contracts;
+using Vgac.Copilot.Core.Agents;
+using Vgac.Copilot.Core.Guards;
+
+namespace Vgac.Copilot.Cli.Output;
+
+/// <summary>Guarded predictions for people: the number never appears without its confidence and verdicts.</summary>
+internal static class PredictionText
+{
+    public static async Task WriteAsync(TextWriter o, PredictionView v)
+    {
+        var s = new StringBuilder();
+        s.AppendLine(Invariant($"Job           {Describe(v.Spec)}"));
+        if (v.IsFallback)
+        {
+            s.AppendLine("P(long wait)  unknown - FALLBACK, confidence 0 (VGAC gave no prediction)");
+            s.AppendLine($"Error         {v.Error}");
+        }
+        else
+        {
+            var confident = v.ShownAsConfident ? "passes" : "LOW CONFIDENCE, below";
+            s.AppendLine(Invariant($"P(long wait)  {v.ProbabilityLongWait:0.00} ({v.WaitCategory}, ~{Minutes(v.EstimatedWaitSeconds)})   confidence {v.Confidence:0.00} {confident} the {v.Gate.Gate:0.00} gate"));
+            s.AppendLine($"Recommend     {v.Recommendation ?? (v.ShownAsConfident ? "(none from VGAC)" : "withheld: confidence below the gate")}");
+        }
+
+        s.AppendLine($"Calibration   {Calibration(v)}");
+        s.AppendLine($"Tiers         {string.Join("  ", v.Tiers.Select(Tier))}");
+        s.AppendLine($"              highest allowed: {(v.HighestTier == 0 ? "none" : v.HighestTier.ToString(CultureInfo.InvariantCulture))}; {FirstBlock(v)}");
+        s.AppendLine(Invariant($"Timing        VGAC {(v.Timing.VgacMs is { } ms ? $"{ms:0.###} ms" : "-")}, round trip {v.Timing.RoundTripMs:0.0} ms, total {v.Timing.TotalMs:0.0} ms"));
+        await o.WriteAsync(s.ToString()).ConfigureAwait(false);
+    }
+
+    public static async Task WriteTableAsync(TextWriter o, IReadOnlyList<PredictionView> views, IReadOnlyList<string> varied)
+    {
+        var s = new StringBuilder();
+        s.AppendLine(Invariant($"{"variant",-34} {"P(long)",8} {"conf",5} {"gate",-5} {"wait",8} {"tier",4}  blocked by"));
+        foreach (var v in views)
+        {
+            var label = varied.Count == 0 ? Describe(v.Spec) : string.Join(" ", varied.Select(f => $"{f}={Field(v.Spec, f)}"));
+            var blocked = v.HighestTier == v.Tiers.Count ? "-" : v.Tiers.First(t => !t.Allowed).Rule;
+            s.AppendLine(v.IsFallback
+                ? Invariant($"{Cut(label, 34),-34} {"-",8} {0,5:0.00} {"FALL",-5} {"-",8} {0,4}  fallback")
+                : Invariant($"{Cut(label, 34),-34} {v.ProbabilityLongWait,8:0.00} {v.Confidence,5:0.00} {(v.ShownAsConfident ? "ok" : "LOW"),-5} {Minutes(v.EstimatedWaitSeconds),8} {v.HighestTier,4}  {blocked}"));
+        }
+
+        s.AppendLine($"Calibration: {Calibration(views[0])}");
+        s.AppendLine(Invariant($"Timing: one batch call, round trip {views[0].Timing.RoundTripMs:0.0} ms, total {views[0].Timing.TotalMs:0.0} ms"));
+        await o.WriteAsync(s.ToString()).ConfigureAwait(false);
+    }
+
+    private static string Calibration(PredictionView v) => v.Calibration.Error is { } error
+        ? $"unavailable ({error}); treated as uncalibrated"
+        : Invariant($"ECE {v.Calibration.EffectiveEce:0.000} over {v.Calibration.SampleCount} outcomes; {v.Drift.Reason}");
+
+    private static string Tier(TierVerdict t) => $"{t.Tier} {t.Action} {(t.Allowed ? "yes" : "no")}";
+
+    private static string FirstBlock(PredictionView v) => v.Tiers.FirstOrDefault(t => !t.Allowed) is { } t ? $"tier {t.Tier} blocked: {t.Reason}" : "every tier allowed";
+
+    private static string Describe(JobSpec s) => Invariant(
+        $"{s.Gpus} GPU{(s.Gpus == 1 ? "" : "s")}{(s.GpuType is null ? "" : $" ({s.GpuType})")}, {s.Cpu:0}m CPU, {s.MemoryGb:0.#} GB, priority {s.Priority}, namespace {s.Namespace}{(s.Queue is null ? "" : $", queue {s.Queue}")}");
+
+    private static string Field(JobSpec s, string field) => field switch
+    {
+        "gpus" => s.Gpus.ToString(CultureInfo.InvariantCulture),
+        "cpu" => s.Cpu.ToString(CultureInfo.InvariantCulture),
+        "memory_gb" or "memory-gb" => s.MemoryGb.ToString(CultureInfo.InvariantCulture),
+        "priority" => s.Priority.ToString(CultureInfo.InvariantCulture),
+        "namespace" => s.Namespace,
+        "queue" => s.Queue ?? "-",
+        "gpu_type" or "gpu-type" => s.GpuType ?? "-",
+        _ => s.EstimatedDurationMinutes?.ToString(CultureInfo.InvariantCulture) ?? "-",
+    };
+
+    private static string Minutes(double? seconds) => seconds is { } s ? Invariant($"{s / 60:0.#} min") : "-";
+
+    private static string Cut(string text, int width) => text.Length <= width ? text : text[..(width - 1)] + "…";
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}

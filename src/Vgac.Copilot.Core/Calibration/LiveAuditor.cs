@@ -1,0 +1,43 @@
+using Vgac.Copilot.Client;
+
+namespace Vgac.Copilot.Core.Calibration;
+
+/// <summary>The copilot's own audit of the model behind a VGAC, beside what VGAC reports about itself.</summary>
+public sealed record LiveAudit(CalibrationAudit? Audit, CalibrationStatus Reported, double? EffectiveEce, int OutcomesUsed, int HistoryRows, string Summary);
+
+/// <summary>
+/// Audits a live VGAC: pulls job history (the prediction made at submit beside the actual outcome), computes the
+/// metrics, compares them with <c>/api/jobs/predict/calibration</c>, and records the audit so the guards use the
+/// worse of the two from then on.
+/// </summary>
+public sealed class LiveAuditor(IVgacClient client, CalibrationAuditor auditor, CalibrationProvider calibration, Guards.GuardPolicy guards)
+{
+    public const int HistoryLimit = 1000;
+
+    public async Task<LiveAudit> AuditAsync(CancellationToken cancellationToken = default)
+    {
+        var history = await client.GetJobHistoryAsync(new JobHistoryQuery(Limit: HistoryLimit), cancellationToken).ConfigureAwait(false);
+        var outcomes = history.Jobs
+            .Where(j => j.PredictionAtSubmit is not null && j.LongWait is not null)
+            .OrderBy(j => j.SubmitTime)
+            .ToList();
+        CalibrationAudit? audit = null;
+        if (outcomes.Count > 0)
+        {
+            audit = auditor.Audit(
+                [.. outcomes.Select(j => Math.Clamp(j.PredictionAtSubmit!.ProbabilityLongWait, 0, 1))],
+                [.. outcomes.Select(j => j.LongWait == true ? 1 : 0)]);
+            calibration.RecordAudit(audit.Ece, audit.N);
+        }
+
+        var reported = await calibration.GetAsync(cancellationToken).ConfigureAwait(false);
+        var effective = reported.ToFacts().EffectiveEce(guards.Options.LearningModeMinSamples);
+        var summary = (audit, reported.ReportedEce) switch
+        {
+            (null, _) => $"No outcomes with a submit-time prediction in the last {history.Jobs.Count} jobs: nothing to audit.",
+            ({ } a, { } r) => $"Audited ECE {a.Ece:0.000} on {a.N} outcomes vs reported {r:0.000} on {reported.ReportedSamples}; effective ECE {effective:0.000}.",
+            ({ } a, null) => $"Audited ECE {a.Ece:0.000} on {a.N} outcomes; VGAC reported nothing ({reported.Error}).",
+        };
+        return new LiveAudit(audit, reported, effective, outcomes.Count, history.Jobs.Count, summary);
+    }
+}

@@ -1,0 +1,77 @@
+namespace Vgac.Copilot.Core.Guards;
+
+/// <summary>
+/// The guard thresholds (<c>DESIGN.md</c>, "Domain rules"). Bound from the <c>Guards</c> section and validated at
+/// start: ε increases with the tier, the ECE prerequisite decreases, the gate lies in [0.5, 1].
+/// </summary>
+public sealed class GuardOptions
+{
+    public const string SectionName = "Guards";
+
+    /// <summary>Below this confidence a prediction is shown only as low-confidence: no recommendation, no action.</summary>
+    public double ConfidenceGate { get; set; } = 0.6;
+
+    /// <summary>P(long wait) at or above which a wait is called long.</summary>
+    public double OperatingThreshold { get; set; } = 0.5;
+
+    /// <summary>last_known_good_ece; overridden by <c>models/production/safeguard_state.json</c> when the platform path is set.</summary>
+    public double BaselineEce { get; set; } = 0.018;
+
+    /// <summary>Drift ratio (ECE / baseline) up to which calibration is stable.</summary>
+    public double StableRatio { get; set; } = 1.5;
+
+    /// <summary>Up to this ratio: monitor.</summary>
+    public double MonitorRatio { get; set; } = 2;
+
+    /// <summary>Up to this ratio: reduce autonomy (tier 1 only); above it recalibration is required (nothing acts).</summary>
+    public double ReduceAutonomyRatio { get; set; } = 5;
+
+    /// <summary>Below this many outcome samples the model is in learning mode: escalate only.</summary>
+    public int LearningModeMinSamples { get; set; } = 50;
+
+    /// <summary>How long a fetched calibration status is reused before it is asked for again.</summary>
+    public double CalibrationCacheSeconds { get; set; } = 30;
+
+    public List<TierOptions> Tiers { get; set; } = [];
+
+    public SloOptions Slo { get; set; } = new();
+
+    /// <summary>The four tiers of the design, used when the section lists none.</summary>
+    public static IReadOnlyList<TierOptions> DefaultTiers { get; } =
+    [
+        new() { Tier = 1, Action = "annotate", Epsilon = 0.30, MaxEce = 0.10, Description = "label the job" },
+        new() { Tier = 2, Action = "warn", Epsilon = 0.50, MaxEce = 0.07, Description = "notify the user" },
+        new() { Tier = 3, Action = "suggest", Epsilon = 0.70, MaxEce = 0.05, Description = "recommend a reschedule" },
+        new() { Tier = 4, Action = "gate", Epsilon = 0.90, MaxEce = 0.03, Description = "require confirmation before submit" },
+    ];
+
+    /// <summary>The tiers in force: the configured ones, or the defaults.</summary>
+    public IReadOnlyList<TierOptions> EffectiveTiers => Tiers.Count > 0 ? Tiers : DefaultTiers;
+}
+
+/// <summary>One intervention tier: action a is allowed only if p ≥ ε and ECE ≤ R (and the gate passes).</summary>
+public sealed class TierOptions
+{
+    public int Tier { get; set; }
+
+    public string Action { get; set; } = "";
+
+    public double Epsilon { get; set; }
+
+    public double MaxEce { get; set; }
+
+    public string Description { get; set; } = "";
+}
+
+/// <summary>Calibration service-level objectives.</summary>
+public sealed class SloOptions
+{
+    public double MaxEce { get; set; } = 0.05;
+
+    public double MaxMce { get; set; } = 0.10;
+
+    public double MaxTailGap { get; set; } = 0.035;
+
+    /// <summary>PSI must stay strictly below this.</summary>
+    public double MaxPsi { get; set; } = 0.10;
+}

@@ -1,0 +1,88 @@
+using System.Globalization;
+using Microsoft.Extensions.Options;
+
+namespace Vgac.Copilot.Core.Guards;
+
+/// <summary>Refuses an incoherent guard table at start, naming the value that breaks it.</summary>
+internal sealed class GuardOptionsValidator : IValidateOptions<GuardOptions>
+{
+    public ValidateOptionsResult Validate(string? name, GuardOptions options)
+    {
+        var failures = new List<string>();
+        if (!(options.ConfidenceGate is >= 0.5 and <= 1))
+        {
+            failures.Add($"Guards:ConfidenceGate must be in [0.5, 1], got {F(options.ConfidenceGate)}.");
+        }
+
+        if (!(options.OperatingThreshold is > 0 and < 1))
+        {
+            failures.Add($"Guards:OperatingThreshold must be in (0, 1), got {F(options.OperatingThreshold)}.");
+        }
+
+        if (!(options.BaselineEce is > 0 and < 1))
+        {
+            failures.Add($"Guards:BaselineEce must be in (0, 1), got {F(options.BaselineEce)}.");
+        }
+
+        if (!(options.StableRatio >= 1 && options.StableRatio < options.MonitorRatio && options.MonitorRatio < options.ReduceAutonomyRatio))
+        {
+            failures.Add($"Guards drift ratios must satisfy 1 <= StableRatio < MonitorRatio < ReduceAutonomyRatio, got {F(options.StableRatio)}, {F(options.MonitorRatio)}, {F(options.ReduceAutonomyRatio)}.");
+        }
+
+        if (options.LearningModeMinSamples < 1)
+        {
+            failures.Add($"Guards:LearningModeMinSamples must be at least 1, got {options.LearningModeMinSamples}.");
+        }
+
+        if (!(options.CalibrationCacheSeconds is >= 0 and <= 3600))
+        {
+            failures.Add($"Guards:CalibrationCacheSeconds must be in [0, 3600], got {F(options.CalibrationCacheSeconds)}.");
+        }
+
+        var tiers = options.EffectiveTiers;
+        for (var i = 0; i < tiers.Count; i++)
+        {
+            var t = tiers[i];
+            var key = $"Guards:Tiers:{i}";
+            if (t.Tier != i + 1)
+            {
+                failures.Add($"{key}:Tier must be {i + 1} (tiers are listed in order 1..n), got {t.Tier}.");
+            }
+
+            if (!(t.Epsilon is > 0 and <= 1))
+            {
+                failures.Add($"{key}:Epsilon must be in (0, 1], got {F(t.Epsilon)}.");
+            }
+
+            if (!(t.MaxEce is > 0 and < 1))
+            {
+                failures.Add($"{key}:MaxEce must be in (0, 1), got {F(t.MaxEce)}.");
+            }
+
+            if (string.IsNullOrWhiteSpace(t.Action))
+            {
+                failures.Add($"{key}:Action must be named.");
+            }
+
+            if (i > 0 && t.Epsilon <= tiers[i - 1].Epsilon)
+            {
+                failures.Add($"{key}:Epsilon ({F(t.Epsilon)}) must be greater than tier {i}'s ({F(tiers[i - 1].Epsilon)}): epsilon increases with the tier.");
+            }
+
+            if (i > 0 && t.MaxEce >= tiers[i - 1].MaxEce)
+            {
+                failures.Add($"{key}:MaxEce ({F(t.MaxEce)}) must be less than tier {i}'s ({F(tiers[i - 1].MaxEce)}): the ECE prerequisite tightens with the tier.");
+            }
+        }
+
+        var slo = options.Slo;
+        if (!(slo.MaxEce > 0 && slo.MaxMce > 0 && slo.MaxTailGap > 0 && slo.MaxPsi > 0))
+        {
+            failures.Add("Guards:Slo values must all be positive.");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static string F(double value) => value.ToString(CultureInfo.InvariantCulture);
+}
