@@ -1,0 +1,88 @@
+using CsCheck;
+using Vgac.Copilot.Core.Guards;
+
+namespace Vgac.Copilot.Core.Tests;
+
+/// <summary>Thousands of random inputs: no allowed action breaks a rule, and verdicts are monotone.</summary>
+public sealed class GuardPropertyTests
+{
+    private const int Iterations = 20_000;
+    private static readonly GuardPolicy Policy = TestGuards.Policy();
+
+    private static readonly Gen<(PredictionFacts Prediction, CalibrationFacts Calibration)> Inputs =
+        Gen.Select(
+            Gen.Double[0, 1], Gen.Double[0, 1], Gen.Bool, Gen.Int[0, 9],
+            Gen.Double[0, 0.2], Gen.Double[0, 0.2], Gen.Int[0, 200], Gen.Bool,
+            (p, c, calibrated, fallbackRoll, reported, audited, samples, calibrationOk) => (
+                fallbackRoll == 0 ? PredictionFacts.Fallback : new PredictionFacts(p, c, calibrated, false),
+                new CalibrationFacts(reported, audited, samples, calibrationOk, samples)));
+
+    [Fact]
+    public void AllowedTier_NeverViolatesAnyRule()
+    {
+        var o = Policy.Options;
+        Inputs.Sample(input =>
+        {
+            var (p, c) = input;
+            var report = Policy.Evaluate(p, c);
+            foreach (var t in report.Tiers.Where(t => t.Allowed))
+            {
+                var ece = c.EffectiveEce(o.LearningModeMinSamples);
+                Assert.False(p.IsFallback);
+                Assert.True(p.Confidence >= o.ConfidenceGate);
+                Assert.True(p.Probability >= t.Epsilon);
+                Assert.True(ece is { } e && e <= t.MaxEce);
+                Assert.True(p.IsCalibrated && c.IsCalibrated);
+                Assert.True(c.Samples >= o.LearningModeMinSamples);
+                Assert.True(report.Drift.Level is DriftLevel.Stable or DriftLevel.Monitor || (report.Drift.Level == DriftLevel.ReduceAutonomy && t.Tier == 1));
+                Assert.True(report.Gate.Passed);
+            }
+        }, iter: Iterations, threads: 1);
+    }
+
+    [Fact]
+    public void RaisingEce_NeverUnlocksATier()
+    {
+        Gen.Select(Inputs, Gen.Double[0, 0.2]).Sample(input =>
+        {
+            var ((p, c), raise) = input;
+            var worse = c with { ReportedEce = c.ReportedEce + raise, AuditedEce = c.AuditedEce + raise };
+            var before = Policy.Evaluate(p, c).Tiers;
+            var after = Policy.Evaluate(p, worse).Tiers;
+            for (var i = 0; i < before.Count; i++)
+            {
+                Assert.False(after[i].Allowed && !before[i].Allowed, $"tier {i + 1} unlocked by raising ECE by {raise}");
+            }
+        }, iter: Iterations, threads: 1);
+    }
+
+    [Fact]
+    public void LoweringConfidence_NeverUnlocksAnything()
+    {
+        Gen.Select(Inputs, Gen.Double[0, 1]).Sample(input =>
+        {
+            var ((p, c), cut) = input;
+            var lower = p with { Confidence = p.Confidence * cut };
+            var before = Policy.Evaluate(p, c);
+            var after = Policy.Evaluate(lower, c);
+            Assert.False(after.Gate.Passed && !before.Gate.Passed);
+            for (var i = 0; i < before.Tiers.Count; i++)
+            {
+                Assert.False(after.Tiers[i].Allowed && !before.Tiers[i].Allowed, $"tier {i + 1} unlocked by lowering confidence");
+            }
+        }, iter: Iterations, threads: 1);
+    }
+
+    [Fact]
+    public void HigherTierAllowed_ImpliesEveryLowerTierAllowed()
+    {
+        Inputs.Sample(input =>
+        {
+            var tiers = Policy.Evaluate(input.Prediction, input.Calibration).Tiers;
+            for (var i = 1; i < tiers.Count; i++)
+            {
+                Assert.False(tiers[i].Allowed && !tiers[i - 1].Allowed);
+            }
+        }, iter: Iterations, threads: 1);
+    }
+}
