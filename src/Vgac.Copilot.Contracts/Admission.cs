@@ -9,10 +9,10 @@ namespace Vgac.Copilot.Contracts;
 public sealed record AdmissionReview
 {
     [JsonPropertyName("apiVersion")]
-    public string ApiVersion { get; init; } = "admission.k8s.io/v1";
+    public string ApiVersion { get; set; } = "admission.k8s.io/v1";
 
     [JsonPropertyName("kind")]
-    public string Kind { get; init; } = "AdmissionReview";
+    public string Kind { get; set; } = "AdmissionReview";
 
     [JsonPropertyName("request")]
     public AdmissionRequest? Request { get; init; }
@@ -30,7 +30,7 @@ public sealed record AdmissionRequest
     public string? Namespace { get; init; }
 
     [JsonPropertyName("operation")]
-    public string Operation { get; init; } = "CREATE";
+    public string Operation { get; set; } = "CREATE";
 
     [JsonPropertyName("object")]
     public required PodObject Object { get; init; }
@@ -39,10 +39,10 @@ public sealed record AdmissionRequest
 public sealed record PodObject
 {
     [JsonPropertyName("metadata")]
-    public PodMetadata Metadata { get; init; } = new();
+    public PodMetadata Metadata { get; set; } = new();
 
     [JsonPropertyName("spec")]
-    public PodSpecification Spec { get; init; } = new();
+    public PodSpecification Spec { get; set; } = new();
 }
 
 public sealed record PodMetadata
@@ -66,7 +66,7 @@ public sealed record PodSpecification
     public int? Priority { get; init; }
 
     [JsonPropertyName("containers")]
-    public IReadOnlyList<PodContainer> Containers { get; init; } = [];
+    public IReadOnlyList<PodContainer> Containers { get; set; } = [];
 }
 
 public sealed record PodContainer
@@ -75,7 +75,7 @@ public sealed record PodContainer
     public string? Name { get; init; }
 
     [JsonPropertyName("resources")]
-    public ContainerResources Resources { get; init; } = new();
+    public ContainerResources Resources { get; set; } = new();
 }
 
 public sealed record ContainerResources

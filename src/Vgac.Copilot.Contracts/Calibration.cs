@@ -45,7 +45,7 @@ public sealed record WaitPrediction
     /// <summary>For example <c>{"p10": 30, "p90": 900}</c>.</summary>
     public IReadOnlyDictionary<string, double>? ExpectedWaitRange { get; init; }
 
-    public IReadOnlyList<WaitFactor> TopFactors { get; init; } = [];
+    public IReadOnlyList<WaitFactor> TopFactors { get; set; } = [];
 
     public string? Recommendation { get; init; }
 

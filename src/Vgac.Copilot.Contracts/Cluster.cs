@@ -164,7 +164,7 @@ public sealed record SlurmJob
 
     public required int Gpus { get; init; }
 
-    public int Nodes { get; init; } = 1;
+    public int Nodes { get; set; } = 1;
 
     public int Priority { get; init; }
 

@@ -19,7 +19,7 @@ public sealed record JobInfo
 
     public required JobState State { get; init; }
 
-    public JobType JobType { get; init; } = JobType.Gpu;
+    public JobType JobType { get; set; } = JobType.Gpu;
 
     public required int Gpus { get; init; }
 
@@ -135,7 +135,7 @@ public sealed record JobHistoryStats
 
     public required double LongWaitRate { get; init; }
 
-    public IReadOnlyList<NamespaceStats> ByNamespace { get; init; } = [];
+    public IReadOnlyList<NamespaceStats> ByNamespace { get; set; } = [];
 }
 
 public sealed record NamespaceStats
@@ -172,7 +172,7 @@ public sealed record FailurePattern
     /// <summary>Share of all failures, in [0, 1].</summary>
     public required double Share { get; init; }
 
-    public IReadOnlyList<string> Namespaces { get; init; } = [];
+    public IReadOnlyList<string> Namespaces { get; set; } = [];
 
-    public IReadOnlyList<string> ExampleJobIds { get; init; } = [];
+    public IReadOnlyList<string> ExampleJobIds { get; set; } = [];
 }

@@ -7,13 +7,13 @@ public record JobSpec
     public int Gpus { get; init; }
 
     /// <summary>CPU in millicores.</summary>
-    public double Cpu { get; init; } = 1000;
+    public double Cpu { get; set; } = 1000;
 
-    public double MemoryGb { get; init; } = 1;
+    public double MemoryGb { get; set; } = 1;
 
     public int Priority { get; init; }
 
-    public string Namespace { get; init; } = "default";
+    public string Namespace { get; set; } = "default";
 
     public string? Queue { get; init; }
 

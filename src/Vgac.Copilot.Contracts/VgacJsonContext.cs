@@ -7,6 +7,10 @@ namespace Vgac.Copilot.Contracts;
 /// Source-generated JSON metadata for every contract type: snake_case names, enums as strings, C#
 /// <c>required</c> members enforced, unknown fields ignored. Used by the client and the simulator alike.
 /// </summary>
+/// <remarks>
+/// Members with a default value are <c>set</c>, not <c>init</c>: the source generator assigns every init-only
+/// member at construction, so a field missing from the JSON would overwrite its default with null or zero.
+/// </remarks>
 [JsonSourceGenerationOptions(
     JsonSerializerDefaults.Web,
     PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,

@@ -74,3 +74,24 @@ public sealed class ClientWireTests
         Assert.Equal("/api/jobs/ns%2Fjob 1", Assert.Single(server.Requests).Path.Replace("%2f", "%2F", StringComparison.Ordinal));
     }
 }
+
+public sealed class ContractJsonTests
+{
+    [Fact]
+    public void JobSpec_MissingFields_KeepContractDefaults()
+    {
+        var spec = System.Text.Json.JsonSerializer.Deserialize("""{"gpus": 2}""", Contracts.VgacJsonContext.Default.JobSpec)!;
+
+        Assert.Equal((2, 1000.0, 1.0, 0, "default"), (spec.Gpus, spec.Cpu, spec.MemoryGb, spec.Priority, spec.Namespace));
+    }
+
+    [Fact]
+    public void WaitPrediction_WithoutTopFactors_HasEmptyListNotNull()
+    {
+        var prediction = System.Text.Json.JsonSerializer.Deserialize(
+            """{"job_id":"a","predicted_wait_seconds":1,"predicted_probability_long_wait":0.1,"confidence":0.9,"is_calibrated":true,"model_version":"v"}""",
+            Contracts.VgacJsonContext.Default.WaitPrediction)!;
+
+        Assert.Empty(prediction.TopFactors);
+    }
+}

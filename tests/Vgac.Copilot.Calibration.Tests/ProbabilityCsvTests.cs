@@ -1,0 +1,38 @@
+namespace Vgac.Copilot.Calibration.Tests;
+
+public sealed class ProbabilityCsvTests
+{
+    [Theory]
+    [InlineData("raw_score,label_long_wait\n0.2,0\n0.4,oops\n", 3, "label_long_wait", "expected a number")]
+    [InlineData("raw_score,label_long_wait\n0.2,0\nabc,1\n", 3, "raw_score", "expected a number")]
+    [InlineData("raw_score,label_long_wait\n0.2,0\n1.2,1\n", 3, "raw_score", "outside [0, 1]")]
+    [InlineData("raw_score,label_long_wait\n0.2,2\n", 2, "label_long_wait", "0 or 1")]
+    [InlineData("score,label_long_wait\n0.2,0\n", 1, "raw_score", "no such column")]
+    [InlineData("raw_score,label_long_wait\n", 2, "raw_score", "no data rows")]
+    [InlineData("", 1, "raw_score", "empty")]
+    [InlineData("raw_score,x,label_long_wait\n0.3\n", 2, "label_long_wait", "fewer than 3 fields")]
+    public void ReadPredictions_BadFile_NamesLineAndColumn(string content, long line, string column, string problem)
+    {
+        var path = Path.Combine(Directory.CreateTempSubdirectory("vgac-csv-").FullName, "bad.csv");
+        File.WriteAllText(path, content);
+
+        var ex = Assert.Throws<CsvAuditException>(() => ProbabilityCsv.ReadPredictions(path, "raw_score", "label_long_wait"));
+
+        Assert.Equal(line, ex.Line);
+        Assert.Equal(column, ex.Column);
+        Assert.Contains(problem, ex.Message, StringComparison.Ordinal);
+        Assert.Contains($"line {line}", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ReadPredictions_ColumnsInAnyOrder_AndLabelsAsFloats()
+    {
+        var path = Path.Combine(Directory.CreateTempSubdirectory("vgac-csv-").FullName, "ok.csv");
+        File.WriteAllText(path, "label_long_wait,other,raw_score\n1.0,x,0.75\n0,y,1e-3\n");
+
+        var (p, y) = ProbabilityCsv.ReadPredictions(path, "raw_score", "label_long_wait");
+
+        Assert.Equal([0.75, 0.001], p);
+        Assert.Equal([1, 0], y);
+    }
+}

@@ -1,0 +1,88 @@
+using System.Text.Json;
+using Vgac.Copilot.Testing;
+
+namespace Vgac.Copilot.Cli.Tests;
+
+public sealed class CalibrationCommandTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Audit_SharedSample_Json_ReproducesReferenceValues()
+    {
+        var result = await CliHarness.RunAsync(["calibration", "audit", "--input", TestPaths.SharedFile("vgac-samples", "slurm_sample.csv"), "--format", "json"], cancellationToken: Ct);
+
+        Assert.True(result.ExitCode == ExitCodes.Success, result.ToString());
+        using var json = JsonDocument.Parse(result.Out);
+        var root = json.RootElement;
+        Assert.Equal(555, root.GetProperty("n").GetInt32());
+        Assert.Equal(0.261733, root.GetProperty("ece").GetDouble(), 1e-6);
+        Assert.Equal(0.433934, root.GetProperty("mce").GetDouble(), 1e-6);
+        Assert.Equal(0.098081, root.GetProperty("brier").GetDouble(), 1e-6);
+        Assert.Equal(1.0, root.GetProperty("auroc").GetDouble(), 1e-6);
+        Assert.Equal(0, root.GetProperty("highest_tier").GetInt32());
+        Assert.Equal(15, root.GetProperty("reliability_curve").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task Audit_Table_EndsWithAVerdictLine_AndPlotIsAPng()
+    {
+        var png = Path.Combine(Directory.CreateTempSubdirectory("vgac-plot-").FullName, "reliability.png");
+
+        var result = await CliHarness.RunAsync(["calibration", "audit", "-i", TestPaths.SharedFile("vgac-samples", "eks_dec_sample.csv"), "--plot", png], cancellationToken: Ct);
+
+        Assert.True(result.ExitCode == ExitCodes.Success, result.ToString());
+        Assert.Contains("Verdict: NOT QUALIFIED for any intervention tier", result.Out, StringComparison.Ordinal);
+        var bytes = await File.ReadAllBytesAsync(png, Ct);
+        Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, bytes[..4]);
+        Assert.True(bytes.Length > 5000);
+    }
+
+    [Fact]
+    public async Task Audit_BadCell_ExitsWithUsageErrorNamingLineAndColumn()
+    {
+        var path = Path.Combine(Directory.CreateTempSubdirectory("vgac-audit-").FullName, "p.csv");
+        await File.WriteAllTextAsync(path, "p,y\n0.1,0\n0.5,1\n0.9,maybe\n", Ct);
+
+        var result = await CliHarness.RunAsync(["calibration", "audit", "-i", path, "--prob-column", "p", "--label-column", "y"], cancellationToken: Ct);
+
+        Assert.Equal(ExitCodes.UsageError, result.ExitCode);
+        Assert.Contains("line 4, column 'y'", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Audit_NeitherInputNorLive_IsUsageError()
+    {
+        var result = await CliHarness.RunAsync(["calibration", "audit"], cancellationToken: Ct);
+
+        Assert.Equal(ExitCodes.UsageError, result.ExitCode);
+        Assert.Contains("--input", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AuditLive_Demo_ComparesAuditedAndReported()
+    {
+        var result = await CliHarness.RunAsync(["calibration", "audit", "--live", "--demo", "-o", "json"], cancellationToken: Ct);
+
+        Assert.True(result.ExitCode == ExitCodes.Success, result.ToString());
+        using var json = JsonDocument.Parse(result.Out);
+        var root = json.RootElement;
+        Assert.True(root.GetProperty("outcomes_used").GetInt32() >= 500);
+        var audited = root.GetProperty("audit").GetProperty("ece").GetDouble();
+        var reported = root.GetProperty("reported").GetProperty("reported_ece").GetDouble();
+        Assert.Equal(Math.Max(audited, reported), root.GetProperty("effective_ece").GetDouble(), 9);
+    }
+
+    [Fact]
+    public async Task Psi_SharedSamples_ReportsAndJudges()
+    {
+        var result = await CliHarness.RunAsync(
+            ["calibration", "psi", "--reference", TestPaths.SharedFile("vgac-samples", "eks_dec_sample.csv"), "--live", TestPaths.SharedFile("vgac-samples", "borg_sample.csv"), "--column", "pending_ratio", "-o", "json"],
+            cancellationToken: Ct);
+
+        Assert.True(result.ExitCode == ExitCodes.Success, result.ToString());
+        using var json = JsonDocument.Parse(result.Out);
+        Assert.Equal(4000, json.RootElement.GetProperty("live_count").GetInt32());
+        Assert.Equal(json.RootElement.GetProperty("psi").GetDouble() < 0.1, json.RootElement.GetProperty("met").GetBoolean());
+    }
+}

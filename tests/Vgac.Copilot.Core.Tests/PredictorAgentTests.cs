@@ -1,0 +1,144 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using Vgac.Copilot.Client;
+using Vgac.Copilot.Contracts;
+using Vgac.Copilot.Core.Agents;
+using Vgac.Copilot.Core.Guards;
+using Vgac.Copilot.Testing;
+
+namespace Vgac.Copilot.Core.Tests;
+
+public sealed class PredictorAgentTests
+{
+    private const string Calibration = """{"ece":0.02,"brier_score":0.1,"sample_count":800,"recalibration_needed":false}""";
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static string Prediction(double p, double c, string recommendation = "Consider lower priority queue") =>
+        $$"""{"probability_long_wait":{{p}},"estimated_wait_seconds":3600,"wait_category":"high","confidence":{{c}},"is_calibrated":true,"recommendation":"{{recommendation}}","latency_us":85}""";
+
+    [Fact]
+    public async Task Predict_ConfidentHighRisk_EarnsTiersAndKeepsRecommendation()
+    {
+        await using var server = await LoopbackServer.StartAsync(r => r.Path == VgacRoutes.PredictWait ? ScriptedResponse.Json(Prediction(0.87, 0.92)) : ScriptedResponse.Json(Calibration), Ct);
+        using var provider = Services(server.BaseAddress);
+
+        var result = await provider.GetRequiredService<PredictorAgent>().PredictAsync(new JobSpec { Gpus = 4 }, Ct);
+
+        Assert.False(result.IsFallback);
+        Assert.Equal(3, result.Guards.HighestTier);
+        Assert.Equal("Consider lower priority queue", result.Recommendation);
+        Assert.Equal(0.085, result.VgacLatencyMs);
+    }
+
+    [Fact]
+    public async Task Predict_LowConfidence_WithholdsRecommendationAndPolicy()
+    {
+        await using var server = await LoopbackServer.StartAsync(r => r.Path == VgacRoutes.PredictWait ? ScriptedResponse.Json(Prediction(0.95, 0.41)) : ScriptedResponse.Json(Calibration), Ct);
+        using var provider = Services(server.BaseAddress);
+
+        var result = await provider.GetRequiredService<PredictorAgent>().PredictAsync(new JobSpec { Gpus = 4 }, Ct);
+
+        Assert.Equal(0.95, result.Probability);
+        Assert.Null(result.Recommendation);
+        Assert.Null(result.Policy);
+        Assert.False(result.Guards.Gate.Passed);
+        Assert.Equal(0, result.Guards.HighestTier);
+    }
+
+    [Fact]
+    public async Task Predict_VgacDown_IsFallbackWithConfidenceZeroAndNoAction()
+    {
+        using var provider = Services(new Uri("http://127.0.0.1:1"));
+
+        var result = await provider.GetRequiredService<PredictorAgent>().PredictAsync(new JobSpec { Gpus = 1 }, Ct);
+
+        Assert.True(result.IsFallback);
+        Assert.Equal(0, result.Confidence);
+        Assert.Null(result.Recommendation);
+        Assert.Contains("unavailable", result.Error, StringComparison.Ordinal);
+        Assert.All(result.Guards.Tiers, t => Assert.Equal(GuardRules.Fallback, t.Rule));
+        Assert.False(result.Calibration.IsAvailable);
+    }
+
+    [Fact]
+    public async Task Predict_VgacRejectsSpec_ThrowsInsteadOfFallingBack()
+    {
+        await using var server = await LoopbackServer.StartAsync(r => r.Path == VgacRoutes.PredictWait
+            ? new ScriptedResponse(422, """{"detail":"queue 'gold' does not exist"}""")
+            : ScriptedResponse.Json(Calibration), Ct);
+        using var provider = Services(server.BaseAddress);
+
+        var ex = await Assert.ThrowsAsync<VgacApiException>(() => provider.GetRequiredService<PredictorAgent>().PredictAsync(new JobSpec { Gpus = 1, Queue = "gold" }, Ct));
+
+        Assert.Contains("queue 'gold'", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Predict_InvalidSpec_RejectedBeforeAnyCall()
+    {
+        await using var server = await LoopbackServer.StartAsync(_ => ScriptedResponse.Json(Calibration), Ct);
+        using var provider = Services(server.BaseAddress);
+
+        var ex = await Assert.ThrowsAsync<ArgumentException>(() => provider.GetRequiredService<PredictorAgent>().PredictAsync(new JobSpec { Gpus = -2, MemoryGb = 0 }, Ct));
+
+        Assert.Contains("gpus must be between 0 and 1024, got -2", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("memory_gb must be greater than 0", ex.Message, StringComparison.Ordinal);
+        Assert.Empty(server.Requests);
+    }
+
+    [Fact]
+    public async Task Calibration_IsCachedForItsTtl()
+    {
+        await using var server = await LoopbackServer.StartAsync(r => r.Path == VgacRoutes.PredictWait ? ScriptedResponse.Json(Prediction(0.2, 0.9)) : ScriptedResponse.Json(Calibration), Ct);
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        using var provider = Services(server.BaseAddress, time);
+        var agent = provider.GetRequiredService<PredictorAgent>();
+
+        await agent.PredictAsync(new JobSpec { Gpus = 1 }, Ct);
+        await agent.PredictAsync(new JobSpec { Gpus = 2 }, Ct);
+        time.Advance(TimeSpan.FromSeconds(31));
+        await agent.PredictAsync(new JobSpec { Gpus = 3 }, Ct);
+
+        Assert.Equal(2, server.Requests.Count(r => r.Path == VgacRoutes.JobsPredictCalibration));
+        Assert.Equal(3, server.Requests.Count(r => r.Path == VgacRoutes.PredictWait));
+    }
+
+    [Fact]
+    public async Task PredictBatch_OneCallForEveryVariant()
+    {
+        var batch = $$"""{"predictions":[{{Prediction(0.1, 0.9)}},{{Prediction(0.6, 0.9)}},{{Prediction(0.95, 0.5)}}],"count":3}""";
+        await using var server = await LoopbackServer.StartAsync(r => r.Path == VgacRoutes.PredictBatch ? ScriptedResponse.Json(batch) : ScriptedResponse.Json(Calibration), Ct);
+        using var provider = Services(server.BaseAddress);
+
+        var results = await provider.GetRequiredService<PredictorAgent>().PredictBatchAsync([new JobSpec { Gpus = 1 }, new JobSpec { Gpus = 2 }, new JobSpec { Gpus = 4 }], Ct);
+
+        Assert.Equal([0, 2, 0], results.Select(r => r.Guards.HighestTier));
+        Assert.Single(server.Requests, r => r.Path == VgacRoutes.PredictBatch);
+    }
+
+    private static ServiceProvider Services(Uri vgac, TimeProvider? time = null)
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Vgac:BaseUrl"] = vgac.ToString(),
+            ["Vgac:RetryBaseDelaySeconds"] = "0.01",
+            ["Vgac:TimeoutSeconds"] = "3",
+        }).Build());
+        services.AddLogging();
+        services.AddVgacClient();
+        services.AddCopilotCore();
+        if (time is not null)
+        {
+            services.Replace(ServiceDescriptor.Singleton(time));
+        }
+
+        var provider = services.BuildServiceProvider();
+        provider.GetRequiredService<IStartupValidator>().Validate();
+        return provider;
+    }
+}
