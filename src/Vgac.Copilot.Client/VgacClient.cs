@@ -1,4 +1,7 @@
 using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Vgac.Copilot.Client.Http;
@@ -10,14 +13,16 @@ namespace Vgac.Copilot.Client;
 /// <see cref="IVgacClient"/> over the Refit-generated <see cref="IVgacApi"/>: one line per endpoint, with every
 /// failure translated once, in <see cref="VgacErrorTranslator"/>.
 /// </summary>
-internal sealed partial class VgacClient(IVgacApi api, IOptions<VgacClientOptions> options, ILogger<VgacClient> logger) : IVgacClient
+internal sealed partial class VgacClient(IVgacApi api, IHttpClientFactory http, IOptions<VgacClientOptions> options, ILogger<VgacClient> logger) : IVgacClient
 {
     private readonly VgacErrorTranslator _errors = new(options.Value);
+    private HttpClient? _http;
+    private Uri? _predictWait;
 
     public Uri BaseAddress { get; } = new(options.Value.BaseUrl);
 
     public Task<PredictionResult> PredictWaitAsync(JobSpec spec, CancellationToken cancellationToken = default)
-        => CallAsync(VgacEndpoints.PredictWait, ct => api.PredictWaitAsync(spec, ct), cancellationToken);
+        => CallAsync(VgacEndpoints.PredictWait, ct => PostAsync(VgacEndpoints.PredictWait, spec, VgacJsonContext.Default.JobSpec, VgacJsonContext.Default.PredictionResult, ct), cancellationToken);
 
     public Task<BatchPredictResponse> PredictBatchAsync(IReadOnlyList<JobSpec> specs, CancellationToken cancellationToken = default)
         => CallAsync(VgacEndpoints.PredictBatch, ct => api.PredictBatchAsync(new BatchPredictRequest { Jobs = specs }, ct), cancellationToken);
@@ -95,6 +100,27 @@ internal sealed partial class VgacClient(IVgacApi api, IOptions<VgacClientOption
 
     public Task<CapacityForecast> GetCapacityForecastAsync(double? horizonHours = null, CancellationToken cancellationToken = default)
         => CallAsync(VgacEndpoints.ClusterCapacityForecast, ct => api.GetCapacityForecastAsync(horizonHours, ct), cancellationToken);
+
+    /// <summary>A POST through the named client's handler pipeline, without Refit (the fast path).</summary>
+    private async Task<TResponse> PostAsync<TRequest, TResponse>(
+        VgacEndpoint endpoint, TRequest body, JsonTypeInfo<TRequest> requestType, JsonTypeInfo<TResponse> responseType, CancellationToken cancellationToken)
+    {
+        // The handler lifetime is infinite (connections recycle in the pool), so one HttpClient per VgacClient is safe.
+        var client = _http ??= http.CreateClient(VgacClientServiceCollectionExtensions.HttpClientName);
+        // Concatenated, as Refit does, so a base URL with a path prefix (https://host/vgac) keeps it.
+        var uri = endpoint == VgacEndpoints.PredictWait
+            ? _predictWait ??= new Uri(client.BaseAddress!.AbsoluteUri.TrimEnd('/') + endpoint.Route)
+            : new Uri(client.BaseAddress!.AbsoluteUri.TrimEnd('/') + endpoint.Route);
+        using var response = await client.PostAsJsonAsync(uri, body, requestType, cancellationToken).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode)
+        {
+            var detail = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+            throw _errors.FromStatus(endpoint, response.StatusCode, detail);
+        }
+
+        return await response.Content.ReadFromJsonAsync(responseType, cancellationToken).ConfigureAwait(false)
+            ?? throw new JsonException("The response body is empty.");
+    }
 
     private async Task<T> CallAsync<T>(VgacEndpoint endpoint, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
     {

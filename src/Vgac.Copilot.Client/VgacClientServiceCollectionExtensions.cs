@@ -1,6 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
 using Refit;
 using Vgac.Copilot.Client.Http;
@@ -43,8 +42,8 @@ public static class VgacClientServiceCollectionExtensions
             .RemoveAllLoggers()
             .RedactLoggedHeaders(_ => true);
 
-        builder.AddStandardResilienceHandler()
-            .Configure((resilience, sp) => VgacResilience.Configure(resilience, sp.GetRequiredService<IOptions<VgacClientOptions>>().Value));
+        builder.AddResilienceHandler("vgac", (pipeline, context) =>
+            VgacResilience.Configure(pipeline, context.ServiceProvider.GetRequiredService<IOptions<VgacClientOptions>>().Value));
 
         // Added after the resilience handler, so it runs inside it: once per attempt.
         builder.AddHttpMessageHandler<ApiKeyHandler>();

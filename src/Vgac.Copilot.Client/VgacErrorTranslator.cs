@@ -33,9 +33,7 @@ internal sealed partial class VgacErrorTranslator(VgacClientOptions options)
             VgacApiException already => already,
             ApiException { InnerException: JsonException json } => InvalidResponse(endpoint, json),
             JsonException json => InvalidResponse(endpoint, json),
-            ApiException api => new VgacApiException(
-                Redact($"VGAC {endpoint} returned {(int)api.StatusCode} {api.StatusCode}{DetailSuffix(api.Content)}"),
-                endpoint, api.StatusCode, api),
+            ApiException api => FromStatus(endpoint, api.StatusCode, api.Content, api),
             TimeoutRejectedException or OperationCanceledException or TimeoutException => new VgacTimeoutException(
                 $"VGAC {endpoint} did not answer within {options.TimeoutSeconds:0.###} s (Vgac:TimeoutSeconds / VGAC_TIMEOUT_SECONDS).",
                 endpoint, ex),
@@ -47,6 +45,10 @@ internal sealed partial class VgacErrorTranslator(VgacClientOptions options)
             _ => new VgacApiException(Redact($"VGAC {endpoint} failed: {ex.Message}"), endpoint, null, ex),
         };
     }
+
+    /// <summary>The error for a non-success status, with FastAPI's <c>detail</c> when the body has one.</summary>
+    public VgacApiException FromStatus(VgacEndpoint endpoint, System.Net.HttpStatusCode status, string? body, Exception? inner = null) =>
+        new(Redact($"VGAC {endpoint} returned {(int)status} {status}{DetailSuffix(body)}"), endpoint, status, inner);
 
     private VgacInvalidResponseException InvalidResponse(VgacEndpoint endpoint, JsonException json)
     {

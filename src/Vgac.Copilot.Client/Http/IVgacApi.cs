@@ -4,15 +4,14 @@ using Vgac.Copilot.Contracts;
 namespace Vgac.Copilot.Client.Http;
 
 /// <summary>
-/// The VGAC REST API as Refit sees it: one method per endpoint of the contract. Callers use
+/// The VGAC REST API as Refit sees it: one method per endpoint of the contract but one. Callers use
 /// <see cref="IVgacClient"/>, which adds error mapping; this interface is the wire shape only.
 /// </summary>
 internal interface IVgacApi
 {
-    // Prediction router.
-    [Post(VgacRoutes.PredictWait)]
-    Task<PredictionResult> PredictWaitAsync([Body] JobSpec spec, CancellationToken cancellationToken);
-
+    // Prediction router. POST /api/predict/wait is not here: it is the latency-critical path, and VgacClient
+    // sends it straight through the same named HttpClient (same handlers, same resilience) without Refit's
+    // request builder, which cost a quarter of a loopback prediction.
     [Post(VgacRoutes.PredictBatch)]
     Task<BatchPredictResponse> PredictBatchAsync([Body] BatchPredictRequest request, CancellationToken cancellationToken);
 

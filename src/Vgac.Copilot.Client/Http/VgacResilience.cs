@@ -4,34 +4,42 @@ using Polly;
 namespace Vgac.Copilot.Client.Http;
 
 /// <summary>
-/// The Polly pipeline of the standard resilience handler, tuned from <see cref="VgacClientOptions"/>:
-/// total and per-attempt timeouts, jittered exponential retries for idempotent calls only, a circuit breaker.
+/// The Polly pipeline of the VGAC client, tuned from <see cref="VgacClientOptions"/>: a total timeout around
+/// jittered exponential retries (idempotent calls only, on 5xx, 408, 429, timeouts and connection errors), a
+/// circuit breaker, and a per-attempt timeout. It is the standard resilience handler's pipeline minus its
+/// concurrency limiter, which a client of one service does not need and which cost a measurable share of a
+/// loopback prediction.
 /// </summary>
 internal static class VgacResilience
 {
-    public static void Configure(HttpStandardResilienceOptions resilience, VgacClientOptions options)
+    public static void Configure(ResiliencePipelineBuilder<HttpResponseMessage> pipeline, VgacClientOptions options)
     {
-        resilience.TotalRequestTimeout.Timeout = options.Timeout;
-        resilience.AttemptTimeout.Timeout = options.AttemptTimeout;
+        pipeline.AddTimeout(new HttpTimeoutStrategyOptions { Name = "total", Timeout = options.Timeout });
 
-        resilience.Retry.MaxRetryAttempts = Math.Max(options.MaxRetries, 0);
-        resilience.Retry.BackoffType = DelayBackoffType.Exponential;
-        resilience.Retry.UseJitter = true;
-        resilience.Retry.Delay = TimeSpan.FromSeconds(options.RetryBaseDelaySeconds);
-        resilience.Retry.ShouldHandle = args => ValueTask.FromResult(
-            IsIdempotent(args.Context.GetRequestMessage()) && HttpClientResiliencePredicates.IsTransient(args.Outcome));
-        if (options.MaxRetries == 0)
+        if (options.MaxRetries > 0)
         {
-            // Polly refuses zero attempts; a retry that never matches is the same thing.
-            resilience.Retry.MaxRetryAttempts = 1;
-            resilience.Retry.ShouldHandle = _ => ValueTask.FromResult(false);
+            pipeline.AddRetry(new HttpRetryStrategyOptions
+            {
+                Name = "retry",
+                MaxRetryAttempts = options.MaxRetries,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = TimeSpan.FromSeconds(options.RetryBaseDelaySeconds),
+                ShouldHandle = args => ValueTask.FromResult(
+                    IsIdempotent(args.Context.GetRequestMessage()) && HttpClientResiliencePredicates.IsTransient(args.Outcome)),
+            });
         }
 
-        resilience.CircuitBreaker.FailureRatio = options.CircuitBreakerFailureRatio;
-        resilience.CircuitBreaker.MinimumThroughput = options.CircuitBreakerMinimumThroughput;
-        resilience.CircuitBreaker.BreakDuration = TimeSpan.FromSeconds(options.CircuitBreakerBreakSeconds);
-        // Polly requires the sampling window to be at least twice the attempt timeout.
-        resilience.CircuitBreaker.SamplingDuration = TimeSpan.FromSeconds(Math.Max(30, 2 * options.AttemptTimeout.TotalSeconds));
+        pipeline.AddCircuitBreaker(new HttpCircuitBreakerStrategyOptions
+        {
+            Name = "circuit-breaker",
+            FailureRatio = options.CircuitBreakerFailureRatio,
+            MinimumThroughput = options.CircuitBreakerMinimumThroughput,
+            BreakDuration = TimeSpan.FromSeconds(options.CircuitBreakerBreakSeconds),
+            SamplingDuration = TimeSpan.FromSeconds(Math.Max(30, 2 * options.AttemptTimeout.TotalSeconds)),
+        });
+
+        pipeline.AddTimeout(new HttpTimeoutStrategyOptions { Name = "attempt", Timeout = options.AttemptTimeout });
     }
 
     /// <summary>GETs, and POSTs to prediction endpoints (pure computations), may be retried; nothing else is.</summary>

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.Extensions.Options;
 
 namespace Vgac.Copilot.Core.Guards;
@@ -20,15 +19,11 @@ public sealed class GuardPolicy(IOptions<GuardOptions> options)
         var isLong = prediction.Probability >= _o.OperatingThreshold;
         if (prediction.IsFallback)
         {
-            return new GateVerdict(false, GuardRules.Fallback, 0, _o.ConfidenceGate, isLong,
-                "This is a fallback, not a prediction from VGAC: it has no confidence and supports nothing.");
+            return new GateVerdict(false, GuardRules.Fallback, 0, _o.ConfidenceGate, isLong);
         }
 
-        return prediction.Confidence >= _o.ConfidenceGate
-            ? new GateVerdict(true, GuardRules.GatePassed, prediction.Confidence, _o.ConfidenceGate, isLong,
-                Invariant($"Confidence {prediction.Confidence:0.00} meets the {_o.ConfidenceGate:0.00} gate."))
-            : new GateVerdict(false, GuardRules.ConfidenceGate, prediction.Confidence, _o.ConfidenceGate, isLong,
-                Invariant($"Confidence {prediction.Confidence:0.00} is below the {_o.ConfidenceGate:0.00} gate: show as low-confidence, no recommendation, no action."));
+        var passed = prediction.Confidence >= _o.ConfidenceGate;
+        return new GateVerdict(passed, passed ? GuardRules.GatePassed : GuardRules.ConfidenceGate, prediction.Confidence, _o.ConfidenceGate, isLong);
     }
 
     /// <summary>Drift: effective ECE over the baseline, with learning mode below the minimum sample count.</summary>
@@ -36,32 +31,28 @@ public sealed class GuardPolicy(IOptions<GuardOptions> options)
     {
         var ece = calibration.EffectiveEce(_o.LearningModeMinSamples);
         var samples = calibration.Samples;
+        var min = _o.LearningModeMinSamples;
         if (ece is null && samples == 0)
         {
-            return new DriftVerdict(DriftLevel.Unknown, null, null, _o.BaselineEce, 0, "No calibration figure is available: treat the model as uncalibrated.");
+            return new DriftVerdict(DriftLevel.Unknown, null, null, _o.BaselineEce, 0, min);
         }
 
-        if (samples < _o.LearningModeMinSamples)
+        if (samples < min)
         {
-            return new DriftVerdict(DriftLevel.LearningMode, ece / _o.BaselineEce, ece, _o.BaselineEce, samples,
-                Invariant($"Only {samples} outcome samples (fewer than {_o.LearningModeMinSamples}): learning mode, escalate only."));
+            return new DriftVerdict(DriftLevel.LearningMode, ece / _o.BaselineEce, ece, _o.BaselineEce, samples, min);
         }
 
         if (ece is not { } e)
         {
-            return new DriftVerdict(DriftLevel.Unknown, null, null, _o.BaselineEce, samples, "No calibration figure is available: treat the model as uncalibrated.");
+            return new DriftVerdict(DriftLevel.Unknown, null, null, _o.BaselineEce, samples, min);
         }
 
         var ratio = e / _o.BaselineEce;
-        var (level, meaning) = ratio switch
-        {
-            _ when ratio <= _o.StableRatio => (DriftLevel.Stable, "stable"),
-            _ when ratio <= _o.MonitorRatio => (DriftLevel.Monitor, "monitor"),
-            _ when ratio <= _o.ReduceAutonomyRatio => (DriftLevel.ReduceAutonomy, "reduce autonomy: only tier 1 may act"),
-            _ => (DriftLevel.RecalibrationRequired, "recalibration required: no action may run"),
-        };
-        return new DriftVerdict(level, ratio, e, _o.BaselineEce, samples,
-            Invariant($"ECE {e:0.000} is {ratio:0.0}x the {_o.BaselineEce:0.000} baseline: {meaning}."));
+        var level = ratio <= _o.StableRatio ? DriftLevel.Stable
+            : ratio <= _o.MonitorRatio ? DriftLevel.Monitor
+            : ratio <= _o.ReduceAutonomyRatio ? DriftLevel.ReduceAutonomy
+            : DriftLevel.RecalibrationRequired;
+        return new DriftVerdict(level, ratio, e, _o.BaselineEce, samples, min);
     }
 
     /// <summary>Every tier's verdict for one prediction under the given calibration.</summary>
@@ -69,60 +60,34 @@ public sealed class GuardPolicy(IOptions<GuardOptions> options)
     {
         var gate = Gate(prediction);
         var drift = Drift(calibration);
-        var tiers = _o.EffectiveTiers.Select(t => Tier(t, prediction, calibration, gate, drift)).ToList();
-        return new GuardReport(gate, drift, tiers);
+        var tiers = _o.EffectiveTiers;
+        var verdicts = new TierVerdict[tiers.Count];
+        for (var i = 0; i < verdicts.Length; i++)
+        {
+            var tier = tiers[i];
+            var (allowed, rule) = Decide(tier, prediction, calibration, gate, drift);
+            verdicts[i] = new TierVerdict(tier.Tier, tier.Action, allowed, rule, prediction.Probability, tier.Epsilon, drift.EffectiveEce,
+                tier.MaxEce, prediction.Confidence, _o.ConfidenceGate, drift.Level, drift.Ratio, drift.SampleCount);
+        }
+
+        return new GuardReport(gate, drift, verdicts);
     }
 
-    private TierVerdict Tier(TierOptions tier, PredictionFacts p, CalibrationFacts c, GateVerdict gate, DriftVerdict drift)
+    /// <summary>The first rule that fails decides; the order puts the most fundamental reason first.</summary>
+    private static (bool Allowed, string Rule) Decide(TierOptions tier, PredictionFacts p, CalibrationFacts c, GateVerdict gate, DriftVerdict drift)
     {
         var ece = drift.EffectiveEce;
-        TierVerdict Verdict(bool allowed, string rule, string reason) =>
-            new(tier.Tier, tier.Action, allowed, rule, reason, p.Probability, tier.Epsilon, ece, tier.MaxEce, p.Confidence, drift.Level);
-
-        // The first rule that fails decides; the order puts the most fundamental reason first.
-        if (p.IsFallback)
+        return p switch
         {
-            return Verdict(false, GuardRules.Fallback, "A fallback can never feed an action.");
-        }
-
-        if (!gate.Passed)
-        {
-            return Verdict(false, GuardRules.ConfidenceGate, gate.Reason);
-        }
-
-        if (drift.Level == DriftLevel.LearningMode)
-        {
-            return Verdict(false, GuardRules.LearningMode, drift.Reason);
-        }
-
-        if (!p.IsCalibrated || !c.IsCalibrated || ece is null)
-        {
-            return Verdict(false, GuardRules.Uncalibrated, "The model is not calibrated (is_calibrated false, recalibration needed, or no ECE known): no tier qualifies.");
-        }
-
-        if (drift.Level == DriftLevel.RecalibrationRequired)
-        {
-            return Verdict(false, GuardRules.DriftRecalibrationRequired, drift.Reason);
-        }
-
-        if (drift.Level == DriftLevel.ReduceAutonomy && tier.Tier > 1)
-        {
-            return Verdict(false, GuardRules.DriftReduceAutonomy, drift.Reason);
-        }
-
-        if (p.Probability < tier.Epsilon)
-        {
-            return Verdict(false, GuardRules.TierThreshold, Invariant($"P(long wait) {p.Probability:0.00} is below tier {tier.Tier}'s {tier.Epsilon:0.00}."));
-        }
-
-        if (ece > tier.MaxEce)
-        {
-            return Verdict(false, GuardRules.TierEce, Invariant($"ECE {ece:0.000} exceeds tier {tier.Tier}'s {tier.MaxEce:0.000}."));
-        }
-
-        return Verdict(true, GuardRules.TierAllowed,
-            Invariant($"P(long wait) {p.Probability:0.00} >= {tier.Epsilon:0.00}, ECE {ece:0.000} <= {tier.MaxEce:0.000}, confidence {p.Confidence:0.00} passes the gate: {tier.Action} allowed."));
+            { IsFallback: true } => (false, GuardRules.Fallback),
+            _ when !gate.Passed => (false, GuardRules.ConfidenceGate),
+            _ when drift.Level == DriftLevel.LearningMode => (false, GuardRules.LearningMode),
+            _ when !p.IsCalibrated || !c.IsCalibrated || ece is null => (false, GuardRules.Uncalibrated),
+            _ when drift.Level == DriftLevel.RecalibrationRequired => (false, GuardRules.DriftRecalibrationRequired),
+            _ when drift.Level == DriftLevel.ReduceAutonomy && tier.Tier > 1 => (false, GuardRules.DriftReduceAutonomy),
+            _ when p.Probability < tier.Epsilon => (false, GuardRules.TierThreshold),
+            _ when ece > tier.MaxEce => (false, GuardRules.TierEce),
+            _ => (true, GuardRules.TierAllowed),
+        };
     }
-
-    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

@@ -67,13 +67,19 @@ public enum DriftLevel
 }
 
 /// <summary>The drift judgement: ratio of effective ECE to the baseline, and what it means.</summary>
-public sealed record DriftVerdict(DriftLevel Level, double? Ratio, double? EffectiveEce, double BaselineEce, int SampleCount, string Reason);
+public sealed record DriftVerdict(DriftLevel Level, double? Ratio, double? EffectiveEce, double BaselineEce, int SampleCount, int MinimumSamples)
+{
+    /// <summary>One sentence a person can read (composed on demand: evaluating a verdict formats no text).</summary>
+    public string Reason => GuardReasons.Drift(this);
+}
 
 /// <summary>The confidence gate's judgement of one prediction.</summary>
-public sealed record GateVerdict(bool Passed, string Rule, double Confidence, double Gate, bool IsLongWait, string Reason)
+public sealed record GateVerdict(bool Passed, string Rule, double Confidence, double Gate, bool IsLongWait)
 {
     /// <summary>The number may be shown as confident and a recommendation may accompany it.</summary>
     public bool MayRecommend => Passed;
+
+    public string Reason => GuardReasons.Gate(this);
 }
 
 /// <summary>Whether one tier's action may run, the rule that decided, and the inputs it saw.</summary>
@@ -82,19 +88,39 @@ public sealed record TierVerdict(
     string Action,
     bool Allowed,
     string Rule,
-    string Reason,
     double Probability,
     double Epsilon,
     double? EffectiveEce,
     double MaxEce,
     double Confidence,
-    DriftLevel Drift);
+    double Gate,
+    DriftLevel Drift,
+    double? DriftRatio,
+    int SampleCount)
+{
+    public string Reason => GuardReasons.Tier(this);
+}
 
 /// <summary>Every guard's verdict on one prediction: gate, drift, each tier, and the highest tier allowed.</summary>
 public sealed record GuardReport(GateVerdict Gate, DriftVerdict Drift, IReadOnlyList<TierVerdict> Tiers)
 {
     /// <summary>0 when no tier is allowed.</summary>
-    public int HighestTier => Tiers.Where(t => t.Allowed).Select(t => t.Tier).DefaultIfEmpty(0).Max();
+    public int HighestTier
+    {
+        get
+        {
+            var highest = 0;
+            foreach (var t in Tiers)
+            {
+                if (t.Allowed && t.Tier > highest)
+                {
+                    highest = t.Tier;
+                }
+            }
+
+            return highest;
+        }
+    }
 
     public bool Allows(int tier) => Tiers.Any(t => t.Tier == tier && t.Allowed);
 }
