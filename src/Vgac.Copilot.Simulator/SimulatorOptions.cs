@@ -15,8 +15,11 @@ public sealed class SimulatorOptions
     /// <summary>Simulated seconds per real second while serving.</summary>
     public double Speed { get; set; } = 60;
 
-    /// <summary>Simulated hours run before serving, so history, model and calibration exist from the first call.</summary>
-    public double WarmupHours { get; set; } = 168;
+    /// <summary>
+    /// Simulated hours run before serving, so history, model and calibration exist from the first call. The default,
+    /// a week and 14 hours, starts serving at the Monday afternoon peak, when queues are long.
+    /// </summary>
+    public double WarmupHours { get; set; } = 182;
 
     /// <summary>A trace file to replay instead of the synthetic workload.</summary>
     public string? TracePath { get; set; }
@@ -33,18 +36,18 @@ public sealed class SimulatorOptions
     /// <summary>A wait above this is a "long wait" (the model's label).</summary>
     public double LongWaitThresholdSeconds { get; set; } = 600;
 
-    public double RefitIntervalHours { get; set; } = 2;
+    public double RefitIntervalHours { get; set; } = 1;
 
     public bool AutoRefit { get; set; } = true;
 
     /// <summary>Finished jobs the model is fitted on (the most recent ones).</summary>
-    public int TrainingWindow { get; set; } = 4000;
+    public int TrainingWindow { get; set; } = 1500;
 
     /// <summary>Recent outcomes the calibration endpoint measures ECE on.</summary>
-    public int CalibrationWindow { get; set; } = 1000;
+    public int CalibrationWindow { get; set; } = 2000;
 
     /// <summary>Measured ECE above which the calibration endpoint says <c>recalibration_needed</c>.</summary>
-    public double RecalibrationEceThreshold { get; set; } = 0.1;
+    public double RecalibrationEceThreshold { get; set; } = 0.06;
 
     public string ClusterId { get; set; } = "sim-gpu-cluster";
 

@@ -51,6 +51,8 @@ public sealed class CalibrationAuditorTests
         var audit = _auditor.Audit(p, y);
 
         Assert.True(audit.Ece < 0.02, $"ECE {audit.Ece}");
+        Assert.Equal(9, audit.TemporalEce.Count); // windows of 4,000 every 2,000 over 20,000 samples
+        Assert.All(audit.TemporalEce, w => Assert.True(w.Ece < 0.05));
         Assert.Equal(4, audit.HighestTier);
         Assert.All(audit.TailGaps, t => Assert.True(t.Gap < 0.035, $"gap {t.Gap} at {t.Threshold}"));
     }

@@ -30,7 +30,8 @@ public sealed class SimulatorApiTests(SimulatorFixture sim) : IClassFixture<Simu
         Assert.Equal(queue.QueueDepth, pending.Total);
         Assert.Equal(pending.Total, pending.Jobs.Count);
         Assert.Equal(summary.RunningJobs, running.Total);
-        Assert.Equal(running.Jobs.Sum(j => j.Gpus), summary.TotalGpus - summary.AvailableGpus - nodes.Nodes.Where(n => n.Status != NodeStatus.Ready).Sum(n => n.AllocatedGpus));
+        // A node that is not ready offers nothing and runs nothing (its jobs failed with it).
+        Assert.Equal(running.Jobs.Sum(j => j.Gpus), nodes.Nodes.Where(n => n.Status == NodeStatus.Ready).Sum(n => n.TotalGpus) - summary.AvailableGpus);
         Assert.Equal(summary.AvailableGpus, quick.AvailableGpus);
         Assert.Equal([.. Enumerable.Range(1, pending.Jobs.Count)], pending.Jobs.Select(j => j.QueuePosition!.Value));
     }
@@ -154,8 +155,8 @@ public sealed class SimulatorApiTests(SimulatorFixture sim) : IClassFixture<Simu
         var stats = await _client.GetPredictionStatsAsync(Ct);
         var health = await _client.GetPredictionHealthAsync(Ct);
 
-        Assert.Equal(1000, calibration.SampleCount);
-        Assert.InRange(calibration.Ece, 0.001, 0.1);
+        Assert.Equal(2000, calibration.SampleCount);
+        Assert.InRange(calibration.Ece, 0.001, 0.06);
         Assert.InRange(calibration.BrierScore, 0.001, 0.25);
         Assert.NotNull(calibration.LastRecalibration);
         Assert.Equal(health.ModelVersion, stats.ModelVersion);

@@ -17,6 +17,11 @@ internal static class AuditText
         s.AppendLine(I($"  AUROC / AUPRC  {a.Auroc:0.0000} / {a.Auprc:0.0000}"));
         s.AppendLine($"  tail gaps      {string.Join("  ", a.TailGaps.Select(t => I($"p>={t.Threshold:0.0}: {(t.Count == 0 ? "-" : t.Gap.ToString("0.000", CultureInfo.InvariantCulture))} (n={t.Count})")))}");
         s.AppendLine($"  drift          {a.Drift.Reason}");
+        if (a.TemporalEce.Count > 0)
+        {
+            s.AppendLine($"  ECE over time  {string.Join(" ", a.TemporalEce.Select(w => w.Ece.ToString("0.000", CultureInfo.InvariantCulture)))}  ({a.TemporalEce.Count} windows of {a.TemporalEce[0].Count}, oldest first)");
+        }
+
         s.AppendLine("  tiers");
         foreach (var t in a.Tiers)
         {

@@ -28,6 +28,7 @@ public sealed record CalibrationAudit(
     IReadOnlyList<TailGap> TailGaps,
     DriftVerdict Drift,
     double? Psi,
+    IReadOnlyList<WindowEce> TemporalEce,
     string Verdict);
 
 /// <summary>
@@ -56,13 +57,16 @@ public sealed class CalibrationAuditor(GuardPolicy guards)
         };
         var drift = guards.Drift(new CalibrationFacts(null, report.Ece, 0, IsCalibrated: true, AuditedSamples: report.N));
         var highest = tiers.Where(t => t.Qualified).Select(t => t.Tier).DefaultIfEmpty(0).Max();
+        // Samples are taken in the order given (oldest first): ECE over ten half-overlapping windows shows a trend.
+        var window = Math.Max(bins * 10, report.N / 5);
+        var temporal = report.N >= 2 * window ? CalibrationExtras.SlidingEce(probabilities, labels, window, window / 2, bins) : [];
         var failed = slo.Where(s => s.Met == false).Select(s => s.Name).ToList();
         var verdict = highest == 0
             ? $"NOT QUALIFIED for any intervention tier (ECE {report.Ece:0.000}); {(failed.Count == 0 ? "all SLOs met" : "SLOs failed: " + string.Join(", ", failed))}."
             : $"Qualifies up to tier {highest} ({tiers[highest - 1].Action}); {(failed.Count == 0 ? "all SLOs met" : "SLOs failed: " + string.Join(", ", failed))}.";
         return new CalibrationAudit(
             report.N, report.PositiveRate, report.Ece, report.Mce, report.Brier, report.BrierReliability, report.BrierResolution,
-            report.BrierUncertainty, report.Auroc, report.Auprc, highest, tiers, slo, report.ReliabilityCurve, tails, drift, psi,
+            report.BrierUncertainty, report.Auroc, report.Auprc, highest, tiers, slo, report.ReliabilityCurve, tails, drift, psi, temporal,
             string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{verdict}"));
     }
 }
