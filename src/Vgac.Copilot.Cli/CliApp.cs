@@ -38,6 +38,7 @@ public static class CliApp
         root.Subcommands.Add(ConfigCommand.Create(context));
         root.Subcommands.Add(PredictCommand.Create(context));
         root.Subcommands.Add(CalibrationCommand.Create(context));
+        root.Subcommands.Add(McpCommand.Create(context));
         root.Subcommands.Add(SimCommand.Create(context));
 
         root.SetAction(parse =>

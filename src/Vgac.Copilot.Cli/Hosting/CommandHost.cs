@@ -5,7 +5,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Vgac.Copilot.Cli.Composition;
 using Vgac.Copilot.Client;
-using Vgac.Copilot.Core;
 
 namespace Vgac.Copilot.Cli.Hosting;
 
@@ -33,14 +32,8 @@ internal static partial class CommandHost
                 demo = await DemoVgac.StartAsync(configuration, url => configuration["Vgac:BaseUrl"] = url.ToString(), cancellationToken).ConfigureAwait(false);
             }
 
-            var logOptions = configuration.GetSection(LogOptions.SectionName).Get<LogOptions>() ?? new LogOptions();
-
             var services = new ServiceCollection();
-            services.AddSingleton<IConfiguration>(configuration);
-            services.AddSingleton(TimeProvider.System);
-            services.AddCliLogging(logOptions);
-            services.AddVgacClient();
-            services.AddCopilotCore();
+            services.AddCopilotServices(configuration);
             provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
             provider.GetRequiredService<IStartupValidator>().Validate();
 

@@ -1,0 +1,146 @@
+using System.ComponentModel;
+using System.Text;
+using System.Text.Json;
+using Vgac.Copilot.Client;
+using Vgac.Copilot.Contracts;
+using Vgac.Copilot.Core.Calibration;
+using Vgac.Copilot.Core.Guards;
+using Vgac.Copilot.Plugins.Actions;
+using Vgac.Copilot.Plugins.Catalog;
+using Vgac.Copilot.Plugins.Results;
+
+namespace Vgac.Copilot.Plugins;
+
+/// <summary>Actor: policy advice and action proposals — acting only where the guards and a person allow.</summary>
+public sealed class ActorPlugin(IVgacClient vgac, CalibrationProvider calibration, GuardPolicy guards, ActionPlanner planner, IActionApprover approver, ActionLog log)
+{
+    [VgacTool(ToolNames.ActorRecommendPolicy, Title = "Scheduling policy advice")]
+    [Description("VGAC's scheduling policy (priority class, preemption) for a job spec, shown only if confident.")]
+    public async Task<PolicyResult> RecommendPolicyAsync(
+        [Description("GPUs requested.")] int gpus,
+        [Description("Memory in GB.")] double memory_gb = 1,
+        [Description("Job priority.")] int priority = 0,
+        [Description("Namespace.")] string? @namespace = null,
+        [Description("GPU type.")] string? gpu_type = null,
+        CancellationToken cancellationToken = default)
+    {
+        var spec = ToolArgs.Spec(gpus, 1000, memory_gb, priority, @namespace, null, gpu_type, false, null);
+        var predictionTask = vgac.PredictJobAsync(new JobPredictRequest { Gpus = spec.Gpus, MemoryGb = spec.MemoryGb, Priority = spec.Priority, Namespace = spec.Namespace, GpuType = spec.GpuType }, cancellationToken);
+        var status = await calibration.GetAsync(cancellationToken).ConfigureAwait(false);
+        var p = await predictionTask.ConfigureAwait(false);
+        var report = guards.Evaluate(new PredictionFacts(p.PredictedProbabilityLongWait, p.Confidence, p.IsCalibrated, false), status.ToFacts());
+        var brief = PredictionBrief.From(report, status, false, p.PredictedProbabilityLongWait, p.Confidence, null, p.PredictedWaitSeconds, p.Recommendation,
+            p.Policy?.PriorityClass.ToString(), null, ToolArgs.Describe(spec));
+        var gated = report.Gate.MayRecommend;
+        return new PolicyResult(p.JobId, brief, gated ? p.Policy?.PreemptionPolicy.ToString().ToLowerInvariant() : null, gated ? p.Policy?.MemoryHintGb : null,
+            gated ? p.Policy?.Reason : "withheld: confidence below the gate", p.ExpectedWaitRange);
+    }
+
+    [VgacTool(ToolNames.ActorAdmissionPreview, Title = "Admission webhook preview")]
+    [Description("What VGAC's admission webhook would do to a GPU pod: allow or not, warnings, risk annotations.")]
+    public async Task<AdmissionResult> AdmissionPreviewAsync(
+        [Description("GPUs the pod requests.")] int gpus,
+        [Description("Namespace.")] string? @namespace = null,
+        [Description("CPU cores.")] double cpu = 1,
+        [Description("Memory in GiB.")] double memory_gib = 4,
+        [Description("Pod priority.")] int priority = 0,
+        CancellationToken cancellationToken = default)
+    {
+        var spec = ToolArgs.Spec(gpus, cpu * 1000, memory_gib, priority, @namespace, null, null, false, null);
+        var review = new AdmissionReview
+        {
+            Request = new AdmissionRequest
+            {
+                Uid = Guid.NewGuid().ToString(),
+                Namespace = spec.Namespace,
+                Object = new PodObject
+                {
+                    Metadata = new PodMetadata { Name = "vgac-preview", Namespace = spec.Namespace },
+                    Spec = new PodSpecification
+                    {
+                        Priority = priority,
+                        Containers =
+                        [
+                            new PodContainer
+                            {
+                                Name = "main",
+                                Resources = new ContainerResources
+                                {
+                                    Requests = new Dictionary<string, string> { ["cpu"] = cpu.ToString(System.Globalization.CultureInfo.InvariantCulture), ["memory"] = $"{memory_gib.ToString(System.Globalization.CultureInfo.InvariantCulture)}Gi" },
+                                    Limits = new Dictionary<string, string> { ["nvidia.com/gpu"] = gpus.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+                                },
+                            },
+                        ],
+                    },
+                },
+            },
+        };
+        var response = (await vgac.ReviewAdmissionAsync(review, cancellationToken).ConfigureAwait(false)).Response
+            ?? throw new ToolInputException("VGAC's webhook returned no response object.");
+        return new AdmissionResult(response.Allowed, response.Warnings ?? [], DecodeAnnotations(response.Patch), response.Status?.Message);
+    }
+
+    [VgacTool(ToolNames.ActorProposeAction, Title = "Propose an action (dry run)")]
+    [Description("Propose annotate/warn/suggest/gate for a pending job: guard verdict and exact preview. Changes nothing.")]
+    public Task<ProposalResult> ProposeActionAsync(
+        [Description("Pending job id.")] string job_id,
+        [Description("Tier 1-4, or 0 for the highest the guards allow.")] int tier = 0,
+        CancellationToken cancellationToken = default) =>
+        planner.ProposeAsync(job_id, tier, cancellationToken);
+
+    [VgacTool(ToolNames.ActorApplyAction, Title = "Apply an action", IsAction = true, Idempotent = false)]
+    [Description("Carry out a tier's action for a pending job, only if the guards allow it and a person confirms.")]
+    public async Task<ApplyResult> ApplyActionAsync(
+        [Description("Pending job id.")] string job_id,
+        [Description("Tier 1-4.")] int tier,
+        IServiceProvider? services = null,
+        CancellationToken cancellationToken = default)
+    {
+        if (tier < 1)
+        {
+            throw new ToolInputException($"tier must be 1-{guards.Options.EffectiveTiers.Count} to apply an action, got {tier}.");
+        }
+
+        var proposal = await planner.ProposeAsync(job_id, tier, cancellationToken).ConfigureAwait(false);
+        if (!proposal.Allowed)
+        {
+            return Result(proposal, false, "blocked_by_guard", $"{proposal.Rule}: {proposal.Reason}");
+        }
+
+        var decision = await approver.ApproveAsync(proposal, services, cancellationToken).ConfigureAwait(false);
+        if (!decision.Approved)
+        {
+            return Result(proposal, false, "not_approved", decision.Reason);
+        }
+
+        // The only executor so far is the dry run: it records the action and its exact preview, nothing else.
+        var done = Result(proposal, true, "recorded_dry_run", $"Approved: {decision.Reason}. Dry run: the preview was recorded, nothing was changed.");
+        log.Record(done);
+        return done;
+    }
+
+    private static ApplyResult Result(ProposalResult p, bool executed, string outcome, string reason) =>
+        new(p.ProposalId, p.JobId, p.Tier, p.Action, executed, outcome, reason, DryRun: true, p.Preview);
+
+    private static Dictionary<string, string> DecodeAnnotations(string? patch)
+    {
+        var annotations = new Dictionary<string, string>();
+        if (patch is null)
+        {
+            return annotations;
+        }
+
+        using var document = JsonDocument.Parse(Encoding.UTF8.GetString(Convert.FromBase64String(patch)));
+        foreach (var op in document.RootElement.EnumerateArray())
+        {
+            var path = op.GetProperty("path").GetString() ?? "";
+            const string prefix = "/metadata/annotations/";
+            if (path.StartsWith(prefix, StringComparison.Ordinal) && op.TryGetProperty("value", out var value) && value.ValueKind == JsonValueKind.String)
+            {
+                annotations[path[prefix.Length..].Replace("~1", "/", StringComparison.Ordinal)] = value.GetString()!;
+            }
+        }
+
+        return annotations;
+    }
+}

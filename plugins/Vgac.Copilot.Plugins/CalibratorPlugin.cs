@@ -1,0 +1,54 @@
+using System.ComponentModel;
+using Vgac.Copilot.Core.Calibration;
+using Vgac.Copilot.Core.Guards;
+using Vgac.Copilot.Plugins.Catalog;
+using Vgac.Copilot.Plugins.Results;
+
+namespace Vgac.Copilot.Plugins;
+
+/// <summary>Calibrator: can the model's probabilities be trusted, and which actions does that allow?</summary>
+public sealed class CalibratorPlugin(CalibrationProvider calibration, LiveAuditor auditor, GuardPolicy guards)
+{
+    [VgacTool(ToolNames.CalibratorStatus, Title = "Calibration status")]
+    [Description("Is the model still calibrated? ECE reported and audited, drift vs baseline, tiers it allows.")]
+    public async Task<CalibrationStatusResult> StatusAsync(CancellationToken cancellationToken = default)
+    {
+        var status = await calibration.GetAsync(cancellationToken).ConfigureAwait(false);
+        var facts = status.ToFacts();
+        var drift = guards.Drift(facts);
+        var report = guards.Evaluate(new PredictionFacts(1, 1, true, false), facts);
+        return new CalibrationStatusResult(
+            status.ReportedEce, status.AuditedEce, drift.EffectiveEce, status.ReportedBrier, drift.SampleCount, status.RecalibrationNeeded, status.LastRecalibration,
+            PredictionBrief.CalibrationOf(report, status).Drift, drift.Ratio is { } r ? Math.Round(r, 2) : null, drift.BaselineEce, drift.Reason,
+            [.. report.Tiers.Where(t => t.Allowed).Select(t => t.Action)], status.Error);
+    }
+
+    [VgacTool(ToolNames.CalibratorLiveAudit, Title = "Live calibration audit")]
+    [Description("Audit the model on recent outcomes (prediction at submit vs actual wait) and compare with VGAC's own figure.")]
+    public async Task<LiveAuditResult> LiveAuditAsync(CancellationToken cancellationToken = default)
+    {
+        var live = await auditor.AuditAsync(cancellationToken).ConfigureAwait(false);
+        var a = live.Audit;
+        return new LiveAuditResult(
+            live.OutcomesUsed, Round(a?.Ece), Round(a?.Mce), Round(a?.Brier), Round(a?.Auroc), live.Reported.ReportedEce, Round(live.EffectiveEce),
+            a?.HighestTier ?? 0, a is null ? [] : [.. a.Slo.Where(s => s.Met == false).Select(s => s.Name)],
+            Round(a?.TailGaps.Where(t => t.Count > 0).Select(t => t.Gap).DefaultIfEmpty(0).Max()), live.Summary);
+    }
+
+    [VgacTool(ToolNames.CalibratorTierVerdict, Title = "Tier verdict")]
+    [Description("Which intervention tiers a prediction of this probability and confidence may trigger now, and why not.")]
+    public async Task<TierVerdictResult> TierVerdictAsync(
+        [Description("P(long wait), 0-1.")] double probability,
+        [Description("Model confidence, 0-1.")] double confidence,
+        CancellationToken cancellationToken = default)
+    {
+        ToolArgs.Probability(probability, "probability");
+        ToolArgs.Probability(confidence, "confidence");
+        var status = await calibration.GetAsync(cancellationToken).ConfigureAwait(false);
+        var report = guards.Evaluate(new PredictionFacts(probability, confidence, true, false), status.ToFacts());
+        return new TierVerdictResult(report.Gate.Passed, report.Drift.Level.ToString(), Round(report.Drift.EffectiveEce), report.HighestTier,
+            [.. report.Tiers.Select(t => new TierBrief(t.Tier, t.Action, t.Allowed, t.Rule, t.Reason))]);
+    }
+
+    private static double? Round(double? value) => value is { } v && double.IsFinite(v) ? Math.Round(v, 4) : null;
+}

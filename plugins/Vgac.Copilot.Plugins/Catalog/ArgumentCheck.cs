@@ -1,0 +1,78 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.Extensions.AI;
+
+namespace Vgac.Copilot.Plugins.Catalog;
+
+/// <summary>
+/// Checks arguments against the tool's own JSON schema before binding, so a wrong call gets a sentence naming
+/// the argument: unknown names, missing required ones, and values of the wrong JSON type.
+/// </summary>
+internal static class ArgumentCheck
+{
+    public static string? Problem(string tool, JsonElement schema, AIFunctionArguments arguments)
+    {
+        if (!schema.TryGetProperty("properties", out var properties) || properties.ValueKind != JsonValueKind.Object)
+        {
+            return null;
+        }
+
+        var known = properties.EnumerateObject().Select(p => p.Name).ToList();
+        foreach (var (name, value) in arguments)
+        {
+            if (!properties.TryGetProperty(name, out var property))
+            {
+                return $"{tool} has no argument '{name}'; its arguments are: {(known.Count == 0 ? "none" : string.Join(", ", known))}.";
+            }
+
+            if (Expected(property) is { } expected && value is JsonElement element && !Matches(element, expected))
+            {
+                return string.Create(CultureInfo.InvariantCulture, $"{tool}: argument '{name}' must be {Describe(expected)}, got {element.ValueKind.ToString().ToLowerInvariant()} {element.GetRawText()}.");
+            }
+        }
+
+        if (schema.TryGetProperty("required", out var required) && required.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var name in required.EnumerateArray().Select(r => r.GetString()!))
+            {
+                if (!arguments.ContainsKey(name))
+                {
+                    return $"{tool}: missing required argument '{name}'.";
+                }
+            }
+        }
+
+        return null;
+    }
+
+    private static IReadOnlyList<string>? Expected(JsonElement property) => property.TryGetProperty("type", out var type)
+        ? type.ValueKind switch
+        {
+            JsonValueKind.String => [type.GetString()!],
+            JsonValueKind.Array => [.. type.EnumerateArray().Select(t => t.GetString()!)],
+            _ => null,
+        }
+        : null;
+
+    private static bool Matches(JsonElement value, IReadOnlyList<string> types) => types.Any(t => t switch
+    {
+        "integer" => value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out _),
+        "number" => value.ValueKind == JsonValueKind.Number,
+        "string" => value.ValueKind == JsonValueKind.String,
+        "boolean" => value.ValueKind is JsonValueKind.True or JsonValueKind.False,
+        "array" => value.ValueKind == JsonValueKind.Array,
+        "object" => value.ValueKind == JsonValueKind.Object,
+        "null" => value.ValueKind == JsonValueKind.Null,
+        _ => true,
+    });
+
+    private static string Describe(IReadOnlyList<string> types) => string.Join(" or ", types.Where(t => t != "null").Select(t => t switch
+    {
+        "integer" => "a whole number",
+        "number" => "a number",
+        "string" => "a string",
+        "boolean" => "true or false",
+        "array" => "an array",
+        _ => "an object",
+    })) + (types.Contains("null") ? " (or null)" : "");
+}

@@ -1,0 +1,81 @@
+using System.ComponentModel;
+using System.Reflection;
+using Microsoft.Extensions.AI;
+
+namespace Vgac.Copilot.Plugins.Catalog;
+
+/// <summary>
+/// The tool catalogue, built once from the plugin classes: each <see cref="VgacToolAttribute"/> method becomes one
+/// <see cref="AIFunction"/> (name, <c>[Description]</c>, parameter schema, body), wrapped so failures come back as
+/// tool errors. Semantic Kernel and MCP both take their tools from here, so they cannot differ.
+/// </summary>
+public sealed class ToolCatalog
+{
+    public ToolCatalog(ObserverPlugin observer, PredictorPlugin predictor, CalibratorPlugin calibrator, ActorPlugin actor)
+    {
+        object[] plugins = [observer, predictor, calibrator, actor];
+        var tools = plugins.SelectMany(Describe).ToDictionary(t => t.Name, StringComparer.Ordinal);
+        var missing = ToolNames.All.Except(tools.Keys).ToList();
+        if (missing.Count > 0 || tools.Count != ToolNames.All.Count)
+        {
+            throw new InvalidOperationException($"The plugins and ToolNames.All disagree (missing: {string.Join(", ", missing)}).");
+        }
+
+        All = [.. ToolNames.All.Select(n => tools[n])];
+    }
+
+    /// <summary>Every tool, in <see cref="ToolNames.All"/> order.</summary>
+    public IReadOnlyList<ToolDefinition> All { get; }
+
+    /// <summary>The tools a host exposes: the chosen toolsets, and action tools only when actions are allowed.</summary>
+    public IReadOnlyList<ToolDefinition> Select(IReadOnlyCollection<string>? toolsets = null, bool allowActions = false) =>
+        [.. All.Where(t => (toolsets is null || toolsets.Count == 0 || toolsets.Contains(t.Toolset)) && (allowActions || !t.IsAction))];
+
+    /// <summary>
+    /// Schemas as small as they can be without losing meaning: an optional argument is simply not required, so
+    /// <c>"default": null</c> and the <c>"null"</c> type say nothing a model needs (the catalogue is paid for in
+    /// tokens on every request).
+    /// </summary>
+    private static readonly AIJsonSchemaCreateOptions CompactSchema = new()
+    {
+        TransformSchemaNode = (_, node) =>
+        {
+            if (node is System.Text.Json.Nodes.JsonObject obj)
+            {
+                if (obj.TryGetPropertyValue("default", out var value) && value is null)
+                {
+                    obj.Remove("default");
+                }
+
+                if (obj["type"] is System.Text.Json.Nodes.JsonArray types && types.Count == 2 && types.Any(t => t?.GetValue<string>() == "null"))
+                {
+                    obj["type"] = types.First(t => t?.GetValue<string>() != "null")!.GetValue<string>();
+                }
+            }
+
+            return node;
+        },
+    };
+
+    private static IEnumerable<ToolDefinition> Describe(object plugin)
+    {
+        foreach (var method in plugin.GetType().GetMethods(BindingFlags.Public | BindingFlags.Instance))
+        {
+            if (method.GetCustomAttribute<VgacToolAttribute>() is not { } tool)
+            {
+                continue;
+            }
+
+            var description = method.GetCustomAttribute<DescriptionAttribute>()?.Description
+                ?? throw new InvalidOperationException($"{method.Name} has no [Description].");
+            var function = AIFunctionFactory.Create(method, plugin, new AIFunctionFactoryOptions
+            {
+                Name = tool.Name,
+                Description = description,
+                SerializerOptions = PluginJson.Options,
+                JsonSchemaCreateOptions = CompactSchema,
+            });
+            yield return new ToolDefinition(new ToolFunction(function), tool.Name.Split('_')[0], tool.Title, tool.IsAction, tool.Destructive, tool.Idempotent);
+        }
+    }
+}

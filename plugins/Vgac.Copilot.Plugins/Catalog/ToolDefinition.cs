@@ -1,0 +1,17 @@
+using Microsoft.Extensions.AI;
+
+namespace Vgac.Copilot.Plugins.Catalog;
+
+/// <summary>One tool: its function (name, description, schema, body) and what it does to the world.</summary>
+public sealed record ToolDefinition(AIFunction Function, string Toolset, string Title, bool IsAction, bool Destructive, bool Idempotent)
+{
+    public string Name => Function.Name;
+
+    public string Description => Function.Description;
+
+    /// <summary>Read tools change nothing anywhere.</summary>
+    public bool ReadOnly => !IsAction;
+
+    /// <summary>Every tool reaches VGAC, a system outside the copilot.</summary>
+    public bool OpenWorld => true;
+}

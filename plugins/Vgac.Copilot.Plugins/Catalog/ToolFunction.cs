@@ -1,0 +1,48 @@
+using System.Text.Json;
+using Microsoft.Extensions.AI;
+using Vgac.Copilot.Client;
+
+namespace Vgac.Copilot.Plugins.Catalog;
+
+/// <summary>
+/// Wraps a tool so every expected failure comes back as a tool error (<see cref="ErrorContent"/>) with a sentence
+/// saying what to change — bad arguments, unknown ids, VGAC errors — and never as a crash. MCP turns it into a
+/// result with <c>isError: true</c>; Semantic Kernel hands it to the model.
+/// </summary>
+internal sealed class ToolFunction(AIFunction inner) : DelegatingAIFunction(inner)
+{
+    protected override async ValueTask<object?> InvokeCoreAsync(AIFunctionArguments arguments, CancellationToken cancellationToken)
+    {
+        if (ArgumentCheck.Problem(Name, JsonSchema, arguments) is { } problem)
+        {
+            return Error(problem);
+        }
+
+        try
+        {
+            return await base.InvokeCoreAsync(arguments, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ToolInputException ex)
+        {
+            return Error(ex.Message);
+        }
+        catch (ArgumentException ex)
+        {
+            return Error($"Invalid arguments for {Name}: {ex.Message.Split(" (Parameter")[0]}");
+        }
+        catch (JsonException ex)
+        {
+            return Error($"Invalid arguments for {Name}: {ex.Message.Split(" Path:")[0]}{(ex.Path is { Length: > 1 } p ? $" (argument {p.TrimStart('$', '.')})" : "")}");
+        }
+        catch (VgacApiException ex) when (ex.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            return Error($"Not found: {ex.Message}");
+        }
+        catch (VgacApiException ex)
+        {
+            return Error($"VGAC could not answer ({ex.GetType().Name.Replace("Vgac", "", StringComparison.Ordinal).Replace("Exception", "", StringComparison.Ordinal)}): {ex.Message}");
+        }
+    }
+
+    private static ErrorContent Error(string message) => new(message);
+}

@@ -1,0 +1,160 @@
+using System.ComponentModel;
+using System.Globalization;
+using Vgac.Copilot.Client;
+using Vgac.Copilot.Contracts;
+using Vgac.Copilot.Core.Agents;
+using Vgac.Copilot.Core.Calibration;
+using Vgac.Copilot.Core.Guards;
+using Vgac.Copilot.Plugins.Catalog;
+using Vgac.Copilot.Plugins.Results;
+
+namespace Vgac.Copilot.Plugins;
+
+/// <summary>Predictor: how long a job would wait, always with its confidence and the guards' verdict.</summary>
+public sealed class PredictorPlugin(IVgacClient vgac, PredictorAgent predictor, CalibrationProvider calibration, GuardPolicy guards)
+{
+    [VgacTool(ToolNames.PredictorPredictWait, Title = "Predict queue wait")]
+    [Description("P(long wait) for a job submitted now, with confidence, gate and allowed actions.")]
+    public async Task<PredictionBrief> PredictWaitAsync(
+        [Description("GPUs requested.")] int gpus,
+        [Description("CPU millicores.")] double cpu_millicores = 1000,
+        [Description("Memory in GB.")] double memory_gb = 1,
+        [Description("Job priority.")] int priority = 0,
+        [Description("Namespace.")] string? @namespace = null,
+        [Description("Queue or partition.")] string? queue = null,
+        [Description("GPU type, e.g. A100.")] string? gpu_type = null,
+        [Description("Multi-node job.")] bool distributed = false,
+        [Description("Expected runtime, minutes.")] int? duration_minutes = null,
+        CancellationToken cancellationToken = default)
+    {
+        var spec = ToolArgs.Spec(gpus, cpu_millicores, memory_gb, priority, @namespace, queue, gpu_type, distributed, duration_minutes);
+        return PredictionBrief.From(await predictor.PredictAsync(spec, cancellationToken).ConfigureAwait(false));
+    }
+
+    [VgacTool(ToolNames.PredictorWhatIf, Title = "What-if comparison")]
+    [Description("Compare variants of one job in one call: vary gpus, priority, gpu_type, namespace or queue.")]
+    public async Task<PredictionListResult> WhatIfAsync(
+        [Description("Field to vary: gpus, priority, gpu_type, namespace or queue.")] string vary,
+        [Description("Comma-separated values, e.g. 1,2,4,8.")] string values,
+        [Description("Base job GPUs.")] int gpus = 1,
+        [Description("Base job priority.")] int priority = 0,
+        [Description("Base job namespace.")] string? @namespace = null,
+        [Description("Base job GPU type.")] string? gpu_type = null,
+        [Description("Base job memory, GB.")] double memory_gb = 1,
+        CancellationToken cancellationToken = default)
+    {
+        var baseSpec = ToolArgs.Spec(gpus, 1000, memory_gb, priority, @namespace, null, gpu_type, false, null);
+        var items = values.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        if (items.Length is 0 or > 16)
+        {
+            throw new ToolInputException($"values must list 1 to 16 comma-separated values, got {items.Length}.");
+        }
+
+        var specs = items.Select(v => Vary(baseSpec, vary, v)).ToList();
+        var results = await predictor.PredictBatchAsync(specs, cancellationToken).ConfigureAwait(false);
+        return new PredictionListResult([.. results.Select(r => PredictionBrief.From(r, ToolArgs.Describe(r.Spec)))], Math.Round(results[0].RoundTripMs, 1));
+    }
+
+    [VgacTool(ToolNames.PredictorPredictBatch, Title = "Predict several jobs")]
+    [Description("Predict waits for several different job specs in one call.")]
+    public async Task<PredictionListResult> PredictBatchAsync(
+        [Description("Job specs.")] IReadOnlyList<JobSpec> jobs,
+        CancellationToken cancellationToken = default)
+    {
+        if (jobs is null || jobs.Count is 0 or > 50)
+        {
+            throw new ToolInputException($"jobs must hold 1 to 50 job specs, got {jobs?.Count ?? 0}.");
+        }
+
+        for (var i = 0; i < jobs.Count; i++)
+        {
+            var problems = JobSpecRules.Validate(jobs[i]);
+            if (problems.Count > 0)
+            {
+                throw new ToolInputException($"jobs[{i}]: {string.Join(" ", problems)}");
+            }
+        }
+
+        var results = await predictor.PredictBatchAsync(jobs, cancellationToken).ConfigureAwait(false);
+        return new PredictionListResult([.. results.Select(r => PredictionBrief.From(r, ToolArgs.Describe(r.Spec)))], Math.Round(results[0].RoundTripMs, 1));
+    }
+
+    [VgacTool(ToolNames.PredictorPendingJobs, Title = "Predict pending jobs")]
+    [Description("Predictions for the jobs waiting now, in queue order, each with its guard verdict.")]
+    public async Task<PredictionListResult> PendingJobsAsync([Description("Max rows (1-100).")] int limit = 10, CancellationToken cancellationToken = default)
+    {
+        ToolArgs.Limit(limit);
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var batchTask = vgac.PredictPendingJobsAsync(limit, cancellationToken);
+        var status = await calibration.GetAsync(cancellationToken).ConfigureAwait(false);
+        var batch = await batchTask.ConfigureAwait(false);
+        return new PredictionListResult([.. batch.Predictions.Select(p => Brief(p, status))], Math.Round(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds, 1));
+    }
+
+    [VgacTool(ToolNames.PredictorPredictJobs, Title = "Predict named jobs")]
+    [Description("Predictions for specific queued jobs by id, as VGAC would judge them now.")]
+    public async Task<PredictionListResult> PredictJobsAsync([Description("Job ids, comma-separated.")] string job_ids, CancellationToken cancellationToken = default)
+    {
+        var ids = job_ids.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Distinct().ToList();
+        if (ids.Count is 0 or > 20)
+        {
+            throw new ToolInputException($"job_ids must list 1 to 20 ids, got {ids.Count}.");
+        }
+
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var jobs = await Task.WhenAll(ids.Select(id => vgac.GetJobAsync(id, cancellationToken))).ConfigureAwait(false);
+        var requests = jobs.Select(j => new JobPredictRequest
+        {
+            JobId = j.JobId, Gpus = j.Gpus, Cpu = j.Cpu > 0 ? j.Cpu : 1000, MemoryGb = j.MemoryGb > 0 ? j.MemoryGb : 1, Priority = j.Priority,
+            Namespace = j.Namespace, Queue = j.Queue, GpuType = j.GpuType,
+        }).ToList();
+        var batchTask = vgac.PredictJobBatchAsync(requests, cancellationToken);
+        var status = await calibration.GetAsync(cancellationToken).ConfigureAwait(false);
+        var batch = await batchTask.ConfigureAwait(false);
+        return new PredictionListResult([.. batch.Predictions.Select(p => Brief(p, status))], Math.Round(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds, 1));
+    }
+
+    [VgacTool(ToolNames.PredictorClusterState, Title = "Predictor's view of the cluster")]
+    [Description("The queue features the model uses: pending ratio, waits in the last hour, bifurcation.")]
+    public async Task<PredictorStateResult> ClusterStateAsync(CancellationToken cancellationToken = default)
+    {
+        var s = await vgac.GetPredictorClusterStateAsync(cancellationToken).ConfigureAwait(false);
+        return new PredictorStateResult(s.TotalGpus, s.AvailableGpus, s.PendingJobs, s.PendingGpuJobs, s.RunningJobs, Math.Round(s.GpuUtilization, 3),
+            Math.Round(s.PendingRatio, 3), Math.Round(s.BifurcationRatio, 3), Math.Round(s.AvgWaitLastHour), Math.Round(s.P95WaitLastHour));
+    }
+
+    [VgacTool(ToolNames.PredictorServiceStats, Title = "Prediction service health")]
+    [Description("Is the prediction service healthy: model loaded, version, prediction count, latency.")]
+    public async Task<ServiceStatsResult> ServiceStatsAsync(CancellationToken cancellationToken = default)
+    {
+        var healthTask = vgac.GetPredictionHealthAsync(cancellationToken);
+        var stats = await vgac.GetPredictionStatsAsync(cancellationToken).ConfigureAwait(false);
+        var health = await healthTask.ConfigureAwait(false);
+        return new ServiceStatsResult(health.Status, health.ModelLoaded, stats.ModelVersion, stats.TotalPredictions, Math.Round(stats.AvgLatencyUs, 1), stats.P99LatencyUs, stats.IsCalibrated);
+    }
+
+    private PredictionBrief Brief(WaitPrediction p, CalibrationStatus status)
+    {
+        var report = guards.Evaluate(new PredictionFacts(p.PredictedProbabilityLongWait, p.Confidence, p.IsCalibrated, false), status.ToFacts());
+        return PredictionBrief.From(report, status, false, p.PredictedProbabilityLongWait, p.Confidence, null, p.PredictedWaitSeconds, p.Recommendation,
+            p.Policy?.PriorityClass.ToString(), null, new Dictionary<string, object> { ["job_id"] = p.JobId });
+    }
+
+    private static JobSpec Vary(JobSpec spec, string field, string value)
+    {
+        int Int() => int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v)
+            ? v
+            : throw new ToolInputException($"values for {field} must be whole numbers, got '{value}'.");
+        var varied = field.Trim().ToLowerInvariant() switch
+        {
+            "gpus" => spec with { Gpus = Int() },
+            "priority" => spec with { Priority = Int() },
+            "gpu_type" => spec with { GpuType = value },
+            "namespace" => spec with { Namespace = value },
+            "queue" => spec with { Queue = value },
+            _ => throw new ToolInputException($"vary must be gpus, priority, gpu_type, namespace or queue, got '{field}'."),
+        };
+        var problems = JobSpecRules.Validate(varied);
+        return problems.Count == 0 ? varied : throw new ToolInputException($"{field}={value}: {string.Join(" ", problems)}");
+    }
+}

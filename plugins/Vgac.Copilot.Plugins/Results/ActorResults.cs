@@ -1,0 +1,24 @@
+namespace Vgac.Copilot.Plugins.Results;
+
+public sealed record PolicyResult(string JobId, PredictionBrief Prediction, string? PreemptionPolicy, double? MemoryHintGb, string? PolicyReason, IReadOnlyDictionary<string, double>? ExpectedWaitRangeSeconds);
+
+public sealed record AdmissionResult(bool Allowed, IReadOnlyList<string> Warnings, IReadOnlyDictionary<string, string> Annotations, string? Message);
+
+/// <summary>
+/// What an action would do and whether the guards allow it. <c>preview</c> is exact: the Kubernetes annotation
+/// patch, the Slurm command, or the notification payload.
+/// </summary>
+public sealed record ProposalResult(
+    string ProposalId,
+    string JobId,
+    int Tier,
+    string Action,
+    bool Allowed,
+    string Rule,
+    string Reason,
+    string PreviewKind,
+    string Preview,
+    PredictionBrief Prediction,
+    bool DryRun);
+
+public sealed record ApplyResult(string ProposalId, string JobId, int Tier, string Action, bool Executed, string Outcome, string Reason, bool DryRun, string Preview);

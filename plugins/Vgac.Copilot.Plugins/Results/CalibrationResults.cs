@@ -1,0 +1,33 @@
+namespace Vgac.Copilot.Plugins.Results;
+
+public sealed record TierBrief(int Tier, string Action, bool Allowed, string Rule, string Reason);
+
+public sealed record CalibrationStatusResult(
+    double? ReportedEce,
+    double? AuditedEce,
+    double? EffectiveEce,
+    double? BrierScore,
+    int Samples,
+    bool RecalibrationNeeded,
+    DateTimeOffset? LastRecalibration,
+    string Drift,
+    double? DriftRatio,
+    double BaselineEce,
+    string Verdict,
+    IReadOnlyList<string> TiersCalibrationAllows,
+    string? Error);
+
+public sealed record LiveAuditResult(
+    int Outcomes,
+    double? AuditedEce,
+    double? AuditedMce,
+    double? Brier,
+    double? Auroc,
+    double? ReportedEce,
+    double? EffectiveEce,
+    int HighestTierByCalibration,
+    IReadOnlyList<string> SlosFailed,
+    double? MaxTailGap,
+    string Summary);
+
+public sealed record TierVerdictResult(bool GatePassed, string Drift, double? EffectiveEce, int HighestTier, IReadOnlyList<TierBrief> Tiers);

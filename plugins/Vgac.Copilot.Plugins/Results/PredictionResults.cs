@@ -1,0 +1,79 @@
+using Vgac.Copilot.Core.Agents;
+using Vgac.Copilot.Core.Guards;
+
+namespace Vgac.Copilot.Plugins.Results;
+
+/// <summary>The first tier that is blocked, and why.</summary>
+public sealed record Blocked(int Tier, string Rule, string Reason);
+
+/// <summary>Calibration as the guards saw it for this answer.</summary>
+public sealed record CalibrationBrief(double? Ece, string Drift, double? DriftRatio, int Samples, bool RecalibrationNeeded, string? Error);
+
+/// <summary>
+/// A prediction with its confidence, gate, tiers and calibration beside the numbers, so no consumer can show the
+/// probability without its verdicts. <c>shown_as</c> is <c>confident</c>, <c>low_confidence</c> or <c>fallback</c>.
+/// </summary>
+public sealed record PredictionBrief(
+    string ShownAs,
+    double ProbabilityLongWait,
+    double Confidence,
+    string? WaitCategory,
+    double? EstimatedWaitSeconds,
+    string? Recommendation,
+    string? PriorityClass,
+    int HighestTier,
+    IReadOnlyList<string> ActionsAllowed,
+    Blocked? Blocked,
+    CalibrationBrief Calibration,
+    string? Error,
+    IReadOnlyDictionary<string, object>? Spec = null)
+{
+    public static PredictionBrief From(GuardedPrediction p, IReadOnlyDictionary<string, object>? spec = null) => From(
+        p.Guards, p.Calibration, p.IsFallback, p.Probability, p.Confidence, p.Result?.WaitCategory, p.Result?.EstimatedWaitSeconds,
+        p.Recommendation, p.Policy?.PriorityClass.ToString(), p.Error, spec);
+
+    public static PredictionBrief From(
+        GuardReport guards, Core.Calibration.CalibrationStatus calibration, bool fallback, double probability, double confidence,
+        string? category, double? estimate, string? recommendation, string? priorityClass, string? error, IReadOnlyDictionary<string, object>? spec = null)
+    {
+        var blocked = guards.Tiers.FirstOrDefault(t => !t.Allowed);
+        return new PredictionBrief(
+            fallback ? "fallback" : guards.Gate.Passed ? "confident" : "low_confidence",
+            Math.Round(probability, 3),
+            Math.Round(confidence, 3),
+            category,
+            estimate is { } e ? Math.Round(e) : null,
+            guards.Gate.MayRecommend ? recommendation : null,
+            guards.Gate.MayRecommend ? priorityClass?.ToLowerInvariant() : null,
+            guards.HighestTier,
+            [.. guards.Tiers.Where(t => t.Allowed).Select(t => t.Action)],
+            blocked is null ? null : new Blocked(blocked.Tier, blocked.Rule, blocked.Reason),
+            CalibrationOf(guards, calibration),
+            error,
+            spec);
+    }
+
+    public static CalibrationBrief CalibrationOf(GuardReport guards, Core.Calibration.CalibrationStatus c) => new(
+        guards.Drift.EffectiveEce is { } e ? Math.Round(e, 4) : null,
+        ToSnake(guards.Drift.Level),
+        guards.Drift.Ratio is { } r ? Math.Round(r, 2) : null,
+        guards.Drift.SampleCount,
+        c.RecalibrationNeeded,
+        c.Error);
+
+    private static string ToSnake(DriftLevel level) => level switch
+    {
+        DriftLevel.ReduceAutonomy => "reduce_autonomy",
+        DriftLevel.RecalibrationRequired => "recalibration_required",
+        DriftLevel.LearningMode => "learning_mode",
+        _ => level.ToString().ToLowerInvariant(),
+    };
+}
+
+public sealed record PredictionListResult(IReadOnlyList<PredictionBrief> Predictions, double RoundTripMs);
+
+public sealed record ServiceStatsResult(string Status, bool ModelLoaded, string ModelVersion, long PredictionsTotal, double LatencyAvgUs, double? LatencyP99Us, bool IsCalibrated);
+
+public sealed record PredictorStateResult(int GpusTotal, int GpusAvailable, int JobsPending, int GpuJobsPending, int JobsRunning, double GpuUtilization, double PendingRatio, double BifurcationRatio, double WaitAvgLastHourSeconds, double WaitP95LastHourSeconds);
+
+public sealed record BifurcationResult(double BifurcationRatio, bool IsBifurcated, double FastStartFraction, double LongWaitFraction, double LongWaitThresholdSeconds, double FastMedianWaitSeconds, double SlowMedianWaitSeconds, int Samples);

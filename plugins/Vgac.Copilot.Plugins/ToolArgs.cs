@@ -1,0 +1,79 @@
+using System.Globalization;
+using Vgac.Copilot.Contracts;
+using Vgac.Copilot.Core.Agents;
+using Vgac.Copilot.Plugins.Catalog;
+
+namespace Vgac.Copilot.Plugins;
+
+/// <summary>Argument checks shared by the plugins: each failure says which argument and what was expected.</summary>
+internal static class ToolArgs
+{
+    public const int MaxLimit = 100;
+
+    public static int Limit(int limit) => limit is >= 1 and <= MaxLimit
+        ? limit
+        : throw new ToolInputException($"limit must be between 1 and {MaxLimit}, got {limit}.");
+
+    public static double Hours(double hours, string name, double max = 24 * 30) => hours > 0 && hours <= max
+        ? hours
+        : throw new ToolInputException(string.Create(CultureInfo.InvariantCulture, $"{name} must be in (0, {max}], got {hours}."));
+
+    public static double Probability(double value, string name) => value is >= 0 and <= 1
+        ? value
+        : throw new ToolInputException(string.Create(CultureInfo.InvariantCulture, $"{name} must be between 0 and 1, got {value}."));
+
+    public static string JobId(string jobId) => string.IsNullOrWhiteSpace(jobId)
+        ? throw new ToolInputException("job_id must not be empty; list jobs with observer_jobs or observer_job_queue to find one.")
+        : jobId.Trim();
+
+    public static JobState? State(string? state, params JobState[] allowed)
+    {
+        if (string.IsNullOrWhiteSpace(state))
+        {
+            return null;
+        }
+
+        var names = string.Join(", ", allowed.Select(s => s.ToString().ToLowerInvariant()));
+        return Enum.TryParse<JobState>(state, ignoreCase: true, out var parsed) && allowed.Contains(parsed) && !int.TryParse(state, out _)
+            ? parsed
+            : throw new ToolInputException($"state must be one of {names}, got '{state}'.");
+    }
+
+    public static JobSpec Spec(int gpus, double cpuMillicores, double memoryGb, int priority, string? jobNamespace, string? queue, string? gpuType, bool distributed, int? durationMinutes)
+    {
+        var spec = new JobSpec
+        {
+            Gpus = gpus,
+            Cpu = cpuMillicores,
+            MemoryGb = memoryGb,
+            Priority = priority,
+            Namespace = string.IsNullOrWhiteSpace(jobNamespace) ? "default" : jobNamespace,
+            Queue = string.IsNullOrWhiteSpace(queue) ? null : queue,
+            GpuType = string.IsNullOrWhiteSpace(gpuType) ? null : gpuType,
+            IsDistributed = distributed,
+            EstimatedDurationMinutes = durationMinutes,
+        };
+        var problems = JobSpecRules.Validate(spec);
+        return problems.Count == 0 ? spec : throw new ToolInputException("Invalid job spec: " + string.Join(" ", problems));
+    }
+
+    /// <summary>The spec as compact arguments, echoed beside a prediction.</summary>
+    public static IReadOnlyDictionary<string, object> Describe(JobSpec s)
+    {
+        var d = new Dictionary<string, object> { ["gpus"] = s.Gpus, ["priority"] = s.Priority, ["namespace"] = s.Namespace };
+        if (s.GpuType is { } t)
+        {
+            d["gpu_type"] = t;
+        }
+
+        if (s.Queue is { } q)
+        {
+            d["queue"] = q;
+        }
+
+        return d;
+    }
+
+    public static (IReadOnlyList<T> Shown, int Omitted) Cap<T>(IReadOnlyList<T> items, int limit) =>
+        (items.Count <= limit ? items : [.. items.Take(limit)], Math.Max(0, items.Count - limit));
+}

@@ -1,0 +1,139 @@
+using System.CommandLine;
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Vgac.Copilot.Cli.Composition;
+using Vgac.Copilot.Cli.Hosting;
+using Vgac.Copilot.Mcp;
+using Vgac.Copilot.Plugins.Catalog;
+
+namespace Vgac.Copilot.Cli.Commands;
+
+/// <summary>
+/// <c>vgac mcp</c>: the tools as an MCP server, over stdio (default; stdout carries JSON-RPC only) or streamable
+/// HTTP. Read-only unless <c>--allow-actions</c>.
+/// </summary>
+internal static class McpCommand
+{
+    private static readonly Option<bool> Http = new("--http") { Description = "Serve streamable HTTP instead of stdio." };
+    private static readonly Option<int> Port = new("--port") { Description = "HTTP port (default 3001; 0 picks a free one).", DefaultValueFactory = _ => 3001, HelpName = "port" };
+    private static readonly Option<string?> Bind = new("--bind") { Description = "HTTP address (default 127.0.0.1). Anything but loopback needs --token.", HelpName = "address" };
+    private static readonly Option<string?> Token = new("--token") { Description = "Bearer token HTTP clients must send (or VGAC_MCP_TOKEN).", HelpName = "token" };
+    private static readonly Option<bool> AllowActions = new("--allow-actions") { Description = "List tools that can act (each still needs the guards and the user's confirmation)." };
+    private static readonly Option<string?> Toolsets = new("--toolsets") { Description = "Comma-separated groups: observer,predictor,calibrator,actor (default all).", HelpName = "list" };
+
+    public static Command Create(CliContext context)
+    {
+        var command = new Command("mcp", "Serve the VGAC tools, resources and prompts to IDE assistants over MCP (stdio by default).");
+        foreach (var option in new Option[] { Http, Port, Bind, Token, AllowActions, Toolsets })
+        {
+            command.Options.Add(option);
+        }
+
+        command.SetAction((parse, ct) => CommandHost.RunAsync(parse, context, (session, token) => RunAsync(parse, session, token), ct));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(ParseResult parse, CommandSession session, CancellationToken cancellationToken)
+    {
+        var options = new McpHostOptions { Toolsets = ParseToolsets(parse.GetValue(Toolsets)), AllowActions = parse.GetValue(AllowActions) };
+        return parse.GetValue(Http)
+            ? await ServeHttpAsync(parse, session, options, cancellationToken).ConfigureAwait(false)
+            : await ServeStdioAsync(session, options, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<int> ServeStdioAsync(CommandSession session, McpHostOptions options, CancellationToken cancellationToken)
+    {
+        // An empty host: no default console logger, nothing but JSON-RPC on stdout.
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory });
+        builder.Services.AddCopilotServices(session.Configuration);
+        builder.Services.AddVgacMcpServer(options).WithStdioServerTransport();
+        using var host = builder.Build();
+        host.Services.GetRequiredService<IStartupValidator>().Validate();
+        await host.RunAsync(cancellationToken).ConfigureAwait(false);
+        return ExitCodes.Success;
+    }
+
+    private static async Task<int> ServeHttpAsync(ParseResult parse, CommandSession session, McpHostOptions options, CancellationToken cancellationToken)
+    {
+        var address = IPAddress.Loopback;
+        if (parse.GetValue(Bind) is { } bind && !IPAddress.TryParse(bind, out address))
+        {
+            throw new ConfigurationException($"--bind must be an IP address, got '{bind}'.");
+        }
+
+        var token = parse.GetValue(Token) ?? session.Context.Environment.GetValueOrDefault("VGAC_MCP_TOKEN");
+        if (!IPAddress.IsLoopback(address!) && string.IsNullOrEmpty(token))
+        {
+            throw new ConfigurationException($"--bind {address} exposes the server beyond this machine: give --token (or VGAC_MCP_TOKEN).");
+        }
+
+        var port = parse.GetValue(Port);
+        if (port is < 0 or > 65535)
+        {
+            throw new ConfigurationException($"--port must be between 0 and 65535, got {port}.");
+        }
+
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(k => k.Listen(address!, port));
+        builder.Services.AddCopilotServices(session.Configuration);
+        builder.Services.AddVgacMcpServer(options).WithHttpTransport();
+        await using var app = builder.Build();
+        app.Services.GetRequiredService<IStartupValidator>().Validate();
+        if (!string.IsNullOrEmpty(token))
+        {
+            app.Use((http, next) => Authorized(http.Request, token) ? next(http) : Reject(http));
+        }
+
+        app.MapMcp("/mcp");
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        var url = app.Urls.First().TrimEnd('/') + "/mcp";
+        await session.Out.WriteLineAsync($"VGAC MCP server (streamable HTTP) on {url}{(token is null ? "" : " - bearer token required")}").ConfigureAwait(false);
+        await session.Out.FlushAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
+        return ExitCodes.Success;
+    }
+
+    private static bool Authorized(HttpRequest request, string token)
+    {
+        var header = request.Headers.Authorization.ToString();
+        var expected = Encoding.UTF8.GetBytes($"Bearer {token}");
+        return CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(header), expected);
+    }
+
+    private static Task Reject(HttpContext http)
+    {
+        http.Response.StatusCode = StatusCodes.Status401Unauthorized;
+        return http.Response.WriteAsync("{\"error\":\"missing or wrong bearer token\"}");
+    }
+
+    private static string[] ParseToolsets(string? value)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return [];
+        }
+
+        var sets = value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(s => s.ToLowerInvariant()).ToArray();
+        var unknown = sets.Except(ToolNames.Toolsets).ToList();
+        return unknown.Count == 0
+            ? sets
+            : throw new ConfigurationException($"--toolsets: unknown group(s) {string.Join(", ", unknown)}; expected {string.Join(", ", ToolNames.Toolsets)}.");
+    }
+}

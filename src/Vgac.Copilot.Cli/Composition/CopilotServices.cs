@@ -1,0 +1,24 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Vgac.Copilot.Client;
+using Vgac.Copilot.Core;
+using Vgac.Copilot.Plugins;
+
+namespace Vgac.Copilot.Cli.Composition;
+
+/// <summary>The product's wiring, shared by every command and by the MCP host: configuration, logging, client, core, plugins.</summary>
+internal static class CopilotServices
+{
+    public static IServiceCollection AddCopilotServices(this IServiceCollection services, IConfiguration configuration)
+    {
+        // Replace, not add: a host builder registers its own (empty) configuration first.
+        services.Replace(ServiceDescriptor.Singleton(configuration));
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddCliLogging(configuration.GetSection(LogOptions.SectionName).Get<LogOptions>() ?? new LogOptions());
+        services.AddVgacClient();
+        services.AddCopilotCore();
+        services.AddVgacPlugins();
+        return services;
+    }
+}

@@ -1,0 +1,11 @@
+namespace Vgac.Copilot.Mcp;
+
+/// <summary>What the MCP server exposes.</summary>
+public sealed record McpHostOptions
+{
+    /// <summary>Tool groups to expose (observer, predictor, calibrator, actor); empty = all.</summary>
+    public IReadOnlyCollection<string> Toolsets { get; init; } = [];
+
+    /// <summary>List tools that can change something. Off by default: read-only.</summary>
+    public bool AllowActions { get; init; }
+}

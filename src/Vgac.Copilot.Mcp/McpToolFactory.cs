@@ -1,0 +1,33 @@
+using Microsoft.Extensions.AI;
+using ModelContextProtocol.Protocol;
+using ModelContextProtocol.Server;
+using Vgac.Copilot.Plugins.Catalog;
+
+namespace Vgac.Copilot.Mcp;
+
+/// <summary>An MCP tool from a catalogue entry: same function, same name, description and schema, honest annotations.</summary>
+public static class McpToolFactory
+{
+    public static McpServerTool Create(ToolDefinition tool) => McpServerTool.Create(new ToolErrorAsMcpResult(tool.Function), new McpServerToolCreateOptions
+    {
+        Name = tool.Name,
+        Description = tool.Description,
+        ReadOnly = tool.ReadOnly,
+        Destructive = tool.Destructive,
+        Idempotent = tool.Idempotent,
+        OpenWorld = tool.OpenWorld,
+        SerializerOptions = PluginJson.Options,
+    });
+
+    /// <summary>A tool error becomes an MCP result with <c>isError: true</c> and the plain sentence as its text.</summary>
+    private sealed class ToolErrorAsMcpResult(AIFunction inner) : DelegatingAIFunction(inner)
+    {
+        protected override async ValueTask<object?> InvokeCoreAsync(AIFunctionArguments arguments, CancellationToken cancellationToken)
+        {
+            var result = await base.InvokeCoreAsync(arguments, cancellationToken).ConfigureAwait(false);
+            return result is ErrorContent error
+                ? new CallToolResult { IsError = true, Content = [new TextContentBlock { Text = error.Message }] }
+                : result;
+        }
+    }
+}
