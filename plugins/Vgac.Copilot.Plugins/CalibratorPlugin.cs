@@ -24,7 +24,7 @@ public sealed class CalibratorPlugin(CalibrationProvider calibration, LiveAudito
     }
 
     [VgacTool(ToolNames.CalibratorLiveAudit, Title = "Live calibration audit")]
-    [Description("Audit the model on recent outcomes (prediction at submit vs actual wait) and compare with VGAC's own figure.")]
+    [Description("Audit the model on recent outcomes; compare with the ECE VGAC reports.")]
     public async Task<LiveAuditResult> LiveAuditAsync(CancellationToken cancellationToken = default)
     {
         var live = await auditor.AuditAsync(cancellationToken).ConfigureAwait(false);
@@ -36,7 +36,7 @@ public sealed class CalibratorPlugin(CalibrationProvider calibration, LiveAudito
     }
 
     [VgacTool(ToolNames.CalibratorTierVerdict, Title = "Tier verdict")]
-    [Description("Which intervention tiers a prediction of this probability and confidence may trigger now, and why not.")]
+    [Description("Which tiers a prediction with this probability and confidence may trigger now, and why not.")]
     public async Task<TierVerdictResult> TierVerdictAsync(
         [Description("P(long wait), 0-1.")] double probability,
         [Description("Model confidence, 0-1.")] double confidence,

@@ -11,7 +11,7 @@ namespace Vgac.Copilot.Plugins;
 public sealed class ObserverPlugin(IVgacClient vgac)
 {
     [VgacTool(ToolNames.ObserverClusterSummary, Title = "Cluster summary")]
-    [Description("Cluster at a glance: nodes, GPUs free, utilization, pending and running jobs. Start here.")]
+    [Description("Cluster at a glance: nodes, free GPUs, utilization, job counts. Start here.")]
     public async Task<ClusterResult> ClusterSummaryAsync(CancellationToken cancellationToken = default)
     {
         var s = await vgac.GetClusterSummaryAsync(cancellationToken).ConfigureAwait(false);
@@ -20,12 +20,12 @@ public sealed class ObserverPlugin(IVgacClient vgac)
     }
 
     [VgacTool(ToolNames.ObserverQuickSummary, Title = "Quick cluster state")]
-    [Description("Cheapest snapshot: GPUs free, utilization, pending and running counts.")]
+    [Description("Cheapest snapshot of GPUs and job counts.")]
     public async Task<QuickClusterSummary> QuickSummaryAsync(CancellationToken cancellationToken = default) =>
         await vgac.GetQuickClusterSummaryAsync(cancellationToken).ConfigureAwait(false);
 
     [VgacTool(ToolNames.ObserverNodes, Title = "Node inventory")]
-    [Description("GPU nodes with status and free GPUs. Use to find not-ready nodes or where GPUs are free.")]
+    [Description("GPU nodes with status and free GPUs; finds not-ready nodes.")]
     public async Task<NodesResult> NodesAsync(
         [Description("Only nodes in this status: ready, not_ready, cordoned.")] string? status = null,
         [Description("Max rows (1-100).")] int limit = 20,
@@ -41,7 +41,7 @@ public sealed class ObserverPlugin(IVgacClient vgac)
     }
 
     [VgacTool(ToolNames.ObserverBifurcation, Title = "Wait bifurcation")]
-    [Description("Do waits split into instant starts and long waits? Ratio, fractions and medians of both modes.")]
+    [Description("Do waits split into instant starts and long waits? Both modes measured.")]
     public async Task<BifurcationResult> BifurcationAsync(CancellationToken cancellationToken = default)
     {
         var b = await vgac.GetBifurcationAsync(cancellationToken).ConfigureAwait(false);
@@ -69,7 +69,7 @@ public sealed class ObserverPlugin(IVgacClient vgac)
     }
 
     [VgacTool(ToolNames.ObserverCapacityForecast, Title = "Capacity forecast")]
-    [Description("Expected free GPUs and pending jobs hour by hour. Use to pick a submit time.")]
+    [Description("Expected free GPUs and pending jobs by hour; helps pick a submit time.")]
     public async Task<ForecastResult> CapacityForecastAsync([Description("Hours ahead (1-72).")] double horizon_hours = 6, CancellationToken cancellationToken = default)
     {
         ToolArgs.Hours(horizon_hours, "horizon_hours", 72);
@@ -112,7 +112,7 @@ public sealed class ObserverPlugin(IVgacClient vgac)
     }
 
     [VgacTool(ToolNames.ObserverJobHistory, Title = "Job history")]
-    [Description("Finished jobs, newest first, with actual wait and the prediction made at submit.")]
+    [Description("Finished jobs, newest first, with actual wait and submit-time prediction.")]
     public async Task<JobListResult> JobHistoryAsync(
         [Description("succeeded, failed or cancelled.")] string? state = null,
         [Description("Only this namespace.")] string? @namespace = null,
@@ -156,7 +156,7 @@ public sealed class ObserverPlugin(IVgacClient vgac)
     }
 
     [VgacTool(ToolNames.ObserverAnomalies, Title = "Anomaly findings")]
-    [Description("Checks for trouble: nodes down, GPUs idle while jobs wait, stale queue, wait spikes, bifurcation.")]
+    [Description("Finds trouble: nodes down, idle GPUs with waiting jobs, stale queue, wait spikes.")]
     public async Task<AnomaliesResult> AnomaliesAsync(CancellationToken cancellationToken = default)
     {
         var summaryTask = vgac.GetClusterSummaryAsync(cancellationToken);

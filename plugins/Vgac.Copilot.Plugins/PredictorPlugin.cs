@@ -92,7 +92,7 @@ public sealed class PredictorPlugin(IVgacClient vgac, PredictorAgent predictor, 
     }
 
     [VgacTool(ToolNames.PredictorPredictJobs, Title = "Predict named jobs")]
-    [Description("Predictions for specific queued jobs by id, as VGAC would judge them now.")]
+    [Description("Predictions for queued jobs by id.")]
     public async Task<PredictionListResult> PredictJobsAsync([Description("Job ids, comma-separated.")] string job_ids, CancellationToken cancellationToken = default)
     {
         var ids = job_ids.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Distinct().ToList();

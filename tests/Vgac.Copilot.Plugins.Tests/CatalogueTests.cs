@@ -1,0 +1,146 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using Vgac.Copilot.Agent;
+using Vgac.Copilot.Plugins.Catalog;
+using Vgac.Copilot.Simulator;
+using Vgac.Copilot.Simulator.Hosting;
+
+namespace Vgac.Copilot.Plugins.Tests;
+
+public sealed class CatalogueTests(CatalogueTests.Fixture fixture) : IClassFixture<CatalogueTests.Fixture>
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public void Catalogue_IsExactlyTheNamedTools_InOrder()
+    {
+        var catalog = fixture.Mcp.Services.GetRequiredService<ToolCatalog>();
+
+        Assert.Equal(ToolNames.All, catalog.All.Select(t => t.Name));
+        Assert.Equal(
+        [
+            "observer_cluster_summary", "observer_quick_summary", "observer_nodes", "observer_bifurcation", "observer_slurm_status", "observer_slurm_queue",
+            "observer_capacity_forecast", "observer_job_queue", "observer_jobs", "observer_job_details", "observer_job_history", "observer_history_stats",
+            "observer_failure_patterns", "observer_anomalies", "predictor_predict_wait", "predictor_what_if", "predictor_predict_batch", "predictor_pending_jobs",
+            "predictor_predict_jobs", "predictor_cluster_state", "predictor_service_stats", "calibrator_status", "calibrator_live_audit", "calibrator_tier_verdict",
+            "actor_recommend_policy", "actor_admission_preview", "actor_propose_action", "actor_apply_action",
+        ], ToolNames.All);
+        Assert.All(catalog.All, t => Assert.Matches("^(observer|predictor|calibrator|actor)_[a-z_]+$", t.Name));
+        Assert.Equal(["actor_apply_action"], catalog.All.Where(t => t.IsAction).Select(t => t.Name));
+    }
+
+    [Fact]
+    public void EveryParameter_HasADescription()
+    {
+        foreach (var tool in fixture.Mcp.Services.GetRequiredService<ToolCatalog>().All)
+        {
+            Assert.False(string.IsNullOrWhiteSpace(tool.Description), tool.Name);
+            foreach (var property in tool.Function.JsonSchema.GetProperty("properties").EnumerateObject())
+            {
+                Assert.True(property.Value.TryGetProperty("description", out _), $"{tool.Name}.{property.Name} has no description");
+            }
+        }
+    }
+
+    [Fact]
+    public async Task McpToolList_ReadOnlyByDefault_WithHonestAnnotations()
+    {
+        var tools = await fixture.Mcp.Client.ListToolsAsync(cancellationToken: Ct);
+
+        Assert.Equal(ToolNames.All.Where(n => n != ToolNames.ActorApplyAction), tools.Select(t => t.Name));
+        Assert.All(tools, t =>
+        {
+            Assert.True(t.ProtocolTool.Annotations!.ReadOnlyHint);
+            Assert.False(t.ProtocolTool.Annotations.DestructiveHint);
+            Assert.True(t.ProtocolTool.Annotations.OpenWorldHint);
+        });
+    }
+
+    [Fact]
+    public async Task McpToolList_WithActions_ListsTheActionToolAsNotReadOnly()
+    {
+        await using var mcp = await McpTestHost.StartAsync(fixture.Simulator.Url, new Mcp.McpHostOptions { AllowActions = true }, cancellationToken: Ct);
+
+        var tools = await mcp.Client.ListToolsAsync(cancellationToken: Ct);
+
+        var apply = Assert.Single(tools, t => t.Name == ToolNames.ActorApplyAction);
+        Assert.False(apply.ProtocolTool.Annotations!.ReadOnlyHint);
+        Assert.False(apply.ProtocolTool.Annotations.IdempotentHint);
+        Assert.Equal(ToolNames.All.Count, tools.Count);
+    }
+
+    [Fact]
+    public async Task McpToolList_ToolsetFilter_KeepsOnlyThoseGroups()
+    {
+        await using var mcp = await McpTestHost.StartAsync(fixture.Simulator.Url, new Mcp.McpHostOptions { Toolsets = ["calibrator", "predictor"] }, cancellationToken: Ct);
+
+        var tools = await mcp.Client.ListToolsAsync(cancellationToken: Ct);
+
+        Assert.Equal(ToolNames.All.Where(n => n.StartsWith("calibrator_", StringComparison.Ordinal) || n.StartsWith("predictor_", StringComparison.Ordinal)), tools.Select(t => t.Name));
+    }
+
+    [Fact]
+    public async Task Parity_SemanticKernelAndMcp_SameNamesDescriptionsAndSchemas()
+    {
+        await using var mcp = await McpTestHost.StartAsync(fixture.Simulator.Url, new Mcp.McpHostOptions { AllowActions = true }, cancellationToken: Ct);
+        var mcpTools = (await mcp.Client.ListToolsAsync(cancellationToken: Ct)).ToDictionary(t => t.Name);
+        var kernelFunctions = KernelTools.CreatePlugins(mcp.Services.GetRequiredService<ToolCatalog>(), allowActions: true).SelectMany(p => p).ToList();
+
+        Assert.Equal(mcpTools.Keys.Order(), kernelFunctions.Select(f => f.Name).Order());
+        foreach (var function in kernelFunctions)
+        {
+            var tool = mcpTools[function.Name].ProtocolTool;
+            Assert.Equal(tool.Description, function.Description);
+            Assert.Equal(function.Name.Split('_')[0], function.PluginName);
+
+            // What Semantic Kernel tells the model: each parameter's schema and whether it is required.
+            var properties = new JsonObject();
+            foreach (var parameter in function.Metadata.Parameters)
+            {
+                properties[parameter.Name] = JsonNode.Parse(parameter.Schema!.ToString());
+            }
+
+            var kernelSchema = new JsonObject
+            {
+                ["type"] = "object",
+                ["properties"] = properties,
+                ["required"] = new JsonArray([.. function.Metadata.Parameters.Where(p => p.IsRequired).Select(p => (JsonNode)p.Name)]),
+            };
+            var mcpSchema = JsonNode.Parse(tool.InputSchema.GetRawText())!.AsObject();
+            mcpSchema.TryAdd("required", new JsonArray());
+            Assert.True(JsonNode.DeepEquals(mcpSchema, kernelSchema), $"{function.Name}: MCP {mcpSchema.ToJsonString()} vs SK {kernelSchema.ToJsonString()}");
+        }
+    }
+
+    [Fact]
+    public async Task Catalogue_FitsInUnder3000Tokens()
+    {
+        await using var mcp = await McpTestHost.StartAsync(fixture.Simulator.Url, new Mcp.McpHostOptions { AllowActions = true }, cancellationToken: Ct);
+        var list = await mcp.Client.ListToolsAsync(new ModelContextProtocol.Protocol.ListToolsRequestParams(), Ct);
+
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(list.Tools, ModelContextProtocol.McpJsonUtilities.DefaultOptions).Length;
+
+        // ~4 bytes per token for English and JSON.
+        Assert.True(bytes / 4 < 3000, $"catalogue is {bytes} bytes, about {bytes / 4} tokens");
+    }
+
+    public sealed class Fixture : IAsyncLifetime
+    {
+        public SimulatorHost Simulator { get; private set; } = null!;
+
+        public McpTestHost Mcp { get; private set; } = null!;
+
+        public async ValueTask InitializeAsync()
+        {
+            Simulator = await SimulatorHost.StartAsync(new SimulatorOptions { Speed = 0 });
+            Mcp = await McpTestHost.StartAsync(Simulator.Url);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await Mcp.DisposeAsync();
+            await Simulator.DisposeAsync();
+        }
+    }
+}
