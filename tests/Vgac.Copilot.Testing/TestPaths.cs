@@ -10,6 +10,9 @@ public static class TestPaths
 
     public static string SharedFile(params string[] parts) => Path.Combine([SharedData, .. parts]);
 
+    /// <summary>The repository's root folder.</summary>
+    public static string RepoRoot => Metadata("RepoRoot");
+
     internal static string Metadata(string key) =>
         typeof(TestPaths).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == key).Value
         ?? throw new InvalidOperationException($"Assembly metadata '{key}' is missing.");

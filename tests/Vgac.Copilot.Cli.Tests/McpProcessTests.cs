@@ -1,0 +1,77 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Vgac.Copilot.Testing;
+
+namespace Vgac.Copilot.Cli.Tests;
+
+/// <summary>
+/// The real <c>vgac mcp --demo</c> process over stdio, driven by a client nobody here wrote: the official MCP
+/// TypeScript SDK from npm (<c>tests/mcp-client</c>).
+/// </summary>
+public sealed class McpProcessTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task TypeScriptSdkClient_ListsToolsAndCallsOnePerPlugin()
+    {
+        var folder = Path.Combine(TestPaths.RepoRoot, "tests", "mcp-client");
+        if (!Directory.Exists(Path.Combine(folder, "node_modules", "@modelcontextprotocol", "sdk")))
+        {
+            var install = await RunAsync("npm", ["ci", "--no-audit", "--no-fund"], folder, TimeSpan.FromMinutes(5));
+            Assert.True(install.ExitCode == 0, $"npm ci failed in {folder}:\n{install.Error}");
+        }
+
+        var run = await RunAsync("node", ["check.mjs", "dotnet", CliProcess.VgacDll], folder, TimeSpan.FromMinutes(3));
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        using var json = JsonDocument.Parse(run.Out);
+        var root = json.RootElement;
+        Assert.Equal("vgac-copilot", root.GetProperty("server").GetProperty("name").GetString());
+        var tools = root.GetProperty("tools").EnumerateArray().ToList();
+        Assert.Equal(27, tools.Count);
+        Assert.All(tools, t => Assert.True(t.GetProperty("read_only").GetBoolean()));
+        foreach (var plugin in new[] { "observer", "predictor", "calibrator", "actor" })
+        {
+            var call = root.GetProperty("calls").GetProperty(plugin);
+            Assert.False(call.GetProperty("is_error").GetBoolean(), call.GetProperty("text").GetString());
+            using var result = JsonDocument.Parse(call.GetProperty("text").GetString()!);
+            Assert.Equal(JsonValueKind.Object, result.RootElement.ValueKind);
+        }
+
+        var bad = root.GetProperty("calls").GetProperty("bad_argument");
+        Assert.True(bad.GetProperty("is_error").GetBoolean());
+        Assert.Contains("gpus must be between 0 and 1024", bad.GetProperty("text").GetString(), StringComparison.Ordinal);
+        Assert.Equal(4, root.GetProperty("resources").GetArrayLength());
+        Assert.Equal(3, root.GetProperty("prompts").GetArrayLength());
+    }
+
+    private static async Task<CliResult> RunAsync(string file, string[] args, string directory, TimeSpan timeout)
+    {
+        var info = new ProcessStartInfo(file) { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        info.Environment["VGAC_LOG_DIR"] = Path.GetTempPath();
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync(Ct);
+        var stderr = process.StandardError.ReadToEndAsync(Ct);
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        cts.CancelAfter(timeout);
+        try
+        {
+            await process.WaitForExitAsync(cts.Token);
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
+
+        return new CliResult(process.ExitCode, await stdout, await stderr);
+    }
+}

@@ -1,0 +1,47 @@
+// Starts `vgac mcp --demo` over stdio with the official MCP TypeScript SDK client, lists the tools, calls one
+// tool per plugin (and one with a bad argument), times a burst of calls, and prints one JSON object.
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+
+const [command, ...args] = process.argv.slice(2);
+const transport = new StdioClientTransport({ command, args: [...args, "mcp", "--demo"], env: process.env, stderr: "pipe" });
+let stderr = "";
+transport.stderr?.on("data", (chunk) => { stderr += chunk; });
+const client = new Client({ name: "vgac-ci-check", version: "1.0.0" });
+await client.connect(transport);
+
+const tools = (await client.listTools()).tools;
+const calls = {};
+for (const [label, name, callArgs] of [
+  ["observer", "observer_cluster_summary", {}],
+  ["predictor", "predictor_predict_wait", { gpus: 4, memory_gb: 64 }],
+  ["calibrator", "calibrator_status", {}],
+  ["actor", "actor_recommend_policy", { gpus: 2 }],
+  ["bad_argument", "predictor_predict_wait", { gpus: -1 }],
+]) {
+  const result = await client.callTool({ name, arguments: callArgs });
+  calls[label] = { tool: name, is_error: result.isError ?? false, text: result.content?.[0]?.text ?? "" };
+}
+
+// Round trips of a tool that needs no fresh VGAC call (calibration is cached): the MCP path's own cost.
+const samples = [];
+for (let i = 0; i < 60; i++) {
+  const started = process.hrtime.bigint();
+  await client.callTool({ name: "calibrator_tier_verdict", arguments: { probability: 0.8, confidence: 0.9 } });
+  if (i >= 10) samples.push(Number(process.hrtime.bigint() - started) / 1e6);
+}
+samples.sort((a, b) => a - b);
+
+const resources = (await client.listResources()).resources.map((r) => r.uri);
+const prompts = (await client.listPrompts()).prompts.map((p) => p.name);
+await client.close();
+console.log(JSON.stringify({
+  server: client.getServerVersion(),
+  tools: tools.map((t) => ({ name: t.name, read_only: t.annotations?.readOnlyHint ?? null })),
+  catalogue_bytes: JSON.stringify(tools).length,
+  calls,
+  resources,
+  prompts,
+  tools_call_median_ms: samples[Math.floor(samples.length / 2)],
+  stderr_tail: stderr.slice(-500),
+}));
