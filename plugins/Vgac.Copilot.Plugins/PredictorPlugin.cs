@@ -103,11 +103,7 @@ public sealed class PredictorPlugin(IVgacClient vgac, PredictorAgent predictor, 
 
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var jobs = await Task.WhenAll(ids.Select(id => vgac.GetJobAsync(id, cancellationToken))).ConfigureAwait(false);
-        var requests = jobs.Select(j => new JobPredictRequest
-        {
-            JobId = j.JobId, Gpus = j.Gpus, Cpu = j.Cpu > 0 ? j.Cpu : 1000, MemoryGb = j.MemoryGb > 0 ? j.MemoryGb : 1, Priority = j.Priority,
-            Namespace = j.Namespace, Queue = j.Queue, GpuType = j.GpuType,
-        }).ToList();
+        var requests = jobs.Select(ToolArgs.RequestFor).ToList();
         var batchTask = vgac.PredictJobBatchAsync(requests, cancellationToken);
         var status = await calibration.GetAsync(cancellationToken).ConfigureAwait(false);
         var batch = await batchTask.ConfigureAwait(false);

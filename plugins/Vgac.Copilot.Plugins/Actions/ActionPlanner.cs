@@ -32,11 +32,7 @@ public sealed class ActionPlanner(IVgacClient vgac, CalibrationProvider calibrat
         }
 
         var summaryTask = vgac.GetClusterSummaryAsync(cancellationToken);
-        var predictionTask = vgac.PredictJobAsync(new JobPredictRequest
-        {
-            JobId = job.JobId, Gpus = job.Gpus, Cpu = job.Cpu > 0 ? job.Cpu : 1000, MemoryGb = job.MemoryGb > 0 ? job.MemoryGb : 1, Priority = job.Priority,
-            Namespace = job.Namespace, Queue = job.Queue, GpuType = job.GpuType,
-        }, cancellationToken);
+        var predictionTask = vgac.PredictJobAsync(ToolArgs.RequestFor(job), cancellationToken);
         var status = await calibration.GetAsync(cancellationToken).ConfigureAwait(false);
         var prediction = await predictionTask.ConfigureAwait(false);
         var flavor = (await summaryTask.ConfigureAwait(false)).SchedulerType;
