@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Vgac.Copilot.Agent;
 using Vgac.Copilot.Client;
 using Vgac.Copilot.Core;
 using Vgac.Copilot.Plugins;
@@ -19,6 +20,7 @@ internal static class CopilotServices
         services.AddVgacClient();
         services.AddCopilotCore();
         services.AddVgacPlugins();
+        services.AddCopilotAgent();
         return services;
     }
 }

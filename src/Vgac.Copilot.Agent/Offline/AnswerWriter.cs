@@ -1,0 +1,114 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace Vgac.Copilot.Agent.Offline;
+
+/// <summary>
+/// Fills an intent's answer template from the tool results of this answer, and nothing else: every number in the
+/// answer is a field of a result (or the user's own spec), cited by tool name.
+/// </summary>
+public static partial class AnswerWriter
+{
+    public static string Write(Intent intent, IReadOnlyDictionary<string, JsonElement> results, Entities entities)
+    {
+        var text = new StringBuilder(Fill(intent.Answer, path => Resolve(results, entities, path)));
+        if (intent.Empty is { } empty && Find(results, empty.Path) is { ValueKind: JsonValueKind.Array } array && array.GetArrayLength() == 0)
+        {
+            text.AppendLine().Append(empty.Text);
+        }
+
+        foreach (var each in intent.Each)
+        {
+            if (Find(results, each.Path) is not { ValueKind: JsonValueKind.Array } items)
+            {
+                continue;
+            }
+
+            foreach (var item in items.EnumerateArray().Take(each.Max))
+            {
+                text.AppendLine().Append(Fill(each.Template, path => Format(Walk(item, path.Split('.')), path)));
+            }
+        }
+
+        foreach (var note in intent.Notes)
+        {
+            if (Find(results, note.Path) is { } value && Matches(value, note.Value))
+            {
+                text.AppendLine().Append(Fill(note.Text, path => Resolve(results, entities, path)));
+            }
+        }
+
+        return text.ToString();
+    }
+
+    private static bool Matches(JsonElement value, string expected) => value.ValueKind switch
+    {
+        JsonValueKind.String => value.GetString() == expected,
+        JsonValueKind.True => expected == "true",
+        JsonValueKind.False => expected == "false",
+        _ => value.GetRawText() == expected,
+    };
+
+    private static string Resolve(IReadOnlyDictionary<string, JsonElement> results, Entities e, string placeholder)
+    {
+        var path = placeholder.Split(':')[0];
+        return path switch
+        {
+            "gpus" => (e.Gpus ?? 0).ToString(CultureInfo.InvariantCulture),
+            "namespace" => e.Namespace ?? "default",
+            "priority" => (e.Priority ?? 0).ToString(CultureInfo.InvariantCulture),
+            "gpu_type_clause" => e.GpuType is { } t ? $" ({t})" : "",
+            _ => Format(Find(results, path), placeholder),
+        };
+    }
+
+    private static JsonElement? Find(IReadOnlyDictionary<string, JsonElement> results, string path)
+    {
+        var parts = path.Split('.');
+        return results.TryGetValue(parts[0], out var root) ? Walk(root, parts[1..]) : null;
+    }
+
+    private static JsonElement? Walk(JsonElement element, string[] parts)
+    {
+        foreach (var part in parts)
+        {
+            var name = part.Split(':')[0];
+            if (element.ValueKind != JsonValueKind.Object || !element.TryGetProperty(name, out element))
+            {
+                return null;
+            }
+        }
+
+        return element;
+    }
+
+    private static string Format(JsonElement? value, string placeholder)
+    {
+        if (value is not { } v || v.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined)
+        {
+            return "unknown";
+        }
+
+        var format = placeholder.Contains(':', StringComparison.Ordinal) ? placeholder[(placeholder.IndexOf(':', StringComparison.Ordinal) + 1)..] : "";
+        if (v.ValueKind == JsonValueKind.Number)
+        {
+            var d = v.GetDouble();
+            return format switch
+            {
+                "pct" => (d * 100).ToString("0.#", CultureInfo.InvariantCulture) + " %",
+                "p2" => d.ToString("0.00", CultureInfo.InvariantCulture),
+                "min" => d < 90 ? d.ToString("0", CultureInfo.InvariantCulture) + " s" : (d / 60).ToString("0", CultureInfo.InvariantCulture) + " min",
+                _ => v.GetRawText(),
+            };
+        }
+
+        return v.ValueKind == JsonValueKind.String ? v.GetString()! : v.GetRawText();
+    }
+
+    private static string Fill(string template, Func<string, string> resolve) => Placeholder().Replace(template, m => resolve(m.Groups[1].Value));
+
+    [GeneratedRegex(@"\{([a-z_][a-z0-9_.]*(?::[a-z0-9]+)?)\}")]
+    private static partial Regex Placeholder();
+}

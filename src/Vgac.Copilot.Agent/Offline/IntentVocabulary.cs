@@ -1,0 +1,61 @@
+using System.Text.Json;
+
+namespace Vgac.Copilot.Agent.Offline;
+
+/// <summary>One tool an intent calls, with fixed arguments or arguments taken from the question.</summary>
+public sealed record IntentTool(string Name, IReadOnlyDictionary<string, JsonElement> Arguments, bool FromEntities);
+
+/// <summary>A list section of an answer: one line per element at <see cref="Path"/>.</summary>
+public sealed record IntentEach(string Path, string Template, int Max);
+
+/// <summary>A sentence added when a field of a result has a given value.</summary>
+public sealed record IntentNote(string Path, string Value, string Text);
+
+/// <summary>What an intent sounds like, what it calls, and how its answer is written.</summary>
+public sealed record Intent(
+    string Name,
+    IReadOnlyDictionary<string, double> Keywords,
+    IReadOnlyList<string> Needs,
+    IReadOnlyList<IntentTool> Tools,
+    string Answer,
+    IReadOnlyList<IntentEach> Each,
+    IReadOnlyList<IntentNote> Notes,
+    (string Path, string Text)? Empty);
+
+/// <summary>Loads <c>prompts/offline/intents.json</c>: the offline planner's whole vocabulary is data.</summary>
+public static class IntentVocabulary
+{
+    public static IReadOnlyList<Intent> Load(string path)
+    {
+        using var document = JsonDocument.Parse(File.ReadAllText(path), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip });
+        return [.. document.RootElement.GetProperty("intents").EnumerateArray().Select(Parse)];
+    }
+
+    private static Intent Parse(JsonElement e)
+    {
+        var name = e.GetProperty("name").GetString()!;
+        IReadOnlyList<IntentEach> each = [.. new[] { "each", "each_also" }
+            .Where(k => e.TryGetProperty(k, out _))
+            .Select(k => e.GetProperty(k))
+            .Select(x => new IntentEach(x.GetProperty("path").GetString()!, x.GetProperty("template").GetString()!, x.TryGetProperty("max", out var m) ? m.GetInt32() : 5))];
+        var notes = e.TryGetProperty("notes", out var n)
+            ? n.EnumerateArray().Select(x =>
+            {
+                var when = x.GetProperty("when").GetString()!.Split('=', 2);
+                return new IntentNote(when[0], when.Length > 1 ? when[1] : "true", x.GetProperty("text").GetString()!);
+            }).ToList()
+            : [];
+        return new Intent(
+            name,
+            e.GetProperty("keywords").EnumerateObject().ToDictionary(k => k.Name, k => k.Value.GetDouble(), StringComparer.Ordinal),
+            e.TryGetProperty("needs", out var needs) ? [.. needs.EnumerateArray().Select(x => x.GetString()!)] : [],
+            [.. e.GetProperty("tools").EnumerateArray().Select(t => new IntentTool(
+                t.GetProperty("name").GetString()!,
+                t.TryGetProperty("arguments", out var a) ? a.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.Clone()) : new Dictionary<string, JsonElement>(),
+                t.TryGetProperty("from_entities", out var f) && f.GetBoolean()))],
+            e.GetProperty("answer").GetString()!,
+            each,
+            notes,
+            e.TryGetProperty("empty", out var empty) ? (empty.GetProperty("path").GetString()!, empty.GetProperty("text").GetString()!) : null);
+    }
+}

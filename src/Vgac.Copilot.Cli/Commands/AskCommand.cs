@@ -1,0 +1,67 @@
+using System.CommandLine;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Vgac.Copilot.Agent.Planning;
+using Vgac.Copilot.Cli.Composition;
+using Vgac.Copilot.Cli.Hosting;
+
+namespace Vgac.Copilot.Cli.Commands;
+
+/// <summary><c>vgac ask "QUESTION"</c>: one question, one grounded answer.</summary>
+internal static class AskCommand
+{
+    private static readonly Argument<string> Question = new("question") { Description = "The question, in plain language." };
+    private static readonly Option<string> Format = new("--format", "-o") { Description = "text (default) or json.", DefaultValueFactory = _ => "text", HelpName = "text|json" };
+
+    public static Command Create(CliContext context)
+    {
+        var command = new Command("ask", "Ask one question about the cluster, queue, predictions or calibration; get a grounded answer.") { Question, Format };
+        command.SetAction((parse, ct) => CommandHost.RunAsync(parse, context, async (session, token) =>
+        {
+            var format = parse.GetValue(Format)?.ToLowerInvariant();
+            if (format is not ("text" or "json"))
+            {
+                throw new ConfigurationException($"--format must be text or json, got '{format}'.");
+            }
+
+            var question = parse.GetValue(Question);
+            if (string.IsNullOrWhiteSpace(question))
+            {
+                throw new ConfigurationException("the question is empty.");
+            }
+
+            var answer = await session.Get<IPlanner>().AskAsync(question, token).ConfigureAwait(false);
+            if (format == "json")
+            {
+                await session.Out.WriteLineAsync(JsonSerializer.Serialize(AskJson.From(answer), AskJsonContext.Default.AskJson)).ConfigureAwait(false);
+            }
+            else
+            {
+                await session.Out.WriteLineAsync(answer.Answer).ConfigureAwait(false);
+            }
+
+            return answer.ToolCalls.Any(c => !c.Ok) ? ExitCodes.VgacError : ExitCodes.Success;
+        }, ct));
+        return command;
+    }
+}
+
+/// <summary>The JSON of <c>vgac ask --format json</c>.</summary>
+internal sealed record AskJson(string Answer, string Planner, string? Model, bool Understood, IReadOnlyList<AskToolCall> ToolCalls, TokenUsage? Usage, double LatencyMs)
+{
+    public static AskJson From(PlannerAnswer a) => new(
+        a.Answer, a.Planner, a.Model, a.Understood,
+        [.. a.ToolCalls.Select(c => new AskToolCall(c.Name, JsonSerializer.SerializeToElement(c.Arguments, AskJsonContext.Default.IReadOnlyDictionaryStringObject), c.Ok, c.Verdict, Math.Round(c.DurationMs, 1)))],
+        a.Usage, a.LatencyMs);
+}
+
+internal sealed record AskToolCall(string Name, JsonElement Arguments, bool Ok, string? Verdict, double DurationMs);
+
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, WriteIndented = true)]
+[JsonSerializable(typeof(AskJson))]
+[JsonSerializable(typeof(IReadOnlyDictionary<string, object>))]
+[JsonSerializable(typeof(JsonElement))]
+[JsonSerializable(typeof(int))]
+[JsonSerializable(typeof(double))]
+[JsonSerializable(typeof(string))]
+internal sealed partial class AskJsonContext : JsonSerializerContext;
