@@ -60,19 +60,24 @@ public sealed class OfflinePlanner(ToolInvoker tools, IReadOnlyList<Intent> inte
             new(answer, Kind, null, made, null, Math.Round(Stopwatch.GetElapsedTime(started).TotalMilliseconds, 1), understood);
     }
 
-    /// <summary>The best-scoring intent, or null when nothing scores enough (out of scope or unclear).</summary>
+    /// <summary>
+    /// The best-scoring intent whose needs the question meets; failing that, the best one that lacks only the job
+    /// size (so the planner can ask for it); null when nothing scores enough (out of scope or unclear).
+    /// </summary>
     public Intent? Recognize(string question, Entities? entities = null)
     {
         var q = " " + question.ToLowerInvariant() + " ";
-        entities ??= EntityExtractor.Extract(question);
+        var e = entities ?? EntityExtractor.Extract(question);
+        var hasVariants = e.GpuVariants.Count > 1 || e.PriorityVariants.Count > 1;
         var scored = intents
             .Select(i => (Intent: i, Score: i.Keywords.Where(k => q.Contains(k.Key, StringComparison.Ordinal)).Sum(k => k.Value)
-                + (i.Needs.Contains("gpus") && entities.Gpus is not null ? 1.5 : 0)
-                + (i.Needs.Contains("variants") && (entities.GpuVariants.Count > 1 || entities.PriorityVariants.Count > 1) ? 3 : 0)))
-            .Where(s => s.Score >= Threshold && (!s.Intent.Needs.Contains("variants") || entities.GpuVariants.Count > 1 || entities.PriorityVariants.Count > 1))
+                + (i.Needs.Contains("gpus") && e.Gpus is not null ? 1.5 : 0)
+                + (i.Needs.Contains("variants") && hasVariants ? 3 : 0)))
+            .Where(s => s.Score >= Threshold && (!s.Intent.Needs.Contains("variants") || hasVariants))
             .OrderByDescending(s => s.Score)
             .ToList();
-        return scored.Count == 0 ? null : scored[0].Intent;
+        var satisfied = scored.FirstOrDefault(s => !s.Intent.Needs.Contains("gpus") || e.Gpus is not null);
+        return satisfied.Intent ?? scored.FirstOrDefault().Intent;
     }
 
     private static Dictionary<string, object?> Arguments(IntentTool tool, Entities e)
