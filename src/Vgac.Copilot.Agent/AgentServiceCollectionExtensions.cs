@@ -1,7 +1,11 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Vgac.Copilot.Agent.Offline;
+using Microsoft.Extensions.Options;
+using Vgac.Copilot.Agent.Llm;
 using Vgac.Copilot.Agent.Planning;
+using Vgac.Copilot.Client;
+using Vgac.Copilot.Plugins.Catalog;
 
 namespace Vgac.Copilot.Agent;
 
@@ -10,9 +14,17 @@ public static class AgentServiceCollectionExtensions
     /// <summary>Registers the planners. Needs the plugins (<c>AddVgacPlugins</c>).</summary>
     public static IServiceCollection AddCopilotAgent(this IServiceCollection services)
     {
+        services.AddOptions<LlmOptions>().BindConfiguration(LlmOptions.SectionName).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LlmOptions>, LlmOptionsValidator>());
         services.TryAddSingleton<ToolInvoker>();
         services.TryAddSingleton(sp => OfflinePlanner.Create(sp.GetRequiredService<ToolInvoker>()));
-        services.TryAddSingleton<IPlanner>(sp => sp.GetRequiredService<OfflinePlanner>());
+        services.TryAddSingleton<IPlanner>(sp =>
+        {
+            var llm = sp.GetRequiredService<IOptions<LlmOptions>>().Value;
+            return llm.IsConfigured
+                ? new LlmPlanner(llm, sp.GetRequiredService<ToolCatalog>(), sp.GetRequiredService<TimeProvider>(), $"behind {sp.GetRequiredService<IVgacClient>().BaseAddress}")
+                : sp.GetRequiredService<OfflinePlanner>();
+        });
         return services;
     }
 }

@@ -46,7 +46,13 @@ internal static class GlobalOptions
         Recursive = true,
     };
 
-    public static IEnumerable<Option> All => [Demo, VgacUrl, Timeout, ConfigFile, LogLevel, Verbose];
+    public static readonly Option<string?> LlmProvider = new("--llm-provider") { Description = "none (offline planner), openai, azure-openai or openai-compatible.", HelpName = "provider", Recursive = true };
+
+    public static readonly Option<string?> LlmEndpoint = new("--llm-endpoint") { Description = "Chat-completions base URL, e.g. http://localhost:11434/v1.", HelpName = "url", Recursive = true };
+
+    public static readonly Option<string?> LlmModel = new("--llm-model") { Description = "Model or deployment name.", HelpName = "name", Recursive = true };
+
+    public static IEnumerable<Option> All => [Demo, VgacUrl, Timeout, ConfigFile, LogLevel, Verbose, LlmProvider, LlmEndpoint, LlmModel];
 
     /// <summary>The configuration keys the flags given on this command line set.</summary>
     public static IEnumerable<KeyValuePair<string, string?>> ToConfiguration(ParseResult parse)
@@ -59,6 +65,21 @@ internal static class GlobalOptions
         if (parse.GetValue(Timeout) is { } timeout)
         {
             yield return new("Vgac:TimeoutSeconds", timeout.ToString(CultureInfo.InvariantCulture));
+        }
+
+        if (parse.GetValue(LlmProvider) is { } provider)
+        {
+            yield return new("Llm:Provider", provider);
+        }
+
+        if (parse.GetValue(LlmEndpoint) is { } endpoint)
+        {
+            yield return new("Llm:Endpoint", endpoint);
+        }
+
+        if (parse.GetValue(LlmModel) is { } model)
+        {
+            yield return new("Llm:Model", model);
         }
 
         if (parse.GetValue(LogLevel) is { } level)

@@ -92,7 +92,7 @@ public sealed class CatalogueTests(CatalogueTests.Fixture fixture) : IClassFixtu
         {
             var tool = mcpTools[function.Name].ProtocolTool;
             Assert.Equal(tool.Description, function.Description);
-            Assert.Equal(function.Name.Split('_')[0], function.PluginName);
+            Assert.Equal(KernelTools.PluginName, function.PluginName);
 
             // What Semantic Kernel tells the model: each parameter's schema and whether it is required.
             var properties = new JsonObject();

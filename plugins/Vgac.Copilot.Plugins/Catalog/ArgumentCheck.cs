@@ -29,6 +29,12 @@ internal static class ArgumentCheck
             {
                 return string.Create(CultureInfo.InvariantCulture, $"{tool}: argument '{name}' must be {Describe(expected)}, got {element.ValueKind.ToString().ToLowerInvariant()} {element.GetRawText()}.");
             }
+
+            // Semantic Kernel hands arguments over as strings; they must still parse as the schema's type.
+            if (Expected(property) is { } wanted && value is string text && !wanted.Contains("string") && !Parses(text, wanted))
+            {
+                return string.Create(CultureInfo.InvariantCulture, $"{tool}: argument '{name}' must be {Describe(wanted)}, got \"{text}\".");
+            }
         }
 
         if (schema.TryGetProperty("required", out var required) && required.ValueKind == JsonValueKind.Array)
@@ -63,6 +69,15 @@ internal static class ArgumentCheck
         "array" => value.ValueKind == JsonValueKind.Array,
         "object" => value.ValueKind == JsonValueKind.Object,
         "null" => value.ValueKind == JsonValueKind.Null,
+        _ => true,
+    });
+
+    private static bool Parses(string text, IReadOnlyList<string> types) => types.Any(t => t switch
+    {
+        "integer" => long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out _),
+        "number" => double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out _),
+        "boolean" => bool.TryParse(text, out _),
+        "null" => text.Length == 0,
         _ => true,
     });
 

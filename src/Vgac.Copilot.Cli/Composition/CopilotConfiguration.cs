@@ -17,6 +17,10 @@ internal static class CopilotConfiguration
         ["VGAC_PLATFORM_PATH"] = "Platform:Path",
         ["VGAC_LOG_DIR"] = "Log:Directory",
         ["VGAC_LOG_LEVEL"] = "Log:ConsoleLevel",
+        ["VGAC_LLM_PROVIDER"] = "Llm:Provider",
+        ["VGAC_LLM_ENDPOINT"] = "Llm:Endpoint",
+        ["VGAC_LLM_MODEL"] = "Llm:Model",
+        ["VGAC_LLM_API_KEY"] = "Llm:ApiKey",
     };
 
     /// <summary>Sections that may also be set as <c>Section__Key</c> environment variables.</summary>
@@ -54,6 +58,12 @@ internal static class CopilotConfiguration
 
     private static IEnumerable<KeyValuePair<string, string?>> FromEnvironment(IReadOnlyDictionary<string, string> environment)
     {
+        // The usual OpenAI variable, unless the product's own one is set.
+        if (environment.TryGetValue("OPENAI_API_KEY", out var openAiKey) && !environment.ContainsKey("VGAC_LLM_API_KEY"))
+        {
+            yield return new("Llm:ApiKey", openAiKey);
+        }
+
         foreach (var (name, value) in environment)
         {
             if (WellKnownVariables.TryGetValue(name, out var key))

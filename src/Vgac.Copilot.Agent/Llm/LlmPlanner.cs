@@ -1,0 +1,110 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Text;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.SemanticKernel;
+using Microsoft.SemanticKernel.ChatCompletion;
+using Microsoft.SemanticKernel.Connectors.OpenAI;
+using Vgac.Copilot.Agent.Planning;
+using Vgac.Copilot.Plugins.Catalog;
+
+namespace Vgac.Copilot.Agent.Llm;
+
+/// <summary>
+/// The planner with a model: Semantic Kernel's OpenAI connector (OpenAI, Azure OpenAI's v1 endpoint, or any
+/// OpenAI-compatible server) with automatic function calling over the catalogue's tools, under
+/// <see cref="QuestionBudget"/>. The system prompt is <c>prompts/planner/system.md</c>.
+/// </summary>
+public sealed class LlmPlanner : IPlanner
+{
+    private readonly Kernel _kernel;
+    private readonly QuestionBudget _budget;
+    private readonly IChatCompletionService _chat;
+    private readonly string _systemPrompt;
+    private ChatHistory _history;
+
+    public LlmPlanner(LlmOptions options, ToolCatalog catalog, TimeProvider time, string clusterName, HttpClient? http = null)
+    {
+        Model = options.Model!;
+        var builder = Kernel.CreateBuilder();
+        var provider = options.Provider.ToLowerInvariant();
+        if (provider == "openai")
+        {
+            builder.AddOpenAIChatCompletion(options.Model!, options.ApiKey!, httpClient: http);
+        }
+        else
+        {
+            // Azure OpenAI's v1 endpoint and every OpenAI-compatible server take the same client with a base URL.
+            builder.AddOpenAIChatCompletion(options.Model!, new Uri(options.Endpoint!), string.IsNullOrEmpty(options.ApiKey) ? "none" : options.ApiKey, httpClient: http);
+        }
+
+        _budget = new QuestionBudget(options, time);
+        builder.Services.AddSingleton<IAutoFunctionInvocationFilter>(_budget);
+        _kernel = builder.Build();
+        _kernel.Plugins.AddRange(KernelTools.CreatePlugins(catalog, allowActions: options.AllowActions));
+        _chat = _kernel.GetRequiredService<IChatCompletionService>();
+        var template = PromptCatalog.Parse(Path.Combine(PromptCatalog.Root, "planner", "system.md"));
+        _systemPrompt = template.Render(new Dictionary<string, string>
+        {
+            ["cluster"] = clusterName,
+            ["now"] = time.GetUtcNow().ToString("u", CultureInfo.InvariantCulture),
+        });
+        _history = NewHistory();
+    }
+
+    public string Kind => "llm";
+
+    public string? Model { get; }
+
+    public void Reset() => _history = NewHistory();
+
+    public async Task<PlannerAnswer> AskAsync(string question, CancellationToken cancellationToken = default)
+    {
+        var text = new StringBuilder();
+        TokenUsage? usage = null;
+        var started = Stopwatch.GetTimestamp();
+        await foreach (var piece in StreamAsync(question, u => usage = u, cancellationToken).ConfigureAwait(false))
+        {
+            text.Append(piece);
+        }
+
+        return new PlannerAnswer(text.ToString(), Kind, Model, [.. _budget.Calls], usage, Math.Round(Stopwatch.GetElapsedTime(started).TotalMilliseconds, 1));
+    }
+
+    /// <summary>Streams the answer as it is written; tool calls run in between, under the budget.</summary>
+    public async IAsyncEnumerable<string> StreamAsync(string question, Action<TokenUsage>? onUsage = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        _budget.Start();
+        _history.AddUserMessage(question);
+        var settings = new OpenAIPromptExecutionSettings { FunctionChoiceBehavior = FunctionChoiceBehavior.Auto(), Temperature = 0 };
+        var answer = new StringBuilder();
+        int input = 0, output = 0;
+        await foreach (var chunk in _chat.GetStreamingChatMessageContentsAsync(_history, settings, _kernel, cancellationToken).ConfigureAwait(false))
+        {
+            if (chunk.Metadata?.TryGetValue("Usage", out var u) == true && u is OpenAI.Chat.ChatTokenUsage tokens)
+            {
+                input += tokens.InputTokenCount;
+                output += tokens.OutputTokenCount;
+            }
+
+            if (!string.IsNullOrEmpty(chunk.Content))
+            {
+                answer.Append(chunk.Content);
+                yield return chunk.Content;
+            }
+        }
+
+        if (_budget.StoppedBecause is { } reason)
+        {
+            var note = $"{(answer.Length > 0 ? "\n" : "")}I stopped before finishing: the {reason}. Ask a narrower question, or look at the tool results above.";
+            answer.Append(note);
+            yield return note;
+        }
+
+        _history.AddAssistantMessage(answer.ToString());
+        onUsage?.Invoke(new TokenUsage(input, output));
+    }
+
+    private ChatHistory NewHistory() => new(_systemPrompt);
+}

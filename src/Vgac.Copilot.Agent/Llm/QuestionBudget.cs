@@ -1,0 +1,81 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Microsoft.SemanticKernel;
+using Vgac.Copilot.Agent.Planning;
+
+namespace Vgac.Copilot.Agent.Llm;
+
+/// <summary>
+/// Enforced in code on every tool call the model asks for, per question: a call budget, a deadline, no repeated
+/// identical calls, and a cap on what a tool may hand back. Tool results go to the model as data; nothing in them
+/// changes what the guards (inside the tools) decide. Records every call for traces and <c>ask --format json</c>.
+/// </summary>
+internal sealed class QuestionBudget(LlmOptions options, TimeProvider time) : IAutoFunctionInvocationFilter
+{
+    private readonly List<ToolCallRecord> _calls = [];
+    private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
+    private DateTimeOffset _deadline = DateTimeOffset.MaxValue;
+
+    /// <summary>Why the last question stopped early, if it did.</summary>
+    public string? StoppedBecause { get; private set; }
+
+    public IReadOnlyList<ToolCallRecord> Calls => _calls;
+
+    /// <summary>Called when a question starts.</summary>
+    public void Start()
+    {
+        _calls.Clear();
+        _seen.Clear();
+        StoppedBecause = null;
+        _deadline = time.GetUtcNow().AddSeconds(options.DeadlineSeconds);
+    }
+
+    public async Task OnAutoFunctionInvocationAsync(AutoFunctionInvocationContext context, Func<AutoFunctionInvocationContext, Task> next)
+    {
+        var name = context.Function.Name;
+        var arguments = (context.Arguments ?? []).ToDictionary(kv => kv.Key, kv => kv.Value);
+        var signature = name + JsonSerializer.Serialize(arguments.OrderBy(kv => kv.Key).Select(kv => $"{kv.Key}={kv.Value}"));
+
+        string? refusal = null;
+        if (_calls.Count >= options.MaxToolCalls)
+        {
+            refusal = StoppedBecause = $"tool-call budget of {options.MaxToolCalls} per question is spent";
+            context.Terminate = true;
+        }
+        else if (time.GetUtcNow() > _deadline)
+        {
+            refusal = StoppedBecause = $"the {options.DeadlineSeconds:0} s deadline for this question passed";
+            context.Terminate = true;
+        }
+        else if (!_seen.Add(signature))
+        {
+            refusal = $"{name} was already called with these arguments in this question; use that result instead of calling it again.";
+        }
+
+        if (refusal is not null)
+        {
+            context.Result = new FunctionResult(context.Function, $"Refused: {refusal}.");
+            _calls.Add(new ToolCallRecord(name, arguments, false, "refused", 0, refusal));
+            return;
+        }
+
+        var started = Stopwatch.GetTimestamp();
+        await next(context).ConfigureAwait(false);
+        var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        var value = context.Result.GetValue<object>();
+        var (ok, text) = value switch
+        {
+            Microsoft.Extensions.AI.ErrorContent error => (false, error.Message),
+            JsonElement json => (true, json.GetRawText()),
+            null => (true, ""),
+            _ => (true, value.ToString() ?? ""),
+        };
+        if (text.Length > options.MaxToolOutputChars)
+        {
+            text = text[..options.MaxToolOutputChars] + $" …[cut: {text.Length - options.MaxToolOutputChars} more characters]";
+        }
+
+        context.Result = new FunctionResult(context.Function, ok ? text : $"Tool error: {text}");
+        _calls.Add(new ToolCallRecord(name, arguments, ok, ok && value is JsonElement j ? Verdicts.Of(j) : null, elapsed, text));
+    }
+}
