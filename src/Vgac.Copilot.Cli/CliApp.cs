@@ -36,6 +36,7 @@ public static class CliApp
 
         root.Subcommands.Add(DoctorCommand.Create(context));
         root.Subcommands.Add(ConfigCommand.Create(context));
+        root.Subcommands.Add(ChatCommand.Create(context));
         root.Subcommands.Add(AskCommand.Create(context));
         root.Subcommands.Add(PredictCommand.Create(context));
         root.Subcommands.Add(CalibrationCommand.Create(context));

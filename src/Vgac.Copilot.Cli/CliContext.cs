@@ -8,6 +8,12 @@ namespace Vgac.Copilot.Cli;
 /// </summary>
 public sealed record CliContext(TextWriter Out, TextWriter Error, IReadOnlyDictionary<string, string> Environment)
 {
+    /// <summary>Where interactive commands read lines from (the console, or a test's script).</summary>
+    public TextReader In { get; init; } = TextReader.Null;
+
+    /// <summary>True when a person is at a terminal (colours, Ctrl+C handling).</summary>
+    public bool Interactive { get; init; }
+
     public static CliContext FromConsole()
     {
         var environment = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -16,6 +22,6 @@ public sealed record CliContext(TextWriter Out, TextWriter Error, IReadOnlyDicti
             environment[(string)entry.Key] = entry.Value as string ?? string.Empty;
         }
 
-        return new CliContext(Console.Out, Console.Error, environment);
+        return new CliContext(Console.Out, Console.Error, environment) { In = Console.In, Interactive = !Console.IsInputRedirected && !Console.IsOutputRedirected };
     }
 }

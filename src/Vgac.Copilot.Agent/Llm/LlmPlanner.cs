@@ -59,6 +59,9 @@ public sealed class LlmPlanner : IPlanner
 
     public void Reset() => _history = NewHistory();
 
+    /// <summary>The tool calls of the last question (for the REPL's trace after a streamed answer).</summary>
+    public IReadOnlyList<ToolCallRecord> LastCalls => [.. _budget.Calls];
+
     public async Task<PlannerAnswer> AskAsync(string question, CancellationToken cancellationToken = default)
     {
         var text = new StringBuilder();

@@ -1,0 +1,113 @@
+using System.IO.Pipelines;
+using System.Text.Json;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Spectre.Console;
+using Vgac.Copilot.Agent.Planning;
+using Vgac.Copilot.Cli.Chat;
+using Vgac.Copilot.Cli.Composition;
+using Vgac.Copilot.Plugins.Catalog;
+using Vgac.Copilot.Testing;
+
+namespace Vgac.Copilot.Cli.Tests;
+
+public sealed class ChatAndAskTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Ask_Json_HasAnswerPlannerToolCallsAndLatency()
+    {
+        var result = await CliHarness.RunAsync(["ask", "--demo", "how busy is the cluster?", "--format", "json"], cancellationToken: Ct);
+
+        Assert.True(result.ExitCode == ExitCodes.Success, result.ToString());
+        using var json = JsonDocument.Parse(result.Out);
+        var root = json.RootElement;
+        Assert.Contains("GPUs free", root.GetProperty("answer").GetString(), StringComparison.Ordinal);
+        Assert.Equal("offline", root.GetProperty("planner").GetString());
+        Assert.Equal(JsonValueKind.Null, root.GetProperty("model").ValueKind);
+        var call = root.GetProperty("tool_calls")[0];
+        Assert.Equal("observer_cluster_summary", call.GetProperty("name").GetString());
+        Assert.True(call.GetProperty("ok").GetBoolean());
+        Assert.Equal(JsonValueKind.Object, call.GetProperty("arguments").ValueKind);
+        Assert.True(call.TryGetProperty("verdict", out _));
+        Assert.True(root.TryGetProperty("usage", out _));
+        Assert.True(root.GetProperty("latency_ms").GetDouble() > 0);
+    }
+
+    [Fact]
+    public async Task Ask_VgacDown_ExplainsAndExitsWithVgacError()
+    {
+        var result = await CliHarness.RunAsync(["ask", "--vgac-url", "http://127.0.0.1:1", "--timeout", "2", "how busy is the cluster?"], cancellationToken: Ct);
+
+        Assert.Equal(ExitCodes.VgacError, result.ExitCode);
+        Assert.Contains("could not get that from VGAC", result.Out, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("VGAC_LLM_PROVIDER", "skynet", "Llm:Provider")]
+    [InlineData("VGAC_LLM_PROVIDER", "openai-compatible", "Llm:Model")]
+    public async Task Ask_BadModelConfiguration_UsageErrorNamingTheSetting(string variable, string value, string setting)
+    {
+        var result = await CliHarness.RunAsync(["ask", "hello"], new Dictionary<string, string> { [variable] = value }, Ct);
+
+        Assert.Equal(ExitCodes.UsageError, result.ExitCode);
+        Assert.Contains(setting, result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Chat_ScriptedInput_AnswersRunsSlashCommandsAndExits()
+    {
+        var input = new StringReader("how busy is the cluster?\n/model\n/tools\n/clear\n/bogus\n/exit\nnever read\n");
+        using var output = new StringWriter();
+        var context = new CliContext(output, TextWriter.Null, new Dictionary<string, string> { ["VGAC_LOG_DIR"] = Path.GetTempPath() }) { In = input };
+
+        var code = await CliApp.RunAsync(["chat", "--demo"], context, Ct);
+
+        var text = output.ToString();
+        Assert.Equal(ExitCodes.Success, code);
+        Assert.Contains("planner offline", text, StringComparison.Ordinal);
+        Assert.Contains("of 104 GPUs free", text, StringComparison.Ordinal);
+        Assert.Contains("· observer_cluster_summary", text, StringComparison.Ordinal);
+        Assert.Contains("predictor_what_if", text, StringComparison.Ordinal); // /tools
+        Assert.Contains("conversation cleared", text, StringComparison.Ordinal);
+        Assert.Contains("unknown command /bogus", text, StringComparison.Ordinal);
+        Assert.EndsWith("bye" + Environment.NewLine, text, StringComparison.Ordinal);
+        Assert.DoesNotContain("never read", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Chat_CancelDuringAnAnswer_CancelsItAndKeepsTheSession()
+    {
+        var asked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var vgac = await LoopbackServer.StartAsync(r =>
+        {
+            asked.TrySetResult();
+            return new ScriptedResponse(Hang: true);
+        }, Ct);
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Vgac:BaseUrl"] = vgac.BaseAddress.ToString(),
+            ["Log:FileEnabled"] = "false",
+            ["Log:ConsoleLevel"] = "none",
+        }).Build();
+        await using var services = new ServiceCollection().AddCopilotServices(configuration).BuildServiceProvider();
+        var pipe = new Pipe();
+        using var input = new StreamReader(pipe.Reader.AsStream());
+        await using var writer = new StreamWriter(pipe.Writer.AsStream()) { AutoFlush = true };
+        using var output = new StringWriter();
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output), Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors });
+        var chat = new ChatSession(services.GetRequiredService<IPlanner>(), services.GetRequiredService<ToolCatalog>(), console, input, vgac.BaseAddress.ToString());
+
+        var run = chat.RunAsync(Ct);
+        await writer.WriteLineAsync("how busy is the cluster?".AsMemory(), Ct);
+        await asked.Task.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        Assert.True(chat.CancelCurrent());
+        await writer.WriteLineAsync("/exit".AsMemory(), Ct);
+        var code = await run.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+
+        Assert.Equal(ExitCodes.Success, code);
+        Assert.Contains("(answer cancelled)", output.ToString(), StringComparison.Ordinal);
+        Assert.Contains("bye", output.ToString(), StringComparison.Ordinal);
+    }
+}
