@@ -144,3 +144,47 @@ public sealed class LlmPlannerTests
         _ => new ScriptedResponse(404, """{"detail":"Not Found"}"""),
     }, Ct);
 }
+
+public sealed class QuestionBudgetTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Deadline_Passed_StopsTheQuestion()
+    {
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        // The first tool call takes (simulated) 11 s: the question is past its 10 s deadline when the model asks again.
+        await using var vgac = await LoopbackServer.StartAsync(_ =>
+        {
+            clock.Advance(TimeSpan.FromSeconds(11));
+            return ScriptedResponse.Json("""{"nodes":[],"total":0}""");
+        }, Ct);
+        await using var chat = await ScriptedChatServer.StartAsync([.. Enumerable.Range(1, 5).Select(i => ChatReply.Call(ToolNames.ObserverNodes, $$"""{"limit":{{i}}}"""))], Ct);
+        using var services = AgentHost.Build(vgac.BaseAddress);
+        var planner = new LlmPlanner(new LlmOptions { Provider = "openai-compatible", Endpoint = chat.Endpoint.ToString(), Model = "scripted", DeadlineSeconds = 10 },
+            services.GetRequiredService<ToolCatalog>(), clock, "c");
+
+        var answer = await planner.AskAsync("nodes?", Ct);
+
+        Assert.Contains("the 10 s deadline for this question passed", answer.Answer, StringComparison.Ordinal);
+        Assert.Single(vgac.Requests);
+    }
+
+    [Fact]
+    public async Task LongToolOutput_IsCutBeforeTheModelSeesIt()
+    {
+        var nodes = string.Join(',', Enumerable.Range(0, 400).Select(i => $$"""{"name":"node-{{i:D4}}-with-a-long-name","status":"ready","gpu_type":"A100","total_gpus":8,"allocated_gpus":0,"available_gpus":8}"""));
+        await using var vgac = await LoopbackServer.StartAsync(_ => ScriptedResponse.Json($$"""{"nodes":[{{nodes}}],"total":400}"""), Ct);
+        await using var chat = await ScriptedChatServer.StartAsync([ChatReply.Call(ToolNames.ObserverNodes, """{"limit":100}"""), ChatReply.Text("ok")], Ct);
+        using var services = AgentHost.Build(vgac.BaseAddress);
+        var planner = new LlmPlanner(new LlmOptions { Provider = "openai-compatible", Endpoint = chat.Endpoint.ToString(), Model = "scripted", MaxToolOutputChars = 1000 },
+            services.GetRequiredService<ToolCatalog>(), TimeProvider.System, "c");
+
+        await planner.AskAsync("nodes?", Ct);
+
+        var toolMessage = chat.Requests[1].RootElement.GetProperty("messages").EnumerateArray().Single(m => m.GetProperty("role").GetString() == "tool");
+        var content = toolMessage.GetProperty("content").GetString()!;
+        Assert.True(content.Length < 1100, $"{content.Length} characters reached the model");
+        Assert.Contains("[cut:", content, StringComparison.Ordinal);
+    }
+}

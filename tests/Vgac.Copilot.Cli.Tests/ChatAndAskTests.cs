@@ -69,6 +69,7 @@ public sealed class ChatAndAskTests
         Assert.Contains("planner offline", text, StringComparison.Ordinal);
         Assert.Contains("of 104 GPUs free", text, StringComparison.Ordinal);
         Assert.Contains("· observer_cluster_summary", text, StringComparison.Ordinal);
+        Assert.Contains("GPUs free", text, StringComparison.Ordinal); // the cluster table's header
         Assert.Contains("predictor_what_if", text, StringComparison.Ordinal); // /tools
         Assert.Contains("conversation cleared", text, StringComparison.Ordinal);
         Assert.Contains("unknown command /bogus", text, StringComparison.Ordinal);

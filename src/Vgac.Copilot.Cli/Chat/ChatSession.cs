@@ -98,6 +98,7 @@ internal sealed class ChatSession(IPlanner planner, ToolCatalog catalog, IAnsiCo
                 _lastCalls = answer.ToolCalls;
             }
 
+            ShowTables(_lastCalls);
             if (_trace)
             {
                 ShowCalls(_lastCalls);
@@ -115,6 +116,36 @@ internal sealed class ChatSession(IPlanner planner, ToolCatalog catalog, IAnsiCo
             }
         }
     }
+
+    /// <summary>Cluster and queue results also as tables: the same numbers, easier to scan.</summary>
+    private void ShowTables(IReadOnlyList<ToolCallRecord> calls)
+    {
+        foreach (var call in calls.Where(c => c.Ok))
+        {
+            using var json = JsonDocument.Parse(call.Result.Length == 0 ? "{}" : call.Result);
+            var root = json.RootElement;
+            if (call.Name == ToolNames.ObserverClusterSummary)
+            {
+                var table = new Table().AddColumns("GPUs free", "GPUs total", "utilization", "pending", "running", "nodes ready");
+                table.AddRow(Cell(root, "gpus_available"), Cell(root, "gpus_total"), Cell(root, "gpu_utilization"), Cell(root, "jobs_pending"), Cell(root, "jobs_running"),
+                    $"{Cell(root, "nodes_ready")}/{Cell(root, "nodes_total")}");
+                console.Write(table);
+            }
+            else if (call.Name == ToolNames.ObserverJobQueue && root.TryGetProperty("jobs", out var jobs) && jobs.GetArrayLength() > 0)
+            {
+                var table = new Table().AddColumns("#", "job", "namespace", "GPUs", "priority", "waited s", "reason");
+                foreach (var job in jobs.EnumerateArray())
+                {
+                    table.AddRow(Cell(job, "queue_position"), Cell(job, "job_id"), Cell(job, "namespace"), Cell(job, "gpus"), Cell(job, "priority"), Cell(job, "wait_seconds"), Cell(job, "reason"));
+                }
+
+                console.Write(table);
+            }
+        }
+    }
+
+    private static string Cell(JsonElement element, string name) =>
+        Markup.Escape(element.TryGetProperty(name, out var v) ? v.ValueKind == JsonValueKind.String ? v.GetString()! : v.GetRawText() : "-");
 
     private void ShowCalls(IReadOnlyList<ToolCallRecord> calls)
     {
