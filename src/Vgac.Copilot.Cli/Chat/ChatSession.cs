@@ -11,7 +11,7 @@ namespace Vgac.Copilot.Cli.Chat;
 /// The REPL: reads questions and slash commands line by line, streams answers, shows each tool call (name, key
 /// arguments, verdict, time), and lets Ctrl+C cancel the answer in progress without leaving the session.
 /// </summary>
-internal sealed class ChatSession(IPlanner planner, ToolCatalog catalog, IAnsiConsole console, TextReader input, string vgacUrl)
+internal sealed class ChatSession(IPlanner planner, ToolCatalog catalog, IAnsiConsole console, TextReader input, string vgacUrl, HistoryLineReader? terminal = null)
 {
     private readonly List<string> _history = [];
     private readonly Lock _gate = new();
@@ -41,7 +41,7 @@ internal sealed class ChatSession(IPlanner planner, ToolCatalog catalog, IAnsiCo
         while (!cancellationToken.IsCancellationRequested)
         {
             console.Markup("[bold]vgac>[/] ");
-            var line = await input.ReadLineAsync(cancellationToken).ConfigureAwait(false);
+            var line = terminal is not null ? terminal.ReadLine() : await input.ReadLineAsync(cancellationToken).ConfigureAwait(false);
             if (line is null)
             {
                 break;
@@ -166,7 +166,7 @@ internal sealed class ChatSession(IPlanner planner, ToolCatalog catalog, IAnsiCo
             case "/exit" or "/quit":
                 return false;
             case "/help":
-                console.MarkupLine("/help  this list\n/tools  the tools the planner may call\n/clear  forget the conversation\n/model  which planner and model answer\n/trace  show or hide tool calls (last answer's calls are shown now)\n/history  your questions so far\n/exit  leave");
+                console.MarkupLine("/help  this list\n/tools  the tools the planner may call\n/clear  forget the conversation\n/model  which planner and model answer\n/trace  show or hide tool calls (last answer's calls are shown now)\n/history  your questions so far (up and down arrows recall them)\n/exit  leave");
                 break;
             case "/tools":
                 var table = new Table().AddColumn("tool").AddColumn("what it is for");
