@@ -41,6 +41,8 @@ public static class CliApp
         root.Subcommands.Add(PredictCommand.Create(context));
         root.Subcommands.Add(CalibrationCommand.Create(context));
         root.Subcommands.Add(McpCommand.Create(context));
+        root.Subcommands.Add(EvalCommands.Eval(context));
+        root.Subcommands.Add(EvalCommands.Record(context));
         root.Subcommands.Add(SimCommand.Create(context));
 
         root.SetAction(parse =>

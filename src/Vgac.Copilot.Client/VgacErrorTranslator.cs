@@ -47,8 +47,14 @@ internal sealed partial class VgacErrorTranslator(VgacClientOptions options)
     }
 
     /// <summary>The error for a non-success status, with FastAPI's <c>detail</c> when the body has one.</summary>
-    public VgacApiException FromStatus(VgacEndpoint endpoint, System.Net.HttpStatusCode status, string? body, Exception? inner = null) =>
-        new(Redact($"VGAC {endpoint} returned {(int)status} {status}{DetailSuffix(body)}"), endpoint, status, inner);
+    public VgacApiException FromStatus(VgacEndpoint endpoint, System.Net.HttpStatusCode status, string? body, Exception? inner = null)
+    {
+        var detail = DetailSuffix(body);
+        return new(Redact($"VGAC {endpoint} returned {(int)status} {status}{detail}"), endpoint, status, inner)
+        {
+            Detail = detail.Length > 2 ? Redact(detail[2..]) : null,
+        };
+    }
 
     private VgacInvalidResponseException InvalidResponse(VgacEndpoint endpoint, JsonException json)
     {

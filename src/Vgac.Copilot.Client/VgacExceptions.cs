@@ -17,6 +17,9 @@ public class VgacApiException : Exception
 
     /// <summary>HTTP status VGAC answered with, when it answered at all.</summary>
     public HttpStatusCode? StatusCode { get; }
+
+    /// <summary>VGAC's own explanation (FastAPI's <c>detail</c>), when it gave one.</summary>
+    public string? Detail { get; init; }
 }
 
 /// <summary>VGAC did not answer within the configured timeout (<c>VGACTimeoutError</c>).</summary>

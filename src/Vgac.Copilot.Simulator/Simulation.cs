@@ -51,6 +51,7 @@ public sealed class Simulation : IDisposable
                 Workload.SyntheticWorkload.Generate(options.Seed, options.ArrivalsPerHour),
                 ClusterLayouts.Default(options.Flavor));
         var simulation = new Simulation(options, workload);
+        simulation.Predictions.LogitBias = options.LogitBias;
         if (options.WarmupHours > 0)
         {
             simulation.Advance(TimeSpan.FromHours(options.WarmupHours));

@@ -57,6 +57,9 @@ public sealed class SimulatorOptions
     /// <summary>Start of simulated time.</summary>
     public DateTimeOffset StartTime { get; set; } = new(2026, 1, 5, 0, 0, 0, TimeSpan.Zero);
 
+    /// <summary>Calibration drift from the start: added to the logit of every calibrated probability (0 = none).</summary>
+    public double LogitBias { get; set; }
+
     public FaultOptions Faults { get; set; } = new();
 }
 

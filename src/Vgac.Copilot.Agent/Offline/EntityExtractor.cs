@@ -4,7 +4,11 @@ using System.Text.RegularExpressions;
 namespace Vgac.Copilot.Agent.Offline;
 
 /// <summary>A job spec as written in words: "4 A100s, 64 GB, namespace ml-research, priority 5".</summary>
-public sealed record Entities(int? Gpus, string? GpuType, double? MemoryGb, string? Namespace, int? Priority, IReadOnlyList<int> GpuVariants, IReadOnlyList<int> PriorityVariants);
+public sealed record Entities(int? Gpus, string? GpuType, double? MemoryGb, string? Namespace, int? Priority, IReadOnlyList<int> GpuVariants, IReadOnlyList<int> PriorityVariants)
+{
+    /// <summary>A GPU count written in the question that no job can ask for (negative), verbatim.</summary>
+    public string? InvalidGpus { get; init; }
+}
 
 /// <summary>Pulls the job spec out of a question. Deterministic regular expressions, no model.</summary>
 public static partial class EntityExtractor
@@ -20,6 +24,7 @@ public static partial class EntityExtractor
         var priorities = PriorityList().Match(q) is { Success: true } p
             ? Numbers().Matches(p.Groups["list"].Value).Select(m => int.Parse(m.Value, CultureInfo.InvariantCulture)).Distinct().ToList()
             : [];
+        var negative = NegativeGpus().Match(q);
         return new Entities(
             variants.Count > 0 ? variants[0] : null,
             GpuType().Match(q) is { Success: true } t ? t.Groups[1].Value.ToUpperInvariant() : null,
@@ -27,8 +32,14 @@ public static partial class EntityExtractor
             Namespace().Match(q) is { Success: true } ns ? ns.Groups["ns"].Value : null,
             priorities.Count > 0 ? priorities[0] : null,
             variants.Count > 1 ? variants : [],
-            priorities.Count > 1 ? priorities : []);
+            priorities.Count > 1 ? priorities : [])
+        {
+            InvalidGpus = negative.Success ? negative.Value.Trim() : null,
+        };
     }
+
+    [GeneratedRegex(@"-\s*\d{1,4}\s*(?:x\s*)?(?:(?:a100|v100|h100|t4|l4|a10g?)s?|gpus?)\b")]
+    private static partial Regex NegativeGpus();
 
     [GeneratedRegex(@"(?<n>\d{1,4})\s*(?:x\s*)?(?:(?:nvidia\s+)?(?:a100|v100|h100|t4|l4|a10g?)s?|gpus?|cards?)\b")]
     private static partial Regex GpuCount();

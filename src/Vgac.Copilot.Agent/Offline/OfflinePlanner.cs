@@ -29,6 +29,12 @@ public sealed class OfflinePlanner(ToolInvoker tools, IReadOnlyList<Intent> inte
     {
         var started = Stopwatch.GetTimestamp();
         var entities = EntityExtractor.Extract(question);
+        if (entities.InvalidGpus is { } invalid)
+        {
+            // Never quietly answer for a different job than the one asked about.
+            return Done($"A job cannot ask for \"{invalid}\": give a number of GPUs between 0 and 1024.", [], understood: false);
+        }
+
         var intent = Recognize(question, entities);
         if (intent is null)
         {
