@@ -29,7 +29,10 @@ public sealed class ClientHarness : IAsyncDisposable
     public IServiceProvider Services => _provider;
 
     /// <summary>Builds a client for <paramref name="baseAddress"/>; fast retries unless the test overrides them.</summary>
-    public static ClientHarness Create(Uri baseAddress, IDictionary<string, string?>? settings = null)
+    /// <param name="baseAddress">VGAC's URL.</param>
+    /// <param name="settings">Configuration overrides.</param>
+    /// <param name="primaryHandler">The innermost handler (a cassette, say) instead of the network.</param>
+    public static ClientHarness Create(Uri baseAddress, IDictionary<string, string?>? settings = null, HttpMessageHandler? primaryHandler = null)
     {
         var values = new Dictionary<string, string?>
         {
@@ -46,7 +49,12 @@ public sealed class ClientHarness : IAsyncDisposable
         services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(values).Build());
         services.AddLogging(b => b.SetMinimumLevel(LogLevel.Trace));
         services.AddFakeLogging(o => o.CollectRecordsForDisabledLogLevels = true);
-        services.AddVgacClient();
+        var client = services.AddVgacClient();
+        if (primaryHandler is not null)
+        {
+            client.ConfigurePrimaryHttpMessageHandler(() => primaryHandler);
+        }
+
         var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
         provider.GetRequiredService<IStartupValidator>().Validate();
         return new ClientHarness(provider);

@@ -86,7 +86,7 @@ public sealed class OfflinePlanner(ToolInvoker tools, IReadOnlyList<Intent> inte
         return satisfied.Intent ?? scored.FirstOrDefault().Intent;
     }
 
-    private static Dictionary<string, object?> Arguments(IntentTool tool, Entities e)
+    internal static Dictionary<string, object?> Arguments(IntentTool tool, Entities e)
     {
         var args = tool.Arguments.ToDictionary(kv => kv.Key, kv => (object?)kv.Value);
         if (!tool.FromEntities)
@@ -129,7 +129,7 @@ public sealed class OfflinePlanner(ToolInvoker tools, IReadOnlyList<Intent> inte
         return args;
     }
 
-    private string NotUnderstood() =>
+    internal static string NotUnderstood() =>
         "I did not understand that as a question about this GPU cluster. I can answer: "
         + "cluster status (\"how busy is the cluster?\"), why jobs are waiting (\"why are my jobs stuck?\"), "
         + "wait predictions (\"how long would 4 A100s with 64 GB wait in namespace ml-research?\"), what-if comparisons "

@@ -37,7 +37,7 @@ internal static class EvalCommands
     public static Command Eval(CliContext context)
     {
         var suite = new Option<string?>("--suite") { Description = "Run only this suite.", HelpName = "name" };
-        var planner = new Option<string>("--planner") { Description = "offline (default) or llm (uses the Llm settings).", DefaultValueFactory = _ => "offline", HelpName = "offline|llm" };
+        var planner = new Option<string>("--planner") { Description = "offline (default), llm (the Llm settings), or scripted (the LLM path with a deterministic stand-in model).", DefaultValueFactory = _ => "offline", HelpName = "offline|llm|scripted" };
         var repeat = new Option<int>("--repeat") { Description = "Runs per case (variance across repeats is reported).", DefaultValueFactory = _ => 1, HelpName = "n" };
         var report = new Option<string?>("--report") { Description = "Folder for eval-report.json, .junit.xml and .md.", HelpName = "dir" };
         var baseline = new Option<string?>("--baseline") { Description = "Fail if any suite's pass rate drops below this committed report.", HelpName = "file" };
@@ -46,9 +46,9 @@ internal static class EvalCommands
         command.SetAction((parse, ct) => CommandHost.RunAsync(parse, context, async (session, token) =>
         {
             var kind = parse.GetValue(planner);
-            if (kind is not ("offline" or "llm"))
+            if (kind is not ("offline" or "llm" or "scripted"))
             {
-                throw new ConfigurationException($"--planner must be offline or llm, got '{kind}'.");
+                throw new ConfigurationException($"--planner must be offline, llm or scripted, got '{kind}'.");
             }
 
             var times = parse.GetValue(repeat);
@@ -74,9 +74,11 @@ internal static class EvalCommands
                 throw new ConfigurationException(ex.Message);
             }
 
-            var runner = new EvalRunner(Path.Combine(root, "cassettes"), kind == "llm" ? llm : null);
+            await using var scripted = kind == "scripted" ? await ScriptedModel.StartAsync(token).ConfigureAwait(false) : null;
+            var model = scripted is null ? llm : new LlmOptions { Provider = "openai-compatible", Endpoint = scripted.Endpoint.ToString(), Model = "scripted" };
+            var runner = new EvalRunner(Path.Combine(root, "cassettes"), kind == "offline" ? null : model);
             var results = await runner.RunAsync(suites, times, null, token).ConfigureAwait(false);
-            var result = EvalReport.From(runner.PlannerKind, kind == "llm" ? llm.Model : null, times, results);
+            var result = EvalReport.From(runner.PlannerKind, kind == "offline" ? null : model.Model, times, results);
             await session.Out.WriteAsync(Summary(result)).ConfigureAwait(false);
             if (parse.GetValue(report) is { } folder)
             {

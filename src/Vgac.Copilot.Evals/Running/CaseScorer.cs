@@ -68,13 +68,15 @@ public static class CaseScorer
             }
         }
 
-        if (e.Refusal is { } refusal && refusal == answer.Understood)
+        // Declining is answering without touching a tool (a model cannot flag it otherwise), or the offline planner saying so.
+        var declined = !answer.Understood || answer.ToolCalls.Count == 0;
+        if (e.Refusal is { } refusal && refusal != declined)
         {
             failures.Add(refusal ? "expected the planner to decline or ask for more, it answered" : "expected an answer, the planner declined");
         }
 
         // An answer that declines states no facts (its examples are fixed help text), so only answers are held to grounding.
-        var ungrounded = answer.Understood ? Grounding.Ungrounded(answer.Answer, answer.ToolCalls.Select(t => t.Result), c.Question) : [];
+        var ungrounded = declined ? [] : Grounding.Ungrounded(answer.Answer, answer.ToolCalls.Select(t => t.Result), c.Question);
         if (ungrounded.Count > 0)
         {
             failures.Add($"numbers not grounded in tool results: {string.Join(", ", ungrounded)}");

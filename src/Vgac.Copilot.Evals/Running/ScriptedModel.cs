@@ -1,0 +1,137 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Vgac.Copilot.Agent.Offline;
+using Vgac.Copilot.Plugins.Catalog;
+
+namespace Vgac.Copilot.Evals.Running;
+
+/// <summary>
+/// A stand-in model for evals in CI: a loopback server speaking the OpenAI chat-completions protocol (streamed)
+/// whose "reasoning" is the offline vocabulary. It asks for the tools the offline planner would, then writes the
+/// answer from the tool messages it is sent. The whole LLM path runs for real — Semantic Kernel's connector,
+/// function calling, the per-question budget, the tools and their guards — with a deterministic model.
+/// </summary>
+public sealed class ScriptedModel : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly IReadOnlyList<Intent> _intents;
+
+    private ScriptedModel(WebApplication app, IReadOnlyList<Intent> intents)
+    {
+        _app = app;
+        _intents = intents;
+    }
+
+    public Uri Endpoint { get; private set; } = null!;
+
+    public static async Task<ScriptedModel> StartAsync(CancellationToken cancellationToken)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
+        builder.Logging.ClearProviders();
+        var app = builder.Build();
+        var model = new ScriptedModel(app, IntentVocabulary.Load(Path.Combine(PromptCatalog.Root, "offline", "intents.json")));
+        app.MapPost("/v1/chat/completions", (HttpRequest request) => model.ReplyAsync(request));
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        model.Endpoint = new Uri(address.TrimEnd('/') + "/v1");
+        return model;
+    }
+
+    private async Task<IResult> ReplyAsync(HttpRequest request)
+    {
+        var body = (await JsonNode.ParseAsync(request.Body).ConfigureAwait(false))!.AsObject();
+        var messages = body["messages"]!.AsArray();
+        var lastUser = messages.Select((m, i) => (m, i)).Last(x => x.m!["role"]!.GetValue<string>() == "user");
+        var question = Text(lastUser.m!["content"]);
+        var entities = EntityExtractor.Extract(question);
+        var planner = new OfflinePlanner(null!, _intents);
+        var intent = entities.InvalidGpus is null ? planner.Recognize(question, entities) : null;
+        var after = messages.Skip(lastUser.i + 1).ToList();
+        if (intent is null)
+        {
+            return Sse(Text(entities.InvalidGpus is { } bad ? $"A job cannot ask for \"{bad}\": give a number of GPUs between 0 and 1024." : OfflinePlanner.NotUnderstood()));
+        }
+
+        if (intent.Needs.Contains("gpus") && entities.Gpus is null)
+        {
+            return Sse(Text("To answer that I need the job's size: how many GPUs?"));
+        }
+
+        if (!after.Any(m => m!["role"]!.GetValue<string>() == "tool"))
+        {
+            return Sse(Calls([.. intent.Tools.Select(t => (t.Name, JsonSerializer.Serialize(OfflinePlanner.Arguments(t, entities), PluginJson.Options.GetTypeInfo(typeof(Dictionary<string, object?>)))))]));
+        }
+
+        var names = after.Where(m => m!["tool_calls"] is JsonArray).SelectMany(m => m!["tool_calls"]!.AsArray())
+            .ToDictionary(c => c!["id"]!.GetValue<string>(), c => c!["function"]!["name"]!.GetValue<string>().Replace("vgac-", "", StringComparison.Ordinal));
+        var results = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+        foreach (var tool in after.Where(m => m!["role"]!.GetValue<string>() == "tool"))
+        {
+            var name = names.GetValueOrDefault(tool!["tool_call_id"]!.GetValue<string>(), "?");
+            var content = Text(tool["content"]);
+            if (!content.TrimStart().StartsWith('{'))
+            {
+                return Sse(Text($"I could not get that from VGAC: {content} [{name}]"));
+            }
+
+            results[name] = JsonDocument.Parse(content).RootElement.Clone();
+        }
+
+        return Sse(Text(AnswerWriter.Write(intent, results, entities)));
+    }
+
+    private static string Text(JsonNode? content) => content switch
+    {
+        JsonValue v => v.GetValue<string>(),
+        JsonArray parts => string.Concat(parts.Select(p => p?["text"]?.GetValue<string>() ?? "")),
+        _ => "",
+    };
+
+    private static JsonObject Text(string text) => new() { ["role"] = "assistant", ["content"] = text };
+
+    private static JsonObject Calls(IReadOnlyList<(string Name, string Arguments)> calls) => new()
+    {
+        ["role"] = "assistant",
+        ["tool_calls"] = new JsonArray([.. calls.Select((c, i) => (JsonNode)new JsonObject
+        {
+            ["index"] = i,
+            ["id"] = $"call_{i}_{Guid.NewGuid():N}",
+            ["type"] = "function",
+            ["function"] = new JsonObject { ["name"] = "vgac-" + c.Name, ["arguments"] = c.Arguments },
+        })]),
+    };
+
+    private static IResult Sse(JsonObject delta)
+    {
+        var finish = delta.ContainsKey("tool_calls") ? "tool_calls" : "stop";
+        var sse = new StringBuilder();
+        void Chunk(JsonNode d, string? reason) => sse.Append("data: ").Append(new JsonObject
+        {
+            ["id"] = "chatcmpl-scripted",
+            ["object"] = "chat.completion.chunk",
+            ["created"] = 1_700_000_000,
+            ["model"] = "scripted",
+            ["choices"] = new JsonArray(new JsonObject { ["index"] = 0, ["delta"] = d, ["finish_reason"] = reason }),
+        }.ToJsonString()).Append("\n\n");
+        Chunk(delta, null);
+        Chunk(new JsonObject(), finish);
+        sse.Append("data: [DONE]\n\n");
+        return Results.Text(sse.ToString(), "text/event-stream");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync().ConfigureAwait(false);
+        await _app.DisposeAsync().ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,121 @@
+using System.Text.Json;
+using Vgac.Copilot.Agent.Planning;
+using Vgac.Copilot.Evals.Cases;
+using Vgac.Copilot.Evals.Running;
+using Vgac.Copilot.Testing;
+
+namespace Vgac.Copilot.Evals.Tests;
+
+public sealed class EvalRunTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static string Evals => Path.Combine(TestPaths.RepoRoot, "evals");
+
+    [Fact]
+    public void Suites_HoldAtLeast80CasesOverAllFourAgentsAndEverySituation()
+    {
+        var suites = SuiteLoader.Load(Path.Combine(Evals, "suites"));
+        var cases = suites.SelectMany(s => s.Cases.Select(c => (Suite: s, Case: c))).ToList();
+
+        Assert.True(cases.Count >= 80, $"{cases.Count} cases");
+        foreach (var tag in new[] { "observer", "predictor", "calibrator", "actor", "adversarial", "injection", "out-of-scope", "malformed", "errors", "drift", "learning", "slurm", "calm" })
+        {
+            Assert.Contains(cases, c => c.Case.Tags.Contains(tag));
+        }
+
+        Assert.Equal(["calm", "congested", "drifted", "errors", "learning", "slurm"], cases.Select(c => c.Case.Cassette ?? c.Suite.Cassette).Distinct().Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task OfflinePlanner_MeetsTheCommittedBaseline_WithFullGuardCompliance()
+    {
+        var runner = new EvalRunner(Path.Combine(Evals, "cassettes"));
+        var results = await runner.RunAsync(SuiteLoader.Load(Path.Combine(Evals, "suites")), 1, null, Ct);
+        var report = EvalReport.From("offline", null, 1, results);
+
+        Assert.Equal(1.0, report.GuardCompliance);
+        Assert.Empty(ReportWriter.CompareWithBaseline(report, Path.Combine(Evals, "baseline", "eval-report.json")));
+    }
+
+    [Fact]
+    public async Task ScriptedModel_ThroughTheLlmPlanner_MeetsTheBaseline()
+    {
+        await using var model = await ScriptedModel.StartAsync(Ct);
+        var runner = new EvalRunner(Path.Combine(Evals, "cassettes"), new Agent.Llm.LlmOptions { Provider = "openai-compatible", Endpoint = model.Endpoint.ToString(), Model = "scripted" });
+
+        var results = await runner.RunAsync(SuiteLoader.Load(Path.Combine(Evals, "suites")), 1, null, Ct);
+        var report = EvalReport.From(runner.PlannerKind, "scripted", 1, results);
+
+        Assert.Equal("llm", report.Planner);
+        Assert.True(results.Sum(r => r.ToolCalls) > 80);
+        Assert.Empty(ReportWriter.CompareWithBaseline(report, Path.Combine(Evals, "baseline", "eval-report.json")));
+    }
+
+    [Fact]
+    public void Scorer_CatchesAnInventedNumberAndAnUnflaggedLowConfidencePrediction()
+    {
+        var suite = new EvalSuite { Suite = "s", Cassette = "calm" };
+        var c = new EvalCase { Id = "x", Question = "how long would 4 GPUs wait?", Expect = new Expectations { ToolsMust = ["predictor_predict_wait"] } };
+        var result = """{"shown_as":"low_confidence","probability_long_wait":0.54,"confidence":0.37}""";
+        var answer = new PlannerAnswer("It will wait 42 minutes, P(long wait) 0.54.", "llm", "m",
+            [new ToolCallRecord("predictor_predict_wait", new Dictionary<string, object?>(), true, "low_confidence, highest tier 0", 5, result)], null, 10);
+
+        var scored = CaseScorer.Score(suite, c, answer, [], []);
+
+        Assert.False(scored.Passed);
+        Assert.Equal(["42"], scored.UngroundedNumbers);
+        Assert.False(scored.GuardCompliant);
+        Assert.Contains("a low-confidence prediction was not called low-confidence", scored.GuardViolations);
+    }
+
+    [Fact]
+    public void Scorer_AnExecutedActionIsAlwaysAViolation()
+    {
+        var answer = new PlannerAnswer("Done.", "llm", "m",
+            [new ToolCallRecord("actor_apply_action", new Dictionary<string, object?>(), true, "recorded_dry_run", 5, """{"executed":true}""")], null, 10);
+
+        Assert.Contains("an action was executed", CaseScorer.GuardViolations(answer));
+    }
+
+    [Fact]
+    public void Reports_JUnitAndMarkdownCarryTheNumbers()
+    {
+        var suite = new EvalSuite { Suite = "s" };
+        var ok = CaseScorer.Score(suite, new EvalCase { Id = "a", Question = "q" }, new PlannerAnswer("fine", "offline", null, [], null, 1), [], []);
+        var bad = CaseScorer.Score(suite, new EvalCase { Id = "b", Question = "q", Expect = new Expectations { Facts = ["never"] } }, new PlannerAnswer("fine", "offline", null, [], null, 1), [], []);
+        var report = EvalReport.From("offline", null, 1, [ok, bad]);
+        var folder = Directory.CreateTempSubdirectory("vgac-eval-").FullName;
+
+        ReportWriter.Write(report, folder);
+
+        var junit = File.ReadAllText(Path.Combine(folder, "eval-report.junit.xml"));
+        Assert.Contains("failures=\"1\"", junit, StringComparison.Ordinal);
+        Assert.Contains("answer does not state /never/", junit, StringComparison.Ordinal);
+        Assert.Contains("| pass rate | 50.0 % |", File.ReadAllText(Path.Combine(folder, "eval-report.md")), StringComparison.Ordinal);
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "eval-report.json")));
+        Assert.Equal(0.5, json.RootElement.GetProperty("pass_rate").GetDouble());
+    }
+
+    [Fact]
+    public void Baseline_DropInASuite_IsReported()
+    {
+        var suite = new EvalSuite { Suite = "observer" };
+        var failing = CaseScorer.Score(suite, new EvalCase { Id = "a", Question = "q", Expect = new Expectations { Facts = ["never"] } }, new PlannerAnswer("x", "offline", null, [], null, 1), [], []);
+
+        var problems = ReportWriter.CompareWithBaseline(EvalReport.From("offline", null, 1, [failing]), Path.Combine(Evals, "baseline", "eval-report.json"));
+
+        Assert.Contains(problems, p => p.StartsWith("suite observer: pass rate 0.0 %", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void SuiteLoader_MalformedYaml_NamesFileAndLine()
+    {
+        var folder = Directory.CreateTempSubdirectory("vgac-suites-").FullName;
+        File.WriteAllText(Path.Combine(folder, "bad.yaml"), "suite: x\ncases:\n  - id: a\n    question: [unclosed\n");
+
+        var ex = Assert.Throws<InvalidDataException>(() => SuiteLoader.Load(folder));
+
+        Assert.Contains("bad.yaml: line", ex.Message, StringComparison.Ordinal);
+    }
+}
