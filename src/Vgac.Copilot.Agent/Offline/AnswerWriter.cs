@@ -104,6 +104,11 @@ public static partial class AnswerWriter
             };
         }
 
+        if (format == "verdict" && v.ValueKind is JsonValueKind.True or JsonValueKind.False)
+        {
+            return v.ValueKind == JsonValueKind.True ? "ALLOWED" : "BLOCKED";
+        }
+
         return v.ValueKind == JsonValueKind.String ? v.GetString()! : v.GetRawText();
     }
 

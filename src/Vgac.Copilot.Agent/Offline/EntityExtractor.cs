@@ -8,6 +8,9 @@ public sealed record Entities(int? Gpus, string? GpuType, double? MemoryGb, stri
 {
     /// <summary>A GPU count written in the question that no job can ask for (negative), verbatim.</summary>
     public string? InvalidGpus { get; init; }
+
+    /// <summary>A job id named in the question (<c>job-004060</c>).</summary>
+    public string? JobId { get; init; }
 }
 
 /// <summary>Pulls the job spec out of a question. Deterministic regular expressions, no model.</summary>
@@ -35,8 +38,12 @@ public static partial class EntityExtractor
             priorities.Count > 1 ? priorities : [])
         {
             InvalidGpus = negative.Success ? negative.Value.Trim() : null,
+            JobId = JobIdPattern().Match(q) is { Success: true } id ? id.Value : null,
         };
     }
+
+    [GeneratedRegex(@"\b(?:job|swf|openb-pod)-\d+\b")]
+    private static partial Regex JobIdPattern();
 
     [GeneratedRegex(@"-\s*\d{1,4}\s*(?:x\s*)?(?:(?:a100|v100|h100|t4|l4|a10g?)s?|gpus?)\b")]
     private static partial Regex NegativeGpus();

@@ -41,6 +41,11 @@ public sealed class OfflinePlanner(ToolInvoker tools, IReadOnlyList<Intent> inte
             return Done(NotUnderstood(), [], understood: false);
         }
 
+        if (intent.Needs.Contains("job_id") && entities.JobId is null)
+        {
+            return Done("Which job? Give its id, for example \"annotate job-004060\" (observer_job_queue lists the waiting jobs).", [], understood: false);
+        }
+
         if (intent.Needs.Contains("gpus") && entities.Gpus is null)
         {
             return Done($"To answer that I need the job's size: how many GPUs? For example: \"how long would 4 A100s wait in namespace ml-research?\"", [], understood: false);
@@ -78,11 +83,12 @@ public sealed class OfflinePlanner(ToolInvoker tools, IReadOnlyList<Intent> inte
         var scored = intents
             .Select(i => (Intent: i, Score: i.Keywords.Where(k => q.Contains(k.Key, StringComparison.Ordinal)).Sum(k => k.Value)
                 + (i.Needs.Contains("gpus") && e.Gpus is not null ? 1.5 : 0)
+                + (i.Needs.Contains("job_id") && e.JobId is not null ? 1.5 : 0)
                 + (i.Needs.Contains("variants") && hasVariants ? 3 : 0)))
             .Where(s => s.Score >= Threshold && (!s.Intent.Needs.Contains("variants") || hasVariants))
             .OrderByDescending(s => s.Score)
             .ToList();
-        var satisfied = scored.FirstOrDefault(s => !s.Intent.Needs.Contains("gpus") || e.Gpus is not null);
+        var satisfied = scored.FirstOrDefault(s => (!s.Intent.Needs.Contains("gpus") || e.Gpus is not null) && (!s.Intent.Needs.Contains("job_id") || e.JobId is not null));
         return satisfied.Intent ?? scored.FirstOrDefault().Intent;
     }
 
@@ -91,6 +97,13 @@ public sealed class OfflinePlanner(ToolInvoker tools, IReadOnlyList<Intent> inte
         var args = tool.Arguments.ToDictionary(kv => kv.Key, kv => (object?)kv.Value);
         if (!tool.FromEntities)
         {
+            return args;
+        }
+
+        if (tool.Name == "actor_propose_action")
+        {
+            args["job_id"] = e.JobId;
+            args["tier"] = 0;
             return args;
         }
 

@@ -67,6 +67,11 @@ public sealed class ScriptedModel : IAsyncDisposable
             return Sse(Text("To answer that I need the job's size: how many GPUs?"));
         }
 
+        if (intent.Needs.Contains("job_id") && entities.JobId is null)
+        {
+            return Sse(Text("Which job? Give its id."));
+        }
+
         if (!after.Any(m => m!["role"]!.GetValue<string>() == "tool"))
         {
             return Sse(Calls([.. intent.Tools.Select(t => (t.Name, JsonSerializer.Serialize(OfflinePlanner.Arguments(t, entities), PluginJson.Options.GetTypeInfo(typeof(Dictionary<string, object?>)))))]));
