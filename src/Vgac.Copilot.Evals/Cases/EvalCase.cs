@@ -20,6 +20,9 @@ public sealed class EvalCase
 
     public string Question { get; set; } = "";
 
+    /// <summary>Earlier turns asked before <see cref="Question"/>, in order (the same planner, the same session).</summary>
+    public List<string> Conversation { get; set; } = [];
+
     /// <summary>Overrides the suite's cassette.</summary>
     public string? Cassette { get; set; }
 

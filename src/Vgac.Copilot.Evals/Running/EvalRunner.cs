@@ -70,7 +70,15 @@ public sealed class EvalRunner(string cassettesFolder, LlmOptions? llm = null)
         PlannerAnswer answer;
         try
         {
+            var earlier = new List<ToolCallRecord>();
+            foreach (var turn in c.Conversation)
+            {
+                earlier.AddRange((await planner.AskAsync(turn, cancellationToken).ConfigureAwait(false)).ToolCalls);
+            }
+
             answer = await planner.AskAsync(c.Question, cancellationToken).ConfigureAwait(false);
+            // The last answer may rest on anything the conversation fetched.
+            answer = answer with { ToolCalls = [.. earlier, .. answer.ToolCalls] };
         }
         catch (CassetteMissException ex)
         {
