@@ -27,5 +27,10 @@ public sealed class LlmOptions
     /// <summary>Expose action tools to the model (each still needs the guards and a person's confirmation).</summary>
     public bool AllowActions { get; set; }
 
+    /// <summary>Price per million input tokens, for cost in eval reports (0 = not priced).</summary>
+    public double InputCostPerMillionTokens { get; set; }
+
+    public double OutputCostPerMillionTokens { get; set; }
+
     public bool IsConfigured => !string.Equals(Provider, "none", StringComparison.OrdinalIgnoreCase) && !string.IsNullOrWhiteSpace(Provider);
 }

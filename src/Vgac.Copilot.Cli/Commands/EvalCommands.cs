@@ -75,10 +75,18 @@ internal static class EvalCommands
             }
 
             await using var scripted = kind == "scripted" ? await ScriptedModel.StartAsync(token).ConfigureAwait(false) : null;
-            var model = scripted is null ? llm : new LlmOptions { Provider = "openai-compatible", Endpoint = scripted.Endpoint.ToString(), Model = "scripted" };
+            var model = scripted is null ? llm : new LlmOptions
+            {
+                Provider = "openai-compatible",
+                Endpoint = scripted.Endpoint.ToString(),
+                Model = "scripted",
+                InputCostPerMillionTokens = llm.InputCostPerMillionTokens,
+                OutputCostPerMillionTokens = llm.OutputCostPerMillionTokens,
+            };
             var runner = new EvalRunner(Path.Combine(root, "cassettes"), kind == "offline" ? null : model);
             var results = await runner.RunAsync(suites, times, null, token).ConfigureAwait(false);
-            var result = EvalReport.From(runner.PlannerKind, kind == "offline" ? null : model.Model, times, results);
+            var result = EvalReport.From(runner.PlannerKind, kind == "offline" ? null : model.Model, times, results,
+                (model.InputCostPerMillionTokens, model.OutputCostPerMillionTokens));
             await session.Out.WriteAsync(Summary(result)).ConfigureAwait(false);
             if (parse.GetValue(report) is { } folder)
             {

@@ -19,12 +19,18 @@ public sealed record EvalReport(
     double LatencyP95Ms,
     long InputTokens,
     long OutputTokens,
+    double? CostUsd,
     double FlakyCaseRate,
     IReadOnlyList<GroupSummary> Suites,
     IReadOnlyList<GroupSummary> Tags,
     IReadOnlyList<CaseResult> Results)
 {
-    public static EvalReport From(string planner, string? model, int repeat, IReadOnlyList<CaseResult> results)
+    /// <param name="planner">offline or llm.</param>
+    /// <param name="model">The model, when one answered.</param>
+    /// <param name="repeat">Runs per case.</param>
+    /// <param name="results">Every run's result.</param>
+    /// <param name="pricePerMillion">Input and output prices per million tokens, when known.</param>
+    public static EvalReport From(string planner, string? model, int repeat, IReadOnlyList<CaseResult> results, (double Input, double Output)? pricePerMillion = null)
     {
         static double Rate(IEnumerable<bool> xs)
         {
@@ -42,6 +48,9 @@ public sealed record EvalReport(
             precision.Count == 0 ? null : Math.Round(precision.Average(), 4), recall.Count == 0 ? null : Math.Round(recall.Average(), 4),
             latencies.Length == 0 ? 0 : Math.Round(latencies[latencies.Length / 2], 1), latencies.Length == 0 ? 0 : Math.Round(latencies[(int)(latencies.Length * 0.95)], 1),
             results.Sum(r => (long)r.InputTokens), results.Sum(r => (long)r.OutputTokens),
+            pricePerMillion is { } price && (price.Input > 0 || price.Output > 0)
+                ? Math.Round((results.Sum(r => (double)r.InputTokens) * price.Input + results.Sum(r => (double)r.OutputTokens) * price.Output) / 1_000_000, 4)
+                : null,
             byCase.Count == 0 ? 0 : Math.Round(byCase.Count(g => g.Select(r => r.Passed).Distinct().Count() > 1) / (double)byCase.Count, 4),
             [.. results.GroupBy(r => r.Suite).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => new GroupSummary(g.Key, g.Count(r => r.Passed), g.Count(), Rate(g.Select(r => r.Passed))))],
             [.. results.SelectMany(r => r.Tags.Select(t => (Tag: t, r.Passed))).GroupBy(x => x.Tag).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => new GroupSummary(g.Key, g.Count(x => x.Passed), g.Count(), Rate(g.Select(x => x.Passed))))],

@@ -37,6 +37,7 @@ public static class ReportWriter
         s.AppendLine(I($"| tool precision / recall | {(r.ToolPrecision is { } p ? p.ToString("P1", CultureInfo.InvariantCulture) : "-")} / {(r.ToolRecall is { } rc ? rc.ToString("P1", CultureInfo.InvariantCulture) : "-")} |"));
         s.AppendLine(I($"| latency p50 / p95 | {r.LatencyP50Ms:0.0} ms / {r.LatencyP95Ms:0.0} ms |"));
         s.AppendLine(I($"| tokens in / out | {r.InputTokens} / {r.OutputTokens} |"));
+        s.AppendLine(I($"| cost | {(r.CostUsd is { } cost ? $"${cost:0.0000}" : "not priced")} |"));
         s.AppendLine(I($"| cases whose outcome varied across repeats | {r.FlakyCaseRate:P1} |")).AppendLine();
         s.AppendLine("| suite | passed | pass rate |").AppendLine("| --- | --- | --- |");
         foreach (var g in r.Suites)

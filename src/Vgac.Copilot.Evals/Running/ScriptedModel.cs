@@ -50,6 +50,13 @@ public sealed class ScriptedModel : IAsyncDisposable
     private async Task<IResult> ReplyAsync(HttpRequest request)
     {
         var body = (await JsonNode.ParseAsync(request.Body).ConfigureAwait(false))!.AsObject();
+        var reply = Decide(body);
+        return Sse(reply, Tokens(body["messages"]!.ToJsonString()));
+    }
+
+    /// <summary>The next assistant message: tool calls for the question's intent, or the answer from the tool messages.</summary>
+    private JsonObject Decide(JsonObject body)
+    {
         var messages = body["messages"]!.AsArray();
         var lastUser = messages.Select((m, i) => (m, i)).Last(x => x.m!["role"]!.GetValue<string>() == "user");
         var question = Text(lastUser.m!["content"]);
@@ -59,22 +66,22 @@ public sealed class ScriptedModel : IAsyncDisposable
         var after = messages.Skip(lastUser.i + 1).ToList();
         if (intent is null)
         {
-            return Sse(Text(entities.InvalidGpus is { } bad ? $"A job cannot ask for \"{bad}\": give a number of GPUs between 0 and 1024." : OfflinePlanner.NotUnderstood()));
+            return Text(entities.InvalidGpus is { } bad ? $"A job cannot ask for \"{bad}\": give a number of GPUs between 0 and 1024." : OfflinePlanner.NotUnderstood());
         }
 
         if (intent.Needs.Contains("gpus") && entities.Gpus is null)
         {
-            return Sse(Text("To answer that I need the job's size: how many GPUs?"));
+            return Text("To answer that I need the job's size: how many GPUs?");
         }
 
         if (intent.Needs.Contains("job_id") && entities.JobId is null)
         {
-            return Sse(Text("Which job? Give its id."));
+            return Text("Which job? Give its id.");
         }
 
         if (!after.Any(m => m!["role"]!.GetValue<string>() == "tool"))
         {
-            return Sse(Calls([.. intent.Tools.Select(t => (t.Name, JsonSerializer.Serialize(OfflinePlanner.Arguments(t, entities), PluginJson.Options.GetTypeInfo(typeof(Dictionary<string, object?>)))))]));
+            return Calls([.. intent.Tools.Select(t => (t.Name, JsonSerializer.Serialize(OfflinePlanner.Arguments(t, entities), PluginJson.Options.GetTypeInfo(typeof(Dictionary<string, object?>)))))]);
         }
 
         var names = after.Where(m => m!["tool_calls"] is JsonArray).SelectMany(m => m!["tool_calls"]!.AsArray())
@@ -86,14 +93,17 @@ public sealed class ScriptedModel : IAsyncDisposable
             var content = Text(tool["content"]);
             if (!content.TrimStart().StartsWith('{'))
             {
-                return Sse(Text($"I could not get that from VGAC: {content} [{name}]"));
+                return Text($"I could not get that from VGAC: {content} [{name}]");
             }
 
             results[name] = JsonDocument.Parse(content).RootElement.Clone();
         }
 
-        return Sse(Text(AnswerWriter.Write(intent, results, entities)));
+        return Text(AnswerWriter.Write(intent, results, entities));
     }
+
+    /// <summary>About four characters a token, as real tokenizers average on English and JSON.</summary>
+    private static int Tokens(string text) => Math.Max(1, text.Length / 4);
 
     private static string Text(JsonNode? content) => content switch
     {
@@ -116,7 +126,7 @@ public sealed class ScriptedModel : IAsyncDisposable
         })]),
     };
 
-    private static IResult Sse(JsonObject delta)
+    private static IResult Sse(JsonObject delta, int promptTokens)
     {
         var finish = delta.ContainsKey("tool_calls") ? "tool_calls" : "stop";
         var sse = new StringBuilder();
@@ -130,6 +140,15 @@ public sealed class ScriptedModel : IAsyncDisposable
         }.ToJsonString()).Append("\n\n");
         Chunk(delta, null);
         Chunk(new JsonObject(), finish);
+        sse.Append("data: ").Append(new JsonObject
+        {
+            ["id"] = "chatcmpl-scripted",
+            ["object"] = "chat.completion.chunk",
+            ["created"] = 1_700_000_000,
+            ["model"] = "scripted",
+            ["choices"] = new JsonArray(),
+            ["usage"] = new JsonObject { ["prompt_tokens"] = promptTokens, ["completion_tokens"] = Tokens(delta.ToJsonString()), ["total_tokens"] = promptTokens + Tokens(delta.ToJsonString()) },
+        }.ToJsonString()).Append("\n\n");
         sse.Append("data: [DONE]\n\n");
         return Results.Text(sse.ToString(), "text/event-stream");
     }
