@@ -5,12 +5,28 @@ using Microsoft.Extensions.Options;
 using Vgac.Copilot.Agent.Llm;
 using Vgac.Copilot.Agent.Planning;
 using Vgac.Copilot.Client;
+using Vgac.Copilot.Core;
+using Vgac.Copilot.Plugins;
 using Vgac.Copilot.Plugins.Catalog;
 
 namespace Vgac.Copilot.Agent;
 
 public static class AgentServiceCollectionExtensions
 {
+    /// <summary>
+    /// The whole copilot below the host: VGAC client, core (guards, calibration, agents), plugins and planners.
+    /// Hosts add configuration, logging and their own surface; returns the VGAC HTTP client builder so a host can
+    /// put a different primary handler under it (a cassette, say).
+    /// </summary>
+    public static IHttpClientBuilder AddCopilot(this IServiceCollection services)
+    {
+        var client = services.AddVgacClient();
+        services.AddCopilotCore();
+        services.AddVgacPlugins();
+        services.AddCopilotAgent();
+        return client;
+    }
+
     /// <summary>Registers the planners. Needs the plugins (<c>AddVgacPlugins</c>).</summary>
     public static IServiceCollection AddCopilotAgent(this IServiceCollection services)
     {

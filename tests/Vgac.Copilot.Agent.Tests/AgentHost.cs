@@ -1,8 +1,5 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Vgac.Copilot.Client;
-using Vgac.Copilot.Core;
-using Vgac.Copilot.Plugins;
 
 namespace Vgac.Copilot.Agent.Tests;
 
@@ -20,10 +17,7 @@ internal static class AgentHost
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(values).Build());
         services.AddLogging();
-        services.AddVgacClient();
-        services.AddCopilotCore();
-        services.AddVgacPlugins();
-        services.AddCopilotAgent();
+        services.AddCopilot();
         return services.BuildServiceProvider();
     }
 }

@@ -2,9 +2,6 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Vgac.Copilot.Agent;
-using Vgac.Copilot.Client;
-using Vgac.Copilot.Core;
-using Vgac.Copilot.Plugins;
 
 namespace Vgac.Copilot.Cli.Composition;
 
@@ -17,10 +14,7 @@ internal static class CopilotServices
         services.Replace(ServiceDescriptor.Singleton(configuration));
         services.TryAddSingleton(TimeProvider.System);
         services.AddCliLogging(configuration.GetSection(LogOptions.SectionName).Get<LogOptions>() ?? new LogOptions());
-        services.AddVgacClient();
-        services.AddCopilotCore();
-        services.AddVgacPlugins();
-        services.AddCopilotAgent();
+        services.AddCopilot();
         return services;
     }
 }

@@ -5,11 +5,8 @@ using Vgac.Copilot.Agent;
 using Vgac.Copilot.Agent.Llm;
 using Vgac.Copilot.Agent.Offline;
 using Vgac.Copilot.Agent.Planning;
-using Vgac.Copilot.Client;
-using Vgac.Copilot.Core;
 using Vgac.Copilot.Evals.Cases;
 using Vgac.Copilot.Evals.Cassettes;
-using Vgac.Copilot.Plugins;
 using Vgac.Copilot.Plugins.Catalog;
 
 namespace Vgac.Copilot.Evals.Running;
@@ -59,10 +56,7 @@ public sealed class EvalRunner(string cassettesFolder, LlmOptions? llm = null)
             ["Vgac:TimeoutSeconds"] = "10",
         }).Build());
         services.AddLogging(b => b.SetMinimumLevel(LogLevel.None));
-        services.AddVgacClient().ConfigurePrimaryHttpMessageHandler(() => handler);
-        services.AddCopilotCore();
-        services.AddVgacPlugins();
-        services.AddCopilotAgent();
+        services.AddCopilot().ConfigurePrimaryHttpMessageHandler(() => handler);
         await using var provider = services.BuildServiceProvider();
         IPlanner planner = llm?.IsConfigured == true
             ? new LlmPlanner(llm, provider.GetRequiredService<ToolCatalog>(), TimeProvider.System, cassette.Manifest.Name)
