@@ -43,6 +43,8 @@ public static class CliApp
         root.Subcommands.Add(McpCommand.Create(context));
         root.Subcommands.Add(EvalCommands.Eval(context));
         root.Subcommands.Add(EvalCommands.Record(context));
+        root.Subcommands.Add(WatchCommands.Watch(context));
+        root.Subcommands.Add(WatchCommands.Audit(context));
         root.Subcommands.Add(SimCommand.Create(context));
 
         root.SetAction(parse =>

@@ -21,10 +21,11 @@ internal static class CopilotConfiguration
         ["VGAC_LLM_ENDPOINT"] = "Llm:Endpoint",
         ["VGAC_LLM_MODEL"] = "Llm:Model",
         ["VGAC_LLM_API_KEY"] = "Llm:ApiKey",
+        ["VGAC_AUDIT_DB"] = "Watch:AuditPath",
     };
 
     /// <summary>Sections that may also be set as <c>Section__Key</c> environment variables.</summary>
-    private static readonly string[] Sections = ["Vgac", "Log", "Platform", "Guards", "Llm", "Simulator"];
+    private static readonly string[] Sections = ["Vgac", "Log", "Platform", "Guards", "Llm", "Simulator", "Watch"];
 
     public static IConfigurationRoot Build(CliContext context, string? configFile, IEnumerable<KeyValuePair<string, string?>> flags)
     {

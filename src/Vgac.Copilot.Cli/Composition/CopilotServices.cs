@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Vgac.Copilot.Agent;
+using Vgac.Copilot.Watch;
 
 namespace Vgac.Copilot.Cli.Composition;
 
@@ -15,6 +16,7 @@ internal static class CopilotServices
         services.TryAddSingleton(TimeProvider.System);
         services.AddCliLogging(configuration.GetSection(LogOptions.SectionName).Get<LogOptions>() ?? new LogOptions());
         services.AddCopilot();
+        services.AddVgacWatch();
         return services;
     }
 }

@@ -1,0 +1,119 @@
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+
+namespace Vgac.Copilot.Watch;
+
+/// <summary>One record of the audit trail. Records are only ever appended.</summary>
+public sealed record AuditEvent(
+    long Id,
+    DateTimeOffset At,
+    long Cycle,
+    string Kind,
+    string? JobId,
+    int? Tier,
+    string? ProposalId,
+    string Summary,
+    string? Payload);
+
+/// <summary>Kinds of audit records.</summary>
+public static class AuditKinds
+{
+    public const string Observation = "observation";
+    public const string Calibration = "calibration";
+    public const string Proposal = "proposal";
+    public const string Outage = "outage";
+    public const string Skipped = "skipped_duplicate";
+}
+
+/// <summary>
+/// The audit trail in SQLite (WAL journal): append-only, one transaction per cycle, so a crash mid-cycle leaves
+/// either the whole cycle or none of it, never a half or a duplicate.
+/// </summary>
+public sealed class AuditStore(string path)
+{
+    public string Path { get; } = path;
+
+    public static string DefaultPath() => System.IO.Path.Combine(
+        Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create), "vgac", "audit.db");
+
+    public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(Path))!);
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = Path, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = false }.ToString());
+        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            PRAGMA journal_mode = WAL;
+            PRAGMA synchronous = FULL;
+            CREATE TABLE IF NOT EXISTS events (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                at TEXT NOT NULL,
+                cycle INTEGER NOT NULL,
+                kind TEXT NOT NULL,
+                job_id TEXT,
+                tier INTEGER,
+                proposal_id TEXT,
+                summary TEXT NOT NULL,
+                payload TEXT);
+            CREATE INDEX IF NOT EXISTS events_job ON events(job_id, tier, at);
+            CREATE TRIGGER IF NOT EXISTS events_append_only_update BEFORE UPDATE ON events BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+            CREATE TRIGGER IF NOT EXISTS events_append_only_delete BEFORE DELETE ON events BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+            """;
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        return connection;
+    }
+
+    /// <summary>Appends a cycle's records in one transaction: all of them, or none.</summary>
+    public async Task AppendAsync(IReadOnlyList<AuditEvent> events, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var e in events)
+        {
+            await using var insert = connection.CreateCommand();
+            insert.Transaction = transaction;
+            insert.CommandText = "INSERT INTO events (at, cycle, kind, job_id, tier, proposal_id, summary, payload) VALUES ($at, $cycle, $kind, $job, $tier, $proposal, $summary, $payload)";
+            insert.Parameters.AddWithValue("$at", e.At.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture));
+            insert.Parameters.AddWithValue("$cycle", e.Cycle);
+            insert.Parameters.AddWithValue("$kind", e.Kind);
+            insert.Parameters.AddWithValue("$job", (object?)e.JobId ?? DBNull.Value);
+            insert.Parameters.AddWithValue("$tier", (object?)e.Tier ?? DBNull.Value);
+            insert.Parameters.AddWithValue("$proposal", (object?)e.ProposalId ?? DBNull.Value);
+            insert.Parameters.AddWithValue("$summary", e.Summary);
+            insert.Parameters.AddWithValue("$payload", (object?)e.Payload ?? DBNull.Value);
+            await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<IReadOnlyList<AuditEvent>> QueryAsync(DateTimeOffset? since = null, string? jobId = null, string? kind = null, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var query = connection.CreateCommand();
+        query.CommandText = "SELECT id, at, cycle, kind, job_id, tier, proposal_id, summary, payload FROM events WHERE ($since IS NULL OR at >= $since) AND ($job IS NULL OR job_id = $job) AND ($kind IS NULL OR kind = $kind) ORDER BY id";
+        query.Parameters.AddWithValue("$since", since is { } s ? s.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture) : DBNull.Value);
+        query.Parameters.AddWithValue("$job", (object?)jobId ?? DBNull.Value);
+        query.Parameters.AddWithValue("$kind", (object?)kind ?? DBNull.Value);
+        var events = new List<AuditEvent>();
+        await using var reader = await query.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            events.Add(new AuditEvent(
+                reader.GetInt64(0), DateTimeOffset.Parse(reader.GetString(1), CultureInfo.InvariantCulture), reader.GetInt64(2), reader.GetString(3),
+                reader.IsDBNull(4) ? null : reader.GetString(4), reader.IsDBNull(5) ? null : reader.GetInt32(5), reader.IsDBNull(6) ? null : reader.GetString(6),
+                reader.GetString(7), reader.IsDBNull(8) ? null : reader.GetString(8)));
+        }
+
+        return events;
+    }
+
+    /// <summary>The last cycle number recorded (0 when none).</summary>
+    public async Task<long> LastCycleAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var query = connection.CreateCommand();
+        query.CommandText = "SELECT COALESCE(MAX(cycle), 0) FROM events";
+        return (long)(await query.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) ?? 0L);
+    }
+}
