@@ -31,20 +31,58 @@ public static class AuditKinds
 /// </summary>
 public sealed class AuditStore(string path)
 {
+    private readonly SemaphoreSlim _schemaLock = new(1, 1);
+    private volatile bool _schemaReady;
+
     public string Path { get; } = path;
 
     public static string DefaultPath() => System.IO.Path.Combine(
         Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create), "vgac", "audit.db");
 
+    /// <summary>Opens a connection; the directory, WAL mode and schema are set up once per store, not per call.</summary>
     public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
     {
-        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(Path))!);
+        if (!_schemaReady)
+        {
+            await _schemaLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                if (!_schemaReady)
+                {
+                    Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(Path))!);
+                    await using var setup = await ConnectAsync(cancellationToken).ConfigureAwait(false);
+                    await ExecuteAsync(setup, SchemaSql, cancellationToken).ConfigureAwait(false);
+                    _schemaReady = true;
+                }
+            }
+            finally
+            {
+                _schemaLock.Release();
+            }
+        }
+
+        var connection = await ConnectAsync(cancellationToken).ConfigureAwait(false);
+        // synchronous is per connection; journal_mode = WAL is stored in the file by the schema step.
+        await ExecuteAsync(connection, "PRAGMA synchronous = FULL;", cancellationToken).ConfigureAwait(false);
+        return connection;
+    }
+
+    private async Task<SqliteConnection> ConnectAsync(CancellationToken cancellationToken)
+    {
         var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = Path, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = false }.ToString());
         await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return connection;
+    }
+
+    private static async Task ExecuteAsync(SqliteConnection connection, string sql, CancellationToken cancellationToken)
+    {
         await using var command = connection.CreateCommand();
-        command.CommandText = """
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private const string SchemaSql = """
             PRAGMA journal_mode = WAL;
-            PRAGMA synchronous = FULL;
             CREATE TABLE IF NOT EXISTS events (
                 id INTEGER PRIMARY KEY AUTOINCREMENT,
                 at TEXT NOT NULL,
@@ -59,28 +97,29 @@ public sealed class AuditStore(string path)
             CREATE TRIGGER IF NOT EXISTS events_append_only_update BEFORE UPDATE ON events BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
             CREATE TRIGGER IF NOT EXISTS events_append_only_delete BEFORE DELETE ON events BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
             """;
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        return connection;
-    }
 
     /// <summary>Appends a cycle's records in one transaction: all of them, or none.</summary>
     public async Task AppendAsync(IReadOnlyList<AuditEvent> events, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using var insert = connection.CreateCommand();
+        insert.Transaction = transaction;
+        insert.CommandText = "INSERT INTO events (at, cycle, kind, job_id, tier, proposal_id, summary, payload) VALUES ($at, $cycle, $kind, $job, $tier, $proposal, $summary, $payload)";
+        string[] names = ["$at", "$cycle", "$kind", "$job", "$tier", "$proposal", "$summary", "$payload"];
+        foreach (var name in names)
+        {
+            insert.Parameters.Add(new SqliteParameter { ParameterName = name });
+        }
+
         foreach (var e in events)
         {
-            await using var insert = connection.CreateCommand();
-            insert.Transaction = transaction;
-            insert.CommandText = "INSERT INTO events (at, cycle, kind, job_id, tier, proposal_id, summary, payload) VALUES ($at, $cycle, $kind, $job, $tier, $proposal, $summary, $payload)";
-            insert.Parameters.AddWithValue("$at", e.At.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture));
-            insert.Parameters.AddWithValue("$cycle", e.Cycle);
-            insert.Parameters.AddWithValue("$kind", e.Kind);
-            insert.Parameters.AddWithValue("$job", (object?)e.JobId ?? DBNull.Value);
-            insert.Parameters.AddWithValue("$tier", (object?)e.Tier ?? DBNull.Value);
-            insert.Parameters.AddWithValue("$proposal", (object?)e.ProposalId ?? DBNull.Value);
-            insert.Parameters.AddWithValue("$summary", e.Summary);
-            insert.Parameters.AddWithValue("$payload", (object?)e.Payload ?? DBNull.Value);
+            object?[] values = [e.At.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture), e.Cycle, e.Kind, e.JobId, e.Tier, e.ProposalId, e.Summary, e.Payload];
+            for (var i = 0; i < values.Length; i++)
+            {
+                insert.Parameters[i].Value = values[i] ?? DBNull.Value;
+            }
+
             await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
