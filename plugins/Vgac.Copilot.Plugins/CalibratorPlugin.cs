@@ -27,7 +27,7 @@ public sealed class CalibratorPlugin(CalibrationProvider calibration, LiveAudito
     [Description("Audit the model on recent outcomes; compare with the ECE VGAC reports.")]
     public async Task<LiveAuditResult> LiveAuditAsync(CancellationToken cancellationToken = default)
     {
-        var live = await auditor.AuditAsync(cancellationToken).ConfigureAwait(false);
+        var live = await auditor.AuditAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
         var a = live.Audit;
         return new LiveAuditResult(
             live.OutcomesUsed, Round(a?.Ece), Round(a?.Mce), Round(a?.Brier), Round(a?.Auroc), live.Reported.ReportedEce, Round(live.EffectiveEce),

@@ -45,6 +45,7 @@ public static class CliApp
         root.Subcommands.Add(EvalCommands.Record(context));
         root.Subcommands.Add(WatchCommands.Watch(context));
         root.Subcommands.Add(WatchCommands.Audit(context));
+        root.Subcommands.Add(ActionsCommand.Create(context));
         root.Subcommands.Add(SimCommand.Create(context));
 
         root.SetAction(parse =>

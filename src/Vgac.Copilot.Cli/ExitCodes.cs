@@ -23,6 +23,15 @@ public static class ExitCodes
     /// <summary>The answer is a fallback (<c>confidence: 0</c>) because VGAC could not give a real one.</summary>
     public const int Fallback = 6;
 
+    /// <summary>An action was not carried out: the guards, its state, or a duplicate refused it; or it failed.</summary>
+    public const int ActionRefused = 7;
+
+    /// <summary>The thing named (a proposal id, say) does not exist.</summary>
+    public const int NotFound = 8;
+
+    /// <summary>The audit check found a guard violation in the trail.</summary>
+    public const int AuditViolation = 9;
+
     /// <summary>Interrupted by Ctrl+C.</summary>
     public const int Cancelled = 130;
 }

@@ -23,11 +23,18 @@ public static class AuditKinds
     public const string Proposal = "proposal";
     public const string Outage = "outage";
     public const string Skipped = "skipped_duplicate";
+    public const string Approval = "approval";
+    public const string Rejection = "rejection";
+    public const string ExecutionStarted = "execution_started";
+    public const string Execution = "execution";
+    public const string Verification = "verification";
 }
 
 /// <summary>
 /// The audit trail in SQLite (WAL journal): append-only, one transaction per cycle, so a crash mid-cycle leaves
-/// either the whole cycle or none of it, never a half or a duplicate.
+/// either the whole cycle or none of it, never a half or a duplicate. Besides the append-only triggers, two partial
+/// unique indexes make "at most once" a database fact: one <c>execution_started</c> and one decision (approval or
+/// rejection) per proposal.
 /// </summary>
 public sealed class AuditStore(string path)
 {
@@ -94,6 +101,9 @@ public sealed class AuditStore(string path)
                 summary TEXT NOT NULL,
                 payload TEXT);
             CREATE INDEX IF NOT EXISTS events_job ON events(job_id, tier, at);
+            CREATE INDEX IF NOT EXISTS events_proposal ON events(proposal_id);
+            CREATE UNIQUE INDEX IF NOT EXISTS events_started_once ON events(proposal_id) WHERE kind = 'execution_started';
+            CREATE UNIQUE INDEX IF NOT EXISTS events_decided_once ON events(proposal_id) WHERE kind IN ('approval', 'rejection');
             CREATE TRIGGER IF NOT EXISTS events_append_only_update BEFORE UPDATE ON events BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
             CREATE TRIGGER IF NOT EXISTS events_append_only_delete BEFORE DELETE ON events BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
             """;
@@ -126,14 +136,19 @@ public sealed class AuditStore(string path)
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task<IReadOnlyList<AuditEvent>> QueryAsync(DateTimeOffset? since = null, string? jobId = null, string? kind = null, CancellationToken cancellationToken = default)
+    /// <summary>Whether an exception is SQLite refusing a second "once" record (a unique-index violation).</summary>
+    public static bool IsDuplicate(Exception ex) => ex is SqliteException { SqliteErrorCode: 19 };
+
+    public async Task<IReadOnlyList<AuditEvent>> QueryAsync(
+        DateTimeOffset? since = null, string? jobId = null, string? kind = null, CancellationToken cancellationToken = default, string? proposal = null)
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var query = connection.CreateCommand();
-        query.CommandText = "SELECT id, at, cycle, kind, job_id, tier, proposal_id, summary, payload FROM events WHERE ($since IS NULL OR at >= $since) AND ($job IS NULL OR job_id = $job) AND ($kind IS NULL OR kind = $kind) ORDER BY id";
+        query.CommandText = "SELECT id, at, cycle, kind, job_id, tier, proposal_id, summary, payload FROM events WHERE ($since IS NULL OR at >= $since) AND ($job IS NULL OR job_id = $job) AND ($kind IS NULL OR kind = $kind) AND ($proposal IS NULL OR proposal_id = $proposal) ORDER BY id";
         query.Parameters.AddWithValue("$since", since is { } s ? s.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture) : DBNull.Value);
         query.Parameters.AddWithValue("$job", (object?)jobId ?? DBNull.Value);
         query.Parameters.AddWithValue("$kind", (object?)kind ?? DBNull.Value);
+        query.Parameters.AddWithValue("$proposal", (object?)proposal ?? DBNull.Value);
         var events = new List<AuditEvent>();
         await using var reader = await query.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))

@@ -1,4 +1,4 @@
-using System.Text.Json;
+using System.Globalization;
 using Vgac.Copilot.Client;
 using Vgac.Copilot.Core.Calibration;
 using Vgac.Copilot.Core.Guards;
@@ -6,111 +6,199 @@ using Vgac.Copilot.Plugins;
 using Vgac.Copilot.Plugins.Actions;
 using Vgac.Copilot.Plugins.Catalog;
 using Vgac.Copilot.Plugins.Results;
+using Vgac.Copilot.Watch.Actions;
 
 namespace Vgac.Copilot.Watch;
 
-/// <summary>Settings of the watch loop (<c>Watch</c> section).</summary>
-public sealed class WatchOptions
-{
-    public const string SectionName = "Watch";
+/// <summary>What the Calibrator found this cycle.</summary>
+public sealed record CalibrationSnapshot(
+    double? ReportedEce, double? AuditedEce, int AuditedSamples, double? EffectiveEce, double? DriftRatio, DriftLevel Drift, double? Psi, string Reason);
 
-    /// <summary>The SQLite audit file; default: the user's data folder.</summary>
-    public string? AuditPath { get; set; }
+/// <summary>What the Observer saw this cycle.</summary>
+public sealed record ObservationSnapshot(ClusterResult Cluster, IReadOnlyList<Finding> Findings);
 
-    /// <summary>No second proposal for the same job and tier within this window.</summary>
-    public double DedupeMinutes { get; set; } = 60;
-
-    public int PendingJobsLimit { get; set; } = 20;
-}
-
-/// <summary>What one cycle saw and proposed.</summary>
+/// <summary>What one cycle saw, proposed, ran and verified.</summary>
 public sealed record CycleReport(
     long Cycle,
     DateTimeOffset At,
     string? Outage,
-    int GpusFree,
-    int JobsPending,
-    IReadOnlyList<Finding> Anomalies,
-    string Drift,
-    double? EffectiveEce,
+    ObservationSnapshot? Observation,
+    CalibrationSnapshot? Calibration,
+    Autonomy Autonomy,
     int Predicted,
     IReadOnlyList<ProposalResult> Proposals,
-    int SkippedDuplicates);
+    int SkippedDuplicates,
+    IReadOnlyList<ExecutionRecord> Executions,
+    int Verified,
+    int Interrupted)
+{
+    public DriftLevel Drift => Calibration?.Drift ?? DriftLevel.Unknown;
+}
 
 /// <summary>
-/// One cycle of the autonomous agents: Observer reads the cluster and flags anomalies, Calibrator judges the model,
-/// Predictor scores the pending jobs, Actor turns each job's highest allowed tier into a proposal (dry run: nothing
-/// is executed here). Everything it saw and proposed is appended to the audit trail in one transaction. A VGAC
-/// outage is recorded as such and proposes nothing.
+/// One cycle of the autonomous agents. Actor's checks of earlier executions come first (verify effects, find
+/// interrupted ones); then Observer reads the cluster and flags anomalies, Calibrator audits the model against
+/// outcomes (ECE, PSI, drift), Predictor scores the pending jobs, and Actor turns each job's highest allowed tier
+/// into a proposal. Everything seen and proposed is appended in one transaction. Then, only where the autonomy
+/// setting lets an allowed proposal run unattended, the runner executes it (its own at-most-once records). A VGAC
+/// outage is recorded as such: nothing is proposed or run from a failed cycle.
 /// </summary>
 public sealed class WatchCycle(
     IVgacClient vgac,
     ObserverPlugin observer,
-    CalibrationProvider calibration,
+    LiveAuditor auditor,
+    CalibrationProvider calibrationProvider,
     GuardPolicy guards,
     ActionPlanner planner,
+    ActionRunner runner,
+    EffectVerifier verifier,
     AuditStore audit,
     WatchOptions options,
     TimeProvider time)
 {
+    private readonly QueueBaseline _queue = new();
+
     public async Task<CycleReport> RunOnceAsync(CancellationToken cancellationToken)
     {
         var cycle = await audit.LastCycleAsync(cancellationToken).ConfigureAwait(false) + 1;
         var now = time.GetUtcNow();
         var events = new List<AuditEvent>();
-        void Record(string kind, string summary, object? payload = null, string? job = null, int? tier = null, string? proposal = null) =>
-            events.Add(new AuditEvent(0, now, cycle, kind, job, tier, proposal, summary, payload is null ? null : JsonSerializer.Serialize(payload, PluginJson.Options.GetTypeInfo(payload.GetType()))));
+        void Record(string kind, string summary, string? payload = null, string? job = null, int? tier = null, string? proposal = null) =>
+            events.Add(new AuditEvent(0, now, cycle, kind, job, tier, proposal, summary, payload));
 
-        CycleReport report;
+        ObservationSnapshot? observation = null;
+        CalibrationSnapshot? calibration = null;
+        var proposals = new List<ProposalResult>();
+        var (predicted, skipped) = (0, 0);
+        string? outage = null;
         try
         {
-            var summary = await observer.ClusterSummaryAsync(cancellationToken).ConfigureAwait(false);
-            var anomalies = await observer.AnomaliesAsync(cancellationToken).ConfigureAwait(false);
-            Record(AuditKinds.Observation, $"{summary.GpusAvailable}/{summary.GpusTotal} GPUs free, {summary.JobsPending} pending, {anomalies.Findings.Count} findings", new { summary, anomalies.Findings });
+            events.AddRange(await verifier.VerifyAsync(cycle, cancellationToken).ConfigureAwait(false));
 
-            var status = await calibration.GetAsync(cancellationToken).ConfigureAwait(false);
+            var cluster = await observer.ClusterSummaryAsync(cancellationToken).ConfigureAwait(false);
+            var anomalies = await observer.AnomaliesAsync(cancellationToken).ConfigureAwait(false);
+            observation = new ObservationSnapshot(cluster, [.. anomalies.Findings, .. _queue.Observe(cluster.QueueDepth)]);
+            Record(AuditKinds.Observation,
+                $"{cluster.GpusAvailable}/{cluster.GpusTotal} GPUs free, {cluster.JobsPending} pending, {observation.Findings.Count} findings", WatchJson.Serialize(observation));
+
+            CalibrationAudit? own = null;
+            CalibrationStatus status;
+            if (options.CalibrationAuditJobs > 0)
+            {
+                var live = await auditor.AuditAsync(options.CalibrationAuditJobs, cancellationToken).ConfigureAwait(false);
+                (own, status) = (live.Audit, live.Reported);
+            }
+            else
+            {
+                calibrationProvider.Invalidate();
+                status = await calibrationProvider.GetAsync(cancellationToken).ConfigureAwait(false);
+            }
+
             var drift = guards.Drift(status.ToFacts());
-            Record(AuditKinds.Calibration, drift.Reason, new { status.ReportedEce, status.AuditedEce, drift.EffectiveEce, drift.Ratio, Level = drift.Level.ToString() });
+            calibration = new CalibrationSnapshot(status.ReportedEce, own?.Ece, own?.N ?? 0, drift.EffectiveEce, drift.Ratio, drift.Level, own?.Psi, drift.Reason);
+            Record(AuditKinds.Calibration, drift.Reason, WatchJson.Serialize(calibration));
             if (!status.IsAvailable)
             {
                 throw new VgacUnavailableException(status.Error ?? "calibration unavailable", VgacEndpoints.JobsPredictCalibration);
             }
 
             var pending = await vgac.PredictPendingJobsAsync(options.PendingJobsLimit, cancellationToken).ConfigureAwait(false);
+            predicted = pending.Predictions.Count;
             var recent = await audit.QueryAsync(now.AddMinutes(-options.DedupeMinutes), kind: AuditKinds.Proposal, cancellationToken: cancellationToken).ConfigureAwait(false);
-            var proposals = new List<ProposalResult>();
-            var skipped = 0;
             foreach (var p in pending.Predictions)
             {
                 var verdicts = guards.Evaluate(new PredictionFacts(p.PredictedProbabilityLongWait, p.Confidence, p.IsCalibrated, false), status.ToFacts());
-                if (verdicts.HighestTier == 0)
+
+                // The highest allowed tier; if none is allowed but the prediction is confident and high enough for
+                // one, that tier is proposed anyway, blocked, so the trail shows what the guards held back and why.
+                var tier = verdicts.HighestTier > 0 ? verdicts.HighestTier : WantedTier(p.PredictedProbabilityLongWait, verdicts.Gate.Passed);
+                if (tier == 0)
                 {
                     continue;
                 }
 
-                if (recent.Any(r => r.JobId == p.JobId && r.Tier == verdicts.HighestTier))
+                if (recent.Any(r => r.JobId == p.JobId && r.Tier == tier))
                 {
                     skipped++;
-                    Record(AuditKinds.Skipped, $"tier {verdicts.HighestTier} already proposed for {p.JobId} within {options.DedupeMinutes:0} min", job: p.JobId, tier: verdicts.HighestTier);
+                    Record(AuditKinds.Skipped, $"tier {tier} already proposed for {p.JobId} within {options.DedupeMinutes:0} min", job: p.JobId, tier: tier);
                     continue;
                 }
 
-                var proposal = await planner.ProposeAsync(p.JobId, verdicts.HighestTier, cancellationToken).ConfigureAwait(false);
-                proposals.Add(proposal);
-                Record(AuditKinds.Proposal, $"{proposal.Action} {proposal.JobId} (tier {proposal.Tier}): {(proposal.Allowed ? "allowed" : "blocked")} by {proposal.Rule}; awaiting approval", proposal, proposal.JobId, proposal.Tier, proposal.ProposalId);
-            }
+                ProposalResult proposal;
+                try
+                {
+                    proposal = await planner.ProposeAsync(p.JobId, tier, cancellationToken).ConfigureAwait(false);
+                }
+                catch (ToolInputException ex)
+                {
+                    // The job started (or vanished) between scoring and proposing: nothing to propose.
+                    Record(AuditKinds.Skipped, $"no proposal for {p.JobId}: {ex.Message}", job: p.JobId, tier: tier);
+                    continue;
+                }
 
-            report = new CycleReport(cycle, now, null, summary.GpusAvailable, summary.JobsPending, anomalies.Findings, drift.Level.ToString(), drift.EffectiveEce,
-                pending.Predictions.Count, proposals, skipped);
+                // Unique per cycle: the same job, tier and numbers proposed again after the window is a new decision.
+                proposal = proposal with { ProposalId = string.Create(CultureInfo.InvariantCulture, $"{proposal.ProposalId}-{cycle}") };
+                proposals.Add(proposal);
+                var next = !proposal.Allowed ? "never runs"
+                    : AutonomyPolicy.MayRunUnattended(options.Autonomy, proposal.Tier, proposal.Allowed) ? $"runs unattended (autonomy {Name(options.Autonomy)})"
+                    : "awaiting approval";
+                Record(AuditKinds.Proposal, $"{proposal.Action} {proposal.JobId} (tier {proposal.Tier}): {(proposal.Allowed ? "allowed" : "blocked")} by {proposal.Rule}; {next}",
+                    WatchJson.Serialize(proposal), proposal.JobId, proposal.Tier, proposal.ProposalId);
+            }
         }
         catch (VgacApiException ex)
         {
             // Nothing from a failed cycle feeds an action; what was seen before the failure is kept with the outage.
+            outage = ex.Message;
+            proposals.Clear();
+            events.RemoveAll(e => e.Kind is AuditKinds.Proposal or AuditKinds.Skipped);
             Record(AuditKinds.Outage, ex.Message);
-            report = new CycleReport(cycle, now, ex.Message, 0, 0, [], "unknown", null, 0, [], 0);
         }
 
         await audit.AppendAsync(events, cancellationToken).ConfigureAwait(false);
-        return report;
+
+        var executions = new List<ExecutionRecord>();
+        foreach (var proposal in proposals.Where(p => AutonomyPolicy.MayRunUnattended(options.Autonomy, p.Tier, p.Allowed)))
+        {
+            executions.Add(await runner.RunAsync(proposal, cycle, $"autonomy {Name(options.Autonomy)}", recheck: false, cancellationToken).ConfigureAwait(false));
+        }
+
+        return new CycleReport(cycle, now, outage, observation, calibration, options.Autonomy, predicted, proposals, skipped, executions,
+            events.Count(e => e.Kind == AuditKinds.Verification), events.Count(e => e.Kind == AuditKinds.Execution));
+    }
+
+    /// <summary>The highest tier whose probability threshold a confident prediction meets (0: none, or not confident).</summary>
+    private int WantedTier(double probability, bool gatePassed) =>
+        gatePassed ? guards.Options.EffectiveTiers.Where(t => probability >= t.Epsilon).Select(t => t.Tier).DefaultIfEmpty(0).Max() : 0;
+
+    private static string Name(Autonomy autonomy) => autonomy.ToString().ToLowerInvariant();
+
+    /// <summary>Queue depth against its own recent baseline (the median of the last cycles).</summary>
+    private sealed class QueueBaseline
+    {
+        private const int Window = 10;
+        private readonly Queue<int> _depths = new();
+
+        public IEnumerable<Finding> Observe(int depth)
+        {
+            Finding? finding = null;
+            if (_depths.Count >= 3)
+            {
+                var median = _depths.Order().ElementAt(_depths.Count / 2);
+                if (depth >= 5 && depth >= 2 * Math.Max(1, median))
+                {
+                    finding = new Finding("queue_depth_jump", "warning",
+                        string.Create(CultureInfo.InvariantCulture, $"Queue depth {depth} is {depth / (double)Math.Max(1, median):0.0}x its recent baseline of {median} (median of the last {_depths.Count} cycles)."));
+                }
+            }
+
+            _depths.Enqueue(depth);
+            if (_depths.Count > Window)
+            {
+                _depths.Dequeue();
+            }
+
+            return finding is null ? [] : [finding];
+        }
     }
 }

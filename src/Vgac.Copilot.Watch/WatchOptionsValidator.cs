@@ -3,22 +3,44 @@ using Microsoft.Extensions.Options;
 
 namespace Vgac.Copilot.Watch;
 
-/// <summary>Refuses watch settings that would silently disable deduplication or prediction, naming the field.</summary>
+/// <summary>Refuses watch settings that would silently disable deduplication, prediction or delivery, naming the field.</summary>
 internal sealed class WatchOptionsValidator : IValidateOptions<WatchOptions>
 {
     public ValidateOptionsResult Validate(string? name, WatchOptions options)
     {
         var failures = new List<string>();
-        if (!(options.DedupeMinutes is > 0 and <= 7 * 24 * 60))
+        void Range(string field, double value, double min, double max, bool minExclusive = true)
         {
-            failures.Add($"Watch:DedupeMinutes must be in (0, 10080], got {options.DedupeMinutes.ToString(CultureInfo.InvariantCulture)}.");
+            if (!double.IsFinite(value) || (minExclusive ? value <= min : value < min) || value > max)
+            {
+                failures.Add(string.Create(CultureInfo.InvariantCulture, $"Watch:{field} must be in {(minExclusive ? "(" : "[")}{min}, {max}], got {value}."));
+            }
         }
 
-        if (options.PendingJobsLimit is < 1 or > 1000)
+        Range("DedupeMinutes", options.DedupeMinutes, 0, 7 * 24 * 60);
+        Range("PendingJobsLimit", options.PendingJobsLimit, 1, 1000, minExclusive: false);
+        Range("IntervalSeconds", options.IntervalSeconds, 0, 24 * 3600);
+        Range("MaxBackoffSeconds", options.MaxBackoffSeconds, 0, 24 * 3600);
+        if (options.CalibrationAuditJobs != 0)
         {
-            failures.Add($"Watch:PendingJobsLimit must be in [1, 1000], got {options.PendingJobsLimit.ToString(CultureInfo.InvariantCulture)}.");
+            Range("CalibrationAuditJobs", options.CalibrationAuditJobs, 50, 1000, minExclusive: false);
+        }
+        if (!Enum.IsDefined(options.Autonomy))
+        {
+            failures.Add($"Watch:Autonomy must be off, notify or full, got {options.Autonomy}.");
         }
 
+        var webhook = options.Webhook;
+        if (webhook.Url is { Length: > 0 } url
+            && !(Uri.TryCreate(url, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp)))
+        {
+            // The value itself is a secret: say what is wrong without echoing it.
+            failures.Add("Watch:Webhook:Url must be an absolute http(s) URL (value not shown).");
+        }
+
+        Range("Webhook:MaxRetries", webhook.MaxRetries, 0, 10, minExclusive: false);
+        Range("Webhook:RetryDelaySeconds", webhook.RetryDelaySeconds, 0, 60, minExclusive: false);
+        Range("Webhook:TimeoutSeconds", webhook.TimeoutSeconds, 0, 120);
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

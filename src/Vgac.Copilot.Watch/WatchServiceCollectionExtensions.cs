@@ -1,19 +1,55 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
+using Polly;
+using Vgac.Copilot.Watch.Actions;
+using Vgac.Copilot.Watch.Executors;
+using Vgac.Copilot.Watch.Loop;
 
 namespace Vgac.Copilot.Watch;
 
 public static class WatchServiceCollectionExtensions
 {
-    /// <summary>Registers the watch cycle and the audit store (<c>Watch</c> section). Needs the plugins registered.</summary>
+    /// <summary>
+    /// Registers the watch loop, the approval queue, the executors and the audit store (<c>Watch</c> section). Needs
+    /// the plugins registered. Everything is lazy: commands that do not watch pay nothing for it.
+    /// </summary>
     public static IServiceCollection AddVgacWatch(this IServiceCollection services)
     {
         services.AddOptions<WatchOptions>().BindConfiguration(WatchOptions.SectionName).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<WatchOptions>, WatchOptionsValidator>());
         services.TryAddSingleton(sp => new AuditStore(sp.GetRequiredService<IOptions<WatchOptions>>().Value.AuditPath is { Length: > 0 } path ? path : AuditStore.DefaultPath()));
         services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<WatchOptions>>().Value);
-        services.TryAddTransient<WatchCycle>();
+        services.TryAddSingleton(TimeProvider.System);
+
+        services.TryAddSingleton<DryRunExecutor>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IActionExecutor, WebhookNotifier>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IActionExecutor, DryRunExecutor>(sp => sp.GetRequiredService<DryRunExecutor>()));
+        services.AddHttpClient(WebhookNotifier.HttpClientName, http => http.Timeout = Timeout.InfiniteTimeSpan)
+            .RemoveAllLoggers()
+            .AddResilienceHandler("vgac-webhook", (pipeline, context) =>
+            {
+                var webhook = context.ServiceProvider.GetRequiredService<IOptions<WatchOptions>>().Value.Webhook;
+                pipeline.AddRetry(new HttpRetryStrategyOptions
+                {
+                    MaxRetryAttempts = Math.Max(webhook.MaxRetries, 1),
+                    ShouldHandle = args => webhook.MaxRetries == 0 ? PredicateResult.False() : HttpClientResiliencePredicates.IsTransient(args.Outcome) ? PredicateResult.True() : PredicateResult.False(),
+                    Delay = TimeSpan.FromSeconds(webhook.RetryDelaySeconds),
+                    BackoffType = DelayBackoffType.Exponential,
+                    UseJitter = true,
+                });
+                pipeline.AddTimeout(TimeSpan.FromSeconds(webhook.TimeoutSeconds));
+            })
+            .Services.AddTransient<WebhookNotifier.AttemptCountingHandler>();
+        services.AddHttpClient(WebhookNotifier.HttpClientName).AddHttpMessageHandler<WebhookNotifier.AttemptCountingHandler>();
+
+        services.TryAddSingleton<ActionRunner>();
+        services.TryAddSingleton<EffectVerifier>();
+        services.TryAddSingleton<ActionQueue>();
+        services.TryAddSingleton<AuditCheck>();
+        services.TryAddSingleton<WatchCycle>();
+        services.TryAddSingleton<WatchLoop>();
         return services;
     }
 }

@@ -1,9 +1,5 @@
 using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Vgac.Copilot.Client;
-using Vgac.Copilot.Core;
-using Vgac.Copilot.Plugins;
 using Vgac.Copilot.Testing;
 
 namespace Vgac.Copilot.Watch.Tests;
@@ -72,26 +68,7 @@ public sealed class WatchCycleTests
         Assert.Contains("append-only", ex.Message, StringComparison.Ordinal);
     }
 
-    private static ServiceProvider Build(Uri vgac, out AuditStore audit)
-    {
-        var path = Path.Combine(Directory.CreateTempSubdirectory("vgac-audit-").FullName, "audit.db");
-        var services = new ServiceCollection();
-        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Vgac:BaseUrl"] = vgac.ToString(),
-            ["Vgac:MaxRetries"] = "0",
-            ["Vgac:TimeoutSeconds"] = "3",
-            ["Watch:AuditPath"] = path,
-        }).Build());
-        services.AddLogging();
-        services.AddVgacClient();
-        services.AddCopilotCore();
-        services.AddVgacPlugins();
-        services.AddVgacWatch();
-        var provider = services.BuildServiceProvider();
-        audit = provider.GetRequiredService<AuditStore>();
-        return provider;
-    }
+    private static ServiceProvider Build(Uri vgac, out AuditStore audit) => WatchHarness.Build(vgac, out audit);
 
     private static Task<LoopbackServer> Vgac(double probability, double confidence, double ece) => LoopbackServer.StartAsync(r => r.Path switch
     {
@@ -103,6 +80,7 @@ public sealed class WatchCycleTests
         "/api/cluster/bifurcation" => ScriptedResponse.Json("""{"bifurcation_ratio":0.2,"is_bifurcated":false,"fast_start_fraction":0.8,"long_wait_fraction":0.05,"long_wait_threshold_seconds":600,"sample_count":100}"""),
         "/api/jobs/predict/calibration" => ScriptedResponse.Json($$"""{"ece":{{ece}},"brier_score":0.1,"sample_count":900,"recalibration_needed":false}"""),
         "/api/jobs/predict/batch" => ScriptedResponse.Json($$"""{"predictions":[{"job_id":"job-1","predicted_wait_seconds":4000,"predicted_probability_long_wait":{{probability}},"confidence":{{confidence}},"is_calibrated":true,"model_version":"v3","top_factors":[]}],"count":1}"""),
+        "/api/jobs/history" => ScriptedResponse.Json("""{"jobs":[],"total":0}"""),
         "/api/jobs/job-1" => ScriptedResponse.Json("""{"job_id":"job-1","namespace":"ml","state":"pending","gpus":4,"cpu":8000,"memory_gb":64,"priority":0,"submit_time":"2026-01-12T13:58:00Z"}"""),
         "/api/jobs/predict" => ScriptedResponse.Json($$"""{"job_id":"job-1","predicted_wait_seconds":4000,"predicted_probability_long_wait":{{probability}},"confidence":{{confidence}},"is_calibrated":true,"model_version":"v3","top_factors":[],"recommendation":"Consider lower priority queue"}"""),
         _ => new ScriptedResponse(404, """{"detail":"Not Found"}"""),

@@ -52,7 +52,7 @@ internal static class CalibrationCommand
             string source;
             if (isLive)
             {
-                var result = await session.Get<LiveAuditor>().AuditAsync(token).ConfigureAwait(false);
+                var result = await session.Get<LiveAuditor>().AuditAsync(cancellationToken: token).ConfigureAwait(false);
                 audit = result.Audit;
                 source = $"the live model at {session.Get<Client.IVgacClient>().BaseAddress} ({result.OutcomesUsed} outcomes of {result.HistoryRows} history rows)";
                 if (outputFormat == OutputFormat.Json)

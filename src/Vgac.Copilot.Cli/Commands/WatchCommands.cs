@@ -1,49 +1,101 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Json;
 using Vgac.Copilot.Cli.Composition;
 using Vgac.Copilot.Cli.Hosting;
-using Vgac.Copilot.Plugins.Catalog;
+using Vgac.Copilot.Cli.Watching;
 using Vgac.Copilot.Watch;
+using Vgac.Copilot.Watch.Actions;
+using Vgac.Copilot.Watch.Loop;
 
 namespace Vgac.Copilot.Cli.Commands;
 
-/// <summary><c>vgac watch --once</c> (one cycle of the agents) and <c>vgac audit</c> (read the audit trail).</summary>
+/// <summary><c>vgac watch</c> (the agents' loop) and <c>vgac audit</c> (read and check the audit trail).</summary>
 internal static class WatchCommands
 {
+    /// <summary><c>--audit-db</c>: which audit trail (default: the user's data folder); shared by watch, audit and actions.</summary>
+    public static readonly Option<string?> AuditDb = new("--audit-db") { Description = "The SQLite audit trail to use (default: vgac/audit.db in the user's data folder).", HelpName = "path" };
+
     public static Command Watch(CliContext context)
     {
-        var once = new Option<bool>("--once") { Description = "Run one cycle and exit (the continuous loop is not built yet)." };
-        var format = new Option<string>("--format", "-o") { Description = "text (default) or json.", DefaultValueFactory = _ => "text", HelpName = "text|json" };
-        var command = new Command("watch", "Run the agents' cycle: observe, judge calibration, score pending jobs, propose actions (dry run), audit.") { once, format };
-        command.SetAction((parse, ct) => CommandHost.RunAsync(parse, context, async (session, token) =>
+        var once = new Option<bool>("--once") { Description = "Run one cycle and exit." };
+        var cycles = new Option<int?>("--cycles") { Description = "Stop after N cycles.", HelpName = "n" };
+        var interval = new Option<string?>("--interval") { Description = "Time between cycles: 30s (default), 2m, 500ms.", HelpName = "duration" };
+        var autonomy = new Option<string?>("--autonomy") { Description = "off (propose only, default), notify (tiers 1-2 may run by themselves) or full. The guards decide first.", HelpName = "off|notify|full" };
+        var step = new Option<string?>("--sim-step") { Description = "With --demo: simulated time per cycle (default 10m).", HelpName = "duration" };
+        var format = new Option<string>("--format", "-o") { Description = "text (default; a live view at a terminal) or json (one JSON object per cycle).", DefaultValueFactory = _ => "text", HelpName = "text|json" };
+        var command = new Command("watch", "Run the agents: observe, audit calibration, score pending jobs, propose actions, run what autonomy and the guards allow, verify; everything audited.")
         {
-            if (!parse.GetValue(once))
+            once, cycles, interval, autonomy, step, format, AuditDb,
+        };
+        command.SetAction(async (parse, ct) =>
+        {
+            var demo = parse.GetValue(GlobalOptions.Demo);
+            List<KeyValuePair<string, string?>> settings = [];
+            TimeSpan simStep;
+            try
             {
-                throw new ConfigurationException("only --once is available so far: the continuous loop, executors and approvals are still being built.");
-            }
-
-            var report = await session.Get<WatchCycle>().RunOnceAsync(token).ConfigureAwait(false);
-            if (parse.GetValue(format) == "json")
-            {
-                await session.Out.WriteLineAsync(JsonSerializer.Serialize(report, PluginJson.Options.GetTypeInfo(typeof(CycleReport)))).ConfigureAwait(false);
-            }
-            else if (report.Outage is { } outage)
-            {
-                await session.Out.WriteLineAsync($"cycle {report.Cycle}: VGAC outage, nothing proposed: {outage}").ConfigureAwait(false);
-            }
-            else
-            {
-                await session.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                    $"cycle {report.Cycle}: {report.GpusFree} GPUs free, {report.JobsPending} pending, {report.Anomalies.Count} findings, drift {report.Drift}, {report.Predicted} jobs scored, {report.Proposals.Count} proposals ({report.SkippedDuplicates} duplicates skipped)")).ConfigureAwait(false);
-                foreach (var p in report.Proposals)
+                simStep = Durations.Parse(parse.GetValue(step) ?? "10m", "--sim-step");
+                if (parse.GetValue(interval) is { } text)
                 {
-                    await session.Out.WriteLineAsync($"  {p.ProposalId} {p.Action} {p.JobId} tier {p.Tier}: {p.Rule}; preview: {p.Preview}").ConfigureAwait(false);
+                    settings.Add(new("Watch:IntervalSeconds", Durations.Parse(text, "--interval").TotalSeconds.ToString(CultureInfo.InvariantCulture)));
+                }
+                else if (demo)
+                {
+                    settings.Add(new("Watch:IntervalSeconds", "1"));
+                }
+
+                if (parse.GetValue(cycles) is < 1)
+                {
+                    throw new ConfigurationException($"--cycles must be at least 1, got {parse.GetValue(cycles)}.");
                 }
             }
+            catch (ConfigurationException ex)
+            {
+                await context.Error.WriteLineAsync($"vgac: {ex.Message}").ConfigureAwait(false);
+                return ExitCodes.UsageError;
+            }
 
-            return report.Outage is null ? ExitCodes.Success : ExitCodes.VgacUnavailable;
-        }, ct));
+            if (parse.GetValue(autonomy) is { } level)
+            {
+                settings.Add(new("Watch:Autonomy", level));
+            }
+
+            settings.AddRange(AuditSettings(parse, demo));
+            if (demo)
+            {
+                // The demo drives the simulated clock itself, one step per cycle, and measures calibration on a
+                // shorter window so drift shows (and heals) within a simulated day.
+                settings.AddRange([new("Simulator:Speed", "0"), new("Simulator:CalibrationWindow", "1000"), new("Watch:CalibrationAuditJobs", "1000"), new("Watch:MaxBackoffSeconds", "4")]);
+            }
+
+            return await CommandHost.RunAsync(parse, context, async (session, token) =>
+            {
+                var max = parse.GetValue(once) ? 1 : parse.GetValue(cycles);
+                using var scenario = demo ? WatchDemoScenario.Day(new Uri(session.Configuration["Vgac:BaseUrl"]!), simStep, context.Error) : null;
+                var view = WatchView.Create(parse.GetValue(format) ?? "text", context);
+                var loop = session.Get<WatchLoop>();
+                CycleReport? last = null;
+                await view.RunAsync(show => loop.RunAsync(
+                    (report, next) =>
+                    {
+                        last = report;
+                        return show(report, next);
+                    },
+                    scenario is null ? null : scenario.BeforeCycleAsync, max, token)).ConfigureAwait(false);
+
+                if (demo || max is not 1)
+                {
+                    var check = await session.Get<AuditCheck>().RunAsync(cancellationToken: CancellationToken.None).ConfigureAwait(false);
+                    await context.Error.WriteLineAsync(TrailText.Check(check, session.Get<AuditStore>().Path)).ConfigureAwait(false);
+                    if (!check.Clean)
+                    {
+                        return ExitCodes.AuditViolation;
+                    }
+                }
+
+                return max is 1 && last?.Outage is not null ? ExitCodes.VgacUnavailable : ExitCodes.Success;
+            }, ct, settings: settings).ConfigureAwait(false);
+        });
         return command;
     }
 
@@ -51,21 +103,49 @@ internal static class WatchCommands
     {
         var sinceHours = new Option<double?>("--since-hours") { Description = "Only records from the last N hours.", HelpName = "hours" };
         var job = new Option<string?>("--job") { Description = "Only records about this job.", HelpName = "id" };
+        var check = new Option<bool>("--check") { Description = "Re-check the trail against the guards: totals and any violation (exit 9 if one is found)." };
         var format = new Option<string>("--format", "-o") { Description = "text (default) or json.", DefaultValueFactory = _ => "text", HelpName = "text|json" };
-        var command = new Command("audit", "Read the audit trail: observations, calibration, proposals and outages, oldest first.") { sinceHours, job, format };
+        var command = new Command("audit", "Read the audit trail: observations, calibration, proposals, decisions, executions, verifications, outages; oldest first.")
+        {
+            sinceHours, job, check, format, AuditDb,
+        };
         command.SetAction((parse, ct) => CommandHost.RunAsync(parse, context, async (session, token) =>
         {
+            if (parse.GetValue(sinceHours) is <= 0)
+            {
+                throw new ConfigurationException($"--since-hours must be positive, got {parse.GetValue(sinceHours)}.");
+            }
+
             DateTimeOffset? since = parse.GetValue(sinceHours) is { } h ? DateTimeOffset.UtcNow.AddHours(-h) : null;
+            var json = parse.GetValue(format) == "json";
+            if (parse.GetValue(check))
+            {
+                var report = await session.Get<AuditCheck>().RunAsync(since, token).ConfigureAwait(false);
+                await session.Out.WriteLineAsync(json ? WatchJson.Serialize(report) : TrailText.Check(report, session.Get<AuditStore>().Path)).ConfigureAwait(false);
+                return report.Clean ? ExitCodes.Success : ExitCodes.AuditViolation;
+            }
+
             var events = await session.Get<AuditStore>().QueryAsync(since, parse.GetValue(job), cancellationToken: token).ConfigureAwait(false);
             foreach (var e in events)
             {
-                await session.Out.WriteLineAsync(parse.GetValue(format) == "json"
-                    ? JsonSerializer.Serialize(e, PluginJson.Options.GetTypeInfo(typeof(AuditEvent)))
-                    : string.Create(CultureInfo.InvariantCulture, $"{e.At:u} #{e.Cycle} {e.Kind,-18} {e.JobId ?? "-",-12} {e.Summary}")).ConfigureAwait(false);
+                await session.Out.WriteLineAsync(json ? WatchJson.Serialize(e) : TrailText.Event(e)).ConfigureAwait(false);
             }
 
             return ExitCodes.Success;
-        }, ct, connectsToVgac: false));
+        }, ct, connectsToVgac: false, settings: AuditSettings(parse, demo: false)));
         return command;
+    }
+
+    /// <summary>Where the audit trail is: <c>--audit-db</c>, else configuration; a demo without either gets its own file.</summary>
+    public static IEnumerable<KeyValuePair<string, string?>> AuditSettings(ParseResult parse, bool demo)
+    {
+        if (parse.GetValue(AuditDb) is { } path)
+        {
+            yield return new("Watch:AuditPath", Path.GetFullPath(path));
+        }
+        else if (demo)
+        {
+            yield return new("Watch:AuditPath", Path.Combine(Path.GetDirectoryName(AuditStore.DefaultPath())!, string.Create(CultureInfo.InvariantCulture, $"demo-audit-{DateTime.UtcNow:yyyyMMdd-HHmmss}.db")));
+        }
     }
 }

@@ -19,14 +19,15 @@ internal static partial class CommandHost
         CliContext context,
         Func<CommandSession, CancellationToken, Task<int>> body,
         CancellationToken cancellationToken,
-        bool connectsToVgac = true)
+        bool connectsToVgac = true,
+        IEnumerable<KeyValuePair<string, string?>>? settings = null)
     {
         ServiceProvider? provider = null;
         IAsyncDisposable? demo = null;
         try
         {
             var configuration = CopilotConfiguration.Build(
-                context, parse.GetValue(GlobalOptions.ConfigFile), GlobalOptions.ToConfiguration(parse).Concat(Commands.SimCommand.ToConfiguration(parse)));
+                context, parse.GetValue(GlobalOptions.ConfigFile), GlobalOptions.ToConfiguration(parse).Concat(Commands.SimCommand.ToConfiguration(parse)).Concat(settings ?? []));
             if (connectsToVgac && parse.GetValue(GlobalOptions.Demo))
             {
                 demo = await DemoVgac.StartAsync(configuration, url => configuration["Vgac:BaseUrl"] = url.ToString(), cancellationToken).ConfigureAwait(false);
@@ -72,6 +73,7 @@ internal static partial class CommandHost
         AggregateException aggregate when aggregate.InnerExceptions.All(e => e is OptionsValidationException) =>
             (ExitCodes.UsageError, InvalidConfiguration(aggregate.InnerExceptions.Cast<OptionsValidationException>())),
         ConfigurationException config => (ExitCodes.UsageError, config.Message),
+        Vgac.Copilot.Watch.Actions.ActionQueueException queue => (queue.NotFound ? ExitCodes.NotFound : ExitCodes.ActionRefused, queue.Message),
         Vgac.Copilot.Calibration.CsvAuditException csv => (ExitCodes.UsageError, csv.Message),
         ArgumentException argument when argument.ParamName is "spec" => (ExitCodes.UsageError, "invalid job spec: " + argument.Message.Split(" (Parameter")[0]),
         InvalidOperationException conversion when ConversionFailure().Match(conversion.Message) is { Success: true } m =>

@@ -41,6 +41,9 @@ public sealed partial class CalibrationProvider(IVgacClient client, IOptions<Gua
         }
     }
 
+    /// <summary>Forgets the cached status, so the next read asks VGAC (the watch loop does this once per cycle).</summary>
+    public void Invalidate() => _cached = null;
+
     /// <summary>Records an audit the copilot made itself; from now on the guards use the worse of reported and audited.</summary>
     public void RecordAudit(double ece, int samples)
     {

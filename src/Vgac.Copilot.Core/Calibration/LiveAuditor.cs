@@ -14,9 +14,13 @@ public sealed class LiveAuditor(IVgacClient client, CalibrationAuditor auditor, 
 {
     public const int HistoryLimit = 1000;
 
-    public async Task<LiveAudit> AuditAsync(CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Audits the submit-time predictions of the most recent <paramref name="historyLimit"/> finished jobs against
+    /// their outcomes, and the PSI of the model's input feature (pending ratio at submit), older half against newer half.
+    /// </summary>
+    public async Task<LiveAudit> AuditAsync(int historyLimit = HistoryLimit, CancellationToken cancellationToken = default)
     {
-        var history = await client.GetJobHistoryAsync(new JobHistoryQuery(Limit: HistoryLimit), cancellationToken).ConfigureAwait(false);
+        var history = await client.GetJobHistoryAsync(new JobHistoryQuery(Limit: historyLimit), cancellationToken).ConfigureAwait(false);
         var outcomes = history.Jobs
             .Where(j => j.PredictionAtSubmit is not null && j.LongWait is not null)
             .OrderBy(j => j.SubmitTime)
@@ -26,7 +30,8 @@ public sealed class LiveAuditor(IVgacClient client, CalibrationAuditor auditor, 
         {
             audit = auditor.Audit(
                 [.. outcomes.Select(j => Math.Clamp(j.PredictionAtSubmit!.ProbabilityLongWait, 0, 1))],
-                [.. outcomes.Select(j => j.LongWait == true ? 1 : 0)]);
+                [.. outcomes.Select(j => j.LongWait == true ? 1 : 0)],
+                psi: FeaturePsi(outcomes));
             calibration.RecordAudit(audit.Ece, audit.N);
         }
 
@@ -39,5 +44,18 @@ public sealed class LiveAuditor(IVgacClient client, CalibrationAuditor auditor, 
             ({ } a, null) => $"Audited ECE {a.Ece:0.000} on {a.N} outcomes; VGAC reported nothing ({reported.Error}).",
         };
         return new LiveAudit(audit, reported, effective, outcomes.Count, history.Jobs.Count, summary);
+    }
+
+    /// <summary>PSI of the pending ratio the model saw, older half (reference) against newer half; null when too few.</summary>
+    private static double? FeaturePsi(List<Contracts.JobInfo> outcomes)
+    {
+        var ratios = outcomes.Where(j => j.PredictionAtSubmit!.PendingRatio is not null).Select(j => j.PredictionAtSubmit!.PendingRatio!.Value).ToArray();
+        if (ratios.Length < 100)
+        {
+            return null;
+        }
+
+        var half = ratios.Length / 2;
+        return Vgac.Copilot.Calibration.CalibrationExtras.Psi(ratios.AsSpan(0, half), ratios.AsSpan(half));
     }
 }

@@ -36,6 +36,10 @@ internal sealed class WaitModel
     private readonly IReadOnlyList<WaitSample> _calibrationSet;
     private readonly double _shortWaitMedian;
     private readonly double _longWaitMedian;
+    private readonly double[] _calibratedScores;
+
+    /// <summary>Calibrated scores this close count as support for a prediction.</summary>
+    private const double SupportRadius = 0.15;
 
     private WaitModel(LogisticRegression regression, IsotonicRegression calibrator, IReadOnlyList<WaitSample> calibrationSet, ModelFitReport report)
     {
@@ -45,6 +49,7 @@ internal sealed class WaitModel
         Report = report;
         _shortWaitMedian = Median(calibrationSet.Where(s => s.Label == 0).Select(s => s.WaitSeconds));
         _longWaitMedian = Median(calibrationSet.Where(s => s.Label == 1).Select(s => s.WaitSeconds));
+        _calibratedScores = [.. calibrationSet.Select(s => calibrator.Predict(regression.Predict(s.Features))).Order()];
     }
 
     public ModelFitReport Report { get; }
@@ -92,7 +97,10 @@ internal sealed class WaitModel
         var p = logitBias == 0 ? value : LogisticRegression.Sigmoid(LogisticRegression.Logit(value) + logitBias);
 
         // Confidence: how much calibration data backs this score (support), times how decisive it is (sharpness).
-        var support = block.Count / (block.Count + 10.0);
+        // Support counts the calibration samples whose calibrated score lies near this one, not only the isotonic
+        // block's own members: high-probability blocks are narrow (few long waits each) though many samples agree.
+        var near = Neighbours(value);
+        var support = near / (near + 5.0);
         var sharpness = 0.5 + Math.Abs(p - 0.5);
         var confidence = Math.Clamp(support * sharpness * 1.15, 0, 1);
 
@@ -103,6 +111,30 @@ internal sealed class WaitModel
         var estimate = p * _longWaitMedian + (1 - p) * _shortWaitMedian;
         var contributions = _regression.Contributions(features);
         return new ModelOutput(p, raw, confidence, estimate, range, contributions, features);
+    }
+
+    /// <summary>Calibration samples whose calibrated score is within <see cref="SupportRadius"/> of <paramref name="value"/>.</summary>
+    private int Neighbours(double value)
+    {
+        var from = LowerBound(_calibratedScores, value - SupportRadius);
+        var to = LowerBound(_calibratedScores, value + SupportRadius + 1e-12);
+        return to - from;
+    }
+
+    private static int LowerBound(double[] sorted, double value)
+    {
+        var i = Array.BinarySearch(sorted, value);
+        if (i < 0)
+        {
+            return ~i;
+        }
+
+        while (i > 0 && sorted[i - 1] == value)
+        {
+            i--;
+        }
+
+        return i;
     }
 
     private static double Median(IEnumerable<double> values)

@@ -1,0 +1,54 @@
+using System.Globalization;
+using System.Text;
+using Vgac.Copilot.Watch;
+using Vgac.Copilot.Watch.Actions;
+
+namespace Vgac.Copilot.Cli.Watching;
+
+/// <summary>The audit trail and the approval queue for people.</summary>
+internal static class TrailText
+{
+    public static string Event(AuditEvent e) =>
+        string.Create(CultureInfo.InvariantCulture, $"{e.At.ToLocalTime():yyyy-MM-dd HH:mm:ss} #{e.Cycle,-5} {e.Kind,-18} {e.JobId ?? "-",-14} {e.Summary}");
+
+    public static string Check(AuditCheckReport r, string path)
+    {
+        var s = new StringBuilder();
+        s.AppendLine(string.Create(CultureInfo.InvariantCulture,
+            $"audit trail {path}: {r.Cycles} cycles ({r.Outages} outages), {r.Proposals} proposals ({r.Blocked} blocked by the guards), {r.Executed} executed, {r.Refused} refused at run time, {r.Failed} failed, {r.Interrupted} interrupted, {r.Verified} verified"));
+        if (r.ExecutedByAction.Count > 0)
+        {
+            s.AppendLine("  executed by action: " + string.Join(", ", r.ExecutedByAction.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key} {kv.Value}")));
+        }
+
+        s.Append(r.Clean ? "  guard check: no violations" : $"  guard check: {r.Violations.Count} VIOLATION(S)");
+        foreach (var v in r.Violations.Take(20))
+        {
+            s.AppendLine().Append("    ").Append(v);
+        }
+
+        return s.ToString();
+    }
+
+    public static string Row(ProposalRecord r) =>
+        string.Create(CultureInfo.InvariantCulture,
+            $"{r.Proposal.ProposalId,-22} {r.ProposedAt.ToLocalTime():MM-dd HH:mm} {r.Proposal.JobId,-14} {r.Proposal.Tier} {r.Proposal.Action,-9} p={r.Proposal.Prediction.ProbabilityLongWait:0.00} c={r.Proposal.Prediction.Confidence:0.00}  {r.State}");
+
+    public static string Detail(ProposalRecord r)
+    {
+        var p = r.Proposal;
+        var s = new StringBuilder();
+        s.AppendLine(string.Create(CultureInfo.InvariantCulture, $"{p.ProposalId}: {p.Action} job {p.JobId} (tier {p.Tier}), proposed {r.ProposedAt.ToLocalTime():yyyy-MM-dd HH:mm:ss} in cycle {r.Cycle}"));
+        s.AppendLine($"  state       {r.State}");
+        s.AppendLine($"  guards      {(p.Allowed ? "allowed" : "blocked")} by {p.Rule}: {p.Reason}");
+        s.AppendLine(string.Create(CultureInfo.InvariantCulture,
+            $"  prediction  P(long wait) {p.Prediction.ProbabilityLongWait:0.###}, confidence {p.Prediction.Confidence:0.###}, shown as {p.Prediction.ShownAs}{(p.Prediction.EstimatedWaitSeconds is { } w ? $", about {w / 60:0} min" : "")}"));
+        s.AppendLine($"  preview     ({p.PreviewKind}) {p.Preview}");
+        foreach (var e in r.History)
+        {
+            s.AppendLine("  " + Event(e));
+        }
+
+        return s.ToString().TrimEnd();
+    }
+}

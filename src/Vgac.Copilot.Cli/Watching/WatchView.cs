@@ -1,0 +1,130 @@
+using System.Globalization;
+using Spectre.Console;
+using Spectre.Console.Rendering;
+using Vgac.Copilot.Watch;
+using Vgac.Copilot.Watch.Actions;
+using Vgac.Copilot.Watch.Loop;
+
+namespace Vgac.Copilot.Cli.Watching;
+
+/// <summary>How cycles are shown: one line each, JSON lines, or a live status view at a terminal.</summary>
+internal abstract class WatchView
+{
+    protected long Proposed { get; private set; }
+
+    protected long Executed { get; private set; }
+
+    protected long Outages { get; private set; }
+
+    public static WatchView Create(string format, CliContext context) => format switch
+    {
+        "json" => new JsonLines(context.Out),
+        _ when context.Interactive => new Live(),
+        _ => new Lines(context.Out),
+    };
+
+    /// <summary>Runs the loop inside the view (the live view owns the terminal while it runs).</summary>
+    public virtual Task<long> RunAsync(Func<Func<CycleReport, NextCycle, Task>, Task<long>> loop) => loop(ShowAsync);
+
+    public Task ShowAsync(CycleReport report, NextCycle next)
+    {
+        Proposed += report.Proposals.Count;
+        Executed += report.Executions.Count(e => e.State == ProposalStates.Executed);
+        Outages += report.Outage is null ? 0 : 1;
+        return ShowCoreAsync(report, next);
+    }
+
+    protected abstract Task ShowCoreAsync(CycleReport report, NextCycle next);
+
+    internal static string Line(CycleReport r, NextCycle next) => r.Outage is { } outage
+        ? string.Create(CultureInfo.InvariantCulture, $"cycle {r.Cycle}: VGAC outage, nothing proposed or run: {outage}; backing off {next.Delay.TotalSeconds:0.#} s")
+        : string.Create(CultureInfo.InvariantCulture,
+            $"cycle {r.Cycle}: {r.Observation!.Cluster.GpusAvailable}/{r.Observation.Cluster.GpusTotal} GPUs free, {r.Observation.Cluster.JobsPending} pending, {r.Observation.Findings.Count} findings; drift {Drift(r)}; {r.Predicted} scored, {r.Proposals.Count} proposed ({r.SkippedDuplicates} duplicates skipped), {r.Executions.Count(e => e.State == ProposalStates.Executed)} run, {r.Verified} verified");
+
+    internal static string Drift(CycleReport r) => r.Calibration is { } c
+        ? string.Create(CultureInfo.InvariantCulture, $"{Name(c.Drift)} (ECE {c.EffectiveEce:0.000}, ratio {c.DriftRatio:0.0}x{(c.Psi is { } psi ? $", PSI {psi:0.00}" : "")})")
+        : "unknown";
+
+    internal static string Name(Enum value) => System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(value.ToString());
+
+    private sealed class Lines(TextWriter output) : WatchView
+    {
+        protected override async Task ShowCoreAsync(CycleReport report, NextCycle next)
+        {
+            await output.WriteLineAsync(Line(report, next)).ConfigureAwait(false);
+            foreach (var p in report.Proposals)
+            {
+                var run = report.Executions.FirstOrDefault(e => e.ProposalId == p.ProposalId);
+                var state = !p.Allowed ? $"blocked ({p.Rule})" : run is null ? "awaiting approval" : $"{run.State} ({run.Detail})";
+                await output.WriteLineAsync($"  {p.ProposalId} {p.Action} {p.JobId} tier {p.Tier}: {state}").ConfigureAwait(false);
+            }
+        }
+    }
+
+    private sealed class JsonLines(TextWriter output) : WatchView
+    {
+        protected override Task ShowCoreAsync(CycleReport report, NextCycle next) => output.WriteLineAsync(WatchJson.Serialize(report));
+    }
+
+    /// <summary>A status panel redrawn after every cycle (Spectre.Console live display).</summary>
+    private sealed class Live : WatchView
+    {
+        private readonly Queue<string[]> _recent = new();
+        private LiveDisplayContext? _context;
+        private readonly IRenderable _view = new Markup("[grey]starting the first cycle…[/]");
+
+        public override async Task<long> RunAsync(Func<Func<CycleReport, NextCycle, Task>, Task<long>> loop)
+        {
+            long ran = 0;
+            await AnsiConsole.Live(new Rows(_view)).AutoClear(false).StartAsync(async context =>
+            {
+                _context = context;
+                ran = await loop(ShowAsync).ConfigureAwait(false);
+            }).ConfigureAwait(false);
+            return ran;
+        }
+
+        protected override Task ShowCoreAsync(CycleReport report, NextCycle next)
+        {
+            foreach (var p in report.Proposals)
+            {
+                var run = report.Executions.FirstOrDefault(e => e.ProposalId == p.ProposalId);
+                _recent.Enqueue([report.Cycle.ToString(CultureInfo.InvariantCulture), p.ProposalId, p.JobId, $"{p.Tier} {p.Action}",
+                    !p.Allowed ? $"[red]blocked[/] {Markup.Escape(p.Rule)}" : run is null ? "[yellow]awaiting approval[/]" : $"[green]{run.State}[/]"]);
+                if (_recent.Count > 8)
+                {
+                    _recent.Dequeue();
+                }
+            }
+
+            var status = new Grid().AddColumn().AddColumn();
+            status.AddRow("[bold]cycle[/]", string.Create(CultureInfo.InvariantCulture, $"{report.Cycle} at {report.At.ToLocalTime():HH:mm:ss}; next in {next.Delay.TotalSeconds:0} s{(next.BackingOff ? " [red](backing off)[/]" : "")}"));
+            status.AddRow("[bold]VGAC[/]", report.Outage is { } o ? $"[red]unavailable[/]: {Markup.Escape(o)}" : "[green]ok[/]");
+            if (report.Observation is { } obs)
+            {
+                status.AddRow("[bold]cluster[/]", string.Create(CultureInfo.InvariantCulture, $"{obs.Cluster.GpusAvailable}/{obs.Cluster.GpusTotal} GPUs free, {obs.Cluster.JobsPending} pending, {obs.Cluster.JobsRunning} running"));
+                foreach (var f in obs.Findings.Take(4))
+                {
+                    status.AddRow(f.Severity == "warning" ? "[yellow]finding[/]" : "[grey]finding[/]", Markup.Escape(f.Detail));
+                }
+            }
+
+            status.AddRow("[bold]calibration[/]", Markup.Escape(Drift(report)));
+            status.AddRow("[bold]autonomy[/]", Name(report.Autonomy));
+            status.AddRow("[bold]totals[/]", string.Create(CultureInfo.InvariantCulture, $"{Proposed} proposed, {Executed} run, {Outages} outage cycles"));
+            var table = new Table().Border(TableBorder.Rounded).Title("recent proposals");
+            foreach (var column in new[] { "cycle", "id", "job", "tier", "state" })
+            {
+                table.AddColumn(column);
+            }
+
+            foreach (var row in _recent)
+            {
+                table.AddRow(row);
+            }
+
+            _context?.UpdateTarget(new Rows(new Panel(status).Header("vgac watch").Expand(), table, new Markup("[grey]Ctrl+C stops after the current cycle.[/]")));
+            return Task.CompletedTask;
+        }
+    }
+}

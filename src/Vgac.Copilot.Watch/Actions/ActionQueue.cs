@@ -1,0 +1,89 @@
+using Vgac.Copilot.Plugins.Results;
+
+namespace Vgac.Copilot.Watch.Actions;
+
+/// <summary>Why a decision on a proposal was not taken: unknown id, or not in a state that accepts it.</summary>
+public sealed class ActionQueueException(string message, bool notFound = false) : Exception(message)
+{
+    public bool NotFound { get; } = notFound;
+}
+
+/// <summary>A person's decision, stored with <c>approval</c> and <c>rejection</c> records.</summary>
+public sealed record DecisionRecord(string ProposalId, string DecidedBy, string? Reason);
+
+/// <summary>
+/// The approval queue over the audit trail: proposals and where they stand, and a person's approve or reject.
+/// Approving runs the action through <see cref="ActionRunner"/>, which checks the guards again first.
+/// </summary>
+public sealed class ActionQueue(AuditStore audit, ActionRunner runner, TimeProvider time)
+{
+    public async Task<IReadOnlyList<ProposalRecord>> ListAsync(DateTimeOffset? since = null, CancellationToken cancellationToken = default)
+    {
+        var proposals = await audit.QueryAsync(since, kind: AuditKinds.Proposal, cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (proposals.Count == 0)
+        {
+            return [];
+        }
+
+        var related = (await audit.QueryAsync(proposals[0].At, cancellationToken: cancellationToken).ConfigureAwait(false))
+            .Where(e => e.ProposalId is not null && e.Kind != AuditKinds.Proposal)
+            .ToLookup(e => e.ProposalId!, StringComparer.Ordinal);
+        return [.. proposals.Select(p => ToRecord(p, [.. related[p.ProposalId!]])).OfType<ProposalRecord>()];
+    }
+
+    public async Task<ProposalRecord> FindAsync(string proposalId, CancellationToken cancellationToken = default)
+    {
+        var events = await audit.QueryAsync(proposal: proposalId, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var first = events.FirstOrDefault(e => e.Kind == AuditKinds.Proposal)
+            ?? throw new ActionQueueException($"no proposal '{proposalId}' in the audit trail ({audit.Path}); 'vgac actions list --all' shows them.", notFound: true);
+        return ToRecord(first, [.. events.Where(e => e.Kind != AuditKinds.Proposal)])
+            ?? throw new ActionQueueException($"proposal '{proposalId}' has an unreadable record in the audit trail.");
+    }
+
+    /// <summary>Approves and runs a proposal awaiting approval; the guards are checked again with fresh data first.</summary>
+    public async Task<ExecutionRecord> ApproveAsync(string proposalId, string decidedBy, string? reason, CancellationToken cancellationToken)
+    {
+        var record = await DecidableAsync(proposalId, "approve", cancellationToken).ConfigureAwait(false);
+        await AppendDecisionAsync(record, AuditKinds.Approval, $"approved by {decidedBy}{(reason is null ? "" : $": {reason}")}", decidedBy, reason, cancellationToken).ConfigureAwait(false);
+        return await runner.RunAsync(record.Proposal, record.Cycle, $"approved by {decidedBy}", recheck: true, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<ProposalRecord> RejectAsync(string proposalId, string decidedBy, string? reason, CancellationToken cancellationToken)
+    {
+        var record = await DecidableAsync(proposalId, "reject", cancellationToken).ConfigureAwait(false);
+        await AppendDecisionAsync(record, AuditKinds.Rejection, $"rejected by {decidedBy}{(reason is null ? "" : $": {reason}")}", decidedBy, reason, cancellationToken).ConfigureAwait(false);
+        return await FindAsync(proposalId, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<ProposalRecord> DecidableAsync(string proposalId, string verb, CancellationToken cancellationToken)
+    {
+        var record = await FindAsync(proposalId, cancellationToken).ConfigureAwait(false);
+        return record.State switch
+        {
+            ProposalStates.AwaitingApproval => record,
+            ProposalStates.Blocked => throw new ActionQueueException(
+                $"cannot {verb} {proposalId}: the guards blocked it ({record.Proposal.Rule}), so it can never run. {record.Proposal.Reason}"),
+            var state => throw new ActionQueueException($"cannot {verb} {proposalId}: it is already {state.Replace('_', ' ')}."),
+        };
+    }
+
+    private async Task AppendDecisionAsync(ProposalRecord record, string kind, string summary, string decidedBy, string? reason, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await audit.AppendAsync(
+                [new AuditEvent(0, time.GetUtcNow(), record.Cycle, kind, record.Proposal.JobId, record.Proposal.Tier, record.Proposal.ProposalId, summary,
+                    WatchJson.Serialize(new DecisionRecord(record.Proposal.ProposalId, decidedBy, reason)))],
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (AuditStore.IsDuplicate(ex))
+        {
+            throw new ActionQueueException($"{record.Proposal.ProposalId} was decided by someone else a moment ago; 'vgac actions show {record.Proposal.ProposalId}' has the outcome.");
+        }
+    }
+
+    private static ProposalRecord? ToRecord(AuditEvent proposal, IReadOnlyList<AuditEvent> history) =>
+        proposal.Payload is { } json && WatchJson.Deserialize<ProposalResult>(json) is { } p
+            ? new ProposalRecord(p, proposal.At, proposal.Cycle, ProposalRecord.StateOf(p, history), history)
+            : null;
+}

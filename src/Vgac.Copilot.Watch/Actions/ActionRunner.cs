@@ -1,0 +1,113 @@
+using Vgac.Copilot.Client;
+using Vgac.Copilot.Plugins.Actions;
+using Vgac.Copilot.Plugins.Catalog;
+using Vgac.Copilot.Plugins.Results;
+using Vgac.Copilot.Watch.Executors;
+
+namespace Vgac.Copilot.Watch.Actions;
+
+/// <summary>
+/// Carries out one proposal, at most once, with the guards first: a blocked proposal never runs; an approved one is
+/// checked again against a fresh prediction and calibration (a person's yes does not outrank drift that arrived
+/// since); fallback or low-confidence data never drives an action; no second execution for the same job and tier
+/// within the dedupe window. The start and the outcome are separate audit records, so a crash in between is found
+/// later and reported as interrupted, never silently retried.
+/// </summary>
+public sealed class ActionRunner(
+    ActionPlanner planner,
+    IEnumerable<IActionExecutor> executors,
+    DryRunExecutor dryRun,
+    AuditStore audit,
+    WatchOptions options,
+    TimeProvider time)
+{
+    public async Task<ExecutionRecord> RunAsync(ProposalResult proposal, long cycle, string decidedBy, bool recheck, CancellationToken cancellationToken)
+    {
+        var refusal = await CheckAsync(proposal, recheck, cancellationToken).ConfigureAwait(false);
+        if (refusal is not null)
+        {
+            var refused = Record(proposal, ProposalStates.Refused, decidedBy, refusal, null);
+            await AppendAsync(cycle, AuditKinds.Execution, $"not run: {refusal}", proposal, refused, cancellationToken).ConfigureAwait(false);
+            return refused;
+        }
+
+        var executor = executors.FirstOrDefault(e => e is not DryRunExecutor && e.Handles(proposal.PreviewKind)) ?? dryRun;
+        try
+        {
+            await AppendAsync(cycle, AuditKinds.ExecutionStarted, $"{proposal.Action} {proposal.JobId} (tier {proposal.Tier}) started by {decidedBy} via {executor.Name}", proposal, null, cancellationToken)
+                .ConfigureAwait(false);
+        }
+        catch (Exception ex) when (AuditStore.IsDuplicate(ex))
+        {
+            // Another process started it between the check and here; the database lets only one through.
+            return Record(proposal, ProposalStates.Refused, decidedBy, "it was already started once; an action runs at most once", null);
+        }
+
+        var outcome = await executor.ExecuteAsync(new ExecutionRequest(proposal.ProposalId, proposal.JobId, proposal.Tier, proposal.Action, proposal.PreviewKind, proposal.Preview), CancellationToken.None)
+            .ConfigureAwait(false);
+        var record = Record(proposal, outcome.Delivered ? ProposalStates.Executed : ProposalStates.Failed, decidedBy, outcome.Detail, outcome);
+
+        // The outcome is recorded even when the caller is cancelling: an effect that happened must be in the trail.
+        await AppendAsync(cycle, AuditKinds.Execution, $"{proposal.Action} {proposal.JobId} (tier {proposal.Tier}): {outcome.Detail}", proposal, record, CancellationToken.None)
+            .ConfigureAwait(false);
+        return record;
+    }
+
+    private async Task<string?> CheckAsync(ProposalResult proposal, bool recheck, CancellationToken cancellationToken)
+    {
+        if (!proposal.Allowed)
+        {
+            return $"the guards blocked it when proposed ({proposal.Rule}): {proposal.Reason}";
+        }
+
+        if (proposal.Prediction.ShownAs != "confident")
+        {
+            return $"the prediction behind it is {proposal.Prediction.ShownAs.Replace('_', ' ')}; only confident, calibrated predictions drive actions";
+        }
+
+        if (recheck)
+        {
+            ProposalResult fresh;
+            try
+            {
+                fresh = await planner.ProposeAsync(proposal.JobId, proposal.Tier, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ToolInputException ex)
+            {
+                return ex.Message;
+            }
+            catch (VgacApiException ex)
+            {
+                return $"VGAC could not confirm the prediction now ({ex.Message}); nothing runs on stale or fallback data";
+            }
+
+            if (!fresh.Allowed)
+            {
+                return $"the guards block it now ({fresh.Rule}): {fresh.Reason}";
+            }
+
+            if (fresh.Prediction.ShownAs != "confident")
+            {
+                return $"the prediction now is {fresh.Prediction.ShownAs.Replace('_', ' ')}; only confident, calibrated predictions drive actions";
+            }
+        }
+
+        var since = time.GetUtcNow().AddMinutes(-options.DedupeMinutes);
+        var earlier = await audit.QueryAsync(since, proposal.JobId, AuditKinds.Execution, cancellationToken).ConfigureAwait(false);
+        var duplicate = earlier.FirstOrDefault(e => e.Tier == proposal.Tier
+            && e.Payload is { } json && WatchJson.Deserialize<ExecutionRecord>(json)?.State is ProposalStates.Executed);
+        if (duplicate is not null)
+        {
+            return $"tier {proposal.Tier} already ran for {proposal.JobId} at {duplicate.At:u} (proposal {duplicate.ProposalId}), within the {options.DedupeMinutes:0}-minute window";
+        }
+
+        var started = await audit.QueryAsync(proposal: proposal.ProposalId, kind: AuditKinds.ExecutionStarted, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return started.Count > 0 ? "it was already started once; an action runs at most once" : null;
+    }
+
+    private static ExecutionRecord Record(ProposalResult p, string state, string decidedBy, string detail, ExecutionOutcome? outcome) =>
+        new(p.ProposalId, p.JobId, p.Tier, p.Action, state, decidedBy, detail, outcome, p.PreviewKind, p.Preview);
+
+    private Task AppendAsync(long cycle, string kind, string summary, ProposalResult p, ExecutionRecord? record, CancellationToken cancellationToken) =>
+        audit.AppendAsync([new AuditEvent(0, time.GetUtcNow(), cycle, kind, p.JobId, p.Tier, p.ProposalId, summary, record is null ? null : WatchJson.Serialize(record))], cancellationToken);
+}

@@ -1,0 +1,83 @@
+using System.Globalization;
+using Vgac.Copilot.Client;
+using Vgac.Copilot.Contracts;
+
+namespace Vgac.Copilot.Watch.Actions;
+
+/// <summary>What the cycle after an execution found: did the effect happen, and how is the job doing.</summary>
+public sealed record VerificationRecord(string ProposalId, string JobId, string Effect, string? JobState, double? WaitedSeconds, bool? LongWait, string Detail);
+
+/// <summary>
+/// The cycle after an action ran: records whether its effect is confirmed (a receiver's acknowledgement; for a dry
+/// run or a preview, that nothing was changed) and what became of the job. Also finds executions that started but
+/// never recorded an outcome (the process died in between) and records them as interrupted; they are not retried.
+/// </summary>
+public sealed class EffectVerifier(IVgacClient vgac, AuditStore audit, TimeProvider time)
+{
+    private readonly DateTimeOffset _processStarted = time.GetUtcNow();
+
+    /// <summary>Grace for an execution another process (an approval, say) may still be finishing.</summary>
+    public static readonly TimeSpan InFlightGrace = TimeSpan.FromMinutes(10);
+
+    public async Task<IReadOnlyList<AuditEvent>> VerifyAsync(long cycle, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var since = now.AddDays(-7);
+        var started = await audit.QueryAsync(since, kind: AuditKinds.ExecutionStarted, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var executed = (await audit.QueryAsync(since, kind: AuditKinds.Execution, cancellationToken: cancellationToken).ConfigureAwait(false))
+            .Where(e => e.ProposalId is not null).ToDictionary(e => e.ProposalId!, StringComparer.Ordinal);
+        var verified = (await audit.QueryAsync(since, kind: AuditKinds.Verification, cancellationToken: cancellationToken).ConfigureAwait(false))
+            .Select(e => e.ProposalId).ToHashSet(StringComparer.Ordinal);
+
+        var records = new List<AuditEvent>();
+        foreach (var start in started.Where(s => s.ProposalId is not null && !executed.ContainsKey(s.ProposalId)))
+        {
+            if (start.At < _processStarted || now - start.At > InFlightGrace)
+            {
+                var record = new ExecutionRecord(start.ProposalId!, start.JobId ?? "", start.Tier ?? 0, "", ProposalStates.Interrupted, "recovery",
+                    "the process stopped after starting this action and before recording its outcome; it is not retried (at most once) - check its effect by hand", null, "", "");
+                records.Add(new AuditEvent(0, now, cycle, AuditKinds.Execution, start.JobId, start.Tier, start.ProposalId, $"interrupted: {record.Detail}", WatchJson.Serialize(record)));
+            }
+        }
+
+        foreach (var e in executed.Values.Where(e => e.Cycle < cycle && !verified.Contains(e.ProposalId)))
+        {
+            if (e.Payload is not { } json || WatchJson.Deserialize<ExecutionRecord>(json) is not { State: ProposalStates.Executed } execution)
+            {
+                continue;
+            }
+
+            var check = await CheckAsync(execution, cancellationToken).ConfigureAwait(false);
+            records.Add(new AuditEvent(0, now, cycle, AuditKinds.Verification, e.JobId, e.Tier, e.ProposalId, check.Detail, WatchJson.Serialize(check)));
+        }
+
+        return records;
+    }
+
+    private async Task<VerificationRecord> CheckAsync(ExecutionRecord execution, CancellationToken cancellationToken)
+    {
+        var effect = execution.Outcome switch
+        {
+            { DryRun: true } => "dry run: recorded only, nothing changed, as intended",
+            { StatusCode: { } status } => string.Create(CultureInfo.InvariantCulture, $"receiver acknowledged delivery (HTTP {status})"),
+            { } outcome => outcome.Detail,
+            null => "no outcome recorded",
+        };
+        JobInfo job;
+        try
+        {
+            job = await vgac.GetJobAsync(execution.JobId, cancellationToken).ConfigureAwait(false);
+        }
+        catch (VgacApiException ex) when (ex.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            return new VerificationRecord(execution.ProposalId, execution.JobId, effect, null, null, null, $"{effect}; job {execution.JobId} is no longer known to VGAC");
+        }
+
+        var waited = job.WaitSeconds ?? (job.State == JobState.Pending && job.SubmitTime is { } submitted ? (time.GetUtcNow() - submitted).TotalSeconds : null);
+        var state = job.State.ToString().ToLowerInvariant();
+        var waitedText = job.WaitSeconds is { } w ? string.Create(CultureInfo.InvariantCulture, $" after waiting {w / 60:0} min") : "";
+        var verdict = job.LongWait switch { true => " (a long wait, as predicted)", false => " (not a long wait)", null => "" };
+        var detail = job.State == JobState.Pending ? $"{effect}; job {job.JobId} still pending" : $"{effect}; job {job.JobId} is {state}{waitedText}{verdict}";
+        return new VerificationRecord(execution.ProposalId, execution.JobId, effect, state, waited, job.LongWait, detail);
+    }
+}

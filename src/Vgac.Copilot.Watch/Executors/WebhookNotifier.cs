@@ -1,0 +1,78 @@
+using System.Net.Http.Headers;
+using System.Text;
+using Microsoft.Extensions.Options;
+
+namespace Vgac.Copilot.Watch.Executors;
+
+/// <summary>
+/// Sends Warn/Suggest notifications as a JSON POST (Slack-compatible <c>{"text": …}</c>): the body is the preview,
+/// byte for byte. Retried on 5xx, 408, 429 and transport errors (the resilience handler), never on other 4xx. Every
+/// attempt carries the proposal id as <c>Idempotency-Key</c>, so a receiver that honours it sees one delivery even
+/// when a retry follows a lost response. The URL is a secret (Slack webhook URLs carry a token): it never appears
+/// in an outcome, a log line or an error.
+/// </summary>
+public sealed class WebhookNotifier(IHttpClientFactory clients, IOptions<WatchOptions> options) : IActionExecutor
+{
+    public const string HttpClientName = "vgac-webhook";
+
+    public string Name => "webhook";
+
+    public bool Handles(string previewKind) => previewKind == "notification" && options.Value.Webhook.Url is { Length: > 0 };
+
+    public async Task<ExecutionOutcome> ExecuteAsync(ExecutionRequest request, CancellationToken cancellationToken)
+    {
+        var attempts = new AttemptCounter();
+        using var message = new HttpRequestMessage(HttpMethod.Post, options.Value.Webhook.Url)
+        {
+            Content = new StringContent(request.Preview, Encoding.UTF8, new MediaTypeHeaderValue("application/json")),
+        };
+        message.Headers.Add("Idempotency-Key", request.ProposalId);
+        message.Options.Set(AttemptCounter.Key, attempts);
+        try
+        {
+            using var response = await clients.CreateClient(HttpClientName).SendAsync(message, cancellationToken).ConfigureAwait(false);
+            var status = (int)response.StatusCode;
+            return response.IsSuccessStatusCode
+                ? new ExecutionOutcome(Name, true, false, $"notification delivered (HTTP {status})", attempts.Count, status)
+                : new ExecutionOutcome(Name, false, false, $"notification refused by the receiver: HTTP {status} after {attempts.Count} attempt(s)", attempts.Count, status);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TimeoutException or Polly.Timeout.TimeoutRejectedException
+                                   || (ex is TaskCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            // The exception text may hold the URL; only its kind is reported.
+            return new ExecutionOutcome(Name, false, false, $"notification not delivered: {Describe(ex)} after {attempts.Count} attempt(s)", attempts.Count);
+        }
+    }
+
+    private static string Describe(Exception ex) => ex switch
+    {
+        HttpRequestException { HttpRequestError: var error } => $"transport error ({error})",
+        _ => "timed out",
+    };
+
+    /// <summary>Counts attempts as they pass the handler inside the retry loop.</summary>
+    internal sealed class AttemptCounter
+    {
+        public static readonly HttpRequestOptionsKey<AttemptCounter> Key = new("vgac.webhook.attempts");
+
+        private int _count;
+
+        public int Count => _count;
+
+        public void Increment() => Interlocked.Increment(ref _count);
+    }
+
+    /// <summary>Sits inside the resilience handler, so it sees every attempt.</summary>
+    internal sealed class AttemptCountingHandler : DelegatingHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (request.Options.TryGetValue(AttemptCounter.Key, out var counter))
+            {
+                counter.Increment();
+            }
+
+            return base.SendAsync(request, cancellationToken);
+        }
+    }
+}

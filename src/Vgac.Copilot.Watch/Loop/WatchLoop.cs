@@ -1,0 +1,74 @@
+using Microsoft.Extensions.Logging;
+
+namespace Vgac.Copilot.Watch.Loop;
+
+/// <summary>When the next cycle starts, and why.</summary>
+public sealed record NextCycle(TimeSpan Delay, int ConsecutiveOutages)
+{
+    public bool BackingOff => ConsecutiveOutages > 0;
+}
+
+/// <summary>
+/// Runs <see cref="WatchCycle"/> at the configured interval until stopped. A cycle, once started, is finished even
+/// when a stop is requested (Ctrl+C stops cleanly after it); only the wait between cycles is cut short. While VGAC
+/// is down the interval doubles per failed cycle up to <see cref="WatchOptions.MaxBackoffSeconds"/>, and returns to
+/// normal after the first good cycle.
+/// </summary>
+public sealed partial class WatchLoop(WatchCycle cycle, WatchOptions options, TimeProvider time, ILogger<WatchLoop> logger)
+{
+    /// <param name="onCycle">Called after each cycle with its report and when the next one starts.</param>
+    /// <param name="beforeCycle">Called before each cycle (the demo advances its simulated clock here).</param>
+    /// <param name="maxCycles">Stop after this many cycles; null runs until <paramref name="stop"/>.</param>
+    /// <param name="stop">Requests a stop after the current cycle.</param>
+    public async Task<long> RunAsync(
+        Func<CycleReport, NextCycle, Task> onCycle, Func<long, CancellationToken, Task>? beforeCycle, int? maxCycles, CancellationToken stop)
+    {
+        var ran = 0L;
+        var outages = 0;
+        while (!stop.IsCancellationRequested && (maxCycles is null || ran < maxCycles))
+        {
+            var started = time.GetTimestamp();
+            if (beforeCycle is not null)
+            {
+                await beforeCycle(ran, CancellationToken.None).ConfigureAwait(false);
+            }
+
+            var report = await cycle.RunOnceAsync(CancellationToken.None).ConfigureAwait(false);
+            ran++;
+            outages = report.Outage is null ? 0 : outages + 1;
+            var interval = TimeSpan.FromSeconds(options.IntervalSeconds);
+            var delay = outages == 0 ? interval : Backoff(interval, outages);
+            if (outages > 0)
+            {
+                LogBackingOff(report.Cycle, outages, delay.TotalSeconds, report.Outage!);
+            }
+
+            var remaining = delay - time.GetElapsedTime(started);
+            await onCycle(report, new NextCycle(outages == 0 && remaining > TimeSpan.Zero ? remaining : delay, outages)).ConfigureAwait(false);
+            if (maxCycles is { } max && ran >= max)
+            {
+                break;
+            }
+
+            try
+            {
+                await Task.Delay(outages > 0 ? delay : remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero, time, stop).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                break;
+            }
+        }
+
+        return ran;
+    }
+
+    private TimeSpan Backoff(TimeSpan interval, int outages)
+    {
+        var seconds = interval.TotalSeconds * Math.Pow(2, Math.Min(outages, 20));
+        return TimeSpan.FromSeconds(Math.Min(seconds, Math.Max(options.MaxBackoffSeconds, interval.TotalSeconds)));
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Cycle {Cycle}: VGAC unavailable ({Outages} in a row), backing off {DelaySeconds:0.#} s: {Error}")]
+    private partial void LogBackingOff(long cycle, int outages, double delaySeconds, string error);
+}
