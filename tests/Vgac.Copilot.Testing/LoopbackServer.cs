@@ -12,8 +12,11 @@ namespace Vgac.Copilot.Testing;
 /// <summary>A request as the server saw it on the wire.</summary>
 public sealed record RecordedRequest(string Method, string Path, string Query, IReadOnlyDictionary<string, string> Headers, string Body);
 
-/// <summary>What the scripted server answers. <see cref="Hang"/> never answers until the client gives up.</summary>
-public sealed record ScriptedResponse(int Status = 200, string? Body = null, bool Hang = false, string ContentType = "application/json")
+/// <summary>
+/// What the scripted server answers. <see cref="Hang"/> never answers until the client gives up; <see cref="Delay"/>
+/// answers late.
+/// </summary>
+public sealed record ScriptedResponse(int Status = 200, string? Body = null, bool Hang = false, string ContentType = "application/json", TimeSpan? Delay = null)
 {
     public static ScriptedResponse Json(string body, int status = 200) => new(status, body);
 }
@@ -62,6 +65,18 @@ public sealed class LoopbackServer : IAsyncDisposable
         _requests.Enqueue(request);
 
         var response = Script(request);
+        if (response.Delay is { } delay)
+        {
+            try
+            {
+                await Task.Delay(delay, context.RequestAborted);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+
         if (response.Hang)
         {
             try

@@ -70,19 +70,6 @@ public sealed class WatchCycleTests
 
     private static ServiceProvider Build(Uri vgac, out AuditStore audit) => WatchHarness.Build(vgac, out audit);
 
-    private static Task<LoopbackServer> Vgac(double probability, double confidence, double ece) => LoopbackServer.StartAsync(r => r.Path switch
-    {
-        "/api/cluster/summary" => ScriptedResponse.Json("""{"cluster_id":"c","scheduler_type":"kubernetes","total_nodes":1,"ready_nodes":1,"total_gpus":8,"available_gpus":0,"gpu_utilization":1,"pending_jobs":1,"running_jobs":2,"queue_depth":1}"""),
-        "/api/cluster/nodes" => ScriptedResponse.Json("""{"nodes":[{"name":"n1","status":"ready","gpu_type":"A100","total_gpus":8,"allocated_gpus":8,"available_gpus":0}],"total":1}"""),
-        "/api/jobs/queue" => ScriptedResponse.Json("""{"timestamp":"2026-01-12T14:00:00Z","queue_depth":1,"pending_jobs":1,"running_jobs":2,"oldest_pending_seconds":120,"jobs":[{"job_id":"job-1","namespace":"ml","state":"pending","gpus":4,"submit_time":"2026-01-12T13:58:00Z"}]}"""),
-        "/api/predict/cluster-state" => ScriptedResponse.Json("""{"total_gpus":8,"available_gpus":0,"pending_jobs":1,"pending_gpu_jobs":1,"running_jobs":2,"gpu_utilization":1,"pending_ratio":0.33,"bifurcation_ratio":0.2,"avg_wait_last_hour":60,"p95_wait_last_hour":300}"""),
-        "/api/jobs/history/stats" => ScriptedResponse.Json("""{"window_hours":24,"total_jobs":100,"succeeded":90,"failed":8,"cancelled":2,"avg_wait_seconds":60,"p50_wait_seconds":5,"p90_wait_seconds":200,"p95_wait_seconds":400,"long_wait_threshold_seconds":600,"long_wait_rate":0.05}"""),
-        "/api/cluster/bifurcation" => ScriptedResponse.Json("""{"bifurcation_ratio":0.2,"is_bifurcated":false,"fast_start_fraction":0.8,"long_wait_fraction":0.05,"long_wait_threshold_seconds":600,"sample_count":100}"""),
-        "/api/jobs/predict/calibration" => ScriptedResponse.Json($$"""{"ece":{{ece}},"brier_score":0.1,"sample_count":900,"recalibration_needed":false}"""),
-        "/api/jobs/predict/batch" => ScriptedResponse.Json($$"""{"predictions":[{"job_id":"job-1","predicted_wait_seconds":4000,"predicted_probability_long_wait":{{probability}},"confidence":{{confidence}},"is_calibrated":true,"model_version":"v3","top_factors":[]}],"count":1}"""),
-        "/api/jobs/history" => ScriptedResponse.Json("""{"jobs":[],"total":0}"""),
-        "/api/jobs/job-1" => ScriptedResponse.Json("""{"job_id":"job-1","namespace":"ml","state":"pending","gpus":4,"cpu":8000,"memory_gb":64,"priority":0,"submit_time":"2026-01-12T13:58:00Z"}"""),
-        "/api/jobs/predict" => ScriptedResponse.Json($$"""{"job_id":"job-1","predicted_wait_seconds":4000,"predicted_probability_long_wait":{{probability}},"confidence":{{confidence}},"is_calibrated":true,"model_version":"v3","top_factors":[],"recommendation":"Consider lower priority queue"}"""),
-        _ => new ScriptedResponse(404, """{"detail":"Not Found"}"""),
-    }, Ct);
+    private static Task<LoopbackServer> Vgac(double probability, double confidence, double ece) =>
+        new ScriptedVgac { Probability = probability, Confidence = confidence, Ece = ece }.StartAsync(Ct);
 }

@@ -44,6 +44,13 @@ internal static class WatchCommands
                     settings.Add(new("Watch:IntervalSeconds", "1"));
                 }
 
+                if (parse.GetValue(autonomy) is { } level)
+                {
+                    settings.Add(new("Watch:Autonomy", level is "off" or "notify" or "full"
+                        ? level
+                        : throw new ConfigurationException($"--autonomy must be off, notify or full, got '{level}'.")));
+                }
+
                 if (parse.GetValue(cycles) is < 1)
                 {
                     throw new ConfigurationException($"--cycles must be at least 1, got {parse.GetValue(cycles)}.");
@@ -55,10 +62,6 @@ internal static class WatchCommands
                 return ExitCodes.UsageError;
             }
 
-            if (parse.GetValue(autonomy) is { } level)
-            {
-                settings.Add(new("Watch:Autonomy", level));
-            }
 
             settings.AddRange(AuditSettings(parse, demo));
             if (demo)

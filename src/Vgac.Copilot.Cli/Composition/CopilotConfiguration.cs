@@ -22,6 +22,7 @@ internal static class CopilotConfiguration
         ["VGAC_LLM_MODEL"] = "Llm:Model",
         ["VGAC_LLM_API_KEY"] = "Llm:ApiKey",
         ["VGAC_AUDIT_DB"] = "Watch:AuditPath",
+        ["VGAC_WEBHOOK_URL"] = "Watch:Webhook:Url",
     };
 
     /// <summary>Sections that may also be set as <c>Section__Key</c> environment variables.</summary>

@@ -93,6 +93,7 @@ internal static partial class CommandHost
         "System.Double" or "System.Single" or "System.Decimal" => "number",
         "System.Int32" or "System.Int64" => "whole number",
         "System.Boolean" => "boolean (true or false)",
+        "Vgac.Copilot.Watch.Actions.Autonomy" => "one of off, notify, full",
         _ => clrType,
     };
 

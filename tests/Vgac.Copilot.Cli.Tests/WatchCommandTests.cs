@@ -1,0 +1,100 @@
+using System.Text.Json;
+using Vgac.Copilot.Testing;
+
+namespace Vgac.Copilot.Cli.Tests;
+
+/// <summary><c>vgac watch</c>, <c>vgac actions</c> and <c>vgac audit</c> end to end, as a person would use them.</summary>
+public sealed class WatchCommandTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Actions_ApprovalFlowThroughTheCli_ProposeListShowApproveAndAudit()
+    {
+        await using var vgac = await new ScriptedVgac { Probability = 0.6 }.StartAsync(Ct);
+        await using var receiver = await LoopbackServer.StartAsync(_ => new ScriptedResponse(200, "ok", ContentType: "text/plain"), Ct);
+        var env = Environment(vgac, receiver);
+
+        var watch = await CliHarness.RunAsync(["watch", "--once"], env, Ct);
+        Assert.True(watch.ExitCode == 0, watch.ToString());
+        Assert.Contains("awaiting approval", watch.Out, StringComparison.Ordinal);
+        Assert.Empty(receiver.Requests);
+
+        var list = await CliHarness.RunAsync(["actions", "list", "--format", "json"], env, Ct);
+        using var listed = JsonDocument.Parse(Assert.Single(Lines(list.Out)));
+        var id = listed.RootElement.GetProperty("proposal").GetProperty("proposal_id").GetString()!;
+        var preview = listed.RootElement.GetProperty("proposal").GetProperty("preview").GetString()!;
+        Assert.Equal("awaiting_approval", listed.RootElement.GetProperty("state").GetString());
+
+        var show = await CliHarness.RunAsync(["actions", "show", id], env, Ct);
+        Assert.True(show.ExitCode == 0, show.ToString());
+        Assert.Contains(preview, show.Out, StringComparison.Ordinal);
+        Assert.Contains("warn job job-1 (tier 2)", show.Out, StringComparison.Ordinal);
+
+        var approve = await CliHarness.RunAsync(["actions", "approve", id, "--reason", "checked the queue"], env, Ct);
+        Assert.True(approve.ExitCode == 0, approve.ToString());
+        Assert.Contains("executed", approve.Out, StringComparison.Ordinal);
+        Assert.Equal(preview, Assert.Single(receiver.Requests).Body);
+
+        var again = await CliHarness.RunAsync(["actions", "approve", id], env, Ct);
+        Assert.Equal(7, again.ExitCode);
+        Assert.Contains("already executed", again.Error, StringComparison.Ordinal);
+        Assert.Single(receiver.Requests);
+
+        var missing = await CliHarness.RunAsync(["actions", "reject", "prop-0000000000-9"], env, Ct);
+        Assert.Equal(8, missing.ExitCode);
+        Assert.Contains("no proposal 'prop-0000000000-9'", missing.Error, StringComparison.Ordinal);
+
+        var pending = await CliHarness.RunAsync(["actions", "list"], env, Ct);
+        Assert.Contains("Nothing awaits approval.", pending.Out, StringComparison.Ordinal);
+
+        var trail = await CliHarness.RunAsync(["audit", "--job", "job-1", "--format", "json"], env, Ct);
+        var kinds = Lines(trail.Out).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("kind").GetString()).ToList();
+        Assert.Equal(["proposal", "approval", "execution_started", "execution"], kinds);
+
+        var check = await CliHarness.RunAsync(["audit", "--check"], env, Ct);
+        Assert.True(check.ExitCode == 0, check.ToString());
+        Assert.Contains("1 executed", check.Out, StringComparison.Ordinal);
+        Assert.Contains("no violations", check.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain("hook-secret", watch.Out + approve.Out + trail.Out + check.Out + approve.Error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--interval", "soon", "--interval must be a positive duration")]
+    [InlineData("--autonomy", "maybe", "--autonomy must be off, notify or full, got 'maybe'")]
+    [InlineData("--cycles", "0", "--cycles must be at least 1")]
+    public async Task Watch_BadOption_ExitTwoNamingIt(string option, string value, string message)
+    {
+        var result = await CliHarness.RunAsync(["watch", option, value], new Dictionary<string, string> { ["VGAC_API_BASE_URL"] = "http://127.0.0.1:1" }, Ct);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains(message, result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Watch_BadWebhookUrl_ExitTwoWithoutEchoingIt()
+    {
+        var result = await CliHarness.RunAsync(["watch", "--once"], new Dictionary<string, string>
+        {
+            ["VGAC_API_BASE_URL"] = "http://127.0.0.1:1",
+            ["VGAC_WEBHOOK_URL"] = "not-a-url/hook-secret",
+            ["VGAC_AUDIT_DB"] = TempDb(),
+        }, Ct);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("Watch:Webhook:Url must be an absolute http(s) URL", result.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("hook-secret", result.Error, StringComparison.Ordinal);
+    }
+
+    private static Dictionary<string, string> Environment(LoopbackServer vgac, LoopbackServer receiver) => new()
+    {
+        ["VGAC_API_BASE_URL"] = vgac.BaseAddress.ToString(),
+        ["VGAC_WEBHOOK_URL"] = new Uri(receiver.BaseAddress, "/services/hook-secret").ToString(),
+        ["VGAC_AUDIT_DB"] = TempDb(),
+        ["Vgac__MaxRetries"] = "0",
+    };
+
+    private static string TempDb() => Path.Combine(Directory.CreateTempSubdirectory("vgac-cli-audit-").FullName, "audit.db");
+
+    private static string[] Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+}

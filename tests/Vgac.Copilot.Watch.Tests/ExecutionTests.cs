@@ -1,0 +1,184 @@
+using Microsoft.Extensions.DependencyInjection;
+using Vgac.Copilot.Testing;
+using Vgac.Copilot.Watch.Actions;
+
+namespace Vgac.Copilot.Watch.Tests;
+
+/// <summary>What runs, what is sent, and what is recorded once a proposal may run.</summary>
+public sealed class ExecutionTests
+{
+    private const string Secret = "T0K3N-do-not-leak";
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Webhook_ReceiverFailsTwiceWith503_DeliversThePreviewOnceRetriedAndVerifiesNextCycle()
+    {
+        var vgac = new ScriptedVgac { Probability = 0.6 };
+        await using var server = await vgac.StartAsync(Ct);
+        var calls = 0;
+        await using var receiver = await LoopbackServer.StartAsync(_ => Interlocked.Increment(ref calls) <= 2 ? new ScriptedResponse(503, "busy") : new ScriptedResponse(200, "ok", ContentType: "text/plain"), Ct);
+        using var services = Build(server, receiver, "notify");
+        var cycle = services.GetRequiredService<WatchCycle>();
+
+        var first = await cycle.RunOnceAsync(Ct);
+        var second = await cycle.RunOnceAsync(Ct);
+
+        var proposal = Assert.Single(first.Proposals);
+        Assert.Equal(("warn", "notification"), (proposal.Action, proposal.PreviewKind));
+        var run = Assert.Single(first.Executions);
+        Assert.Equal((ProposalStates.Executed, "webhook", 3, 200), (run.State, run.Outcome!.Executor, run.Outcome.Attempts, run.Outcome.StatusCode));
+        Assert.Equal(3, receiver.Requests.Count);
+        Assert.All(receiver.Requests, r =>
+        {
+            Assert.Equal(proposal.Preview, r.Body);
+            Assert.Equal(proposal.ProposalId, r.Headers["Idempotency-Key"]);
+        });
+
+        // Next cycle: same job and tier within the window - nothing new is sent; the delivery is verified.
+        Assert.Empty(second.Proposals);
+        Assert.Empty(second.Executions);
+        Assert.Equal(1, second.Verified);
+        Assert.Equal(3, receiver.Requests.Count);
+        var events = await services.GetRequiredService<AuditStore>().QueryAsync(cancellationToken: Ct);
+        Assert.Contains(events, e => e.Kind == AuditKinds.Verification && e.Summary.Contains("HTTP 200", StringComparison.Ordinal));
+        Assert.DoesNotContain(events, e => (e.Summary + e.Payload).Contains(Secret, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Webhook_Receiver400_NotRetriedAndRecordedAsFailed()
+    {
+        await using var server = await new ScriptedVgac { Probability = 0.6 }.StartAsync(Ct);
+        await using var receiver = await LoopbackServer.StartAsync(_ => new ScriptedResponse(400, "no such channel", ContentType: "text/plain"), Ct);
+        using var services = Build(server, receiver, "notify");
+
+        var report = await services.GetRequiredService<WatchCycle>().RunOnceAsync(Ct);
+
+        var run = Assert.Single(report.Executions);
+        Assert.Equal((ProposalStates.Failed, 1), (run.State, run.Outcome!.Attempts));
+        Assert.Single(receiver.Requests);
+        Assert.DoesNotContain(Secret, run.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Autonomy_Notify_RunsTierTwoButLeavesGateForApproval()
+    {
+        await using var server = await new ScriptedVgac { Probability = 0.95, Confidence = 0.95, Ece = 0.02 }.StartAsync(Ct);
+        await using var receiver = await LoopbackServer.StartAsync(_ => new ScriptedResponse(200, "ok"), Ct);
+        using var services = Build(server, receiver, "notify");
+
+        var report = await services.GetRequiredService<WatchCycle>().RunOnceAsync(Ct);
+
+        var proposal = Assert.Single(report.Proposals);
+        Assert.Equal((4, true), (proposal.Tier, proposal.Allowed));
+        Assert.Empty(report.Executions);
+        var queued = Assert.Single(await services.GetRequiredService<ActionQueue>().ListAsync(cancellationToken: Ct));
+        Assert.Equal(ProposalStates.AwaitingApproval, queued.State);
+        Assert.Empty(receiver.Requests);
+    }
+
+    [Fact]
+    public async Task Approve_DriftArrivedSinceProposal_FreshGuardsRefuseAndNothingRuns()
+    {
+        var vgac = new ScriptedVgac { Probability = 0.6 };
+        await using var server = await vgac.StartAsync(Ct);
+        await using var receiver = await LoopbackServer.StartAsync(_ => new ScriptedResponse(200, "ok"), Ct);
+        using var services = Build(server, receiver, "off");
+        var proposal = Assert.Single((await services.GetRequiredService<WatchCycle>().RunOnceAsync(Ct)).Proposals);
+
+        vgac.Ece = 0.2; // ratio 11: recalibration required
+        var run = await services.GetRequiredService<ActionQueue>().ApproveAsync(proposal.ProposalId, "ana", "looks right", Ct);
+
+        Assert.Equal(ProposalStates.Refused, run.State);
+        Assert.Contains("drift_recalibration_required", run.Detail, StringComparison.Ordinal);
+        Assert.Empty(receiver.Requests);
+        var record = await services.GetRequiredService<ActionQueue>().FindAsync(proposal.ProposalId, Ct);
+        Assert.Equal(ProposalStates.Refused, record.State);
+        Assert.Equal([AuditKinds.Approval, AuditKinds.Execution], record.History.Select(e => e.Kind));
+    }
+
+    [Fact]
+    public async Task Approve_VgacCannotConfirmPrediction_RefusedNeverRunOnStaleData()
+    {
+        var vgac = new ScriptedVgac { Probability = 0.6 };
+        await using var server = await vgac.StartAsync(Ct);
+        await using var receiver = await LoopbackServer.StartAsync(_ => new ScriptedResponse(200, "ok"), Ct);
+        using var services = Build(server, receiver, "off");
+        var proposal = Assert.Single((await services.GetRequiredService<WatchCycle>().RunOnceAsync(Ct)).Proposals);
+
+        vgac.Failing.Add("/api/jobs/predict");
+        var run = await services.GetRequiredService<ActionQueue>().ApproveAsync(proposal.ProposalId, "ana", null, Ct);
+
+        Assert.Equal(ProposalStates.Refused, run.State);
+        Assert.Contains("could not confirm", run.Detail, StringComparison.Ordinal);
+        Assert.Empty(receiver.Requests);
+    }
+
+    [Fact]
+    public async Task Decisions_SecondDecisionOrBlockedProposal_RefusedWithReason()
+    {
+        var vgac = new ScriptedVgac { Probability = 0.6 };
+        await using var server = await vgac.StartAsync(Ct);
+        await using var receiver = await LoopbackServer.StartAsync(_ => new ScriptedResponse(200, "ok"), Ct);
+        using var services = Build(server, receiver, "off");
+        var queue = services.GetRequiredService<ActionQueue>();
+        var proposal = Assert.Single((await services.GetRequiredService<WatchCycle>().RunOnceAsync(Ct)).Proposals);
+
+        var rejected = await queue.RejectAsync(proposal.ProposalId, "ana", "not now", Ct);
+        var again = await Assert.ThrowsAsync<ActionQueueException>(() => queue.ApproveAsync(proposal.ProposalId, "bo", null, Ct));
+        var unknown = await Assert.ThrowsAsync<ActionQueueException>(() => queue.FindAsync("prop-nope", Ct));
+
+        Assert.Equal(ProposalStates.Rejected, rejected.State);
+        Assert.Contains("already rejected", again.Message, StringComparison.Ordinal);
+        Assert.True(unknown.NotFound);
+        Assert.Empty(receiver.Requests);
+    }
+
+    [Fact]
+    public async Task Cycle_OutageMidCycle_KeepsWhatWasSeenProposesNothingAndTrailStaysConsistent()
+    {
+        var vgac = new ScriptedVgac { Probability = 0.95, Confidence = 0.95 };
+        vgac.Failing.Add("/api/jobs/predict/batch");
+        await using var server = await vgac.StartAsync(Ct);
+        await using var receiver = await LoopbackServer.StartAsync(_ => new ScriptedResponse(200, "ok"), Ct);
+        using var services = Build(server, receiver, "full");
+        var cycle = services.GetRequiredService<WatchCycle>();
+
+        var down = await cycle.RunOnceAsync(Ct);
+        vgac.Failing.Clear();
+        var back = await cycle.RunOnceAsync(Ct);
+
+        Assert.NotNull(down.Outage);
+        Assert.Empty(down.Proposals);
+        Assert.Empty(down.Executions);
+        var events = await services.GetRequiredService<AuditStore>().QueryAsync(cancellationToken: Ct);
+        Assert.Equal([AuditKinds.Observation, AuditKinds.Calibration, AuditKinds.Outage], events.Where(e => e.Cycle == 1).Select(e => e.Kind));
+        Assert.Null(back.Outage);
+        Assert.Single(back.Executions);
+        var check = await services.GetRequiredService<AuditCheck>().RunAsync(cancellationToken: Ct);
+        Assert.True(check.Clean, string.Join("; ", check.Violations));
+        Assert.Equal((2L, 1, 1), (check.Cycles, check.Outages, check.Executed));
+    }
+
+    [Fact]
+    public async Task Cycle_FallbackConfidenceZero_ProposesAndRunsNothing()
+    {
+        await using var server = await new ScriptedVgac { Probability = 0.99, Confidence = 0 }.StartAsync(Ct);
+        await using var receiver = await LoopbackServer.StartAsync(_ => new ScriptedResponse(200, "ok"), Ct);
+        using var services = Build(server, receiver, "full");
+
+        var report = await services.GetRequiredService<WatchCycle>().RunOnceAsync(Ct);
+
+        Assert.Equal(1, report.Predicted);
+        Assert.Empty(report.Proposals);
+        Assert.Empty(report.Executions);
+        Assert.Empty(receiver.Requests);
+    }
+
+    private static ServiceProvider Build(LoopbackServer vgac, LoopbackServer receiver, string autonomy) => WatchHarness.Build(vgac.BaseAddress, out _, new()
+    {
+        ["Watch:Autonomy"] = autonomy,
+        ["Watch:Webhook:Url"] = new Uri(receiver.BaseAddress, $"/hooks/{Secret}").ToString(),
+        ["Watch:Webhook:RetryDelaySeconds"] = "0.01",
+    });
+}
