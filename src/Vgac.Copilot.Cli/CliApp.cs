@@ -10,7 +10,9 @@ public static class CliApp
     {
         var root = BuildRoot(context);
         var parse = root.Parse(args);
-        var invocation = new InvocationConfiguration { Output = context.Out, Error = context.Error };
+        // Ctrl+C cancels the command's token; commands stop promptly on it. The long grace lets `vgac watch` finish
+        // the cycle in progress (it offers a second Ctrl+C to stop at once).
+        var invocation = new InvocationConfiguration { Output = context.Out, Error = context.Error, ProcessTerminationTimeout = TimeSpan.FromMinutes(5) };
 
         if (parse.Errors.Count > 0 && parse.Action is not System.CommandLine.Help.HelpAction)
         {

@@ -54,14 +54,14 @@ public sealed class WatchCycle(
     EffectVerifier verifier,
     AuditStore audit,
     WatchOptions options,
-    TimeProvider time)
+    WatchClock clock)
 {
     private readonly QueueBaseline _queue = new();
 
     public async Task<CycleReport> RunOnceAsync(CancellationToken cancellationToken)
     {
         var cycle = await audit.LastCycleAsync(cancellationToken).ConfigureAwait(false) + 1;
-        var now = time.GetUtcNow();
+        var now = clock.Now;
         var events = new List<AuditEvent>();
         void Record(string kind, string summary, string? payload = null, string? job = null, int? tier = null, string? proposal = null) =>
             events.Add(new AuditEvent(0, now, cycle, kind, job, tier, proposal, summary, payload));

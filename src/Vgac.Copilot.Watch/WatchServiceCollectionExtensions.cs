@@ -22,6 +22,7 @@ public static class WatchServiceCollectionExtensions
         services.TryAddSingleton(sp => new AuditStore(sp.GetRequiredService<IOptions<WatchOptions>>().Value.AuditPath is { Length: > 0 } path ? path : AuditStore.DefaultPath()));
         services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<WatchOptions>>().Value);
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(sp => new WatchClock(sp.GetRequiredService<TimeProvider>()));
 
         services.TryAddSingleton<DryRunExecutor>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IActionExecutor, WebhookNotifier>());

@@ -59,6 +59,28 @@ public sealed class WatchCommandTests
         Assert.DoesNotContain("hook-secret", watch.Out + approve.Out + trail.Out + check.Out + approve.Error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task WatchDemo_DayWithDriftAndFaults_RunsUnattendedWithACleanTrail()
+    {
+        var db = TempDb();
+
+        var result = await CliHarness.RunAsync(
+            ["watch", "--demo", "--autonomy", "full", "--cycles", "48", "--sim-step", "30m", "--interval", "10ms", "--format", "json", "--audit-db", db], cancellationToken: Ct);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal(48, Lines(result.Out).Length);
+        Assert.Contains("[demo +02h] drift injected", result.Error, StringComparison.Ordinal);
+        Assert.Contains("[demo +17h] VGAC outage", result.Error, StringComparison.Ordinal);
+        Assert.Contains("guard check: no violations", result.Error, StringComparison.Ordinal);
+        var reports = Lines(result.Out).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Contains(reports, r => r.TryGetProperty("outage", out var outage) && outage.ValueKind == JsonValueKind.String);
+
+        // The trail follows the simulated day: 48 half-hour steps span a day of audit timestamps.
+        var first = reports[0].GetProperty("at").GetDateTimeOffset();
+        var last = reports[^1].GetProperty("at").GetDateTimeOffset();
+        Assert.Equal(TimeSpan.FromHours(23.5), last - first);
+    }
+
     [Theory]
     [InlineData("--interval", "soon", "--interval must be a positive duration")]
     [InlineData("--autonomy", "maybe", "--autonomy must be off, notify or full, got 'maybe'")]

@@ -81,6 +81,44 @@ public sealed class WatchCrashTests(ITestOutputHelper output)
         Assert.True(check.ExitCode == 0, check.ToString());
     }
 
+    [Fact]
+    public async Task Watch_Sigterm_FinishesTheCycleReportsItAndExitsCleanly()
+    {
+        await using var vgac = await new ScriptedVgac { Probability = 0.6, Latency = TimeSpan.FromMilliseconds(30) }.StartAsync(Ct);
+        var db = Path.Combine(Directory.CreateTempSubdirectory("vgac-term-").FullName, "audit.db");
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in new[] { CliProcess.VgacDll, "watch", "--interval", "200ms", "--format", "json" })
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        info.Environment["VGAC_API_BASE_URL"] = vgac.BaseAddress.ToString();
+        info.Environment["VGAC_AUDIT_DB"] = db;
+        info.Environment["VGAC_LOG_DIR"] = Path.GetTempPath();
+        using var process = Process.Start(info)!;
+        var stderr = process.StandardError.ReadToEndAsync(Ct);
+        var first = await process.StandardOutput.ReadLineAsync(Ct);
+        Assert.NotNull(first);
+
+        using (var term = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await term.WaitForExitAsync(Ct);
+        }
+
+        var rest = await process.StandardOutput.ReadToEndAsync(Ct);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        timeout.CancelAfter(TimeSpan.FromSeconds(30));
+        await process.WaitForExitAsync(timeout.Token);
+
+        Assert.Equal(0, process.ExitCode);
+        Assert.Contains("stopping after the current cycle", await stderr, StringComparison.Ordinal);
+        var lastReported = (first + "\n" + rest).Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => l.StartsWith('{'))
+            .Select(l => JsonDocument.Parse(l).RootElement.GetProperty("cycle").GetInt64()).Max();
+        await using var connection = new SqliteConnection($"Data Source={db};Mode=ReadOnly;Pooling=False");
+        await connection.OpenAsync(Ct);
+        Assert.Equal(lastReported, await ScalarAsync<long>(connection, "SELECT MAX(cycle) FROM events"));
+    }
+
     private static async Task<List<long>> RunUntilKilledAsync(string[] args, Dictionary<string, string> env, TimeSpan killAfter)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
 using Vgac.Copilot.Cli.Composition;
 using Vgac.Copilot.Cli.Hosting;
 using Vgac.Copilot.Cli.Watching;
@@ -68,15 +69,31 @@ internal static class WatchCommands
             {
                 // The demo drives the simulated clock itself, one step per cycle, and measures calibration on a
                 // shorter window so drift shows (and heals) within a simulated day.
-                settings.AddRange([new("Simulator:Speed", "0"), new("Simulator:CalibrationWindow", "1000"), new("Watch:CalibrationAuditJobs", "1000"), new("Watch:MaxBackoffSeconds", "4")]);
+                settings.AddRange([new("Simulator:Speed", "0"), new("Watch:CalibrationAuditJobs", "0"), new("Watch:MaxBackoffSeconds", "4")]);
             }
 
+            var demoClock = new SettableWatchClock(DateTimeOffset.UnixEpoch);
             return await CommandHost.RunAsync(parse, context, async (session, token) =>
             {
                 var max = parse.GetValue(once) ? 1 : parse.GetValue(cycles);
-                using var scenario = demo ? WatchDemoScenario.Day(new Uri(session.Configuration["Vgac:BaseUrl"]!), simStep, context.Error) : null;
                 var view = WatchView.Create(parse.GetValue(format) ?? "text", context);
+                using var scenario = demo ? WatchDemoScenario.Day(new Uri(session.Configuration["Vgac:BaseUrl"]!), simStep, demoClock, view.NoteAsync) : null;
                 var loop = session.Get<WatchLoop>();
+                using var stopping = token.Register(() => context.Error.WriteLine("vgac: stopping after the current cycle (Ctrl+C again stops at once; the audit trail stays consistent)."));
+                ConsoleCancelEventHandler? again = null;
+                if (context.Interactive)
+                {
+                    var presses = 0;
+                    again = (_, _) =>
+                    {
+                        if (Interlocked.Increment(ref presses) > 1)
+                        {
+                            Environment.Exit(ExitCodes.Cancelled);
+                        }
+                    };
+                    Console.CancelKeyPress += again;
+                }
+
                 CycleReport? last = null;
                 await view.RunAsync(show => loop.RunAsync(
                     (report, next) =>
@@ -85,6 +102,11 @@ internal static class WatchCommands
                         return show(report, next);
                     },
                     scenario is null ? null : scenario.BeforeCycleAsync, max, token)).ConfigureAwait(false);
+
+                if (again is not null)
+                {
+                    Console.CancelKeyPress -= again;
+                }
 
                 if (demo || max is not 1)
                 {
@@ -97,7 +119,7 @@ internal static class WatchCommands
                 }
 
                 return max is 1 && last?.Outage is not null ? ExitCodes.VgacUnavailable : ExitCodes.Success;
-            }, ct, settings: settings).ConfigureAwait(false);
+            }, ct, settings: settings, services: demo ? s => s.AddSingleton<WatchClock>(demoClock) : null).ConfigureAwait(false);
         });
         return command;
     }

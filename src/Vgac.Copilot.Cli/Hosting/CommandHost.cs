@@ -20,7 +20,8 @@ internal static partial class CommandHost
         Func<CommandSession, CancellationToken, Task<int>> body,
         CancellationToken cancellationToken,
         bool connectsToVgac = true,
-        IEnumerable<KeyValuePair<string, string?>>? settings = null)
+        IEnumerable<KeyValuePair<string, string?>>? settings = null,
+        Action<IServiceCollection>? services = null)
     {
         ServiceProvider? provider = null;
         IAsyncDisposable? demo = null;
@@ -33,9 +34,10 @@ internal static partial class CommandHost
                 demo = await DemoVgac.StartAsync(configuration, url => configuration["Vgac:BaseUrl"] = url.ToString(), cancellationToken).ConfigureAwait(false);
             }
 
-            var services = new ServiceCollection();
-            services.AddCopilotServices(configuration);
-            provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+            var collection = new ServiceCollection();
+            services?.Invoke(collection);
+            collection.AddCopilotServices(configuration);
+            provider = collection.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
             provider.GetRequiredService<IStartupValidator>().Validate();
 
             return await body(new CommandSession(provider, context, configuration), cancellationToken).ConfigureAwait(false);

@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
+using Vgac.Copilot.Watch;
 
 namespace Vgac.Copilot.Cli.Watching;
 
@@ -8,18 +10,18 @@ namespace Vgac.Copilot.Cli.Watching;
 /// through its <c>/_sim/</c> control surface, over HTTP like everything else: calm, then calibration drift that
 /// grows until nothing may run, recovery after a refit, a VGAC outage, flaky answers, calm again.
 /// </summary>
-internal sealed class WatchDemoScenario(Uri simulator, TimeSpan step, TextWriter narration) : IDisposable
+internal sealed class WatchDemoScenario(Uri simulator, TimeSpan step, SettableWatchClock clock, Func<string, Task> say) : IDisposable
 {
     private readonly HttpClient _http = new() { BaseAddress = simulator, Timeout = TimeSpan.FromSeconds(30) };
     private readonly List<(double Hour, string Say, Func<Task> Act)> _script = [];
     private int _next;
 
-    public static WatchDemoScenario Day(Uri simulator, TimeSpan step, TextWriter narration)
+    public static WatchDemoScenario Day(Uri simulator, TimeSpan step, SettableWatchClock clock, Func<string, Task> say)
     {
-        var s = new WatchDemoScenario(simulator, step, narration);
-        s.At(5, "drift injected (logit bias +1.2, refits paused): calibration starts to slip", () => s.PostAsync("/_sim/drift", """{"logit_bias":1.2,"auto_refit":false}"""));
-        s.At(9, "drift grows (logit bias +3)", () => s.PostAsync("/_sim/drift", """{"logit_bias":3,"auto_refit":false}"""));
-        s.At(13, "drift cleared, model refitted, refits resumed", async () =>
+        var s = new WatchDemoScenario(simulator, step, clock, say);
+        s.At(2, "drift injected (logit bias +2.5, refits paused): calibration starts to slip", () => s.PostAsync("/_sim/drift", """{"logit_bias":2.5,"auto_refit":false}"""));
+        s.At(6, "drift grows (logit bias +5)", () => s.PostAsync("/_sim/drift", """{"logit_bias":5,"auto_refit":false}"""));
+        s.At(14, "drift cleared, model refitted, refits resumed (the drifted outcomes still weigh on the reported ECE until they leave its window)", async () =>
         {
             await s.PostAsync("/_sim/drift", """{"logit_bias":0,"auto_refit":true}""").ConfigureAwait(false);
             await s.PostAsync("/_sim/refit", "{}", allowConflict: true).ConfigureAwait(false);
@@ -33,29 +35,35 @@ internal sealed class WatchDemoScenario(Uri simulator, TimeSpan step, TextWriter
     /// <summary>Before cycle <paramref name="index"/>: advance the clock one step, then play what is due.</summary>
     public async Task BeforeCycleAsync(long index, CancellationToken cancellationToken)
     {
-        if (index > 0)
+        var state = index > 0
+            ? await PostAsync("/_sim/advance", string.Create(CultureInfo.InvariantCulture, $$"""{"minutes":{{step.TotalMinutes}}}""")).ConfigureAwait(false)
+            : await _http.GetStringAsync("/_sim/state", cancellationToken).ConfigureAwait(false);
+        using (var json = JsonDocument.Parse(state))
         {
-            await PostAsync("/_sim/advance", string.Create(CultureInfo.InvariantCulture, $$"""{"minutes":{{step.TotalMinutes}}}""")).ConfigureAwait(false);
+            // The audit trail and its windows follow the simulated day, not the few real minutes it takes.
+            clock.Set(json.RootElement.GetProperty("now").GetDateTimeOffset());
         }
 
         var hour = index * step.TotalHours;
         while (_next < _script.Count && _script[_next].Hour <= hour)
         {
-            var (at, say, act) = _script[_next++];
+            var (at, text, act) = _script[_next++];
             await act().ConfigureAwait(false);
-            await narration.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"[demo +{at:00}h] {say}")).ConfigureAwait(false);
+            await say(string.Create(CultureInfo.InvariantCulture, $"[demo +{at:00}h] {text}")).ConfigureAwait(false);
         }
     }
 
     private void At(double hour, string say, Func<Task> act) => _script.Add((hour, say, act));
 
-    private async Task PostAsync(string path, string json, bool allowConflict = false)
+    private async Task<string> PostAsync(string path, string json, bool allowConflict = false)
     {
         using var response = await _http.PostAsync(path, new StringContent(json, Encoding.UTF8, "application/json")).ConfigureAwait(false);
         if (!(allowConflict && response.StatusCode == System.Net.HttpStatusCode.Conflict))
         {
             response.EnsureSuccessStatusCode();
         }
+
+        return await response.Content.ReadAsStringAsync().ConfigureAwait(false);
     }
 
     private async Task PutAsync(string path, string json)

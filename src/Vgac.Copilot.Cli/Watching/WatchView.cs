@@ -18,10 +18,13 @@ internal abstract class WatchView
 
     public static WatchView Create(string format, CliContext context) => format switch
     {
-        "json" => new JsonLines(context.Out),
+        "json" => new JsonLines(context.Out, context.Error),
         _ when context.Interactive => new Live(),
-        _ => new Lines(context.Out),
+        _ => new Lines(context.Out, context.Error),
     };
+
+    /// <summary>A remark beside the cycles (the demo's narration): on stderr, or inside the live view.</summary>
+    public abstract Task NoteAsync(string text);
 
     /// <summary>Runs the loop inside the view (the live view owns the terminal while it runs).</summary>
     public virtual Task<long> RunAsync(Func<Func<CycleReport, NextCycle, Task>, Task<long>> loop) => loop(ShowAsync);
@@ -47,8 +50,10 @@ internal abstract class WatchView
 
     internal static string Name(Enum value) => System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(value.ToString());
 
-    private sealed class Lines(TextWriter output) : WatchView
+    private sealed class Lines(TextWriter output, TextWriter notes) : WatchView
     {
+        public override Task NoteAsync(string text) => notes.WriteLineAsync(text);
+
         protected override async Task ShowCoreAsync(CycleReport report, NextCycle next)
         {
             await output.WriteLineAsync(Line(report, next)).ConfigureAwait(false);
@@ -61,8 +66,10 @@ internal abstract class WatchView
         }
     }
 
-    private sealed class JsonLines(TextWriter output) : WatchView
+    private sealed class JsonLines(TextWriter output, TextWriter notes) : WatchView
     {
+        public override Task NoteAsync(string text) => notes.WriteLineAsync(text);
+
         protected override Task ShowCoreAsync(CycleReport report, NextCycle next) => output.WriteLineAsync(WatchJson.Serialize(report));
     }
 
@@ -70,6 +77,7 @@ internal abstract class WatchView
     private sealed class Live : WatchView
     {
         private readonly Queue<string[]> _recent = new();
+        private readonly Queue<string> _notes = new();
         private LiveDisplayContext? _context;
         private readonly IRenderable _view = new Markup("[grey]starting the first cycle…[/]");
 
@@ -82,6 +90,17 @@ internal abstract class WatchView
                 ran = await loop(ShowAsync).ConfigureAwait(false);
             }).ConfigureAwait(false);
             return ran;
+        }
+
+        public override Task NoteAsync(string text)
+        {
+            _notes.Enqueue(text);
+            if (_notes.Count > 4)
+            {
+                _notes.Dequeue();
+            }
+
+            return Task.CompletedTask;
         }
 
         protected override Task ShowCoreAsync(CycleReport report, NextCycle next)
@@ -111,6 +130,11 @@ internal abstract class WatchView
 
             status.AddRow("[bold]calibration[/]", Markup.Escape(Drift(report)));
             status.AddRow("[bold]autonomy[/]", Name(report.Autonomy));
+            foreach (var note in _notes)
+            {
+                status.AddRow("[blue]event[/]", Markup.Escape(note));
+            }
+
             status.AddRow("[bold]totals[/]", string.Create(CultureInfo.InvariantCulture, $"{Proposed} proposed, {Executed} run, {Outages} outage cycles"));
             var table = new Table().Border(TableBorder.Rounded).Title("recent proposals");
             foreach (var column in new[] { "cycle", "id", "job", "tier", "state" })

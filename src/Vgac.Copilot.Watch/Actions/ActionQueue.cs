@@ -15,7 +15,7 @@ public sealed record DecisionRecord(string ProposalId, string DecidedBy, string?
 /// The approval queue over the audit trail: proposals and where they stand, and a person's approve or reject.
 /// Approving runs the action through <see cref="ActionRunner"/>, which checks the guards again first.
 /// </summary>
-public sealed class ActionQueue(AuditStore audit, ActionRunner runner, TimeProvider time)
+public sealed class ActionQueue(AuditStore audit, ActionRunner runner, WatchClock clock)
 {
     public async Task<IReadOnlyList<ProposalRecord>> ListAsync(DateTimeOffset? since = null, CancellationToken cancellationToken = default)
     {
@@ -72,7 +72,7 @@ public sealed class ActionQueue(AuditStore audit, ActionRunner runner, TimeProvi
         try
         {
             await audit.AppendAsync(
-                [new AuditEvent(0, time.GetUtcNow(), record.Cycle, kind, record.Proposal.JobId, record.Proposal.Tier, record.Proposal.ProposalId, summary,
+                [new AuditEvent(0, clock.Now, record.Cycle, kind, record.Proposal.JobId, record.Proposal.Tier, record.Proposal.ProposalId, summary,
                     WatchJson.Serialize(new DecisionRecord(record.Proposal.ProposalId, decidedBy, reason)))],
                 cancellationToken).ConfigureAwait(false);
         }

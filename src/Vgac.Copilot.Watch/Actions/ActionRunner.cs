@@ -19,7 +19,7 @@ public sealed class ActionRunner(
     DryRunExecutor dryRun,
     AuditStore audit,
     WatchOptions options,
-    TimeProvider time)
+    WatchClock clock)
 {
     public async Task<ExecutionRecord> RunAsync(ProposalResult proposal, long cycle, string decidedBy, bool recheck, CancellationToken cancellationToken)
     {
@@ -92,7 +92,7 @@ public sealed class ActionRunner(
             }
         }
 
-        var since = time.GetUtcNow().AddMinutes(-options.DedupeMinutes);
+        var since = clock.Now.AddMinutes(-options.DedupeMinutes);
         var earlier = await audit.QueryAsync(since, proposal.JobId, AuditKinds.Execution, cancellationToken).ConfigureAwait(false);
         var duplicate = earlier.FirstOrDefault(e => e.Tier == proposal.Tier
             && e.Payload is { } json && WatchJson.Deserialize<ExecutionRecord>(json)?.State is ProposalStates.Executed);
@@ -109,5 +109,5 @@ public sealed class ActionRunner(
         new(p.ProposalId, p.JobId, p.Tier, p.Action, state, decidedBy, detail, outcome, p.PreviewKind, p.Preview);
 
     private Task AppendAsync(long cycle, string kind, string summary, ProposalResult p, ExecutionRecord? record, CancellationToken cancellationToken) =>
-        audit.AppendAsync([new AuditEvent(0, time.GetUtcNow(), cycle, kind, p.JobId, p.Tier, p.ProposalId, summary, record is null ? null : WatchJson.Serialize(record))], cancellationToken);
+        audit.AppendAsync([new AuditEvent(0, clock.Now, cycle, kind, p.JobId, p.Tier, p.ProposalId, summary, record is null ? null : WatchJson.Serialize(record))], cancellationToken);
 }

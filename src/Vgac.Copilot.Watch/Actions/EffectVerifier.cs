@@ -12,16 +12,16 @@ public sealed record VerificationRecord(string ProposalId, string JobId, string 
 /// run or a preview, that nothing was changed) and what became of the job. Also finds executions that started but
 /// never recorded an outcome (the process died in between) and records them as interrupted; they are not retried.
 /// </summary>
-public sealed class EffectVerifier(IVgacClient vgac, AuditStore audit, TimeProvider time)
+public sealed class EffectVerifier(IVgacClient vgac, AuditStore audit, WatchClock clock)
 {
-    private readonly DateTimeOffset _processStarted = time.GetUtcNow();
+    private readonly DateTimeOffset _processStarted = clock.Now;
 
     /// <summary>Grace for an execution another process (an approval, say) may still be finishing.</summary>
     public static readonly TimeSpan InFlightGrace = TimeSpan.FromMinutes(10);
 
     public async Task<IReadOnlyList<AuditEvent>> VerifyAsync(long cycle, CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow();
+        var now = clock.Now;
         var since = now.AddDays(-7);
         var started = await audit.QueryAsync(since, kind: AuditKinds.ExecutionStarted, cancellationToken: cancellationToken).ConfigureAwait(false);
         var executed = (await audit.QueryAsync(since, kind: AuditKinds.Execution, cancellationToken: cancellationToken).ConfigureAwait(false))
@@ -73,7 +73,7 @@ public sealed class EffectVerifier(IVgacClient vgac, AuditStore audit, TimeProvi
             return new VerificationRecord(execution.ProposalId, execution.JobId, effect, null, null, null, $"{effect}; job {execution.JobId} is no longer known to VGAC");
         }
 
-        var waited = job.WaitSeconds ?? (job.State == JobState.Pending && job.SubmitTime is { } submitted ? (time.GetUtcNow() - submitted).TotalSeconds : null);
+        var waited = job.WaitSeconds ?? (job.State == JobState.Pending && job.SubmitTime is { } submitted ? (clock.Now - submitted).TotalSeconds : null);
         var state = job.State.ToString().ToLowerInvariant();
         var waitedText = job.WaitSeconds is { } w ? string.Create(CultureInfo.InvariantCulture, $" after waiting {w / 60:0} min") : "";
         var verdict = job.LongWait switch { true => " (a long wait, as predicted)", false => " (not a long wait)", null => "" };
