@@ -36,6 +36,7 @@ public static class WatchJson
 [JsonSerializable(typeof(CycleReport))]
 [JsonSerializable(typeof(ExecutionRecord))]
 [JsonSerializable(typeof(ExecutionOutcome))]
+[JsonSerializable(typeof(ExecutionRequest))]
 [JsonSerializable(typeof(ProposalRecord))]
 [JsonSerializable(typeof(ProposalResult))]
 [JsonSerializable(typeof(VerificationRecord))]

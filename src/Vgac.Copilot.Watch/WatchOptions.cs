@@ -33,6 +33,28 @@ public sealed class WatchOptions
     public int CalibrationAuditJobs { get; set; } = 1000;
 
     public WebhookOptions Webhook { get; set; } = new();
+
+    public CommandOptions Command { get; set; } = new();
+}
+
+/// <summary>
+/// A program that applies Kubernetes or Slurm effects (<c>Watch:Command</c>). Without a path, those effects are
+/// recorded as previews for a person to run.
+/// </summary>
+public sealed class CommandOptions
+{
+    /// <summary>The program to run; it reads one JSON request on stdin and exits 0 when it applied it.</summary>
+    public string? Path { get; set; }
+
+    /// <summary>
+    /// Preview kinds it handles: <c>kubernetes_patch</c>, <c>slurm_command</c>, <c>notification</c>; empty means the
+    /// first two (notifications go to the webhook).
+    /// </summary>
+    public List<string> Kinds { get; set; } = [];
+
+    public IReadOnlyList<string> EffectiveKinds => Kinds.Count > 0 ? Kinds : ["kubernetes_patch", "slurm_command"];
+
+    public double TimeoutSeconds { get; set; } = 30;
 }
 
 /// <summary>The notifier for Warn/Suggest (<c>Watch:Webhook</c>). Without a URL, notifications are dry runs.</summary>

@@ -41,6 +41,18 @@ internal sealed class WatchOptionsValidator : IValidateOptions<WatchOptions>
         Range("Webhook:MaxRetries", webhook.MaxRetries, 0, 10, minExclusive: false);
         Range("Webhook:RetryDelaySeconds", webhook.RetryDelaySeconds, 0, 60, minExclusive: false);
         Range("Webhook:TimeoutSeconds", webhook.TimeoutSeconds, 0, 120);
+        var command = options.Command;
+        if (command.Path is { Length: > 0 } program && !File.Exists(program))
+        {
+            failures.Add($"Watch:Command:Path: file '{program}' does not exist.");
+        }
+
+        if (command.Kinds.FirstOrDefault(k => k is not ("kubernetes_patch" or "slurm_command" or "notification")) is { } kind)
+        {
+            failures.Add($"Watch:Command:Kinds may hold kubernetes_patch, slurm_command or notification, got '{kind}'.");
+        }
+
+        Range("Command:TimeoutSeconds", command.TimeoutSeconds, 0, 600);
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

@@ -175,6 +175,53 @@ public sealed class ExecutionTests
         Assert.Empty(receiver.Requests);
     }
 
+    [Fact]
+    public async Task Command_ConfiguredForKubernetes_GetsTheRequestOnStdinAndItsExitCodeDecides()
+    {
+        var received = Path.Combine(Directory.CreateTempSubdirectory("vgac-command-").FullName, "received.json");
+        var script = await ScriptAsync($"cat > '{received}'\necho patched pod");
+        await using var server = await new ScriptedVgac { Probability = 0.35, Confidence = 0.9 }.StartAsync(Ct);
+        using var services = WatchHarness.Build(server.BaseAddress, out _, new() { ["Watch:Autonomy"] = "notify", ["Watch:Command:Path"] = script });
+
+        var report = await services.GetRequiredService<WatchCycle>().RunOnceAsync(Ct);
+
+        var proposal = Assert.Single(report.Proposals);
+        Assert.Equal(("annotate", "kubernetes_patch"), (proposal.Action, proposal.PreviewKind));
+        var run = Assert.Single(report.Executions);
+        Assert.Equal((ProposalStates.Executed, "command", false), (run.State, run.Outcome!.Executor, run.Outcome.DryRun));
+        Assert.Contains("patched pod", run.Detail, StringComparison.Ordinal);
+        using var request = System.Text.Json.JsonDocument.Parse(await File.ReadAllTextAsync(received, Ct));
+        Assert.Equal(proposal.Preview, request.RootElement.GetProperty("preview").GetString());
+        Assert.Equal(proposal.ProposalId, request.RootElement.GetProperty("proposal_id").GetString());
+    }
+
+    [Fact]
+    public async Task Command_ExitsNonZero_RecordedAsFailedWithItsMessage()
+    {
+        var script = await ScriptAsync("echo 'forbidden: cannot patch pods' >&2\nexit 3");
+        await using var server = await new ScriptedVgac { Probability = 0.35, Confidence = 0.9 }.StartAsync(Ct);
+        using var services = WatchHarness.Build(server.BaseAddress, out _, new() { ["Watch:Autonomy"] = "notify", ["Watch:Command:Path"] = script });
+
+        var run = Assert.Single((await services.GetRequiredService<WatchCycle>().RunOnceAsync(Ct)).Executions);
+
+        Assert.Equal(ProposalStates.Failed, run.State);
+        Assert.Contains("exit code 3: forbidden: cannot patch pods", run.Detail, StringComparison.Ordinal);
+    }
+
+    /// <summary>An executable shell script (the tests that use one are skipped on Windows).</summary>
+    private static async Task<string> ScriptAsync(string body)
+    {
+        Assert.SkipWhen(OperatingSystem.IsWindows(), "needs /bin/sh");
+        var path = Path.Combine(Directory.CreateTempSubdirectory("vgac-command-").FullName, "apply.sh");
+        await File.WriteAllTextAsync(path, $"#!/bin/sh\n{body}\n", Ct);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
+        return path;
+    }
+
     private static ServiceProvider Build(LoopbackServer vgac, LoopbackServer receiver, string autonomy) => WatchHarness.Build(vgac.BaseAddress, out _, new()
     {
         ["Watch:Autonomy"] = autonomy,
