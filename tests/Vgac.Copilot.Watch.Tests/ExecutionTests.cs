@@ -98,20 +98,28 @@ public sealed class ExecutionTests
     }
 
     [Fact]
-    public async Task Approve_VgacCannotConfirmPrediction_RefusedNeverRunOnStaleData()
+    public async Task Approve_VgacCannotConfirmPrediction_NothingDecidedOrRunAndRetryWorksLater()
     {
         var vgac = new ScriptedVgac { Probability = 0.6 };
         await using var server = await vgac.StartAsync(Ct);
         await using var receiver = await LoopbackServer.StartAsync(_ => new ScriptedResponse(200, "ok"), Ct);
         using var services = Build(server, receiver, "off");
+        var queue = services.GetRequiredService<ActionQueue>();
         var proposal = Assert.Single((await services.GetRequiredService<WatchCycle>().RunOnceAsync(Ct)).Proposals);
 
         vgac.Failing.Add("/api/jobs/predict");
-        var run = await services.GetRequiredService<ActionQueue>().ApproveAsync(proposal.ProposalId, "ana", null, Ct);
+        var down = await Assert.ThrowsAsync<ActionQueueException>(() => queue.ApproveAsync(proposal.ProposalId, "ana", null, Ct));
 
-        Assert.Equal(ProposalStates.Refused, run.State);
-        Assert.Contains("could not confirm", run.Detail, StringComparison.Ordinal);
+        Assert.True(down.VgacUnavailable);
+        Assert.Contains("Nothing was recorded or run", down.Message, StringComparison.Ordinal);
         Assert.Empty(receiver.Requests);
+        Assert.Equal(ProposalStates.AwaitingApproval, (await queue.FindAsync(proposal.ProposalId, Ct)).State);
+
+        vgac.Failing.Clear();
+        var run = await queue.ApproveAsync(proposal.ProposalId, "ana", null, Ct);
+
+        Assert.Equal(ProposalStates.Executed, run.State);
+        Assert.Single(receiver.Requests);
     }
 
     [Fact]

@@ -75,7 +75,8 @@ internal static partial class CommandHost
         AggregateException aggregate when aggregate.InnerExceptions.All(e => e is OptionsValidationException) =>
             (ExitCodes.UsageError, InvalidConfiguration(aggregate.InnerExceptions.Cast<OptionsValidationException>())),
         ConfigurationException config => (ExitCodes.UsageError, config.Message),
-        Vgac.Copilot.Watch.Actions.ActionQueueException queue => (queue.NotFound ? ExitCodes.NotFound : ExitCodes.ActionRefused, queue.Message),
+        Vgac.Copilot.Watch.Actions.ActionQueueException queue =>
+            (queue.NotFound ? ExitCodes.NotFound : queue.VgacUnavailable ? ExitCodes.VgacUnavailable : ExitCodes.ActionRefused, queue.Message),
         Vgac.Copilot.Calibration.CsvAuditException csv => (ExitCodes.UsageError, csv.Message),
         ArgumentException argument when argument.ParamName is "spec" => (ExitCodes.UsageError, "invalid job spec: " + argument.Message.Split(" (Parameter")[0]),
         InvalidOperationException conversion when ConversionFailure().Match(conversion.Message) is { Success: true } m =>

@@ -1,11 +1,15 @@
+using Vgac.Copilot.Client;
 using Vgac.Copilot.Plugins.Results;
 
 namespace Vgac.Copilot.Watch.Actions;
 
 /// <summary>Why a decision on a proposal was not taken: unknown id, or not in a state that accepts it.</summary>
-public sealed class ActionQueueException(string message, bool notFound = false) : Exception(message)
+public sealed class ActionQueueException(string message, bool notFound = false, bool vgacUnavailable = false) : Exception(message)
 {
     public bool NotFound { get; } = notFound;
+
+    /// <summary>VGAC could not be asked; nothing was decided or recorded, and the same command may be tried again.</summary>
+    public bool VgacUnavailable { get; } = vgacUnavailable;
 }
 
 /// <summary>A person's decision, stored with <c>approval</c> and <c>rejection</c> records.</summary>
@@ -44,8 +48,22 @@ public sealed class ActionQueue(AuditStore audit, ActionRunner runner, WatchCloc
     public async Task<ExecutionRecord> ApproveAsync(string proposalId, string decidedBy, string? reason, CancellationToken cancellationToken)
     {
         var record = await DecidableAsync(proposalId, "approve", cancellationToken).ConfigureAwait(false);
+
+        // The guards are asked again before the approval is recorded: if VGAC cannot answer, nothing is decided.
+        string? refusal;
+        try
+        {
+            refusal = await runner.RecheckAsync(record.Proposal, cancellationToken).ConfigureAwait(false);
+        }
+        catch (VgacApiException ex)
+        {
+            throw new ActionQueueException(
+                $"cannot approve {proposalId} now: VGAC could not confirm the prediction ({ex.Message}). Nothing was recorded or run; approve again when VGAC answers.",
+                vgacUnavailable: true);
+        }
+
         await AppendDecisionAsync(record, AuditKinds.Approval, $"approved by {decidedBy}{(reason is null ? "" : $": {reason}")}", decidedBy, reason, cancellationToken).ConfigureAwait(false);
-        return await runner.RunAsync(record.Proposal, record.Cycle, $"approved by {decidedBy}", recheck: true, cancellationToken).ConfigureAwait(false);
+        return await runner.RunAsync(record.Proposal, record.Cycle, $"approved by {decidedBy}", recheck: false, cancellationToken, refusal).ConfigureAwait(false);
     }
 
     public async Task<ProposalRecord> RejectAsync(string proposalId, string decidedBy, string? reason, CancellationToken cancellationToken)

@@ -21,9 +21,16 @@ public sealed class ActionRunner(
     WatchOptions options,
     WatchClock clock)
 {
-    public async Task<ExecutionRecord> RunAsync(ProposalResult proposal, long cycle, string decidedBy, bool recheck, CancellationToken cancellationToken)
+    /// <param name="proposal">What to run.</param>
+    /// <param name="cycle">The cycle the records belong to.</param>
+    /// <param name="decidedBy">Who let it run: an autonomy level, or a person.</param>
+    /// <param name="recheck">Check the guards again on a fresh prediction and calibration first.</param>
+    /// <param name="refusal">A refusal already established by <see cref="RecheckAsync"/>, recorded instead of running.</param>
+    /// <param name="cancellationToken">Cancels the checks; an execution once started is finished and recorded.</param>
+    public async Task<ExecutionRecord> RunAsync(
+        ProposalResult proposal, long cycle, string decidedBy, bool recheck, CancellationToken cancellationToken, string? refusal = null)
     {
-        var refusal = await CheckAsync(proposal, recheck, cancellationToken).ConfigureAwait(false);
+        refusal ??= await CheckAsync(proposal, recheck, cancellationToken).ConfigureAwait(false);
         if (refusal is not null)
         {
             var refused = Record(proposal, ProposalStates.Refused, decidedBy, refusal, null);
@@ -67,28 +74,16 @@ public sealed class ActionRunner(
 
         if (recheck)
         {
-            ProposalResult fresh;
             try
             {
-                fresh = await planner.ProposeAsync(proposal.JobId, proposal.Tier, cancellationToken).ConfigureAwait(false);
-            }
-            catch (ToolInputException ex)
-            {
-                return ex.Message;
+                if (await RecheckAsync(proposal, cancellationToken).ConfigureAwait(false) is { } now)
+                {
+                    return now;
+                }
             }
             catch (VgacApiException ex)
             {
                 return $"VGAC could not confirm the prediction now ({ex.Message}); nothing runs on stale or fallback data";
-            }
-
-            if (!fresh.Allowed)
-            {
-                return $"the guards block it now ({fresh.Rule}): {fresh.Reason}";
-            }
-
-            if (fresh.Prediction.ShownAs != "confident")
-            {
-                return $"the prediction now is {fresh.Prediction.ShownAs.Replace('_', ' ')}; only confident, calibrated predictions drive actions";
             }
         }
 
@@ -103,6 +98,27 @@ public sealed class ActionRunner(
 
         var started = await audit.QueryAsync(proposal: proposal.ProposalId, kind: AuditKinds.ExecutionStarted, cancellationToken: cancellationToken).ConfigureAwait(false);
         return started.Count > 0 ? "it was already started once; an action runs at most once" : null;
+    }
+
+    /// <summary>
+    /// The guards' answer now, on a fresh prediction and calibration: null when the proposal may still run, else why
+    /// not. VGAC being unreachable is thrown (<see cref="VgacApiException"/>), not answered: it decides nothing.
+    /// </summary>
+    public async Task<string?> RecheckAsync(ProposalResult proposal, CancellationToken cancellationToken)
+    {
+        ProposalResult fresh;
+        try
+        {
+            fresh = await planner.ProposeAsync(proposal.JobId, proposal.Tier, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ToolInputException ex)
+        {
+            return ex.Message;
+        }
+
+        return !fresh.Allowed ? $"the guards block it now ({fresh.Rule}): {fresh.Reason}"
+            : fresh.Prediction.ShownAs != "confident" ? $"the prediction now is {fresh.Prediction.ShownAs.Replace('_', ' ')}; only confident, calibrated predictions drive actions"
+            : null;
     }
 
     private static ExecutionRecord Record(ProposalResult p, string state, string decidedBy, string detail, ExecutionOutcome? outcome) =>
