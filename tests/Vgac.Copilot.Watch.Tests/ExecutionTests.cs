@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Vgac.Copilot.Plugins.Results;
 using Vgac.Copilot.Testing;
 using Vgac.Copilot.Watch.Actions;
 
@@ -80,19 +81,16 @@ public sealed class ExecutionTests
     [Fact]
     public async Task Approve_DriftArrivedSinceProposal_FreshGuardsRefuseAndNothingRuns()
     {
-        var vgac = new ScriptedVgac { Probability = 0.6 };
-        await using var server = await vgac.StartAsync(Ct);
-        await using var receiver = await LoopbackServer.StartAsync(_ => new ScriptedResponse(200, "ok"), Ct);
-        using var services = Build(server, receiver, "off");
-        var proposal = Assert.Single((await services.GetRequiredService<WatchCycle>().RunOnceAsync(Ct)).Proposals);
+        await using var awaiting = await AwaitingApprovalAsync();
+        var (vgac, receiver, queue, proposal) = (awaiting.Vgac, awaiting.Receiver, awaiting.Queue, awaiting.Proposal);
 
         vgac.Ece = 0.2; // ratio 11: recalibration required
-        var run = await services.GetRequiredService<ActionQueue>().ApproveAsync(proposal.ProposalId, "ana", "looks right", Ct);
+        var run = await queue.ApproveAsync(proposal.ProposalId, "ana", "looks right", Ct);
 
         Assert.Equal(ProposalStates.Refused, run.State);
         Assert.Contains("drift_recalibration_required", run.Detail, StringComparison.Ordinal);
         Assert.Empty(receiver.Requests);
-        var record = await services.GetRequiredService<ActionQueue>().FindAsync(proposal.ProposalId, Ct);
+        var record = await queue.FindAsync(proposal.ProposalId, Ct);
         Assert.Equal(ProposalStates.Refused, record.State);
         Assert.Equal([AuditKinds.Approval, AuditKinds.Execution], record.History.Select(e => e.Kind));
     }
@@ -100,12 +98,8 @@ public sealed class ExecutionTests
     [Fact]
     public async Task Approve_VgacCannotConfirmPrediction_NothingDecidedOrRunAndRetryWorksLater()
     {
-        var vgac = new ScriptedVgac { Probability = 0.6 };
-        await using var server = await vgac.StartAsync(Ct);
-        await using var receiver = await LoopbackServer.StartAsync(_ => new ScriptedResponse(200, "ok"), Ct);
-        using var services = Build(server, receiver, "off");
-        var queue = services.GetRequiredService<ActionQueue>();
-        var proposal = Assert.Single((await services.GetRequiredService<WatchCycle>().RunOnceAsync(Ct)).Proposals);
+        await using var awaiting = await AwaitingApprovalAsync();
+        var (vgac, receiver, queue, proposal) = (awaiting.Vgac, awaiting.Receiver, awaiting.Queue, awaiting.Proposal);
 
         vgac.Failing.Add("/api/jobs/predict");
         var down = await Assert.ThrowsAsync<ActionQueueException>(() => queue.ApproveAsync(proposal.ProposalId, "ana", null, Ct));
@@ -125,12 +119,8 @@ public sealed class ExecutionTests
     [Fact]
     public async Task Decisions_SecondDecisionOrBlockedProposal_RefusedWithReason()
     {
-        var vgac = new ScriptedVgac { Probability = 0.6 };
-        await using var server = await vgac.StartAsync(Ct);
-        await using var receiver = await LoopbackServer.StartAsync(_ => new ScriptedResponse(200, "ok"), Ct);
-        using var services = Build(server, receiver, "off");
-        var queue = services.GetRequiredService<ActionQueue>();
-        var proposal = Assert.Single((await services.GetRequiredService<WatchCycle>().RunOnceAsync(Ct)).Proposals);
+        await using var awaiting = await AwaitingApprovalAsync();
+        var (vgac, receiver, queue, proposal) = (awaiting.Vgac, awaiting.Receiver, awaiting.Queue, awaiting.Proposal);
 
         var rejected = await queue.RejectAsync(proposal.ProposalId, "ana", "not now", Ct);
         var again = await Assert.ThrowsAsync<ActionQueueException>(() => queue.ApproveAsync(proposal.ProposalId, "bo", null, Ct));
@@ -214,6 +204,30 @@ public sealed class ExecutionTests
 
         Assert.Equal(ProposalStates.Failed, run.State);
         Assert.Contains("exit code 3: forbidden: cannot patch pods", run.Detail, StringComparison.Ordinal);
+    }
+
+    /// <summary>One warn-level proposal awaiting approval (autonomy off), with its VGAC and webhook receiver.</summary>
+    private static async Task<AwaitingApproval> AwaitingApprovalAsync()
+    {
+        var vgac = new ScriptedVgac { Probability = 0.6 };
+        var server = await vgac.StartAsync(Ct);
+        var receiver = await LoopbackServer.StartAsync(_ => new ScriptedResponse(200, "ok"), Ct);
+        var services = Build(server, receiver, "off");
+        var proposal = Assert.Single((await services.GetRequiredService<WatchCycle>().RunOnceAsync(Ct)).Proposals);
+        return new AwaitingApproval(vgac, server, receiver, services, proposal);
+    }
+
+    private sealed record AwaitingApproval(ScriptedVgac Vgac, LoopbackServer Server, LoopbackServer Receiver, ServiceProvider Services, ProposalResult Proposal)
+        : IAsyncDisposable
+    {
+        public ActionQueue Queue => Services.GetRequiredService<ActionQueue>();
+
+        public async ValueTask DisposeAsync()
+        {
+            await Services.DisposeAsync();
+            await Receiver.DisposeAsync();
+            await Server.DisposeAsync();
+        }
     }
 
     /// <summary>An executable shell script (the tests that use one are skipped on Windows).</summary>
