@@ -12,7 +12,7 @@ using Vgac.Copilot.Plugins.Results;
 namespace Vgac.Copilot.Plugins;
 
 /// <summary>Actor: policy advice and action proposals — acting only where the guards and a person allow.</summary>
-public sealed class ActorPlugin(IVgacClient vgac, CalibrationProvider calibration, GuardPolicy guards, ActionPlanner planner, IActionApprover approver, ActionLog log)
+public sealed class ActorPlugin(IVgacClient vgac, CalibrationProvider calibration, GuardPolicy guards, ActionPlanner planner, IActionApprover approver, IActionExecutionPath execution)
 {
     [VgacTool(ToolNames.ActorRecommendPolicy, Title = "Scheduling policy advice")]
     [Description("VGAC's scheduling policy (priority class, preemption) for a job spec, shown only if confident.")]
@@ -113,10 +113,7 @@ public sealed class ActorPlugin(IVgacClient vgac, CalibrationProvider calibratio
             return Result(proposal, false, "not_approved", decision.Reason);
         }
 
-        // The only executor so far is the dry run: it records the action and its exact preview, nothing else.
-        var done = Result(proposal, true, "recorded_dry_run", $"Approved: {decision.Reason}. Dry run: the preview was recorded, nothing was changed.");
-        log.Record(done);
-        return done;
+        return await execution.RunApprovedAsync(proposal, decision, cancellationToken).ConfigureAwait(false);
     }
 
     private static ApplyResult Result(ProposalResult p, bool executed, string outcome, string reason) =>

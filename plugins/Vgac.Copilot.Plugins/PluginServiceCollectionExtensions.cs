@@ -19,6 +19,7 @@ public static class PluginServiceCollectionExtensions
         services.TryAddSingleton<ActorPlugin>();
         services.TryAddSingleton<ActionPlanner>();
         services.TryAddSingleton<ActionLog>();
+        services.TryAddSingleton<IActionExecutionPath>(sp => sp.GetRequiredService<ActionLog>());
         services.TryAddSingleton<IActionApprover, DenyingApprover>();
         services.TryAddSingleton<ToolCatalog>();
         return services;

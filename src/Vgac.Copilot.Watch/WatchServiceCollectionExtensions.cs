@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
 using Polly;
+using Vgac.Copilot.Plugins.Actions;
 using Vgac.Copilot.Watch.Actions;
 using Vgac.Copilot.Watch.Executors;
 using Vgac.Copilot.Watch.Loop;
@@ -49,6 +50,9 @@ public static class WatchServiceCollectionExtensions
         services.TryAddSingleton<ActionRunner>();
         services.TryAddSingleton<EffectVerifier>();
         services.TryAddSingleton<ActionQueue>();
+
+        // Actions approved through MCP or the REPL take the same executors and audit trail as the loop's.
+        services.Replace(ServiceDescriptor.Singleton<IActionExecutionPath, AuditedExecutionPath>());
         services.TryAddSingleton<AuditCheck>();
         services.TryAddSingleton<WatchCycle>();
         services.TryAddSingleton<WatchLoop>();

@@ -1,4 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
+using Vgac.Copilot.Plugins;
+using Vgac.Copilot.Plugins.Actions;
 using Vgac.Copilot.Plugins.Results;
 using Vgac.Copilot.Testing;
 using Vgac.Copilot.Watch.Actions;
@@ -204,6 +206,34 @@ public sealed class ExecutionTests
 
         Assert.Equal(ProposalStates.Failed, run.State);
         Assert.Contains("exit code 3: forbidden: cannot patch pods", run.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Interactive_ApprovedThroughTheActorTool_RunsThroughTheLoopsExecutorsAndTrail()
+    {
+        await using var server = await new ScriptedVgac { Probability = 0.6 }.StartAsync(Ct);
+        await using var receiver = await LoopbackServer.StartAsync(_ => new ScriptedResponse(200, "ok"), Ct);
+        using var services = WatchHarness.Build(server.BaseAddress, out var audit, new() { ["Watch:Webhook:Url"] = new Uri(receiver.BaseAddress, "/hook").ToString() },
+            s => s.AddSingleton<IActionApprover>(new ApprovingApprover()));
+
+        var result = await services.GetRequiredService<ActorPlugin>().ApplyActionAsync("job-1", 2, cancellationToken: Ct);
+        var next = await services.GetRequiredService<WatchCycle>().RunOnceAsync(Ct);
+
+        Assert.Equal((true, "executed", false), (result.Executed, result.Outcome, result.DryRun));
+        Assert.Equal(result.Preview, Assert.Single(receiver.Requests).Body);
+        var trail = await audit.QueryAsync(proposal: result.ProposalId, cancellationToken: Ct);
+        Assert.Equal([AuditKinds.Proposal, AuditKinds.Approval, AuditKinds.ExecutionStarted, AuditKinds.Execution, AuditKinds.Verification], trail.Select(e => e.Kind));
+        Assert.Equal(0L, trail[0].Cycle);
+        Assert.Empty(next.Proposals); // the loop does not propose again what a person just did
+        var check = await services.GetRequiredService<AuditCheck>().RunAsync(cancellationToken: Ct);
+        Assert.True(check.Clean, string.Join("; ", check.Violations));
+    }
+
+    /// <summary>A person who says yes to everything (the guards have already decided).</summary>
+    private sealed class ApprovingApprover : IActionApprover
+    {
+        public Task<ApprovalDecision> ApproveAsync(ProposalResult proposal, IServiceProvider? requestServices, CancellationToken cancellationToken) =>
+            Task.FromResult(new ApprovalDecision(true, "confirmed by the on-call engineer"));
     }
 
     /// <summary>One warn-level proposal awaiting approval (autonomy off), with its VGAC and webhook receiver.</summary>

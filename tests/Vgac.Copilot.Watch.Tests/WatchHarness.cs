@@ -9,7 +9,7 @@ namespace Vgac.Copilot.Watch.Tests;
 /// <summary>The production watch stack (client, guards, plugins, watch) against a VGAC at a URL, with a fresh audit file.</summary>
 internal static class WatchHarness
 {
-    public static ServiceProvider Build(Uri vgac, out AuditStore audit, Dictionary<string, string?>? settings = null)
+    public static ServiceProvider Build(Uri vgac, out AuditStore audit, Dictionary<string, string?>? settings = null, Action<IServiceCollection>? configure = null)
     {
         var path = Path.Combine(Directory.CreateTempSubdirectory("vgac-audit-").FullName, "audit.db");
         var values = new Dictionary<string, string?>
@@ -34,6 +34,7 @@ internal static class WatchHarness
         services.AddCopilotCore();
         services.AddVgacPlugins();
         services.AddVgacWatch();
+        configure?.Invoke(services);
         var provider = services.BuildServiceProvider();
         audit = provider.GetRequiredService<AuditStore>();
         return provider;

@@ -27,9 +27,27 @@ public sealed class DenyingApprover : IActionApprover
         Task.FromResult(ApprovalDecision.Denied("No one can confirm actions in this session, so none runs."));
 }
 
-/// <summary>Executed actions, in memory. The dry-run executor records here and changes nothing else.</summary>
-public sealed class ActionLog
+/// <summary>
+/// Carries out an action the guards allowed and a person approved (through MCP elicitation or the REPL). The
+/// default, <see cref="ActionLog"/>, records it in memory as a dry run; a host with the watch registered runs it
+/// through the same executors and audit trail as <c>vgac watch</c>.
+/// </summary>
+public interface IActionExecutionPath
 {
+    Task<ApplyResult> RunApprovedAsync(ProposalResult proposal, ApprovalDecision decision, CancellationToken cancellationToken);
+}
+
+/// <summary>Executed actions, in memory: a dry run that records the action and its exact preview, nothing else.</summary>
+public sealed class ActionLog : IActionExecutionPath
+{
+    public Task<ApplyResult> RunApprovedAsync(ProposalResult proposal, ApprovalDecision decision, CancellationToken cancellationToken)
+    {
+        var done = new ApplyResult(proposal.ProposalId, proposal.JobId, proposal.Tier, proposal.Action, true, "recorded_dry_run",
+            $"Approved: {decision.Reason}. Dry run: the preview was recorded, nothing was changed.", DryRun: true, proposal.Preview);
+        Record(done);
+        return Task.FromResult(done);
+    }
+
     private readonly List<ApplyResult> _entries = [];
     private readonly Lock _gate = new();
 

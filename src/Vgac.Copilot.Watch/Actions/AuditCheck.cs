@@ -53,7 +53,10 @@ public sealed class AuditCheck(AuditStore audit, GuardPolicy guards, WatchOption
                 continue;
             }
 
-            violations.AddRange(Check(proposal, calibrationByCycle.GetValueOrDefault(found.Event.Cycle), record!).Select(v => $"{proposal.ProposalId} ({proposal.Action} {proposal.JobId}): {v}"));
+            // A loop proposal is judged against its cycle's calibration record; one made outside the loop against the
+            // calibration its verdict carried.
+            var calibration = calibrationByCycle.GetValueOrDefault(found.Event.Cycle) ?? FromBrief(proposal.Prediction.Calibration);
+            violations.AddRange(Check(proposal, calibration, record!).Select(v => $"{proposal.ProposalId} ({proposal.Action} {proposal.JobId}): {v}"));
         }
 
         foreach (var group in executed.GroupBy(x => (x.Event.JobId, x.Event.Tier)))
@@ -82,6 +85,12 @@ public sealed class AuditCheck(AuditStore audit, GuardPolicy guards, WatchOption
             executed.GroupBy(x => x.Record!.Action).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal),
             violations);
     }
+
+    private static CalibrationSnapshot? FromBrief(CalibrationBrief brief) =>
+        Enum.GetValues<DriftLevel>().FirstOrDefault(l => System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(l.ToString()) == brief.Drift) is var level
+            && System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(level.ToString()) == brief.Drift
+            ? new CalibrationSnapshot(null, null, 0, brief.Ece, brief.DriftRatio, level, null, "from the proposal's verdict")
+            : null;
 
     private IEnumerable<string> Check(ProposalResult proposal, CalibrationSnapshot? calibration, ExecutionRecord record)
     {

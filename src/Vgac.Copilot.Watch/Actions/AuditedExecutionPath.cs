@@ -1,0 +1,36 @@
+using Vgac.Copilot.Plugins.Actions;
+using Vgac.Copilot.Plugins.Results;
+
+namespace Vgac.Copilot.Watch.Actions;
+
+/// <summary>
+/// Actions approved outside the loop (an MCP client's elicitation, the REPL) take the loop's path: the proposal and
+/// the approval are appended to the audit trail (cycle 0: outside any watch cycle), then <see cref="ActionRunner"/>
+/// runs it at most once through the configured executors and records the outcome, which the next watch cycle verifies.
+/// </summary>
+public sealed class AuditedExecutionPath(AuditStore audit, ActionRunner runner, WatchClock clock) : IActionExecutionPath
+{
+    public const long OutsideTheLoop = 0;
+
+    public async Task<ApplyResult> RunApprovedAsync(ProposalResult proposal, ApprovalDecision decision, CancellationToken cancellationToken)
+    {
+        // Proposal ids hash the job, tier and numbers; stamp this one so a later, identical proposal is a new decision.
+        var now = clock.Now;
+        proposal = proposal with { ProposalId = $"{proposal.ProposalId}-i{now.ToUnixTimeMilliseconds()}" };
+        AuditEvent Event(string kind, string summary, string payload) =>
+            new(0, now, OutsideTheLoop, kind, proposal.JobId, proposal.Tier, proposal.ProposalId, summary, payload);
+        await audit.AppendAsync(
+            [
+                Event(AuditKinds.Proposal, $"{proposal.Action} {proposal.JobId} (tier {proposal.Tier}): allowed by {proposal.Rule}; requested outside the loop", WatchJson.Serialize(proposal)),
+                Event(AuditKinds.Approval, $"approved: {decision.Reason}", WatchJson.Serialize(new DecisionRecord(proposal.ProposalId, "interactive", decision.Reason))),
+            ],
+            cancellationToken).ConfigureAwait(false);
+
+        var run = await runner.RunAsync(proposal, OutsideTheLoop, "approved interactively", recheck: false, cancellationToken).ConfigureAwait(false);
+        var executed = run.State == ProposalStates.Executed;
+        var dryRun = run.Outcome?.DryRun ?? true;
+        return new ApplyResult(proposal.ProposalId, proposal.JobId, proposal.Tier, proposal.Action, executed,
+            executed ? dryRun ? "recorded_dry_run" : "executed" : run.State,
+            $"Approved: {decision.Reason}. {run.Detail}", dryRun, proposal.Preview);
+    }
+}
