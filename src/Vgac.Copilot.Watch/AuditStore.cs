@@ -102,6 +102,8 @@ public sealed class AuditStore(string path)
                 payload TEXT);
             CREATE INDEX IF NOT EXISTS events_job ON events(job_id, tier, at);
             CREATE INDEX IF NOT EXISTS events_proposal ON events(proposal_id);
+            CREATE INDEX IF NOT EXISTS events_kind_at ON events(kind, at);
+            CREATE INDEX IF NOT EXISTS events_cycle ON events(cycle);
             CREATE UNIQUE INDEX IF NOT EXISTS events_started_once ON events(proposal_id) WHERE kind = 'execution_started';
             CREATE UNIQUE INDEX IF NOT EXISTS events_decided_once ON events(proposal_id) WHERE kind IN ('approval', 'rejection');
             CREATE TRIGGER IF NOT EXISTS events_append_only_update BEFORE UPDATE ON events BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
@@ -144,11 +146,24 @@ public sealed class AuditStore(string path)
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var query = connection.CreateCommand();
-        query.CommandText = "SELECT id, at, cycle, kind, job_id, tier, proposal_id, summary, payload FROM events WHERE ($since IS NULL OR at >= $since) AND ($job IS NULL OR job_id = $job) AND ($kind IS NULL OR kind = $kind) AND ($proposal IS NULL OR proposal_id = $proposal) ORDER BY id";
-        query.Parameters.AddWithValue("$since", since is { } s ? s.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture) : DBNull.Value);
-        query.Parameters.AddWithValue("$job", (object?)jobId ?? DBNull.Value);
-        query.Parameters.AddWithValue("$kind", (object?)kind ?? DBNull.Value);
-        query.Parameters.AddWithValue("$proposal", (object?)proposal ?? DBNull.Value);
+
+        // Only the filters given, so SQLite can use the (kind, at), (job_id, tier, at) and proposal_id indexes.
+        var where = new List<string>();
+        void Filter(string clause, string name, object? value)
+        {
+            if (value is not null)
+            {
+                where.Add(clause);
+                query.Parameters.AddWithValue(name, value);
+            }
+        }
+
+        Filter("at >= $since", "$since", since?.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture));
+        Filter("job_id = $job", "$job", jobId);
+        Filter("kind = $kind", "$kind", kind);
+        Filter("proposal_id = $proposal", "$proposal", proposal);
+        query.CommandText = "SELECT id, at, cycle, kind, job_id, tier, proposal_id, summary, payload FROM events"
+            + (where.Count == 0 ? "" : " WHERE " + string.Join(" AND ", where)) + " ORDER BY id";
         var events = new List<AuditEvent>();
         await using var reader = await query.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
