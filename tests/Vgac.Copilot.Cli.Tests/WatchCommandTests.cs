@@ -52,6 +52,14 @@ public sealed class WatchCommandTests
         var kinds = Lines(trail.Out).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("kind").GetString()).ToList();
         Assert.Equal(["proposal", "approval", "execution_started", "execution"], kinds);
 
+        var recent = await CliHarness.RunAsync(["audit", "--since", "1h", "--format", "json"], env, Ct);
+        var future = await CliHarness.RunAsync(["audit", "--since", "2999-01-01T00:00Z"], env, Ct);
+        var badSince = await CliHarness.RunAsync(["audit", "--since", "yesterday"], env, Ct);
+        Assert.True(Lines(recent.Out).Length > kinds.Count, recent.ToString());
+        Assert.Equal((0, ""), (future.ExitCode, future.Out));
+        Assert.Equal(2, badSince.ExitCode);
+        Assert.Contains("--since must be a duration back from now", badSince.Error, StringComparison.Ordinal);
+
         var check = await CliHarness.RunAsync(["audit", "--check"], env, Ct);
         Assert.True(check.ExitCode == 0, check.ToString());
         Assert.Contains("1 executed", check.Out, StringComparison.Ordinal);

@@ -126,13 +126,14 @@ internal static class WatchCommands
 
     public static Command Audit(CliContext context)
     {
-        var sinceHours = new Option<double?>("--since-hours") { Description = "Only records from the last N hours.", HelpName = "hours" };
+        var since = new Option<string?>("--since") { Description = "Only records since then: a duration back from now (30m, 2h, 7d) or a timestamp.", HelpName = "when" };
+        var sinceHours = new Option<double?>("--since-hours") { Description = "Only records from the last N hours (same as --since Nh).", HelpName = "hours" };
         var job = new Option<string?>("--job") { Description = "Only records about this job.", HelpName = "id" };
         var check = new Option<bool>("--check") { Description = "Re-check the trail against the guards: totals and any violation (exit 9 if one is found)." };
         var format = new Option<string>("--format", "-o") { Description = "text (default) or json.", DefaultValueFactory = _ => "text", HelpName = "text|json" };
         var command = new Command("audit", "Read the audit trail: observations, calibration, proposals, decisions, executions, verifications, outages; oldest first.")
         {
-            sinceHours, job, check, format, AuditDb,
+            since, sinceHours, job, check, format, AuditDb,
         };
         command.SetAction((parse, ct) => CommandHost.RunAsync(parse, context, async (session, token) =>
         {
@@ -141,16 +142,18 @@ internal static class WatchCommands
                 throw new ConfigurationException($"--since-hours must be positive, got {parse.GetValue(sinceHours)}.");
             }
 
-            DateTimeOffset? since = parse.GetValue(sinceHours) is { } h ? DateTimeOffset.UtcNow.AddHours(-h) : null;
+            DateTimeOffset? from = parse.GetValue(since) is { } text ? Durations.Since(text, DateTimeOffset.UtcNow)
+                : parse.GetValue(sinceHours) is { } h ? DateTimeOffset.UtcNow.AddHours(-h)
+                : null;
             var json = parse.GetValue(format) == "json";
             if (parse.GetValue(check))
             {
-                var report = await session.Get<AuditCheck>().RunAsync(since, token).ConfigureAwait(false);
+                var report = await session.Get<AuditCheck>().RunAsync(from, token).ConfigureAwait(false);
                 await session.Out.WriteLineAsync(json ? WatchJson.Serialize(report) : TrailText.Check(report, session.Get<AuditStore>().Path)).ConfigureAwait(false);
                 return report.Clean ? ExitCodes.Success : ExitCodes.AuditViolation;
             }
 
-            var events = await session.Get<AuditStore>().QueryAsync(since, parse.GetValue(job), cancellationToken: token).ConfigureAwait(false);
+            var events = await session.Get<AuditStore>().QueryAsync(from, parse.GetValue(job), cancellationToken: token).ConfigureAwait(false);
             foreach (var e in events)
             {
                 await session.Out.WriteLineAsync(json ? WatchJson.Serialize(e) : TrailText.Event(e)).ConfigureAwait(false);
