@@ -89,6 +89,24 @@ public sealed class WatchCommandTests
         Assert.Equal(TimeSpan.FromHours(23.5), last - first);
     }
 
+    [Fact]
+    public async Task Config_WebhookUrlSet_ShownAsSetButHidden()
+    {
+        var db = TempDb();
+        var result = await CliHarness.RunAsync(["config"], new Dictionary<string, string>
+        {
+            ["VGAC_WEBHOOK_URL"] = "https://hooks.example.com/services/hook-secret",
+            ["VGAC_AUDIT_DB"] = db,
+            ["Watch__Autonomy"] = "notify",
+        }, Ct);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("(set, hidden)", result.Out, StringComparison.Ordinal);
+        Assert.Contains(db, result.Out, StringComparison.Ordinal);
+        Assert.Contains("notify", result.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain("hook-secret", result.Out + result.Error, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("--interval", "soon", "--interval must be a positive duration")]
     [InlineData("--autonomy", "maybe", "--autonomy must be off, notify or full, got 'maybe'")]

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Microsoft.Extensions.Options;
 using Vgac.Copilot.Cli.Hosting;
 using Vgac.Copilot.Client;
+using Vgac.Copilot.Watch;
 
 namespace Vgac.Copilot.Cli.Commands;
 
@@ -14,6 +15,7 @@ internal static class ConfigCommand
         command.SetAction((parse, ct) => CommandHost.RunAsync(parse, context, async (session, _) =>
         {
             var vgac = session.Get<IOptions<VgacClientOptions>>().Value;
+            var watch = session.Get<WatchOptions>();
             var rows = new (string Key, string Value)[]
             {
                 ("Vgac:BaseUrl", vgac.BaseUrl),
@@ -23,6 +25,11 @@ internal static class ConfigCommand
                 ("Vgac:MaxRetries", vgac.MaxRetries.ToString(System.Globalization.CultureInfo.InvariantCulture)),
                 ("Log:ConsoleLevel", session.Configuration["Log:ConsoleLevel"] ?? "Error"),
                 ("Log:Directory", session.Configuration["Log:Directory"] ?? "(user data folder)/vgac/logs"),
+                ("Watch:AuditPath", session.Get<AuditStore>().Path),
+                ("Watch:Autonomy", watch.Autonomy.ToString().ToLowerInvariant()),
+                ("Watch:IntervalSeconds", watch.IntervalSeconds.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture)),
+                ("Watch:Webhook:Url", string.IsNullOrEmpty(watch.Webhook.Url) ? "(not set: notifications are dry runs)" : "(set, hidden)"),
+                ("Watch:Command:Path", watch.Command.Path ?? "(not set: Kubernetes/Slurm effects are previews)"),
             };
             var width = rows.Max(r => r.Key.Length);
             foreach (var (key, value) in rows)
