@@ -90,6 +90,24 @@ public sealed class WatchCommandTests
     }
 
     [Fact]
+    public async Task Watch_AnotherWatchHoldsTheTrail_ExitTwoSayingSo()
+    {
+        await using var vgac = await new ScriptedVgac().StartAsync(Ct);
+        var db = TempDb();
+        var env = new Dictionary<string, string> { ["VGAC_API_BASE_URL"] = vgac.BaseAddress.ToString(), ["VGAC_AUDIT_DB"] = db };
+
+        using (Vgac.Copilot.Watch.Loop.WatchLock.Acquire(db))
+        {
+            var blocked = await CliHarness.RunAsync(["watch", "--once"], env, Ct);
+            Assert.Equal(2, blocked.ExitCode);
+            Assert.Contains("another vgac watch", blocked.Error, StringComparison.Ordinal);
+        }
+
+        var free = await CliHarness.RunAsync(["watch", "--once"], env, Ct);
+        Assert.True(free.ExitCode == 0, free.ToString());
+    }
+
+    [Fact]
     public async Task Config_WebhookUrlSet_ShownAsSetButHidden()
     {
         var db = TempDb();

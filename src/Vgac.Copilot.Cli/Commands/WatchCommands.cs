@@ -76,6 +76,7 @@ internal static class WatchCommands
             return await CommandHost.RunAsync(parse, context, async (session, token) =>
             {
                 var max = parse.GetValue(once) ? 1 : parse.GetValue(cycles);
+                using var exclusive = WatchLock.Acquire(session.Get<AuditStore>().Path);
                 var view = WatchView.Create(parse.GetValue(format) ?? "text", context);
                 using var scenario = demo ? WatchDemoScenario.Day(new Uri(session.Configuration["Vgac:BaseUrl"]!), simStep, demoClock, view.NoteAsync) : null;
                 var loop = session.Get<WatchLoop>();

@@ -75,6 +75,7 @@ internal static partial class CommandHost
         AggregateException aggregate when aggregate.InnerExceptions.All(e => e is OptionsValidationException) =>
             (ExitCodes.UsageError, InvalidConfiguration(aggregate.InnerExceptions.Cast<OptionsValidationException>())),
         ConfigurationException config => (ExitCodes.UsageError, config.Message),
+        Vgac.Copilot.Watch.Loop.WatchAlreadyRunningException running => (ExitCodes.UsageError, running.Message),
         Vgac.Copilot.Watch.Actions.ActionQueueException queue =>
             (queue.NotFound ? ExitCodes.NotFound : queue.VgacUnavailable ? ExitCodes.VgacUnavailable : ExitCodes.ActionRefused, queue.Message),
         Vgac.Copilot.Calibration.CsvAuditException csv => (ExitCodes.UsageError, csv.Message),

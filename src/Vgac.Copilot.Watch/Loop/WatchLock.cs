@@ -1,0 +1,58 @@
+namespace Vgac.Copilot.Watch.Loop;
+
+/// <summary>
+/// One watch loop per audit trail: two would number their cycles from the same last cycle and interleave them.
+/// Held as an exclusively opened file beside the database for the life of the loop; the operating system releases
+/// it when the process dies, so a crash never leaves a stale lock.
+/// </summary>
+public sealed class WatchLock : IDisposable
+{
+    private readonly FileStream _file;
+
+    private WatchLock(FileStream file) => _file = file;
+
+    /// <summary>Takes the lock, or says who holds it.</summary>
+    /// <exception cref="WatchAlreadyRunningException">Another process is watching this audit trail.</exception>
+    public static WatchLock Acquire(string auditPath)
+    {
+        var path = auditPath + ".watch.lock";
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        try
+        {
+            var file = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            file.SetLength(0);
+            using (var writer = new StreamWriter(file, leaveOpen: true))
+            {
+                writer.Write(Environment.ProcessId);
+            }
+
+            file.Flush();
+            return new WatchLock(file);
+        }
+        catch (IOException)
+        {
+            var holder = TryRead(path);
+            throw new WatchAlreadyRunningException(
+                $"another vgac watch{(holder is null ? "" : $" (process {holder})")} is already running against the audit trail {auditPath}; stop it first, or give this one its own --audit-db.");
+        }
+    }
+
+    private static string? TryRead(string path)
+    {
+        try
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            using var reader = new StreamReader(stream);
+            return reader.ReadToEnd().Trim() is { Length: > 0 } pid ? pid : null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    public void Dispose() => _file.Dispose();
+}
+
+/// <summary>Another <c>vgac watch</c> holds the audit trail.</summary>
+public sealed class WatchAlreadyRunningException(string message) : Exception(message);
