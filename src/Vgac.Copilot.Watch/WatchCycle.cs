@@ -30,9 +30,14 @@ public sealed record CycleReport(
     int SkippedDuplicates,
     IReadOnlyList<ExecutionRecord> Executions,
     int Verified,
-    int Interrupted)
+    int Interrupted,
+    string? Failure = null)
 {
     public DriftLevel Drift => Calibration?.Drift ?? DriftLevel.Unknown;
+
+    /// <summary>A cycle that could not run at all for a reason other than VGAC (nothing of it was recorded).</summary>
+    public static CycleReport Failed(DateTimeOffset at, Autonomy autonomy, string failure) =>
+        new(0, at, null, null, null, autonomy, 0, [], 0, [], 0, 0, failure);
 }
 
 /// <summary>

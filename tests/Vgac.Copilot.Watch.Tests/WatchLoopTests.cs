@@ -67,4 +67,29 @@ public sealed class WatchLoopTests
         Assert.Equal(1L, await audit.LastCycleAsync(Ct));
         Assert.Contains(await audit.QueryAsync(cancellationToken: Ct), e => e.Kind == AuditKinds.Calibration);
     }
+
+    [Fact]
+    public async Task Loop_CycleKeepsFailingForANonVgacReason_ReportsAndRetriesThenGivesUp()
+    {
+        await using var server = await new ScriptedVgac().StartAsync(Ct);
+        var blocker = Path.Combine(Directory.CreateTempSubdirectory("vgac-loop-").FullName, "not-a-directory");
+        await File.WriteAllTextAsync(blocker, "a file where the audit folder should be", Ct);
+        using var services = WatchHarness.Build(server.BaseAddress, out _, new() { ["Watch:AuditPath"] = Path.Combine(blocker, "audit.db") });
+        var reports = new List<CycleReport>();
+
+        var error = await Record.ExceptionAsync(() => services.GetRequiredService<WatchLoop>().RunAsync(
+            (report, _) =>
+            {
+                reports.Add(report);
+                return Task.CompletedTask;
+            },
+            beforeCycle: null,
+            maxCycles: 20,
+            Ct));
+
+        Assert.NotNull(error);
+        Assert.Equal(WatchLoop.MaxConsecutiveFailures - 1, reports.Count);
+        Assert.All(reports, r => Assert.NotNull(r.Failure));
+        Assert.All(reports, r => Assert.Empty(r.Executions));
+    }
 }

@@ -119,7 +119,9 @@ internal static class WatchCommands
                     }
                 }
 
-                return max is 1 && last?.Outage is not null ? ExitCodes.VgacUnavailable : ExitCodes.Success;
+                return last?.Failure is not null ? ExitCodes.Failure
+                    : max is 1 && last?.Outage is not null ? ExitCodes.VgacUnavailable
+                    : ExitCodes.Success;
             }, ct, settings: settings, services: demo ? s => s.AddSingleton<WatchClock>(demoClock) : null).ConfigureAwait(false);
         });
         return command;

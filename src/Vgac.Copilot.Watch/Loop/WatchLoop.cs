@@ -12,10 +12,14 @@ public sealed record NextCycle(TimeSpan Delay, int ConsecutiveOutages)
 /// Runs <see cref="WatchCycle"/> at the configured interval until stopped. A cycle, once started, is finished even
 /// when a stop is requested (Ctrl+C stops cleanly after it); only the wait between cycles is cut short. While VGAC
 /// is down the interval doubles per failed cycle up to <see cref="WatchOptions.MaxBackoffSeconds"/>, and returns to
-/// normal after the first good cycle.
+/// normal after the first good cycle. A cycle that fails for another reason (the audit database busy or its disk
+/// full, say) is logged with its details and retried with the same backoff; after
+/// <see cref="MaxConsecutiveFailures"/> in a row the loop gives up and the error reaches the caller.
 /// </summary>
 public sealed partial class WatchLoop(WatchCycle cycle, WatchOptions options, TimeProvider time, ILogger<WatchLoop> logger)
 {
+    public const int MaxConsecutiveFailures = 5;
+
     /// <param name="onCycle">Called after each cycle with its report and when the next one starts.</param>
     /// <param name="beforeCycle">Called before each cycle (the demo advances its simulated clock here).</param>
     /// <param name="maxCycles">Stop after this many cycles; null runs until <paramref name="stop"/>.</param>
@@ -25,6 +29,7 @@ public sealed partial class WatchLoop(WatchCycle cycle, WatchOptions options, Ti
     {
         var ran = 0L;
         var outages = 0;
+        var failures = 0;
         while (!stop.IsCancellationRequested && (maxCycles is null || ran < maxCycles))
         {
             var started = time.GetTimestamp();
@@ -33,14 +38,25 @@ public sealed partial class WatchLoop(WatchCycle cycle, WatchOptions options, Ti
                 await beforeCycle(ran, CancellationToken.None).ConfigureAwait(false);
             }
 
-            var report = await cycle.RunOnceAsync(CancellationToken.None).ConfigureAwait(false);
+            CycleReport report;
+            try
+            {
+                report = await cycle.RunOnceAsync(CancellationToken.None).ConfigureAwait(false);
+                failures = 0;
+            }
+            catch (Exception ex) when (++failures < MaxConsecutiveFailures)
+            {
+                LogCycleFailed(ex, failures, ex.Message);
+                report = CycleReport.Failed(time.GetUtcNow(), options.Autonomy, $"{ex.GetType().Name}: {ex.Message}");
+            }
+
             ran++;
-            outages = report.Outage is null ? 0 : outages + 1;
+            outages = report.Outage is null && report.Failure is null ? 0 : outages + 1;
             var interval = TimeSpan.FromSeconds(options.IntervalSeconds);
             var delay = outages == 0 ? interval : Backoff(interval, outages);
-            if (outages > 0)
+            if (report.Outage is { } outage)
             {
-                LogBackingOff(report.Cycle, outages, delay.TotalSeconds, report.Outage!);
+                LogBackingOff(report.Cycle, outages, delay.TotalSeconds, outage);
             }
 
             var remaining = delay - time.GetElapsedTime(started);
@@ -68,6 +84,9 @@ public sealed partial class WatchLoop(WatchCycle cycle, WatchOptions options, Ti
         var seconds = interval.TotalSeconds * Math.Pow(2, Math.Min(outages, 20));
         return TimeSpan.FromSeconds(Math.Min(seconds, Math.Max(options.MaxBackoffSeconds, interval.TotalSeconds)));
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "A watch cycle failed ({Failures} in a row; giving up at 5): {Error}")]
+    private partial void LogCycleFailed(Exception exception, int failures, string error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Cycle {Cycle}: VGAC unavailable ({Outages} in a row), backing off {DelaySeconds:0.#} s: {Error}")]
     private partial void LogBackingOff(long cycle, int outages, double delaySeconds, string error);
