@@ -43,6 +43,9 @@ public sealed class AuditStore(string path)
 
     public string Path { get; } = path;
 
+    /// <summary>Whether the trail exists yet (readers say so instead of creating an empty one).</summary>
+    public bool Exists => File.Exists(Path);
+
     public static string DefaultPath() => System.IO.Path.Combine(
         Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create), "vgac", "audit.db");
 

@@ -108,6 +108,22 @@ public sealed class WatchCommandTests
     }
 
     [Fact]
+    public async Task Readers_NoTrailYet_SaySoWithoutCreatingOne()
+    {
+        var db = Path.Combine(Path.GetTempPath(), $"vgac-none-{Guid.NewGuid():N}", "audit.db");
+        var env = new Dictionary<string, string> { ["VGAC_AUDIT_DB"] = db };
+
+        var audit = await CliHarness.RunAsync(["audit"], env, Ct);
+        var list = await CliHarness.RunAsync(["actions", "list"], env, Ct);
+        var show = await CliHarness.RunAsync(["actions", "show", "prop-1"], env, Ct);
+
+        Assert.Equal((8, 0, 8), (audit.ExitCode, list.ExitCode, show.ExitCode));
+        Assert.Contains("no audit trail at", audit.Error, StringComparison.Ordinal);
+        Assert.Contains("No audit trail at", list.Out, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.GetDirectoryName(db)));
+    }
+
+    [Fact]
     public async Task Config_WebhookUrlSet_ShownAsSetButHidden()
     {
         var db = TempDb();

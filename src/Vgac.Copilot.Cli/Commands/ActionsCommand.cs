@@ -28,6 +28,12 @@ internal static class ActionsCommand
         var command = new Command("list", "Proposals awaiting approval (with --all: every proposal and where it stands), oldest first.") { all, format, WatchCommands.AuditDb };
         command.SetAction((parse, ct) => CommandHost.RunAsync(parse, context, async (session, token) =>
         {
+            if (!session.Get<AuditStore>().Exists)
+            {
+                await session.Out.WriteLineAsync($"No audit trail at {session.Get<AuditStore>().Path} yet: 'vgac watch' makes proposals.").ConfigureAwait(false);
+                return ExitCodes.Success;
+            }
+
             var records = (await session.Get<ActionQueue>().ListAsync(cancellationToken: token).ConfigureAwait(false))
                 .Where(r => parse.GetValue(all) || r.State == ProposalStates.AwaitingApproval).ToList();
             if (parse.GetValue(format) == "json")

@@ -145,6 +145,13 @@ internal static class WatchCommands
                 throw new ConfigurationException($"--since-hours must be positive, got {parse.GetValue(sinceHours)}.");
             }
 
+            var store = session.Get<AuditStore>();
+            if (!store.Exists)
+            {
+                await context.Error.WriteLineAsync($"vgac: no audit trail at {store.Path} yet: 'vgac watch' starts one (or pass --audit-db).").ConfigureAwait(false);
+                return ExitCodes.NotFound;
+            }
+
             DateTimeOffset? from = parse.GetValue(since) is { } text ? Durations.Since(text, DateTimeOffset.UtcNow)
                 : parse.GetValue(sinceHours) is { } h ? DateTimeOffset.UtcNow.AddHours(-h)
                 : null;

@@ -37,6 +37,11 @@ public sealed class ActionQueue(AuditStore audit, ActionRunner runner, WatchCloc
 
     public async Task<ProposalRecord> FindAsync(string proposalId, CancellationToken cancellationToken = default)
     {
+        if (!audit.Exists)
+        {
+            throw new ActionQueueException($"no audit trail at {audit.Path} yet, so no proposal '{proposalId}'; 'vgac watch' makes proposals.", notFound: true);
+        }
+
         var events = await audit.QueryAsync(proposal: proposalId, cancellationToken: cancellationToken).ConfigureAwait(false);
         var first = events.FirstOrDefault(e => e.Kind == AuditKinds.Proposal)
             ?? throw new ActionQueueException($"no proposal '{proposalId}' in the audit trail ({audit.Path}); 'vgac actions list --all' shows them.", notFound: true);
