@@ -44,9 +44,9 @@ public sealed record CycleReport(
 /// One cycle of the autonomous agents. Actor's checks of earlier executions come first (verify effects, find
 /// interrupted ones); then Observer reads the cluster and flags anomalies, Calibrator audits the model against
 /// outcomes (ECE, PSI, drift), Predictor scores the pending jobs, and Actor turns each job's highest allowed tier
-/// into a proposal. Everything seen and proposed is appended in one transaction. Then, only where the autonomy
-/// setting lets an allowed proposal run unattended, the runner executes it (its own at-most-once records). A VGAC
-/// outage is recorded as such: nothing is proposed or run from a failed cycle.
+/// into a proposal. Everything seen and proposed, and the start of whatever the autonomy setting lets run unattended,
+/// is appended in one transaction; then those actions run and their outcomes are recorded. A VGAC outage is recorded
+/// as such: nothing is proposed or run from a failed cycle.
 /// </summary>
 public sealed class WatchCycle(
     IVgacClient vgac,
@@ -74,11 +74,13 @@ public sealed class WatchCycle(
         ObservationSnapshot? observation = null;
         CalibrationSnapshot? calibration = null;
         var proposals = new List<ProposalResult>();
-        var (predicted, skipped) = (0, 0);
+        var (predicted, skipped, verified, interrupted) = (0, 0, 0, 0);
         string? outage = null;
         try
         {
-            events.AddRange(await verifier.VerifyAsync(cycle, cancellationToken).ConfigureAwait(false));
+            var checks = await verifier.VerifyAsync(cycle, cancellationToken).ConfigureAwait(false);
+            events.AddRange(checks);
+            (verified, interrupted) = (checks.Count(e => e.Kind == AuditKinds.Verification), checks.Count(e => e.Kind == AuditKinds.Execution));
 
             var cluster = await observer.ClusterSummaryAsync(cancellationToken).ConfigureAwait(false);
             var anomalies = await observer.AnomaliesAsync(cancellationToken).ConfigureAwait(false);
@@ -160,16 +162,32 @@ public sealed class WatchCycle(
             Record(AuditKinds.Outage, ex.Message);
         }
 
-        await audit.AppendAsync(events, cancellationToken).ConfigureAwait(false);
-
+        // What runs unattended is started in the same transaction as its proposal, so a crash between the commit and
+        // the execution is visible next cycle (interrupted), never a silent "awaiting approval".
+        var decidedBy = $"autonomy {Name(options.Autonomy)}";
         var executions = new List<ExecutionRecord>();
+        var starting = new List<ProposalResult>();
         foreach (var proposal in proposals.Where(p => AutonomyPolicy.MayRunUnattended(options.Autonomy, p.Tier, p.Allowed)))
         {
-            executions.Add(await runner.RunAsync(proposal, cycle, $"autonomy {Name(options.Autonomy)}", recheck: false, cancellationToken).ConfigureAwait(false));
+            var (record, refused) = await runner.PlanAsync(proposal, cycle, decidedBy, cancellationToken).ConfigureAwait(false);
+            events.Add(record);
+            if (refused is null)
+            {
+                starting.Add(proposal);
+            }
+            else
+            {
+                executions.Add(refused);
+            }
         }
 
-        return new CycleReport(cycle, now, outage, observation, calibration, options.Autonomy, predicted, proposals, skipped, executions,
-            events.Count(e => e.Kind == AuditKinds.Verification), events.Count(e => e.Kind == AuditKinds.Execution));
+        await audit.AppendAsync(events, cancellationToken).ConfigureAwait(false);
+        foreach (var proposal in starting)
+        {
+            executions.Add(await runner.ExecuteStartedAsync(proposal, cycle, decidedBy).ConfigureAwait(false));
+        }
+
+        return new CycleReport(cycle, now, outage, observation, calibration, options.Autonomy, predicted, proposals, skipped, executions, verified, interrupted);
     }
 
     /// <summary>The highest tier whose probability threshold a confident prediction meets (0: none, or not confident).</summary>

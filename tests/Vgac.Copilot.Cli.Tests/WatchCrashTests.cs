@@ -69,6 +69,9 @@ public sealed class WatchCrashTests(ITestOutputHelper output)
         var starts = await ColumnAsync(connection, "SELECT proposal_id FROM events WHERE kind = 'execution_started'");
         Assert.Equal(starts.Count, starts.Distinct().Count());
         Assert.NotEmpty(starts);
+        // Every unattended proposal was committed together with its start: none is left silently waiting.
+        var proposals = await ColumnAsync(connection, "SELECT proposal_id FROM events WHERE kind = 'proposal'");
+        Assert.Equal(proposals.Order(), starts.Order());
         var outcomes = await ColumnAsync(connection, "SELECT proposal_id FROM events WHERE kind = 'execution'");
         Assert.Equal(starts.Order(), outcomes.Order());
         var keys = receiver.Requests.Select(r => r.Headers["Idempotency-Key"]).ToList();

@@ -34,15 +34,13 @@ public sealed class ActionRunner(
         if (refusal is not null)
         {
             var refused = Record(proposal, ProposalStates.Refused, decidedBy, refusal, null);
-            await AppendAsync(cycle, AuditKinds.Execution, $"not run: {refusal}", proposal, refused, cancellationToken).ConfigureAwait(false);
+            await audit.AppendAsync([Event(cycle, AuditKinds.Execution, $"not run: {refusal}", proposal, refused)], cancellationToken).ConfigureAwait(false);
             return refused;
         }
 
-        var executor = executors.FirstOrDefault(e => e is not DryRunExecutor && e.Handles(proposal.PreviewKind)) ?? dryRun;
         try
         {
-            await AppendAsync(cycle, AuditKinds.ExecutionStarted, $"{proposal.Action} {proposal.JobId} (tier {proposal.Tier}) started by {decidedBy} via {executor.Name}", proposal, null, cancellationToken)
-                .ConfigureAwait(false);
+            await audit.AppendAsync([Started(proposal, cycle, decidedBy)], cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (AuditStore.IsDuplicate(ex))
         {
@@ -50,15 +48,43 @@ public sealed class ActionRunner(
             return Record(proposal, ProposalStates.Refused, decidedBy, "it was already started once; an action runs at most once", null);
         }
 
-        var outcome = await executor.ExecuteAsync(new ExecutionRequest(proposal.ProposalId, proposal.JobId, proposal.Tier, proposal.Action, proposal.PreviewKind, proposal.Preview), CancellationToken.None)
-            .ConfigureAwait(false);
+        return await ExecuteStartedAsync(proposal, cycle, decidedBy).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// For the loop: decides, without running anything, whether an unattended proposal may start, and returns the
+    /// record to commit in the same transaction as the proposal itself: its <c>execution_started</c>, or the refusal.
+    /// A crash after that commit leaves a start without an outcome, which the next cycle records as interrupted.
+    /// </summary>
+    public async Task<(AuditEvent Record, ExecutionRecord? Refused)> PlanAsync(ProposalResult proposal, long cycle, string decidedBy, CancellationToken cancellationToken)
+    {
+        if (await CheckAsync(proposal, recheck: false, cancellationToken).ConfigureAwait(false) is { } refusal)
+        {
+            var refused = Record(proposal, ProposalStates.Refused, decidedBy, refusal, null);
+            return (Event(cycle, AuditKinds.Execution, $"not run: {refusal}", proposal, refused), refused);
+        }
+
+        return (Started(proposal, cycle, decidedBy), null);
+    }
+
+    /// <summary>Runs a proposal whose <c>execution_started</c> record is committed, and records the outcome.</summary>
+    public async Task<ExecutionRecord> ExecuteStartedAsync(ProposalResult proposal, long cycle, string decidedBy)
+    {
+        var outcome = await ExecutorFor(proposal).ExecuteAsync(
+            new ExecutionRequest(proposal.ProposalId, proposal.JobId, proposal.Tier, proposal.Action, proposal.PreviewKind, proposal.Preview), CancellationToken.None).ConfigureAwait(false);
         var record = Record(proposal, outcome.Delivered ? ProposalStates.Executed : ProposalStates.Failed, decidedBy, outcome.Detail, outcome);
 
         // The outcome is recorded even when the caller is cancelling: an effect that happened must be in the trail.
-        await AppendAsync(cycle, AuditKinds.Execution, $"{proposal.Action} {proposal.JobId} (tier {proposal.Tier}): {outcome.Detail}", proposal, record, CancellationToken.None)
+        await audit.AppendAsync([Event(cycle, AuditKinds.Execution, $"{proposal.Action} {proposal.JobId} (tier {proposal.Tier}): {outcome.Detail}", proposal, record)], CancellationToken.None)
             .ConfigureAwait(false);
         return record;
     }
+
+    private IActionExecutor ExecutorFor(ProposalResult proposal) =>
+        executors.FirstOrDefault(e => e is not DryRunExecutor && e.Handles(proposal.PreviewKind)) ?? dryRun;
+
+    private AuditEvent Started(ProposalResult proposal, long cycle, string decidedBy) =>
+        Event(cycle, AuditKinds.ExecutionStarted, $"{proposal.Action} {proposal.JobId} (tier {proposal.Tier}) started by {decidedBy} via {ExecutorFor(proposal).Name}", proposal, null);
 
     private async Task<string?> CheckAsync(ProposalResult proposal, bool recheck, CancellationToken cancellationToken)
     {
@@ -124,6 +150,6 @@ public sealed class ActionRunner(
     private static ExecutionRecord Record(ProposalResult p, string state, string decidedBy, string detail, ExecutionOutcome? outcome) =>
         new(p.ProposalId, p.JobId, p.Tier, p.Action, state, decidedBy, detail, outcome, p.PreviewKind, p.Preview);
 
-    private Task AppendAsync(long cycle, string kind, string summary, ProposalResult p, ExecutionRecord? record, CancellationToken cancellationToken) =>
-        audit.AppendAsync([new AuditEvent(0, clock.Now, cycle, kind, p.JobId, p.Tier, p.ProposalId, summary, record is null ? null : WatchJson.Serialize(record))], cancellationToken);
+    private AuditEvent Event(long cycle, string kind, string summary, ProposalResult p, ExecutionRecord? record) =>
+        new(0, clock.Now, cycle, kind, p.JobId, p.Tier, p.ProposalId, summary, record is null ? null : WatchJson.Serialize(record));
 }
