@@ -29,13 +29,19 @@ public sealed class WatchLock : IDisposable
             file.Flush();
             return new WatchLock(file);
         }
-        catch (IOException)
+        catch (IOException ex) when (IsContention(ex))
         {
             var holder = TryRead(path);
             throw new WatchAlreadyRunningException(
                 $"another vgac watch{(holder is null ? "" : $" (process {holder})")} is already running against the audit trail {auditPath}; stop it first, or give this one its own --audit-db.");
         }
     }
+
+    /// <summary>
+    /// The lock is held elsewhere (EWOULDBLOCK from flock on Linux 11, macOS 35; a sharing or lock violation on
+    /// Windows), as opposed to any other I/O failure, which is reported as itself.
+    /// </summary>
+    private static bool IsContention(IOException ex) => ex.HResult is 11 or 35 or unchecked((int)0x80070020) or unchecked((int)0x80070021);
 
     private static string? TryRead(string path)
     {
