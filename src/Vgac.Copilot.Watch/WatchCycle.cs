@@ -12,7 +12,8 @@ namespace Vgac.Copilot.Watch;
 
 /// <summary>What the Calibrator found this cycle.</summary>
 public sealed record CalibrationSnapshot(
-    double? ReportedEce, double? AuditedEce, int AuditedSamples, double? EffectiveEce, double? DriftRatio, DriftLevel Drift, double? Psi, string Reason);
+    double? ReportedEce, double? AuditedEce, int AuditedSamples, double? EffectiveEce, double? DriftRatio, DriftLevel Drift, double? Psi, string Reason,
+    double? AuditedEceNoiseFloor = null);
 
 /// <summary>What the Observer saw this cycle.</summary>
 public sealed record ObservationSnapshot(ClusterResult Cluster, IReadOnlyList<Finding> Findings);
@@ -102,7 +103,7 @@ public sealed class WatchCycle(
             }
 
             var drift = guards.Drift(status.ToFacts());
-            calibration = new CalibrationSnapshot(status.ReportedEce, own?.Ece, own?.N ?? 0, drift.EffectiveEce, drift.Ratio, drift.Level, own?.Psi, drift.Reason);
+            calibration = new CalibrationSnapshot(status.ReportedEce, own?.Ece, own?.N ?? 0, drift.EffectiveEce, drift.Ratio, drift.Level, own?.Psi, drift.Reason, own?.EceNoiseFloor);
             Record(AuditKinds.Calibration, drift.Reason, WatchJson.Serialize(calibration));
             if (!status.IsAvailable)
             {

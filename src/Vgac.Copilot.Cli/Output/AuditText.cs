@@ -12,7 +12,7 @@ internal static class AuditText
         var s = new StringBuilder();
         s.AppendLine($"Calibration audit of {source}");
         s.AppendLine(I($"  samples        {a.N} (positive rate {a.PositiveRate:0.0000})"));
-        s.AppendLine(I($"  ECE / MCE      {a.Ece:0.000000} / {a.Mce:0.000000}  ({a.ReliabilityCurve.Count} equal-mass bins)"));
+        s.AppendLine(I($"  ECE / MCE      {a.Ece:0.000000} / {a.Mce:0.000000}  ({a.ReliabilityCurve.Count} equal-mass bins; a perfectly calibrated model would show ECE {a.EceNoiseFloor:0.0000} here from sampling alone)"));
         s.AppendLine(I($"  Brier          {a.Brier:0.000000} = reliability {a.BrierReliability:0.000000} - resolution {a.BrierResolution:0.000000} + uncertainty {a.BrierUncertainty:0.000000}"));
         s.AppendLine(I($"  AUROC / AUPRC  {a.Auroc:0.0000} / {a.Auprc:0.0000}"));
         s.AppendLine($"  tail gaps      {string.Join("  ", a.TailGaps.Select(t => I($"p>={t.Threshold:0.0}: {(t.Count == 0 ? "-" : t.Gap.ToString("0.000", CultureInfo.InvariantCulture))} (n={t.Count})")))}");

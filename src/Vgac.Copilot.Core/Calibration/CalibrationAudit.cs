@@ -9,7 +9,11 @@ public sealed record TierQualification(int Tier, string Action, double MaxEce, b
 /// <summary>One SLO, judged on an audit. <see cref="Met"/> is null when the metric could not be computed.</summary>
 public sealed record SloCheck(string Name, double? Value, double Limit, bool? Met);
 
-/// <summary>A calibration audit: the metrics, tier qualification, SLO compliance, and a one-line verdict.</summary>
+/// <summary>
+/// A calibration audit: the metrics, tier qualification, SLO compliance, and a one-line verdict.
+/// <see cref="EceNoiseFloor"/> is the ECE a perfectly calibrated model would show on these predictions from sampling
+/// alone: an ECE near it is no evidence of miscalibration at this sample size.
+/// </summary>
 public sealed record CalibrationAudit(
     int N,
     double PositiveRate,
@@ -29,7 +33,8 @@ public sealed record CalibrationAudit(
     DriftVerdict Drift,
     double? Psi,
     IReadOnlyList<WindowEce> TemporalEce,
-    string Verdict);
+    string Verdict,
+    double EceNoiseFloor);
 
 /// <summary>
 /// Audits predictions against outcomes: metrics with VGAC's definitions, then which tiers the calibration
@@ -67,6 +72,7 @@ public sealed class CalibrationAuditor(GuardPolicy guards)
         return new CalibrationAudit(
             report.N, report.PositiveRate, report.Ece, report.Mce, report.Brier, report.BrierReliability, report.BrierResolution,
             report.BrierUncertainty, report.Auroc, report.Auprc, highest, tiers, slo, report.ReliabilityCurve, tails, drift, psi, temporal,
-            string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{verdict}"));
+            string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{verdict}"),
+            CalibrationExtras.EceNoiseFloor(probabilities, bins));
     }
 }

@@ -40,8 +40,8 @@ public sealed class LiveAuditor(IVgacClient client, CalibrationAuditor auditor, 
         var summary = (audit, reported.ReportedEce) switch
         {
             (null, _) => $"No outcomes with a submit-time prediction in the last {history.Jobs.Count} jobs: nothing to audit.",
-            ({ } a, { } r) => $"Audited ECE {a.Ece:0.000} on {a.N} outcomes vs reported {r:0.000} on {reported.ReportedSamples}; effective ECE {effective:0.000}.",
-            ({ } a, null) => $"Audited ECE {a.Ece:0.000} on {a.N} outcomes; VGAC reported nothing ({reported.Error}).",
+            ({ } a, { } r) => $"Audited ECE {a.Ece:0.000} on {a.N} outcomes (sampling noise alone would show {a.EceNoiseFloor:0.000}) vs reported {r:0.000} on {reported.ReportedSamples}; effective ECE {effective:0.000}.",
+            ({ } a, null) => $"Audited ECE {a.Ece:0.000} on {a.N} outcomes (sampling noise alone would show {a.EceNoiseFloor:0.000}); VGAC reported nothing ({reported.Error}).",
         };
         return new LiveAudit(audit, reported, effective, outcomes.Count, history.Jobs.Count, summary);
     }
