@@ -30,7 +30,7 @@ public sealed class CalibratorPlugin(CalibrationProvider calibration, LiveAudito
         var live = await auditor.AuditAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
         var a = live.Audit;
         return new LiveAuditResult(
-            live.OutcomesUsed, Round(a?.Ece), Round(a?.Mce), Round(a?.Brier), Round(a?.Auroc), live.Reported.ReportedEce, Round(live.EffectiveEce),
+            live.OutcomesUsed, Round(a?.Metrics.Ece), Round(a?.Metrics.Mce), Round(a?.Metrics.Brier), Round(a?.Metrics.Auroc), live.Reported.ReportedEce, Round(live.EffectiveEce),
             a?.HighestTier ?? 0, a is null ? [] : [.. a.Slo.Where(s => s.Met == false).Select(s => s.Name)],
             Round(a?.TailGaps.Where(t => t.Count > 0).Select(t => t.Gap).DefaultIfEmpty(0).Max()), live.Summary);
     }

@@ -103,7 +103,7 @@ public sealed class WatchCycle(
             }
 
             var drift = guards.Drift(status.ToFacts());
-            calibration = new CalibrationSnapshot(status.ReportedEce, own?.Ece, own?.N ?? 0, drift.EffectiveEce, drift.Ratio, drift.Level, own?.Psi, drift.Reason, own?.EceNoiseFloor);
+            calibration = new CalibrationSnapshot(status.ReportedEce, own?.Metrics.Ece, own?.Metrics.N ?? 0, drift.EffectiveEce, drift.Ratio, drift.Level, own?.Psi, drift.Reason, own?.EceNoiseFloor);
             Record(AuditKinds.Calibration, drift.Reason, WatchJson.Serialize(calibration));
             if (!status.IsAvailable)
             {

@@ -15,13 +15,14 @@ public sealed class CalibrationCommandTests
         Assert.True(result.ExitCode == ExitCodes.Success, result.ToString());
         using var json = JsonDocument.Parse(result.Out);
         var root = json.RootElement;
-        Assert.Equal(555, root.GetProperty("n").GetInt32());
-        Assert.Equal(0.261733, root.GetProperty("ece").GetDouble(), 1e-6);
-        Assert.Equal(0.433934, root.GetProperty("mce").GetDouble(), 1e-6);
-        Assert.Equal(0.098081, root.GetProperty("brier").GetDouble(), 1e-6);
-        Assert.Equal(1.0, root.GetProperty("auroc").GetDouble(), 1e-6);
+        var metrics = root.GetProperty("metrics");
+        Assert.Equal(555, metrics.GetProperty("n").GetInt32());
+        Assert.Equal(0.261733, metrics.GetProperty("ece").GetDouble(), 1e-6);
+        Assert.Equal(0.433934, metrics.GetProperty("mce").GetDouble(), 1e-6);
+        Assert.Equal(0.098081, metrics.GetProperty("brier").GetDouble(), 1e-6);
+        Assert.Equal(1.0, metrics.GetProperty("auroc").GetDouble(), 1e-6);
         Assert.Equal(0, root.GetProperty("highest_tier").GetInt32());
-        Assert.Equal(15, root.GetProperty("reliability_curve").GetArrayLength());
+        Assert.Equal(15, metrics.GetProperty("reliability_curve").GetArrayLength());
     }
 
     [Fact]
@@ -68,7 +69,7 @@ public sealed class CalibrationCommandTests
         using var json = JsonDocument.Parse(result.Out);
         var root = json.RootElement;
         Assert.True(root.GetProperty("outcomes_used").GetInt32() >= 500);
-        var audited = root.GetProperty("audit").GetProperty("ece").GetDouble();
+        var audited = root.GetProperty("audit").GetProperty("metrics").GetProperty("ece").GetDouble();
         var reported = root.GetProperty("reported").GetProperty("reported_ece").GetDouble();
         Assert.Equal(Math.Max(audited, reported), root.GetProperty("effective_ece").GetDouble(), 9);
     }

@@ -17,7 +17,7 @@ public sealed class CalibrationAuditorTests
         var audit = _auditor.Audit(p, y);
 
         Assert.Equal(0, audit.HighestTier);
-        Assert.Equal(0.333851, audit.Ece, 1e-6);
+        Assert.Equal(0.333851, audit.Metrics.Ece, 1e-6);
         Assert.All(audit.Tiers, t => Assert.False(t.Qualified));
         Assert.Contains(audit.Slo, s => s.Name == "ece" && s.Met == false);
         Assert.StartsWith("NOT QUALIFIED", audit.Verdict, StringComparison.Ordinal);
@@ -30,13 +30,19 @@ public sealed class CalibrationAuditorTests
 
         using var json = JsonDocument.Parse(JsonSerializer.Serialize(_auditor.Audit(p, y), CoreJsonContext.Default.CalibrationAudit));
 
-        foreach (var field in new[] { "n", "positive_rate", "ece", "mce", "brier", "brier_reliability", "brier_resolution", "brier_uncertainty", "auroc", "auprc", "highest_tier", "tiers", "slo", "reliability_curve" })
+        var metrics = json.RootElement.GetProperty("metrics");
+        foreach (var field in new[] { "n", "positive_rate", "ece", "mce", "brier", "brier_reliability", "brier_resolution", "brier_uncertainty", "auroc", "auprc", "reliability_curve" })
+        {
+            Assert.True(metrics.TryGetProperty(field, out _), $"missing metrics.{field}");
+        }
+
+        foreach (var field in new[] { "highest_tier", "tiers", "slo", "tail_gaps", "drift", "ece_noise_floor", "verdict" })
         {
             Assert.True(json.RootElement.TryGetProperty(field, out _), $"missing {field}");
         }
 
-        Assert.Equal(555, json.RootElement.GetProperty("n").GetInt32());
-        Assert.Equal(0.261733, json.RootElement.GetProperty("ece").GetDouble(), 1e-6);
+        Assert.Equal(555, metrics.GetProperty("n").GetInt32());
+        Assert.Equal(0.261733, metrics.GetProperty("ece").GetDouble(), 1e-6);
         Assert.Equal(0, json.RootElement.GetProperty("highest_tier").GetInt32());
         Assert.Equal(4, json.RootElement.GetProperty("tiers").GetArrayLength());
     }
@@ -50,7 +56,7 @@ public sealed class CalibrationAuditorTests
 
         var audit = _auditor.Audit(p, y);
 
-        Assert.True(audit.Ece < 0.02, $"ECE {audit.Ece}");
+        Assert.True(audit.Metrics.Ece < 0.02, $"ECE {audit.Metrics.Ece}");
         Assert.Equal(9, audit.TemporalEce.Count); // windows of 4,000 every 2,000 over 20,000 samples
         Assert.All(audit.TemporalEce, w => Assert.True(w.Ece < 0.05));
         Assert.Equal(4, audit.HighestTier);

@@ -9,12 +9,13 @@ internal static class AuditText
 {
     public static string Format(CalibrationAudit a, string source)
     {
+        var m = a.Metrics;
         var s = new StringBuilder();
         s.AppendLine($"Calibration audit of {source}");
-        s.AppendLine(I($"  samples        {a.N} (positive rate {a.PositiveRate:0.0000})"));
-        s.AppendLine(I($"  ECE / MCE      {a.Ece:0.000000} / {a.Mce:0.000000}  ({a.ReliabilityCurve.Count} equal-mass bins; a perfectly calibrated model would show ECE {a.EceNoiseFloor:0.0000} here from sampling alone)"));
-        s.AppendLine(I($"  Brier          {a.Brier:0.000000} = reliability {a.BrierReliability:0.000000} - resolution {a.BrierResolution:0.000000} + uncertainty {a.BrierUncertainty:0.000000}"));
-        s.AppendLine(I($"  AUROC / AUPRC  {a.Auroc:0.0000} / {a.Auprc:0.0000}"));
+        s.AppendLine(I($"  samples        {m.N} (positive rate {m.PositiveRate:0.0000})"));
+        s.AppendLine(I($"  ECE / MCE      {m.Ece:0.000000} / {m.Mce:0.000000}  ({m.ReliabilityCurve.Count} equal-mass bins; a perfectly calibrated model would show ECE {a.EceNoiseFloor:0.0000} here from sampling alone)"));
+        s.AppendLine(I($"  Brier          {m.Brier:0.000000} = reliability {m.BrierReliability:0.000000} - resolution {m.BrierResolution:0.000000} + uncertainty {m.BrierUncertainty:0.000000}"));
+        s.AppendLine(I($"  AUROC / AUPRC  {m.Auroc:0.0000} / {m.Auprc:0.0000}"));
         s.AppendLine($"  tail gaps      {string.Join("  ", a.TailGaps.Select(t => I($"p>={t.Threshold:0.0}: {(t.Count == 0 ? "-" : t.Gap.ToString("0.000", CultureInfo.InvariantCulture))} (n={t.Count})")))}");
         s.AppendLine($"  drift          {a.Drift.Reason}");
         if (a.TemporalEce.Count > 0)
@@ -37,7 +38,7 @@ internal static class AuditText
         }
 
         s.AppendLine("  reliability curve (mean predicted -> observed, n)");
-        foreach (var b in a.ReliabilityCurve)
+        foreach (var b in m.ReliabilityCurve)
         {
             s.AppendLine(I($"    {b.MeanPredicted:0.000} -> {b.ObservedRate:0.000}  (n={b.Count})"));
         }

@@ -15,7 +15,7 @@ internal static class ReliabilityPlot
         diagonal.MarkerSize = 0;
         diagonal.LegendText = "perfect calibration";
 
-        var bins = audit.ReliabilityCurve;
+        var bins = audit.Metrics.ReliabilityCurve;
         var curve = plot.Add.Scatter(bins.Select(b => b.MeanPredicted).ToArray(), bins.Select(b => b.ObservedRate).ToArray());
         curve.MarkerSize = 8;
         curve.LegendText = string.Create(CultureInfo.InvariantCulture, $"{bins.Count} equal-mass bins");
@@ -29,7 +29,7 @@ internal static class ReliabilityPlot
         plot.Axes.SetLimits(0, 1, 0, 1);
         plot.XLabel("mean predicted P(long wait)");
         plot.YLabel("observed long-wait rate");
-        plot.Title(string.Create(CultureInfo.InvariantCulture, $"{title}: ECE {audit.Ece:0.000}, MCE {audit.Mce:0.000}, n = {audit.N}"));
+        plot.Title(string.Create(CultureInfo.InvariantCulture, $"{title}: ECE {audit.Metrics.Ece:0.000}, MCE {audit.Metrics.Mce:0.000}, n = {audit.Metrics.N}"));
         plot.ShowLegend(ScottPlot.Alignment.UpperLeft);
         var directory = Path.GetDirectoryName(Path.GetFullPath(path));
         if (directory is not null)

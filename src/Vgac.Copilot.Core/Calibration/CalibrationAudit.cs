@@ -15,20 +15,10 @@ public sealed record SloCheck(string Name, double? Value, double Limit, bool? Me
 /// alone: an ECE near it is no evidence of miscalibration at this sample size.
 /// </summary>
 public sealed record CalibrationAudit(
-    int N,
-    double PositiveRate,
-    double Ece,
-    double Mce,
-    double Brier,
-    double BrierReliability,
-    double BrierResolution,
-    double BrierUncertainty,
-    double Auroc,
-    double Auprc,
+    CalibrationReport Metrics,
     int HighestTier,
     IReadOnlyList<TierQualification> Tiers,
     IReadOnlyList<SloCheck> Slo,
-    IReadOnlyList<ReliabilityBin> ReliabilityCurve,
     IReadOnlyList<TailGap> TailGaps,
     DriftVerdict Drift,
     double? Psi,
@@ -70,8 +60,7 @@ public sealed class CalibrationAuditor(GuardPolicy guards)
             ? $"NOT QUALIFIED for any intervention tier (ECE {report.Ece:0.000}); {(failed.Count == 0 ? "all SLOs met" : "SLOs failed: " + string.Join(", ", failed))}."
             : $"Qualifies up to tier {highest} ({tiers[highest - 1].Action}); {(failed.Count == 0 ? "all SLOs met" : "SLOs failed: " + string.Join(", ", failed))}.";
         return new CalibrationAudit(
-            report.N, report.PositiveRate, report.Ece, report.Mce, report.Brier, report.BrierReliability, report.BrierResolution,
-            report.BrierUncertainty, report.Auroc, report.Auprc, highest, tiers, slo, report.ReliabilityCurve, tails, drift, psi, temporal,
+            report, highest, tiers, slo, tails, drift, psi, temporal,
             string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{verdict}"),
             CalibrationExtras.EceNoiseFloor(probabilities, bins));
     }

@@ -32,7 +32,7 @@ public sealed class LiveAuditor(IVgacClient client, CalibrationAuditor auditor, 
                 [.. outcomes.Select(j => Math.Clamp(j.PredictionAtSubmit!.ProbabilityLongWait, 0, 1))],
                 [.. outcomes.Select(j => j.LongWait == true ? 1 : 0)],
                 psi: FeaturePsi(outcomes));
-            calibration.RecordAudit(audit.Ece, audit.N);
+            calibration.RecordAudit(audit.Metrics.Ece, audit.Metrics.N);
         }
 
         var reported = await calibration.GetAsync(cancellationToken).ConfigureAwait(false);
@@ -40,8 +40,8 @@ public sealed class LiveAuditor(IVgacClient client, CalibrationAuditor auditor, 
         var summary = (audit, reported.ReportedEce) switch
         {
             (null, _) => $"No outcomes with a submit-time prediction in the last {history.Jobs.Count} jobs: nothing to audit.",
-            ({ } a, { } r) => $"Audited ECE {a.Ece:0.000} on {a.N} outcomes (sampling noise alone would show {a.EceNoiseFloor:0.000}) vs reported {r:0.000} on {reported.ReportedSamples}; effective ECE {effective:0.000}.",
-            ({ } a, null) => $"Audited ECE {a.Ece:0.000} on {a.N} outcomes (sampling noise alone would show {a.EceNoiseFloor:0.000}); VGAC reported nothing ({reported.Error}).",
+            ({ } a, { } r) => $"Audited ECE {a.Metrics.Ece:0.000} on {a.Metrics.N} outcomes (sampling noise alone would show {a.EceNoiseFloor:0.000}) vs reported {r:0.000} on {reported.ReportedSamples}; effective ECE {effective:0.000}.",
+            ({ } a, null) => $"Audited ECE {a.Metrics.Ece:0.000} on {a.Metrics.N} outcomes (sampling noise alone would show {a.EceNoiseFloor:0.000}); VGAC reported nothing ({reported.Error}).",
         };
         return new LiveAudit(audit, reported, effective, outcomes.Count, history.Jobs.Count, summary);
     }
