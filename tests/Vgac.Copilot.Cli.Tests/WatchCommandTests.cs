@@ -145,6 +145,7 @@ public sealed class WatchCommandTests
     [InlineData("--interval", "soon", "--interval must be a positive duration")]
     [InlineData("--autonomy", "maybe", "--autonomy must be off, notify or full, got 'maybe'")]
     [InlineData("--cycles", "0", "--cycles must be at least 1")]
+    [InlineData("--sim-step", "-10m", "--sim-step must be a positive duration")]
     public async Task Watch_BadOption_ExitTwoNamingIt(string option, string value, string message)
     {
         var result = await CliHarness.RunAsync(["watch", option, value], new Dictionary<string, string> { ["VGAC_API_BASE_URL"] = "http://127.0.0.1:1" }, Ct);

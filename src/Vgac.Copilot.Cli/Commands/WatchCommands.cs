@@ -13,16 +13,26 @@ namespace Vgac.Copilot.Cli.Commands;
 /// <summary><c>vgac watch</c> (the agents' loop) and <c>vgac audit</c> (read and check the audit trail).</summary>
 internal static class WatchCommands
 {
+    /// <summary>The watch flags that become configuration (read again by <see cref="WatchSettings"/>).</summary>
+    private static class WatchOptionsFlags
+    {
+        public static readonly Option<int?> Cycles = new("--cycles") { Description = "Stop after N cycles.", HelpName = "n" };
+        public static readonly Option<string?> Interval = new("--interval") { Description = "Time between cycles: 30s (default), 2m, 500ms.", HelpName = "duration" };
+        public static readonly Option<string?> SimStep = new("--sim-step") { Description = "With --demo: simulated time per cycle (default 10m).", HelpName = "duration" };
+
+        public static TimeSpan SimStepOf(ParseResult parse) => Durations.Parse(parse.GetValue(SimStep) ?? "10m", "--sim-step");
+
+        public static readonly Option<string?> Autonomy = new("--autonomy") { Description = "off (propose only, default), notify (tiers 1-2 may run by themselves) or full. The guards decide first.", HelpName = "off|notify|full" };
+    }
+
     /// <summary><c>--audit-db</c>: which audit trail (default: the user's data folder); shared by watch, audit and actions.</summary>
     public static readonly Option<string?> AuditDb = new("--audit-db") { Description = "The SQLite audit trail to use (default: vgac/audit.db in the user's data folder).", HelpName = "path" };
 
     public static Command Watch(CliContext context)
     {
         var once = new Option<bool>("--once") { Description = "Run one cycle and exit." };
-        var cycles = new Option<int?>("--cycles") { Description = "Stop after N cycles.", HelpName = "n" };
-        var interval = new Option<string?>("--interval") { Description = "Time between cycles: 30s (default), 2m, 500ms.", HelpName = "duration" };
-        var autonomy = new Option<string?>("--autonomy") { Description = "off (propose only, default), notify (tiers 1-2 may run by themselves) or full. The guards decide first.", HelpName = "off|notify|full" };
-        var step = new Option<string?>("--sim-step") { Description = "With --demo: simulated time per cycle (default 10m).", HelpName = "duration" };
+        var (cycles, interval, autonomy) = (WatchOptionsFlags.Cycles, WatchOptionsFlags.Interval, WatchOptionsFlags.Autonomy);
+        var step = WatchOptionsFlags.SimStep;
         var format = new Option<string>("--format", "-o") { Description = "text (default; a live view at a terminal) or json (one JSON object per cycle).", DefaultValueFactory = _ => "text", HelpName = "text|json" };
         var command = new Command("watch", "Run the agents: observe, audit calibration, score pending jobs, propose actions, run what autonomy and the guards allow, verify; everything audited.")
         {
@@ -31,82 +41,46 @@ internal static class WatchCommands
         command.SetAction(async (parse, ct) =>
         {
             var demo = parse.GetValue(GlobalOptions.Demo);
-            List<KeyValuePair<string, string?>> settings = [];
-            TimeSpan simStep;
-            try
-            {
-                simStep = Durations.Parse(parse.GetValue(step) ?? "10m", "--sim-step");
-                if (parse.GetValue(interval) is { } text)
-                {
-                    settings.Add(new("Watch:IntervalSeconds", Durations.Parse(text, "--interval").TotalSeconds.ToString(CultureInfo.InvariantCulture)));
-                }
-                else if (demo)
-                {
-                    settings.Add(new("Watch:IntervalSeconds", "1"));
-                }
-
-                if (parse.GetValue(autonomy) is { } level)
-                {
-                    settings.Add(new("Watch:Autonomy", level is "off" or "notify" or "full"
-                        ? level
-                        : throw new ConfigurationException($"--autonomy must be off, notify or full, got '{level}'.")));
-                }
-
-                if (parse.GetValue(cycles) is < 1)
-                {
-                    throw new ConfigurationException($"--cycles must be at least 1, got {parse.GetValue(cycles)}.");
-                }
-            }
-            catch (ConfigurationException ex)
-            {
-                await context.Error.WriteLineAsync($"vgac: {ex.Message}").ConfigureAwait(false);
-                return ExitCodes.UsageError;
-            }
-
-
-            settings.AddRange(AuditSettings(parse, demo));
-            if (demo)
-            {
-                // The demo drives the simulated clock itself, one step per cycle, and measures calibration on a
-                // shorter window so drift shows (and heals) within a simulated day.
-                settings.AddRange([new("Simulator:Speed", "0"), new("Watch:CalibrationAuditJobs", "0"), new("Watch:MaxBackoffSeconds", "4")]);
-            }
-
             var demoClock = new SettableWatchClock(DateTimeOffset.UnixEpoch);
             return await CommandHost.RunAsync(parse, context, async (session, token) =>
             {
                 var max = parse.GetValue(once) ? 1 : parse.GetValue(cycles);
+                var simStep = WatchOptionsFlags.SimStepOf(parse);
                 using var exclusive = WatchLock.Acquire(session.Get<AuditStore>().Path);
                 var view = WatchView.Create(parse.GetValue(format) ?? "text", context);
                 using var scenario = demo ? WatchDemoScenario.Day(new Uri(session.Configuration["Vgac:BaseUrl"]!), simStep, demoClock, view.NoteAsync) : null;
                 var loop = session.Get<WatchLoop>();
                 using var stopping = token.Register(() => context.Error.WriteLine("vgac: stopping after the current cycle (Ctrl+C again stops at once; the audit trail stays consistent)."));
-                ConsoleCancelEventHandler? again = null;
+                var presses = 0;
+                ConsoleCancelEventHandler again = (_, _) =>
+                {
+                    if (Interlocked.Increment(ref presses) > 1)
+                    {
+                        Environment.Exit(ExitCodes.Cancelled);
+                    }
+                };
+                CycleReport? last = null;
                 if (context.Interactive)
                 {
-                    var presses = 0;
-                    again = (_, _) =>
-                    {
-                        if (Interlocked.Increment(ref presses) > 1)
-                        {
-                            Environment.Exit(ExitCodes.Cancelled);
-                        }
-                    };
                     Console.CancelKeyPress += again;
                 }
 
-                CycleReport? last = null;
-                await view.RunAsync(show => loop.RunAsync(
-                    (report, next) =>
-                    {
-                        last = report;
-                        return show(report, next);
-                    },
-                    scenario is null ? null : scenario.BeforeCycleAsync, max, token)).ConfigureAwait(false);
-
-                if (again is not null)
+                try
                 {
-                    Console.CancelKeyPress -= again;
+                    await view.RunAsync(show => loop.RunAsync(
+                        (report, next) =>
+                        {
+                            last = report;
+                            return show(report, next);
+                        },
+                        scenario is null ? null : scenario.BeforeCycleAsync, max, token)).ConfigureAwait(false);
+                }
+                finally
+                {
+                    if (context.Interactive)
+                    {
+                        Console.CancelKeyPress -= again;
+                    }
                 }
 
                 if (demo || max is not 1)
@@ -122,9 +96,53 @@ internal static class WatchCommands
                 return last?.Failure is not null ? ExitCodes.Failure
                     : max is 1 && last?.Outage is not null ? ExitCodes.VgacUnavailable
                     : ExitCodes.Success;
-            }, ct, settings: settings, services: demo ? s => s.AddSingleton<WatchClock>(demoClock) : null).ConfigureAwait(false);
+            }, ct, settings: WatchSettings(parse, demo), services: demo ? s => s.AddSingleton<WatchClock>(demoClock) : null).ConfigureAwait(false);
         });
         return command;
+    }
+
+    /// <summary>
+    /// The watch's flags as configuration keys. Evaluated by <see cref="CommandHost"/> inside its error handling, so
+    /// a bad value is the same one-line message and exit 2 as any other configuration error.
+    /// </summary>
+    private static IEnumerable<KeyValuePair<string, string?>> WatchSettings(ParseResult parse, bool demo)
+    {
+        if (parse.GetValue(WatchOptionsFlags.Interval) is { } text)
+        {
+            yield return new("Watch:IntervalSeconds", Durations.Parse(text, "--interval").TotalSeconds.ToString(CultureInfo.InvariantCulture));
+        }
+        else if (demo)
+        {
+            yield return new("Watch:IntervalSeconds", "1");
+        }
+
+        if (parse.GetValue(WatchOptionsFlags.Autonomy) is { } level)
+        {
+            yield return new("Watch:Autonomy", level is "off" or "notify" or "full"
+                ? level
+                : throw new ConfigurationException($"--autonomy must be off, notify or full, got '{level}'."));
+        }
+
+        _ = WatchOptionsFlags.SimStepOf(parse); // checked before the demo simulator starts, not after
+
+        if (parse.GetValue(WatchOptionsFlags.Cycles) is < 1)
+        {
+            throw new ConfigurationException($"--cycles must be at least 1, got {parse.GetValue(WatchOptionsFlags.Cycles)}.");
+        }
+
+        foreach (var setting in AuditSettings(parse, demo))
+        {
+            yield return setting;
+        }
+
+        if (demo)
+        {
+            // The demo drives the simulated clock itself, one step per cycle, and its guards judge VGAC's reported
+            // ECE (see README, "The watch loop"), with short backoffs so the outage hour passes in seconds.
+            yield return new("Simulator:Speed", "0");
+            yield return new("Watch:CalibrationAuditJobs", "0");
+            yield return new("Watch:MaxBackoffSeconds", "4");
+        }
     }
 
     public static Command Audit(CliContext context)
