@@ -144,8 +144,15 @@ public sealed class AuditStore(string path)
     /// <summary>Whether an exception is SQLite refusing a second "once" record (a unique-index violation).</summary>
     public static bool IsDuplicate(Exception ex) => ex is SqliteException { SqliteErrorCode: 19 };
 
+    /// <param name="since">Only records at or after this time.</param>
+    /// <param name="jobId">Only records about this job.</param>
+    /// <param name="kind">Only records of this kind.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <param name="proposal">Only records about this proposal.</param>
+    /// <param name="kinds">Only records of these kinds (readers that need several, without the bulky observations).</param>
     public async Task<IReadOnlyList<AuditEvent>> QueryAsync(
-        DateTimeOffset? since = null, string? jobId = null, string? kind = null, CancellationToken cancellationToken = default, string? proposal = null)
+        DateTimeOffset? since = null, string? jobId = null, string? kind = null, CancellationToken cancellationToken = default, string? proposal = null,
+        IReadOnlyList<string>? kinds = null)
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var query = connection.CreateCommand();
@@ -165,6 +172,15 @@ public sealed class AuditStore(string path)
         Filter("job_id = $job", "$job", jobId);
         Filter("kind = $kind", "$kind", kind);
         Filter("proposal_id = $proposal", "$proposal", proposal);
+        if (kinds is { Count: > 0 })
+        {
+            where.Add("kind IN (" + string.Join(", ", kinds.Select((k, i) => $"$kind{i}")) + ")");
+            for (var i = 0; i < kinds.Count; i++)
+            {
+                query.Parameters.AddWithValue($"$kind{i}", kinds[i]);
+            }
+        }
+
         query.CommandText = "SELECT id, at, cycle, kind, job_id, tier, proposal_id, summary, payload FROM events"
             + (where.Count == 0 ? "" : " WHERE " + string.Join(" AND ", where)) + " ORDER BY id";
         var events = new List<AuditEvent>();

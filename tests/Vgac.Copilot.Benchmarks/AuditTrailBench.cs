@@ -1,6 +1,11 @@
 using System.Diagnostics;
 using System.Globalization;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Vgac.Copilot.Client;
+using Vgac.Copilot.Core;
+using Vgac.Copilot.Plugins;
 using Vgac.Copilot.Core.Guards;
 using Vgac.Copilot.Watch;
 using Vgac.Copilot.Watch.Actions;
@@ -57,6 +62,13 @@ internal static class AuditTrailBench
         await Time("one job's records", () => store.QueryAsync(jobId: "job-030000"));
         var check = new AuditCheck(store, new GuardPolicy(Options.Create(new GuardOptions())), new WatchOptions());
         await Time("audit --check (whole trail)", () => check.RunAsync());
+        var collection = new ServiceCollection()
+            .AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Vgac:BaseUrl"] = "http://127.0.0.1:1", ["Watch:AuditPath"] = path }).Build())
+            .AddLogging();
+        collection.AddVgacClient();
+        collection.AddCopilotCore().AddVgacPlugins().AddVgacWatch();
+        using var services = collection.BuildServiceProvider();
+        await Time("approval queue (actions list, whole trail)", () => services.GetRequiredService<ActionQueue>().ListAsync());
     }
 
     private static async Task Time<T>(string label, Func<Task<T>> read)

@@ -21,6 +21,10 @@ public sealed record DecisionRecord(string ProposalId, string DecidedBy, string?
 /// </summary>
 public sealed class ActionQueue(AuditStore audit, ActionRunner runner, WatchClock clock)
 {
+    /// <summary>The records that move a proposal along: decisions, starts, outcomes, verifications.</summary>
+    private static readonly string[] DecisionAndEffectKinds =
+        [AuditKinds.Approval, AuditKinds.Rejection, AuditKinds.ExecutionStarted, AuditKinds.Execution, AuditKinds.Verification];
+
     public async Task<IReadOnlyList<ProposalRecord>> ListAsync(DateTimeOffset? since = null, CancellationToken cancellationToken = default)
     {
         var proposals = await audit.QueryAsync(since, kind: AuditKinds.Proposal, cancellationToken: cancellationToken).ConfigureAwait(false);
@@ -29,8 +33,7 @@ public sealed class ActionQueue(AuditStore audit, ActionRunner runner, WatchCloc
             return [];
         }
 
-        var related = (await audit.QueryAsync(proposals[0].At, cancellationToken: cancellationToken).ConfigureAwait(false))
-            .Where(e => e.ProposalId is not null && e.Kind != AuditKinds.Proposal)
+        var related = (await audit.QueryAsync(proposals[0].At, cancellationToken: cancellationToken, kinds: DecisionAndEffectKinds).ConfigureAwait(false))
             .ToLookup(e => e.ProposalId!, StringComparer.Ordinal);
         return [.. proposals.Select(p => ToRecord(p, [.. related[p.ProposalId!]])).OfType<ProposalRecord>()];
     }

@@ -28,9 +28,16 @@ public sealed record AuditCheckReport(
 /// </summary>
 public sealed class AuditCheck(AuditStore audit, GuardPolicy guards, WatchOptions options)
 {
+    private static readonly string[] JudgedKinds =
+    [
+        AuditKinds.Calibration, AuditKinds.Outage, AuditKinds.Proposal, AuditKinds.Approval, AuditKinds.Rejection,
+        AuditKinds.ExecutionStarted, AuditKinds.Execution, AuditKinds.Verification,
+    ];
+
     public async Task<AuditCheckReport> RunAsync(DateTimeOffset? since = null, CancellationToken cancellationToken = default)
     {
-        var events = await audit.QueryAsync(since, cancellationToken: cancellationToken).ConfigureAwait(false);
+        // Everything but observations and skipped duplicates (the bulk of a trail, and not needed to judge an action).
+        var events = await audit.QueryAsync(since, cancellationToken: cancellationToken, kinds: JudgedKinds).ConfigureAwait(false);
         var calibrationByCycle = events.Where(e => e.Kind == AuditKinds.Calibration && e.Payload is not null)
             .GroupBy(e => e.Cycle).ToDictionary(g => g.Key, g => WatchJson.Deserialize<CalibrationSnapshot>(g.Last().Payload!));
         var proposals = events.Where(e => e.Kind == AuditKinds.Proposal && e.ProposalId is not null && e.Payload is not null)
@@ -73,7 +80,7 @@ public sealed class AuditCheck(AuditStore audit, GuardPolicy guards, WatchOption
 
         string? StateOf((AuditEvent Event, ExecutionRecord? Record) x) => x.Record?.State;
         return new AuditCheckReport(
-            events.Count == 0 ? 0 : events.Select(e => e.Cycle).Distinct().LongCount(),
+            events.Where(e => e.Kind is AuditKinds.Calibration or AuditKinds.Outage).Select(e => e.Cycle).Distinct().LongCount(),
             events.Count(e => e.Kind == AuditKinds.Outage),
             proposals.Count,
             proposals.Values.Count(p => p.Proposal is { Allowed: false }),
@@ -86,11 +93,12 @@ public sealed class AuditCheck(AuditStore audit, GuardPolicy guards, WatchOption
             violations);
     }
 
-    private static CalibrationSnapshot? FromBrief(CalibrationBrief brief) =>
-        Enum.GetValues<DriftLevel>().FirstOrDefault(l => System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(l.ToString()) == brief.Drift) is var level
-            && System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(level.ToString()) == brief.Drift
-            ? new CalibrationSnapshot(null, null, 0, brief.Ece, brief.DriftRatio, level, null, "from the proposal's verdict")
-            : null;
+    private static CalibrationSnapshot? FromBrief(CalibrationBrief brief)
+    {
+        var level = Enum.GetValues<DriftLevel>().Cast<DriftLevel?>()
+            .FirstOrDefault(l => System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(l!.Value.ToString()) == brief.Drift);
+        return level is { } known ? new CalibrationSnapshot(null, null, 0, brief.Ece, brief.DriftRatio, known, null, "from the proposal's verdict") : null;
+    }
 
     private IEnumerable<string> Check(ProposalResult proposal, CalibrationSnapshot? calibration, ExecutionRecord record)
     {

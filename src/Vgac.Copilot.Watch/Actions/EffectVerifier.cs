@@ -25,7 +25,9 @@ public sealed class EffectVerifier(IVgacClient vgac, AuditStore audit, WatchCloc
         var since = now.AddDays(-7);
         var started = await audit.QueryAsync(since, kind: AuditKinds.ExecutionStarted, cancellationToken: cancellationToken).ConfigureAwait(false);
         var executed = (await audit.QueryAsync(since, kind: AuditKinds.Execution, cancellationToken: cancellationToken).ConfigureAwait(false))
-            .Where(e => e.ProposalId is not null).ToDictionary(e => e.ProposalId!, StringComparer.Ordinal);
+            .Where(e => e.ProposalId is not null)
+            .GroupBy(e => e.ProposalId!, StringComparer.Ordinal) // one per proposal by design; a stray second must not stop every cycle
+            .ToDictionary(g => g.Key, g => g.Last(), StringComparer.Ordinal);
         var verified = (await audit.QueryAsync(since, kind: AuditKinds.Verification, cancellationToken: cancellationToken).ConfigureAwait(false))
             .Select(e => e.ProposalId).ToHashSet(StringComparer.Ordinal);
 
