@@ -1,5 +1,6 @@
 using System.Globalization;
 using Vgac.Copilot.Client;
+using Vgac.Copilot.Contracts;
 using Vgac.Copilot.Core.Calibration;
 using Vgac.Copilot.Core.Guards;
 using Vgac.Copilot.Plugins;
@@ -111,6 +112,7 @@ public sealed class WatchCycle(
             }
 
             var pending = await vgac.PredictPendingJobsAsync(options.PendingJobsLimit, cancellationToken).ConfigureAwait(false);
+            SchedulerType? scheduler = Enum.TryParse<SchedulerType>(cluster.Scheduler, ignoreCase: true, out var read) ? read : null;
             predicted = pending.Predictions.Count;
             var recent = await audit.QueryAsync(now.AddMinutes(-options.DedupeMinutes), kind: AuditKinds.Proposal, cancellationToken: cancellationToken).ConfigureAwait(false);
             foreach (var p in pending.Predictions)
@@ -135,7 +137,7 @@ public sealed class WatchCycle(
                 ProposalResult proposal;
                 try
                 {
-                    proposal = await planner.ProposeAsync(p.JobId, tier, cancellationToken).ConfigureAwait(false);
+                    proposal = await planner.ProposeAsync(p.JobId, tier, cancellationToken, scheduler).ConfigureAwait(false);
                 }
                 catch (ToolInputException ex)
                 {
@@ -144,8 +146,7 @@ public sealed class WatchCycle(
                     continue;
                 }
 
-                // Unique per cycle: the same job, tier and numbers proposed again after the window is a new decision.
-                proposal = proposal with { ProposalId = string.Create(CultureInfo.InvariantCulture, $"{proposal.ProposalId}-{cycle}") };
+                proposal = proposal.Stamped(string.Create(CultureInfo.InvariantCulture, $"{cycle}"));
                 proposals.Add(proposal);
                 var next = !proposal.Allowed ? "never runs"
                     : AutonomyPolicy.MayRunUnattended(options.Autonomy, proposal.Tier, proposal.Allowed) ? $"runs unattended (autonomy {Name(options.Autonomy)})"

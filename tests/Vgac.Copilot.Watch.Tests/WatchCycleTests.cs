@@ -29,6 +29,23 @@ public sealed class WatchCycleTests
     }
 
     [Fact]
+    public async Task Cycle_Proposing_ReadsTheClusterSummaryNoMoreThanAQuietCycle()
+    {
+        var script = new ScriptedVgac { Probability = 0.95, Confidence = 0.4 };
+        await using var vgac = await script.StartAsync(Ct);
+        using var services = Build(vgac.BaseAddress, out _);
+        var cycle = services.GetRequiredService<WatchCycle>();
+        int Summaries() => vgac.Requests.Count(r => r.Path == "/api/cluster/summary");
+
+        Assert.Empty((await cycle.RunOnceAsync(Ct)).Proposals);
+        var quiet = Summaries();
+        script.Confidence = 0.9;
+        Assert.Single((await cycle.RunOnceAsync(Ct)).Proposals);
+
+        Assert.Equal(quiet, Summaries() - quiet); // the proposal reused the cycle's read of the scheduler
+    }
+
+    [Fact]
     public async Task Cycle_LowConfidence_ProposesNothing()
     {
         await using var vgac = await Vgac(probability: 0.95, confidence: 0.4, ece: 0.02);

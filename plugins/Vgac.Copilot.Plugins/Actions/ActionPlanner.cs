@@ -17,7 +17,11 @@ namespace Vgac.Copilot.Plugins.Actions;
 /// </summary>
 public sealed class ActionPlanner(IVgacClient vgac, CalibrationProvider calibration, GuardPolicy guards)
 {
-    public async Task<ProposalResult> ProposeAsync(string jobId, int tier, CancellationToken cancellationToken)
+    /// <param name="jobId">The pending job.</param>
+    /// <param name="tier">1-4, or 0 for the highest the guards allow.</param>
+    /// <param name="cancellationToken">Cancels the calls to VGAC.</param>
+    /// <param name="scheduler">The cluster's scheduler when the caller already read it (the watch cycle); else it is read.</param>
+    public async Task<ProposalResult> ProposeAsync(string jobId, int tier, CancellationToken cancellationToken, SchedulerType? scheduler = null)
     {
         var tiers = guards.Options.EffectiveTiers;
         if (tier < 0 || tier > tiers.Count)
@@ -31,11 +35,11 @@ public sealed class ActionPlanner(IVgacClient vgac, CalibrationProvider calibrat
             throw new ToolInputException($"Job {job.JobId} is {job.State.ToString().ToLowerInvariant()}; actions apply to pending jobs only.");
         }
 
-        var summaryTask = vgac.GetClusterSummaryAsync(cancellationToken);
+        var flavorTask = scheduler is { } known ? Task.FromResult(known) : SchedulerAsync(cancellationToken);
         var predictionTask = vgac.PredictJobAsync(ToolArgs.RequestFor(job), cancellationToken);
         var status = await calibration.GetAsync(cancellationToken).ConfigureAwait(false);
         var prediction = await predictionTask.ConfigureAwait(false);
-        var flavor = (await summaryTask.ConfigureAwait(false)).SchedulerType;
+        var flavor = await flavorTask.ConfigureAwait(false);
 
         // Guards decide on VGAC's numbers only; nothing in the job's own fields (its name, say) is an instruction.
         var report = guards.Evaluate(
@@ -48,6 +52,9 @@ public sealed class ActionPlanner(IVgacClient vgac, CalibrationProvider calibrat
         return new ProposalResult(ProposalId(job.JobId, chosen, prediction), job.JobId, chosen, verdict.Action, verdict.Allowed, verdict.Rule,
             verdict.Reason, kind, preview, brief, DryRun: true);
     }
+
+    private async Task<SchedulerType> SchedulerAsync(CancellationToken cancellationToken) =>
+        (await vgac.GetClusterSummaryAsync(cancellationToken).ConfigureAwait(false)).SchedulerType;
 
     private static (string Kind, string Preview) Preview(JobInfo job, TierVerdict verdict, WaitPrediction p, SchedulerType flavor)
     {

@@ -14,9 +14,8 @@ public sealed class AuditedExecutionPath(AuditStore audit, ActionRunner runner, 
 
     public async Task<ApplyResult> RunApprovedAsync(ProposalResult proposal, ApprovalDecision decision, CancellationToken cancellationToken)
     {
-        // Proposal ids hash the job, tier and numbers; stamp this one so a later, identical proposal is a new decision.
         var now = clock.Now;
-        proposal = proposal with { ProposalId = $"{proposal.ProposalId}-i{now.ToUnixTimeMilliseconds()}" };
+        proposal = proposal.Stamped($"i{now.ToUnixTimeMilliseconds()}");
         AuditEvent Event(string kind, string summary, string payload) =>
             new(0, now, OutsideTheLoop, kind, proposal.JobId, proposal.Tier, proposal.ProposalId, summary, payload);
         await audit.AppendAsync(

@@ -25,6 +25,17 @@ public static class ProposalStates
     public const string Verified = "verified";
 }
 
+public static class ProposalIds
+{
+    /// <summary>
+    /// The planner's id hashes the job, tier and numbers, so the same proposal made again later would repeat it. The
+    /// trail allows one decision and one start per id, so each proposal it records is stamped with where it was made
+    /// (the cycle, or <c>i</c> and the time for one made outside the loop): a later identical one is a new decision.
+    /// </summary>
+    public static ProposalResult Stamped(this ProposalResult proposal, string stamp) =>
+        proposal with { ProposalId = $"{proposal.ProposalId}-{stamp}" };
+}
+
 /// <summary>The outcome record stored with an <c>execution</c> event.</summary>
 public sealed record ExecutionRecord(
     string ProposalId,
