@@ -113,6 +113,13 @@ public sealed class ActorPlugin(IVgacClient vgac, CalibrationProvider calibratio
             return Result(proposal, false, "not_approved", decision.Reason);
         }
 
+        // A person may take minutes to answer; their yes does not outrank drift that arrived meanwhile.
+        var now = await planner.ProposeAsync(job_id, tier, cancellationToken).ConfigureAwait(false);
+        if (!now.Allowed)
+        {
+            return Result(proposal, false, "blocked_by_guard", $"{now.Rule}: {now.Reason} (checked again after the approval)");
+        }
+
         return await execution.RunApprovedAsync(proposal, decision, cancellationToken).ConfigureAwait(false);
     }
 

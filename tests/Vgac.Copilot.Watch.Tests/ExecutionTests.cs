@@ -229,11 +229,31 @@ public sealed class ExecutionTests
         Assert.True(check.Clean, string.Join("; ", check.Violations));
     }
 
-    /// <summary>A person who says yes to everything (the guards have already decided).</summary>
-    private sealed class ApprovingApprover : IActionApprover
+    [Fact]
+    public async Task Interactive_DriftArrivesWhileThePersonDecides_BlockedAfterTheApprovalAndNothingRuns()
     {
-        public Task<ApprovalDecision> ApproveAsync(ProposalResult proposal, IServiceProvider? requestServices, CancellationToken cancellationToken) =>
-            Task.FromResult(new ApprovalDecision(true, "confirmed by the on-call engineer"));
+        var vgac = new ScriptedVgac { Probability = 0.6 };
+        await using var server = await vgac.StartAsync(Ct);
+        await using var receiver = await LoopbackServer.StartAsync(_ => new ScriptedResponse(200, "ok"), Ct);
+        using var services = WatchHarness.Build(server.BaseAddress, out var audit, new() { ["Watch:Webhook:Url"] = new Uri(receiver.BaseAddress, "/hook").ToString() },
+            s => s.AddSingleton<IActionApprover>(new ApprovingApprover(() => vgac.Ece = 0.2)));
+
+        var result = await services.GetRequiredService<ActorPlugin>().ApplyActionAsync("job-1", 2, cancellationToken: Ct);
+
+        Assert.Equal((false, "blocked_by_guard"), (result.Executed, result.Outcome));
+        Assert.Contains("drift_recalibration_required", result.Reason, StringComparison.Ordinal);
+        Assert.Empty(receiver.Requests);
+        Assert.False(audit.Exists && (await audit.QueryAsync(kind: AuditKinds.ExecutionStarted, cancellationToken: Ct)).Count > 0);
+    }
+
+    /// <summary>A person who says yes to everything (the guards have already decided).</summary>
+    private sealed class ApprovingApprover(Action? whileDeciding = null) : IActionApprover
+    {
+        public Task<ApprovalDecision> ApproveAsync(ProposalResult proposal, IServiceProvider? requestServices, CancellationToken cancellationToken)
+        {
+            whileDeciding?.Invoke();
+            return Task.FromResult(new ApprovalDecision(true, "confirmed by the on-call engineer"));
+        }
     }
 
     /// <summary>One warn-level proposal awaiting approval (autonomy off), with its VGAC and webhook receiver.</summary>
