@@ -23,13 +23,13 @@ public sealed class EffectVerifier(IVgacClient vgac, AuditStore audit, WatchCloc
     {
         var now = clock.Now;
         var since = now.AddDays(-7);
-        var started = await audit.QueryAsync(since, kind: AuditKinds.ExecutionStarted, cancellationToken: cancellationToken).ConfigureAwait(false);
-        var executed = (await audit.QueryAsync(since, kind: AuditKinds.Execution, cancellationToken: cancellationToken).ConfigureAwait(false))
-            .Where(e => e.ProposalId is not null)
+        var trail = await audit.QueryAsync(since, cancellationToken: cancellationToken,
+            kinds: [AuditKinds.ExecutionStarted, AuditKinds.Execution, AuditKinds.Verification]).ConfigureAwait(false);
+        var started = trail.Where(e => e.Kind == AuditKinds.ExecutionStarted).ToList();
+        var executed = trail.Where(e => e.Kind == AuditKinds.Execution && e.ProposalId is not null)
             .GroupBy(e => e.ProposalId!, StringComparer.Ordinal) // one per proposal by design; a stray second must not stop every cycle
             .ToDictionary(g => g.Key, g => g.Last(), StringComparer.Ordinal);
-        var verified = (await audit.QueryAsync(since, kind: AuditKinds.Verification, cancellationToken: cancellationToken).ConfigureAwait(false))
-            .Select(e => e.ProposalId).ToHashSet(StringComparer.Ordinal);
+        var verified = trail.Where(e => e.Kind == AuditKinds.Verification).Select(e => e.ProposalId).ToHashSet(StringComparer.Ordinal);
 
         var records = new List<AuditEvent>();
         foreach (var start in started.Where(s => s.ProposalId is not null && !executed.ContainsKey(s.ProposalId)))
