@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Vgac.Copilot.Client;
 using Vgac.Copilot.Contracts;
-using Vgac.Copilot.Core.Calibration;
+using Vgac.Copilot.Core.Agents;
 using Vgac.Copilot.Core.Guards;
 using Vgac.Copilot.Plugins.Actions;
 using Vgac.Copilot.Plugins.Catalog;
@@ -12,7 +12,7 @@ using Vgac.Copilot.Plugins.Results;
 namespace Vgac.Copilot.Plugins;
 
 /// <summary>Actor: policy advice and action proposals — acting only where the guards and a person allow.</summary>
-public sealed class ActorPlugin(IVgacClient vgac, CalibrationProvider calibration, GuardPolicy guards, ActionPlanner planner, IActionApprover approver, IActionExecutionPath execution)
+public sealed class ActorPlugin(IVgacClient vgac, PredictorAgent predictor, GuardPolicy guards, ActionPlanner planner, IActionApprover approver, IActionExecutionPath execution)
 {
     [VgacTool(ToolNames.ActorRecommendPolicy, Title = "Scheduling policy advice")]
     [Description("VGAC's scheduling policy (priority class, preemption) for a job spec, shown only if confident.")]
@@ -25,15 +25,13 @@ public sealed class ActorPlugin(IVgacClient vgac, CalibrationProvider calibratio
         CancellationToken cancellationToken = default)
     {
         var spec = ToolArgs.Spec(gpus, 1000, memory_gb, priority, @namespace, null, gpu_type, false, null);
-        var predictionTask = vgac.PredictJobAsync(new JobPredictRequest { Gpus = spec.Gpus, MemoryGb = spec.MemoryGb, Priority = spec.Priority, Namespace = spec.Namespace, GpuType = spec.GpuType }, cancellationToken);
-        var status = await calibration.GetAsync(cancellationToken).ConfigureAwait(false);
-        var p = await predictionTask.ConfigureAwait(false);
-        var report = guards.Evaluate(new PredictionFacts(p.PredictedProbabilityLongWait, p.Confidence, p.IsCalibrated, false), status.ToFacts());
-        var brief = PredictionBrief.From(report, status, false, p.PredictedProbabilityLongWait, p.Confidence, null, p.PredictedWaitSeconds, p.Recommendation,
-            p.Policy?.PriorityClass.ToString(), null, ToolArgs.Describe(spec));
-        var gated = report.Gate.MayRecommend;
-        return new PolicyResult(p.JobId, brief, gated ? p.Policy?.PreemptionPolicy.ToString().ToLowerInvariant() : null, gated ? p.Policy?.MemoryHintGb : null,
-            gated ? p.Policy?.Reason : "withheld: confidence below the gate", p.ExpectedWaitRange);
+        var p = await predictor.PredictJobAsync(
+            new JobPredictRequest { Gpus = spec.Gpus, MemoryGb = spec.MemoryGb, Priority = spec.Priority, Namespace = spec.Namespace, GpuType = spec.GpuType }, cancellationToken)
+            .ConfigureAwait(false);
+        var brief = PredictionBrief.From(p, ToolArgs.Describe(spec));
+        var policy = p.Policy;
+        return new PolicyResult(p.JobId, brief, policy?.PreemptionPolicy.ToString().ToLowerInvariant(), policy?.MemoryHintGb,
+            policy?.Reason ?? $"withheld: the prediction is {Wire(p.ShownAs)}", p.IsFallback ? null : p.Prediction?.ExpectedWaitRange);
     }
 
     [VgacTool(ToolNames.ActorAdmissionPreview, Title = "Admission webhook preview")]
@@ -113,15 +111,11 @@ public sealed class ActorPlugin(IVgacClient vgac, CalibrationProvider calibratio
             return Result(proposal, false, "not_approved", decision.Reason);
         }
 
-        // A person may take minutes to answer; their yes does not outrank drift that arrived meanwhile.
-        var now = await planner.ProposeAsync(job_id, tier, cancellationToken).ConfigureAwait(false);
-        if (!now.Allowed)
-        {
-            return Result(proposal, false, "blocked_by_guard", $"{now.Rule}: {now.Reason} (checked again after the approval)");
-        }
-
+        // The execution path asks the guards again, past every cache: a person's yes does not outrank drift that arrived meanwhile.
         return await execution.RunApprovedAsync(proposal, decision, cancellationToken).ConfigureAwait(false);
     }
+
+    private static string Wire(ShownAs shown) => System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(shown.ToString()).Replace('_', ' ');
 
     private static ApplyResult Result(ProposalResult p, bool executed, string outcome, string reason) =>
         new(p.ProposalId, p.JobId, p.Tier, p.Action, executed, outcome, reason, DryRun: true, p.Preview);

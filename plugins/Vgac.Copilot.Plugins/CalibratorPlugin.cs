@@ -16,7 +16,7 @@ public sealed class CalibratorPlugin(CalibrationProvider calibration, LiveAudito
         var status = await calibration.GetAsync(cancellationToken).ConfigureAwait(false);
         var facts = status.ToFacts();
         var drift = guards.Drift(facts);
-        var report = guards.Evaluate(new PredictionFacts(1, 1, true, false), facts);
+        var report = guards.Evaluate(PredictionFacts.FromVgac(1, 1, true), facts);
         return new CalibrationStatusResult(
             status.ReportedEce, status.AuditedEce, drift.EffectiveEce, status.ReportedBrier, drift.SampleCount, status.RecalibrationNeeded, status.LastRecalibration,
             PredictionBrief.CalibrationOf(report, status).Drift, drift.Ratio is { } r ? Math.Round(r, 2) : null, drift.BaselineEce, drift.Reason,
@@ -45,7 +45,7 @@ public sealed class CalibratorPlugin(CalibrationProvider calibration, LiveAudito
         ToolArgs.Probability(probability, "probability");
         ToolArgs.Probability(confidence, "confidence");
         var status = await calibration.GetAsync(cancellationToken).ConfigureAwait(false);
-        var report = guards.Evaluate(new PredictionFacts(probability, confidence, true, false), status.ToFacts());
+        var report = guards.Evaluate(PredictionFacts.FromVgac(probability, confidence, true), status.ToFacts());
         return new TierVerdictResult(report.Gate.Passed, report.Drift.Level.ToString(), Round(report.Drift.EffectiveEce), report.HighestTier,
             [.. report.Tiers.Select(t => new TierBrief(t.Tier, t.Action, t.Allowed, t.Rule, t.Reason))]);
     }

@@ -3,15 +3,13 @@ using System.Globalization;
 using Vgac.Copilot.Client;
 using Vgac.Copilot.Contracts;
 using Vgac.Copilot.Core.Agents;
-using Vgac.Copilot.Core.Calibration;
-using Vgac.Copilot.Core.Guards;
 using Vgac.Copilot.Plugins.Catalog;
 using Vgac.Copilot.Plugins.Results;
 
 namespace Vgac.Copilot.Plugins;
 
 /// <summary>Predictor: how long a job would wait, always with its confidence and the guards' verdict.</summary>
-public sealed class PredictorPlugin(IVgacClient vgac, PredictorAgent predictor, CalibrationProvider calibration, GuardPolicy guards)
+public sealed class PredictorPlugin(IVgacClient vgac, PredictorAgent predictor)
 {
     [VgacTool(ToolNames.PredictorPredictWait, Title = "Predict queue wait")]
     [Description("P(long wait) for a job submitted now, with confidence, gate and allowed actions.")]
@@ -84,11 +82,8 @@ public sealed class PredictorPlugin(IVgacClient vgac, PredictorAgent predictor, 
     public async Task<PredictionListResult> PendingJobsAsync([Description("Max rows (1-100).")] int limit = 10, CancellationToken cancellationToken = default)
     {
         ToolArgs.Limit(limit);
-        var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        var batchTask = vgac.PredictPendingJobsAsync(limit, cancellationToken);
-        var status = await calibration.GetAsync(cancellationToken).ConfigureAwait(false);
-        var batch = await batchTask.ConfigureAwait(false);
-        return new PredictionListResult([.. batch.Predictions.Select(p => Brief(p, status))], Math.Round(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds, 1));
+        var predictions = await predictor.PredictPendingAsync(limit, cancellationToken).ConfigureAwait(false);
+        return List(predictions);
     }
 
     [VgacTool(ToolNames.PredictorPredictJobs, Title = "Predict named jobs")]
@@ -101,13 +96,9 @@ public sealed class PredictorPlugin(IVgacClient vgac, PredictorAgent predictor, 
             throw new ToolInputException($"job_ids must list 1 to 20 ids, got {ids.Count}.");
         }
 
-        var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        var jobs = await Task.WhenAll(ids.Select(id => vgac.GetJobAsync(id, cancellationToken))).ConfigureAwait(false);
-        var requests = jobs.Select(ToolArgs.RequestFor).ToList();
-        var batchTask = vgac.PredictJobBatchAsync(requests, cancellationToken);
-        var status = await calibration.GetAsync(cancellationToken).ConfigureAwait(false);
-        var batch = await batchTask.ConfigureAwait(false);
-        return new PredictionListResult([.. batch.Predictions.Select(p => Brief(p, status))], Math.Round(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds, 1));
+        var jobs = await Task.WhenAll(ids.Select(id => vgac.GetJobAsync(ToolArgs.JobId(id), cancellationToken))).ConfigureAwait(false);
+        var predictions = await predictor.PredictJobsAsync([.. jobs.Select(ToolArgs.RequestFor)], cancellationToken).ConfigureAwait(false);
+        return List(predictions);
     }
 
     [VgacTool(ToolNames.PredictorClusterState, Title = "Predictor's view of the cluster")]
@@ -129,12 +120,9 @@ public sealed class PredictorPlugin(IVgacClient vgac, PredictorAgent predictor, 
         return new ServiceStatsResult(health.Status, health.ModelLoaded, stats.ModelVersion, stats.TotalPredictions, Math.Round(stats.AvgLatencyUs, 1), stats.P99LatencyUs, stats.IsCalibrated);
     }
 
-    private PredictionBrief Brief(WaitPrediction p, CalibrationStatus status)
-    {
-        var report = guards.Evaluate(new PredictionFacts(p.PredictedProbabilityLongWait, p.Confidence, p.IsCalibrated, false), status.ToFacts());
-        return PredictionBrief.From(report, status, false, p.PredictedProbabilityLongWait, p.Confidence, null, p.PredictedWaitSeconds, p.Recommendation,
-            p.Policy?.PriorityClass.ToString(), null, new Dictionary<string, object> { ["job_id"] = p.JobId });
-    }
+    private static PredictionListResult List(IReadOnlyList<GuardedJobPrediction> predictions) => new(
+        [.. predictions.Select(p => PredictionBrief.From(p, new Dictionary<string, object> { ["job_id"] = p.JobId }))],
+        predictions.Count == 0 ? 0 : Math.Round(predictions[0].RoundTripMs, 1));
 
     private static JobSpec Vary(JobSpec spec, string field, string value)
     {

@@ -13,7 +13,7 @@ namespace Vgac.Copilot.Client;
 /// <see cref="IVgacClient"/> over the Refit-generated <see cref="IVgacApi"/>: one line per endpoint, with every
 /// failure translated once, in <see cref="VgacErrorTranslator"/>.
 /// </summary>
-internal sealed partial class VgacClient(IVgacApi api, IHttpClientFactory http, IOptions<VgacClientOptions> options, ILogger<VgacClient> logger) : IVgacClient
+internal sealed partial class VgacClient(IVgacApi api, IHttpClientFactory http, IOptions<VgacClientOptions> options, ILogger<VgacClient> logger) : IVgacClient, IVgacPredictionClient
 {
     private readonly VgacErrorTranslator _errors = new(options.Value);
     private HttpClient? _http;

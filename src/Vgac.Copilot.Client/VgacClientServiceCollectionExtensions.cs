@@ -22,7 +22,9 @@ public static class VgacClientServiceCollectionExtensions
         services.AddOptions<VgacClientOptions>().BindConfiguration(VgacClientOptions.SectionName).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<VgacClientOptions>, VgacClientOptionsValidator>());
         services.TryAddTransient<ApiKeyHandler>();
-        services.TryAddTransient<IVgacClient, VgacClient>();
+        services.TryAddTransient<VgacClient>();
+        services.TryAddTransient<IVgacClient>(sp => sp.GetRequiredService<VgacClient>());
+        services.TryAddTransient<IVgacPredictionClient>(sp => sp.GetRequiredService<VgacClient>());
 
         var settings = new RefitSettings(new SystemTextJsonContentSerializer(VgacJsonContext.Default.Options));
         var builder = services

@@ -23,9 +23,11 @@ public static class CoreServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<GuardPolicy>();
         services.TryAddSingleton<CalibrationAuditor>();
+        services.TryAddSingleton<ICalibrationAudits, InMemoryCalibrationAudits>();
         services.TryAddSingleton<CalibrationProvider>();
         services.TryAddTransient<LiveAuditor>();
-        services.TryAddTransient<PredictorAgent>();
+        services.TryAddTransient(sp => new PredictorAgent(
+            sp.GetRequiredService<Client.IVgacPredictionClient>(), sp.GetRequiredService<CalibrationProvider>(), sp.GetRequiredService<GuardPolicy>()));
         return services;
     }
 

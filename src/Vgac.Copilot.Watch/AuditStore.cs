@@ -15,6 +15,16 @@ public sealed record AuditEvent(
     string Summary,
     string? Payload);
 
+/// <summary>A start that lost its reservation, and the start that holds it.</summary>
+/// <param name="Start">The start that was not written.</param>
+/// <param name="HolderProposalId">The proposal whose start holds the job and tier.</param>
+/// <param name="HolderAt">When that one started.</param>
+/// <param name="HolderState">Its outcome so far: null while in flight, <c>executed</c>, or <c>interrupted</c>.</param>
+public sealed record ReservationConflict(AuditEvent Start, string HolderProposalId, DateTimeOffset HolderAt, string? HolderState);
+
+/// <summary>How starts reserve their job and tier: for how long, and what is written instead when one loses.</summary>
+public sealed record ReservationRules(TimeSpan Window, Func<ReservationConflict, AuditEvent> Refuse);
+
 /// <summary>Kinds of audit records.</summary>
 public static class AuditKinds
 {
@@ -114,7 +124,18 @@ public sealed class AuditStore(string path)
             """;
 
     /// <summary>Appends a cycle's records in one transaction: all of them, or none.</summary>
-    public async Task AppendAsync(IReadOnlyList<AuditEvent> events, CancellationToken cancellationToken)
+    public async Task AppendAsync(IReadOnlyList<AuditEvent> events, CancellationToken cancellationToken) =>
+        await AppendAsync(events, null, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>
+    /// Appends records in one write transaction (<c>BEGIN IMMEDIATE</c>: one writer at a time, across processes).
+    /// With <paramref name="reservations"/>, every <c>execution_started</c> record is a reservation of its job and tier
+    /// for the window: if another start for the same job and tier holds it (in flight, done, or interrupted), the
+    /// start is not written and the refusal the rules make is written in its place. Check and write happen inside the
+    /// same transaction, so two processes can never both reserve.
+    /// </summary>
+    /// <returns>The starts that lost, each with the start that holds the reservation.</returns>
+    public async Task<IReadOnlyList<ReservationConflict>> AppendAsync(IReadOnlyList<AuditEvent> events, ReservationRules? reservations, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
@@ -127,9 +148,19 @@ public sealed class AuditStore(string path)
             insert.Parameters.Add(new SqliteParameter { ParameterName = name });
         }
 
-        foreach (var e in events)
+        var conflicts = new List<ReservationConflict>();
+        foreach (var original in events)
         {
-            object?[] values = [e.At.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture), e.Cycle, e.Kind, e.JobId, e.Tier, e.ProposalId, e.Summary, e.Payload];
+            var e = original;
+            if (reservations is not null && e.Kind == AuditKinds.ExecutionStarted
+                && await HolderAsync(connection, transaction, e, reservations.Window, cancellationToken).ConfigureAwait(false) is { } holder)
+            {
+                var conflict = new ReservationConflict(e, holder.ProposalId, holder.At, holder.State);
+                conflicts.Add(conflict);
+                e = reservations.Refuse(conflict);
+            }
+
+            object?[] values = [Stamp(e.At), e.Cycle, e.Kind, e.JobId, e.Tier, e.ProposalId, e.Summary, e.Payload];
             for (var i = 0; i < values.Length; i++)
             {
                 insert.Parameters[i].Value = values[i] ?? DBNull.Value;
@@ -139,6 +170,59 @@ public sealed class AuditStore(string path)
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return conflicts;
+    }
+
+    /// <summary>The start that holds the job and tier within the window: one in flight (no outcome yet), done, or interrupted.</summary>
+    private static async Task<(string ProposalId, DateTimeOffset At, string? State)?> HolderAsync(
+        SqliteConnection connection, SqliteTransaction transaction, AuditEvent start, TimeSpan window, CancellationToken cancellationToken)
+    {
+        await using var query = connection.CreateCommand();
+        query.Transaction = transaction;
+        query.CommandText = """
+            SELECT s.proposal_id, s.at,
+                   (SELECT json_extract(o.payload, '$.state') FROM events o WHERE o.kind = 'execution' AND o.proposal_id = s.proposal_id ORDER BY o.id DESC LIMIT 1)
+            FROM events s
+            WHERE s.kind = 'execution_started' AND s.job_id = $job AND s.tier = $tier AND s.at >= $since
+            ORDER BY s.id DESC
+            """;
+        query.Parameters.AddWithValue("$job", (object?)start.JobId ?? DBNull.Value);
+        query.Parameters.AddWithValue("$tier", (object?)start.Tier ?? DBNull.Value);
+        query.Parameters.AddWithValue("$since", Stamp(start.At - window));
+        await using var reader = await query.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var state = reader.IsDBNull(2) ? null : reader.GetString(2);
+
+            // A failed or refused attempt holds nothing: its effect did not happen.
+            if (state is null or "executed" or "interrupted")
+            {
+                return (reader.GetString(0), DateTimeOffset.Parse(reader.GetString(1), CultureInfo.InvariantCulture), state);
+            }
+        }
+
+        return null;
+    }
+
+    private static string Stamp(DateTimeOffset at) => at.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture);
+
+    /// <summary>The latest record of <paramref name="kind"/> at or after <paramref name="since"/> whose payload has <paramref name="jsonPath"/> set.</summary>
+    public async Task<AuditEvent?> LatestAsync(string kind, DateTimeOffset since, string jsonPath, CancellationToken cancellationToken)
+    {
+        if (!Exists)
+        {
+            return null;
+        }
+
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var query = connection.CreateCommand();
+        query.CommandText = "SELECT id, at, cycle, kind, job_id, tier, proposal_id, summary, payload FROM events "
+            + "WHERE kind = $kind AND at >= $since AND json_extract(payload, $path) IS NOT NULL ORDER BY id DESC LIMIT 1";
+        query.Parameters.AddWithValue("$kind", kind);
+        query.Parameters.AddWithValue("$since", Stamp(since));
+        query.Parameters.AddWithValue("$path", jsonPath);
+        await using var reader = await query.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? Read(reader) : null;
     }
 
     /// <summary>Whether an exception is SQLite refusing a second "once" record (a unique-index violation).</summary>
@@ -187,14 +271,16 @@ public sealed class AuditStore(string path)
         await using var reader = await query.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            events.Add(new AuditEvent(
-                reader.GetInt64(0), DateTimeOffset.Parse(reader.GetString(1), CultureInfo.InvariantCulture), reader.GetInt64(2), reader.GetString(3),
-                reader.IsDBNull(4) ? null : reader.GetString(4), reader.IsDBNull(5) ? null : reader.GetInt32(5), reader.IsDBNull(6) ? null : reader.GetString(6),
-                reader.GetString(7), reader.IsDBNull(8) ? null : reader.GetString(8)));
+            events.Add(Read(reader));
         }
 
         return events;
     }
+
+    private static AuditEvent Read(SqliteDataReader reader) => new(
+        reader.GetInt64(0), DateTimeOffset.Parse(reader.GetString(1), CultureInfo.InvariantCulture), reader.GetInt64(2), reader.GetString(3),
+        reader.IsDBNull(4) ? null : reader.GetString(4), reader.IsDBNull(5) ? null : reader.GetInt32(5), reader.IsDBNull(6) ? null : reader.GetString(6),
+        reader.GetString(7), reader.IsDBNull(8) ? null : reader.GetString(8));
 
     /// <summary>The last cycle number recorded (0 when none).</summary>
     public async Task<long> LastCycleAsync(CancellationToken cancellationToken)

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Vgac.Copilot.Client;
 using Vgac.Copilot.Contracts;
+using Vgac.Copilot.Core.Agents;
 using Vgac.Copilot.Core.Calibration;
 using Vgac.Copilot.Core.Guards;
 using Vgac.Copilot.Plugins;
@@ -51,10 +52,10 @@ public sealed record CycleReport(
 /// as such: nothing is proposed or run from a failed cycle.
 /// </summary>
 public sealed class WatchCycle(
-    IVgacClient vgac,
     ObserverPlugin observer,
     LiveAuditor auditor,
     CalibrationProvider calibrationProvider,
+    PredictorAgent predictor,
     GuardPolicy guards,
     ActionPlanner planner,
     ActionRunner runner,
@@ -73,55 +74,66 @@ public sealed class WatchCycle(
         void Record(string kind, string summary, string? payload = null, string? job = null, int? tier = null, string? proposal = null) =>
             events.Add(new AuditEvent(0, now, cycle, kind, job, tier, proposal, summary, payload));
 
-        ObservationSnapshot? observation = null;
-        CalibrationSnapshot? calibration = null;
-        var proposals = new List<ProposalResult>();
-        var (predicted, skipped, verified, interrupted) = (0, 0, 0, 0);
-        string? outage = null;
-        try
+        // Each agent degrades on its own: what one could not do is noted, the others go on; only what rests on data
+        // that arrived (calibration, then predictions) may lead to a proposal, and nothing acts on missing data.
+        var failures = new List<string>();
+        async Task<T?> Agent<T>(string name, Func<Task<T>> work) where T : class
         {
-            var checks = await verifier.VerifyAsync(cycle, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                return await work().ConfigureAwait(false);
+            }
+            catch (VgacApiException ex)
+            {
+                failures.Add($"{name}: {ex.Message}");
+                return null;
+            }
+        }
+
+        var (verified, interrupted) = (0, 0);
+        if (await Agent("verifier", () => verifier.VerifyAsync(cycle, cancellationToken)).ConfigureAwait(false) is { } checks)
+        {
             events.AddRange(checks);
             (verified, interrupted) = (checks.Count(e => e.Kind == AuditKinds.Verification), checks.Count(e => e.Kind == AuditKinds.Execution));
+        }
 
-            var cluster = await observer.ClusterSummaryAsync(cancellationToken).ConfigureAwait(false);
-            var anomalies = await observer.AnomaliesAsync(cancellationToken).ConfigureAwait(false);
-            observation = new ObservationSnapshot(cluster, [.. anomalies.Findings, .. _queue.Observe(cluster.QueueDepth)]);
+        var observation = await Agent("observer", () => ObserveAsync(cancellationToken)).ConfigureAwait(false);
+        if (observation is not null)
+        {
+            var cluster = observation.Cluster;
             Record(AuditKinds.Observation,
                 $"{cluster.GpusAvailable}/{cluster.GpusTotal} GPUs free, {cluster.JobsPending} pending, {observation.Findings.Count} findings", WatchJson.Serialize(observation));
+        }
 
-            CalibrationAudit? own = null;
-            CalibrationStatus status;
-            if (options.CalibrationAuditJobs > 0)
-            {
-                var live = await auditor.AuditAsync(options.CalibrationAuditJobs, cancellationToken).ConfigureAwait(false);
-                (own, status) = (live.Audit, live.Reported);
-            }
-            else
-            {
-                calibrationProvider.Invalidate();
-                status = await calibrationProvider.GetAsync(cancellationToken).ConfigureAwait(false);
-            }
+        var calibrated = await Agent("calibrator", () => CalibrateAsync(cancellationToken)).ConfigureAwait(false);
+        var calibration = calibrated?.Snapshot;
+        if (calibration is not null)
+        {
+            Record(AuditKinds.Calibration, calibration.Reason, WatchJson.Serialize(calibration));
+        }
 
-            var drift = guards.Drift(status.ToFacts());
-            calibration = new CalibrationSnapshot(status.ReportedEce, own?.Metrics.Ece, own?.Metrics.N ?? 0, drift.EffectiveEce, drift.Ratio, drift.Level, own?.Psi, drift.Reason, own?.EceNoiseFloor);
-            Record(AuditKinds.Calibration, drift.Reason, WatchJson.Serialize(calibration));
-            if (!status.IsAvailable)
-            {
-                throw new VgacUnavailableException(status.Error ?? "calibration unavailable", VgacEndpoints.JobsPredictCalibration);
-            }
+        var status = calibrated?.Status;
+        if (status is { IsAvailable: false })
+        {
+            failures.Add($"calibrator: {status.Error}");
+            status = null;
+        }
 
-            var pending = await vgac.PredictPendingJobsAsync(options.PendingJobsLimit, cancellationToken).ConfigureAwait(false);
-            SchedulerType? scheduler = Enum.TryParse<SchedulerType>(cluster.Scheduler, ignoreCase: true, out var read) ? read : null;
-            predicted = pending.Predictions.Count;
+        var proposals = new List<ProposalResult>();
+        var (predicted, skipped) = (0, 0);
+        var pending = status is null ? null
+            : await Agent("predictor", () => predictor.PredictPendingAsync(options.PendingJobsLimit, cancellationToken, status)).ConfigureAwait(false);
+        if (pending is not null)
+        {
+            predicted = pending.Count;
+            SchedulerType? scheduler = observation is not null && Enum.TryParse<SchedulerType>(observation.Cluster.Scheduler, ignoreCase: true, out var read) ? read : null;
             var recent = await audit.QueryAsync(now.AddMinutes(-options.DedupeMinutes), kind: AuditKinds.Proposal, cancellationToken: cancellationToken).ConfigureAwait(false);
-            foreach (var p in pending.Predictions)
+            foreach (var p in pending)
             {
-                var verdicts = guards.Evaluate(new PredictionFacts(p.PredictedProbabilityLongWait, p.Confidence, p.IsCalibrated, false), status.ToFacts());
-
                 // The highest allowed tier; if none is allowed but the prediction is confident and high enough for
                 // one, that tier is proposed anyway, blocked, so the trail shows what the guards held back and why.
-                var tier = verdicts.HighestTier > 0 ? verdicts.HighestTier : WantedTier(p.PredictedProbabilityLongWait, verdicts.Gate.Passed);
+                var verdicts = p.Guards;
+                var tier = verdicts.HighestTier > 0 ? verdicts.HighestTier : WantedTier(p.Probability, verdicts.Gate.Passed);
                 if (tier == 0)
                 {
                     continue;
@@ -139,9 +151,9 @@ public sealed class WatchCycle(
                 {
                     proposal = await planner.ProposeAsync(p.JobId, tier, cancellationToken, scheduler).ConfigureAwait(false);
                 }
-                catch (ToolInputException ex)
+                catch (Exception ex) when (ex is ToolInputException or VgacApiException)
                 {
-                    // The job started (or vanished) between scoring and proposing: nothing to propose.
+                    // The job started or vanished between scoring and proposing, or VGAC could not tell: nothing to propose.
                     Record(AuditKinds.Skipped, $"no proposal for {p.JobId}: {ex.Message}", job: p.JobId, tier: tier);
                     continue;
                 }
@@ -155,23 +167,31 @@ public sealed class WatchCycle(
                     WatchJson.Serialize(proposal), proposal.JobId, proposal.Tier, proposal.ProposalId);
             }
         }
-        catch (VgacApiException ex)
+        else if (status is not null)
         {
-            // Nothing from a failed cycle feeds an action; what was seen before the failure is kept with the outage.
-            outage = ex.Message;
-            proposals.Clear();
-            events.RemoveAll(e => e.Kind is AuditKinds.Proposal or AuditKinds.Skipped);
-            Record(AuditKinds.Outage, ex.Message);
+            failures.Add("actor: no predictions this cycle, nothing proposed");
         }
 
-        // What runs unattended is started in the same transaction as its proposal, so a crash between the commit and
-        // the execution is visible next cycle (interrupted), never a silent "awaiting approval".
+        // What runs unattended is checked again (fresh prediction and calibration) and started in the same transaction
+        // as its proposal, reserving its job and tier, so a crash between the commit and the execution is visible next
+        // cycle (interrupted), never a silent "awaiting approval", and a concurrent approval cannot run it twice.
         var decidedBy = $"autonomy {Name(options.Autonomy)}";
         var executions = new List<ExecutionRecord>();
         var starting = new List<ProposalResult>();
         foreach (var proposal in proposals.Where(p => AutonomyPolicy.MayRunUnattended(options.Autonomy, p.Tier, p.Allowed)))
         {
-            var (record, refused) = await runner.PlanAsync(proposal, cycle, decidedBy, cancellationToken).ConfigureAwait(false);
+            CheckedAction check;
+            try
+            {
+                check = await runner.CheckAsync(proposal, cancellationToken).ConfigureAwait(false);
+            }
+            catch (VgacApiException ex)
+            {
+                failures.Add($"actor: VGAC could not confirm {proposal.JobId} before running it ({ex.Message})");
+                continue; // left awaiting approval: a person can decide later, with fresh checks of their own
+            }
+
+            var (record, refused) = runner.Plan(check, cycle, decidedBy);
             events.Add(record);
             if (refused is null)
             {
@@ -183,7 +203,19 @@ public sealed class WatchCycle(
             }
         }
 
-        await audit.AppendAsync(events, cancellationToken).ConfigureAwait(false);
+        var outage = failures.Count == 0 ? null : string.Join("; ", failures);
+        if (outage is not null)
+        {
+            Record(AuditKinds.Outage, outage);
+        }
+
+        var conflicts = await audit.AppendAsync(events, runner.Reservations(decidedBy), cancellationToken).ConfigureAwait(false);
+        foreach (var conflict in conflicts)
+        {
+            starting.RemoveAll(p => p.ProposalId == conflict.Start.ProposalId);
+            executions.Add(runner.Refusal(conflict, decidedBy));
+        }
+
         foreach (var proposal in starting)
         {
             executions.Add(await runner.ExecuteStartedAsync(proposal, cycle, decidedBy).ConfigureAwait(false));
@@ -191,6 +223,37 @@ public sealed class WatchCycle(
 
         return new CycleReport(cycle, now, outage, observation, calibration, options.Autonomy, predicted, proposals, skipped, executions, verified, interrupted);
     }
+
+    private async Task<ObservationSnapshot> ObserveAsync(CancellationToken cancellationToken)
+    {
+        var cluster = await observer.ClusterSummaryAsync(cancellationToken).ConfigureAwait(false);
+        var anomalies = await observer.AnomaliesAsync(cancellationToken).ConfigureAwait(false);
+        return new ObservationSnapshot(cluster, [.. anomalies.Findings, .. _queue.Observe(cluster.QueueDepth)]);
+    }
+
+    /// <summary>The Calibrator: VGAC's report and the copilot's own audit, and the drift verdict on them.</summary>
+    private async Task<Calibrated> CalibrateAsync(CancellationToken cancellationToken)
+    {
+        CalibrationAudit? own = null;
+        CalibrationStatus status;
+        if (options.CalibrationAuditJobs > 0)
+        {
+            // Not persisted by the auditor: the calibration record below, in this cycle's transaction, is the persisted audit.
+            var live = await auditor.AuditAsync(options.CalibrationAuditJobs, cancellationToken, persist: false).ConfigureAwait(false);
+            (own, status) = (live.Audit, live.Reported);
+        }
+        else
+        {
+            status = await calibrationProvider.GetAsync(cancellationToken, fresh: true).ConfigureAwait(false);
+        }
+
+        var drift = guards.Drift(status.ToFacts());
+        var snapshot = new CalibrationSnapshot(status.ReportedEce, own?.Metrics.Ece, own?.Metrics.N ?? 0, drift.EffectiveEce, drift.Ratio, drift.Level, own?.Psi,
+            status.Error is { } error ? $"{drift.Reason} ({error})" : drift.Reason, own?.EceNoiseFloor);
+        return new Calibrated(snapshot, status);
+    }
+
+    private sealed record Calibrated(CalibrationSnapshot Snapshot, CalibrationStatus Status);
 
     /// <summary>The highest tier whose probability threshold a confident prediction meets (0: none, or not confident).</summary>
     private int WantedTier(double probability, bool gatePassed) =>

@@ -41,4 +41,6 @@ public static class WatchJson
 [JsonSerializable(typeof(ProposalResult))]
 [JsonSerializable(typeof(VerificationRecord))]
 [JsonSerializable(typeof(DecisionRecord))]
+[JsonSerializable(typeof(ExecutionStart))]
+[JsonSerializable(typeof(CalibrationSnapshot))]
 internal sealed partial class WatchJsonContext : JsonSerializerContext;

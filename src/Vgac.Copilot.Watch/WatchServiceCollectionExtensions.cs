@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
 using Polly;
+using Vgac.Copilot.Core.Calibration;
 using Vgac.Copilot.Plugins.Actions;
 using Vgac.Copilot.Watch.Actions;
 using Vgac.Copilot.Watch.Executors;
@@ -47,6 +48,8 @@ public static class WatchServiceCollectionExtensions
             .Services.AddTransient<WebhookNotifier.AttemptCountingHandler>();
         services.AddHttpClient(WebhookNotifier.HttpClientName).AddHttpMessageHandler<WebhookNotifier.AttemptCountingHandler>();
 
+        // The copilot's own calibration audits live in the trail, so every process judges against the latest one.
+        services.Replace(ServiceDescriptor.Singleton<ICalibrationAudits, TrailCalibrationAudits>());
         services.TryAddSingleton<ActionRunner>();
         services.TryAddSingleton<EffectVerifier>();
         services.TryAddSingleton<ActionQueue>();

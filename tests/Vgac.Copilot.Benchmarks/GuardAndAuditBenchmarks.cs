@@ -11,7 +11,7 @@ namespace Vgac.Copilot.Benchmarks;
 public class GuardAndAuditBenchmarks
 {
     private readonly GuardPolicy _policy = new(Options.Create(new GuardOptions()));
-    private readonly PredictionFacts _prediction = new(0.82, 0.91, true, false);
+    private readonly PredictionFacts _prediction = PredictionFacts.FromVgac(0.82, 0.91, true);
     private readonly CalibrationFacts _calibration = new(0.021, 0.025, 1000, true, 800);
     private double[] _p = [];
     private int[] _y = [];

@@ -32,7 +32,7 @@ internal static class PredictLatency
         services.AddVgacClient();
         services.AddCopilotCore();
         await using var provider = services.BuildServiceProvider();
-        var client = provider.GetRequiredService<IVgacClient>();
+        var client = provider.GetRequiredService<IVgacPredictionClient>();
         var agent = provider.GetRequiredService<PredictorAgent>();
         using var raw = new HttpClient { BaseAddress = host.Url };
         var spec = new JobSpec { Gpus = 4, Cpu = 8000, MemoryGb = 64, Priority = 5, Namespace = "ml-research" };
@@ -61,7 +61,7 @@ internal static class PredictLatency
         {
             ("raw HttpClient POST", Raw, []),
             ("same POST through the client's handler pipeline", Pipeline, []),
-            ("IVgacClient.PredictWaitAsync", Client, []),
+            ("raw client PredictWaitAsync (no guards)", Client, []),
             ("PredictorAgent.PredictAsync (client + guards)", Agent, []),
         };
 

@@ -56,13 +56,14 @@ public sealed class WatchCrashTests(ITestOutputHelper output)
         Assert.NotEmpty(reported);
         Assert.All(reported, c => Assert.Contains(c, cyclesInTrail));
 
-        // No cycle is half there or there twice: exactly one observation (or an outage) per cycle, never two calibrations.
+        // No cycle is half there or there twice: an observation or an outage note (or both, when one agent could not do
+        // its part) in every cycle, never two of either, never two calibrations.
         var perCycle = await ColumnAsync(connection,
             "SELECT cycle || ':' || SUM(kind = 'observation') || ':' || SUM(kind = 'outage') || ':' || SUM(kind = 'calibration') FROM events WHERE kind IN ('observation', 'outage', 'calibration') GROUP BY cycle");
         Assert.All(perCycle, row =>
         {
             var parts = row.Split(':').Select(int.Parse).ToArray();
-            Assert.True(parts[1] + parts[2] == 1 && parts[3] <= 1, $"cycle {parts[0]}: {parts[1]} observations, {parts[2]} outages, {parts[3]} calibrations");
+            Assert.True(parts[1] <= 1 && parts[2] <= 1 && parts[1] + parts[2] >= 1 && parts[3] <= 1, $"cycle {parts[0]}: {parts[1]} observations, {parts[2]} outages, {parts[3]} calibrations");
         });
 
         // At most once: one start per proposal, each start closed by exactly one outcome, one delivery per key.

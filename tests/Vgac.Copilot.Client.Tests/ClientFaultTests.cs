@@ -125,7 +125,7 @@ public sealed class ClientFaultTests
             _ => new ScriptedResponse(422, """{"detail":[{"loc":["body","gpus"],"msg":"ensure this value is greater than or equal to 0"}]}"""), ct);
         await using var harness = ClientHarness.Create(server.BaseAddress);
 
-        var ex = await Assert.ThrowsAsync<VgacApiException>(() => harness.Client.PredictWaitAsync(new Contracts.JobSpec { Gpus = -1 }, ct));
+        var ex = await Assert.ThrowsAsync<VgacApiException>(() => harness.Predictions.PredictWaitAsync(new Contracts.JobSpec { Gpus = -1 }, ct));
 
         Assert.Single(server.Requests);
         Assert.Equal(HttpStatusCode.UnprocessableEntity, ex.StatusCode);
@@ -152,7 +152,7 @@ public sealed class ClientFaultTests
         await using var server = await LoopbackServer.StartAsync(_ => new ScriptedResponse(500), ct);
         await using var harness = ClientHarness.Create(server.BaseAddress, new Dictionary<string, string?> { ["Vgac:MaxRetries"] = "2" });
 
-        await Assert.ThrowsAsync<VgacApiException>(() => harness.Client.PredictWaitAsync(new Contracts.JobSpec { Gpus = 1 }, ct));
+        await Assert.ThrowsAsync<VgacApiException>(() => harness.Predictions.PredictWaitAsync(new Contracts.JobSpec { Gpus = 1 }, ct));
 
         Assert.Equal(3, server.Requests.Count);
     }

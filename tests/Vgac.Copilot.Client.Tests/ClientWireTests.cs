@@ -24,7 +24,7 @@ public sealed class ClientWireTests
         await using var server = await LoopbackServer.StartAsync(_ => ScriptedResponse.Json(@case.ResponseJson), ct);
         await using var harness = ClientHarness.Create(server.BaseAddress);
 
-        var result = await @case.Call(harness.Client, ct);
+        var result = await @case.Call((VgacClient)harness.Client, ct);
 
         var request = Assert.Single(server.Requests);
         Assert.Equal(@case.Endpoint.Method, request.Method);
@@ -51,7 +51,7 @@ public sealed class ClientWireTests
         await using var server = await LoopbackServer.StartAsync(_ => ScriptedResponse.Json(@case.ResponseJson), ct);
         await using var harness = ClientHarness.Create(server.BaseAddress);
 
-        await harness.Client.PredictWaitAsync(new Contracts.JobSpec { Gpus = 1, Cpu = 1000, MemoryGb = 4, Priority = 0, Namespace = "default" }, ct);
+        await harness.Predictions.PredictWaitAsync(new Contracts.JobSpec { Gpus = 1, Cpu = 1000, MemoryGb = 4, Priority = 0, Namespace = "default" }, ct);
 
         var body = Assert.Single(server.Requests).Body;
         foreach (var field in new[] { "\"gpus\":1", "\"cpu\":1000", "\"memory_gb\":4", "\"priority\":0", "\"namespace\":\"default\"" })

@@ -4,13 +4,13 @@ namespace Vgac.Copilot.Client.Tests;
 /// One endpoint's wire case: how to call it, what must reach the server, what the server answers, and what
 /// the parsed record must hold.
 /// </summary>
-public sealed record EndpointCase(
+internal sealed record EndpointCase(
     VgacEndpoint Endpoint,
     string ExpectedPath,
     string ExpectedQuery,
     string? ExpectedBodyFragment,
     string ResponseJson,
-    Func<IVgacClient, CancellationToken, Task<object>> Call,
+    Func<VgacClient, CancellationToken, Task<object>> Call,
     Action<object> Verify)
 {
     public override string ToString() => Endpoint.ToString();

@@ -13,7 +13,7 @@ public sealed class GuardPolicyTests
         var report = _policy.Evaluate(Prediction(0.95, c: 0.59), Calibrated(0.01));
 
         Assert.False(report.Gate.Passed);
-        Assert.False(report.Gate.MayRecommend);
+        Assert.False(report.MayRecommend);
         Assert.Equal(GuardRules.ConfidenceGate, report.Gate.Rule);
         Assert.All(report.Tiers, t => Assert.Equal(GuardRules.ConfidenceGate, t.Rule));
         Assert.Equal(0, report.HighestTier);

@@ -9,13 +9,51 @@ public sealed class GuardPropertyTests
     private const int Iterations = 20_000;
     private static readonly GuardPolicy Policy = TestGuards.Policy();
 
+    /// <summary>Mostly in-range values, sometimes anything VGAC could send: negative, above 1, NaN, infinite.</summary>
+    private static Gen<double> Value(double low, double high) => Gen.Frequency(
+        (8, Gen.Double[low, high]),
+        (1, Gen.Double[-2, 10]),
+        (1, Gen.OneOf(double.NaN, double.PositiveInfinity, double.NegativeInfinity, -1, 1.0000001, 42, 7.5)));
+
+    private static readonly Gen<(double P, double C, double Reported, double Audited, int Samples)> Raw =
+        Gen.Select(Value(0, 1), Value(0, 1), Value(0, 0.2), Value(0, 0.2), Gen.Frequency((9, Gen.Int[0, 200]), (1, Gen.Int[-5, -1])));
+
     private static readonly Gen<(PredictionFacts Prediction, CalibrationFacts Calibration)> Inputs =
-        Gen.Select(
-            Gen.Double[0, 1], Gen.Double[0, 1], Gen.Bool, Gen.Int[0, 9],
-            Gen.Double[0, 0.2], Gen.Double[0, 0.2], Gen.Int[0, 200], Gen.Bool,
-            (p, c, calibrated, fallbackRoll, reported, audited, samples, calibrationOk) => (
-                fallbackRoll == 0 ? PredictionFacts.Fallback : new PredictionFacts(p, c, calibrated, false),
-                new CalibrationFacts(reported, audited, samples, calibrationOk, samples)));
+        Gen.Select(Raw, Gen.Bool, Gen.Int[0, 9], Gen.Bool,
+            (raw, calibrated, fallbackRoll, calibrationOk) => (
+                fallbackRoll == 0 ? PredictionFacts.Fallback : PredictionFacts.FromVgac(raw.P, raw.C, calibrated),
+                new CalibrationFacts(raw.Reported, raw.Audited, raw.Samples, calibrationOk, raw.Samples)));
+
+    [Fact]
+    public void OutOfRangeValues_NeverAllowAnythingNorShowAsConfident()
+    {
+        Gen.Select(Raw, Gen.Bool).Sample(input =>
+        {
+            var ((p, c, reported, audited, samples), calibrated) = input;
+            var report = Policy.Evaluate(PredictionFacts.FromVgac(p, c, calibrated), new CalibrationFacts(reported, audited, samples, true, samples));
+            static bool Unit(double v) => double.IsFinite(v) && v is >= 0 and <= 1;
+            if (!Unit(p) || !Unit(c))
+            {
+                Assert.Equal(ShownAs.Fallback, report.ShownAs);
+                Assert.Contains("contract violation", report.Gate.Reason, StringComparison.Ordinal);
+            }
+
+            if (!Unit(reported) || !Unit(audited) || samples < 0)
+            {
+                Assert.Equal(DriftLevel.Unknown, report.Drift.Level);
+            }
+
+            if (report.HighestTier > 0)
+            {
+                Assert.True(Unit(p) && Unit(c) && Unit(reported) && Unit(audited) && samples >= 0);
+            }
+
+            if (report.MayRecommend)
+            {
+                Assert.True(Unit(p) && Unit(c));
+            }
+        }, iter: Iterations, threads: 1);
+    }
 
     [Fact]
     public void AllowedTier_NeverViolatesAnyRule()
@@ -62,7 +100,7 @@ public sealed class GuardPropertyTests
         Gen.Select(Inputs, Gen.Double[0, 1]).Sample(input =>
         {
             var ((p, c), cut) = input;
-            var lower = p with { Confidence = p.Confidence * cut };
+            var lower = p.IsFallback ? p : PredictionFacts.FromVgac(p.Probability, p.Confidence * cut, p.IsCalibrated);
             var before = Policy.Evaluate(p, c);
             var after = Policy.Evaluate(lower, c);
             Assert.False(after.Gate.Passed && !before.Gate.Passed);

@@ -15,5 +15,5 @@ internal static class TestGuards
 
     public static CalibrationFacts Calibrated(double ece, int samples = 1000) => new(ece, null, samples, IsCalibrated: true);
 
-    public static PredictionFacts Prediction(double p, double c = 0.9, bool calibrated = true) => new(p, c, calibrated, IsFallback: false);
+    public static PredictionFacts Prediction(double p, double c = 0.9, bool calibrated = true) => PredictionFacts.FromVgac(p, c, calibrated);
 }

@@ -19,7 +19,7 @@ public sealed class CassetteTests
         await using var sim = await SimulatorHost.StartAsync(new SimulatorOptions { Speed = 0, WarmupHours = 60 }, cancellationToken: Ct);
         var folder = Path.Combine(Directory.CreateTempSubdirectory("vgac-cassette-").FullName, "snap");
         await using var live = ClientHarness.Create(sim.Url, new Dictionary<string, string?> { ["Vgac:ApiKey"] = secret });
-        await new CassetteRecorder(live.Client).RecordAsync(folder, "snap", sim.Url.ToString(), Ct);
+        await new CassetteRecorder(live.Client, live.Predictions).RecordAsync(folder, "snap", sim.Url.ToString(), Ct);
 
         var cassette = Cassette.Load(folder);
         var handler = new CassetteHandler(cassette);
@@ -46,9 +46,9 @@ public sealed class CassetteTests
         await using var approximate = ReplayHarness(nearest);
         await using var strict = ReplayHarness(exact);
 
-        var onGrid = await approximate.Client.PredictWaitAsync(new JobSpec { Gpus = 4, Priority = 5 }, Ct);
-        var offGrid = await approximate.Client.PredictWaitAsync(new JobSpec { Gpus = 3, Priority = 5 }, Ct);
-        var refused = await Record.ExceptionAsync(() => strict.Client.PredictWaitAsync(new JobSpec { Gpus = 3, Priority = 5 }, Ct));
+        var onGrid = await approximate.Predictions.PredictWaitAsync(new JobSpec { Gpus = 4, Priority = 5 }, Ct);
+        var offGrid = await approximate.Predictions.PredictWaitAsync(new JobSpec { Gpus = 3, Priority = 5 }, Ct);
+        var refused = await Record.ExceptionAsync(() => strict.Predictions.PredictWaitAsync(new JobSpec { Gpus = 3, Priority = 5 }, Ct));
 
         Assert.InRange(onGrid.ProbabilityLongWait, 0, 1);
         Assert.InRange(offGrid.ProbabilityLongWait, 0, 1);

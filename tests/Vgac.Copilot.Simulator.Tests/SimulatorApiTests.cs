@@ -7,6 +7,7 @@ namespace Vgac.Copilot.Simulator.Tests;
 public sealed class SimulatorApiTests(SimulatorFixture sim) : IClassFixture<SimulatorFixture>
 {
     private readonly IVgacClient _client = sim.Client;
+    private readonly IVgacPredictionClient _predictions = sim.Predictions;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -102,7 +103,7 @@ public sealed class SimulatorApiTests(SimulatorFixture sim) : IClassFixture<Simu
     [Fact]
     public async Task PredictWait_ReturnsCalibratedPredictionWithPolicy()
     {
-        var result = await _client.PredictWaitAsync(new JobSpec { Gpus = 8, Cpu = 64000, MemoryGb = 256, Priority = 0, Namespace = "ml-research" }, Ct);
+        var result = await _predictions.PredictWaitAsync(new JobSpec { Gpus = 8, Cpu = 64000, MemoryGb = 256, Priority = 0, Namespace = "ml-research" }, Ct);
 
         Assert.InRange(result.ProbabilityLongWait, 0, 1);
         Assert.InRange(result.Confidence, 0, 1);
@@ -117,8 +118,8 @@ public sealed class SimulatorApiTests(SimulatorFixture sim) : IClassFixture<Simu
     {
         JobSpec[] specs = [new() { Gpus = 1 }, new() { Gpus = 4 }, new() { Gpus = 8, GpuType = "A100" }];
 
-        var batch = await _client.PredictBatchAsync(specs, Ct);
-        var single = await _client.PredictWaitAsync(specs[2], Ct);
+        var batch = await _predictions.PredictBatchAsync(specs, Ct);
+        var single = await _predictions.PredictWaitAsync(specs[2], Ct);
 
         Assert.Equal(3, batch.Count);
         Assert.Equal(single.ProbabilityLongWait, batch.Predictions[2].ProbabilityLongWait);
@@ -127,7 +128,7 @@ public sealed class SimulatorApiTests(SimulatorFixture sim) : IClassFixture<Simu
     [Fact]
     public async Task PredictWait_NegativeGpus_Is422NamingTheField()
     {
-        var ex = await Assert.ThrowsAsync<VgacApiException>(() => _client.PredictWaitAsync(new JobSpec { Gpus = -1 }, Ct));
+        var ex = await Assert.ThrowsAsync<VgacApiException>(() => _predictions.PredictWaitAsync(new JobSpec { Gpus = -1 }, Ct));
 
         Assert.Equal(System.Net.HttpStatusCode.UnprocessableEntity, ex.StatusCode);
         Assert.Contains("gpus", ex.Message, StringComparison.Ordinal);
@@ -136,9 +137,9 @@ public sealed class SimulatorApiTests(SimulatorFixture sim) : IClassFixture<Simu
     [Fact]
     public async Task JobsPredict_EchoesIdAndExplainsFactors()
     {
-        var prediction = await _client.PredictJobAsync(new JobPredictRequest { JobId = "what-if-1", Gpus = 4, Priority = 5 }, Ct);
-        var batch = await _client.PredictJobBatchAsync([new JobPredictRequest { JobId = "a", Gpus = 1 }, new JobPredictRequest { JobId = "b", Gpus = 8 }], Ct);
-        var pending = await _client.PredictPendingJobsAsync(10, Ct);
+        var prediction = await _predictions.PredictJobAsync(new JobPredictRequest { JobId = "what-if-1", Gpus = 4, Priority = 5 }, Ct);
+        var batch = await _predictions.PredictJobBatchAsync([new JobPredictRequest { JobId = "a", Gpus = 1 }, new JobPredictRequest { JobId = "b", Gpus = 8 }], Ct);
+        var pending = await _predictions.PredictPendingJobsAsync(10, Ct);
         var queue = await _client.GetJobQueueAsync(10, Ct);
 
         Assert.Equal("what-if-1", prediction.JobId);

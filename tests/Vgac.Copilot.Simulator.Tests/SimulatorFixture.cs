@@ -13,6 +13,8 @@ public abstract class SimulatorFixtureBase(SimulatorOptions options) : IAsyncLif
 
     public Client.IVgacClient Client => Harness.Client;
 
+    internal Client.IVgacPredictionClient Predictions => Harness.Predictions;
+
     public async ValueTask InitializeAsync()
     {
         Host = await SimulatorHost.StartAsync(options);

@@ -24,6 +24,9 @@ public sealed class ClientHarness : IAsyncDisposable
 
     public IVgacClient Client { get; }
 
+    /// <summary>The raw prediction endpoints (internal to the product: only Core's guarded service uses them).</summary>
+    internal IVgacPredictionClient Predictions => _provider.GetRequiredService<IVgacPredictionClient>();
+
     public FakeLogCollector Logs { get; }
 
     public IServiceProvider Services => _provider;

@@ -37,15 +37,25 @@ public interface IActionExecutionPath
     Task<ApplyResult> RunApprovedAsync(ProposalResult proposal, ApprovalDecision decision, CancellationToken cancellationToken);
 }
 
-/// <summary>Executed actions, in memory: a dry run that records the action and its exact preview, nothing else.</summary>
-public sealed class ActionLog : IActionExecutionPath
+/// <summary>
+/// Executed actions, in memory (hosts without an audit trail): a dry run that records the action and its exact preview,
+/// nothing else, after asking the guards again past every cache.
+/// </summary>
+public sealed class ActionLog(ActionPlanner planner) : IActionExecutionPath
 {
-    public Task<ApplyResult> RunApprovedAsync(ProposalResult proposal, ApprovalDecision decision, CancellationToken cancellationToken)
+    public async Task<ApplyResult> RunApprovedAsync(ProposalResult proposal, ApprovalDecision decision, CancellationToken cancellationToken)
     {
+        var now = await planner.ProposeAsync(proposal.JobId, proposal.Tier, cancellationToken, fresh: true).ConfigureAwait(false);
+        if (!now.Allowed || now.Prediction.ShownAs != Core.Guards.ShownAs.Confident)
+        {
+            return new ApplyResult(proposal.ProposalId, proposal.JobId, proposal.Tier, proposal.Action, false, "blocked_by_guard",
+                $"{now.Rule}: {now.Reason} (checked again after the approval)", DryRun: true, proposal.Preview);
+        }
+
         var done = new ApplyResult(proposal.ProposalId, proposal.JobId, proposal.Tier, proposal.Action, true, "recorded_dry_run",
             $"Approved: {decision.Reason}. Dry run: the preview was recorded, nothing was changed.", DryRun: true, proposal.Preview);
         Record(done);
-        return Task.FromResult(done);
+        return done;
     }
 
     private readonly List<ApplyResult> _entries = [];

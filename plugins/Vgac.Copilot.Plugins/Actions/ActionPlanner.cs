@@ -4,24 +4,40 @@ using System.Text;
 using System.Text.Json;
 using Vgac.Copilot.Client;
 using Vgac.Copilot.Contracts;
-using Vgac.Copilot.Core.Calibration;
+using Vgac.Copilot.Core.Agents;
 using Vgac.Copilot.Core.Guards;
+using Vgac.Copilot.Core.Text;
 using Vgac.Copilot.Plugins.Catalog;
 using Vgac.Copilot.Plugins.Results;
 
 namespace Vgac.Copilot.Plugins.Actions;
 
+/// <summary>A proposal and the guarded prediction (verdicts, calibration in force) it was made from.</summary>
+public sealed record PlannedAction(ProposalResult Proposal, GuardedJobPrediction Prediction);
+
 /// <summary>
-/// Turns a job's current prediction into a proposal for one tier: the guard verdict and an exact preview of the
-/// effect (Kubernetes annotation patch, Slurm command, or notification payload). Proposing changes nothing.
+/// Turns a job's current guarded prediction into a proposal for one tier: the guard verdict and an exact preview of
+/// the effect (Kubernetes annotation patch, Slurm command, or notification payload). Proposing changes nothing. Names
+/// from VGAC that go into a preview are checked first (<see cref="Identifiers"/>); one the target system would refuse
+/// blocks the proposal, and no command is built from it.
 /// </summary>
-public sealed class ActionPlanner(IVgacClient vgac, CalibrationProvider calibration, GuardPolicy guards)
+public sealed class ActionPlanner(IVgacClient vgac, PredictorAgent predictor, GuardPolicy guards)
 {
     /// <param name="jobId">The pending job.</param>
     /// <param name="tier">1-4, or 0 for the highest the guards allow.</param>
     /// <param name="cancellationToken">Cancels the calls to VGAC.</param>
     /// <param name="scheduler">The cluster's scheduler when the caller already read it (the watch cycle); else it is read.</param>
-    public async Task<ProposalResult> ProposeAsync(string jobId, int tier, CancellationToken cancellationToken, SchedulerType? scheduler = null)
+    /// <param name="fresh">Judge on calibration read now, bypassing every cache (a re-check before an action runs).</param>
+    public async Task<ProposalResult> ProposeAsync(string jobId, int tier, CancellationToken cancellationToken, SchedulerType? scheduler = null, bool fresh = false) =>
+        (await PlanAsync(jobId, tier, cancellationToken, scheduler, fresh).ConfigureAwait(false)).Proposal;
+
+    /// <summary>The proposal together with the guards' full report and the calibration it was judged on.</summary>
+    /// <param name="jobId">The pending job.</param>
+    /// <param name="tier">1-4, or 0 for the highest the guards allow.</param>
+    /// <param name="cancellationToken">Cancels the calls to VGAC.</param>
+    /// <param name="scheduler">The cluster's scheduler when the caller already read it; else it is read.</param>
+    /// <param name="fresh">Judge on calibration read now, bypassing every cache.</param>
+    public async Task<PlannedAction> PlanAsync(string jobId, int tier, CancellationToken cancellationToken, SchedulerType? scheduler = null, bool fresh = false)
     {
         var tiers = guards.Options.EffectiveTiers;
         if (tier < 0 || tier > tiers.Count)
@@ -32,47 +48,67 @@ public sealed class ActionPlanner(IVgacClient vgac, CalibrationProvider calibrat
         var job = await vgac.GetJobAsync(ToolArgs.JobId(jobId), cancellationToken).ConfigureAwait(false);
         if (job.State != JobState.Pending)
         {
-            throw new ToolInputException($"Job {job.JobId} is {job.State.ToString().ToLowerInvariant()}; actions apply to pending jobs only.");
+            throw new ToolInputException($"Job {Identifiers.Echo(job.JobId)} is {job.State.ToString().ToLowerInvariant()}; actions apply to pending jobs only.");
         }
 
         var flavorTask = scheduler is { } known ? Task.FromResult(known) : SchedulerAsync(cancellationToken);
-        var predictionTask = vgac.PredictJobAsync(ToolArgs.RequestFor(job), cancellationToken);
-        var status = await calibration.GetAsync(cancellationToken).ConfigureAwait(false);
-        var prediction = await predictionTask.ConfigureAwait(false);
+        var prediction = await predictor.PredictJobAsync(ToolArgs.RequestFor(job), cancellationToken, fresh).ConfigureAwait(false);
         var flavor = await flavorTask.ConfigureAwait(false);
 
         // Guards decide on VGAC's numbers only; nothing in the job's own fields (its name, say) is an instruction.
-        var report = guards.Evaluate(
-            new PredictionFacts(prediction.PredictedProbabilityLongWait, prediction.Confidence, prediction.IsCalibrated, false), status.ToFacts());
+        var report = prediction.Guards;
         var chosen = tier == 0 ? Math.Max(1, report.HighestTier) : tier;
         var verdict = report.Tiers[chosen - 1];
-        var brief = PredictionBrief.From(report, status, false, prediction.PredictedProbabilityLongWait, prediction.Confidence, null,
-            prediction.PredictedWaitSeconds, prediction.Recommendation, prediction.Policy?.PriorityClass.ToString(), null);
-        var (kind, preview) = Preview(job, verdict, prediction, flavor);
-        return new ProposalResult(ProposalId(job.JobId, chosen, prediction), job.JobId, chosen, verdict.Action, verdict.Allowed, verdict.Rule,
-            verdict.Reason, kind, preview, brief, DryRun: true);
+        var brief = PredictionBrief.From(prediction);
+        var slurm = flavor == SchedulerType.Slurm;
+        var (allowed, rule, reason) = (verdict.Allowed, verdict.Rule, verdict.Reason);
+        string kind, preview;
+        if (InvalidName(job, slurm) is { } problem)
+        {
+            (allowed, rule, reason) = (false, GuardRules.InvalidIdentifier, $"VGAC gave a {problem}: no preview or command is built from it.");
+            kind = KindOf(verdict.Action, slurm);
+            preview = $"({kind switch { "slurm_command" => "scontrol command", "kubernetes_patch" => "kubectl patch", _ => "notification" }} not built: {problem})";
+        }
+        else
+        {
+            (kind, preview) = Preview(job, verdict, prediction, slurm);
+        }
+
+        var proposal = new ProposalResult(ProposalId(job.JobId, chosen, prediction), job.JobId, chosen, verdict.Action, allowed, rule, reason, kind, preview, brief, DryRun: true);
+        return new PlannedAction(proposal, prediction);
     }
 
     private async Task<SchedulerType> SchedulerAsync(CancellationToken cancellationToken) =>
         (await vgac.GetClusterSummaryAsync(cancellationToken).ConfigureAwait(false)).SchedulerType;
 
-    private static (string Kind, string Preview) Preview(JobInfo job, TierVerdict verdict, WaitPrediction p, SchedulerType flavor)
+    /// <summary>The first name the target system would refuse, or null.</summary>
+    private static string? InvalidName(JobInfo job, bool slurm) => slurm
+        ? Identifiers.SlurmJobId(job.JobId) ?? (job.Queue is { } q ? Identifiers.Partition(q) : null)
+        : Identifiers.KubernetesName(job.JobId) ?? Identifiers.KubernetesNamespace(job.Namespace);
+
+    private static string KindOf(string action, bool slurm) => action switch
     {
-        var probability = p.PredictedProbabilityLongWait.ToString("0.###", CultureInfo.InvariantCulture);
+        "warn" or "suggest" => "notification",
+        _ => slurm ? "slurm_command" : "kubernetes_patch",
+    };
+
+    private static (string Kind, string Preview) Preview(JobInfo job, TierVerdict verdict, GuardedJobPrediction p, bool slurm)
+    {
+        var probability = p.Probability.ToString("0.###", CultureInfo.InvariantCulture);
         var confidence = p.Confidence.ToString("0.###", CultureInfo.InvariantCulture);
-        var slurm = flavor == SchedulerType.Slurm;
+        var id = job.JobId; // checked: digits only (Slurm) or a DNS-1123 name (Kubernetes), nothing a shell reads specially
         return verdict.Action switch
         {
             "warn" or "suggest" => ("notification", JsonSerializer.Serialize(new Dictionary<string, string>
             {
                 ["text"] = string.Create(CultureInfo.InvariantCulture,
-                    $"VGAC: job {job.JobId} ({job.Namespace}, {job.Gpus} GPU) is likely to wait long: P(long wait) {probability}, confidence {confidence}, about {p.PredictedWaitSeconds / 60:0} min.{(verdict.Action == "suggest" && p.Recommendation is { } r ? $" Suggestion: {r}." : "")}"),
+                    $"VGAC: job {job.JobId} ({UntrustedText.Clean(job.Namespace, 64)}, {job.Gpus} GPU) is likely to wait long: P(long wait) {probability}, confidence {confidence}, about {(p.EstimatedWaitSeconds ?? 0) / 60:0} min.{(verdict.Action == "suggest" && p.Recommendation is { } r ? $" Suggestion: {UntrustedText.Clean(r, 300)}." : "")}"),
             }, PluginJson.StringMap)),
             "gate" => slurm
-                ? ("slurm_command", $"scontrol hold {job.JobId} && scontrol update JobId={job.JobId} Comment=\"vgac: gated, p_long_wait={probability}, confirm to release\"")
+                ? ("slurm_command", $"scontrol hold {id} && scontrol update JobId={id} {Identifiers.ShellQuote($"Comment=vgac: gated, p_long_wait={probability}, confirm to release")}")
                 : ("kubernetes_patch", Annotations(job, probability, confidence, verdict.Tier, ("vgac.io/gate", "confirmation-required"))),
             _ => slurm
-                ? ("slurm_command", $"scontrol update JobId={job.JobId} Comment=\"vgac: p_long_wait={probability} confidence={confidence} tier={verdict.Tier}\"")
+                ? ("slurm_command", $"scontrol update JobId={id} {Identifiers.ShellQuote($"Comment=vgac: p_long_wait={probability} confidence={confidence} tier={verdict.Tier}")}")
                 : ("kubernetes_patch", Annotations(job, probability, confidence, verdict.Tier)),
         };
     }
@@ -91,12 +127,13 @@ public sealed class ActionPlanner(IVgacClient vgac, CalibrationProvider calibrat
         }
 
         var patch = JsonSerializer.Serialize(annotations, PluginJson.StringMap);
-        return $"kubectl -n {job.Namespace} patch pod {job.JobId} --type merge -p '{{\"metadata\":{{\"annotations\":{patch}}}}}'";
+        // Namespace and pod name are checked DNS-1123 names; the patch is the only argument that needs quoting.
+        return $"kubectl -n {job.Namespace} patch pod {job.JobId} --type merge -p {Identifiers.ShellQuote($"{{\"metadata\":{{\"annotations\":{patch}}}}}")}";
     }
 
-    private static string ProposalId(string jobId, int tier, WaitPrediction p)
+    private static string ProposalId(string jobId, int tier, GuardedJobPrediction p)
     {
-        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{jobId}|{tier}|{p.PredictedProbabilityLongWait}|{p.ModelVersion}")));
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{jobId}|{tier}|{p.Probability}|{p.Prediction?.ModelVersion}")));
         return $"prop-{Convert.ToHexStringLower(hash)[..10]}";
     }
 }

@@ -11,10 +11,11 @@ public sealed record CalibrationBrief(double? Ece, string Drift, double? DriftRa
 
 /// <summary>
 /// A prediction with its confidence, gate, tiers and calibration beside the numbers, so no consumer can show the
-/// probability without its verdicts. <c>shown_as</c> is <c>confident</c>, <c>low_confidence</c> or <c>fallback</c>.
+/// probability without its verdicts. <c>shown_as</c> is <c>confident</c>, <c>low_confidence</c>, <c>fallback</c> or
+/// <c>recalibration_required</c>.
 /// </summary>
 public sealed record PredictionBrief(
-    string ShownAs,
+    ShownAs ShownAs,
     double ProbabilityLongWait,
     double Confidence,
     string? WaitCategory,
@@ -29,22 +30,26 @@ public sealed record PredictionBrief(
     IReadOnlyDictionary<string, object>? Spec = null)
 {
     public static PredictionBrief From(GuardedPrediction p, IReadOnlyDictionary<string, object>? spec = null) => From(
-        p.Guards, p.Calibration, p.IsFallback, p.Probability, p.Confidence, p.Result?.WaitCategory, p.Result?.EstimatedWaitSeconds,
+        p.Guards, p.Calibration, p.Probability, p.Confidence, p.Result?.WaitCategory, p.Result?.EstimatedWaitSeconds,
         p.Recommendation, p.Policy?.PriorityClass.ToString(), p.Error, spec);
 
-    public static PredictionBrief From(
-        GuardReport guards, Core.Calibration.CalibrationStatus calibration, bool fallback, double probability, double confidence,
+    public static PredictionBrief From(GuardedJobPrediction p, IReadOnlyDictionary<string, object>? spec = null) => From(
+        p.Guards, p.Calibration, p.Probability, p.Confidence, null, p.EstimatedWaitSeconds, p.Recommendation, p.Policy?.PriorityClass.ToString(),
+        p.Violation, spec);
+
+    private static PredictionBrief From(
+        GuardReport guards, Core.Calibration.CalibrationStatus calibration, double probability, double confidence,
         string? category, double? estimate, string? recommendation, string? priorityClass, string? error, IReadOnlyDictionary<string, object>? spec = null)
     {
         var blocked = guards.Tiers.FirstOrDefault(t => !t.Allowed);
         return new PredictionBrief(
-            fallback ? "fallback" : guards.Gate.Passed ? "confident" : "low_confidence",
+            guards.ShownAs,
             Math.Round(probability, 3),
             Math.Round(confidence, 3),
             category,
             estimate is { } e ? Math.Round(e) : null,
-            guards.Gate.MayRecommend ? recommendation : null,
-            guards.Gate.MayRecommend ? priorityClass?.ToLowerInvariant() : null,
+            guards.MayRecommend ? recommendation : null,
+            guards.MayRecommend ? priorityClass?.ToLowerInvariant() : null,
             guards.HighestTier,
             [.. guards.Tiers.Where(t => t.Allowed).Select(t => t.Action)],
             blocked is null ? null : new Blocked(blocked.Tier, blocked.Rule, blocked.Reason),

@@ -27,7 +27,7 @@ internal static class EvalCommands
             var source = parse.GetValue(GlobalOptions.Demo)
                 ? string.Create(CultureInfo.InvariantCulture, $"simulator (flavor {sim.Flavor.ToString().ToLowerInvariant()}, seed {sim.Seed}, warm-up {sim.WarmupHours} h, logit bias {sim.LogitBias})")
                 : client.BaseAddress.ToString();
-            var manifest = await new CassetteRecorder(client).RecordAsync(folder, parse.GetValue(name) ?? Path.GetFileName(folder), source, token).ConfigureAwait(false);
+            var manifest = await CassetteRecorder.Create(session.Services).RecordAsync(folder, parse.GetValue(name) ?? Path.GetFileName(folder), source, token).ConfigureAwait(false);
             await session.Out.WriteLineAsync($"Recorded cassette '{manifest.Name}' from {manifest.Source} to {folder}").ConfigureAwait(false);
             return ExitCodes.Success;
         }, ct));

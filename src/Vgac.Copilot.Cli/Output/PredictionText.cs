@@ -20,9 +20,9 @@ internal static class PredictionText
         }
         else
         {
-            var confident = v.ShownAsConfident ? "passes" : "LOW CONFIDENCE, below";
+            var confident = v.Gate.Passed ? "passes" : "LOW CONFIDENCE, below";
             s.AppendLine(Invariant($"P(long wait)  {v.ProbabilityLongWait:0.00} ({v.WaitCategory}, ~{Minutes(v.EstimatedWaitSeconds)})   confidence {v.Confidence:0.00} {confident} the {v.Gate.Gate:0.00} gate"));
-            s.AppendLine($"Recommend     {v.Recommendation ?? (v.ShownAsConfident ? "(none from VGAC)" : "withheld: confidence below the gate")}");
+            s.AppendLine($"Recommend     {v.Recommendation ?? Withheld(v.ShownAs)}");
         }
 
         s.AppendLine($"Calibration   {Calibration(v)}");
@@ -42,7 +42,7 @@ internal static class PredictionText
             var blocked = v.HighestTier == v.Tiers.Count ? "-" : v.Tiers.First(t => !t.Allowed).Rule;
             s.AppendLine(v.IsFallback
                 ? Invariant($"{Cut(label, 34),-34} {"-",8} {0,5:0.00} {"FALL",-5} {"-",8} {0,4}  fallback")
-                : Invariant($"{Cut(label, 34),-34} {v.ProbabilityLongWait,8:0.00} {v.Confidence,5:0.00} {(v.ShownAsConfident ? "ok" : "LOW"),-5} {Minutes(v.EstimatedWaitSeconds),8} {v.HighestTier,4}  {blocked}"));
+                : Invariant($"{Cut(label, 34),-34} {v.ProbabilityLongWait,8:0.00} {v.Confidence,5:0.00} {Gate(v.ShownAs),-5} {Minutes(v.EstimatedWaitSeconds),8} {v.HighestTier,4}  {blocked}"));
         }
 
         s.AppendLine($"Calibration: {Calibration(views[0])}");
@@ -53,6 +53,20 @@ internal static class PredictionText
     private static string Calibration(PredictionView v) => v.Calibration.Error is { } error
         ? $"unavailable ({error}); treated as uncalibrated"
         : Invariant($"ECE {v.Calibration.EffectiveEce:0.000} over {v.Calibration.SampleCount} outcomes; {v.Drift.Reason}");
+
+    private static string Withheld(ShownAs shown) => shown switch
+    {
+        ShownAs.Confident => "(none from VGAC)",
+        ShownAs.RecalibrationRequired => "withheld: drift says the model needs recalibration",
+        _ => "withheld: confidence below the gate",
+    };
+
+    private static string Gate(ShownAs shown) => shown switch
+    {
+        ShownAs.Confident => "ok",
+        ShownAs.RecalibrationRequired => "RECAL",
+        _ => "LOW",
+    };
 
     private static string Tier(TierVerdict t) => $"{t.Tier} {t.Action} {(t.Allowed ? "yes" : "no")}";
 

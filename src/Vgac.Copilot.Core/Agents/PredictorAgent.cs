@@ -8,12 +8,20 @@ using Vgac.Copilot.Core.Guards;
 namespace Vgac.Copilot.Core.Agents;
 
 /// <summary>
-/// The latency-critical prediction path: VGAC's prediction endpoint, then the guards with the current (cached)
-/// calibration. No kernel, no LLM, no prompt. The CLI's <c>vgac predict</c>, the plugins and the MCP tools all
-/// come through here.
+/// The one way to a prediction: each of VGAC's five prediction endpoints, then the guards with the calibration in
+/// force. Nothing else in the product can reach the raw endpoints (<see cref="IVgacPredictionClient"/> is internal to
+/// the client and this project), so no layer can show or act on a number the guards have not judged. No kernel, no
+/// LLM, no prompt: the CLI's <c>vgac predict</c>, the plugins, the MCP tools and the watch loop all come through here.
 /// </summary>
-public sealed class PredictorAgent(IVgacClient client, CalibrationProvider calibration, GuardPolicy guards)
+public sealed class PredictorAgent
 {
+    private readonly IVgacPredictionClient _client;
+    private readonly CalibrationProvider _calibration;
+    private readonly GuardPolicy _guards;
+
+    internal PredictorAgent(IVgacPredictionClient client, CalibrationProvider calibration, GuardPolicy guards) =>
+        (_client, _calibration, _guards) = (client, calibration, guards);
+
     /// <summary>
     /// Predicts for one spec. VGAC being down, slow or broken gives a fallback marked confidence 0, never an
     /// exception; VGAC rejecting the spec (4xx) is the caller's error and is thrown.
@@ -22,12 +30,12 @@ public sealed class PredictorAgent(IVgacClient client, CalibrationProvider calib
     {
         Require(spec);
         var started = Stopwatch.GetTimestamp();
-        var calibrationTask = calibration.GetAsync(cancellationToken);
+        var calibrationTask = _calibration.GetAsync(cancellationToken);
         PredictionResult? result = null;
         string? error = null;
         try
         {
-            result = await client.PredictWaitAsync(spec, cancellationToken).ConfigureAwait(false);
+            result = await _client.PredictWaitAsync(spec, cancellationToken).ConfigureAwait(false);
         }
         catch (VgacApiException ex) when (!IsClientError(ex))
         {
@@ -47,18 +55,13 @@ public sealed class PredictorAgent(IVgacClient client, CalibrationProvider calib
         }
 
         var started = Stopwatch.GetTimestamp();
-        var calibrationTask = calibration.GetAsync(cancellationToken);
+        var calibrationTask = _calibration.GetAsync(cancellationToken);
         IReadOnlyList<PredictionResult?> results;
         string? error = null;
         try
         {
-            var batch = await client.PredictBatchAsync(specs, cancellationToken).ConfigureAwait(false);
-            if (batch.Predictions.Count != specs.Count)
-            {
-                throw new VgacInvalidResponseException(
-                    $"VGAC {VgacEndpoints.PredictBatch} returned {batch.Predictions.Count} predictions for {specs.Count} job specs.", VgacEndpoints.PredictBatch, "predictions");
-            }
-
+            var batch = await _client.PredictBatchAsync(specs, cancellationToken).ConfigureAwait(false);
+            CheckCount(batch.Predictions.Count, specs.Count, VgacEndpoints.PredictBatch);
             results = batch.Predictions;
         }
         catch (VgacApiException ex) when (!IsClientError(ex))
@@ -72,12 +75,73 @@ public sealed class PredictorAgent(IVgacClient client, CalibrationProvider calib
         return [.. specs.Select((spec, i) => Guard(spec, results[i], error, status, elapsed))];
     }
 
+    /// <summary>
+    /// Predicts for a job VGAC knows (or a described one, <c>POST /api/jobs/predict</c>). VGAC failures are thrown:
+    /// the callers (tools, the watch loop, action planning) have nothing to fall back to.
+    /// </summary>
+    /// <param name="request">The job.</param>
+    /// <param name="cancellationToken">Cancels the calls.</param>
+    /// <param name="freshCalibration">Judge against calibration read now, bypassing the cache (a re-check before an action).</param>
+    public async Task<GuardedJobPrediction> PredictJobAsync(JobPredictRequest request, CancellationToken cancellationToken = default, bool freshCalibration = false)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var calibrationTask = _calibration.GetAsync(cancellationToken, freshCalibration);
+        var prediction = await _client.PredictJobAsync(request, cancellationToken).ConfigureAwait(false);
+        var status = await calibrationTask.ConfigureAwait(false);
+        return GuardJob(prediction, status, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+    }
+
+    /// <summary>Predicts for several jobs in one batch call (<c>POST /api/jobs/predict/batch</c>).</summary>
+    public async Task<IReadOnlyList<GuardedJobPrediction>> PredictJobsAsync(IReadOnlyList<JobPredictRequest> requests, CancellationToken cancellationToken = default)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var calibrationTask = _calibration.GetAsync(cancellationToken);
+        var batch = await _client.PredictJobBatchAsync(requests, cancellationToken).ConfigureAwait(false);
+        CheckCount(batch.Predictions.Count, requests.Count, VgacEndpoints.JobsPredictBatch);
+        var status = await calibrationTask.ConfigureAwait(false);
+        var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        return [.. batch.Predictions.Select(p => GuardJob(p, status, elapsed))];
+    }
+
+    /// <summary>Predictions for the jobs pending now (<c>GET /api/jobs/predict/batch</c>), each judged.</summary>
+    /// <param name="limit">Rows to ask for.</param>
+    /// <param name="cancellationToken">Cancels the calls.</param>
+    /// <param name="calibration">The calibration to judge against when the caller has just established it (the watch cycle).</param>
+    public async Task<IReadOnlyList<GuardedJobPrediction>> PredictPendingAsync(int limit, CancellationToken cancellationToken = default, CalibrationStatus? calibration = null)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var calibrationTask = calibration is null ? _calibration.GetAsync(cancellationToken) : Task.FromResult(calibration);
+        var batch = await _client.PredictPendingJobsAsync(limit, cancellationToken).ConfigureAwait(false);
+        var status = await calibrationTask.ConfigureAwait(false);
+        var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        return [.. batch.Predictions.Select(p => GuardJob(p, status, elapsed))];
+    }
+
     private GuardedPrediction Guard(JobSpec spec, PredictionResult? result, string? error, CalibrationStatus status, double elapsedMs)
     {
-        var facts = result is null
-            ? PredictionFacts.Fallback
-            : new PredictionFacts(result.ProbabilityLongWait, result.Confidence, result.IsCalibrated, IsFallback: false);
-        return new GuardedPrediction(spec, result, error, guards.Evaluate(facts, status.ToFacts()), status, elapsedMs);
+        var facts = result is null ? PredictionFacts.Fallback : PredictionFacts.FromVgac(result.ProbabilityLongWait, result.Confidence, result.IsCalibrated);
+        if (facts.Violation is { } violation)
+        {
+            // A contract violation is a fallback: the numbers that broke it are not kept to be shown.
+            (result, error) = (null, violation);
+        }
+
+        return new GuardedPrediction(spec, result, error, _guards.Evaluate(facts, status.ToFacts()), status, elapsedMs);
+    }
+
+    private GuardedJobPrediction GuardJob(WaitPrediction prediction, CalibrationStatus status, double elapsedMs)
+    {
+        var facts = PredictionFacts.FromVgac(prediction.PredictedProbabilityLongWait, prediction.Confidence, prediction.IsCalibrated);
+        return new GuardedJobPrediction(prediction.JobId, facts.Violation is null ? prediction : null, facts.Violation,
+            _guards.Evaluate(facts, status.ToFacts()), status, elapsedMs);
+    }
+
+    private static void CheckCount(int got, int expected, VgacEndpoint endpoint)
+    {
+        if (got != expected)
+        {
+            throw new VgacInvalidResponseException($"VGAC {endpoint} returned {got} predictions for {expected} requests.", endpoint, "predictions");
+        }
     }
 
     private static void Require(JobSpec spec)

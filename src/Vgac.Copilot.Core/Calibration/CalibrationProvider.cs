@@ -6,22 +6,31 @@ using Vgac.Copilot.Core.Guards;
 namespace Vgac.Copilot.Core.Calibration;
 
 /// <summary>
-/// The current calibration status from VGAC, cached for <see cref="GuardOptions.CalibrationCacheSeconds"/> so a
-/// burst of predictions costs one calibration call. A failure is not cached for long and yields an
-/// "unavailable" status that the guards treat as uncalibrated — never as calibrated.
+/// The calibration in force: what VGAC reports (checked against the contract) beside the latest audit the copilot
+/// made itself and persisted (<see cref="ICalibrationAudits"/>, no older than <see cref="GuardOptions.AuditMaxAgeMinutes"/>);
+/// the guards use the worse. Cached for <see cref="GuardOptions.CalibrationCacheSeconds"/> so a burst of predictions
+/// costs one calibration call; <c>fresh: true</c> (a re-check after a person's confirmation) bypasses the cache. A
+/// failure is not cached for long and yields an "unavailable" status that the guards treat as uncalibrated.
 /// </summary>
-public sealed partial class CalibrationProvider(IVgacClient client, IOptions<GuardOptions> options, TimeProvider time, ILogger<CalibrationProvider> logger)
+public sealed partial class CalibrationProvider(
+    IVgacClient client, ICalibrationAudits audits, IOptions<GuardOptions> options, TimeProvider time, ILogger<CalibrationProvider> logger)
 {
     private static readonly TimeSpan FailureTtl = TimeSpan.FromSeconds(5);
     private readonly SemaphoreSlim _refresh = new(1, 1);
     private CalibrationStatus? _cached;
-    private (double Ece, int Samples)? _audit;
 
-    public async Task<CalibrationStatus> GetAsync(CancellationToken cancellationToken = default)
+    /// <param name="cancellationToken">Cancels the calls.</param>
+    /// <param name="fresh">Ask VGAC and the audit store now, whatever is cached.</param>
+    public async Task<CalibrationStatus> GetAsync(CancellationToken cancellationToken = default, bool fresh = false)
     {
-        if (Fresh(_cached) is { } hit)
+        if (!fresh && Fresh(_cached) is { } hit)
         {
             return hit;
+        }
+
+        if (fresh)
+        {
+            return _cached = await FetchAsync(cancellationToken).ConfigureAwait(false);
         }
 
         await _refresh.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -44,10 +53,17 @@ public sealed partial class CalibrationProvider(IVgacClient client, IOptions<Gua
     /// <summary>Forgets the cached status, so the next read asks VGAC (the watch loop does this once per cycle).</summary>
     public void Invalidate() => _cached = null;
 
-    /// <summary>Records an audit the copilot made itself; from now on the guards use the worse of reported and audited.</summary>
-    public void RecordAudit(double ece, int samples)
+    /// <summary>
+    /// Records an audit the copilot made itself (persisted where the host keeps audits); from now on every process
+    /// reading them judges against the worse of reported and audited. A broken figure is refused, not recorded.
+    /// </summary>
+    public async Task RecordAuditAsync(double ece, int samples, CancellationToken cancellationToken)
     {
-        _audit = (ece, samples);
+        if (VgacValues.Unit(ece, "audited ECE") is null && samples >= 0)
+        {
+            await audits.RecordAsync(ece, samples, cancellationToken).ConfigureAwait(false);
+        }
+
         _cached = null;
     }
 
@@ -65,10 +81,18 @@ public sealed partial class CalibrationProvider(IVgacClient client, IOptions<Gua
     private async Task<CalibrationStatus> FetchAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
+        var auditTask = audits.LatestAsync(TimeSpan.FromMinutes(options.Value.AuditMaxAgeMinutes), cancellationToken);
         try
         {
             var c = await client.GetCalibrationAsync(cancellationToken).ConfigureAwait(false);
-            return new CalibrationStatus(c.Ece, c.BrierScore, c.SampleCount, c.RecalibrationNeeded, c.LastRecalibration, _audit?.Ece, _audit?.Samples ?? 0, now, null);
+            var audit = await auditTask.ConfigureAwait(false);
+            var status = CalibrationStatus.FromVgac(c, audit?.Ece, audit?.Samples ?? 0, now);
+            if (!status.IsAvailable)
+            {
+                LogUnavailable(status.Error!);
+            }
+
+            return status;
         }
         catch (VgacApiException ex)
         {

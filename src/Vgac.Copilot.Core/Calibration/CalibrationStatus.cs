@@ -20,6 +20,18 @@ public sealed record CalibrationStatus(
     /// <summary>Nothing could be fetched; the guards treat the model as uncalibrated.</summary>
     public static CalibrationStatus Unavailable(string error, DateTimeOffset at) => new(null, null, 0, true, null, null, 0, at, error);
 
+    /// <summary>
+    /// VGAC's calibration answer, checked against the contract: a non-finite or out-of-range ECE or Brier score, or a
+    /// negative sample count, makes the calibration unknown (nothing may act), with the reason as its error.
+    /// </summary>
+    public static CalibrationStatus FromVgac(Contracts.CalibrationMetrics c, double? auditedEce, int auditedSamples, DateTimeOffset at)
+    {
+        var violation = VgacValues.Unit(c.Ece, "ECE") ?? VgacValues.Unit(c.BrierScore, "Brier score") ?? VgacValues.Count(c.SampleCount, "sample_count");
+        return violation is null
+            ? new CalibrationStatus(c.Ece, c.BrierScore, c.SampleCount, c.RecalibrationNeeded, c.LastRecalibration, auditedEce, auditedSamples, at, null)
+            : Unavailable($"VGAC reported {violation}: a contract violation, so the calibration is unknown and nothing may act", at);
+    }
+
     public bool IsAvailable => Error is null;
 
     /// <summary>The facts the guards decide on.</summary>

@@ -18,24 +18,37 @@ public sealed class LiveAuditor(IVgacClient client, CalibrationAuditor auditor, 
     /// Audits the submit-time predictions of the most recent <paramref name="historyLimit"/> finished jobs against
     /// their outcomes, and the PSI of the model's input feature (pending ratio at submit), older half against newer half.
     /// </summary>
-    public async Task<LiveAudit> AuditAsync(int historyLimit = HistoryLimit, CancellationToken cancellationToken = default)
+    /// <param name="historyLimit">Finished jobs to read.</param>
+    /// <param name="cancellationToken">Cancels the calls.</param>
+    /// <param name="persist">Record the audit for every process's guards (the watch cycle records it in its own transaction instead).</param>
+    public async Task<LiveAudit> AuditAsync(int historyLimit = HistoryLimit, CancellationToken cancellationToken = default, bool persist = true)
     {
         var history = await client.GetJobHistoryAsync(new JobHistoryQuery(Limit: historyLimit), cancellationToken).ConfigureAwait(false);
+        // A submit-time probability outside [0, 1] breaks the contract: such rows are left out, never clamped into the audit.
         var outcomes = history.Jobs
-            .Where(j => j.PredictionAtSubmit is not null && j.LongWait is not null)
+            .Where(j => j.PredictionAtSubmit is not null && j.LongWait is not null && Guards.VgacValues.Unit(j.PredictionAtSubmit.ProbabilityLongWait, "p") is null)
             .OrderBy(j => j.SubmitTime)
             .ToList();
         CalibrationAudit? audit = null;
         if (outcomes.Count > 0)
         {
             audit = auditor.Audit(
-                [.. outcomes.Select(j => Math.Clamp(j.PredictionAtSubmit!.ProbabilityLongWait, 0, 1))],
+                [.. outcomes.Select(j => j.PredictionAtSubmit!.ProbabilityLongWait)],
                 [.. outcomes.Select(j => j.LongWait == true ? 1 : 0)],
                 psi: FeaturePsi(outcomes));
-            calibration.RecordAudit(audit.Metrics.Ece, audit.Metrics.N);
+            if (persist)
+            {
+                await calibration.RecordAuditAsync(audit.Metrics.Ece, audit.Metrics.N, cancellationToken).ConfigureAwait(false);
+            }
         }
 
-        var reported = await calibration.GetAsync(cancellationToken).ConfigureAwait(false);
+        var reported = await calibration.GetAsync(cancellationToken, fresh: true).ConfigureAwait(false);
+        if (!persist && audit is not null)
+        {
+            // The caller records this audit itself; the guards' view of this cycle already includes it.
+            reported = reported with { AuditedEce = audit.Metrics.Ece, AuditedSamples = audit.Metrics.N };
+        }
+
         var effective = reported.ToFacts().EffectiveEce(guards.Options.LearningModeMinSamples);
         var summary = (audit, reported.ReportedEce) switch
         {

@@ -32,6 +32,12 @@ public sealed class GuardOptions
     /// <summary>How long a fetched calibration status is reused before it is asked for again.</summary>
     public double CalibrationCacheSeconds { get; set; } = 30;
 
+    /// <summary>
+    /// The copilot's own persisted calibration audit counts in every verdict (the worse of it and VGAC's reported ECE)
+    /// until it is this old; an older one is ignored.
+    /// </summary>
+    public double AuditMaxAgeMinutes { get; set; } = 120;
+
     public List<TierOptions> Tiers { get; set; } = [];
 
     public SloOptions Slo { get; set; } = new();

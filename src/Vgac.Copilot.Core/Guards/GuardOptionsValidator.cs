@@ -39,6 +39,11 @@ internal sealed class GuardOptionsValidator : IValidateOptions<GuardOptions>
             failures.Add($"Guards:CalibrationCacheSeconds must be in [0, 3600], got {F(options.CalibrationCacheSeconds)}.");
         }
 
+        if (!(options.AuditMaxAgeMinutes is > 0 and <= 7 * 24 * 60))
+        {
+            failures.Add($"Guards:AuditMaxAgeMinutes must be in (0, 10080] (a week), got {F(options.AuditMaxAgeMinutes)}.");
+        }
+
         var tiers = options.EffectiveTiers;
         for (var i = 0; i < tiers.Count; i++)
         {

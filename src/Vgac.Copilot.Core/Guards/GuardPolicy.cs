@@ -19,7 +19,7 @@ public sealed class GuardPolicy(IOptions<GuardOptions> options)
         var isLong = prediction.Probability >= _o.OperatingThreshold;
         if (prediction.IsFallback)
         {
-            return new GateVerdict(false, GuardRules.Fallback, 0, _o.ConfidenceGate, isLong);
+            return new GateVerdict(false, GuardRules.Fallback, 0, _o.ConfidenceGate, isLong, prediction.Violation);
         }
 
         var passed = prediction.Confidence >= _o.ConfidenceGate;
@@ -32,6 +32,15 @@ public sealed class GuardPolicy(IOptions<GuardOptions> options)
         var ece = calibration.EffectiveEce(_o.LearningModeMinSamples);
         var samples = calibration.Samples;
         var min = _o.LearningModeMinSamples;
+
+        // Defence in depth: the status is checked where it is read, but a broken figure must never read as stable.
+        if (calibration.ReportedEce is { } r && VgacValues.Unit(r, "ECE") is not null
+            || calibration.AuditedEce is { } a && VgacValues.Unit(a, "ECE") is not null
+            || calibration.SampleCount < 0 || calibration.AuditedSamples < 0)
+        {
+            return new DriftVerdict(DriftLevel.Unknown, null, null, _o.BaselineEce, 0, min);
+        }
+
         if (ece is null && samples == 0)
         {
             return new DriftVerdict(DriftLevel.Unknown, null, null, _o.BaselineEce, 0, min);

@@ -7,6 +7,7 @@ internal static class GuardReasons
 {
     public static string Gate(GateVerdict g) => g.Rule switch
     {
+        GuardRules.Fallback when g.Violation is { } v => $"This is a fallback: {v}. It has no confidence and supports nothing.",
         GuardRules.Fallback => "This is a fallback, not a prediction from VGAC: it has no confidence and supports nothing.",
         GuardRules.GatePassed => I($"Confidence {g.Confidence:0.00} meets the {g.Gate:0.00} gate."),
         _ => I($"Confidence {g.Confidence:0.00} is below the {g.Gate:0.00} gate: show as low-confidence, no recommendation, no action."),

@@ -15,16 +15,49 @@ public static class GuardRules
     public const string TierEce = "tier_ece";
     public const string TierAllowed = "tier_allowed";
     public const string GatePassed = "confidence_gate_passed";
+
+    /// <summary>A name from VGAC (namespace, job id, partition) that the target system would not accept: nothing is built from it.</summary>
+    public const string InvalidIdentifier = "invalid_identifier";
 }
 
-/// <summary>What a prediction says, as the guards see it.</summary>
-/// <param name="Probability">P(long wait), in [0, 1].</param>
-/// <param name="Confidence">Model confidence, in [0, 1]; 0 for a fallback.</param>
-/// <param name="IsCalibrated">VGAC's own <c>is_calibrated</c> flag on the prediction.</param>
-/// <param name="IsFallback">True when VGAC gave no real prediction and this is a stand-in.</param>
-public sealed record PredictionFacts(double Probability, double Confidence, bool IsCalibrated, bool IsFallback)
+/// <summary>
+/// What a prediction says, as the guards see it. Made in one place, <see cref="FromVgac"/>, which treats a
+/// non-finite or out-of-range probability or confidence as the contract violation it is: a fallback (confidence 0,
+/// nothing recommended, nothing allowed) that carries the reason.
+/// </summary>
+public sealed record PredictionFacts
 {
-    public static PredictionFacts Fallback { get; } = new(0, 0, false, true);
+    private PredictionFacts(double probability, double confidence, bool isCalibrated, bool isFallback, string? violation)
+    {
+        (Probability, Confidence, IsCalibrated, IsFallback, Violation) = (probability, confidence, isCalibrated, isFallback, violation);
+    }
+
+    /// <summary>P(long wait), in [0, 1].</summary>
+    public double Probability { get; }
+
+    /// <summary>Model confidence, in [0, 1]; 0 for a fallback.</summary>
+    public double Confidence { get; }
+
+    /// <summary>VGAC's own <c>is_calibrated</c> flag on the prediction.</summary>
+    public bool IsCalibrated { get; }
+
+    /// <summary>True when VGAC gave no usable prediction and this is a stand-in.</summary>
+    public bool IsFallback { get; }
+
+    /// <summary>Why VGAC's numbers were refused (out of range, not finite); null when they were not.</summary>
+    public string? Violation { get; }
+
+    /// <summary>VGAC could not answer: no numbers at all.</summary>
+    public static PredictionFacts Fallback { get; } = new(0, 0, false, true, null);
+
+    /// <summary>The facts of one prediction VGAC returned, checked against the contract first.</summary>
+    public static PredictionFacts FromVgac(double probability, double confidence, bool isCalibrated)
+    {
+        var violation = VgacValues.Unit(probability, "probability") ?? VgacValues.Unit(confidence, "confidence");
+        return violation is null
+            ? new PredictionFacts(probability, confidence, isCalibrated, false, null)
+            : new PredictionFacts(0, 0, false, true, $"VGAC returned {violation}: a contract violation, treated as a fallback");
+    }
 }
 
 /// <summary>What is known about the model's calibration when a verdict is made.</summary>
@@ -74,11 +107,8 @@ public sealed record DriftVerdict(DriftLevel Level, double? Ratio, double? Effec
 }
 
 /// <summary>The confidence gate's judgement of one prediction.</summary>
-public sealed record GateVerdict(bool Passed, string Rule, double Confidence, double Gate, bool IsLongWait)
+public sealed record GateVerdict(bool Passed, string Rule, double Confidence, double Gate, bool IsLongWait, string? Violation = null)
 {
-    /// <summary>The number may be shown as confident and a recommendation may accompany it.</summary>
-    public bool MayRecommend => Passed;
-
     public string Reason => GuardReasons.Gate(this);
 }
 
@@ -123,4 +153,43 @@ public sealed record GuardReport(GateVerdict Gate, DriftVerdict Drift, IReadOnly
     }
 
     public bool Allows(int tier) => Tiers.Any(t => t.Tier == tier && t.Allowed);
+
+    /// <summary>How the number may be shown: the one place that decides it.</summary>
+    public ShownAs ShownAs => Gate.Rule == GuardRules.Fallback ? ShownAs.Fallback
+        : !Gate.Passed ? ShownAs.LowConfidence
+        : Drift.Level == DriftLevel.RecalibrationRequired ? ShownAs.RecalibrationRequired
+        : ShownAs.Confident;
+
+    /// <summary>A recommendation may accompany the number: confident, and the model not in need of recalibration.</summary>
+    public bool MayRecommend => ShownAs == ShownAs.Confident;
+}
+
+/// <summary>How a prediction may be shown, and why not as confident.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<ShownAs>))]
+public enum ShownAs
+{
+    /// <summary>Confidence at the gate, calibration usable: the number and a recommendation may be shown.</summary>
+    [JsonStringEnumMemberName("confident")] Confident,
+
+    /// <summary>Below the confidence gate: the number only, marked, no recommendation.</summary>
+    [JsonStringEnumMemberName("low_confidence")] LowConfidence,
+
+    /// <summary>No usable prediction (VGAC down, or its numbers broke the contract): confidence 0.</summary>
+    [JsonStringEnumMemberName("fallback")] Fallback,
+
+    /// <summary>Confident, but drift says recalibration is required: the number only, no recommendation.</summary>
+    [JsonStringEnumMemberName("recalibration_required")] RecalibrationRequired,
+}
+
+/// <summary>Contract checks on numbers VGAC sends: each returns what is wrong, or null.</summary>
+public static class VgacValues
+{
+    /// <summary>A probability-like value must be finite and in [0, 1].</summary>
+    public static string? Unit(double value, string name) =>
+        double.IsFinite(value) && value is >= 0 and <= 1 ? null : $"{name} {Show(value)}, outside [0, 1]";
+
+    /// <summary>A count must not be negative.</summary>
+    public static string? Count(long value, string name) => value >= 0 ? null : $"{name} {value}, a negative count";
+
+    private static string Show(double value) => double.IsNaN(value) ? "NaN" : value.ToString("G6", System.Globalization.CultureInfo.InvariantCulture);
 }

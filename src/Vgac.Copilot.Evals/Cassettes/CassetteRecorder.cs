@@ -9,8 +9,17 @@ namespace Vgac.Copilot.Evals.Cassettes;
 /// Records a whole-API snapshot through the production client: every read endpoint, details of the jobs listed,
 /// VGAC's prediction for each pending job, and predictions for a grid of job specs. No API key is written.
 /// </summary>
-public sealed class CassetteRecorder(IVgacClient vgac)
+public sealed class CassetteRecorder
 {
+    private readonly IVgacClient vgac;
+    private readonly IVgacPredictionClient predictions;
+
+    internal CassetteRecorder(IVgacClient vgac, IVgacPredictionClient predictions) => (this.vgac, this.predictions) = (vgac, predictions);
+
+    /// <summary>A recorder over the production client registered in <paramref name="services"/> (raw answers, as VGAC gave them).</summary>
+    public static CassetteRecorder Create(IServiceProvider services) => new(
+        (IVgacClient)services.GetService(typeof(IVgacClient))!, (IVgacPredictionClient)services.GetService(typeof(IVgacPredictionClient))!);
+
     public static IReadOnlyList<JobSpec> Grid { get; } =
         [.. from gpus in new[] { 0, 1, 2, 4, 8 }
             from priority in new[] { 0, 5, 10 }
@@ -46,7 +55,7 @@ public sealed class CassetteRecorder(IVgacClient vgac)
         await Read(VgacEndpoints.JobsHistoryStats, ct => vgac.GetJobHistoryStatsAsync(null, ct), json.JobHistoryStats).ConfigureAwait(false);
         await Read(VgacEndpoints.JobsHistoryFailures, ct => vgac.GetFailureAnalysisAsync(null, ct), json.FailureAnalysis).ConfigureAwait(false);
         await Read(VgacEndpoints.JobsPredictCalibration, vgac.GetCalibrationAsync, json.CalibrationMetrics).ConfigureAwait(false);
-        var pending = await Read(VgacEndpoints.JobsPredictPending, ct => vgac.PredictPendingJobsAsync(100, ct), json.JobBatchPredictResponse).ConfigureAwait(false);
+        var pending = await Read(VgacEndpoints.JobsPredictPending, ct => predictions.PredictPendingJobsAsync(100, ct), json.JobBatchPredictResponse).ConfigureAwait(false);
         await Read(VgacEndpoints.ClusterSummary, vgac.GetClusterSummaryAsync, json.ClusterSummary).ConfigureAwait(false);
         await Read(VgacEndpoints.ClusterSummaryQuick, vgac.GetQuickClusterSummaryAsync, json.QuickClusterSummary).ConfigureAwait(false);
         await Read(VgacEndpoints.ClusterBifurcation, vgac.GetBifurcationAsync, json.BifurcationAnalysis).ConfigureAwait(false);
@@ -65,7 +74,7 @@ public sealed class CassetteRecorder(IVgacClient vgac)
         var grid = new List<(JobSpec, JsonNode)>();
         try
         {
-            var batch = await vgac.PredictBatchAsync(Grid, cancellationToken).ConfigureAwait(false);
+            var batch = await predictions.PredictBatchAsync(Grid, cancellationToken).ConfigureAwait(false);
             grid.AddRange(Grid.Zip(batch.Predictions, (spec, p) => (spec, JsonSerializer.SerializeToNode(p, json.PredictionResult)!)));
         }
         catch (VgacApiException)

@@ -58,10 +58,10 @@ public sealed class ActionQueue(AuditStore audit, ActionRunner runner, WatchCloc
         var record = await DecidableAsync(proposalId, "approve", cancellationToken).ConfigureAwait(false);
 
         // The guards are asked again before the approval is recorded: if VGAC cannot answer, nothing is decided.
-        string? refusal;
+        CheckedAction check;
         try
         {
-            refusal = await runner.RecheckAsync(record.Proposal, cancellationToken).ConfigureAwait(false);
+            check = await runner.CheckAsync(record.Proposal, cancellationToken).ConfigureAwait(false);
         }
         catch (VgacApiException ex)
         {
@@ -71,7 +71,7 @@ public sealed class ActionQueue(AuditStore audit, ActionRunner runner, WatchCloc
         }
 
         await AppendDecisionAsync(record, AuditKinds.Approval, $"approved by {decidedBy}{(reason is null ? "" : $": {reason}")}", decidedBy, reason, cancellationToken).ConfigureAwait(false);
-        return await runner.RunAsync(record.Proposal, record.Cycle, $"approved by {decidedBy}", recheck: false, cancellationToken, refusal).ConfigureAwait(false);
+        return await runner.RunAsync(check, record.Cycle, $"approved by {decidedBy}", cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<ProposalRecord> RejectAsync(string proposalId, string decidedBy, string? reason, CancellationToken cancellationToken)

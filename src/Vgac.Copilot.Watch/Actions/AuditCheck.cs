@@ -22,9 +22,11 @@ public sealed record AuditCheckReport(
 
 /// <summary>
 /// Re-checks an audit trail from its own records, independently of the code that wrote it: every executed action
-/// must rest on a proposal the guards allowed, with confidence at the gate, probability at the tier's threshold,
-/// the cycle's effective ECE within the tier's limit and its drift level permitting the tier; unattended runs must
-/// be within the autonomy that ran them; at most one execution per proposal and per job and tier in the window.
+/// must rest on a proposal the guards allowed, with confidence at the gate and probability at the tier's threshold,
+/// and be judged by the calibration in force when it started: the one its start record carries, made worse by any
+/// audit the trail holds from before the start that the start did not account for (an execution under such stale
+/// calibration is a violation). Unattended runs must be within the autonomy that ran them; at most one execution per
+/// proposal and per job and tier in the window.
 /// </summary>
 public sealed class AuditCheck(AuditStore audit, GuardPolicy guards, WatchOptions options)
 {
@@ -52,6 +54,11 @@ public sealed class AuditCheck(AuditStore audit, GuardPolicy guards, WatchOption
         }
 
         var executed = executions.Where(x => x.Record?.State == ProposalStates.Executed).ToList();
+        var starts = events.Where(e => e.Kind == AuditKinds.ExecutionStarted && e.ProposalId is not null)
+            .GroupBy(e => e.ProposalId!, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+        var audits = events.Where(e => e.Kind == AuditKinds.Calibration && e.Payload is not null)
+            .Select(e => (e.At, Snapshot: WatchJson.Deserialize<CalibrationSnapshot>(e.Payload!)))
+            .Where(a => a.Snapshot is { AuditedEce: not null }).ToList();
         foreach (var (e, record) in executed)
         {
             if (!proposals.TryGetValue(e.ProposalId ?? "", out var found) || found.Proposal is not { } proposal)
@@ -60,10 +67,11 @@ public sealed class AuditCheck(AuditStore audit, GuardPolicy guards, WatchOption
                 continue;
             }
 
-            // A loop proposal is judged against its cycle's calibration record; one made outside the loop against the
-            // calibration its verdict carried.
-            var calibration = calibrationByCycle.GetValueOrDefault(found.Event.Cycle) ?? FromBrief(proposal.Prediction.Calibration);
-            violations.AddRange(Check(proposal, calibration, record!).Select(v => $"{proposal.ProposalId} ({proposal.Action} {proposal.JobId}): {v}"));
+            var start = starts.GetValueOrDefault(e.ProposalId!) is { Payload: { } json } s ? (s.At, Start: WatchJson.Deserialize<ExecutionStart>(json)) : default;
+            var judged = start.Start is { } recorded
+                ? InForce(recorded, start.At, audits)
+                : calibrationByCycle.GetValueOrDefault(found.Event.Cycle) is { } cycle ? new Judged(cycle.EffectiveEce, cycle.Drift, null) : FromBrief(proposal.Prediction.Calibration);
+            violations.AddRange(Check(proposal, judged, record!).Select(v => $"{proposal.ProposalId} ({proposal.Action} {proposal.JobId}): {v}"));
         }
 
         foreach (var group in executed.GroupBy(x => (x.Event.JobId, x.Event.Tier)))
@@ -80,7 +88,7 @@ public sealed class AuditCheck(AuditStore audit, GuardPolicy guards, WatchOption
 
         string? StateOf((AuditEvent Event, ExecutionRecord? Record) x) => x.Record?.State;
         return new AuditCheckReport(
-            events.Where(e => e.Kind is AuditKinds.Calibration or AuditKinds.Outage).Select(e => e.Cycle).Distinct().LongCount(),
+            events.Where(e => e.Kind is AuditKinds.Calibration or AuditKinds.Outage && e.Cycle != AuditedExecutionPath.OutsideTheLoop).Select(e => e.Cycle).Distinct().LongCount(),
             events.Count(e => e.Kind == AuditKinds.Outage),
             proposals.Count,
             proposals.Values.Count(p => p.Proposal is { Allowed: false }),
@@ -93,14 +101,39 @@ public sealed class AuditCheck(AuditStore audit, GuardPolicy guards, WatchOption
             violations);
     }
 
-    private static CalibrationSnapshot? FromBrief(CalibrationBrief brief)
+    /// <summary>What an execution was judged on: effective ECE, drift level, and why it is stale (null when it is not).</summary>
+    private readonly record struct Judged(double? Ece, DriftLevel Drift, string? Stale);
+
+    private static Judged FromBrief(CalibrationBrief brief)
     {
         var level = Enum.GetValues<DriftLevel>().Cast<DriftLevel?>()
             .FirstOrDefault(l => System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(l!.Value.ToString()) == brief.Drift);
-        return level is { } known ? new CalibrationSnapshot(null, null, 0, brief.Ece, brief.DriftRatio, known, null, "from the proposal's verdict") : null;
+        return new(brief.Ece, level ?? DriftLevel.Unknown, null);
     }
 
-    private IEnumerable<string> Check(ProposalResult proposal, CalibrationSnapshot? calibration, ExecutionRecord record)
+    /// <summary>
+    /// The calibration in force at a start: the start's own record, made worse by the latest audit in the trail from
+    /// before it (within the audit's maximum age) when that audit is worse than what the start accounted for.
+    /// </summary>
+    private Judged InForce(ExecutionStart start, DateTimeOffset at, List<(DateTimeOffset At, CalibrationSnapshot? Snapshot)> audits)
+    {
+        var c = start.Calibration;
+        var maxAge = TimeSpan.FromMinutes(guards.Options.AuditMaxAgeMinutes);
+        var latest = audits.LastOrDefault(a => a.At <= at && at - a.At <= maxAge);
+        if (latest.Snapshot is not { AuditedEce: { } audited } snapshot || snapshot.AuditedSamples < guards.Options.LearningModeMinSamples
+            || c.AuditedEce is { } known && known >= audited)
+        {
+            return new(c.EffectiveEce, c.Drift, null);
+        }
+
+        var drift = guards.Drift(new CalibrationFacts(c.ReportedEce, audited, c.ReportedSamples, c.Error is null, snapshot.AuditedSamples));
+        var worse = drift.EffectiveEce > (c.EffectiveEce ?? 0);
+        return worse
+            ? new(drift.EffectiveEce, drift.Level, $"started under stale calibration: the trail's audit at {latest.At:u} (ECE {audited:0.000} on {snapshot.AuditedSamples} outcomes) was in force")
+            : new(c.EffectiveEce, c.Drift, null);
+    }
+
+    private IEnumerable<string> Check(ProposalResult proposal, Judged calibration, ExecutionRecord record)
     {
         var o = guards.Options;
         var tier = o.EffectiveTiers.FirstOrDefault(t => t.Tier == proposal.Tier);
@@ -125,15 +158,10 @@ public sealed class AuditCheck(AuditStore audit, GuardPolicy guards, WatchOption
             yield return $"probability {proposal.Prediction.ProbabilityLongWait} below tier {tier.Tier}'s {tier.Epsilon}";
         }
 
-        if (calibration is null)
+        var stale = calibration.Stale is { } why ? $" ({why})" : "";
+        if (calibration.Ece is not { } ece || ece > tier.MaxEce)
         {
-            yield return "no calibration record in its cycle";
-            yield break;
-        }
-
-        if (calibration.EffectiveEce is not { } ece || ece > tier.MaxEce)
-        {
-            yield return $"effective ECE {calibration.EffectiveEce} above tier {tier.Tier}'s {tier.MaxEce}";
+            yield return $"effective ECE {calibration.Ece} above tier {tier.Tier}'s {tier.MaxEce}{stale}";
         }
 
         var driftAllows = calibration.Drift switch
@@ -144,7 +172,7 @@ public sealed class AuditCheck(AuditStore audit, GuardPolicy guards, WatchOption
         };
         if (!driftAllows)
         {
-            yield return $"drift level {calibration.Drift} does not allow tier {proposal.Tier}";
+            yield return $"drift level {calibration.Drift} does not allow tier {proposal.Tier}{stale}";
         }
 
         if (record.DecidedBy.StartsWith("autonomy ", StringComparison.Ordinal)

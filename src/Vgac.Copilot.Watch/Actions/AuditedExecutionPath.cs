@@ -14,8 +14,19 @@ public sealed class AuditedExecutionPath(AuditStore audit, ActionRunner runner, 
 
     public async Task<ApplyResult> RunApprovedAsync(ProposalResult proposal, ApprovalDecision decision, CancellationToken cancellationToken)
     {
+        // A person may take minutes to answer; their yes does not outrank drift (or an audit) that arrived meanwhile.
+        var check = await runner.CheckAsync(proposal, cancellationToken).ConfigureAwait(false);
+        if (!check.MayRun)
+        {
+            return new ApplyResult(proposal.ProposalId, proposal.JobId, proposal.Tier, proposal.Action, false, "blocked_by_guard",
+                $"{check.Refusal} (checked again after the approval)", DryRun: true, proposal.Preview);
+        }
+
         var now = clock.Now;
-        proposal = proposal.Stamped($"i{now.ToUnixTimeMilliseconds()}");
+
+        // Unique per request even for two in the same millisecond: each is its own decision in the trail.
+        proposal = proposal.Stamped($"i{now.ToUnixTimeMilliseconds()}-{Guid.NewGuid().ToString("N")[..6]}");
+        check = check.For(proposal);
         AuditEvent Event(string kind, string summary, string payload) =>
             new(0, now, OutsideTheLoop, kind, proposal.JobId, proposal.Tier, proposal.ProposalId, summary, payload);
         await audit.AppendAsync(
@@ -25,7 +36,7 @@ public sealed class AuditedExecutionPath(AuditStore audit, ActionRunner runner, 
             ],
             cancellationToken).ConfigureAwait(false);
 
-        var run = await runner.RunAsync(proposal, OutsideTheLoop, "approved interactively", recheck: false, cancellationToken).ConfigureAwait(false);
+        var run = await runner.RunAsync(check, OutsideTheLoop, "approved interactively", cancellationToken).ConfigureAwait(false);
         var executed = run.State == ProposalStates.Executed;
         var dryRun = run.Outcome?.DryRun ?? true;
         return new ApplyResult(proposal.ProposalId, proposal.JobId, proposal.Tier, proposal.Action, executed,

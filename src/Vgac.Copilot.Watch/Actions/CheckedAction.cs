@@ -1,0 +1,47 @@
+using Vgac.Copilot.Core.Calibration;
+using Vgac.Copilot.Core.Guards;
+using Vgac.Copilot.Plugins.Results;
+
+namespace Vgac.Copilot.Watch.Actions;
+
+/// <summary>The calibration an execution started under: what VGAC reported, what the copilot audited, and the verdict.</summary>
+public sealed record CalibrationInForce(
+    double? ReportedEce, int ReportedSamples, double? AuditedEce, int AuditedSamples, double? EffectiveEce, DriftLevel Drift, double? DriftRatio, string? Error)
+{
+    public static CalibrationInForce From(CalibrationStatus status, DriftVerdict drift) => new(
+        status.ReportedEce, status.ReportedSamples, status.AuditedEce, status.AuditedSamples, drift.EffectiveEce, drift.Level, drift.Ratio, status.Error);
+}
+
+/// <summary>The payload of an <c>execution_started</c> record: who let it run, through what, on which numbers and calibration.</summary>
+public sealed record ExecutionStart(
+    string ProposalId, string JobId, int Tier, string Action, string DecidedBy, string Executor, double Probability, double Confidence, CalibrationInForce Calibration);
+
+/// <summary>
+/// A proposal the guards were asked about again just now, on a fresh prediction and calibration read past every
+/// cache. Only <see cref="ActionRunner.CheckAsync"/> makes one and only a checked action can run: there is no flag
+/// to forget and no path that runs on the verdict made when it was proposed.
+/// </summary>
+public sealed class CheckedAction
+{
+    internal CheckedAction(ProposalResult proposal, string? refusal, ProposalResult? now, CalibrationInForce? calibration)
+    {
+        (Proposal, Refusal, Now, Calibration) = (proposal, refusal, now, calibration);
+    }
+
+    /// <summary>What was proposed (and, where a person decided, what they saw): its preview is what runs.</summary>
+    public ProposalResult Proposal { get; }
+
+    /// <summary>Why it may not run now; null when it may.</summary>
+    public string? Refusal { get; }
+
+    /// <summary>The guards' proposal now, when VGAC could be asked.</summary>
+    public ProposalResult? Now { get; }
+
+    /// <summary>The calibration in force at the check.</summary>
+    public CalibrationInForce? Calibration { get; }
+
+    public bool MayRun => Refusal is null;
+
+    /// <summary>The same verdict for the proposal as it is recorded (stamped with where it was made).</summary>
+    internal CheckedAction For(ProposalResult recorded) => new(recorded, Refusal, Now, Calibration);
+}
