@@ -55,7 +55,8 @@ public static class WatchServiceCollectionExtensions
         services.TryAddSingleton<ActionQueue>();
 
         // Actions approved through MCP or the REPL take the same executors and audit trail as the loop's.
-        services.Replace(ServiceDescriptor.Singleton<IActionExecutionPath, AuditedExecutionPath>());
+        services.TryAddSingleton<AuditedExecutionPath>();
+        services.Replace(ServiceDescriptor.Singleton<IActionExecutionPath>(sp => sp.GetRequiredService<AuditedExecutionPath>()));
         services.TryAddSingleton<AuditCheck>();
         services.TryAddSingleton<WatchCycle>();
         services.TryAddSingleton<WatchLoop>();

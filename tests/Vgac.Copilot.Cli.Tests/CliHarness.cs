@@ -11,6 +11,9 @@ internal static class CliHarness
         {
             // Keep test runs out of the user's log folder.
             ["VGAC_LOG_DIR"] = Path.Combine(Path.GetTempPath(), "vgac-tests-logs"),
+
+            // ...and out of the user's audit trail (calibration audits are persisted there).
+            ["VGAC_AUDIT_DB"] = Path.Combine(Directory.CreateTempSubdirectory("vgac-tests-audit-").FullName, "audit.db"),
         };
         foreach (var (key, value) in environment ?? new Dictionary<string, string>())
         {

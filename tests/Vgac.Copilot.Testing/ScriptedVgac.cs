@@ -17,6 +17,15 @@ public sealed class ScriptedVgac
 
     public string JobState { get; set; } = "pending";
 
+    /// <summary>The pending job's namespace, as VGAC reports it (JSON-escaped here, otherwise sent as set).</summary>
+    public string Namespace { get; set; } = "ml";
+
+    /// <summary>The cluster's scheduler: <c>kubernetes</c> or <c>slurm</c>.</summary>
+    public string Scheduler { get; set; } = "kubernetes";
+
+    /// <summary>VGAC's recommendation text on job predictions (JSON-escaped here, otherwise sent as set).</summary>
+    public string Recommendation { get; set; } = "Consider lower priority queue";
+
     public HashSet<string> Failing { get; } = new(StringComparer.Ordinal);
 
     public TimeSpan? Latency { get; set; }
@@ -24,6 +33,8 @@ public sealed class ScriptedVgac
     public bool RotateJobs { get; set; }
 
     private int _batches;
+
+    private static string Quote(string value) => System.Text.Json.JsonSerializer.Serialize(value);
 
     public Task<LoopbackServer> StartAsync(CancellationToken cancellationToken) => LoopbackServer.StartAsync(Answer, cancellationToken);
 
@@ -47,12 +58,12 @@ public sealed class ScriptedVgac
         if (r.Path.StartsWith("/api/jobs/job-", StringComparison.Ordinal))
         {
             var id = r.Path["/api/jobs/".Length..];
-            return ScriptedResponse.Json(I($$"""{"job_id":"{{id}}","namespace":"ml","state":"{{JobState}}","gpus":4,"cpu":8000,"memory_gb":64,"priority":0,"submit_time":"2026-01-12T13:58:00Z"{{(JobState == "pending" ? "" : ",\"wait_seconds\":1500,\"long_wait\":true")}}}"""));
+            return ScriptedResponse.Json(I($$"""{"job_id":"{{id}}","namespace":{{Quote(Namespace)}},"state":"{{JobState}}","gpus":4,"cpu":8000,"memory_gb":64,"priority":0,"submit_time":"2026-01-12T13:58:00Z"{{(JobState == "pending" ? "" : ",\"wait_seconds\":1500,\"long_wait\":true")}}}"""));
         }
 
         return r.Path switch
         {
-            "/api/cluster/summary" => ScriptedResponse.Json("""{"cluster_id":"c","scheduler_type":"kubernetes","total_nodes":1,"ready_nodes":1,"total_gpus":8,"available_gpus":0,"gpu_utilization":1,"pending_jobs":1,"running_jobs":2,"queue_depth":1}"""),
+            "/api/cluster/summary" => ScriptedResponse.Json(I($$"""{"cluster_id":"c","scheduler_type":"{{Scheduler}}","total_nodes":1,"ready_nodes":1,"total_gpus":8,"available_gpus":0,"gpu_utilization":1,"pending_jobs":1,"running_jobs":2,"queue_depth":1}""")),
             "/api/cluster/nodes" => ScriptedResponse.Json("""{"nodes":[{"name":"n1","status":"ready","gpu_type":"A100","total_gpus":8,"allocated_gpus":8,"available_gpus":0}],"total":1}"""),
             "/api/jobs/queue" => ScriptedResponse.Json("""{"timestamp":"2026-01-12T14:00:00Z","queue_depth":1,"pending_jobs":1,"running_jobs":2,"oldest_pending_seconds":120,"jobs":[{"job_id":"job-1","namespace":"ml","state":"pending","gpus":4,"submit_time":"2026-01-12T13:58:00Z"}]}"""),
             "/api/predict/cluster-state" => ScriptedResponse.Json("""{"total_gpus":8,"available_gpus":0,"pending_jobs":1,"pending_gpu_jobs":1,"running_jobs":2,"gpu_utilization":1,"pending_ratio":0.33,"bifurcation_ratio":0.2,"avg_wait_last_hour":60,"p95_wait_last_hour":300}"""),
@@ -60,7 +71,7 @@ public sealed class ScriptedVgac
             "/api/cluster/bifurcation" => ScriptedResponse.Json("""{"bifurcation_ratio":0.2,"is_bifurcated":false,"fast_start_fraction":0.8,"long_wait_fraction":0.05,"long_wait_threshold_seconds":600,"sample_count":100}"""),
             "/api/jobs/history" => ScriptedResponse.Json("""{"jobs":[],"total":0}"""),
             "/api/jobs/predict/calibration" => ScriptedResponse.Json(I($$"""{"ece":{{e}},"brier_score":0.1,"sample_count":900,"recalibration_needed":false}""")),
-            "/api/jobs/predict" => ScriptedResponse.Json(I($$"""{"job_id":"job-1","predicted_wait_seconds":4000,"predicted_probability_long_wait":{{p}},"confidence":{{c}},"is_calibrated":true,"model_version":"v3","top_factors":[],"recommendation":"Consider lower priority queue"}""")),
+            "/api/jobs/predict" => ScriptedResponse.Json(I($$"""{"job_id":"job-1","predicted_wait_seconds":4000,"predicted_probability_long_wait":{{p}},"confidence":{{c}},"is_calibrated":true,"model_version":"v3","top_factors":[],"recommendation":{{Quote(Recommendation)}}}""")),
             _ => new ScriptedResponse(404, """{"detail":"Not Found"}"""),
         };
     }

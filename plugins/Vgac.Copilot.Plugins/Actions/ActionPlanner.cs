@@ -65,9 +65,10 @@ public sealed class ActionPlanner(IVgacClient vgac, PredictorAgent predictor, Gu
         string kind, preview;
         if (InvalidName(job, slurm) is { } problem)
         {
-            (allowed, rule, reason) = (false, GuardRules.InvalidIdentifier, $"VGAC gave a {problem}: no preview or command is built from it.");
+            // The reason names the value (made inert); the preview, which people copy and executors read, does not carry it.
+            (allowed, rule, reason) = (false, GuardRules.InvalidIdentifier, $"VGAC gave a {problem.Message}: no preview or command is built from it.");
             kind = KindOf(verdict.Action, slurm);
-            preview = $"({kind switch { "slurm_command" => "scontrol command", "kubernetes_patch" => "kubectl patch", _ => "notification" }} not built: {problem})";
+            preview = $"({kind switch { "slurm_command" => "scontrol command", "kubernetes_patch" => "kubectl patch", _ => "notification" }} not built: the {problem.Field} VGAC gave is invalid)";
         }
         else
         {
@@ -82,9 +83,13 @@ public sealed class ActionPlanner(IVgacClient vgac, PredictorAgent predictor, Gu
         (await vgac.GetClusterSummaryAsync(cancellationToken).ConfigureAwait(false)).SchedulerType;
 
     /// <summary>The first name the target system would refuse, or null.</summary>
-    private static string? InvalidName(JobInfo job, bool slurm) => slurm
-        ? Identifiers.SlurmJobId(job.JobId) ?? (job.Queue is { } q ? Identifiers.Partition(q) : null)
-        : Identifiers.KubernetesName(job.JobId) ?? Identifiers.KubernetesNamespace(job.Namespace);
+    private static (string Field, string Message)? InvalidName(JobInfo job, bool slurm)
+    {
+        (string, string)? Check(string field, string? problem) => problem is null ? null : (field, problem);
+        return slurm
+            ? Check("Slurm job id", Identifiers.SlurmJobId(job.JobId)) ?? (job.Queue is { } q ? Check("partition", Identifiers.Partition(q)) : null)
+            : Check("pod name", Identifiers.KubernetesName(job.JobId)) ?? Check("namespace", Identifiers.KubernetesNamespace(job.Namespace));
+    }
 
     private static string KindOf(string action, bool slurm) => action switch
     {

@@ -16,6 +16,29 @@ internal static class ActionsCommand
         command.Subcommands.Add(Show(context));
         command.Subcommands.Add(Decide(context, approve: true));
         command.Subcommands.Add(Decide(context, approve: false));
+        command.Subcommands.Add(Apply(context));
+        return command;
+    }
+
+    private static Command Apply(CliContext context)
+    {
+        var job = new Argument<string>("job") { Description = "The pending job's id." };
+        var tier = new Option<int>("--tier") { Description = "The tier whose action to apply (1 annotate, 2 warn, 3 suggest, 4 gate).", Required = true, HelpName = "1-4" };
+        var reason = new Option<string?>("--reason") { Description = "Why, for the audit trail.", HelpName = "text" };
+        var format = Format();
+        var command = new Command("apply", "Apply a tier's action to a pending job now: proposed, checked by the guards past every cache, run at most once per job and tier in the dedupe window; exit 7 if it does not run.")
+        {
+            job, tier, reason, format, WatchCommands.AuditDb,
+        };
+        command.SetAction((parse, ct) => CommandHost.RunAsync(parse, context, async (session, token) =>
+        {
+            var who = Environment.UserName is { Length: > 0 } user ? user : "unknown";
+            var result = await session.Get<ActionQueue>().ApplyAsync(parse.GetValue(job)!, parse.GetValue(tier), who, parse.GetValue(reason), token).ConfigureAwait(false);
+            await session.Out.WriteLineAsync(parse.GetValue(format) == "json"
+                ? System.Text.Json.JsonSerializer.Serialize(result, Plugins.Catalog.PluginJson.Options)
+                : $"{result.ProposalId}: {result.Outcome.Replace('_', ' ')}: {result.Reason}").ConfigureAwait(false);
+            return result.Executed ? ExitCodes.Success : ExitCodes.ActionRefused;
+        }, ct, connectsToVgac: true, settings: WatchCommands.AuditSettings(parse, demo: false)));
         return command;
     }
 

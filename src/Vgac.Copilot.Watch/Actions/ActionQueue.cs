@@ -1,4 +1,6 @@
 using Vgac.Copilot.Client;
+using Vgac.Copilot.Plugins.Actions;
+using Vgac.Copilot.Plugins.Catalog;
 using Vgac.Copilot.Plugins.Results;
 
 namespace Vgac.Copilot.Watch.Actions;
@@ -19,7 +21,7 @@ public sealed record DecisionRecord(string ProposalId, string DecidedBy, string?
 /// The approval queue over the audit trail: proposals and where they stand, and a person's approve or reject.
 /// Approving runs the action through <see cref="ActionRunner"/>, which checks the guards again first.
 /// </summary>
-public sealed class ActionQueue(AuditStore audit, ActionRunner runner, WatchClock clock)
+public sealed class ActionQueue(AuditStore audit, ActionRunner runner, ActionPlanner planner, AuditedExecutionPath execution, WatchClock clock)
 {
     /// <summary>The records that move a proposal along: decisions, starts, outcomes, verifications.</summary>
     private static readonly string[] DecisionAndEffectKinds =
@@ -72,6 +74,36 @@ public sealed class ActionQueue(AuditStore audit, ActionRunner runner, WatchCloc
 
         await AppendDecisionAsync(record, AuditKinds.Approval, $"approved by {decidedBy}{(reason is null ? "" : $": {reason}")}", decidedBy, reason, cancellationToken).ConfigureAwait(false);
         return await runner.RunAsync(check, record.Cycle, $"approved by {decidedBy}", cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A person at the command line applies a tier's action to a job directly (their command is the approval): proposed
+    /// now, checked again past every cache, the job and tier reserved, run at most once, recorded like any approval.
+    /// </summary>
+    public async Task<ApplyResult> ApplyAsync(string jobId, int tier, string decidedBy, string? reason, CancellationToken cancellationToken)
+    {
+        ProposalResult proposal;
+        try
+        {
+            proposal = await planner.ProposeAsync(jobId, tier, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ToolInputException ex)
+        {
+            throw new ActionQueueException(ex.Message, notFound: ex.Message.Contains("not found", StringComparison.OrdinalIgnoreCase));
+        }
+        catch (VgacApiException ex) when (ex.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            throw new ActionQueueException($"VGAC knows no job {Core.Guards.Identifiers.Echo(jobId)}; 'vgac ask \"which jobs are waiting?\"' lists them.", notFound: true);
+        }
+
+        if (!proposal.Allowed)
+        {
+            return new ApplyResult(proposal.ProposalId, proposal.JobId, proposal.Tier, proposal.Action, false, "blocked_by_guard",
+                $"{proposal.Rule}: {proposal.Reason}", DryRun: true, proposal.Preview);
+        }
+
+        var why = $"applied by {decidedBy}{(reason is null ? "" : $": {reason}")}";
+        return await execution.RunApprovedAsync(proposal, new ApprovalDecision(true, why), cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<ProposalRecord> RejectAsync(string proposalId, string decidedBy, string? reason, CancellationToken cancellationToken)
