@@ -49,6 +49,57 @@ public sealed class PredictorAgentTests
         Assert.Equal(0, result.Guards.HighestTier);
     }
 
+    [Theory]
+    [InlineData(7.5, 0.9, "probability 7.5, outside [0, 1]")]
+    [InlineData(0.9, 42, "confidence 42, outside [0, 1]")]
+    [InlineData(-0.1, 0.9, "probability -0.1, outside [0, 1]")]
+    public async Task Predict_OutOfRangeNumbers_FallbackWithTheReasonAndNothingShown(double p, double c, string reason)
+    {
+        await using var server = await LoopbackServer.StartAsync(r => r.Path == VgacRoutes.PredictWait ? ScriptedResponse.Json(Prediction(p, c)) : ScriptedResponse.Json(Calibration), Ct);
+        using var provider = Services(server.BaseAddress);
+
+        var result = await provider.GetRequiredService<PredictorAgent>().PredictAsync(new JobSpec { Gpus = 4 }, Ct);
+
+        Assert.True(result.IsFallback);
+        Assert.Equal((0.0, 0.0), (result.Probability, result.Confidence));
+        Assert.Equal(ShownAs.Fallback, result.ShownAs);
+        Assert.Null(result.Recommendation);
+        Assert.Equal(0, result.Guards.HighestTier);
+        Assert.Contains(reason, result.Error, StringComparison.Ordinal);
+        Assert.Contains("contract violation", result.Guards.Gate.Reason, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("""{"ece":-1,"brier_score":0.1,"sample_count":800,"recalibration_needed":false}""", "ECE -1")]
+    [InlineData("""{"ece":0.02,"brier_score":1.7,"sample_count":800,"recalibration_needed":false}""", "Brier score 1.7")]
+    [InlineData("""{"ece":0.02,"brier_score":0.1,"sample_count":-5,"recalibration_needed":false}""", "sample_count -5")]
+    public async Task Predict_CalibrationOutOfRange_UnknownAndNoTier(string calibration, string reason)
+    {
+        await using var server = await LoopbackServer.StartAsync(r => r.Path == VgacRoutes.PredictWait ? ScriptedResponse.Json(Prediction(0.95, 0.95)) : ScriptedResponse.Json(calibration), Ct);
+        using var provider = Services(server.BaseAddress);
+
+        var result = await provider.GetRequiredService<PredictorAgent>().PredictAsync(new JobSpec { Gpus = 4 }, Ct);
+
+        Assert.Equal(DriftLevel.Unknown, result.Guards.Drift.Level);
+        Assert.Equal(0, result.Guards.HighestTier);
+        Assert.Contains(reason, result.Calibration.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Predict_DriftRequiresRecalibration_ConfidentNumberButNoRecommendation()
+    {
+        const string drifted = """{"ece":0.15,"brier_score":0.1,"sample_count":800,"recalibration_needed":false}""";
+        await using var server = await LoopbackServer.StartAsync(r => r.Path == VgacRoutes.PredictWait ? ScriptedResponse.Json(Prediction(0.87, 0.92)) : ScriptedResponse.Json(drifted), Ct);
+        using var provider = Services(server.BaseAddress);
+
+        var result = await provider.GetRequiredService<PredictorAgent>().PredictAsync(new JobSpec { Gpus = 4 }, Ct);
+
+        Assert.True(result.Guards.Gate.Passed);
+        Assert.Equal(ShownAs.RecalibrationRequired, result.ShownAs);
+        Assert.Null(result.Recommendation);
+        Assert.Null(result.Policy);
+    }
+
     [Fact]
     public async Task Predict_VgacDown_IsFallbackWithConfidenceZeroAndNoAction()
     {

@@ -112,6 +112,23 @@ public sealed class McpGuardTests
         Assert.NotNull(ex);
     }
 
+    [Theory]
+    [InlineData(ToolNames.PredictorPredictWait, "")]
+    [InlineData(ToolNames.ActorRecommendPolicy, "prediction")]
+    public async Task Predict_DriftRequiresRecalibration_ShownAsSaysWhyAndNoRecommendation(string tool, string nested)
+    {
+        await using var vgac = await Vgac(probability: 0.97, confidence: 0.95, ece: 0.15); // 8.3x the baseline
+        await using var mcp = await McpTestHost.StartAsync(vgac.BaseAddress, cancellationToken: Ct);
+
+        var result = await mcp.CallAsync(tool, new() { ["gpus"] = 4 }, Ct);
+
+        using var json = JsonDocument.Parse(result.Text());
+        var prediction = nested.Length == 0 ? json.RootElement : json.RootElement.GetProperty(nested);
+        Assert.Equal("recalibration_required", prediction.GetProperty("shown_as").GetString());
+        Assert.False(prediction.TryGetProperty("recommendation", out _));
+        Assert.False(prediction.TryGetProperty("priority_class", out _));
+    }
+
     private static async Task<JsonDocument> Apply(McpTestHost mcp, int tier)
     {
         var result = await mcp.CallAsync(ToolNames.ActorApplyAction, new() { ["job_id"] = "job-1", ["tier"] = tier }, Ct);
@@ -130,6 +147,7 @@ public sealed class McpGuardTests
         "/api/jobs/job-1" => ScriptedResponse.Json($$"""{"job_id":"job-1","name":"{{InjectedName}}","namespace":"ml","state":"pending","gpus":4,"cpu":8000,"memory_gb":64,"priority":0,"submit_time":"2026-01-12T14:00:00Z"}"""),
         "/api/cluster/summary" => ScriptedResponse.Json("""{"cluster_id":"c","scheduler_type":"kubernetes","total_nodes":2,"ready_nodes":2,"total_gpus":16,"available_gpus":0,"gpu_utilization":1,"pending_jobs":5,"running_jobs":4,"queue_depth":5}"""),
         "/api/jobs/predict/calibration" => ScriptedResponse.Json($$"""{"ece":{{ece}},"brier_score":0.1,"sample_count":900,"recalibration_needed":false}"""),
+        "/api/predict/wait" => ScriptedResponse.Json($$"""{"probability_long_wait":{{probability}},"estimated_wait_seconds":4000,"wait_category":"high","confidence":{{confidence}},"is_calibrated":true,"recommendation":"Consider lower priority queue","latency_us":85}"""),
         "/api/jobs/predict" => ScriptedResponse.Json($$"""{"job_id":"job-1","predicted_wait_seconds":4000,"predicted_probability_long_wait":{{probability}},"confidence":{{confidence}},"is_calibrated":true,"model_version":"v3","top_factors":[],"recommendation":"Consider lower priority queue"}"""),
         _ => new ScriptedResponse(404, """{"detail":"Not Found"}"""),
     }, Ct);
