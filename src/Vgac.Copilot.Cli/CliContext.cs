@@ -11,6 +11,12 @@ public sealed record CliContext(TextWriter Out, TextWriter Error, IReadOnlyDicti
     /// <summary>Where interactive commands read lines from (the console, or a test's script).</summary>
     public TextReader In { get; init; } = TextReader.Null;
 
+    /// <summary>
+    /// The raw output, for a Spectre console that adds its own styling (and is itself made inert, see
+    /// <c>InertConsole</c>); everything else writes to <see cref="Out"/>, which drops control characters.
+    /// </summary>
+    public TextWriter? AnsiOut { get; init; }
+
     /// <summary>True when a person is at a terminal (colours, Ctrl+C handling).</summary>
     public bool Interactive { get; init; }
 

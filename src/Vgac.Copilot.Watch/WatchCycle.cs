@@ -123,10 +123,10 @@ public sealed class WatchCycle(
         var (predicted, skipped) = (0, 0);
         var pending = status is null ? null
             : await Agent("predictor", () => predictor.PredictPendingAsync(options.PendingJobsLimit, cancellationToken, status)).ConfigureAwait(false);
+        SchedulerType? scheduler = observation is not null && Enum.TryParse<SchedulerType>(observation.Cluster.Scheduler, ignoreCase: true, out var read) ? read : null;
         if (pending is not null)
         {
             predicted = pending.Count;
-            SchedulerType? scheduler = observation is not null && Enum.TryParse<SchedulerType>(observation.Cluster.Scheduler, ignoreCase: true, out var read) ? read : null;
             var recent = await audit.QueryAsync(now.AddMinutes(-options.DedupeMinutes), kind: AuditKinds.Proposal, cancellationToken: cancellationToken).ConfigureAwait(false);
             foreach (var p in pending)
             {
@@ -183,7 +183,7 @@ public sealed class WatchCycle(
             CheckedAction check;
             try
             {
-                check = await runner.CheckAsync(proposal, cancellationToken).ConfigureAwait(false);
+                check = await runner.CheckAsync(proposal, cancellationToken, scheduler).ConfigureAwait(false);
             }
             catch (VgacApiException ex)
             {

@@ -34,7 +34,7 @@ public sealed class WatchCrashTests(ITestOutputHelper output)
 
         for (var run = 0; run < 5; run++)
         {
-            var killAfter = TimeSpan.FromMilliseconds(1500 + random.Next(2000));
+            var killAfter = TimeSpan.FromMilliseconds(random.Next(2000));
             var cycles = await RunUntilKilledAsync(["watch", "--autonomy", "notify", "--interval", "50ms", "--format", "json"], env, killAfter);
             output.WriteLine($"run {run}: killed after {killAfter.TotalMilliseconds} ms, {cycles.Count} cycles reported");
             foreach (var c in cycles)
@@ -139,6 +139,7 @@ public sealed class WatchCrashTests(ITestOutputHelper output)
 
         using var process = Process.Start(info)!;
         var cycles = new List<long>();
+        var running = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var reading = Task.Run(async () =>
         {
             while (await process.StandardOutput.ReadLineAsync() is { } line)
@@ -149,10 +150,17 @@ public sealed class WatchCrashTests(ITestOutputHelper output)
                     {
                         cycles.Add(JsonDocument.Parse(line).RootElement.GetProperty("cycle").GetInt64());
                     }
+
+                    running.TrySetResult();
                 }
             }
+
+            running.TrySetResult();
         });
         _ = process.StandardError.ReadToEndAsync();
+
+        // The kill lands at a random moment once the loop is running (however slowly the machine starts the process).
+        await running.Task.WaitAsync(TimeSpan.FromSeconds(60));
         await Task.Delay(killAfter);
         process.Kill(entireProcessTree: true);
         await process.WaitForExitAsync();

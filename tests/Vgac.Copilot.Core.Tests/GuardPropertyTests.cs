@@ -84,6 +84,11 @@ public sealed class GuardPropertyTests
         Gen.Select(Inputs, Gen.Double[0, 0.2]).Sample(input =>
         {
             var ((p, c), raise) = input;
+            if (c.ReportedEce is not (null or >= 0) || c.AuditedEce is not (null or >= 0) || double.IsNaN(raise))
+            {
+                return; // from a broken figure (unknown calibration) to a valid one is not "raising" it
+            }
+
             var worse = c with { ReportedEce = c.ReportedEce + raise, AuditedEce = c.AuditedEce + raise };
             var before = Policy.Evaluate(p, c).Tiers;
             var after = Policy.Evaluate(p, worse).Tiers;

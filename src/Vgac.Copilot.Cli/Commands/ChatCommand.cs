@@ -6,6 +6,8 @@ using Vgac.Copilot.Cli.Hosting;
 using Vgac.Copilot.Client;
 using Vgac.Copilot.Plugins.Catalog;
 
+using Vgac.Copilot.Cli.Output;
+
 namespace Vgac.Copilot.Cli.Commands;
 
 /// <summary><c>vgac chat</c>: an interactive session with the planner.</summary>
@@ -16,13 +18,13 @@ internal static class ChatCommand
         var command = new Command("chat", "Chat with the copilot in the terminal: questions in plain language, answers grounded in VGAC's numbers.");
         command.SetAction((parse, ct) => CommandHost.RunAsync(parse, context, async (session, token) =>
         {
-            var console = AnsiConsole.Create(new AnsiConsoleSettings
+            var console = new InertConsole(AnsiConsole.Create(new AnsiConsoleSettings
             {
-                Out = new AnsiConsoleOutput(session.Out),
+                Out = new AnsiConsoleOutput(context.AnsiOut ?? session.Out),
                 Ansi = context.Interactive ? AnsiSupport.Detect : AnsiSupport.No,
                 ColorSystem = context.Interactive ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
                 Interactive = context.Interactive ? InteractionSupport.Detect : InteractionSupport.No,
-            });
+            }));
             var chat = new ChatSession(session.Get<IPlanner>(), session.Get<ToolCatalog>(), console, context.In, session.Get<IVgacClient>().BaseAddress.ToString(),
                 context.Interactive ? new HistoryLineReader("vgac> ") : null);
             ConsoleCancelEventHandler? onCancel = null;

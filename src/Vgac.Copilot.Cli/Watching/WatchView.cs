@@ -86,7 +86,7 @@ internal abstract class WatchView
         public override async Task<long> RunAsync(Func<Func<CycleReport, NextCycle, Task>, Task<long>> loop)
         {
             long ran = 0;
-            await AnsiConsole.Live(new Rows(_view)).AutoClear(false).StartAsync(async context =>
+            await new Output.InertConsole(AnsiConsole.Console).Live(new Rows(_view)).AutoClear(false).StartAsync(async context =>
             {
                 _context = context;
                 ran = await loop(ShowAsync).ConfigureAwait(false);
