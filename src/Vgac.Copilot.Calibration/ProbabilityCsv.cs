@@ -4,8 +4,12 @@ namespace Vgac.Copilot.Calibration;
 
 /// <summary>A CSV file that cannot be audited; names the line (1-based, header is line 1) and column.</summary>
 public sealed class CsvAuditException(string file, long line, string column, string problem)
-    : Exception($"{file}: line {line}, column '{column}': {problem}")
+    : Exception($"{file}: line {line}, column '{Cut(column, 64)}': {Cut(problem, 400)}")
 {
+    /// <summary>Text from the file, echoed in a message: never more than <paramref name="max"/> characters of it.</summary>
+    internal static string Cut(string text, int max) =>
+        text.Length <= max ? text : string.Concat(text.AsSpan(0, max), string.Create(CultureInfo.InvariantCulture, $"... ({text.Length:N0} characters)"));
+
     public long Line { get; } = line;
 
     public string Column { get; } = column;
@@ -76,7 +80,8 @@ public static class ProbabilityCsv
         {
             if (indices[k] < 0)
             {
-                throw new CsvAuditException(path, 1, columns[k], $"no such column (the header has: {string.Join(", ", names)})");
+                var shown = names.Length <= 20 ? string.Join(", ", names) : string.Create(CultureInfo.InvariantCulture, $"{string.Join(", ", names.Take(20))} and {names.Length - 20:N0} more");
+                throw new CsvAuditException(path, 1, columns[k], $"no such column (the header has: {shown})");
             }
         }
 

@@ -25,6 +25,19 @@ public sealed class ProbabilityCsvTests
     }
 
     [Fact]
+    public void ReadPredictions_HeaderOfAMillionColumns_ErrorStaysShort()
+    {
+        var path = Path.Combine(Directory.CreateTempSubdirectory("vgac-csv-").FullName, "wide.csv");
+        File.WriteAllText(path, string.Join(",", Enumerable.Range(0, 1_000_000).Select(i => $"c{i}")) + "\n0.1\n");
+
+        var ex = Assert.Throws<CsvAuditException>(() => ProbabilityCsv.ReadPredictions(path, "raw_score", "label_long_wait"));
+
+        Assert.Contains("no such column (the header has: c0, c1", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("and 999,980 more", ex.Message, StringComparison.Ordinal);
+        Assert.True(ex.Message.Length < 1000, $"{ex.Message.Length} characters");
+    }
+
+    [Fact]
     public void ReadPredictions_ColumnsInAnyOrder_AndLabelsAsFloats()
     {
         var path = Path.Combine(Directory.CreateTempSubdirectory("vgac-csv-").FullName, "ok.csv");

@@ -133,6 +133,35 @@ public sealed class ToolCallTests(ToolCallTests.Fixture fixture) : IClassFixture
     private static Dictionary<string, object?> Args(string json) =>
         JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(json)!.ToDictionary(kv => kv.Key, kv => (object?)kv.Value);
 
+    [Fact]
+    public async Task HugeStringArgument_RefusedBeforeAnythingIsForwarded_AndTheMessageStaysShort()
+    {
+        async Task<long> Predictions() => JsonDocument.Parse((await fixture.Mcp.CallAsync(ToolNames.PredictorServiceStats, [], Ct)).Text()).RootElement.GetProperty("predictions_total").GetInt64();
+        var before = await Predictions();
+        var huge = new string('a', 5_000_000);
+
+        var result = await fixture.Mcp.CallAsync(ToolNames.PredictorPredictWait, new() { ["gpus"] = 1, ["namespace"] = huge }, Ct);
+
+        Assert.True(result.IsError);
+        Assert.Contains("argument 'namespace' is 5,000,000 characters long; at most 512 are accepted", result.Text(), StringComparison.Ordinal);
+        Assert.True(result.Text().Length < 300);
+        Assert.Equal(before, await Predictions());
+    }
+
+    [Fact]
+    public async Task WrongTypeWithALongValue_EchoedCutAndInert()
+    {
+        var value = "x\u001b[2J" + new string('9', 10_000);
+
+        var result = await fixture.Mcp.CallAsync(ToolNames.PredictorPredictWait, new() { ["gpus"] = JsonSerializer.SerializeToElement(new[] { value }) }, Ct);
+
+        Assert.True(result.IsError);
+        Assert.Contains("argument 'gpus' must be a whole number", result.Text(), StringComparison.Ordinal);
+        Assert.Contains("characters)", result.Text(), StringComparison.Ordinal);
+        Assert.True(result.Text().Length < 400);
+        Assert.DoesNotContain('\u001b', result.Text());
+    }
+
     public sealed class Fixture : IAsyncLifetime
     {
         public SimulatorHost Simulator { get; private set; } = null!;

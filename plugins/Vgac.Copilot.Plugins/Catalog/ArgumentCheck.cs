@@ -10,8 +10,29 @@ namespace Vgac.Copilot.Plugins.Catalog;
 /// </summary>
 internal static class ArgumentCheck
 {
+    /// <summary>Longest string argument accepted: ids, names and value lists are far shorter; nothing longer is forwarded.</summary>
+    public const int MaxStringChars = 512;
+
+    /// <summary>Largest structured argument (a batch of job specs), as JSON text.</summary>
+    public const int MaxStructuredChars = 64 * 1024;
+
     public static string? Problem(string tool, JsonElement schema, AIFunctionArguments arguments)
     {
+        foreach (var (name, value) in arguments)
+        {
+            var (length, limit) = value switch
+            {
+                string s => (s.Length, MaxStringChars),
+                JsonElement { ValueKind: JsonValueKind.String } e => (e.GetString()!.Length, MaxStringChars),
+                JsonElement { ValueKind: JsonValueKind.Array or JsonValueKind.Object } e => (e.GetRawText().Length, MaxStructuredChars),
+                _ => (0, 1),
+            };
+            if (length > limit)
+            {
+                return string.Create(CultureInfo.InvariantCulture, $"{tool}: argument {Echo(name)} is {length:N0} characters long; at most {limit:N0} are accepted.");
+            }
+        }
+
         if (!schema.TryGetProperty("properties", out var properties) || properties.ValueKind != JsonValueKind.Object)
         {
             return null;
@@ -22,18 +43,18 @@ internal static class ArgumentCheck
         {
             if (!properties.TryGetProperty(name, out var property))
             {
-                return $"{tool} has no argument '{name}'; its arguments are: {(known.Count == 0 ? "none" : string.Join(", ", known))}.";
+                return $"{tool} has no argument {Echo(name)}; its arguments are: {(known.Count == 0 ? "none" : string.Join(", ", known))}.";
             }
 
             if (Expected(property) is { } expected && value is JsonElement element && !Matches(element, expected))
             {
-                return string.Create(CultureInfo.InvariantCulture, $"{tool}: argument '{name}' must be {Describe(expected)}, got {element.ValueKind.ToString().ToLowerInvariant()} {element.GetRawText()}.");
+                return string.Create(CultureInfo.InvariantCulture, $"{tool}: argument '{name}' must be {Describe(expected)}, got {element.ValueKind.ToString().ToLowerInvariant()} {Echo(element.GetRawText())}.");
             }
 
             // Semantic Kernel hands arguments over as strings; they must still parse as the schema's type.
             if (Expected(property) is { } wanted && value is string text && !wanted.Contains("string") && !Parses(text, wanted))
             {
-                return string.Create(CultureInfo.InvariantCulture, $"{tool}: argument '{name}' must be {Describe(wanted)}, got \"{text}\".");
+                return string.Create(CultureInfo.InvariantCulture, $"{tool}: argument '{name}' must be {Describe(wanted)}, got {Echo(text)}.");
             }
         }
 
@@ -50,6 +71,9 @@ internal static class ArgumentCheck
 
         return null;
     }
+
+    /// <summary>A value quoted back in a message: cut, with control characters made visible.</summary>
+    private static string Echo(string value) => Core.Guards.Identifiers.Echo(value);
 
     private static IReadOnlyList<string>? Expected(JsonElement property) => property.TryGetProperty("type", out var type)
         ? type.ValueKind switch
