@@ -97,7 +97,7 @@ public sealed class WatchCycle(
             (verified, interrupted) = (checks.Count(e => e.Kind == AuditKinds.Verification), checks.Count(e => e.Kind == AuditKinds.Execution));
         }
 
-        var observation = await Agent("observer", () => ObserveAsync(cancellationToken)).ConfigureAwait(false);
+        var observation = await Agent("observer", () => ObserveAsync(failures, cancellationToken)).ConfigureAwait(false);
         if (observation is not null)
         {
             var cluster = observation.Cluster;
@@ -224,11 +224,21 @@ public sealed class WatchCycle(
         return new CycleReport(cycle, now, outage, observation, calibration, options.Autonomy, predicted, proposals, skipped, executions, verified, interrupted);
     }
 
-    private async Task<ObservationSnapshot> ObserveAsync(CancellationToken cancellationToken)
+    /// <summary>The Observer: the cluster summary, and the anomaly rules when their inputs arrive (the summary is kept without them).</summary>
+    private async Task<ObservationSnapshot> ObserveAsync(List<string> failures, CancellationToken cancellationToken)
     {
         var cluster = await observer.ClusterSummaryAsync(cancellationToken).ConfigureAwait(false);
-        var anomalies = await observer.AnomaliesAsync(cancellationToken).ConfigureAwait(false);
-        return new ObservationSnapshot(cluster, [.. anomalies.Findings, .. _queue.Observe(cluster.QueueDepth)]);
+        IReadOnlyList<Finding> findings = [];
+        try
+        {
+            findings = (await observer.AnomaliesAsync(cancellationToken).ConfigureAwait(false)).Findings;
+        }
+        catch (VgacApiException ex)
+        {
+            failures.Add($"observer (anomaly rules skipped): {ex.Message}");
+        }
+
+        return new ObservationSnapshot(cluster, [.. findings, .. _queue.Observe(cluster.QueueDepth)]);
     }
 
     /// <summary>The Calibrator: VGAC's report and the copilot's own audit, and the drift verdict on them.</summary>
