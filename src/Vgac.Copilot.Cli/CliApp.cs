@@ -9,7 +9,14 @@ public static class CliApp
     public static async Task<int> RunAsync(string[] args, CliContext context, CancellationToken cancellationToken = default)
     {
         // Nothing untrusted reaches the terminal raw: every human-readable stream drops control characters.
-        context = context with { AnsiOut = context.AnsiOut ?? context.Out, Out = Output.InertWriter.Wrap(context.Out), Error = Output.InertWriter.Wrap(context.Error) };
+        // Nor any secret: the redactor learns the environment's now and the configuration's when a command reads it.
+        context.Secrets.Learn(context.Environment);
+        context = context with
+        {
+            AnsiOut = context.AnsiOut ?? context.Out,
+            Out = Output.InertWriter.Wrap(context.Out, context.Secrets),
+            Error = Output.InertWriter.Wrap(context.Error, context.Secrets),
+        };
         var root = BuildRoot(context);
         var parse = root.Parse(args);
         // Ctrl+C cancels the command's token; commands stop promptly on it. The long grace lets `vgac watch` finish

@@ -17,6 +17,9 @@ public sealed record CliContext(TextWriter Out, TextWriter Error, IReadOnlyDicti
     /// </summary>
     public TextWriter? AnsiOut { get; init; }
 
+    /// <summary>Every secret this run knows (environment first, configuration once read): masked in everything written.</summary>
+    public Core.Text.SecretRedactor Secrets { get; init; } = new();
+
     /// <summary>True when a person is at a terminal (colours, Ctrl+C handling).</summary>
     public bool Interactive { get; init; }
 

@@ -11,10 +11,11 @@ namespace Vgac.Copilot.Plugins.Catalog;
 /// </summary>
 public sealed class ToolCatalog
 {
-    public ToolCatalog(ObserverPlugin observer, PredictorPlugin predictor, CalibratorPlugin calibrator, ActorPlugin actor)
+    public ToolCatalog(ObserverPlugin observer, PredictorPlugin predictor, CalibratorPlugin calibrator, ActorPlugin actor, Core.Text.SecretRedactor? secrets = null)
     {
         object[] plugins = [observer, predictor, calibrator, actor];
-        var tools = plugins.SelectMany(Describe).ToDictionary(t => t.Name, StringComparer.Ordinal);
+        var redactor = secrets ?? new Core.Text.SecretRedactor();
+        var tools = plugins.SelectMany(p => Describe(p, redactor)).ToDictionary(t => t.Name, StringComparer.Ordinal);
         var missing = ToolNames.All.Except(tools.Keys).ToList();
         if (missing.Count > 0 || tools.Count != ToolNames.All.Count)
         {
@@ -57,7 +58,7 @@ public sealed class ToolCatalog
         },
     };
 
-    private static IEnumerable<ToolDefinition> Describe(object plugin)
+    private static IEnumerable<ToolDefinition> Describe(object plugin, Core.Text.SecretRedactor secrets)
     {
         foreach (var method in plugin.GetType().GetMethods(BindingFlags.Public | BindingFlags.Instance))
         {
@@ -75,7 +76,7 @@ public sealed class ToolCatalog
                 SerializerOptions = PluginJson.Options,
                 JsonSchemaCreateOptions = CompactSchema,
             });
-            yield return new ToolDefinition(new ToolFunction(function), tool.Name.Split('_')[0], tool.Title, tool.IsAction, tool.Destructive, tool.Idempotent);
+            yield return new ToolDefinition(new ToolFunction(function, secrets), tool.Name.Split('_')[0], tool.Title, tool.IsAction, tool.Destructive, tool.Idempotent);
         }
     }
 }

@@ -9,7 +9,7 @@ namespace Vgac.Copilot.Plugins.Catalog;
 /// saying what to change — bad arguments, unknown ids, VGAC errors — and never as a crash. MCP turns it into a
 /// result with <c>isError: true</c>; Semantic Kernel hands it to the model.
 /// </summary>
-internal sealed class ToolFunction(AIFunction inner) : DelegatingAIFunction(inner)
+internal sealed class ToolFunction(AIFunction inner, Core.Text.SecretRedactor secrets) : DelegatingAIFunction(inner)
 {
     protected override async ValueTask<object?> InvokeCoreAsync(AIFunctionArguments arguments, CancellationToken cancellationToken)
     {
@@ -44,5 +44,6 @@ internal sealed class ToolFunction(AIFunction inner) : DelegatingAIFunction(inne
         }
     }
 
-    private static ErrorContent Error(string message) => new(message);
+    /// <summary>A tool error: what to change, with any secret (an echoed key, a URL's password) masked.</summary>
+    private ErrorContent Error(string message) => new(secrets.Redact(message));
 }

@@ -24,7 +24,7 @@ internal static class ChatCommand
                 Ansi = context.Interactive ? AnsiSupport.Detect : AnsiSupport.No,
                 ColorSystem = context.Interactive ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
                 Interactive = context.Interactive ? InteractionSupport.Detect : InteractionSupport.No,
-            }));
+            }), context.Secrets);
             var chat = new ChatSession(session.Get<IPlanner>(), session.Get<ToolCatalog>(), console, context.In, session.Get<IVgacClient>().BaseAddress.ToString(),
                 context.Interactive ? new HistoryLineReader("vgac> ") : null);
             ConsoleCancelEventHandler? onCancel = null;

@@ -53,6 +53,7 @@ internal static class McpCommand
     {
         // An empty host: no default console logger, nothing but JSON-RPC on stdout.
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory });
+        builder.Services.AddSingleton(session.Context.Secrets);
         builder.Services.AddCopilotServices(session.Configuration);
         builder.Services.AddVgacMcpServer(options).WithStdioServerTransport();
         using var host = builder.Build();
@@ -70,6 +71,7 @@ internal static class McpCommand
         }
 
         var token = parse.GetValue(Token) ?? session.Context.Environment.GetValueOrDefault("VGAC_MCP_TOKEN");
+        session.Context.Secrets.Learn([token]);
         if (!IPAddress.IsLoopback(address!) && string.IsNullOrEmpty(token))
         {
             throw new ConfigurationException($"--bind {address} exposes the server beyond this machine: give --token (or VGAC_MCP_TOKEN).");
@@ -84,6 +86,7 @@ internal static class McpCommand
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(k => k.Listen(address!, port));
+        builder.Services.AddSingleton(session.Context.Secrets);
         builder.Services.AddCopilotServices(session.Configuration);
         builder.Services.AddVgacMcpServer(options).WithHttpTransport();
         await using var app = builder.Build();

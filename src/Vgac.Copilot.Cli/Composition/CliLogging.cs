@@ -3,19 +3,26 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Serilog;
 using Serilog.Events;
+using Serilog.Formatting;
+using Serilog.Formatting.Display;
+using Vgac.Copilot.Core.Text;
 
 namespace Vgac.Copilot.Cli.Composition;
 
 /// <summary>
 /// Serilog for the CLI: structured events to a rolling file in the user's data folder, and to stderr from the
-/// level asked for. stdout is left to command output (and, later, to MCP's JSON-RPC).
+/// level asked for. stdout is left to command output (and to MCP's JSON-RPC). Every line goes through the run's
+/// <see cref="SecretRedactor"/> and loses its control characters; log files live in a folder only the user can read
+/// (0700, files 0600) and roll at <see cref="LogOptions.MaxFileMegabytes"/>, 14 files at most.
 /// </summary>
 internal static class CliLogging
 {
     private const string QuietTemplate = "[{Level:u3}] {Message:lj}{NewLine}";
     private const string OutputTemplate = "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}";
 
-    public static IServiceCollection AddCliLogging(this IServiceCollection services, LogOptions options)
+    private const string FileTemplate = "{Timestamp:o} [{Level:u3}] {SourceContext}: {Message:lj} {Properties:j}{NewLine}{Exception}";
+
+    public static IServiceCollection AddCliLogging(this IServiceCollection services, LogOptions options, SecretRedactor secrets)
     {
         var consoleLevel = LogOptions.ParseLevel(options.ConsoleLevel, "Log:ConsoleLevel (--log-level, VGAC_LOG_LEVEL)");
         var fileLevel = options.FileEnabled ? LogOptions.ParseLevel(options.FileLevel, "Log:FileLevel") : null;
@@ -35,9 +42,8 @@ internal static class CliLogging
             config.WriteTo.Logger(sub => sub
                 .Filter.ByExcluding(e => quiet && e.Properties.TryGetValue("SourceContext", out var source) && source.ToString().StartsWith("\"Polly", StringComparison.Ordinal))
                 .WriteTo.Console(
+                    Redacting(quiet ? QuietTemplate : OutputTemplate, secrets),
                     restrictedToMinimumLevel: console,
-                    outputTemplate: quiet ? QuietTemplate : OutputTemplate,
-                    formatProvider: CultureInfo.InvariantCulture,
                     standardErrorFromLevel: LogEventLevel.Verbose));
         }
 
@@ -46,12 +52,13 @@ internal static class CliLogging
             var directory = options.ResolveDirectory();
             try
             {
-                Directory.CreateDirectory(directory);
+                PrivateFolder(directory);
                 config.WriteTo.File(
+                    Redacting(FileTemplate, secrets),
                     Path.Combine(directory, "vgac-.log"),
                     restrictedToMinimumLevel: file,
-                    outputTemplate: "{Timestamp:o} [{Level:u3}] {SourceContext}: {Message:lj} {Properties:j}{NewLine}{Exception}",
-                    formatProvider: CultureInfo.InvariantCulture,
+                    fileSizeLimitBytes: (long)(options.MaxFileMegabytes * 1024 * 1024),
+                    rollOnFileSizeLimit: true,
                     rollingInterval: RollingInterval.Day,
                     retainedFileCountLimit: 14,
                     shared: true);
@@ -65,5 +72,47 @@ internal static class CliLogging
         var logger = config.CreateLogger();
         services.AddLogging(builder => builder.ClearProviders().SetMinimumLevel(LogLevel.Trace).AddSerilog(logger, dispose: true));
         return services;
+    }
+
+    private static ITextFormatter Redacting(string template, SecretRedactor secrets) =>
+        new RedactingFormatter(new MessageTemplateTextFormatter(template, CultureInfo.InvariantCulture), secrets);
+
+    /// <summary>The log folder readable by the user alone; today's file, and files left by earlier runs, 0600.</summary>
+    private static void PrivateFolder(string directory)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(directory);
+            return;
+        }
+
+        const UnixFileMode owner = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        Directory.CreateDirectory(directory, owner | UnixFileMode.UserExecute);
+        File.SetUnixFileMode(directory, owner | UnixFileMode.UserExecute);
+        var today = Path.Combine(directory, $"vgac-{DateTime.Now:yyyyMMdd}.log");
+        try
+        {
+            using var created = new FileStream(today, new FileStreamOptions { Mode = FileMode.OpenOrCreate, Access = FileAccess.Write, Share = FileShare.ReadWrite, UnixCreateMode = owner });
+        }
+        catch (IOException) when (File.Exists(today))
+        {
+            // Another process made it a moment ago.
+        }
+
+        foreach (var log in Directory.EnumerateFiles(directory, "vgac-*.log"))
+        {
+            File.SetUnixFileMode(log, owner);
+        }
+    }
+
+    /// <summary>Renders a log event, then masks secrets and drops control characters from the whole line.</summary>
+    private sealed class RedactingFormatter(ITextFormatter inner, SecretRedactor secrets) : ITextFormatter
+    {
+        public void Format(LogEvent logEvent, TextWriter output)
+        {
+            using var line = new StringWriter(CultureInfo.InvariantCulture);
+            inner.Format(logEvent, line);
+            output.Write(UntrustedText.Clean(secrets.Redact(line.ToString())));
+        }
     }
 }

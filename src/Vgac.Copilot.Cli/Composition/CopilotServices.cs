@@ -14,7 +14,11 @@ internal static class CopilotServices
         // Replace, not add: a host builder registers its own (empty) configuration first.
         services.Replace(ServiceDescriptor.Singleton(configuration));
         services.TryAddSingleton(TimeProvider.System);
-        services.AddCliLogging(configuration.GetSection(LogOptions.SectionName).Get<LogOptions>() ?? new LogOptions());
+        // The run's redactor when the CLI registered one (it knows the environment too), else one from this configuration.
+        var secrets = services.FirstOrDefault(d => d.ServiceType == typeof(Core.Text.SecretRedactor))?.ImplementationInstance as Core.Text.SecretRedactor
+            ?? new Core.Text.SecretRedactor().Learn(configuration);
+        services.TryAddSingleton(secrets);
+        services.AddCliLogging(configuration.GetSection(LogOptions.SectionName).Get<LogOptions>() ?? new LogOptions(), secrets);
         services.AddCopilot();
         services.AddVgacWatch();
         return services;

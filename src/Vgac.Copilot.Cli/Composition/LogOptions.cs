@@ -14,6 +14,9 @@ internal sealed class LogOptions
 
     public bool FileEnabled { get; set; } = true;
 
+    /// <summary>A log file rolls to the next one at this size; 14 files are kept.</summary>
+    public double MaxFileMegabytes { get; set; } = 10;
+
     /// <summary>Folder of the rolling log files (<c>VGAC_LOG_DIR</c>); default: the user's data folder.</summary>
     public string? Directory { get; set; }
 

@@ -34,7 +34,9 @@ internal static partial class CommandHost
                 demo = await DemoVgac.StartAsync(configuration, url => configuration["Vgac:BaseUrl"] = url.ToString(), cancellationToken).ConfigureAwait(false);
             }
 
+            context.Secrets.Learn(configuration);
             var collection = new ServiceCollection();
+            collection.AddSingleton(context.Secrets);
             services?.Invoke(collection);
             collection.AddCopilotServices(configuration);
             provider = collection.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });

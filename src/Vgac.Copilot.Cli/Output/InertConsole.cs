@@ -10,7 +10,7 @@ namespace Vgac.Copilot.Cli.Output;
 /// segments it makes itself) pass. The REPL and the watch view write through this, so untrusted strings inside a
 /// table cell or a streamed answer cannot reach the terminal raw.
 /// </summary>
-internal sealed class InertConsole(IAnsiConsole inner) : IAnsiConsole
+internal sealed class InertConsole(IAnsiConsole inner, SecretRedactor secrets) : IAnsiConsole
 {
     public Profile Profile => inner.Profile;
 
@@ -24,12 +24,12 @@ internal sealed class InertConsole(IAnsiConsole inner) : IAnsiConsole
 
     public void Clear(bool home) => inner.Clear(home);
 
-    public void Write(IRenderable renderable) => inner.Write(new InertRenderable(renderable));
+    public void Write(IRenderable renderable) => inner.Write(new InertRenderable(renderable, secrets));
 
     /// <summary>The console's own escape sequences (cursor, live redraws): made by Spectre, not from any input.</summary>
     public void WriteAnsi(Action<AnsiWriter> action) => inner.WriteAnsi(action);
 
-    private sealed class InertRenderable(IRenderable inner) : IRenderable
+    private sealed class InertRenderable(IRenderable inner, SecretRedactor secrets) : IRenderable
     {
         public Measurement Measure(RenderOptions options, int maxWidth) => inner.Measure(options, maxWidth);
 
@@ -37,7 +37,7 @@ internal sealed class InertConsole(IAnsiConsole inner) : IAnsiConsole
         {
             foreach (var segment in inner.Render(options, maxWidth))
             {
-                yield return segment.IsControlCode || segment.IsLineBreak ? segment : new Segment(UntrustedText.Clean(segment.Text), segment.Style);
+                yield return segment.IsControlCode || segment.IsLineBreak ? segment : new Segment(UntrustedText.Clean(secrets.Redact(segment.Text)), segment.Style);
             }
         }
     }

@@ -7,9 +7,10 @@ namespace Vgac.Copilot.Cli.Output;
 /// Every human-readable stream of <c>vgac</c> goes through this writer: control characters (ESC, BEL, CSI, OSC, the
 /// C1 range...) in anything written are dropped, newline and tab kept (<see cref="UntrustedText"/>), so a job reason,
 /// a model's answer or a CSV header cannot clear the screen, retitle the terminal or write the clipboard. JSON output
-/// passes unchanged: the serializer already escapes every control character.
+/// passes unchanged: the serializer already escapes every control character. Every secret the run knows is masked
+/// (<see cref="SecretRedactor"/>), in text and JSON alike.
 /// </summary>
-internal sealed class InertWriter(TextWriter inner) : TextWriter
+internal sealed class InertWriter(TextWriter inner, SecretRedactor secrets) : TextWriter
 {
     public override Encoding Encoding => inner.Encoding;
 
@@ -23,7 +24,7 @@ internal sealed class InertWriter(TextWriter inner) : TextWriter
     }
 
     /// <summary>The writer, made inert (once: wrapping twice is a no-op).</summary>
-    public static TextWriter Wrap(TextWriter writer) => writer is InertWriter ? writer : new InertWriter(writer);
+    public static TextWriter Wrap(TextWriter writer, SecretRedactor secrets) => writer is InertWriter ? writer : new InertWriter(writer, secrets);
 
     public override void Write(char value)
     {
@@ -33,23 +34,25 @@ internal sealed class InertWriter(TextWriter inner) : TextWriter
         }
     }
 
-    public override void Write(string? value) => inner.Write(UntrustedText.Clean(value));
+    public override void Write(string? value) => inner.Write(Safe(value));
 
     public override void Write(char[] buffer, int index, int count) => Write(new string(buffer, index, count));
 
-    public override void WriteLine(string? value) => inner.WriteLine(UntrustedText.Clean(value));
+    public override void WriteLine(string? value) => inner.WriteLine(Safe(value));
 
-    public override Task WriteAsync(string? value) => inner.WriteAsync(UntrustedText.Clean(value));
+    public override Task WriteAsync(string? value) => inner.WriteAsync(Safe(value));
 
     public override Task WriteAsync(char value) => Strip(value) ? Task.CompletedTask : inner.WriteAsync(value);
 
-    public override Task WriteLineAsync(string? value) => inner.WriteLineAsync(UntrustedText.Clean(value));
+    public override Task WriteLineAsync(string? value) => inner.WriteLineAsync(Safe(value));
 
     public override Task WriteLineAsync() => inner.WriteLineAsync();
 
     public override void Flush() => inner.Flush();
 
     public override Task FlushAsync() => inner.FlushAsync();
+
+    private string Safe(string? value) => UntrustedText.Clean(secrets.Redact(value));
 
     private static bool Strip(char c) => UntrustedText.Clean(c.ToString()).Length == 0;
 }

@@ -19,7 +19,7 @@ internal abstract class WatchView
     public static WatchView Create(string format, CliContext context) => format switch
     {
         "json" => new JsonLines(context.Out, context.Error),
-        _ when context.Interactive => new Live(),
+        _ when context.Interactive => new Live(context.Secrets),
         _ => new Lines(context.Out, context.Error),
     };
 
@@ -76,7 +76,7 @@ internal abstract class WatchView
     }
 
     /// <summary>A status panel redrawn after every cycle (Spectre.Console live display).</summary>
-    private sealed class Live : WatchView
+    private sealed class Live(Core.Text.SecretRedactor secrets) : WatchView
     {
         private readonly Queue<string[]> _recent = new();
         private readonly Queue<string> _notes = new();
@@ -86,7 +86,7 @@ internal abstract class WatchView
         public override async Task<long> RunAsync(Func<Func<CycleReport, NextCycle, Task>, Task<long>> loop)
         {
             long ran = 0;
-            await new Output.InertConsole(AnsiConsole.Console).Live(new Rows(_view)).AutoClear(false).StartAsync(async context =>
+            await new Output.InertConsole(AnsiConsole.Console, secrets).Live(new Rows(_view)).AutoClear(false).StartAsync(async context =>
             {
                 _context = context;
                 ran = await loop(ShowAsync).ConfigureAwait(false);

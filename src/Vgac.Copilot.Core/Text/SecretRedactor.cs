@@ -1,0 +1,103 @@
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Configuration;
+
+namespace Vgac.Copilot.Core.Text;
+
+/// <summary>
+/// The one redactor: it knows every configured secret (VGAC key, model key, MCP token, webhook URL, and the userinfo
+/// of any configured URL) and the shapes secrets take anywhere (URL userinfo, <c>Bearer</c> tokens, OpenAI-style
+/// keys), and replaces them with <c>***</c>. Every output of the product runs through it: the CLI's streams (text and
+/// JSON), error messages, log lines and files, and MCP tool errors. Thread-safe; secrets learnt later (once a
+/// configuration file is read) apply from then on.
+/// </summary>
+public sealed partial class SecretRedactor
+{
+    public const string Mask = "***";
+
+    /// <summary>Configuration keys whose values are secrets, and those that are URLs (their userinfo is a secret).</summary>
+    public static readonly IReadOnlyList<string> SecretKeys = ["Vgac:ApiKey", "Llm:ApiKey", "Mcp:Token", "Watch:Webhook:Url"];
+
+    public static readonly IReadOnlyList<string> UrlKeys = ["Vgac:BaseUrl", "Llm:Endpoint", "Watch:Webhook:Url"];
+
+    /// <summary>Environment variables that hold secrets even when no configuration maps them.</summary>
+    public static readonly IReadOnlyList<string> SecretVariables = ["VGAC_API_KEY", "VGAC_LLM_API_KEY", "OPENAI_API_KEY", "VGAC_MCP_TOKEN", "VGAC_WEBHOOK_URL"];
+
+    /// <summary>Shorter values are not treated as secrets (masking "ab" everywhere would garble text and hide nothing).</summary>
+    private const int MinimumLength = 4;
+
+    private string[] _secrets = [];
+
+    /// <summary>Adds secrets (nulls, blanks and very short values are ignored); longest first, so no part of one is left.</summary>
+    public SecretRedactor Learn(IEnumerable<string?> secrets)
+    {
+        var known = secrets.Where(s => s is { Length: >= MinimumLength } && !string.IsNullOrWhiteSpace(s)).Select(s => s!);
+        while (true)
+        {
+            var current = _secrets;
+            var next = current.Concat(known).Concat(known.SelectMany(UrlParts)).Distinct(StringComparer.Ordinal).OrderByDescending(s => s.Length).ToArray();
+            if (Interlocked.CompareExchange(ref _secrets, next, current) == current)
+            {
+                return this;
+            }
+        }
+    }
+
+    /// <summary>Learns every secret a configuration holds.</summary>
+    public SecretRedactor Learn(IConfiguration configuration) =>
+        Learn(SecretKeys.Select(k => configuration[k]).Concat(UrlKeys.Select(k => configuration[k]).SelectMany(UrlParts)));
+
+    /// <summary>Learns the secrets in environment variables.</summary>
+    public SecretRedactor Learn(IReadOnlyDictionary<string, string> environment) =>
+        Learn(SecretVariables.Select(environment.GetValueOrDefault));
+
+    public string Redact(string? text)
+    {
+        if (string.IsNullOrEmpty(text))
+        {
+            return text ?? "";
+        }
+
+        foreach (var secret in _secrets)
+        {
+            if (text.Contains(secret, StringComparison.Ordinal))
+            {
+                text = text.Replace(secret, Mask, StringComparison.Ordinal);
+            }
+        }
+
+        // Shapes of secrets nobody configured here: an echoed Authorization header, a key, a URL with a password.
+        if (text.Contains("://", StringComparison.Ordinal))
+        {
+            text = UserInfo().Replace(text, "${scheme}" + Mask + "@");
+        }
+
+        if (text.Contains("earer", StringComparison.OrdinalIgnoreCase))
+        {
+            text = BearerToken().Replace(text, "${word} " + Mask);
+        }
+
+        return text.Contains("sk-", StringComparison.Ordinal) ? OpenAiKey().Replace(text, "sk-" + Mask) : text;
+    }
+
+    /// <summary>The userinfo of a URL (and its password alone), which must not be shown either.</summary>
+    private static IEnumerable<string> UrlParts(string? value)
+    {
+        if (value is not null && Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.UserInfo is { Length: > 0 } info)
+        {
+            yield return info;
+            if (info.Split(':', 2) is [_, { Length: >= MinimumLength } password])
+            {
+                yield return password;
+            }
+        }
+    }
+
+    [GeneratedRegex(@"(?<scheme>\b[a-zA-Z][a-zA-Z0-9+.-]*://)[^/\s@]+@", RegexOptions.CultureInvariant)]
+    private static partial Regex UserInfo();
+
+    [GeneratedRegex(@"(?<word>\b[Bb]earer)\s+[A-Za-z0-9._~+/=-]{6,}", RegexOptions.CultureInvariant)]
+    private static partial Regex BearerToken();
+
+    [GeneratedRegex(@"\bsk-[A-Za-z0-9_-]{12,}", RegexOptions.CultureInvariant)]
+    private static partial Regex OpenAiKey();
+}
