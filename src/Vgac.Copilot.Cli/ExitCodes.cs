@@ -32,6 +32,12 @@ public static class ExitCodes
     /// <summary>The audit check found a guard violation in the trail.</summary>
     public const int AuditViolation = 9;
 
+    /// <summary>
+    /// The planner stopped at one of its limits: the question's deadline (<c>Llm:DeadlineSeconds</c>) or tool-call
+    /// budget (<c>Llm:MaxToolCalls</c>). The answer, if any, is partial.
+    /// </summary>
+    public const int PlannerLimit = 10;
+
     /// <summary>Interrupted by Ctrl+C.</summary>
     public const int Cancelled = 130;
 }

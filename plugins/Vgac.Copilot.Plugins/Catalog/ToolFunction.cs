@@ -15,7 +15,7 @@ internal sealed class ToolFunction(AIFunction inner, Core.Text.SecretRedactor se
     {
         if (ArgumentCheck.Problem(Name, JsonSchema, arguments) is { } problem)
         {
-            return Error(problem);
+            return Error(problem, ToolErrorCodes.InvalidArguments);
         }
 
         try
@@ -24,26 +24,43 @@ internal sealed class ToolFunction(AIFunction inner, Core.Text.SecretRedactor se
         }
         catch (ToolInputException ex)
         {
-            return Error(ex.Message);
+            return Error(ex.Message, ToolErrorCodes.InvalidArguments);
         }
         catch (ArgumentException ex)
         {
-            return Error($"Invalid arguments for {Name}: {ex.Message.Split(" (Parameter")[0]}");
+            return Error($"Invalid arguments for {Name}: {ex.Message.Split(" (Parameter")[0]}", ToolErrorCodes.InvalidArguments);
         }
         catch (JsonException ex)
         {
-            return Error($"Invalid arguments for {Name}: {ex.Message.Split(" Path:")[0]}{(ex.Path is { Length: > 1 } p ? $" (argument {p.TrimStart('$', '.')})" : "")}");
+            return Error($"Invalid arguments for {Name}: {ex.Message.Split(" Path:")[0]}{(ex.Path is { Length: > 1 } p ? $" (argument {p.TrimStart('$', '.')})" : "")}", ToolErrorCodes.InvalidArguments);
         }
         catch (VgacApiException ex) when (ex.StatusCode == System.Net.HttpStatusCode.NotFound)
         {
-            return Error($"Not found: {ex.Message}");
+            return Error($"Not found: {ex.Message}", ToolErrorCodes.NotFound);
         }
         catch (VgacApiException ex)
         {
-            return Error($"VGAC could not answer ({ex.GetType().Name.Replace("Vgac", "", StringComparison.Ordinal).Replace("Exception", "", StringComparison.Ordinal)}): {ex.Message}");
+            var (kind, code) = ex switch
+            {
+                VgacUnavailableException => ("unavailable", ToolErrorCodes.VgacUnavailable),
+                VgacTimeoutException => ("timeout", ToolErrorCodes.VgacTimeout),
+                VgacInvalidResponseException => ("invalid response", ToolErrorCodes.VgacError),
+                _ => ("error", ToolErrorCodes.VgacError),
+            };
+            return Error($"VGAC could not answer ({kind}): {ex.Message}", code);
         }
     }
 
     /// <summary>A tool error: what to change, with any secret (an echoed key, a URL's password) masked.</summary>
-    private ErrorContent Error(string message) => new(secrets.Redact(message));
+    private ErrorContent Error(string message, string code) => new(secrets.Redact(message)) { ErrorCode = code };
+}
+
+/// <summary>What kind of failure a tool error is (<see cref="ErrorContent.ErrorCode"/>): the caller's, or VGAC's.</summary>
+public static class ToolErrorCodes
+{
+    public const string InvalidArguments = "invalid_arguments";
+    public const string NotFound = "not_found";
+    public const string VgacUnavailable = "vgac_unavailable";
+    public const string VgacTimeout = "vgac_timeout";
+    public const string VgacError = "vgac_error";
 }

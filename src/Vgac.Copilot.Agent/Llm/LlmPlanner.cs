@@ -72,30 +72,45 @@ public sealed class LlmPlanner : IPlanner
             text.Append(piece);
         }
 
-        return new PlannerAnswer(text.ToString(), Kind, Model, [.. _budget.Calls], usage, Math.Round(Stopwatch.GetElapsedTime(started).TotalMilliseconds, 1));
+        return new PlannerAnswer(text.ToString(), Kind, Model, [.. _budget.Calls], usage, Math.Round(Stopwatch.GetElapsedTime(started).TotalMilliseconds, 1), Limit: _budget.Limit);
     }
 
-    /// <summary>Streams the answer as it is written; tool calls run in between, under the budget.</summary>
+    /// <summary>
+    /// Streams the answer as it is written; tool calls run in between, under the budget. The deadline covers the
+    /// model's own calls too: a model that hangs is cut off at <c>Llm:DeadlineSeconds</c> with a
+    /// <see cref="PlannerDeadlineException"/>, not left to run on.
+    /// </summary>
     public async IAsyncEnumerable<string> StreamAsync(string question, Action<TokenUsage>? onUsage = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         _budget.Start();
         _history.AddUserMessage(question);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(_budget.Deadline);
         var settings = new OpenAIPromptExecutionSettings { FunctionChoiceBehavior = FunctionChoiceBehavior.Auto(), Temperature = 0 };
         var answer = new StringBuilder();
         int input = 0, output = 0;
-        await foreach (var chunk in _chat.GetStreamingChatMessageContentsAsync(_history, settings, _kernel, cancellationToken).ConfigureAwait(false))
+        var stream = _chat.GetStreamingChatMessageContentsAsync(_history, settings, _kernel, deadline.Token).GetAsyncEnumerator(deadline.Token);
+        try
         {
-            if (chunk.Metadata?.TryGetValue("Usage", out var u) == true && u is OpenAI.Chat.ChatTokenUsage tokens)
+            while (await NextAsync(stream, deadline, answer, cancellationToken).ConfigureAwait(false))
             {
-                input += tokens.InputTokenCount;
-                output += tokens.OutputTokenCount;
-            }
+                var chunk = stream.Current;
+                if (chunk.Metadata?.TryGetValue("Usage", out var u) == true && u is OpenAI.Chat.ChatTokenUsage tokens)
+                {
+                    input += tokens.InputTokenCount;
+                    output += tokens.OutputTokenCount;
+                }
 
-            if (!string.IsNullOrEmpty(chunk.Content))
-            {
-                answer.Append(chunk.Content);
-                yield return chunk.Content;
+                if (!string.IsNullOrEmpty(chunk.Content))
+                {
+                    answer.Append(chunk.Content);
+                    yield return chunk.Content;
+                }
             }
+        }
+        finally
+        {
+            await stream.DisposeAsync().ConfigureAwait(false);
         }
 
         if (_budget.StoppedBecause is { } reason)
@@ -107,6 +122,21 @@ public sealed class LlmPlanner : IPlanner
 
         _history.AddAssistantMessage(answer.ToString());
         onUsage?.Invoke(new TokenUsage(input, output));
+    }
+
+    /// <summary>The next chunk, or the deadline's own exception when it (not the caller) cut the model off.</summary>
+    private async Task<bool> NextAsync(IAsyncEnumerator<StreamingChatMessageContent> stream, CancellationTokenSource deadline, StringBuilder answer, CancellationToken caller)
+    {
+        try
+        {
+            return await stream.MoveNextAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (deadline.IsCancellationRequested && !caller.IsCancellationRequested && ex is OperationCanceledException or HttpOperationException)
+        {
+            _history.AddAssistantMessage(answer.Append(" (cut off at the deadline)").ToString());
+            throw new PlannerDeadlineException(
+                $"the model did not finish within the {_budget.Deadline.TotalSeconds:0} s deadline for a question (Llm:DeadlineSeconds); {_budget.Calls.Count} tool call(s) had run.");
+        }
     }
 
     private ChatHistory NewHistory() => new(_systemPrompt);

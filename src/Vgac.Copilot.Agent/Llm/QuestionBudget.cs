@@ -19,7 +19,13 @@ internal sealed class QuestionBudget(LlmOptions options, TimeProvider time) : IA
     /// <summary>Why the last question stopped early, if it did.</summary>
     public string? StoppedBecause { get; private set; }
 
+    /// <summary>Which limit stopped it: <c>tool_budget</c> or <c>deadline</c>.</summary>
+    public string? Limit { get; private set; }
+
     public IReadOnlyList<ToolCallRecord> Calls => _calls;
+
+    /// <summary>The question's deadline, for the model's own calls too (not only tool calls).</summary>
+    public TimeSpan Deadline => TimeSpan.FromSeconds(options.DeadlineSeconds);
 
     /// <summary>Called when a question starts.</summary>
     public void Start()
@@ -27,6 +33,7 @@ internal sealed class QuestionBudget(LlmOptions options, TimeProvider time) : IA
         _calls.Clear();
         _seen.Clear();
         StoppedBecause = null;
+        Limit = null;
         _deadline = time.GetUtcNow().AddSeconds(options.DeadlineSeconds);
     }
 
@@ -40,11 +47,13 @@ internal sealed class QuestionBudget(LlmOptions options, TimeProvider time) : IA
         if (_calls.Count >= options.MaxToolCalls)
         {
             refusal = StoppedBecause = $"tool-call budget of {options.MaxToolCalls} per question is spent";
+            Limit = "tool_budget";
             context.Terminate = true;
         }
         else if (time.GetUtcNow() > _deadline)
         {
             refusal = StoppedBecause = $"the {options.DeadlineSeconds:0} s deadline for this question passed";
+            Limit = "deadline";
             context.Terminate = true;
         }
         else if (!_seen.Add(signature))
@@ -63,12 +72,12 @@ internal sealed class QuestionBudget(LlmOptions options, TimeProvider time) : IA
         await next(context).ConfigureAwait(false);
         var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         var value = context.Result.GetValue<object>();
-        var (ok, text) = value switch
+        var (ok, text, code) = value switch
         {
-            Microsoft.Extensions.AI.ErrorContent error => (false, error.Message),
-            JsonElement json => (true, json.GetRawText()),
-            null => (true, ""),
-            _ => (true, value.ToString() ?? ""),
+            Microsoft.Extensions.AI.ErrorContent error => (false, error.Message, error.ErrorCode),
+            JsonElement json => (true, json.GetRawText(), null),
+            null => (true, "", null),
+            _ => (true, value.ToString() ?? "", null),
         };
         if (text.Length > options.MaxToolOutputChars)
         {
@@ -76,6 +85,6 @@ internal sealed class QuestionBudget(LlmOptions options, TimeProvider time) : IA
         }
 
         context.Result = new FunctionResult(context.Function, ok ? text : $"Tool error: {text}");
-        _calls.Add(new ToolCallRecord(name, arguments, ok, ok && value is JsonElement j ? Verdicts.Of(j) : null, elapsed, text));
+        _calls.Add(new ToolCallRecord(name, arguments, ok, ok && value is JsonElement j ? Verdicts.Of(j) : null, elapsed, text, code));
     }
 }

@@ -25,7 +25,7 @@ public sealed class ToolInvoker(ToolCatalog catalog)
         var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         return result switch
         {
-            ErrorContent error => new ToolCallRecord(name, arguments, false, null, elapsed, error.Message),
+            ErrorContent error => new ToolCallRecord(name, arguments, false, null, elapsed, error.Message, error.ErrorCode),
             JsonElement json => new ToolCallRecord(name, arguments, true, Verdicts.Of(json), elapsed, json.GetRawText()),
             _ => new ToolCallRecord(name, arguments, true, null, elapsed, JsonSerializer.Serialize(result, PluginJson.Options.GetTypeInfo(typeof(object)))),
         };

@@ -40,9 +40,27 @@ internal static class AskCommand
                 await session.Out.WriteLineAsync(answer.Answer).ConfigureAwait(false);
             }
 
-            return answer.ToolCalls.Any(c => !c.Ok) ? ExitCodes.VgacError : ExitCodes.Success;
+            return ExitCodeOf(answer);
         }, ct));
         return command;
+    }
+
+    /// <summary>
+    /// A limit reached is 10; a VGAC failure behind any tool call is 3 (unreachable), 4 (timeout) or 5 (error), as for
+    /// every other command; a tool the planner called with wrong arguments, which it then explained, is not a failure.
+    /// </summary>
+    internal static int ExitCodeOf(PlannerAnswer answer)
+    {
+        if (answer.Limit is not null)
+        {
+            return ExitCodes.PlannerLimit;
+        }
+
+        var codes = answer.ToolCalls.Where(c => !c.Ok).Select(c => c.ErrorCode).ToHashSet();
+        return codes.Contains(Plugins.Catalog.ToolErrorCodes.VgacUnavailable) ? ExitCodes.VgacUnavailable
+            : codes.Contains(Plugins.Catalog.ToolErrorCodes.VgacTimeout) ? ExitCodes.VgacTimeout
+            : codes.Contains(Plugins.Catalog.ToolErrorCodes.VgacError) ? ExitCodes.VgacError
+            : ExitCodes.Success;
     }
 }
 

@@ -46,6 +46,12 @@ internal static partial class CommandHost
         }
         catch (Exception ex) when (Describe(ex, cancellationToken) is var (code, message))
         {
+            if (code == ExitCodes.Failure)
+            {
+                // The promised details: the whole exception goes to the log file (secrets masked there too).
+                provider?.GetService<Microsoft.Extensions.Logging.ILoggerFactory>()?.CreateLogger("vgac").LogUnexpected(ex);
+            }
+
             if (message is not null)
             {
                 await context.Error.WriteLineAsync($"vgac: {message}").ConfigureAwait(false);
@@ -77,6 +83,7 @@ internal static partial class CommandHost
         AggregateException aggregate when aggregate.InnerExceptions.All(e => e is OptionsValidationException) =>
             (ExitCodes.UsageError, InvalidConfiguration(aggregate.InnerExceptions.Cast<OptionsValidationException>())),
         ConfigurationException config => (ExitCodes.UsageError, config.Message),
+        Agent.Planning.PlannerDeadlineException deadline => (ExitCodes.PlannerLimit, deadline.Message),
         Vgac.Copilot.Watch.Loop.WatchAlreadyRunningException running => (ExitCodes.UsageError, running.Message),
         Vgac.Copilot.Watch.Actions.ActionQueueException queue =>
             (queue.NotFound ? ExitCodes.NotFound : queue.VgacUnavailable ? ExitCodes.VgacUnavailable : ExitCodes.ActionRefused, queue.Message),
@@ -113,4 +120,10 @@ internal sealed record CommandSession(IServiceProvider Services, CliContext Cont
     public TextWriter Out => Context.Out;
 
     public T Get<T>() where T : notnull => Services.GetRequiredService<T>();
+}
+
+internal static partial class CommandHostLog
+{
+    [Microsoft.Extensions.Logging.LoggerMessage(Level = Microsoft.Extensions.Logging.LogLevel.Error, Message = "Unexpected error")]
+    public static partial void LogUnexpected(this Microsoft.Extensions.Logging.ILogger logger, Exception exception);
 }

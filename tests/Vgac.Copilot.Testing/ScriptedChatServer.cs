@@ -1,13 +1,14 @@
 using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Json;
-using Vgac.Copilot.Testing;
-
-namespace Vgac.Copilot.Agent.Tests;
+namespace Vgac.Copilot.Testing;
 
 /// <summary>A scripted reply: either tool calls or text (sent in pieces).</summary>
-public sealed record ChatReply(IReadOnlyList<(string Name, string Arguments)> ToolCalls, IReadOnlyList<string> TextPieces)
+public sealed record ChatReply(IReadOnlyList<(string Name, string Arguments)> ToolCalls, IReadOnlyList<string> TextPieces, TimeSpan? Delay = null)
 {
+    /// <summary>A model that takes this long to start answering (a hanging one, for deadlines).</summary>
+    public static ChatReply Hang(TimeSpan delay) => new([], ["too late"], delay);
+
     public static ChatReply Call(string tool, string arguments = "{}") => new([("vgac-" + tool, arguments)], []);
 
     public static ChatReply Calls(params (string Tool, string Arguments)[] calls) => new([.. calls.Select(c => ("vgac-" + c.Tool, c.Arguments))], []);
@@ -85,7 +86,7 @@ public sealed class ScriptedChatServer : IAsyncDisposable
             choices = Array.Empty<object>(),
             usage = new { prompt_tokens = 120, completion_tokens = 30, total_tokens = 150 },
         })).Append("\n\ndata: [DONE]\n\n");
-        return new ScriptedResponse(200, sse.ToString(), ContentType: "text/event-stream");
+        return new ScriptedResponse(200, sse.ToString(), ContentType: "text/event-stream", Delay: reply.Delay);
     }
 
     public ValueTask DisposeAsync() => _server.DisposeAsync();
