@@ -33,6 +33,7 @@ public static class AgentServiceCollectionExtensions
         services.AddOptions<LlmOptions>().BindConfiguration(LlmOptions.SectionName).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LlmOptions>, LlmOptionsValidator>());
         services.TryAddSingleton<ToolInvoker>();
+        services.TryAddSingleton(sp => new AnswerChecker(sp.GetRequiredService<IOptions<Core.Guards.GuardOptions>>().Value));
         services.TryAddSingleton(sp => OfflinePlanner.Create(sp.GetRequiredService<ToolInvoker>()));
         services.TryAddSingleton<IPlanner>(sp =>
         {

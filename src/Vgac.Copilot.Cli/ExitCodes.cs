@@ -38,6 +38,12 @@ public static class ExitCodes
     /// </summary>
     public const int PlannerLimit = 10;
 
+    /// <summary>
+    /// The answer failed the deterministic check (a number no tool returned, or a claim against the guards' verdict):
+    /// it was shown with a warning and the guards' own verdicts.
+    /// </summary>
+    public const int AnswerUnconfirmed = 11;
+
     /// <summary>Interrupted by Ctrl+C.</summary>
     public const int Cancelled = 130;
 }

@@ -36,11 +36,11 @@ public sealed class ChatAndAskTests
     }
 
     [Fact]
-    public async Task Ask_VgacDown_ExplainsAndExitsWithVgacError()
+    public async Task Ask_VgacUnreachable_ExplainsAndExitsUnavailable()
     {
         var result = await CliHarness.RunAsync(["ask", "--vgac-url", "http://127.0.0.1:1", "--timeout", "2", "how busy is the cluster?"], cancellationToken: Ct);
 
-        Assert.Equal(ExitCodes.VgacError, result.ExitCode);
+        Assert.Equal(ExitCodes.VgacUnavailable, result.ExitCode);
         Assert.Contains("could not get that from VGAC", result.Out, StringComparison.Ordinal);
     }
 
@@ -98,7 +98,7 @@ public sealed class ChatAndAskTests
         await using var writer = new StreamWriter(pipe.Writer.AsStream()) { AutoFlush = true };
         using var output = new StringWriter();
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output), Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors });
-        var chat = new ChatSession(services.GetRequiredService<IPlanner>(), services.GetRequiredService<ToolCatalog>(), console, input, vgac.BaseAddress.ToString());
+        var chat = new ChatSession(services.GetRequiredService<IPlanner>(), services.GetRequiredService<ToolCatalog>(), services.GetRequiredService<AnswerChecker>(), console, input, vgac.BaseAddress.ToString());
 
         var run = chat.RunAsync(Ct);
         await writer.WriteLineAsync("how busy is the cluster?".AsMemory(), Ct);

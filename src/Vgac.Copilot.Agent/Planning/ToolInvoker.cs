@@ -48,6 +48,12 @@ public static class Verdicts
             return $"{shown.GetString()}, highest tier {tier}";
         }
 
+        // Policy advice carries its prediction (and that prediction's verdict) nested.
+        if (result.TryGetProperty("prediction", out var prediction) && !result.TryGetProperty("allowed", out _) && Of(prediction) is { } nested)
+        {
+            return nested;
+        }
+
         if (result.TryGetProperty("outcome", out var outcome))
         {
             return outcome.GetString();

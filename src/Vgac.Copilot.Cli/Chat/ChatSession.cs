@@ -11,7 +11,7 @@ namespace Vgac.Copilot.Cli.Chat;
 /// The REPL: reads questions and slash commands line by line, streams answers, shows each tool call (name, key
 /// arguments, verdict, time), and lets Ctrl+C cancel the answer in progress without leaving the session.
 /// </summary>
-internal sealed class ChatSession(IPlanner planner, ToolCatalog catalog, IAnsiConsole console, TextReader input, string vgacUrl, HistoryLineReader? terminal = null)
+internal sealed class ChatSession(IPlanner planner, ToolCatalog catalog, AnswerChecker checker, IAnsiConsole console, TextReader input, string vgacUrl, HistoryLineReader? terminal = null)
 {
     private readonly List<string> _history = [];
     private readonly Lock _gate = new();
@@ -81,21 +81,33 @@ internal sealed class ChatSession(IPlanner planner, ToolCatalog catalog, IAnsiCo
 
         try
         {
+            string said;
             if (planner is LlmPlanner llm)
             {
+                var text = new System.Text.StringBuilder();
                 await foreach (var piece in llm.StreamAsync(question, cancellationToken: current.Token).ConfigureAwait(false))
                 {
+                    text.Append(piece);
                     console.Write(new Text(piece));
                 }
 
                 console.WriteLine();
-                _lastCalls = await Task.FromResult(llm.LastCalls).ConfigureAwait(false);
+                (said, _lastCalls) = (text.ToString(), llm.LastCalls);
             }
             else
             {
                 var answer = await planner.AskAsync(question, current.Token).ConfigureAwait(false);
                 console.WriteLine(answer.Answer);
-                _lastCalls = answer.ToolCalls;
+                (said, _lastCalls) = (answer.Answer, answer.ToolCalls);
+            }
+
+            // Checked in code before the person acts on it: a streamed answer gets its warning right after it.
+            if (checker.Check(question, said, _lastCalls) is { Passed: false } check)
+            {
+                foreach (var line in Output.AnswerWarning.Lines(check))
+                {
+                    console.MarkupLine(line.StartsWith("WARNING", StringComparison.Ordinal) ? $"[yellow]{Markup.Escape(line)}[/]" : Markup.Escape(line));
+                }
             }
 
             ShowTables(_lastCalls);

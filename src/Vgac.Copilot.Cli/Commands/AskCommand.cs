@@ -31,16 +31,26 @@ internal static class AskCommand
             }
 
             var answer = await session.Get<IPlanner>().AskAsync(question, token).ConfigureAwait(false);
+            var check = session.Get<AnswerChecker>().Check(question, answer.Answer, answer.ToolCalls);
             if (format == "json")
             {
-                await session.Out.WriteLineAsync(JsonSerializer.Serialize(AskJson.From(answer), AskJsonContext.Default.AskJson)).ConfigureAwait(false);
+                await session.Out.WriteLineAsync(JsonSerializer.Serialize(AskJson.From(answer, check), AskJsonContext.Default.AskJson)).ConfigureAwait(false);
             }
             else
             {
                 await session.Out.WriteLineAsync(answer.Answer).ConfigureAwait(false);
+                if (!check.Passed)
+                {
+                    await session.Out.WriteLineAsync().ConfigureAwait(false);
+                    foreach (var line in Output.AnswerWarning.Lines(check))
+                    {
+                        await session.Out.WriteLineAsync(line).ConfigureAwait(false);
+                    }
+                }
             }
 
-            return ExitCodeOf(answer);
+            var code = ExitCodeOf(answer);
+            return code == ExitCodes.Success && !check.Passed ? ExitCodes.AnswerUnconfirmed : code;
         }, ct));
         return command;
     }
@@ -65,13 +75,17 @@ internal static class AskCommand
 }
 
 /// <summary>The JSON of <c>vgac ask --format json</c>.</summary>
-internal sealed record AskJson(string Answer, string Planner, string? Model, bool Understood, IReadOnlyList<AskToolCall> ToolCalls, TokenUsage? Usage, double LatencyMs)
+internal sealed record AskJson(
+    string Answer, string Planner, string? Model, bool Understood, IReadOnlyList<AskToolCall> ToolCalls, TokenUsage? Usage, double LatencyMs, AskAnswerCheck AnswerCheck)
 {
-    public static AskJson From(PlannerAnswer a) => new(
+    public static AskJson From(PlannerAnswer a, AnswerCheck check) => new(
         a.Answer, a.Planner, a.Model, a.Understood,
         [.. a.ToolCalls.Select(c => new AskToolCall(c.Name, JsonSerializer.SerializeToElement(c.Arguments, AskJsonContext.Default.IReadOnlyDictionaryStringObject), c.Ok, c.Verdict, Math.Round(c.DurationMs, 1)))],
-        a.Usage, a.LatencyMs);
+        a.Usage, a.LatencyMs, new AskAnswerCheck(check.Passed, check.Grounded, check.UngroundedNumbers, check.Contradictions));
 }
+
+/// <summary>What the deterministic check of the answer found (<c>answer_check</c>).</summary>
+internal sealed record AskAnswerCheck(bool Passed, bool Grounded, IReadOnlyList<string> UngroundedNumbers, IReadOnlyList<string> Contradictions);
 
 internal sealed record AskToolCall(string Name, JsonElement Arguments, bool Ok, string? Verdict, double DurationMs);
 

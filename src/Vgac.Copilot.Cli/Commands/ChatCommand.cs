@@ -25,7 +25,7 @@ internal static class ChatCommand
                 ColorSystem = context.Interactive ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
                 Interactive = context.Interactive ? InteractionSupport.Detect : InteractionSupport.No,
             }), context.Secrets);
-            var chat = new ChatSession(session.Get<IPlanner>(), session.Get<ToolCatalog>(), console, context.In, session.Get<IVgacClient>().BaseAddress.ToString(),
+            var chat = new ChatSession(session.Get<IPlanner>(), session.Get<ToolCatalog>(), session.Get<AnswerChecker>(), console, context.In, session.Get<IVgacClient>().BaseAddress.ToString(),
                 context.Interactive ? new HistoryLineReader("vgac> ") : null);
             ConsoleCancelEventHandler? onCancel = null;
             if (context.Interactive)

@@ -32,6 +32,9 @@ public sealed record CaseResult(
 /// </summary>
 public static class CaseScorer
 {
+    /// <summary>The guard policy's numbers an answer may state as rules (the default policy: evals replay recorded VGAC answers under it).</summary>
+    private static readonly double[] Policy = AnswerChecker.PolicyConstants(new Core.Guards.GuardOptions());
+
     public static CaseResult Score(EvalSuite suite, EvalCase c, PlannerAnswer answer, IReadOnlyList<string> approximations, IReadOnlyList<string> misses)
     {
         var failures = new List<string>();
@@ -76,7 +79,7 @@ public static class CaseScorer
         }
 
         // An answer that declines states no facts (its examples are fixed help text), so only answers are held to grounding.
-        var ungrounded = declined ? [] : Grounding.Ungrounded(answer.Answer, answer.ToolCalls.Select(t => t.Result), c.Question);
+        var ungrounded = declined ? [] : AnswerChecker.Ungrounded(answer.Answer, answer.ToolCalls.Select(t => t.Result), c.Question, Policy);
         if (ungrounded.Count > 0)
         {
             failures.Add($"numbers not grounded in tool results: {string.Join(", ", ungrounded)}");

@@ -1,0 +1,27 @@
+using Vgac.Copilot.Agent.Planning;
+
+namespace Vgac.Copilot.Cli.Output;
+
+/// <summary>The warning shown under an answer that failed the check, with the guards' own verdicts (which stand).</summary>
+internal static class AnswerWarning
+{
+    public static IEnumerable<string> Lines(AnswerCheck check)
+    {
+        yield return "WARNING: this answer was not confirmed by the guards. Trust the verdicts below, not the text above.";
+        if (check.UngroundedNumbers.Count > 0)
+        {
+            yield return $"  - numbers no tool of this question returned: {string.Join(", ", check.UngroundedNumbers.Distinct())}";
+        }
+
+        foreach (var contradiction in check.Contradictions)
+        {
+            yield return $"  - {contradiction}";
+        }
+
+        yield return "The guards' verdicts:";
+        foreach (var verdict in check.Verdicts)
+        {
+            yield return $"  {verdict}";
+        }
+    }
+}

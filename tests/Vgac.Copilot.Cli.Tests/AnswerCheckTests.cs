@@ -1,0 +1,72 @@
+using System.Text.Json;
+using Vgac.Copilot.Testing;
+
+namespace Vgac.Copilot.Cli.Tests;
+
+/// <summary>A model's answer is checked against the guards before anyone reads it as true.</summary>
+public sealed class AnswerCheckTests
+{
+    private const string Overclaim = "P(long wait) 0.88 with confidence 0.97, so it passes the 0.60 gate. Recommendation: move it to queue b now.";
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Ask_ModelOverclaimsALowConfidencePrediction_WarnsShowsTheVerdictAndExits11()
+    {
+        await using var model = await ScriptedChatServer.StartAsync([ChatReply.Call("actor_recommend_policy", """{"gpus": 4}"""), ChatReply.Text(Overclaim)], Ct);
+        await using var vgac = await new ScriptedVgac { Probability = 0.62, Confidence = 0.31 }.StartAsync(Ct);
+
+        var result = await CliHarness.RunAsync([.. Llm(model, vgac), "should my 4-GPU job wait?"], cancellationToken: Ct);
+
+        Assert.Equal(ExitCodes.AnswerUnconfirmed, result.ExitCode);
+        Assert.StartsWith(Overclaim, result.Out, StringComparison.Ordinal);
+        Assert.Contains("WARNING: this answer was not confirmed by the guards", result.Out, StringComparison.Ordinal);
+        Assert.Contains("numbers no tool of this question returned: 0.88, 0.97", result.Out, StringComparison.Ordinal);
+        Assert.Contains("it calls the prediction confident", result.Out, StringComparison.Ordinal);
+        Assert.Contains("it recommends", result.Out, StringComparison.Ordinal);
+        Assert.Contains("actor_recommend_policy: low_confidence, highest tier 0", result.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Ask_Json_CarriesTheAnswerCheck()
+    {
+        await using var model = await ScriptedChatServer.StartAsync([ChatReply.Call("actor_recommend_policy", """{"gpus": 4}"""), ChatReply.Text(Overclaim)], Ct);
+        await using var vgac = await new ScriptedVgac { Probability = 0.62, Confidence = 0.31 }.StartAsync(Ct);
+
+        var result = await CliHarness.RunAsync([.. Llm(model, vgac), "-o", "json", "should my 4-GPU job wait?"], cancellationToken: Ct);
+
+        using var json = JsonDocument.Parse(result.Out);
+        var check = json.RootElement.GetProperty("answer_check");
+        Assert.False(check.GetProperty("grounded").GetBoolean());
+        Assert.Equal(["0.88", "0.97"], check.GetProperty("ungrounded_numbers").EnumerateArray().Select(n => n.GetString()));
+        Assert.Equal(2, check.GetProperty("contradictions").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task Ask_ModelSaysItAppliedAnActionThatNeverRan_Contradiction()
+    {
+        await using var model = await ScriptedChatServer.StartAsync([ChatReply.Call("actor_propose_action", """{"job_id": "job-1", "tier": 2}"""), ChatReply.Text("I have notified the team about job-1.")], Ct);
+        await using var vgac = await new ScriptedVgac { Probability = 0.6 }.StartAsync(Ct);
+
+        var result = await CliHarness.RunAsync([.. Llm(model, vgac), "warn the team about job-1"], cancellationToken: Ct);
+
+        Assert.Equal(ExitCodes.AnswerUnconfirmed, result.ExitCode);
+        Assert.Contains("it says an action ran", result.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Ask_FaithfulAnswer_PassesWithoutWarning()
+    {
+        const string faithful = "P(long wait) 0.62 at confidence 0.31, below the 0.6 gate: low confidence, so no recommendation.";
+        await using var model = await ScriptedChatServer.StartAsync([ChatReply.Call("actor_recommend_policy", """{"gpus": 4}"""), ChatReply.Text(faithful)], Ct);
+        await using var vgac = await new ScriptedVgac { Probability = 0.62, Confidence = 0.31 }.StartAsync(Ct);
+
+        var result = await CliHarness.RunAsync([.. Llm(model, vgac), "should my 4-GPU job wait?"], cancellationToken: Ct);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.DoesNotContain("WARNING", result.Out, StringComparison.Ordinal);
+    }
+
+    private static string[] Llm(ScriptedChatServer model, LoopbackServer vgac) =>
+        ["ask", "--vgac-url", vgac.BaseAddress.ToString(), "--llm-provider", "openai-compatible", "--llm-endpoint", model.Endpoint.ToString(), "--llm-model", "m"];
+}
