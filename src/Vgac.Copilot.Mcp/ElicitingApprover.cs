@@ -23,8 +23,9 @@ public sealed class ElicitingApprover : IActionApprover
             return ApprovalDecision.Denied("The MCP client cannot ask the user to confirm (no elicitation support), so the action was not run.");
         }
 
-        var message = string.Create(CultureInfo.InvariantCulture,
-            $"VGAC Copilot asks to {proposal.Action} job {proposal.JobId} (tier {proposal.Tier}): {proposal.Reason} Effect ({proposal.PreviewKind}): {proposal.Preview}");
+        // Shown to a person by the client: nothing from VGAC in it may carry control characters.
+        var message = Core.Text.UntrustedText.Clean(string.Create(CultureInfo.InvariantCulture,
+            $"VGAC Copilot asks to {proposal.Action} job {proposal.JobId} (tier {proposal.Tier}): {proposal.Reason} Effect ({proposal.PreviewKind}): {proposal.Preview}"));
         var result = await server.ElicitAsync(new ElicitRequestParams
         {
             Message = message,

