@@ -191,33 +191,7 @@ public sealed partial class McpHttpTests(ITestOutputHelper output)
         }
     }
 
-    private static async Task<CliResult> RunAsync(string file, string[] args, TimeSpan timeout)
-    {
-        var info = new ProcessStartInfo(file) { WorkingDirectory = ClientFolder, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync(Ct);
-        var stderr = process.StandardError.ReadToEndAsync(Ct);
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        cts.CancelAfter(timeout);
-        try
-        {
-            await process.WaitForExitAsync(cts.Token);
-        }
-        finally
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-            }
-        }
-
-        return new CliResult(process.ExitCode, await stdout, await stderr);
-    }
+    private static Task<CliResult> RunAsync(string file, string[] args, TimeSpan timeout) => ProgramRun.RunAsync(file, args, ClientFolder, timeout, Ct);
 
     /// <summary>A real <c>vgac mcp --http</c> process on a free loopback port.</summary>
     private sealed partial class McpServer : IAsyncDisposable

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Vgac.Copilot.Testing;
 
@@ -46,32 +45,5 @@ public sealed class McpProcessTests
         Assert.Equal(3, root.GetProperty("prompts").GetArrayLength());
     }
 
-    private static async Task<CliResult> RunAsync(string file, string[] args, string directory, TimeSpan timeout)
-    {
-        var info = new ProcessStartInfo(file) { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        info.Environment["VGAC_LOG_DIR"] = Path.GetTempPath();
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync(Ct);
-        var stderr = process.StandardError.ReadToEndAsync(Ct);
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        cts.CancelAfter(timeout);
-        try
-        {
-            await process.WaitForExitAsync(cts.Token);
-        }
-        finally
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-            }
-        }
-
-        return new CliResult(process.ExitCode, await stdout, await stderr);
-    }
+    private static Task<CliResult> RunAsync(string file, string[] args, string directory, TimeSpan timeout) => ProgramRun.RunAsync(file, args, directory, timeout, Ct);
 }

@@ -13,12 +13,7 @@ public sealed class TerminalSafetyTests
     [Fact]
     public async Task Predict_RecommendationWithEscapeSequences_PrintedWithoutAControlCharacter()
     {
-        var body = System.Text.Json.JsonSerializer.Serialize(Hostile);
-        await using var server = await LoopbackServer.StartAsync(r => r.Path switch
-        {
-            "/api/predict/wait" => ScriptedResponse.Json($$"""{"probability_long_wait":0.8,"estimated_wait_seconds":3600,"wait_category":"high","confidence":0.9,"is_calibrated":true,"recommendation":{{body}},"latency_us":85}"""),
-            _ => ScriptedResponse.Json("""{"ece":0.02,"brier_score":0.1,"sample_count":800,"recalibration_needed":false}"""),
-        }, Ct);
+        await using var server = await HostileVgacAsync();
 
         var result = await CliHarness.RunAsync(["predict", "--vgac-url", server.BaseAddress.ToString(), "--gpus", "4"], cancellationToken: Ct);
 
@@ -30,18 +25,24 @@ public sealed class TerminalSafetyTests
     [Fact]
     public async Task Predict_Json_KeepsTheTextButEscaped()
     {
-        var body = System.Text.Json.JsonSerializer.Serialize(Hostile);
-        await using var server = await LoopbackServer.StartAsync(r => r.Path switch
-        {
-            "/api/predict/wait" => ScriptedResponse.Json($$"""{"probability_long_wait":0.8,"estimated_wait_seconds":3600,"wait_category":"high","confidence":0.9,"is_calibrated":true,"recommendation":{{body}},"latency_us":85}"""),
-            _ => ScriptedResponse.Json("""{"ece":0.02,"brier_score":0.1,"sample_count":800,"recalibration_needed":false}"""),
-        }, Ct);
+        await using var server = await HostileVgacAsync();
 
         var result = await CliHarness.RunAsync(["predict", "--vgac-url", server.BaseAddress.ToString(), "--gpus", "4", "-o", "json"], cancellationToken: Ct);
 
         using var json = System.Text.Json.JsonDocument.Parse(result.Out);
         Assert.Equal(Hostile, json.RootElement.GetProperty("recommendation").GetString());
         Assert.DoesNotContain(result.Out, c => char.IsControl(c) && c is not '\n' and not '\r');
+    }
+
+    /// <summary>A VGAC whose prediction recommends with <see cref="Hostile"/> text.</summary>
+    private static Task<LoopbackServer> HostileVgacAsync()
+    {
+        var body = System.Text.Json.JsonSerializer.Serialize(Hostile);
+        return LoopbackServer.StartAsync(r => r.Path switch
+        {
+            "/api/predict/wait" => ScriptedResponse.Json($$"""{"probability_long_wait":0.8,"estimated_wait_seconds":3600,"wait_category":"high","confidence":0.9,"is_calibrated":true,"recommendation":{{body}},"latency_us":85}"""),
+            _ => ScriptedResponse.Json("""{"ece":0.02,"brier_score":0.1,"sample_count":800,"recalibration_needed":false}"""),
+        }, Ct);
     }
 
     [Fact]

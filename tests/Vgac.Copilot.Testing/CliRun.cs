@@ -52,3 +52,36 @@ public static class CliProcess
         return new CliResult(process.ExitCode, await stdout, await stderr);
     }
 }
+
+/// <summary>Runs another program (node, npm) to completion, as a user would, killing it if it outlives the timeout.</summary>
+public static class ProgramRun
+{
+    public static async Task<CliResult> RunAsync(string file, IEnumerable<string> args, string workingDirectory, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var info = new ProcessStartInfo(file) { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        info.Environment["VGAC_LOG_DIR"] = Path.GetTempPath();
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
+        var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        cts.CancelAfter(timeout);
+        try
+        {
+            await process.WaitForExitAsync(cts.Token);
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
+
+        return new CliResult(process.ExitCode, await stdout, await stderr);
+    }
+}
