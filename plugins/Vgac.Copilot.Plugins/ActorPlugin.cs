@@ -5,7 +5,7 @@ using Vgac.Copilot.Client;
 using Vgac.Copilot.Contracts;
 using Vgac.Copilot.Core.Agents;
 using Vgac.Copilot.Core.Guards;
-using Vgac.Copilot.Plugins.Actions;
+using Vgac.Copilot.Actions;
 using Vgac.Copilot.Plugins.Catalog;
 using Vgac.Copilot.Plugins.Results;
 
@@ -80,11 +80,11 @@ public sealed class ActorPlugin(IVgacClient vgac, PredictorAgent predictor, Guar
 
     [VgacTool(ToolNames.ActorProposeAction, Title = "Propose an action (dry run)")]
     [Description("Propose annotate/warn/suggest/gate for a pending job: guard verdict and exact preview. Changes nothing.")]
-    public Task<ProposalResult> ProposeActionAsync(
+    public async Task<ProposalResult> ProposeActionAsync(
         [Description("Pending job id.")] string job_id,
         [Description("Tier 1-4, or 0 for the highest the guards allow.")] int tier = 0,
         CancellationToken cancellationToken = default) =>
-        planner.ProposeAsync(job_id, tier, cancellationToken);
+        ProposalResult.From(await planner.PlanAsync(job_id, tier, cancellationToken).ConfigureAwait(false));
 
     [VgacTool(ToolNames.ActorApplyAction, Title = "Apply an action", IsAction = true, Idempotent = false)]
     [Description("Carry out a tier's action for a pending job, only if the guards allow it and a person confirms.")]
@@ -117,7 +117,7 @@ public sealed class ActorPlugin(IVgacClient vgac, PredictorAgent predictor, Guar
 
     private static string Wire(ShownAs shown) => System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(shown.ToString()).Replace('_', ' ');
 
-    private static ApplyResult Result(ProposalResult p, bool executed, string outcome, string reason) =>
+    private static ApplyResult Result(ActionProposal p, bool executed, string outcome, string reason) =>
         new(p.ProposalId, p.JobId, p.Tier, p.Action, executed, outcome, reason, DryRun: true, p.Preview);
 
     private static Dictionary<string, string> DecodeAnnotations(string? patch)

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Vgac.Copilot.Plugins.Actions;
+using Vgac.Copilot.Actions;
 using Vgac.Copilot.Plugins.Catalog;
 
 namespace Vgac.Copilot.Plugins;
@@ -17,10 +17,7 @@ public static class PluginServiceCollectionExtensions
         services.TryAddSingleton<PredictorPlugin>();
         services.TryAddSingleton<CalibratorPlugin>();
         services.TryAddSingleton<ActorPlugin>();
-        services.TryAddSingleton<ActionPlanner>();
-        services.TryAddSingleton<ActionLog>();
-        services.TryAddSingleton<IActionExecutionPath>(sp => sp.GetRequiredService<ActionLog>());
-        services.TryAddSingleton<IActionApprover, DenyingApprover>();
+        services.AddVgacActions();
         services.TryAddSingleton<ToolCatalog>();
         return services;
     }

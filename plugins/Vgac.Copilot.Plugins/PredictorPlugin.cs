@@ -97,7 +97,7 @@ public sealed class PredictorPlugin(IVgacClient vgac, PredictorAgent predictor)
         }
 
         var jobs = await Task.WhenAll(ids.Select(id => vgac.GetJobAsync(ToolArgs.JobId(id), cancellationToken))).ConfigureAwait(false);
-        var predictions = await predictor.PredictJobsAsync([.. jobs.Select(ToolArgs.RequestFor)], cancellationToken).ConfigureAwait(false);
+        var predictions = await predictor.PredictJobsAsync([.. jobs.Select(JobRequests.For)], cancellationToken).ConfigureAwait(false);
         return List(predictions);
     }
 

@@ -74,19 +74,6 @@ internal static class ToolArgs
         return d;
     }
 
-    /// <summary>A prediction request for a job VGAC already knows: its own spec and id.</summary>
-    public static JobPredictRequest RequestFor(JobInfo job) => new()
-    {
-        JobId = job.JobId,
-        Gpus = job.Gpus,
-        Cpu = job.Cpu > 0 ? job.Cpu : 1000,
-        MemoryGb = job.MemoryGb > 0 ? job.MemoryGb : 1,
-        Priority = job.Priority,
-        Namespace = job.Namespace,
-        Queue = job.Queue,
-        GpuType = job.GpuType,
-    };
-
     public static (IReadOnlyList<T> Shown, int Omitted) Cap<T>(IReadOnlyList<T> items, int limit) =>
         (items.Count <= limit ? items : [.. items.Take(limit)], Math.Max(0, items.Count - limit));
 }

@@ -2,8 +2,7 @@ using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
-using Vgac.Copilot.Plugins.Actions;
-using Vgac.Copilot.Plugins.Results;
+using Vgac.Copilot.Actions;
 
 namespace Vgac.Copilot.Mcp;
 
@@ -15,7 +14,7 @@ public sealed class ElicitingApprover : IActionApprover
 {
     public const string ConfirmField = "confirm";
 
-    public async Task<ApprovalDecision> ApproveAsync(ProposalResult proposal, IServiceProvider? requestServices, CancellationToken cancellationToken)
+    public async Task<ApprovalDecision> ApproveAsync(ActionProposal proposal, IServiceProvider? requestServices, CancellationToken cancellationToken)
     {
         var server = requestServices?.GetService<McpServer>();
         if (server?.ClientCapabilities?.Elicitation is null)

@@ -5,7 +5,7 @@ using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 using Vgac.Copilot.Core.Guards;
 using Vgac.Copilot.Plugins;
-using Vgac.Copilot.Plugins.Actions;
+using Vgac.Copilot.Actions;
 using Vgac.Copilot.Plugins.Catalog;
 
 namespace Vgac.Copilot.Mcp;

@@ -5,8 +5,7 @@ using Vgac.Copilot.Core.Agents;
 using Vgac.Copilot.Core.Calibration;
 using Vgac.Copilot.Core.Guards;
 using Vgac.Copilot.Plugins;
-using Vgac.Copilot.Plugins.Actions;
-using Vgac.Copilot.Plugins.Catalog;
+using Vgac.Copilot.Actions;
 using Vgac.Copilot.Plugins.Results;
 using Vgac.Copilot.Watch.Actions;
 
@@ -29,7 +28,7 @@ public sealed record CycleReport(
     CalibrationSnapshot? Calibration,
     Autonomy Autonomy,
     int Predicted,
-    IReadOnlyList<ProposalResult> Proposals,
+    IReadOnlyList<ActionProposal> Proposals,
     int SkippedDuplicates,
     IReadOnlyList<ExecutionRecord> Executions,
     int Verified,
@@ -119,7 +118,7 @@ public sealed class WatchCycle(
             status = null;
         }
 
-        var proposals = new List<ProposalResult>();
+        var proposals = new List<ActionProposal>();
         var (predicted, skipped) = (0, 0);
         var pending = status is null ? null
             : await Agent("predictor", () => predictor.PredictPendingAsync(options.PendingJobsLimit, cancellationToken, status)).ConfigureAwait(false);
@@ -146,12 +145,12 @@ public sealed class WatchCycle(
                     continue;
                 }
 
-                ProposalResult proposal;
+                ActionProposal proposal;
                 try
                 {
                     proposal = await planner.ProposeAsync(p.JobId, tier, cancellationToken, scheduler).ConfigureAwait(false);
                 }
-                catch (Exception ex) when (ex is ToolInputException or VgacApiException)
+                catch (Exception ex) when (ex is ActionInputException or VgacApiException)
                 {
                     // The job started or vanished between scoring and proposing, or VGAC could not tell: nothing to propose.
                     Record(AuditKinds.Skipped, $"no proposal for {p.JobId}: {ex.Message}", job: p.JobId, tier: tier);
@@ -177,7 +176,7 @@ public sealed class WatchCycle(
         // cycle (interrupted), never a silent "awaiting approval", and a concurrent approval cannot run it twice.
         var decidedBy = $"autonomy {Name(options.Autonomy)}";
         var executions = new List<ExecutionRecord>();
-        var starting = new List<ProposalResult>();
+        var starting = new List<ActionProposal>();
         foreach (var proposal in proposals.Where(p => AutonomyPolicy.MayRunUnattended(options.Autonomy, p.Tier, p.Allowed)))
         {
             CheckedAction check;

@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
 using Vgac.Copilot.Plugins.Catalog;
-using Vgac.Copilot.Plugins.Results;
+using Vgac.Copilot.Actions;
 using Vgac.Copilot.Watch.Actions;
 using Vgac.Copilot.Watch.Executors;
 
@@ -38,7 +38,7 @@ public static class WatchJson
 [JsonSerializable(typeof(ExecutionOutcome))]
 [JsonSerializable(typeof(ExecutionRequest))]
 [JsonSerializable(typeof(ProposalRecord))]
-[JsonSerializable(typeof(ProposalResult))]
+[JsonSerializable(typeof(ActionProposal))]
 [JsonSerializable(typeof(VerificationRecord))]
 [JsonSerializable(typeof(DecisionRecord))]
 [JsonSerializable(typeof(ExecutionStart))]

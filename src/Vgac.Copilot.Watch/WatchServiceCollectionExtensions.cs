@@ -4,7 +4,7 @@ using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
 using Polly;
 using Vgac.Copilot.Core.Calibration;
-using Vgac.Copilot.Plugins.Actions;
+using Vgac.Copilot.Actions;
 using Vgac.Copilot.Watch.Actions;
 using Vgac.Copilot.Watch.Executors;
 using Vgac.Copilot.Watch.Loop;

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Vgac.Copilot.Agent.Llm;
-using Vgac.Copilot.Plugins.Actions;
+using Vgac.Copilot.Actions;
 using Vgac.Copilot.Plugins.Catalog;
 using Vgac.Copilot.Testing;
 

@@ -2,7 +2,7 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using ModelContextProtocol.Protocol;
 using Vgac.Copilot.Mcp;
-using Vgac.Copilot.Plugins.Actions;
+using Vgac.Copilot.Actions;
 using Vgac.Copilot.Plugins.Catalog;
 using Vgac.Copilot.Testing;
 

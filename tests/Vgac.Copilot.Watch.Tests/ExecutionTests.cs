@@ -1,7 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Vgac.Copilot.Plugins;
-using Vgac.Copilot.Plugins.Actions;
-using Vgac.Copilot.Plugins.Results;
+using Vgac.Copilot.Actions;
 using Vgac.Copilot.Testing;
 using Vgac.Copilot.Watch.Actions;
 
@@ -249,7 +248,7 @@ public sealed class ExecutionTests
     /// <summary>A person who says yes to everything (the guards have already decided).</summary>
     private sealed class ApprovingApprover(Action? whileDeciding = null) : IActionApprover
     {
-        public Task<ApprovalDecision> ApproveAsync(ProposalResult proposal, IServiceProvider? requestServices, CancellationToken cancellationToken)
+        public Task<ApprovalDecision> ApproveAsync(ActionProposal proposal, IServiceProvider? requestServices, CancellationToken cancellationToken)
         {
             whileDeciding?.Invoke();
             return Task.FromResult(new ApprovalDecision(true, "confirmed by the on-call engineer"));
@@ -267,7 +266,7 @@ public sealed class ExecutionTests
         return new AwaitingApproval(vgac, server, receiver, services, proposal);
     }
 
-    private sealed record AwaitingApproval(ScriptedVgac Vgac, LoopbackServer Server, LoopbackServer Receiver, ServiceProvider Services, ProposalResult Proposal)
+    private sealed record AwaitingApproval(ScriptedVgac Vgac, LoopbackServer Server, LoopbackServer Receiver, ServiceProvider Services, ActionProposal Proposal)
         : IAsyncDisposable
     {
         public ActionQueue Queue => Services.GetRequiredService<ActionQueue>();

@@ -2,8 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Vgac.Copilot.Core.Calibration;
 using Vgac.Copilot.Core.Guards;
 using Vgac.Copilot.Plugins;
-using Vgac.Copilot.Plugins.Actions;
-using Vgac.Copilot.Plugins.Results;
+using Vgac.Copilot.Actions;
 using Vgac.Copilot.Testing;
 using Vgac.Copilot.Watch.Actions;
 
@@ -215,7 +214,7 @@ public sealed class GuardGuaranteeTests
     /// <summary>A person who says yes (after <paramref name="whileDeciding"/> happens, if given).</summary>
     private sealed class YesApprover(Func<Task>? whileDeciding = null) : IActionApprover
     {
-        public async Task<ApprovalDecision> ApproveAsync(ProposalResult proposal, IServiceProvider? requestServices, CancellationToken cancellationToken)
+        public async Task<ApprovalDecision> ApproveAsync(ActionProposal proposal, IServiceProvider? requestServices, CancellationToken cancellationToken)
         {
             if (whileDeciding is not null)
             {

@@ -53,7 +53,7 @@ public static class PluginJson
 [JsonSerializable(typeof(PolicyResult))]
 [JsonSerializable(typeof(AdmissionResult))]
 [JsonSerializable(typeof(ProposalResult))]
-[JsonSerializable(typeof(ApplyResult))]
+[JsonSerializable(typeof(Actions.ApplyResult))]
 [JsonSerializable(typeof(Dictionary<string, string>))]
 [JsonSerializable(typeof(Dictionary<string, object>))]
 [JsonSerializable(typeof(IReadOnlyList<JobSpec>))]

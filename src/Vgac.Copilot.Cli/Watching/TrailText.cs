@@ -42,7 +42,7 @@ internal static class TrailText
         s.AppendLine($"  state       {r.State}");
         s.AppendLine($"  guards      {(p.Allowed ? "allowed" : "blocked")} by {p.Rule}: {p.Reason}");
         s.AppendLine(string.Create(CultureInfo.InvariantCulture,
-            $"  prediction  P(long wait) {p.Prediction.ProbabilityLongWait:0.###}, confidence {p.Prediction.Confidence:0.###}, shown as {p.Prediction.ShownAs}{(p.Prediction.EstimatedWaitSeconds is { } w ? $", about {w / 60:0} min" : "")}"));
+            $"  prediction  P(long wait) {p.Prediction.ProbabilityLongWait:0.###}, confidence {p.Prediction.Confidence:0.###}, shown as {System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(p.Prediction.ShownAs.ToString()).Replace('_', ' ')}{(p.Prediction.EstimatedWaitSeconds is { } w ? $", about {w / 60:0} min" : "")}"));
         s.AppendLine($"  preview     ({p.PreviewKind}) {p.Preview}");
         foreach (var e in r.History)
         {

@@ -1,7 +1,5 @@
 using Vgac.Copilot.Client;
-using Vgac.Copilot.Plugins.Actions;
-using Vgac.Copilot.Plugins.Catalog;
-using Vgac.Copilot.Plugins.Results;
+using Vgac.Copilot.Actions;
 
 namespace Vgac.Copilot.Watch.Actions;
 
@@ -82,12 +80,12 @@ public sealed class ActionQueue(AuditStore audit, ActionRunner runner, ActionPla
     /// </summary>
     public async Task<ApplyResult> ApplyAsync(string jobId, int tier, string decidedBy, string? reason, CancellationToken cancellationToken)
     {
-        ProposalResult proposal;
+        ActionProposal proposal;
         try
         {
             proposal = await planner.ProposeAsync(jobId, tier, cancellationToken).ConfigureAwait(false);
         }
-        catch (ToolInputException ex)
+        catch (ActionInputException ex)
         {
             throw new ActionQueueException(ex.Message, notFound: ex.Message.Contains("not found", StringComparison.OrdinalIgnoreCase));
         }
@@ -141,7 +139,7 @@ public sealed class ActionQueue(AuditStore audit, ActionRunner runner, ActionPla
     }
 
     private static ProposalRecord? ToRecord(AuditEvent proposal, IReadOnlyList<AuditEvent> history) =>
-        proposal.Payload is { } json && WatchJson.Deserialize<ProposalResult>(json) is { } p
+        proposal.Payload is { } json && WatchJson.Deserialize<ActionProposal>(json) is { } p
             ? new ProposalRecord(p, proposal.At, proposal.Cycle, ProposalRecord.StateOf(p, history), history)
             : null;
 }

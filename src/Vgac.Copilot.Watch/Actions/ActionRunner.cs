@@ -1,8 +1,6 @@
 using Vgac.Copilot.Contracts;
 using Vgac.Copilot.Core.Guards;
-using Vgac.Copilot.Plugins.Actions;
-using Vgac.Copilot.Plugins.Catalog;
-using Vgac.Copilot.Plugins.Results;
+using Vgac.Copilot.Actions;
 using Vgac.Copilot.Watch.Executors;
 
 namespace Vgac.Copilot.Watch.Actions;
@@ -30,7 +28,7 @@ public sealed class ActionRunner(
     /// <param name="proposal">What was proposed.</param>
     /// <param name="cancellationToken">Cancels the calls.</param>
     /// <param name="scheduler">The cluster's scheduler when the caller already read it.</param>
-    public async Task<CheckedAction> CheckAsync(ProposalResult proposal, CancellationToken cancellationToken, SchedulerType? scheduler = null)
+    public async Task<CheckedAction> CheckAsync(ActionProposal proposal, CancellationToken cancellationToken, SchedulerType? scheduler = null)
     {
         if (!proposal.Allowed)
         {
@@ -42,7 +40,7 @@ public sealed class ActionRunner(
         {
             now = await planner.PlanAsync(proposal.JobId, proposal.Tier, cancellationToken, scheduler, fresh: true).ConfigureAwait(false);
         }
-        catch (ToolInputException ex)
+        catch (ActionInputException ex)
         {
             return new CheckedAction(proposal, ex.Message, null, null);
         }
@@ -128,7 +126,7 @@ public sealed class ActionRunner(
     }
 
     /// <summary>Runs a proposal whose <c>execution_started</c> record is committed, and records the outcome.</summary>
-    public async Task<ExecutionRecord> ExecuteStartedAsync(ProposalResult proposal, long cycle, string decidedBy)
+    public async Task<ExecutionRecord> ExecuteStartedAsync(ActionProposal proposal, long cycle, string decidedBy)
     {
         var outcome = await ExecutorFor(proposal).ExecuteAsync(
             new ExecutionRequest(proposal.ProposalId, proposal.JobId, proposal.Tier, proposal.Action, proposal.PreviewKind, proposal.Preview), CancellationToken.None).ConfigureAwait(false);
@@ -140,14 +138,14 @@ public sealed class ActionRunner(
         return record;
     }
 
-    private IActionExecutor ExecutorFor(ProposalResult proposal) =>
+    private IActionExecutor ExecutorFor(ActionProposal proposal) =>
         executors.FirstOrDefault(e => e is not DryRunExecutor && e.Handles(proposal.PreviewKind)) ?? dryRun;
 
     private static string Wire(ShownAs shown) => System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(shown.ToString()).Replace('_', ' ');
 
-    private static ExecutionRecord Record(ProposalResult p, string state, string decidedBy, string detail, ExecutionOutcome? outcome) =>
+    private static ExecutionRecord Record(ActionProposal p, string state, string decidedBy, string detail, ExecutionOutcome? outcome) =>
         new(p.ProposalId, p.JobId, p.Tier, p.Action, state, decidedBy, detail, outcome, p.PreviewKind, p.Preview);
 
-    private AuditEvent Event(long cycle, string kind, string summary, ProposalResult p, string? payload) =>
+    private AuditEvent Event(long cycle, string kind, string summary, ActionProposal p, string? payload) =>
         new(0, clock.Now, cycle, kind, p.JobId, p.Tier, p.ProposalId, summary, payload);
 }

@@ -1,5 +1,5 @@
 using Vgac.Copilot.Core.Guards;
-using Vgac.Copilot.Plugins.Results;
+using Vgac.Copilot.Actions;
 
 namespace Vgac.Copilot.Watch.Actions;
 
@@ -43,7 +43,7 @@ public sealed class AuditCheck(AuditStore audit, GuardPolicy guards, WatchOption
         var calibrationByCycle = events.Where(e => e.Kind == AuditKinds.Calibration && e.Payload is not null)
             .GroupBy(e => e.Cycle).ToDictionary(g => g.Key, g => WatchJson.Deserialize<CalibrationSnapshot>(g.Last().Payload!));
         var proposals = events.Where(e => e.Kind == AuditKinds.Proposal && e.ProposalId is not null && e.Payload is not null)
-            .ToDictionary(e => e.ProposalId!, e => (Event: e, Proposal: WatchJson.Deserialize<ProposalResult>(e.Payload!)), StringComparer.Ordinal);
+            .ToDictionary(e => e.ProposalId!, e => (Event: e, Proposal: WatchJson.Deserialize<ActionProposal>(e.Payload!)), StringComparer.Ordinal);
         var executions = events.Where(e => e.Kind == AuditKinds.Execution && e.Payload is not null)
             .Select(e => (Event: e, Record: WatchJson.Deserialize<ExecutionRecord>(e.Payload!))).ToList();
         var violations = new List<string>();
@@ -104,12 +104,7 @@ public sealed class AuditCheck(AuditStore audit, GuardPolicy guards, WatchOption
     /// <summary>What an execution was judged on: effective ECE, drift level, and why it is stale (null when it is not).</summary>
     private readonly record struct Judged(double? Ece, DriftLevel Drift, string? Stale);
 
-    private static Judged FromBrief(CalibrationBrief brief)
-    {
-        var level = Enum.GetValues<DriftLevel>().Cast<DriftLevel?>()
-            .FirstOrDefault(l => System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(l!.Value.ToString()) == brief.Drift);
-        return new(brief.Ece, level ?? DriftLevel.Unknown, null);
-    }
+    private static Judged FromBrief(ProposalCalibration brief) => new(brief.Ece, brief.Drift, null);
 
     /// <summary>
     /// The calibration in force at a start: the start's own record, made worse by the latest audit in the trail from
@@ -133,7 +128,7 @@ public sealed class AuditCheck(AuditStore audit, GuardPolicy guards, WatchOption
             : new(c.EffectiveEce, c.Drift, null);
     }
 
-    private IEnumerable<string> Check(ProposalResult proposal, Judged calibration, ExecutionRecord record)
+    private IEnumerable<string> Check(ActionProposal proposal, Judged calibration, ExecutionRecord record)
     {
         var o = guards.Options;
         var tier = o.EffectiveTiers.FirstOrDefault(t => t.Tier == proposal.Tier);

@@ -1,5 +1,4 @@
-using Vgac.Copilot.Plugins.Actions;
-using Vgac.Copilot.Plugins.Results;
+using Vgac.Copilot.Actions;
 
 namespace Vgac.Copilot.Watch.Actions;
 
@@ -12,7 +11,7 @@ public sealed class AuditedExecutionPath(AuditStore audit, ActionRunner runner, 
 {
     public const long OutsideTheLoop = 0;
 
-    public async Task<ApplyResult> RunApprovedAsync(ProposalResult proposal, ApprovalDecision decision, CancellationToken cancellationToken)
+    public async Task<ApplyResult> RunApprovedAsync(ActionProposal proposal, ApprovalDecision decision, CancellationToken cancellationToken)
     {
         // A person may take minutes to answer; their yes does not outrank drift (or an audit) that arrived meanwhile.
         var check = await runner.CheckAsync(proposal, cancellationToken).ConfigureAwait(false);

@@ -1,6 +1,6 @@
 using Vgac.Copilot.Core.Calibration;
 using Vgac.Copilot.Core.Guards;
-using Vgac.Copilot.Plugins.Results;
+using Vgac.Copilot.Actions;
 
 namespace Vgac.Copilot.Watch.Actions;
 
@@ -23,19 +23,19 @@ public sealed record ExecutionStart(
 /// </summary>
 public sealed class CheckedAction
 {
-    internal CheckedAction(ProposalResult proposal, string? refusal, ProposalResult? now, CalibrationInForce? calibration)
+    internal CheckedAction(ActionProposal proposal, string? refusal, ActionProposal? now, CalibrationInForce? calibration)
     {
         (Proposal, Refusal, Now, Calibration) = (proposal, refusal, now, calibration);
     }
 
     /// <summary>What was proposed (and, where a person decided, what they saw): its preview is what runs.</summary>
-    public ProposalResult Proposal { get; }
+    public ActionProposal Proposal { get; }
 
     /// <summary>Why it may not run now; null when it may.</summary>
     public string? Refusal { get; }
 
     /// <summary>The guards' proposal now, when VGAC could be asked.</summary>
-    public ProposalResult? Now { get; }
+    public ActionProposal? Now { get; }
 
     /// <summary>The calibration in force at the check.</summary>
     public CalibrationInForce? Calibration { get; }
@@ -43,5 +43,5 @@ public sealed class CheckedAction
     public bool MayRun => Refusal is null;
 
     /// <summary>The same verdict for the proposal as it is recorded (stamped with where it was made).</summary>
-    internal CheckedAction For(ProposalResult recorded) => new(recorded, Refusal, Now, Calibration);
+    internal CheckedAction For(ActionProposal recorded) => new(recorded, Refusal, Now, Calibration);
 }

@@ -1,4 +1,4 @@
-using Vgac.Copilot.Plugins.Results;
+using Vgac.Copilot.Actions;
 using Vgac.Copilot.Watch.Executors;
 
 namespace Vgac.Copilot.Watch.Actions;
@@ -25,17 +25,6 @@ public static class ProposalStates
     public const string Verified = "verified";
 }
 
-public static class ProposalIds
-{
-    /// <summary>
-    /// The planner's id hashes the job, tier and numbers, so the same proposal made again later would repeat it. The
-    /// trail allows one decision and one start per id, so each proposal it records is stamped with where it was made
-    /// (the cycle, or <c>i</c> and the time for one made outside the loop): a later identical one is a new decision.
-    /// </summary>
-    public static ProposalResult Stamped(this ProposalResult proposal, string stamp) =>
-        proposal with { ProposalId = $"{proposal.ProposalId}-{stamp}" };
-}
-
 /// <summary>The outcome record stored with an <c>execution</c> event.</summary>
 public sealed record ExecutionRecord(
     string ProposalId,
@@ -50,9 +39,9 @@ public sealed record ExecutionRecord(
     string Preview);
 
 /// <summary>A proposal as the audit trail knows it: what was proposed, where it stands, and every record about it.</summary>
-public sealed record ProposalRecord(ProposalResult Proposal, DateTimeOffset ProposedAt, long Cycle, string State, IReadOnlyList<AuditEvent> History)
+public sealed record ProposalRecord(ActionProposal Proposal, DateTimeOffset ProposedAt, long Cycle, string State, IReadOnlyList<AuditEvent> History)
 {
-    public static string StateOf(ProposalResult proposal, IReadOnlyList<AuditEvent> history)
+    public static string StateOf(ActionProposal proposal, IReadOnlyList<AuditEvent> history)
     {
         var state = proposal.Allowed ? ProposalStates.AwaitingApproval : ProposalStates.Blocked;
         foreach (var e in history)

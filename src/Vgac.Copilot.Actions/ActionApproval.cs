@@ -1,6 +1,4 @@
-using Vgac.Copilot.Plugins.Results;
-
-namespace Vgac.Copilot.Plugins.Actions;
+namespace Vgac.Copilot.Actions;
 
 /// <summary>A person's answer to "may this action run?".</summary>
 public sealed record ApprovalDecision(bool Approved, string Reason)
@@ -17,13 +15,13 @@ public interface IActionApprover
     /// <param name="proposal">What would run, with its preview and verdict.</param>
     /// <param name="requestServices">Services of the current tool call (an MCP request's, for instance), when the host has them.</param>
     /// <param name="cancellationToken">Cancels the question.</param>
-    Task<ApprovalDecision> ApproveAsync(ProposalResult proposal, IServiceProvider? requestServices, CancellationToken cancellationToken);
+    Task<ApprovalDecision> ApproveAsync(ActionProposal proposal, IServiceProvider? requestServices, CancellationToken cancellationToken);
 }
 
 /// <summary>The default: no one to ask, so no action runs (never default to allow).</summary>
 public sealed class DenyingApprover : IActionApprover
 {
-    public Task<ApprovalDecision> ApproveAsync(ProposalResult proposal, IServiceProvider? requestServices, CancellationToken cancellationToken) =>
+    public Task<ApprovalDecision> ApproveAsync(ActionProposal proposal, IServiceProvider? requestServices, CancellationToken cancellationToken) =>
         Task.FromResult(ApprovalDecision.Denied("No one can confirm actions in this session, so none runs."));
 }
 
@@ -34,7 +32,7 @@ public sealed class DenyingApprover : IActionApprover
 /// </summary>
 public interface IActionExecutionPath
 {
-    Task<ApplyResult> RunApprovedAsync(ProposalResult proposal, ApprovalDecision decision, CancellationToken cancellationToken);
+    Task<ApplyResult> RunApprovedAsync(ActionProposal proposal, ApprovalDecision decision, CancellationToken cancellationToken);
 }
 
 /// <summary>
@@ -43,13 +41,12 @@ public interface IActionExecutionPath
 /// </summary>
 public sealed class ActionLog(ActionPlanner planner) : IActionExecutionPath
 {
-    public async Task<ApplyResult> RunApprovedAsync(ProposalResult proposal, ApprovalDecision decision, CancellationToken cancellationToken)
+    public async Task<ApplyResult> RunApprovedAsync(ActionProposal proposal, ApprovalDecision decision, CancellationToken cancellationToken)
     {
         var now = await planner.ProposeAsync(proposal.JobId, proposal.Tier, cancellationToken, fresh: true).ConfigureAwait(false);
         if (!now.Allowed || now.Prediction.ShownAs != Core.Guards.ShownAs.Confident)
         {
-            return new ApplyResult(proposal.ProposalId, proposal.JobId, proposal.Tier, proposal.Action, false, "blocked_by_guard",
-                $"{now.Rule}: {now.Reason} (checked again after the approval)", DryRun: true, proposal.Preview);
+            return ApplyResult.NotRun(proposal, "blocked_by_guard", $"{now.Rule}: {now.Reason} (checked again after the approval)");
         }
 
         var done = new ApplyResult(proposal.ProposalId, proposal.JobId, proposal.Tier, proposal.Action, true, "recorded_dry_run",

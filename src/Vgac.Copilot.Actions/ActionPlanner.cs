@@ -7,13 +7,8 @@ using Vgac.Copilot.Contracts;
 using Vgac.Copilot.Core.Agents;
 using Vgac.Copilot.Core.Guards;
 using Vgac.Copilot.Core.Text;
-using Vgac.Copilot.Plugins.Catalog;
-using Vgac.Copilot.Plugins.Results;
 
-namespace Vgac.Copilot.Plugins.Actions;
-
-/// <summary>A proposal and the guarded prediction (verdicts, calibration in force) it was made from.</summary>
-public sealed record PlannedAction(ProposalResult Proposal, GuardedJobPrediction Prediction);
+namespace Vgac.Copilot.Actions;
 
 /// <summary>
 /// Turns a job's current guarded prediction into a proposal for one tier: the guard verdict and an exact preview of
@@ -28,7 +23,7 @@ public sealed class ActionPlanner(IVgacClient vgac, PredictorAgent predictor, Gu
     /// <param name="cancellationToken">Cancels the calls to VGAC.</param>
     /// <param name="scheduler">The cluster's scheduler when the caller already read it (the watch cycle); else it is read.</param>
     /// <param name="fresh">Judge on calibration read now, bypassing every cache (a re-check before an action runs).</param>
-    public async Task<ProposalResult> ProposeAsync(string jobId, int tier, CancellationToken cancellationToken, SchedulerType? scheduler = null, bool fresh = false) =>
+    public async Task<ActionProposal> ProposeAsync(string jobId, int tier, CancellationToken cancellationToken, SchedulerType? scheduler = null, bool fresh = false) =>
         (await PlanAsync(jobId, tier, cancellationToken, scheduler, fresh).ConfigureAwait(false)).Proposal;
 
     /// <summary>The proposal together with the guards' full report and the calibration it was judged on.</summary>
@@ -42,24 +37,28 @@ public sealed class ActionPlanner(IVgacClient vgac, PredictorAgent predictor, Gu
         var tiers = guards.Options.EffectiveTiers;
         if (tier < 0 || tier > tiers.Count)
         {
-            throw new ToolInputException($"tier must be 0 (the highest allowed) or 1-{tiers.Count}, got {tier}.");
+            throw new ActionInputException($"tier must be 0 (the highest allowed) or 1-{tiers.Count}, got {tier}.");
         }
 
-        var job = await vgac.GetJobAsync(ToolArgs.JobId(jobId), cancellationToken).ConfigureAwait(false);
+        if (string.IsNullOrWhiteSpace(jobId))
+        {
+            throw new ActionInputException("job_id must not be empty; list jobs with observer_jobs or observer_job_queue to find one.");
+        }
+
+        var job = await vgac.GetJobAsync(jobId.Trim(), cancellationToken).ConfigureAwait(false);
         if (job.State != JobState.Pending)
         {
-            throw new ToolInputException($"Job {Identifiers.Echo(job.JobId)} is {job.State.ToString().ToLowerInvariant()}; actions apply to pending jobs only.");
+            throw new ActionInputException($"Job {Identifiers.Echo(job.JobId)} is {job.State.ToString().ToLowerInvariant()}; actions apply to pending jobs only.");
         }
 
         var flavorTask = scheduler is { } known ? Task.FromResult(known) : SchedulerAsync(cancellationToken);
-        var prediction = await predictor.PredictJobAsync(ToolArgs.RequestFor(job), cancellationToken, fresh).ConfigureAwait(false);
+        var prediction = await predictor.PredictJobAsync(JobRequests.For(job), cancellationToken, fresh).ConfigureAwait(false);
         var flavor = await flavorTask.ConfigureAwait(false);
 
         // Guards decide on VGAC's numbers only; nothing in the job's own fields (its name, say) is an instruction.
         var report = prediction.Guards;
         var chosen = tier == 0 ? Math.Max(1, report.HighestTier) : tier;
         var verdict = report.Tiers[chosen - 1];
-        var brief = PredictionBrief.From(prediction);
         var slurm = flavor == SchedulerType.Slurm;
         var (allowed, rule, reason) = (verdict.Allowed, verdict.Rule, verdict.Reason);
         string kind, preview;
@@ -75,7 +74,8 @@ public sealed class ActionPlanner(IVgacClient vgac, PredictorAgent predictor, Gu
             (kind, preview) = Preview(job, verdict, prediction, slurm);
         }
 
-        var proposal = new ProposalResult(ProposalId(job.JobId, chosen, prediction), job.JobId, chosen, verdict.Action, allowed, rule, reason, kind, preview, brief, DryRun: true);
+        var proposal = new ActionProposal(ProposalId(job.JobId, chosen, prediction), job.JobId, chosen, verdict.Action, allowed, rule, reason, kind, preview,
+            ProposalPrediction.From(prediction), DryRun: true);
         return new PlannedAction(proposal, prediction);
     }
 
@@ -108,7 +108,7 @@ public sealed class ActionPlanner(IVgacClient vgac, PredictorAgent predictor, Gu
             {
                 ["text"] = string.Create(CultureInfo.InvariantCulture,
                     $"VGAC: job {job.JobId} ({UntrustedText.Clean(job.Namespace, 64)}, {job.Gpus} GPU) is likely to wait long: P(long wait) {probability}, confidence {confidence}, about {(p.EstimatedWaitSeconds ?? 0) / 60:0} min.{(verdict.Action == "suggest" && p.Recommendation is { } r ? $" Suggestion: {UntrustedText.Clean(r, 300)}." : "")}"),
-            }, PluginJson.StringMap)),
+            }, ActionsJsonContext.Default.DictionaryStringString)),
             "gate" => slurm
                 ? ("slurm_command", $"scontrol hold {id} && scontrol update JobId={id} {Identifiers.ShellQuote($"Comment=vgac: gated, p_long_wait={probability}, confirm to release")}")
                 : ("kubernetes_patch", Annotations(job, probability, confidence, verdict.Tier, ("vgac.io/gate", "confirmation-required"))),
@@ -131,7 +131,7 @@ public sealed class ActionPlanner(IVgacClient vgac, PredictorAgent predictor, Gu
             annotations[key] = value;
         }
 
-        var patch = JsonSerializer.Serialize(annotations, PluginJson.StringMap);
+        var patch = JsonSerializer.Serialize(annotations, ActionsJsonContext.Default.DictionaryStringString);
         // Namespace and pod name are checked DNS-1123 names; the patch is the only argument that needs quoting.
         return $"kubectl -n {job.Namespace} patch pod {job.JobId} --type merge -p {Identifiers.ShellQuote($"{{\"metadata\":{{\"annotations\":{patch}}}}}")}";
     }
