@@ -17,7 +17,21 @@ public sealed record CalibrationSnapshot(
     double? AuditedEceNoiseFloor = null);
 
 /// <summary>What the Observer saw this cycle.</summary>
-public sealed record ObservationSnapshot(ClusterResult Cluster, IReadOnlyList<Finding> Findings);
+public sealed record ObservationSnapshot(ClusterObservation Cluster, IReadOnlyList<ObservedFinding> Findings);
+
+/// <summary>The cluster as the Observer saw it (the trail's own record, not the tool's result).</summary>
+public sealed record ClusterObservation(
+    string ClusterId, string Scheduler, int NodesReady, int NodesTotal, int GpusTotal, int GpusAvailable, double GpuUtilization, int JobsPending, int JobsRunning, int QueueDepth)
+{
+    public static ClusterObservation From(ClusterResult c) =>
+        new(c.ClusterId, c.Scheduler, c.NodesReady, c.NodesTotal, c.GpusTotal, c.GpusAvailable, c.GpuUtilization, c.JobsPending, c.JobsRunning, c.QueueDepth);
+}
+
+/// <summary>An anomaly the Observer recorded.</summary>
+public sealed record ObservedFinding(string Kind, string Severity, string Detail)
+{
+    public static ObservedFinding From(Finding f) => new(f.Kind, f.Severity, f.Detail);
+}
 
 /// <summary>What one cycle saw, proposed, ran and verified.</summary>
 public sealed record CycleReport(
@@ -227,17 +241,17 @@ public sealed class WatchCycle(
     private async Task<ObservationSnapshot> ObserveAsync(List<string> failures, CancellationToken cancellationToken)
     {
         var cluster = await observer.ClusterSummaryAsync(cancellationToken).ConfigureAwait(false);
-        IReadOnlyList<Finding> findings = [];
+        IReadOnlyList<ObservedFinding> findings = [];
         try
         {
-            findings = (await observer.AnomaliesAsync(cancellationToken).ConfigureAwait(false)).Findings;
+            findings = [.. (await observer.AnomaliesAsync(cancellationToken).ConfigureAwait(false)).Findings.Select(ObservedFinding.From)];
         }
         catch (VgacApiException ex)
         {
             failures.Add($"observer (anomaly rules skipped): {ex.Message}");
         }
 
-        return new ObservationSnapshot(cluster, [.. findings, .. _queue.Observe(cluster.QueueDepth)]);
+        return new ObservationSnapshot(ClusterObservation.From(cluster), [.. findings, .. _queue.Observe(cluster.QueueDepth)]);
     }
 
     /// <summary>The Calibrator: VGAC's report and the copilot's own audit, and the drift verdict on them.</summary>
@@ -276,15 +290,15 @@ public sealed class WatchCycle(
         private const int Window = 10;
         private readonly Queue<int> _depths = new();
 
-        public IEnumerable<Finding> Observe(int depth)
+        public IEnumerable<ObservedFinding> Observe(int depth)
         {
-            Finding? finding = null;
+            ObservedFinding? finding = null;
             if (_depths.Count >= 3)
             {
                 var median = _depths.Order().ElementAt(_depths.Count / 2);
                 if (depth >= 5 && depth >= 2 * Math.Max(1, median))
                 {
-                    finding = new Finding("queue_depth_jump", "warning",
+                    finding = new ObservedFinding("queue_depth_jump", "warning",
                         string.Create(CultureInfo.InvariantCulture, $"Queue depth {depth} is {depth / (double)Math.Max(1, median):0.0}x its recent baseline of {median} (median of the last {_depths.Count} cycles)."));
                 }
             }
