@@ -3,7 +3,7 @@ using Vgac.Copilot.Testing;
 
 namespace Vgac.Copilot.Calibration.Tests;
 
-/// <summary>The reference values published in <c>../shared/data/README.md</c>, reproduced to 1e-6.</summary>
+/// <summary>The reference values published in <c>data/README.md</c>, reproduced to 1e-6.</summary>
 public sealed class ReferenceValueTests
 {
     public static TheoryData<string, int, double, double, double, double, double, double, double, double> References => new()
@@ -17,7 +17,7 @@ public sealed class ReferenceValueTests
     public void Compute_SharedSample_ReproducesPublishedValues(
         string file, int n, double positiveRate, double ece, double mce, double brier, double reliability, double resolution, double uncertainty, double auroc)
     {
-        var (p, y) = ReadSample(TestPaths.SharedFile("vgac-samples", file));
+        var (p, y) = ReadSample(TestPaths.DataFile("vgac-samples", file));
 
         var report = CalibrationStatistics.Compute(p, y);
 

@@ -10,7 +10,7 @@ public sealed class CalibrationCommandTests
     [Fact]
     public async Task Audit_SharedSample_Json_ReproducesReferenceValues()
     {
-        var result = await CliHarness.RunAsync(["calibration", "audit", "--input", TestPaths.SharedFile("vgac-samples", "slurm_sample.csv"), "--format", "json"], cancellationToken: Ct);
+        var result = await CliHarness.RunAsync(["calibration", "audit", "--input", TestPaths.DataFile("vgac-samples", "slurm_sample.csv"), "--format", "json"], cancellationToken: Ct);
 
         Assert.True(result.ExitCode == ExitCodes.Success, result.ToString());
         using var json = JsonDocument.Parse(result.Out);
@@ -30,7 +30,7 @@ public sealed class CalibrationCommandTests
     {
         var png = Path.Combine(Directory.CreateTempSubdirectory("vgac-plot-").FullName, "reliability.png");
 
-        var result = await CliHarness.RunAsync(["calibration", "audit", "-i", TestPaths.SharedFile("vgac-samples", "eks_dec_sample.csv"), "--plot", png], cancellationToken: Ct);
+        var result = await CliHarness.RunAsync(["calibration", "audit", "-i", TestPaths.DataFile("vgac-samples", "eks_dec_sample.csv"), "--plot", png], cancellationToken: Ct);
 
         Assert.True(result.ExitCode == ExitCodes.Success, result.ToString());
         Assert.Contains("Verdict: NOT QUALIFIED for any intervention tier", result.Out, StringComparison.Ordinal);
@@ -78,7 +78,7 @@ public sealed class CalibrationCommandTests
     public async Task Psi_SharedSamples_ReportsAndJudges()
     {
         var result = await CliHarness.RunAsync(
-            ["calibration", "psi", "--reference", TestPaths.SharedFile("vgac-samples", "eks_dec_sample.csv"), "--live", TestPaths.SharedFile("vgac-samples", "borg_sample.csv"), "--column", "pending_ratio", "-o", "json"],
+            ["calibration", "psi", "--reference", TestPaths.DataFile("vgac-samples", "eks_dec_sample.csv"), "--live", TestPaths.DataFile("vgac-samples", "borg_sample.csv"), "--column", "pending_ratio", "-o", "json"],
             cancellationToken: Ct);
 
         Assert.True(result.ExitCode == ExitCodes.Success, result.ToString());

@@ -12,7 +12,7 @@ public sealed class CalibrationAuditorTests
     [Fact]
     public void Audit_EksSample_NoTierAndPublishedFigures()
     {
-        var (p, y) = ProbabilityCsv.ReadPredictions(TestPaths.SharedFile("vgac-samples", "eks_dec_sample.csv"), "raw_score", "label_long_wait");
+        var (p, y) = ProbabilityCsv.ReadPredictions(TestPaths.DataFile("vgac-samples", "eks_dec_sample.csv"), "raw_score", "label_long_wait");
 
         var audit = _auditor.Audit(p, y);
 
@@ -26,7 +26,7 @@ public sealed class CalibrationAuditorTests
     [Fact]
     public void Audit_Json_HasTheDocumentedSnakeCaseFields()
     {
-        var (p, y) = ProbabilityCsv.ReadPredictions(TestPaths.SharedFile("vgac-samples", "slurm_sample.csv"), "raw_score", "label_long_wait");
+        var (p, y) = ProbabilityCsv.ReadPredictions(TestPaths.DataFile("vgac-samples", "slurm_sample.csv"), "raw_score", "label_long_wait");
 
         using var json = JsonDocument.Parse(JsonSerializer.Serialize(_auditor.Audit(p, y), CoreJsonContext.Default.CalibrationAudit));
 

@@ -5,14 +5,14 @@ namespace Vgac.Copilot.Simulator.Tests;
 
 /// <summary>
 /// Replays of the shared traces with their recorded start times reproduce the traces' own figures
-/// (<c>../shared/data/README.md</c> and the dataset's summary JSON).
+/// (<c>data/README.md</c> and the dataset's summary JSON).
 /// </summary>
 public sealed class TraceReplayTests
 {
     [Fact]
     public void Alibaba_RecordedTiming_ReproducesWaitDistribution()
     {
-        var waits = Replay(TestPaths.SharedFile("alibaba-gpu-v2023", "openb_pod_list_default.csv"), out var submitted);
+        var waits = Replay(TestPaths.DataFile("alibaba-gpu-v2023", "openb_pod_list_default.csv"), out var submitted);
 
         Assert.Equal(8152, submitted);
         Assert.Equal(7255, waits.Length); // 897 pods were never scheduled
@@ -26,7 +26,7 @@ public sealed class TraceReplayTests
     [Fact]
     public void SlurmDataset_RecordedTiming_ReproducesSummary()
     {
-        var waits = Replay(TestPaths.SharedFile("vgac-samples", "slurm_training_dataset.csv"), out var submitted);
+        var waits = Replay(TestPaths.DataFile("vgac-samples", "slurm_training_dataset.csv"), out var submitted);
 
         Assert.Equal(555, submitted);
         Assert.Equal(555, waits.Length);
@@ -39,7 +39,7 @@ public sealed class TraceReplayTests
     [Fact]
     public void Ricc_RecordedTiming_StreamsTheWholeLogAndReproducesItsFigures()
     {
-        var waits = Replay(TestPaths.SharedFile("ricc-2010", "RICC-2010-2.swf.gz"), out var submitted);
+        var waits = Replay(TestPaths.DataFile("ricc-2010", "RICC-2010-2.swf.gz"), out var submitted);
 
         Assert.Equal(447_794, submitted);
         Assert.Equal(10, Quantile(waits, 0.5), 1.0);
@@ -55,7 +55,7 @@ public sealed class TraceReplayTests
         {
             Speed = 0,
             WarmupHours = 0,
-            TracePath = TestPaths.SharedFile("alibaba-gpu-v2023", "openb_pod_list_default.csv"),
+            TracePath = TestPaths.DataFile("alibaba-gpu-v2023", "openb_pod_list_default.csv"),
         });
 
         sim.Advance(TimeSpan.FromDays(160));

@@ -2,13 +2,13 @@ using System.Reflection;
 
 namespace Vgac.Copilot.Testing;
 
-/// <summary>Paths the build stamps into this assembly: the real <c>vgac.dll</c>, and <c>../shared/data</c>.</summary>
+/// <summary>Paths the build stamps into this assembly: the real <c>vgac.dll</c> and the repository's root.</summary>
 public static class TestPaths
 {
-    /// <summary>The shared data folder beside the repository (traces and prediction samples; never copied in).</summary>
-    public static string SharedData => Metadata("SharedDataDir");
+    /// <summary>The repository's <c>data/</c> folder (traces and prediction samples, with their provenance).</summary>
+    public static string Data => Path.Combine(RepoRoot, "data");
 
-    public static string SharedFile(params string[] parts) => Path.Combine([SharedData, .. parts]);
+    public static string DataFile(params string[] parts) => Path.Combine([Data, .. parts]);
 
     /// <summary>The repository's root folder.</summary>
     public static string RepoRoot => Metadata("RepoRoot");
