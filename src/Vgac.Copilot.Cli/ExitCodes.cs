@@ -44,6 +44,9 @@ public static class ExitCodes
     /// </summary>
     public const int AnswerUnconfirmed = 11;
 
+    /// <summary><c>calibration audit --fail-on-slo</c>: at least one calibration SLO failed.</summary>
+    public const int SloFailed = 12;
+
     /// <summary>Interrupted by Ctrl+C.</summary>
     public const int Cancelled = 130;
 }

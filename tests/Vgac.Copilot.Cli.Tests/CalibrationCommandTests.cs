@@ -26,6 +26,19 @@ public sealed class CalibrationCommandTests
     }
 
     [Fact]
+    public async Task Audit_FailOnSlo_BadlyCalibratedSampleExits12NamingTheSlos()
+    {
+        var sample = TestPaths.DataFile("vgac-samples", "slurm_sample.csv");
+
+        var plain = await CliHarness.RunAsync(["calibration", "audit", "--input", sample], cancellationToken: Ct);
+        var strict = await CliHarness.RunAsync(["calibration", "audit", "--input", sample, "--fail-on-slo"], cancellationToken: Ct);
+
+        Assert.Equal(ExitCodes.Success, plain.ExitCode);
+        Assert.Equal(ExitCodes.SloFailed, strict.ExitCode);
+        Assert.Matches(@"calibration SLOs? failed: .*ece", strict.Error);
+    }
+
+    [Fact]
     public async Task Audit_Table_EndsWithAVerdictLine_AndPlotIsAPng()
     {
         var png = Path.Combine(Directory.CreateTempSubdirectory("vgac-plot-").FullName, "reliability.png");

@@ -5,7 +5,7 @@ namespace Vgac.Copilot.Cli.Tests;
 /// <summary>Runs <c>vgac</c> in-process with captured streams and an explicit environment.</summary>
 internal static class CliHarness
 {
-    public static async Task<CliResult> RunAsync(string[] args, IDictionary<string, string>? environment = null, CancellationToken cancellationToken = default)
+    public static async Task<CliResult> RunAsync(string[] args, IDictionary<string, string>? environment = null, CancellationToken cancellationToken = default, string? input = null)
     {
         var env = new Dictionary<string, string>(StringComparer.Ordinal)
         {
@@ -22,7 +22,8 @@ internal static class CliHarness
 
         using var stdout = new StringWriter();
         using var stderr = new StringWriter();
-        var code = await CliApp.RunAsync(args, new CliContext(stdout, stderr, env), cancellationToken);
+        var context = new CliContext(stdout, stderr, env) { In = input is null ? TextReader.Null : new StringReader(input) };
+        var code = await CliApp.RunAsync(args, context, cancellationToken);
         return new CliResult(code, stdout.ToString(), stderr.ToString());
     }
 }

@@ -10,7 +10,14 @@ namespace Vgac.Copilot.Cli.Commands;
 /// <summary><c>vgac ask "QUESTION"</c>: one question, one grounded answer.</summary>
 internal static class AskCommand
 {
-    private static readonly Argument<string> Question = new("question") { Description = "The question, in plain language." };
+    /// <summary>Longest question read (from the command line or standard input).</summary>
+    private const int MaxQuestionChars = 4000;
+
+    private static readonly Argument<string?> Question = new("question")
+    {
+        Description = "The question, in plain language; '-' (or nothing, when input is piped) reads it from standard input.",
+        Arity = ArgumentArity.ZeroOrOne,
+    };
     private static readonly Option<string> Format = new("--format", "-o") { Description = "text (default) or json.", DefaultValueFactory = _ => "text", HelpName = "text|json" };
 
     public static Command Create(CliContext context)
@@ -24,11 +31,7 @@ internal static class AskCommand
                 throw new ConfigurationException($"--format must be text or json, got '{format}'.");
             }
 
-            var question = parse.GetValue(Question);
-            if (string.IsNullOrWhiteSpace(question))
-            {
-                throw new ConfigurationException("the question is empty.");
-            }
+            var question = await QuestionAsync(parse.GetValue(Question), context).ConfigureAwait(false);
 
             var answer = await session.Get<IPlanner>().AskAsync(question, token).ConfigureAwait(false);
             var check = session.Get<AnswerChecker>().Check(question, answer.Answer, answer.ToolCalls);
@@ -53,6 +56,28 @@ internal static class AskCommand
             return code == ExitCodes.Success && !check.Passed ? ExitCodes.AnswerUnconfirmed : code;
         }, ct));
         return command;
+    }
+
+    /// <summary>The question from the argument, or from standard input for '-' (or no argument when input is piped).</summary>
+    private static async Task<string> QuestionAsync(string? argument, CliContext context)
+    {
+        var question = argument;
+        if (argument is "-" || (argument is null && !context.Interactive))
+        {
+            var buffer = new char[MaxQuestionChars + 1];
+            var read = await context.In.ReadBlockAsync(buffer).ConfigureAwait(false);
+            if (read > MaxQuestionChars)
+            {
+                throw new ConfigurationException($"the question on standard input is longer than {MaxQuestionChars} characters.");
+            }
+
+            question = new string(buffer, 0, read);
+        }
+
+        question = question?.Trim();
+        return string.IsNullOrEmpty(question)
+            ? throw new ConfigurationException(argument is null or "-" ? "no question: give one as an argument, or pipe it in ('echo \"why are jobs waiting?\" | vgac ask')." : "the question is empty.")
+            : question.Length > MaxQuestionChars ? throw new ConfigurationException($"the question is longer than {MaxQuestionChars} characters.") : question;
     }
 
     /// <summary>

@@ -30,8 +30,9 @@ internal static class CalibrationCommand
         var label = new Option<string>("--label-column") { Description = "Column of 0/1 outcomes.", DefaultValueFactory = _ => "label_long_wait", HelpName = "name" };
         var bins = new Option<int>("--bins") { Description = "Equal-mass bins.", DefaultValueFactory = _ => CalibrationStatistics.DefaultBins, HelpName = "n" };
         var plot = new Option<string?>("--plot") { Description = "Write a reliability diagram to this PNG file.", HelpName = "file.png" };
+        var failOnSlo = new Option<bool>("--fail-on-slo") { Description = "Exit 12 when any calibration SLO fails (for CI and cron)." };
         var format = OutputFormat.Create();
-        var command = new Command("audit", "Audit a CSV of predictions and outcomes (--input), or the live model (--live).") { input, live, probability, label, bins, plot, format };
+        var command = new Command("audit", "Audit a CSV of predictions and outcomes (--input), or the live model (--live).") { input, live, probability, label, bins, plot, failOnSlo, format };
         command.SetAction((parse, ct) => CommandHost.RunAsync(parse, context, async (session, token) =>
         {
             var outputFormat = OutputFormat.Parse(parse.GetValue(format));
@@ -85,6 +86,12 @@ internal static class CalibrationCommand
             {
                 ReliabilityPlot.Save(audit, png, source.Split(' ')[0]);
                 await session.Context.Error.WriteLineAsync($"Reliability diagram written to {png}").ConfigureAwait(false);
+            }
+
+            if (parse.GetValue(failOnSlo) && audit?.Slo.Where(s => s.Met == false).Select(s => s.Name).ToList() is { Count: > 0 } failed)
+            {
+                await session.Context.Error.WriteLineAsync($"vgac: {failed.Count} calibration SLO{(failed.Count == 1 ? "" : "s")} failed: {string.Join(", ", failed)}.").ConfigureAwait(false);
+                return ExitCodes.SloFailed;
             }
 
             return ExitCodes.Success;
