@@ -25,7 +25,13 @@ public static class CliApp
 
         if (parse.Errors.Count > 0 && parse.Action is not System.CommandLine.Help.HelpAction)
         {
-            foreach (var error in parse.Errors)
+            var unmatched = parse.UnmatchedTokens.ToHashSet(StringComparer.Ordinal);
+            foreach (var line in Suggestions.For(parse))
+            {
+                await context.Error.WriteLineAsync($"vgac: {line}").ConfigureAwait(false);
+            }
+
+            foreach (var error in parse.Errors.Where(e => !unmatched.Any(t => e.Message.Contains($"'{t}'", StringComparison.Ordinal))))
             {
                 await context.Error.WriteLineAsync($"vgac: {error.Message}").ConfigureAwait(false);
             }

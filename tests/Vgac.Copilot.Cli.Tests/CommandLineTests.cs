@@ -97,4 +97,17 @@ public sealed class CommandLineTests
         Assert.Equal(ExitCodes.Success, result.ExitCode);
         Assert.Matches(@"^\d+\.\d+\.\d+", result.Out);
     }
+
+    [Theory]
+    [InlineData(new[] { "predcit", "--gpus", "2" }, "unknown command or argument 'predcit'; did you mean 'predict'?")]
+    [InlineData(new[] { "predict", "--gpu", "2" }, "unknown option '--gpu'; did you mean '--gpus'?")]
+    [InlineData(new[] { "actions", "aprove", "prop-1" }, "did you mean 'approve'?")]
+    [InlineData(new[] { "predict", "--gpus", "2", "--formt", "json" }, "did you mean '--format'?")]
+    public async Task Mistyped_CommandOrOption_UsageErrorWithTheClosestName(string[] args, string expected)
+    {
+        var result = await CliHarness.RunAsync(args, cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.Equal(ExitCodes.UsageError, result.ExitCode);
+        Assert.Contains(expected, result.Error, StringComparison.Ordinal);
+    }
 }
