@@ -110,4 +110,34 @@ public sealed class CommandLineTests
         Assert.Equal(ExitCodes.UsageError, result.ExitCode);
         Assert.Contains(expected, result.Error, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("predict", "--gpus", "1")]
+    [InlineData("ask", "hello", "--demo")]
+    [InlineData("audit", "--check", "--demo")]
+    [InlineData("actions", "list", "--demo")]
+    [InlineData("calibration", "audit", "--live")]
+    [InlineData("watch", "--once", "--demo")]
+    public async Task Format_OneVocabularyEverywhere_UnknownValueIsUsageErrorNamingBoth(string command, string first, string second)
+    {
+        var result = await CliHarness.RunAsync([command, first, second, "--format", "yaml"], cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.Equal(ExitCodes.UsageError, result.ExitCode);
+        Assert.Contains("'yaml' not recognized", result.Error, StringComparison.Ordinal);
+        Assert.Contains("'text'", result.Error, StringComparison.Ordinal);
+        Assert.Contains("'json'", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task WatchJson_EnumsLowerCase()
+    {
+        await using var vgac = await new Vgac.Copilot.Testing.ScriptedVgac().StartAsync(TestContext.Current.CancellationToken);
+        var env = new Dictionary<string, string> { ["VGAC_AUDIT_DB"] = Path.Combine(Directory.CreateTempSubdirectory("vgac-enum-").FullName, "audit.db") };
+
+        var result = await CliHarness.RunAsync(["watch", "--once", "--autonomy", "notify", "-o", "json", "--vgac-url", vgac.BaseAddress.ToString()], env, TestContext.Current.CancellationToken);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("\"autonomy\":\"notify\"", result.Out, StringComparison.Ordinal);
+        Assert.Contains("\"drift\":\"stable\"", result.Out, StringComparison.Ordinal);
+    }
 }

@@ -61,7 +61,7 @@ public sealed class PredictCommandTests
     [InlineData(new[] { "--memory-gb", "4" }, "--gpus is required")]
     [InlineData(new[] { "--gpus", "1", "--what-if", "colour=red" }, "--what-if 'colour=red'")]
     [InlineData(new[] { "--gpus", "1", "--what-if", "gpus=1,x" }, "gpus must be a whole number, got 'x'")]
-    [InlineData(new[] { "--gpus", "1", "--format", "yaml" }, "--format must be table or json")]
+    [InlineData(new[] { "--gpus", "1", "--format", "yaml" }, "'yaml' not recognized")]
     [InlineData(new[] { "--gpus", "1", "--colour" }, "--colour")]
     public async Task Predict_BadInput_RejectedBeforeAnyCall(string[] args, string message)
     {

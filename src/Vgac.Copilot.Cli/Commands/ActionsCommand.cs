@@ -42,7 +42,7 @@ internal static class ActionsCommand
         return command;
     }
 
-    private static Option<string> Format() => new("--format", "-o") { Description = "text (default) or json.", DefaultValueFactory = _ => "text", HelpName = "text|json" };
+    private static Option<string> Format() => Output.OutputFormat.Create();
 
     private static Command List(CliContext context)
     {

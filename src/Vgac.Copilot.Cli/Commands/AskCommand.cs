@@ -18,18 +18,14 @@ internal static class AskCommand
         Description = "The question, in plain language; '-' (or nothing, when input is piped) reads it from standard input.",
         Arity = ArgumentArity.ZeroOrOne,
     };
-    private static readonly Option<string> Format = new("--format", "-o") { Description = "text (default) or json.", DefaultValueFactory = _ => "text", HelpName = "text|json" };
+    private static readonly Option<string> Format = Output.OutputFormat.Create();
 
     public static Command Create(CliContext context)
     {
         var command = new Command("ask", "Ask one question about the cluster, queue, predictions or calibration; get a grounded answer.") { Question, Format };
         command.SetAction((parse, ct) => CommandHost.RunAsync(parse, context, async (session, token) =>
         {
-            var format = parse.GetValue(Format)?.ToLowerInvariant();
-            if (format is not ("text" or "json"))
-            {
-                throw new ConfigurationException($"--format must be text or json, got '{format}'.");
-            }
+            var format = parse.GetValue(Format);
 
             var question = await QuestionAsync(parse.GetValue(Question), context).ConfigureAwait(false);
 

@@ -35,7 +35,7 @@ internal static class CalibrationCommand
         var command = new Command("audit", "Audit a CSV of predictions and outcomes (--input), or the live model (--live).") { input, live, probability, label, bins, plot, failOnSlo, format };
         command.SetAction((parse, ct) => CommandHost.RunAsync(parse, context, async (session, token) =>
         {
-            var outputFormat = OutputFormat.Parse(parse.GetValue(format));
+            var outputFormat = parse.GetValue(format);
             var binCount = parse.GetValue(bins);
             if (binCount is < 1 or > 1000)
             {
@@ -116,7 +116,7 @@ internal static class CalibrationCommand
             var met = psi < limit;
             var verdict = string.Create(CultureInfo.InvariantCulture, $"PSI {psi:0.0000} {(met ? "<" : ">=")} {limit:0.00}: {(met ? "stable" : "the distribution has shifted")}");
             var result = new PsiResult(name, a.Length, b.Length, psi, limit, met, verdict);
-            await session.Out.WriteLineAsync(OutputFormat.Parse(parse.GetValue(format)) == OutputFormat.Json
+            await session.Out.WriteLineAsync(parse.IsJson(format)
                 ? JsonSerializer.Serialize(result, CoreJsonContext.Default.PsiResult)
                 : string.Create(CultureInfo.InvariantCulture, $"{name}: reference n={a.Length}, live n={b.Length}\n{verdict}")).ConfigureAwait(false);
             return ExitCodes.Success;

@@ -44,7 +44,7 @@ internal static class PredictCommand
     private static async Task<int> RunAsync(ParseResult parse, CommandSession session, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
-        var format = OutputFormat.Parse(parse.GetValue(Format));
+        var format = parse.GetValue(Format);
         var specs = ReadSpecs(parse);
         var agent = session.Get<PredictorAgent>();
         var predictions = specs.Count == 1 && parse.GetValue(Batch) is null

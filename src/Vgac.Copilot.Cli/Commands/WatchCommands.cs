@@ -33,7 +33,7 @@ internal static class WatchCommands
         var once = new Option<bool>("--once") { Description = "Run one cycle and exit." };
         var (cycles, interval, autonomy) = (WatchOptionsFlags.Cycles, WatchOptionsFlags.Interval, WatchOptionsFlags.Autonomy);
         var step = WatchOptionsFlags.SimStep;
-        var format = new Option<string>("--format", "-o") { Description = "text (default; a live view at a terminal) or json (one JSON object per cycle).", DefaultValueFactory = _ => "text", HelpName = "text|json" };
+        var format = Output.OutputFormat.Create("text (default; a live view at a terminal) or json (one JSON object per cycle).");
         var command = new Command("watch", "Run the agents: observe, audit calibration, score pending jobs, propose actions, run what autonomy and the guards allow, verify; everything audited.")
         {
             once, cycles, interval, autonomy, step, format, AuditDb,
@@ -151,7 +151,7 @@ internal static class WatchCommands
         var sinceHours = new Option<double?>("--since-hours") { Description = "Only records from the last N hours (same as --since Nh).", HelpName = "hours" };
         var job = new Option<string?>("--job") { Description = "Only records about this job.", HelpName = "id" };
         var check = new Option<bool>("--check") { Description = "Re-check the trail against the guards: totals and any violation (exit 9 if one is found)." };
-        var format = new Option<string>("--format", "-o") { Description = "text (default) or json.", DefaultValueFactory = _ => "text", HelpName = "text|json" };
+        var format = Output.OutputFormat.Create();
         var command = new Command("audit", "Read the audit trail: observations, calibration, proposals, decisions, executions, verifications, outages; oldest first.")
         {
             since, sinceHours, job, check, format, AuditDb,

@@ -1,25 +1,27 @@
 using System.CommandLine;
-using Vgac.Copilot.Cli.Composition;
 
 namespace Vgac.Copilot.Cli.Output;
 
-/// <summary><c>--format table|json</c>: tables for people, JSON for scripts.</summary>
+/// <summary>
+/// <c>--format text|json</c> (<c>-o</c>), the one output vocabulary of every command: text for people, JSON for
+/// scripts. Any other value is a usage error (exit 2) naming the two.
+/// </summary>
 internal static class OutputFormat
 {
-    public const string Table = "table";
+    public const string Text = "text";
     public const string Json = "json";
 
-    public static Option<string> Create() => new("--format", "-o")
+    public static Option<string> Create(string? description = null)
     {
-        Description = "Output format: table (default) or json.",
-        HelpName = "table|json",
-        DefaultValueFactory = _ => Table,
-    };
+        var option = new Option<string>("--format", "-o")
+        {
+            Description = description ?? "Output: text for people (default) or json for scripts.",
+            HelpName = "text|json",
+            DefaultValueFactory = _ => Text,
+        };
+        option.AcceptOnlyFromAmong(Text, Json);
+        return option;
+    }
 
-    public static string Parse(string? value) => value?.ToLowerInvariant() switch
-    {
-        null or Table => Table,
-        Json => Json,
-        _ => throw new ConfigurationException($"--format must be table or json, got '{value}'."),
-    };
+    public static bool IsJson(this ParseResult parse, Option<string> format) => parse.GetValue(format) == Json;
 }

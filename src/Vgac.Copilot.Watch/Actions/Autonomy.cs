@@ -1,16 +1,19 @@
+using System.Text.Json.Serialization;
+
 namespace Vgac.Copilot.Watch.Actions;
 
 /// <summary>How much the watch loop may do without a person. Whatever the level, the guards decide first.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<Autonomy>))]
 public enum Autonomy
 {
     /// <summary>Propose only; every action waits for <c>vgac actions approve</c>.</summary>
-    Off,
+    [JsonStringEnumMemberName("off")] Off,
 
     /// <summary>Tiers 1-2 (annotate, warn) may run by themselves; higher tiers wait for approval.</summary>
-    Notify,
+    [JsonStringEnumMemberName("notify")] Notify,
 
     /// <summary>Every tier the guards allow may run by itself.</summary>
-    Full,
+    [JsonStringEnumMemberName("full")] Full,
 }
 
 public static class AutonomyPolicy
