@@ -98,4 +98,20 @@ public sealed partial class SimAndDemoTests
 
     [GeneratedRegex(@"listening on (http://\S+)")]
     private static partial Regex UrlLine();
+
+    [Theory]
+    [InlineData("notes.csv", "when,what\nmonday,meeting\n", "cannot tell the trace format from its content")]
+    [InlineData("corrupt.swf.gz", "\u001f\u008b\u0008\u0000not gzip at all", "bad input file")]
+    public async Task Sim_TraceThatIsNotOne_UsageErrorNotACrash(string name, string content, string expected)
+    {
+        var path = Path.Combine(Directory.CreateTempSubdirectory("vgac-badtrace-").FullName, name);
+        await File.WriteAllBytesAsync(path, [.. content.Select(c => (byte)c)], TestContext.Current.CancellationToken);
+
+        var result = await CliHarness.RunAsync(["sim", "--trace", path, "--port", "0"], cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.Equal(ExitCodes.UsageError, result.ExitCode);
+        Assert.Contains(expected, result.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("unexpected error", result.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("Exception", result.Error, StringComparison.Ordinal);
+    }
 }

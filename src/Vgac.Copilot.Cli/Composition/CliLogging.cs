@@ -20,6 +20,9 @@ internal static class CliLogging
     private const string QuietTemplate = "[{Level:u3}] {Message:lj}{NewLine}";
     private const string OutputTemplate = "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}";
 
+    /// <summary>Where unexpected errors are logged: to the file only (the terminal gets the one-line message).</summary>
+    public const string UnexpectedCategory = "Vgac.Copilot.Cli.Unexpected";
+
     private const string FileTemplate = "{Timestamp:o} [{Level:u3}] {SourceContext}: {Message:lj} {Properties:j}{NewLine}{Exception}";
 
     public static IServiceCollection AddCliLogging(this IServiceCollection services, LogOptions options, SecretRedactor secrets)
@@ -40,7 +43,8 @@ internal static class CliLogging
             // Polly's per-attempt reports and stack traces stay in the log file.
             var quiet = console > LogEventLevel.Debug;
             config.WriteTo.Logger(sub => sub
-                .Filter.ByExcluding(e => quiet && e.Properties.TryGetValue("SourceContext", out var source) && source.ToString().StartsWith("\"Polly", StringComparison.Ordinal))
+                .Filter.ByExcluding(e => e.Properties.TryGetValue("SourceContext", out var source)
+                    && (quiet && source.ToString().StartsWith("\"Polly", StringComparison.Ordinal) || source.ToString() == $"\"{UnexpectedCategory}\""))
                 .WriteTo.Console(
                     Redacting(quiet ? QuietTemplate : OutputTemplate, secrets),
                     restrictedToMinimumLevel: console,

@@ -49,7 +49,7 @@ internal static partial class CommandHost
             if (code == ExitCodes.Failure)
             {
                 // The promised details: the whole exception goes to the log file (secrets masked there too).
-                provider?.GetService<Microsoft.Extensions.Logging.ILoggerFactory>()?.CreateLogger("vgac").LogUnexpected(ex);
+                provider?.GetService<Microsoft.Extensions.Logging.ILoggerFactory>()?.CreateLogger(CliLogging.UnexpectedCategory).LogUnexpected(ex);
             }
 
             if (message is not null)
@@ -92,6 +92,7 @@ internal static partial class CommandHost
         InvalidOperationException conversion when ConversionFailure().Match(conversion.Message) is { Success: true } m =>
             (ExitCodes.UsageError, $"invalid configuration: {m.Groups["key"].Value} must be a {Friendly(m.Groups["type"].Value)}, got '{m.Groups["value"].Value}'."),
         Simulator.Workload.TraceFormatException trace => (ExitCodes.UsageError, $"bad trace: {trace.Message}"),
+        InvalidDataException data => (ExitCodes.UsageError, $"bad input file: {data.Message}"),
         VgacUnavailableException unavailable => (ExitCodes.VgacUnavailable, unavailable.Message),
         VgacTimeoutException timeout => (ExitCodes.VgacTimeout, timeout.Message),
         VgacApiException api => (ExitCodes.VgacError, api.Message),

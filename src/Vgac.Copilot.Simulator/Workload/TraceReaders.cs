@@ -18,25 +18,49 @@ internal static class TraceReaders
         {
             "recorded" => true,
             "simulate" => false,
-            _ => throw new ArgumentException($"Simulator:TraceTiming must be 'simulate' or 'recorded', got '{timing}'."),
+            _ => throw new TraceFormatException(path, 0, "", $"--trace-timing must be 'simulate' or 'recorded', got '{Cut(timing)}'"),
         };
 
-        var name = Path.GetFileName(path).ToLowerInvariant();
-        var resolved = format == "auto"
-            ? name.EndsWith(".swf", StringComparison.Ordinal) || name.EndsWith(".swf.gz", StringComparison.Ordinal) ? "swf"
-            : name.Contains("pod_list", StringComparison.Ordinal) ? "alibaba"
-            : name.Contains("slurm", StringComparison.Ordinal) ? "slurm-dataset"
-            : throw new ArgumentException($"Cannot tell the trace format of '{name}'; set --trace-format alibaba|slurm-dataset|swf.")
-            : format;
-
+        var resolved = format == "auto" ? Detect(path) : format;
         return resolved switch
         {
             "alibaba" => AlibabaTrace.Open(path, recorded),
             "slurm-dataset" => SlurmDatasetTrace.Open(path, recorded, seed),
             "swf" => SwfTrace.Open(path, recorded),
-            _ => throw new ArgumentException($"Unknown trace format '{format}'; expected alibaba, slurm-dataset or swf."),
+            _ => throw new TraceFormatException(path, 0, "", $"unknown trace format '{Cut(format)}'; expected auto, alibaba, slurm-dataset or swf"),
         };
     }
+
+    /// <summary>
+    /// The format from the file's content, not its name: gzip or SWF comment/number lines are SWF; a CSV header with
+    /// the Alibaba pod list's columns, or the VGAC Slurm dataset's, names those.
+    /// </summary>
+    internal static string Detect(string path)
+    {
+        string first;
+        using (var stream = System.IO.File.OpenRead(path))
+        {
+            Span<byte> magic = stackalloc byte[2];
+            if (stream.Read(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b)
+            {
+                return "swf";
+            }
+
+            stream.Position = 0;
+            using var reader = new StreamReader(stream);
+            var buffer = new char[4096];
+            var read = reader.ReadBlock(buffer);
+            first = new string(buffer, 0, read).Split('\n')[0].Trim();
+        }
+
+        string[] columns = [.. first.Split(',').Select(c => c.Trim().Trim('"').ToLowerInvariant())];
+        return first.StartsWith(';') || (first.Length > 0 && first.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries).All(f => double.TryParse(f, NumberStyles.Float, CultureInfo.InvariantCulture, out _))) ? "swf"
+            : columns.Contains("creation_time") && columns.Contains("num_gpu") ? "alibaba"
+            : columns.Contains("submit_epoch_ms") && columns.Contains("wait_seconds") ? "slurm-dataset"
+            : throw new TraceFormatException(path, 0, "", "cannot tell the trace format from its content: expected SWF (plain or gzip), an Alibaba GPU pod list CSV or the VGAC Slurm dataset CSV; set --trace-format if it is one of them");
+    }
+
+    private static string Cut(string value) => value.Length <= 40 ? value : value[..40] + "...";
 }
 
 /// <summary>
