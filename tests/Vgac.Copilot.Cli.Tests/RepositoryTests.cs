@@ -1,27 +1,66 @@
+using System.Text.RegularExpressions;
 using Vgac.Copilot.Testing;
 
 namespace Vgac.Copilot.Cli.Tests;
 
 /// <summary>The repository is self-contained: a fresh clone anywhere has everything its programs, tests and README use.</summary>
-public sealed class RepositoryTests
+public sealed partial class RepositoryTests
 {
     private static readonly string[] TextFiles = [".cs", ".csproj", ".props", ".targets", ".json", ".md", ".yaml", ".yml", ".mjs", ".sh", ".sln", ".txt", ".editorconfig"];
     private static readonly string[] Skipped = ["bin", "obj", "node_modules", "TestResults", ".git", "BenchmarkDotNet.Artifacts"];
 
-    /// <summary>Ways a file could reach outside the repository: the workspace's shared folder, or this machine's layout.</summary>
-    private static readonly string[] Outside = ["../shared", "shared/data", "shared/seed", "/work/"];
-
+    /// <summary>
+    /// No file names a place outside the repository: every relative path that goes up must reach something that exists
+    /// inside it (from the file's own folder, or from the root, as the README's commands are run); and no file names the
+    /// folder the clone happens to sit in.
+    /// </summary>
     [Fact]
     public void Repository_NoFileNamesAPathOutsideIt()
     {
+        var root = Path.GetFullPath(TestPaths.RepoRoot).TrimEnd(Path.DirectorySeparatorChar);
+        var parent = Path.GetDirectoryName(root)!;
         var offenders = new List<string>();
-        foreach (var file in Files(TestPaths.RepoRoot))
+        foreach (var file in Files(root))
         {
             var text = File.ReadAllText(file);
-            offenders.AddRange(Outside.Where(o => text.Contains(o, StringComparison.Ordinal)).Select(o => $"{Path.GetRelativePath(TestPaths.RepoRoot, file)} names '{o}'"));
+            var name = Path.GetRelativePath(root, file);
+            foreach (Match m in Climbing().Matches(text))
+            {
+                var relative = m.Value.Replace('\\', '/');
+                if (!Reaches(Path.Combine(Path.GetDirectoryName(file)!, relative), root) && !Reaches(Path.Combine(root, relative), root))
+                {
+                    offenders.Add($"{name} names '{m.Value}', outside the repository");
+                }
+            }
+
+            if (parent.Length > 1 && text.Contains(parent + "/", StringComparison.Ordinal) && !text.Contains(root, StringComparison.Ordinal))
+            {
+                offenders.Add($"{name} names the folder the repository sits in ({parent})");
+            }
         }
 
         Assert.True(offenders.Count == 0, string.Join("\n", offenders));
+    }
+
+    [Fact]
+    public void Reaches_OnlyWhatExistsInsideTheRoot()
+    {
+        var root = Path.GetFullPath(TestPaths.RepoRoot).TrimEnd(Path.DirectorySeparatorChar);
+        var here = Path.Combine(root, "tests", "Vgac.Copilot.Cli.Tests");
+        var found = Climbing().Matches("see ../../data/README.md and ..\\Vgac.Copilot.Testing\\TestPaths.cs").Select(m => m.Value).ToList();
+
+        Assert.Equal(2, found.Count);
+        Assert.All(found, f => Assert.True(Reaches(Path.Combine(here, f.Replace('\\', '/')), root), f));
+        Assert.False(Reaches(Path.Combine(root, ".."), root)); // the folder above the clone
+        Assert.False(Reaches(Path.Combine(here, "no-such-folder"), root));
+    }
+
+    /// <summary>The path exists and lies inside the root.</summary>
+    private static bool Reaches(string path, string root)
+    {
+        root = root.TrimEnd(Path.DirectorySeparatorChar);
+        var full = Path.GetFullPath(path).TrimEnd(Path.DirectorySeparatorChar);
+        return (full == root || full.StartsWith(root + Path.DirectorySeparatorChar, StringComparison.Ordinal)) && (File.Exists(full) || Directory.Exists(full));
     }
 
     [Fact]
@@ -40,11 +79,7 @@ public sealed class RepositoryTests
     {
         foreach (var file in Directory.EnumerateFiles(folder).Where(f => TextFiles.Contains(Path.GetExtension(f)) || Path.GetFileName(f) == "run"))
         {
-            // This test names the forbidden paths itself.
-            if (!file.EndsWith(nameof(RepositoryTests) + ".cs", StringComparison.Ordinal))
-            {
-                yield return file;
-            }
+            yield return file;
         }
 
         foreach (var sub in Directory.EnumerateDirectories(folder).Where(d => !Skipped.Contains(Path.GetFileName(d))))
@@ -55,4 +90,8 @@ public sealed class RepositoryTests
             }
         }
     }
+
+    /// <summary>A relative path that starts by going up one or more folders (with either slash), and what follows it.</summary>
+    [GeneratedRegex(@"(?<![\w.])(?:\.\.[/\\])+[\w.-]+(?:[/\\][\w.-]+)*")]
+    private static partial Regex Climbing();
 }
