@@ -80,10 +80,11 @@ public sealed class ActionQueue(AuditStore audit, ActionRunner runner, ActionPla
     /// </summary>
     public async Task<ApplyResult> ApplyAsync(string jobId, int tier, string decidedBy, string? reason, CancellationToken cancellationToken)
     {
-        ActionProposal proposal;
+        // Planned past every cache: this plan is also the guards' check (nobody deliberates in between), so VGAC is asked once.
+        PlannedAction planned;
         try
         {
-            proposal = await planner.ProposeAsync(jobId, tier, cancellationToken).ConfigureAwait(false);
+            planned = await planner.PlanAsync(jobId, tier, cancellationToken, fresh: true).ConfigureAwait(false);
         }
         catch (ActionInputException ex)
         {
@@ -94,14 +95,14 @@ public sealed class ActionQueue(AuditStore audit, ActionRunner runner, ActionPla
             throw new ActionQueueException($"VGAC knows no job {Core.Guards.Identifiers.Echo(jobId)}; 'vgac ask \"which jobs are waiting?\"' lists them.", notFound: true);
         }
 
+        var proposal = planned.Proposal;
         if (!proposal.Allowed)
         {
-            return new ApplyResult(proposal.ProposalId, proposal.JobId, proposal.Tier, proposal.Action, false, "blocked_by_guard",
-                $"{proposal.Rule}: {proposal.Reason}", DryRun: true, proposal.Preview);
+            return ApplyResult.NotRun(proposal, "blocked_by_guard", $"{proposal.Rule}: {proposal.Reason}");
         }
 
         var why = $"applied by {decidedBy}{(reason is null ? "" : $": {reason}")}";
-        return await execution.RunApprovedAsync(proposal, new ApprovalDecision(true, why), cancellationToken).ConfigureAwait(false);
+        return await execution.RunCheckedAsync(ActionRunner.Judge(proposal, planned), new ApprovalDecision(true, why), cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<ProposalRecord> RejectAsync(string proposalId, string decidedBy, string? reason, CancellationToken cancellationToken)

@@ -45,6 +45,20 @@ public sealed class ActionRunner(
             return new CheckedAction(proposal, ex.Message, null, null);
         }
 
+        return Judge(proposal, now);
+    }
+
+    /// <summary>
+    /// The verdict on <paramref name="proposal"/> given a plan made just now, past every cache (<c>fresh: true</c>):
+    /// for a caller that has one already and must not ask VGAC twice.
+    /// </summary>
+    internal static CheckedAction Judge(ActionProposal proposal, PlannedAction now)
+    {
+        if (!proposal.Allowed)
+        {
+            return new CheckedAction(proposal, $"the guards blocked it when proposed ({proposal.Rule}): {proposal.Reason}", null, null);
+        }
+
         var calibration = CalibrationInForce.From(now.Prediction.Calibration, now.Prediction.Guards.Drift);
         var shown = now.Prediction.ShownAs;
         var refusal = !now.Proposal.Allowed ? $"the guards block it now ({now.Proposal.Rule}): {now.Proposal.Reason}"

@@ -15,6 +15,13 @@ public sealed class AuditedExecutionPath(AuditStore audit, ActionRunner runner, 
     {
         // A person may take minutes to answer; their yes does not outrank drift (or an audit) that arrived meanwhile.
         var check = await runner.CheckAsync(proposal, cancellationToken).ConfigureAwait(false);
+        return await RunCheckedAsync(check, decision, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Records and runs an approved action the guards have just checked (refusing it if they said no).</summary>
+    public async Task<ApplyResult> RunCheckedAsync(CheckedAction check, ApprovalDecision decision, CancellationToken cancellationToken)
+    {
+        var proposal = check.Proposal;
         if (!check.MayRun)
         {
             return new ApplyResult(proposal.ProposalId, proposal.JobId, proposal.Tier, proposal.Action, false, "blocked_by_guard",
