@@ -39,17 +39,39 @@ public sealed class CalibrationCommandTests
     }
 
     [Fact]
-    public async Task Audit_Table_EndsWithAVerdictLine_AndPlotIsAPng()
+    public async Task Audit_Table_EndsWithAVerdictLine_AndPlotIsAnSvgOfTheBins()
     {
-        var png = Path.Combine(Directory.CreateTempSubdirectory("vgac-plot-").FullName, "reliability.png");
+        var svg = Path.Combine(Directory.CreateTempSubdirectory("vgac-plot-").FullName, "reliability.svg");
 
-        var result = await CliHarness.RunAsync(["calibration", "audit", "-i", TestPaths.DataFile("vgac-samples", "eks_dec_sample.csv"), "--plot", png], cancellationToken: Ct);
+        var result = await CliHarness.RunAsync(["calibration", "audit", "-i", TestPaths.DataFile("vgac-samples", "eks_dec_sample.csv"), "--plot", svg, "--bins", "12"], cancellationToken: Ct);
 
         Assert.True(result.ExitCode == ExitCodes.Success, result.ToString());
         Assert.Contains("Verdict: NOT QUALIFIED for any intervention tier", result.Out, StringComparison.Ordinal);
-        var bytes = await File.ReadAllBytesAsync(png, Ct);
-        Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, bytes[..4]);
-        Assert.True(bytes.Length > 5000);
+        var document = System.Xml.Linq.XDocument.Load(svg);
+        System.Xml.Linq.XNamespace ns = "http://www.w3.org/2000/svg";
+        Assert.Equal(ns + "svg", document.Root!.Name);
+        var points = document.Descendants(ns + "g").Single(g => (string?)g.Attribute("id") == "bins").Elements(ns + "circle").ToList();
+        Assert.Equal(12, points.Count);
+        // Each point sits where its bin's numbers put it: the tooltip's mean and observed rate, mapped to the canvas.
+        foreach (var point in points)
+        {
+            var numbers = System.Text.RegularExpressions.Regex.Matches(point.Value, @"\d+\.\d+").Select(m => double.Parse(m.Value, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+            var (x, y) = Output.ReliabilityPlot.ToCanvas(numbers[0], numbers[1]);
+            // The tooltip rounds to 0.001, half a pixel at most on this canvas.
+            Assert.Equal(x, double.Parse((string)point.Attribute("cx")!, System.Globalization.CultureInfo.InvariantCulture), 0.5);
+            Assert.Equal(y, double.Parse((string)point.Attribute("cy")!, System.Globalization.CultureInfo.InvariantCulture), 0.5);
+        }
+
+        Assert.Contains("ECE", document.Descendants(ns + "text").Single(t => (string?)t.Attribute("id") == "title").Value, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Audit_PlotNotSvg_IsUsageErrorNamingTheFile()
+    {
+        var result = await CliHarness.RunAsync(["calibration", "audit", "-i", TestPaths.DataFile("vgac-samples", "eks_dec_sample.csv"), "--plot", "r.png"], cancellationToken: Ct);
+
+        Assert.Equal(ExitCodes.UsageError, result.ExitCode);
+        Assert.Contains("ending in .svg, got 'r.png'", result.Error, StringComparison.Ordinal);
     }
 
     [Fact]

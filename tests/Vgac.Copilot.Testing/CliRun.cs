@@ -56,7 +56,7 @@ public static class CliProcess
 /// <summary>Runs another program (node, npm) to completion, as a user would, killing it if it outlives the timeout.</summary>
 public static class ProgramRun
 {
-    public static async Task<CliResult> RunAsync(string file, IEnumerable<string> args, string workingDirectory, TimeSpan timeout, CancellationToken cancellationToken)
+    public static async Task<CliResult> RunAsync(string file, IEnumerable<string> args, string workingDirectory, TimeSpan timeout, CancellationToken cancellationToken, IDictionary<string, string>? environment = null)
     {
         var info = new ProcessStartInfo(file) { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var arg in args)
@@ -65,6 +65,11 @@ public static class ProgramRun
         }
 
         info.Environment["VGAC_LOG_DIR"] = Path.GetTempPath();
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[key] = value;
+        }
+
         using var process = Process.Start(info)!;
         var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
         var stderr = process.StandardError.ReadToEndAsync(cancellationToken);

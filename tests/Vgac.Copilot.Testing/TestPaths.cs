@@ -13,6 +13,9 @@ public static class TestPaths
     /// <summary>The repository's root folder.</summary>
     public static string RepoRoot => Metadata("RepoRoot");
 
+    /// <summary>The build configuration these tests (and the programs beside them) were built in.</summary>
+    public static string Configuration => Metadata("Configuration");
+
     internal static string Metadata(string key) =>
         typeof(TestPaths).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == key).Value
         ?? throw new InvalidOperationException($"Assembly metadata '{key}' is missing.");

@@ -29,7 +29,7 @@ internal static class CalibrationCommand
         var probability = new Option<string>("--prob-column") { Description = "Column of predicted probabilities.", DefaultValueFactory = _ => "raw_score", HelpName = "name" };
         var label = new Option<string>("--label-column") { Description = "Column of 0/1 outcomes.", DefaultValueFactory = _ => "label_long_wait", HelpName = "name" };
         var bins = new Option<int>("--bins") { Description = "Equal-mass bins.", DefaultValueFactory = _ => CalibrationStatistics.DefaultBins, HelpName = "n" };
-        var plot = new Option<string?>("--plot") { Description = "Write a reliability diagram to this PNG file.", HelpName = "file.png" };
+        var plot = new Option<string?>("--plot") { Description = "Write a reliability diagram to this SVG file (opens in any browser).", HelpName = "file.svg" };
         var failOnSlo = new Option<bool>("--fail-on-slo") { Description = "Exit 12 when any calibration SLO fails (for CI and cron)." };
         var format = OutputFormat.Create();
         var command = new Command("audit", "Audit a CSV of predictions and outcomes (--input), or the live model (--live).") { input, live, probability, label, bins, plot, failOnSlo, format };
@@ -40,6 +40,11 @@ internal static class CalibrationCommand
             if (binCount is < 1 or > 1000)
             {
                 throw new ConfigurationException($"--bins must be between 1 and 1000, got {binCount}.");
+            }
+
+            if (parse.GetValue(plot) is { } target && !target.EndsWith(ReliabilityPlot.Extension, StringComparison.OrdinalIgnoreCase))
+            {
+                throw new ConfigurationException($"--plot writes an SVG image; give a file name ending in {ReliabilityPlot.Extension}, got '{Path.GetFileName(target)}'.");
             }
 
             var file = parse.GetValue(input);
@@ -82,10 +87,10 @@ internal static class CalibrationCommand
                     : AuditText.Format(audit, source)).ConfigureAwait(false);
             }
 
-            if (parse.GetValue(plot) is { } png && audit is not null)
+            if (parse.GetValue(plot) is { } svg && audit is not null)
             {
-                ReliabilityPlot.Save(audit, png, source.Split(' ')[0]);
-                await session.Context.Error.WriteLineAsync($"Reliability diagram written to {png}").ConfigureAwait(false);
+                ReliabilityPlot.Save(audit, svg, source.Split(' ')[0]);
+                await session.Context.Error.WriteLineAsync($"Reliability diagram written to {svg}").ConfigureAwait(false);
             }
 
             if (parse.GetValue(failOnSlo) && audit?.Slo.Where(s => s.Met == false).Select(s => s.Name).ToList() is { Count: > 0 } failed)

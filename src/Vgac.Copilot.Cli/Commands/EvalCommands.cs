@@ -41,8 +41,9 @@ internal static class EvalCommands
         var repeat = new Option<int>("--repeat") { Description = "Runs per case (variance across repeats is reported).", DefaultValueFactory = _ => 1, HelpName = "n" };
         var report = new Option<string?>("--report") { Description = "Folder for eval-report.json, .junit.xml and .md.", HelpName = "dir" };
         var baseline = new Option<string?>("--baseline") { Description = "Fail if any suite's pass rate drops below this committed report.", HelpName = "file" };
-        var evals = new Option<string>("--evals") { Description = "The evals folder (suites/ and cassettes/).", DefaultValueFactory = _ => "evals", HelpName = "dir" };
-        var command = new Command("eval", "Run eval suites against recorded cassettes (no network) and score them deterministically.") { suite, planner, repeat, report, baseline, evals };
+        var suitesFolder = new Option<string?>("--suites") { Description = "Folder of YAML suites (default: the suites installed with vgac).", HelpName = "dir" };
+        var cassettesFolder = new Option<string?>("--cassettes") { Description = "Folder of cassettes (default: 'cassettes' beside the suites folder, else the installed ones).", HelpName = "dir" };
+        var command = new Command("eval", "Run eval suites against recorded cassettes (no network) and score them deterministically.") { suite, planner, repeat, report, baseline, suitesFolder, cassettesFolder };
         command.SetAction((parse, ct) => CommandHost.RunAsync(parse, context, async (session, token) =>
         {
             var kind = parse.GetValue(planner);
@@ -63,11 +64,11 @@ internal static class EvalCommands
                 throw new ConfigurationException("--planner llm needs a model: set --llm-provider, --llm-endpoint and --llm-model (or VGAC_LLM_*).");
             }
 
-            var root = Path.GetFullPath(parse.GetValue(evals)!);
+            var (suitesPath, cassettesPath) = EvalFolders.Resolve(parse.GetValue(suitesFolder), parse.GetValue(cassettesFolder));
             IReadOnlyList<EvalSuite> suites;
             try
             {
-                suites = SuiteLoader.Load(Path.Combine(root, "suites"), parse.GetValue(suite));
+                suites = SuiteLoader.Load(suitesPath, parse.GetValue(suite));
             }
             catch (Exception ex) when (ex is InvalidDataException or DirectoryNotFoundException)
             {
@@ -83,7 +84,7 @@ internal static class EvalCommands
                 InputCostPerMillionTokens = llm.InputCostPerMillionTokens,
                 OutputCostPerMillionTokens = llm.OutputCostPerMillionTokens,
             };
-            var runner = new EvalRunner(Path.Combine(root, "cassettes"), kind == "offline" ? null : model);
+            var runner = new EvalRunner(cassettesPath, kind == "offline" ? null : model);
             var results = await runner.RunAsync(suites, times, null, token).ConfigureAwait(false);
             var result = EvalReport.From(runner.PlannerKind, kind == "offline" ? null : model.Model, times, results,
                 (model.InputCostPerMillionTokens, model.OutputCostPerMillionTokens));
@@ -103,6 +104,27 @@ internal static class EvalCommands
             return problems.Count == 0 ? ExitCodes.Success : ExitCodes.Failure;
         }, ct, connectsToVgac: false));
         return command;
+    }
+
+    /// <summary>Where the suites and cassettes are: given folders, else the copies installed beside the program.</summary>
+    internal static class EvalFolders
+    {
+        public static string Installed => Path.Combine(AppContext.BaseDirectory, "evals");
+
+        public static (string Suites, string Cassettes) Resolve(string? suites, string? cassettes)
+        {
+            var suitesPath = Path.GetFullPath(suites ?? Path.Combine(Installed, "suites"));
+            if (!Directory.Exists(suitesPath))
+            {
+                throw new ConfigurationException($"--suites: folder '{suites}' does not exist.");
+            }
+
+            var beside = Path.Combine(Path.GetDirectoryName(suitesPath.TrimEnd(Path.DirectorySeparatorChar)) ?? suitesPath, "cassettes");
+            var cassettesPath = Path.GetFullPath(cassettes ?? (Directory.Exists(beside) ? beside : Path.Combine(Installed, "cassettes")));
+            return Directory.Exists(cassettesPath)
+                ? (suitesPath, cassettesPath)
+                : throw new ConfigurationException($"--cassettes: folder '{cassettes}' does not exist.");
+        }
     }
 
     private static string Summary(EvalReport r)
