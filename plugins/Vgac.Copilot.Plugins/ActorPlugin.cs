@@ -4,6 +4,7 @@ using System.Text.Json;
 using Vgac.Copilot.Client;
 using Vgac.Copilot.Contracts;
 using Vgac.Copilot.Core.Agents;
+using Docs = Vgac.Copilot.Core.Jobs.JobSpecInput.Docs;
 using Vgac.Copilot.Core.Guards;
 using Vgac.Copilot.Actions;
 using Vgac.Copilot.Plugins.Catalog;
@@ -17,11 +18,11 @@ public sealed class ActorPlugin(IVgacClient vgac, PredictorAgent predictor, Guar
     [VgacTool(ToolNames.ActorRecommendPolicy, Title = "Scheduling policy advice")]
     [Description("VGAC's scheduling policy (priority class, preemption) for a job spec, shown only if confident.")]
     public async Task<PolicyResult> RecommendPolicyAsync(
-        [Description("GPUs requested.")] int gpus,
-        [Description("Memory in GB.")] double memory_gb = 1,
-        [Description("Job priority.")] int priority = 0,
-        [Description("Namespace.")] string? @namespace = null,
-        [Description("GPU type.")] string? gpu_type = null,
+        [Description(Docs.Gpus)] int gpus,
+        [Description(Docs.MemoryGb)] double memory_gb = 1,
+        [Description(Docs.Priority)] int priority = 0,
+        [Description(Docs.Namespace)] string? @namespace = null,
+        [Description(Docs.GpuType)] string? gpu_type = null,
         CancellationToken cancellationToken = default)
     {
         var spec = ToolArgs.Spec(gpus, 1000, memory_gb, priority, @namespace, null, gpu_type, false, null);
@@ -37,14 +38,14 @@ public sealed class ActorPlugin(IVgacClient vgac, PredictorAgent predictor, Guar
     [VgacTool(ToolNames.ActorAdmissionPreview, Title = "Admission webhook preview")]
     [Description("What VGAC's admission webhook would do to a GPU pod: allow or not, warnings, risk annotations.")]
     public async Task<AdmissionResult> AdmissionPreviewAsync(
-        [Description("GPUs the pod requests.")] int gpus,
-        [Description("Namespace.")] string? @namespace = null,
-        [Description("CPU cores.")] double cpu = 1,
-        [Description("Memory in GiB.")] double memory_gib = 4,
-        [Description("Pod priority.")] int priority = 0,
+        [Description(Docs.Gpus)] int gpus,
+        [Description(Docs.Namespace)] string? @namespace = null,
+        [Description(Docs.CpuMillicores)] double cpu_millicores = 1000,
+        [Description(Docs.MemoryGb)] double memory_gb = 4,
+        [Description(Docs.Priority)] int priority = 0,
         CancellationToken cancellationToken = default)
     {
-        var spec = ToolArgs.Spec(gpus, cpu * 1000, memory_gib, priority, @namespace, null, null, false, null);
+        var spec = ToolArgs.Spec(gpus, cpu_millicores, memory_gb, priority, @namespace, null, null, false, null);
         var review = new AdmissionReview
         {
             Request = new AdmissionRequest
@@ -64,7 +65,7 @@ public sealed class ActorPlugin(IVgacClient vgac, PredictorAgent predictor, Guar
                                 Name = "main",
                                 Resources = new ContainerResources
                                 {
-                                    Requests = new Dictionary<string, string> { ["cpu"] = cpu.ToString(System.Globalization.CultureInfo.InvariantCulture), ["memory"] = $"{memory_gib.ToString(System.Globalization.CultureInfo.InvariantCulture)}Gi" },
+                                    Requests = new Dictionary<string, string> { ["cpu"] = $"{spec.Cpu.ToString("0", System.Globalization.CultureInfo.InvariantCulture)}m", ["memory"] = $"{spec.MemoryGb.ToString(System.Globalization.CultureInfo.InvariantCulture)}G" },
                                     Limits = new Dictionary<string, string> { ["nvidia.com/gpu"] = gpus.ToString(System.Globalization.CultureInfo.InvariantCulture) },
                                 },
                             },

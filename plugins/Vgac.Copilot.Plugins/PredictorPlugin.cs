@@ -1,8 +1,9 @@
 using System.ComponentModel;
-using System.Globalization;
 using Vgac.Copilot.Client;
 using Vgac.Copilot.Contracts;
 using Vgac.Copilot.Core.Agents;
+using Vgac.Copilot.Core.Jobs;
+using Docs = Vgac.Copilot.Core.Jobs.JobSpecInput.Docs;
 using Vgac.Copilot.Plugins.Catalog;
 using Vgac.Copilot.Plugins.Results;
 
@@ -14,15 +15,15 @@ public sealed class PredictorPlugin(IVgacClient vgac, PredictorAgent predictor)
     [VgacTool(ToolNames.PredictorPredictWait, Title = "Predict queue wait")]
     [Description("P(long wait) for a job submitted now, with confidence, gate and allowed actions.")]
     public async Task<PredictionBrief> PredictWaitAsync(
-        [Description("GPUs requested.")] int gpus,
-        [Description("CPU millicores.")] double cpu_millicores = 1000,
-        [Description("Memory in GB.")] double memory_gb = 1,
-        [Description("Job priority.")] int priority = 0,
-        [Description("Namespace.")] string? @namespace = null,
-        [Description("Queue or partition.")] string? queue = null,
-        [Description("GPU type, e.g. A100.")] string? gpu_type = null,
-        [Description("Multi-node job.")] bool distributed = false,
-        [Description("Expected runtime, minutes.")] int? duration_minutes = null,
+        [Description(Docs.Gpus)] int gpus,
+        [Description(Docs.CpuMillicores)] double cpu_millicores = 1000,
+        [Description(Docs.MemoryGb)] double memory_gb = 1,
+        [Description(Docs.Priority)] int priority = 0,
+        [Description(Docs.Namespace)] string? @namespace = null,
+        [Description(Docs.Queue)] string? queue = null,
+        [Description(Docs.GpuType)] string? gpu_type = null,
+        [Description(Docs.Distributed)] bool distributed = false,
+        [Description(Docs.DurationMinutes)] int? duration_minutes = null,
         CancellationToken cancellationToken = default)
     {
         var spec = ToolArgs.Spec(gpus, cpu_millicores, memory_gb, priority, @namespace, queue, gpu_type, distributed, duration_minutes);
@@ -30,9 +31,9 @@ public sealed class PredictorPlugin(IVgacClient vgac, PredictorAgent predictor)
     }
 
     [VgacTool(ToolNames.PredictorWhatIf, Title = "What-if comparison")]
-    [Description("Compare variants of one job in one call: vary gpus, priority, gpu_type, namespace or queue.")]
+    [Description("Compare variants of one job in one call, varying one field.")]
     public async Task<PredictionListResult> WhatIfAsync(
-        [Description("Field to vary: gpus, priority, gpu_type, namespace or queue.")] string vary,
+        [Description("Field to vary, e.g. gpus, priority, gpu_type.")] string vary,
         [Description("Comma-separated values, e.g. 1,2,4,8.")] string values,
         [Description("Base job GPUs.")] int gpus = 1,
         [Description("Base job priority.")] int priority = 0,
@@ -54,9 +55,9 @@ public sealed class PredictorPlugin(IVgacClient vgac, PredictorAgent predictor)
     }
 
     [VgacTool(ToolNames.PredictorPredictBatch, Title = "Predict several jobs")]
-    [Description("Predict waits for several different job specs in one call.")]
+    [Description("Predict waits for several job specs in one call (fields as predictor_predict_wait).")]
     public async Task<PredictionListResult> PredictBatchAsync(
-        [Description("Job specs.")] IReadOnlyList<JobSpec> jobs,
+        [Description("Job specs.")] IReadOnlyList<JobSpecInput> jobs,
         CancellationToken cancellationToken = default)
     {
         if (jobs is null || jobs.Count is 0 or > 50)
@@ -64,16 +65,8 @@ public sealed class PredictorPlugin(IVgacClient vgac, PredictorAgent predictor)
             throw new ToolInputException($"jobs must hold 1 to 50 job specs, got {jobs?.Count ?? 0}.");
         }
 
-        for (var i = 0; i < jobs.Count; i++)
-        {
-            var problems = JobSpecRules.Validate(jobs[i]);
-            if (problems.Count > 0)
-            {
-                throw new ToolInputException($"jobs[{i}]: {string.Join(" ", problems)}");
-            }
-        }
-
-        var results = await predictor.PredictBatchAsync(jobs, cancellationToken).ConfigureAwait(false);
+        var specs = jobs.Select((job, i) => JobSpecSchema.Checked(job, $"jobs[{i}]").ToContract()).ToList();
+        var results = await predictor.PredictBatchAsync(specs, cancellationToken).ConfigureAwait(false);
         return new PredictionListResult([.. results.Select(r => PredictionBrief.From(r, ToolArgs.Describe(r.Spec)))], Math.Round(results[0].RoundTripMs, 1));
     }
 
@@ -126,19 +119,8 @@ public sealed class PredictorPlugin(IVgacClient vgac, PredictorAgent predictor)
 
     private static JobSpec Vary(JobSpec spec, string field, string value)
     {
-        int Int() => int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v)
-            ? v
-            : throw new ToolInputException($"values for {field} must be whole numbers, got '{value}'.");
-        var varied = field.Trim().ToLowerInvariant() switch
-        {
-            "gpus" => spec with { Gpus = Int() },
-            "priority" => spec with { Priority = Int() },
-            "gpu_type" => spec with { GpuType = value },
-            "namespace" => spec with { Namespace = value },
-            "queue" => spec with { Queue = value },
-            _ => throw new ToolInputException($"vary must be gpus, priority, gpu_type, namespace or queue, got '{field}'."),
-        };
-        var problems = JobSpecRules.Validate(varied);
-        return problems.Count == 0 ? varied : throw new ToolInputException($"{field}={value}: {string.Join(" ", problems)}");
+        var where = $"{field}={value}";
+        var varied = JobSpecSchema.With(JobSpecInput.From(spec), JobSpecSchema.Get(field.Trim(), "vary"), value, where);
+        return JobSpecSchema.Checked(varied, where).ToContract();
     }
 }

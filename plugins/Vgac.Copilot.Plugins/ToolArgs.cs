@@ -1,6 +1,5 @@
 using System.Globalization;
 using Vgac.Copilot.Contracts;
-using Vgac.Copilot.Core.Agents;
 using Vgac.Copilot.Plugins.Catalog;
 
 namespace Vgac.Copilot.Plugins;
@@ -41,20 +40,19 @@ internal static class ToolArgs
 
     public static JobSpec Spec(int gpus, double cpuMillicores, double memoryGb, int priority, string? jobNamespace, string? queue, string? gpuType, bool distributed, int? durationMinutes)
     {
-        var spec = new JobSpec
+        var spec = new Core.Jobs.JobSpecInput
         {
             Gpus = gpus,
-            Cpu = cpuMillicores,
+            CpuMillicores = cpuMillicores,
             MemoryGb = memoryGb,
             Priority = priority,
             Namespace = string.IsNullOrWhiteSpace(jobNamespace) ? "default" : jobNamespace,
-            Queue = string.IsNullOrWhiteSpace(queue) ? null : queue,
-            GpuType = string.IsNullOrWhiteSpace(gpuType) ? null : gpuType,
-            IsDistributed = distributed,
-            EstimatedDurationMinutes = durationMinutes,
+            Queue = queue,
+            GpuType = gpuType,
+            Distributed = distributed,
+            DurationMinutes = durationMinutes,
         };
-        var problems = JobSpecRules.Validate(spec);
-        return problems.Count == 0 ? spec : throw new ToolInputException("Invalid job spec: " + string.Join(" ", problems));
+        return Core.Jobs.JobSpecSchema.Checked(spec, "Invalid job spec").ToContract();
     }
 
     /// <summary>The spec as compact arguments, echoed beside a prediction.</summary>

@@ -61,6 +61,9 @@ public sealed class PredictCommandTests
     [InlineData(new[] { "--memory-gb", "4" }, "--gpus is required")]
     [InlineData(new[] { "--gpus", "1", "--what-if", "colour=red" }, "--what-if 'colour=red'")]
     [InlineData(new[] { "--gpus", "1", "--what-if", "gpus=1,x" }, "gpus must be a whole number, got 'x'")]
+    [InlineData(new[] { "--gpus", "two" }, "--gpus: gpus must be a whole number, got 'two'")]
+    [InlineData(new[] { "--gpus", "1", "--cpu-millicores", "lots" }, "cpu_millicores must be a number, got 'lots'")]
+    [InlineData(new[] { "--gpus", "1", "--what-if", "memory-gib=4" }, "unknown field 'memory_gib'; did you mean 'memory_gb'?")]
     [InlineData(new[] { "--gpus", "1", "--format", "yaml" }, "'yaml' not recognized")]
     [InlineData(new[] { "--gpus", "1", "--colour" }, "--colour")]
     public async Task Predict_BadInput_RejectedBeforeAnyCall(string[] args, string message)
@@ -98,6 +101,51 @@ public sealed class PredictCommandTests
 
         Assert.Equal(ExitCodes.UsageError, result.ExitCode);
         Assert.Contains("line 3: memory_gb must be greater than 0", result.Error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("""{"gpus": 1, "gpu": "A100"}""", "line 1: unknown field 'gpu'; did you mean 'gpus'?")]
+    [InlineData("""{"gpus": "2"}""", "line 1: gpus must be a whole number, got the string '2'")]
+    [InlineData("""{"gpus": 1, "cpu": 500}""", "unknown field 'cpu'; did you mean 'cpu_millicores'?")]
+    [InlineData("""{"gpus": 1, "estimated_duration_minutes": 30}""", "did you mean 'duration_minutes'?")]
+    [InlineData("""{"gpus": 1, "is_distributed": true}""", "did you mean 'distributed'?")]
+    [InlineData("""{"gpus": 1, "distributed": "yes"}""", "distributed must be true or false, got the string 'yes'")]
+    [InlineData("""{"memory_gb": 4}""", "line 1: \"gpus\" is required")]
+    [InlineData("""[1, 2]""", "line 1: expected a JSON object")]
+    [InlineData("""{"gpus": 1""", "line 1: not JSON")]
+    public async Task Predict_BatchFromStdin_SchemaErrorsNameTheFieldAndTheClosestName(string line, string message)
+    {
+        await using var server = await LoopbackServer.StartAsync(_ => new ScriptedResponse(500), Ct);
+
+        var result = await CliHarness.RunAsync(["predict", "--vgac-url", server.BaseAddress.ToString(), "--batch", "-"], cancellationToken: Ct, input: line + "\n");
+
+        Assert.Equal(ExitCodes.UsageError, result.ExitCode);
+        Assert.Contains("stdin: line 1: ", result.Error, StringComparison.Ordinal);
+        Assert.Contains(message, result.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("System.", result.Error, StringComparison.Ordinal);
+        Assert.Empty(server.Requests);
+    }
+
+    [Fact]
+    public async Task Predict_OneSchemaEverywhere_FlagsJsonlAndEchoUseTheSameNames()
+    {
+        var result = await CliHarness.RunAsync(
+            ["predict", "--demo", "--batch", "-", "-o", "json"], cancellationToken: Ct,
+            input: """{"gpus": 2, "cpu_millicores": 500, "memory_gb": 8, "distributed": true, "duration_minutes": 90, "queue": "gpu"}""" + "\n");
+        var flags = await CliHarness.RunAsync(
+            ["predict", "--demo", "--gpus", "2", "--cpu-millicores", "500", "--memory-gb", "8", "--distributed", "--duration-minutes", "90", "--queue", "gpu", "-o", "json"], cancellationToken: Ct);
+
+        Assert.True(result.ExitCode == ExitCodes.Success, result.ToString());
+        Assert.True(flags.ExitCode == ExitCodes.Success, flags.ToString());
+        using var fromFile = JsonDocument.Parse(result.Out);
+        using var fromFlags = JsonDocument.Parse(flags.Out);
+        var echoed = fromFile.RootElement[0].GetProperty("spec");
+        Assert.Equal(Core.Jobs.JobSpecSchema.Names, echoed.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(500, echoed.GetProperty("cpu_millicores").GetDouble());
+        Assert.True(echoed.GetProperty("distributed").GetBoolean());
+        Assert.Equal(90, echoed.GetProperty("duration_minutes").GetInt32());
+        Assert.True(System.Text.Json.Nodes.JsonNode.DeepEquals(
+            System.Text.Json.Nodes.JsonNode.Parse(echoed.GetRawText()), System.Text.Json.Nodes.JsonNode.Parse(fromFlags.RootElement.GetProperty("spec").GetRawText())), flags.Out);
     }
 
     [Fact]

@@ -14,6 +14,20 @@ public sealed partial class RepositoryTests
     /// inside it (from the file's own folder, or from the root, as the README's commands are run); and no file names the
     /// folder the clone happens to sit in.
     /// </summary>
+    /// <summary>The README documents the job-spec schema once; the table must be the schema, field by field, with its flags.</summary>
+    [Fact]
+    public void Readme_JobSpecTable_IsTheSchema()
+    {
+        var readme = File.ReadAllText(Path.Combine(Testing.TestPaths.RepoRoot, "README.md"));
+        var section = readme[readme.IndexOf("## Job specs", StringComparison.Ordinal)..];
+        section = section[..section.IndexOf("\n## ", 3, StringComparison.Ordinal)];
+        var rows = section.Split('\n').Where(l => l.StartsWith("| `", StringComparison.Ordinal))
+            .Select(l => l.Split('|', StringSplitOptions.TrimEntries)).ToList();
+
+        Assert.Equal(Core.Jobs.JobSpecSchema.Names, rows.Select(r => r[1].Trim('`')));
+        Assert.All(rows, r => Assert.StartsWith($"`{Core.Jobs.JobSpecSchema.Get(r[1].Trim('`'), "README").Flag}`", r[2], StringComparison.Ordinal));
+    }
+
     [Fact]
     public void Repository_NoFileNamesAPathOutsideIt()
     {

@@ -44,6 +44,45 @@ public sealed class CatalogueTests(CatalogueTests.Fixture fixture) : IClassFixtu
     }
 
     [Fact]
+    public void JobSpecArguments_UseTheOneSchema_NamesTypesAndMeanings()
+    {
+        var tools = fixture.Mcp.Services.GetRequiredService<ToolCatalog>().All.ToDictionary(t => t.Name);
+        static string JsonType(Core.Jobs.JobFieldKind kind) => kind switch
+        {
+            Core.Jobs.JobFieldKind.WholeNumber => "integer",
+            Core.Jobs.JobFieldKind.Number => "number",
+            Core.Jobs.JobFieldKind.Flag => "boolean",
+            _ => "string",
+        };
+
+        // predictor_predict_wait takes every field, described as the schema describes it.
+        var wait = tools[ToolNames.PredictorPredictWait].Function.JsonSchema.GetProperty("properties");
+        Assert.Equal(Core.Jobs.JobSpecSchema.Names, wait.EnumerateObject().Select(p => p.Name));
+        // The batch tool's jobs are the schema itself, item by item (described once, on predictor_predict_wait).
+        var items = tools[ToolNames.PredictorPredictBatch].Function.JsonSchema.GetProperty("properties").GetProperty("jobs").GetProperty("items").GetProperty("properties");
+        Assert.Equal(Core.Jobs.JobSpecSchema.Names, items.EnumerateObject().Select(p => p.Name));
+        foreach (var field in Core.Jobs.JobSpecSchema.Fields)
+        {
+            Assert.Equal(field.Description, wait.GetProperty(field.Name).GetProperty("description").GetString());
+            Assert.Equal(JsonType(field.Kind), items.GetProperty(field.Name).GetProperty("type").GetString());
+        }
+
+        // Any tool argument named like a field is that field: the same JSON type (no cpu in cores, no memory_gib).
+        foreach (var tool in tools.Values)
+        {
+            foreach (var property in tool.Function.JsonSchema.GetProperty("properties").EnumerateObject())
+            {
+                if (Core.Jobs.JobSpecSchema.Find(property.Name) is { } field)
+                {
+                    Assert.True(JsonType(field.Kind) == property.Value.GetProperty("type").GetString(), $"{tool.Name}.{property.Name}");
+                }
+
+                Assert.DoesNotContain(property.Name, new[] { "cpu", "memory_gib", "is_distributed", "estimated_duration_minutes" });
+            }
+        }
+    }
+
+    [Fact]
     public async Task McpToolList_ReadOnlyByDefault_WithHonestAnnotations()
     {
         var tools = await fixture.Mcp.Client.ListToolsAsync(cancellationToken: Ct);

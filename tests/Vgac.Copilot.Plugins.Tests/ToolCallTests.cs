@@ -91,7 +91,12 @@ public sealed class ToolCallTests(ToolCallTests.Fixture fixture) : IClassFixture
     [InlineData(ToolNames.ObserverJobDetails, """{"job_id": "no-such-job"}""", "Job 'no-such-job' not found")]
     [InlineData(ToolNames.ObserverJobs, """{"state": "sleeping"}""", "state must be one of pending, running")]
     [InlineData(ToolNames.ObserverNodes, """{"limit": 1000}""", "limit must be between 1 and 100")]
-    [InlineData(ToolNames.PredictorWhatIf, """{"vary": "colour", "values": "red"}""", "vary must be gpus, priority")]
+    [InlineData(ToolNames.PredictorWhatIf, """{"vary": "colour", "values": "red"}""", "vary: unknown field 'colour'.")]
+    [InlineData(ToolNames.PredictorPredictBatch, """{"jobs": [{"gpus": 1}, {"gpu": 2}]}""", "jobs[1] has no field 'gpu' (did you mean 'gpus'?)")]
+    [InlineData(ToolNames.PredictorPredictBatch, """{"jobs": [{"gpus": "2"}]}""", "jobs[0].gpus must be a whole number, got string '\"2\"'")]
+    [InlineData(ToolNames.PredictorPredictBatch, """{"jobs": [{"memory_gb": 2}]}""", "jobs[0] is missing its required field 'gpus'")]
+    [InlineData(ToolNames.PredictorPredictBatch, """{"jobs": [{"gpus": 1, "memory_gb": 0}]}""", "jobs[0]: memory_gb must be greater than 0")]
+    [InlineData(ToolNames.ActorAdmissionPreview, """{"gpus": 1, "memory_gib": 4}""", "has no argument 'memory_gib' (did you mean 'memory_gb'?)")]
     [InlineData(ToolNames.CalibratorTierVerdict, """{"probability": 1.5, "confidence": 0.9}""", "probability must be between 0 and 1")]
     [InlineData(ToolNames.ObserverSlurmStatus, "{}", "Slurm is not the scheduler")]
     public async Task BadArguments_ComeBackAsToolErrors_AndTheServerKeepsServing(string tool, string arguments, string message)

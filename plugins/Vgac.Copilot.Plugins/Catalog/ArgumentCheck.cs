@@ -43,12 +43,17 @@ internal static class ArgumentCheck
         {
             if (!properties.TryGetProperty(name, out var property))
             {
-                return $"{tool} has no argument {Echo(name)}; its arguments are: {(known.Count == 0 ? "none" : string.Join(", ", known))}.";
+                return $"{tool} has no argument {Echo(name)}{Guess(name, known)}; its arguments are: {(known.Count == 0 ? "none" : string.Join(", ", known))}.";
             }
 
             if (Expected(property) is { } expected && value is JsonElement element && !Matches(element, expected))
             {
                 return string.Create(CultureInfo.InvariantCulture, $"{tool}: argument '{name}' must be {Describe(expected)}, got {element.ValueKind.ToString().ToLowerInvariant()} {Echo(element.GetRawText())}.");
+            }
+
+            if (value is JsonElement structured && Nested(tool, name, structured, property) is { } nested)
+            {
+                return nested;
             }
 
             // Semantic Kernel hands arguments over as strings; they must still parse as the schema's type.
@@ -71,6 +76,60 @@ internal static class ArgumentCheck
 
         return null;
     }
+
+    /// <summary>
+    /// Arrays and objects inside an argument (a batch's job specs) are checked the same way: every field known,
+    /// every value of its type, nothing required missing. A <c>"2"</c> where a number belongs is named, not converted.
+    /// </summary>
+    private static string? Nested(string tool, string path, JsonElement value, JsonElement schema)
+    {
+        if (value.ValueKind == JsonValueKind.Array && schema.TryGetProperty("items", out var items))
+        {
+            var i = 0;
+            foreach (var item in value.EnumerateArray())
+            {
+                if (Nested(tool, string.Create(CultureInfo.InvariantCulture, $"{path}[{i++}]"), item, items) is { } problem)
+                {
+                    return problem;
+                }
+            }
+        }
+
+        if (value.ValueKind != JsonValueKind.Object || !schema.TryGetProperty("properties", out var properties) || properties.ValueKind != JsonValueKind.Object)
+        {
+            return null;
+        }
+
+        var known = properties.EnumerateObject().Select(p => p.Name).ToList();
+        foreach (var field in value.EnumerateObject())
+        {
+            if (!properties.TryGetProperty(field.Name, out var property))
+            {
+                return $"{tool}: {path} has no field {Echo(field.Name)}{Guess(field.Name, known)}; its fields are: {string.Join(", ", known)}.";
+            }
+
+            if (Expected(property) is { } expected && !Matches(field.Value, expected))
+            {
+                return $"{tool}: {path}.{field.Name} must be {Describe(expected)}, got {field.Value.ValueKind.ToString().ToLowerInvariant()} {Echo(field.Value.GetRawText())}.";
+            }
+
+            if (Nested(tool, $"{path}.{field.Name}", field.Value, property) is { } problem)
+            {
+                return problem;
+            }
+        }
+
+        if (schema.TryGetProperty("required", out var required) && required.ValueKind == JsonValueKind.Array
+            && required.EnumerateArray().Select(r => r.GetString()!).FirstOrDefault(r => !value.TryGetProperty(r, out _)) is { } missing)
+        {
+            return $"{tool}: {path} is missing its required field '{missing}'.";
+        }
+
+        return null;
+    }
+
+    private static string Guess(string name, IEnumerable<string> known) =>
+        Core.Text.NameMatch.Closest(name, known, maxEdits: 3) is { } guess ? $" (did you mean '{guess}'?)" : "";
 
     /// <summary>A value quoted back in a message: cut, with control characters made visible.</summary>
     private static string Echo(string value) => Core.Guards.Identifiers.Echo(value);

@@ -56,5 +56,5 @@ public static class PluginJson
 [JsonSerializable(typeof(Actions.ApplyResult))]
 [JsonSerializable(typeof(Dictionary<string, string>))]
 [JsonSerializable(typeof(Dictionary<string, object>))]
-[JsonSerializable(typeof(IReadOnlyList<JobSpec>))]
+[JsonSerializable(typeof(IReadOnlyList<Core.Jobs.JobSpecInput>))]
 internal sealed partial class PluginJsonContext : JsonSerializerContext;

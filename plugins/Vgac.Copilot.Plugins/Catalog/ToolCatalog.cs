@@ -35,14 +35,20 @@ public sealed class ToolCatalog
     /// <summary>
     /// Schemas as small as they can be without losing meaning: an optional argument is simply not required, so
     /// <c>"default": null</c> and the <c>"null"</c> type say nothing a model needs (the catalogue is paid for in
-    /// tokens on every request).
+    /// tokens on every request). The fields of array items (a batch's job specs) go undescribed: the tool's own
+    /// description points at the tool whose arguments describe them.
     /// </summary>
     private static readonly AIJsonSchemaCreateOptions CompactSchema = new()
     {
-        TransformSchemaNode = (_, node) =>
+        TransformSchemaNode = (context, node) =>
         {
             if (node is System.Text.Json.Nodes.JsonObject obj)
             {
+                if (context.Path.Contains("items") && context.PropertyInfo is not null)
+                {
+                    obj.Remove("description");
+                }
+
                 if (obj.TryGetPropertyValue("default", out var value) && value is null)
                 {
                     obj.Remove("default");

@@ -22,7 +22,7 @@ internal sealed class ToolFunction(AIFunction inner, Core.Text.SecretRedactor se
         {
             return await base.InvokeCoreAsync(arguments, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is ToolInputException or Actions.ActionInputException)
+        catch (Exception ex) when (ex is ToolInputException or Actions.ActionInputException or Core.Jobs.JobSpecException)
         {
             return Error(ex.Message, ToolErrorCodes.InvalidArguments);
         }

@@ -7,6 +7,7 @@ using Vgac.Copilot.Cli.Output;
 using Vgac.Copilot.Contracts;
 using Vgac.Copilot.Core;
 using Vgac.Copilot.Core.Agents;
+using Vgac.Copilot.Core.Jobs;
 
 namespace Vgac.Copilot.Cli.Commands;
 
@@ -16,15 +17,8 @@ namespace Vgac.Copilot.Cli.Commands;
 /// </summary>
 internal static class PredictCommand
 {
-    private static readonly Option<int?> Gpus = new("--gpus") { Description = "GPUs requested (required unless --batch).", HelpName = "n" };
-    private static readonly Option<double?> Cpu = new("--cpu") { Description = "CPU in millicores (default 1000).", HelpName = "millicores" };
-    private static readonly Option<double?> Memory = new("--memory-gb") { Description = "Memory in GB (default 1).", HelpName = "gb" };
-    private static readonly Option<int?> Priority = new("--priority") { Description = "Job priority (default 0).", HelpName = "p" };
-    private static readonly Option<string?> Namespace = new("--namespace", "-n") { Description = "Namespace (default 'default').", HelpName = "ns" };
-    private static readonly Option<string?> Queue = new("--queue") { Description = "Queue or partition.", HelpName = "queue" };
-    private static readonly Option<string?> GpuType = new("--gpu-type") { Description = "GPU type, e.g. A100.", HelpName = "type" };
-    private static readonly Option<bool> Distributed = new("--distributed") { Description = "Multi-node job." };
-    private static readonly Option<int?> Duration = new("--duration-minutes") { Description = "Expected runtime in minutes.", HelpName = "minutes" };
+    /// <summary>One flag per job-spec field, named and described by the schema (<c>duration_minutes</c> is <c>--duration-minutes</c>).</summary>
+    private static readonly IReadOnlyList<(JobSpecField Field, Option Option)> SpecOptions = [.. JobSpecSchema.Fields.Select(f => (f, SpecOption(f)))];
     private static readonly Option<string?> Batch = new("--batch") { Description = "Predict every job spec in a JSONL file (one JSON object per line).", HelpName = "file.jsonl" };
     private static readonly Option<string[]> WhatIf = new("--what-if") { Description = "Compare variants in one batch call, e.g. gpus=1,2,4 (repeat for a grid).", HelpName = "field=v1,v2", AllowMultipleArgumentsPerToken = false };
     private static readonly Option<string> Format = OutputFormat.Create();
@@ -32,7 +26,7 @@ internal static class PredictCommand
     public static Command Create(CliContext context)
     {
         var command = new Command("predict", "Predict the queue wait of a job submission, with the confidence gate and intervention tiers applied (no LLM).");
-        foreach (var option in new Option[] { Gpus, Cpu, Memory, Priority, Namespace, Queue, GpuType, Distributed, Duration, Batch, WhatIf, Format })
+        foreach (var option in SpecOptions.Select(o => o.Option).Concat([Batch, WhatIf, Format]))
         {
             command.Options.Add(option);
         }
@@ -45,9 +39,11 @@ internal static class PredictCommand
     {
         var started = Stopwatch.GetTimestamp();
         var format = parse.GetValue(Format);
-        var specs = ReadSpecs(parse);
+        var specs = ReadSpecs(parse, session.Context.In);
         var agent = session.Get<PredictorAgent>();
-        var predictions = specs.Count == 1 && parse.GetValue(Batch) is null
+        // One job asked for is one object; --batch and --what-if always give a list, however many lines or variants.
+        var single = parse.GetValue(Batch) is null && parse.GetValue(WhatIf) is not { Length: > 0 };
+        var predictions = single
             ? [await agent.PredictAsync(specs[0], cancellationToken).ConfigureAwait(false)]
             : await agent.PredictBatchAsync(specs, cancellationToken).ConfigureAwait(false);
         var total = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
@@ -55,12 +51,12 @@ internal static class PredictCommand
 
         if (format == OutputFormat.Json)
         {
-            var json = views.Count == 1
+            var json = single
                 ? JsonSerializer.Serialize(views[0], CoreJsonContext.Default.PredictionView)
                 : JsonSerializer.Serialize(views, CoreJsonContext.Default.ListPredictionView);
             await session.Out.WriteLineAsync(json).ConfigureAwait(false);
         }
-        else if (views.Count == 1)
+        else if (single)
         {
             await PredictionText.WriteAsync(session.Out, views[0]).ConfigureAwait(false);
         }
@@ -78,48 +74,54 @@ internal static class PredictCommand
         return ExitCodes.Success;
     }
 
-    private static List<JobSpec> ReadSpecs(ParseResult parse)
+    private static Option SpecOption(JobSpecField field)
     {
-        if (parse.GetValue(Batch) is { } file)
+        var description = field switch
         {
-            if (parse.GetValue(Gpus) is not null || parse.GetValue(WhatIf) is { Length: > 0 })
-            {
-                throw new Composition.ConfigurationException("--batch reads every spec from the file; do not combine it with --gpus or --what-if.");
-            }
-
-            return JobSpecFile.Read(file);
+            { Required: true } => field.Description.TrimEnd('.') + " (required unless --batch).",
+            { Default: { } value and not false } => field.Description.TrimEnd('.') + $" (default {Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture)}).",
+            _ => field.Description,
+        };
+        if (field.Kind == JobFieldKind.Flag)
+        {
+            return new Option<bool>(field.Flag) { Description = description };
         }
 
-        if (parse.GetValue(Gpus) is not { } gpus)
+        // Read as text and parsed by the schema, so a bad value gets the schema's message (no parser type names).
+        string[] aliases = field.Name == "namespace" ? ["-n"] : [];
+        return new Option<string?>(field.Flag, aliases) { Description = description, HelpName = field.Kind == JobFieldKind.Text ? "text" : "n" };
+    }
+
+    private static List<JobSpec> ReadSpecs(ParseResult parse, TextReader stdin)
+    {
+        var given = SpecOptions.Where(o => o.Option is Option<bool> flag ? parse.GetValue(flag) : parse.GetValue((Option<string?>)o.Option) is not null).ToList();
+        if (parse.GetValue(Batch) is { } file)
+        {
+            if (given.Count > 0 || parse.GetValue(WhatIf) is { Length: > 0 })
+            {
+                throw new Composition.ConfigurationException($"--batch reads every spec from the file; do not combine it with {(given.Count > 0 ? given[0].Option.Name : "--what-if")}.");
+            }
+
+            return [.. JobSpecFile.Read(file, stdin).Select(s => s.ToContract())];
+        }
+
+        if (!given.Any(o => o.Field.Required))
         {
             throw new Composition.ConfigurationException("--gpus is required (or give --batch FILE.jsonl).");
         }
 
-        var spec = new JobSpec
+        var spec = new JobSpecInput { Gpus = 0 };
+        foreach (var (field, option) in given)
         {
-            Gpus = gpus,
-            Cpu = parse.GetValue(Cpu) ?? 1000,
-            MemoryGb = parse.GetValue(Memory) ?? 1,
-            Priority = parse.GetValue(Priority) ?? 0,
-            Namespace = parse.GetValue(Namespace) ?? "default",
-            Queue = parse.GetValue(Queue),
-            GpuType = parse.GetValue(GpuType),
-            IsDistributed = parse.GetValue(Distributed),
-            EstimatedDurationMinutes = parse.GetValue(Duration),
-        };
-        var specs = WhatIfGrid.Expand(spec, parse.GetValue(WhatIf) ?? []);
-        foreach (var (s, i) in specs.Select((s, i) => (s, i)))
-        {
-            var problems = JobSpecRules.Validate(s);
-            if (problems.Count > 0)
-            {
-                throw new Composition.ConfigurationException($"invalid job spec{(specs.Count > 1 ? $" (variant {i + 1})" : "")}: {string.Join(" ", problems)}");
-            }
+            spec = option is Option<bool>
+                ? JobSpecSchema.With(spec, field, "true", option.Name)
+                : JobSpecSchema.With(spec, field, parse.GetValue((Option<string?>)option)!, option.Name);
         }
 
-        return specs;
+        var specs = WhatIfGrid.Expand(spec, parse.GetValue(WhatIf) ?? []);
+        return [.. specs.Select((s, i) => JobSpecSchema.Checked(s, specs.Count > 1 ? $"invalid job spec (variant {i + 1})" : "invalid job spec").ToContract())];
     }
 
     private static IReadOnlyList<string> VariedFields(ParseResult parse) =>
-        [.. (parse.GetValue(WhatIf) ?? []).Select(w => w.Split('=')[0].Trim())];
+        [.. (parse.GetValue(WhatIf) ?? []).Select(w => w.Split('=')[0].Trim().Replace('-', '_'))];
 }

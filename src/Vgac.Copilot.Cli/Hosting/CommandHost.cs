@@ -88,6 +88,7 @@ internal static partial class CommandHost
         Vgac.Copilot.Watch.Actions.ActionQueueException queue =>
             (queue.NotFound ? ExitCodes.NotFound : queue.VgacUnavailable ? ExitCodes.VgacUnavailable : ExitCodes.ActionRefused, queue.Message),
         Vgac.Copilot.Calibration.CsvAuditException csv => (ExitCodes.UsageError, csv.Message),
+        Core.Jobs.JobSpecException spec => (ExitCodes.UsageError, spec.Message),
         ArgumentException argument when argument.ParamName is "spec" => (ExitCodes.UsageError, "invalid job spec: " + argument.Message.Split(" (Parameter")[0]),
         InvalidOperationException conversion when ConversionFailure().Match(conversion.Message) is { Success: true } m =>
             (ExitCodes.UsageError, $"invalid configuration: {m.Groups["key"].Value} must be a {Friendly(m.Groups["type"].Value)}, got '{m.Groups["value"].Value}'."),

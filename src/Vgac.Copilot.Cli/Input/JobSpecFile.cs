@@ -1,25 +1,32 @@
 using System.Text.Json;
-using Vgac.Copilot.Cli.Composition;
-using Vgac.Copilot.Contracts;
-using Vgac.Copilot.Core.Agents;
+using Vgac.Copilot.Core.Jobs;
 
 namespace Vgac.Copilot.Cli.Input;
 
-/// <summary>Reads job specs from JSONL (one object per line, contract field names); errors name the line.</summary>
+/// <summary>
+/// Reads job specs from JSONL (one object per line, the job-spec schema's names), from a file or from stdin
+/// (<c>-</c>); errors name the line and the field.
+/// </summary>
 internal static class JobSpecFile
 {
     public const int MaxSpecs = 1000;
 
-    public static List<JobSpec> Read(string path)
+    /// <summary>Longest line accepted: a job spec is a few hundred characters.</summary>
+    public const int MaxLineChars = 16 * 1024;
+
+    public static List<JobSpecInput> Read(string path, TextReader stdin)
     {
-        if (!File.Exists(path))
+        if (path != "-" && !File.Exists(path))
         {
-            throw new ConfigurationException($"--batch: file '{path}' does not exist.");
+            throw new JobSpecException($"--batch: file '{path}' does not exist.");
         }
 
-        var specs = new List<JobSpec>();
+        using var reader = path == "-" ? null : new StreamReader(path);
+        var source = reader ?? stdin;
+        var name = path == "-" ? "stdin" : path;
+        var specs = new List<JobSpecInput>();
         var number = 0;
-        foreach (var line in File.ReadLines(path))
+        while (source.ReadLine() is { } line)
         {
             number++;
             if (string.IsNullOrWhiteSpace(line))
@@ -27,29 +34,33 @@ internal static class JobSpecFile
                 continue;
             }
 
-            JobSpec? spec;
+            var where = $"{name}: line {number}";
+            if (line.Length > MaxLineChars)
+            {
+                throw new JobSpecException($"{where}: {line.Length:N0} characters; a job spec is at most {MaxLineChars:N0}.");
+            }
+
+            JsonDocument document;
             try
             {
-                spec = JsonSerializer.Deserialize(line, VgacJsonContext.Default.JobSpec);
+                document = JsonDocument.Parse(line);
             }
             catch (JsonException ex)
             {
-                throw new ConfigurationException($"{path}: line {number}: not a job spec: {ex.Message.Split(" Path:")[0]}{(ex.Path is { Length: > 1 } p ? $" (field {p.TrimStart('$', '.')})" : "")}");
+                throw new JobSpecException($"{where}: not JSON ({ex.Message.Split(" Path:")[0].Split(" LineNumber:")[0].TrimEnd('.')}).");
             }
 
-            var problems = spec is null ? ["expected a JSON object."] : JobSpecRules.Validate(spec);
-            if (problems.Count > 0)
+            using (document)
             {
-                throw new ConfigurationException($"{path}: line {number}: {string.Join(" ", problems)}");
+                specs.Add(JobSpecSchema.Parse(document.RootElement, where));
             }
 
-            specs.Add(spec!);
             if (specs.Count > MaxSpecs)
             {
-                throw new ConfigurationException($"{path}: more than {MaxSpecs} specs; split the file.");
+                throw new JobSpecException($"{name}: more than {MaxSpecs} specs; split the file.");
             }
         }
 
-        return specs.Count > 0 ? specs : throw new ConfigurationException($"{path}: no job specs in the file.");
+        return specs.Count > 0 ? specs : throw new JobSpecException($"{name}: no job specs.");
     }
 }

@@ -1,63 +1,40 @@
-using System.Globalization;
-using Vgac.Copilot.Cli.Composition;
-using Vgac.Copilot.Contracts;
+using Vgac.Copilot.Core.Jobs;
 
 namespace Vgac.Copilot.Cli.Input;
 
 /// <summary>
 /// <c>--what-if gpus=1,2,4 --what-if priority=0,5</c>: the grid of variants of one spec (cartesian product),
-/// predicted together in one batch call.
+/// predicted together in one batch call. Field names and values are the job-spec schema's.
 /// </summary>
 internal static class WhatIfGrid
 {
     public const int MaxVariants = 64;
 
-    private static readonly string[] Fields = ["gpus", "cpu", "memory_gb", "priority", "namespace", "queue", "gpu_type", "duration_minutes"];
-
-    public static List<JobSpec> Expand(JobSpec baseSpec, IReadOnlyList<string> whatIfs)
+    public static List<JobSpecInput> Expand(JobSpecInput baseSpec, IReadOnlyList<string> whatIfs)
     {
-        var specs = new List<JobSpec> { baseSpec };
+        var specs = new List<JobSpecInput> { baseSpec };
         foreach (var whatIf in whatIfs)
         {
             var parts = whatIf.Split('=', 2);
-            var field = parts[0].Trim().Replace('-', '_').ToLowerInvariant();
-            if (parts.Length != 2 || !Fields.Contains(field))
+            if (parts.Length != 2)
             {
-                throw new ConfigurationException($"--what-if '{whatIf}': expected FIELD=v1,v2,... with FIELD one of {string.Join(", ", Fields)}.");
+                throw new JobSpecException($"--what-if '{whatIf}': expected FIELD=v1,v2,... with FIELD one of {string.Join(", ", JobSpecSchema.Names)}.");
             }
 
+            var field = JobSpecSchema.Get(parts[0].Trim().Replace('-', '_'), $"--what-if '{whatIf}'");
             var values = parts[1].Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
             if (values.Length == 0)
             {
-                throw new ConfigurationException($"--what-if '{whatIf}': give at least one value.");
+                throw new JobSpecException($"--what-if '{whatIf}': give at least one value.");
             }
 
-            specs = [.. specs.SelectMany(s => values.Select(v => Apply(s, field, v, whatIf)))];
+            specs = [.. specs.SelectMany(s => values.Select(v => JobSpecSchema.With(s, field, v, $"--what-if '{whatIf}'")))];
             if (specs.Count > MaxVariants)
             {
-                throw new ConfigurationException($"--what-if: {specs.Count} variants is more than {MaxVariants}; narrow the grid.");
+                throw new JobSpecException($"--what-if: {specs.Count} variants is more than {MaxVariants}; narrow the grid.");
             }
         }
 
         return specs;
-    }
-
-    private static JobSpec Apply(JobSpec spec, string field, string value, string whatIf)
-    {
-        int Int() => int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) ? v : throw Bad("a whole number");
-        double Number() => double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : throw Bad("a number");
-        ConfigurationException Bad(string expected) => new($"--what-if '{whatIf}': {field} must be {expected}, got '{value}'.");
-
-        return field switch
-        {
-            "gpus" => spec with { Gpus = Int() },
-            "cpu" => spec with { Cpu = Number() },
-            "memory_gb" => spec with { MemoryGb = Number() },
-            "priority" => spec with { Priority = Int() },
-            "namespace" => spec with { Namespace = value },
-            "queue" => spec with { Queue = value },
-            "gpu_type" => spec with { GpuType = value },
-            _ => spec with { EstimatedDurationMinutes = Int() },
-        };
     }
 }

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using Vgac.Copilot.Contracts;
+using Vgac.Copilot.Core.Jobs;
 using Vgac.Copilot.Core.Agents;
 using Vgac.Copilot.Core.Guards;
 
@@ -72,20 +72,11 @@ internal static class PredictionText
 
     private static string FirstBlock(PredictionView v) => v.Tiers.FirstOrDefault(t => !t.Allowed) is { } t ? $"tier {t.Tier} blocked: {t.Reason}" : "every tier allowed";
 
-    private static string Describe(JobSpec s) => Invariant(
-        $"{s.Gpus} GPU{(s.Gpus == 1 ? "" : "s")}{(s.GpuType is null ? "" : $" ({s.GpuType})")}, {s.Cpu:0}m CPU, {s.MemoryGb:0.#} GB, priority {s.Priority}, namespace {s.Namespace}{(s.Queue is null ? "" : $", queue {s.Queue}")}");
+    private static string Describe(JobSpecInput s) => Invariant(
+        $"{s.Gpus} GPU{(s.Gpus == 1 ? "" : "s")}{(s.GpuType is null ? "" : $" ({s.GpuType})")}, {s.CpuMillicores:0}m CPU, {s.MemoryGb:0.#} GB, priority {s.Priority}, namespace {s.Namespace}{(s.Queue is null ? "" : $", queue {s.Queue}")}");
 
-    private static string Field(JobSpec s, string field) => field switch
-    {
-        "gpus" => s.Gpus.ToString(CultureInfo.InvariantCulture),
-        "cpu" => s.Cpu.ToString(CultureInfo.InvariantCulture),
-        "memory_gb" or "memory-gb" => s.MemoryGb.ToString(CultureInfo.InvariantCulture),
-        "priority" => s.Priority.ToString(CultureInfo.InvariantCulture),
-        "namespace" => s.Namespace,
-        "queue" => s.Queue ?? "-",
-        "gpu_type" or "gpu-type" => s.GpuType ?? "-",
-        _ => s.EstimatedDurationMinutes?.ToString(CultureInfo.InvariantCulture) ?? "-",
-    };
+    private static string Field(JobSpecInput s, string field) =>
+        JobSpecSchema.Find(field)?.Property.GetValue(s) is { } value ? Convert.ToString(value, CultureInfo.InvariantCulture)! : "-";
 
     private static string Minutes(double? seconds) => seconds is { } s ? Invariant($"{s / 60:0.#} min") : "-";
 

@@ -2,7 +2,7 @@ using Vgac.Copilot.Contracts;
 
 namespace Vgac.Copilot.Core.Agents;
 
-/// <summary>Checks a job spec before any call to VGAC; each problem names the field and what was expected.</summary>
+/// <summary>Checks a job spec before any call to VGAC; each problem names the field (as <c>JobSpecInput</c> spells it) and what was expected.</summary>
 public static class JobSpecRules
 {
     public const int MaxGpus = 1024;
@@ -17,7 +17,7 @@ public static class JobSpecRules
 
         if (!(spec.Cpu > 0 && double.IsFinite(spec.Cpu)))
         {
-            problems.Add($"cpu must be a positive number of millicores, got {spec.Cpu}.");
+            problems.Add($"cpu_millicores must be greater than 0, got {spec.Cpu}.");
         }
 
         if (!(spec.MemoryGb > 0 && double.IsFinite(spec.MemoryGb)))
@@ -32,7 +32,7 @@ public static class JobSpecRules
 
         if (spec.EstimatedDurationMinutes is < 0)
         {
-            problems.Add($"estimated_duration_minutes must be 0 or more, got {spec.EstimatedDurationMinutes}.");
+            problems.Add($"duration_minutes must be 0 or more, got {spec.EstimatedDurationMinutes}.");
         }
 
         return problems;

@@ -8,7 +8,7 @@ namespace Vgac.Copilot.Core.Agents;
 /// drift and tier verdicts, calibration, and timing — never a number without its verdicts.
 /// </summary>
 public sealed record PredictionView(
-    JobSpec Spec,
+    Jobs.JobSpecInput Spec,
     bool IsFallback,
     string? Error,
     double ProbabilityLongWait,
@@ -27,7 +27,7 @@ public sealed record PredictionView(
     TimingView Timing)
 {
     public static PredictionView From(GuardedPrediction p, double? totalMs = null) => new(
-        p.Spec,
+        Jobs.JobSpecInput.From(p.Spec),
         p.IsFallback,
         p.Error,
         Math.Round(p.Probability, 4),
