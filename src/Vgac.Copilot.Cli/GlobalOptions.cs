@@ -54,39 +54,35 @@ internal static class GlobalOptions
 
     public static IEnumerable<Option> All => [Demo, VgacUrl, Timeout, ConfigFile, LogLevel, Verbose, LlmProvider, LlmEndpoint, LlmModel];
 
+    /// <summary>The configuration key each value-taking flag sets.</summary>
+    private static readonly (Option Option, string Key)[] Keys =
+    [
+        (VgacUrl, "Vgac:BaseUrl"), (Timeout, "Vgac:TimeoutSeconds"), (LlmProvider, "Llm:Provider"), (LlmEndpoint, "Llm:Endpoint"),
+        (LlmModel, "Llm:Model"), (LogLevel, "Log:ConsoleLevel"),
+    ];
+
+    /// <summary>The flag that sets a configuration key, for telling where a value came from.</summary>
+    public static string? FlagFor(string key) =>
+        Keys.FirstOrDefault(k => string.Equals(k.Key, key, StringComparison.OrdinalIgnoreCase)).Option?.Name;
+
     /// <summary>The configuration keys the flags given on this command line set.</summary>
     public static IEnumerable<KeyValuePair<string, string?>> ToConfiguration(ParseResult parse)
     {
-        if (parse.GetValue(VgacUrl) is { } url)
+        foreach (var (option, key) in Keys)
         {
-            yield return new("Vgac:BaseUrl", url);
+            var value = parse.GetResult(option) is null ? null : option switch
+            {
+                Option<double?> number => parse.GetValue(number)?.ToString(CultureInfo.InvariantCulture),
+                Option<string?> text => parse.GetValue(text),
+                _ => null,
+            };
+            if (value is not null)
+            {
+                yield return new(key, value);
+            }
         }
 
-        if (parse.GetValue(Timeout) is { } timeout)
-        {
-            yield return new("Vgac:TimeoutSeconds", timeout.ToString(CultureInfo.InvariantCulture));
-        }
-
-        if (parse.GetValue(LlmProvider) is { } provider)
-        {
-            yield return new("Llm:Provider", provider);
-        }
-
-        if (parse.GetValue(LlmEndpoint) is { } endpoint)
-        {
-            yield return new("Llm:Endpoint", endpoint);
-        }
-
-        if (parse.GetValue(LlmModel) is { } model)
-        {
-            yield return new("Llm:Model", model);
-        }
-
-        if (parse.GetValue(LogLevel) is { } level)
-        {
-            yield return new("Log:ConsoleLevel", level);
-        }
-        else if (parse.GetValue(Verbose))
+        if (parse.GetValue(LogLevel) is null && parse.GetValue(Verbose))
         {
             yield return new("Log:ConsoleLevel", "debug");
         }

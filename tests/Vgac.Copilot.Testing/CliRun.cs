@@ -13,6 +13,9 @@ public static class CliProcess
 {
     public static string VgacDll => TestPaths.Metadata("VgacDll");
 
+    /// <summary>An empty configuration home, so a developer's own <c>~/.config/vgac/config.json</c> never steers a test.</summary>
+    public static string NoUserConfig { get; } = Directory.CreateTempSubdirectory("vgac-tests-config-").FullName;
+
     public static async Task<CliResult> RunAsync(IEnumerable<string> args, IDictionary<string, string>? environment = null, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
         var info = new ProcessStartInfo("dotnet")
@@ -23,6 +26,7 @@ public static class CliProcess
             UseShellExecute = false,
         };
         info.ArgumentList.Add(VgacDll);
+        info.Environment["XDG_CONFIG_HOME"] = NoUserConfig;
         foreach (var arg in args)
         {
             info.ArgumentList.Add(arg);
@@ -65,6 +69,7 @@ public static class ProgramRun
         }
 
         info.Environment["VGAC_LOG_DIR"] = Path.GetTempPath();
+        info.Environment["XDG_CONFIG_HOME"] = CliProcess.NoUserConfig;
         foreach (var (key, value) in environment ?? new Dictionary<string, string>())
         {
             info.Environment[key] = value;

@@ -1,44 +1,121 @@
 using System.CommandLine;
-using Microsoft.Extensions.Options;
-using Vgac.Copilot.Cli.Hosting;
-using Vgac.Copilot.Client;
-using Vgac.Copilot.Watch;
+using System.Text;
+using System.Text.Json;
+using Vgac.Copilot.Cli.Composition;
+using Vgac.Copilot.Cli.Output;
 
 namespace Vgac.Copilot.Cli.Commands;
 
-/// <summary><c>vgac config</c>: shows the effective configuration, secrets masked.</summary>
+/// <summary>
+/// <c>vgac config</c>: every setting of every section, where its value came from (default, a file, an environment
+/// variable, a flag), secrets masked. An invalid configuration is still shown whole, each error beside its value,
+/// and the command exits 2.
+/// </summary>
 internal static class ConfigCommand
 {
     public static Command Create(CliContext context)
     {
-        var command = new Command("config", "Show the effective configuration (files, environment and flags merged; secrets masked).");
-        command.SetAction((parse, ct) => CommandHost.RunAsync(parse, context, async (session, _) =>
+        var format = OutputFormat.Create();
+        var command = new Command("config", "Show every setting, where its value came from and what is wrong with it (secrets masked).") { format };
+        command.SetAction(async (parse, ct) =>
         {
-            var vgac = session.Get<IOptions<VgacClientOptions>>().Value;
-            var watch = session.Get<WatchOptions>();
-            var rows = new (string Key, string Value)[]
+            ConfigReport report;
+            try
             {
-                ("Vgac:BaseUrl", vgac.BaseUrl),
-                ("Vgac:ApiKey", string.IsNullOrEmpty(vgac.ApiKey) ? "(not set)" : "(set, hidden)"),
-                ("Vgac:ApiKeyHeader", vgac.ApiKeyHeader),
-                ("Vgac:TimeoutSeconds", vgac.TimeoutSeconds.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture)),
-                ("Vgac:MaxRetries", vgac.MaxRetries.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-                ("Log:ConsoleLevel", session.Configuration["Log:ConsoleLevel"] ?? "Error"),
-                ("Log:Directory", session.Configuration["Log:Directory"] ?? "(user data folder)/vgac/logs"),
-                ("Watch:AuditPath", session.Get<AuditStore>().Path),
-                ("Watch:Autonomy", watch.Autonomy.ToString().ToLowerInvariant()),
-                ("Watch:IntervalSeconds", watch.IntervalSeconds.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture)),
-                ("Watch:Webhook:Url", string.IsNullOrEmpty(watch.Webhook.Url) ? "(not set: notifications are dry runs)" : "(set, hidden)"),
-                ("Watch:Command:Path", watch.Command.Path ?? "(not set: Kubernetes/Slurm effects are previews)"),
-            };
-            var width = rows.Max(r => r.Key.Length);
-            foreach (var (key, value) in rows)
+                report = ConfigurationReport.Build(context, parse.GetValue(GlobalOptions.ConfigFile), GlobalOptions.ToConfiguration(parse));
+            }
+            catch (ConfigurationException ex)
             {
-                await session.Out.WriteLineAsync($"{key.PadRight(width)}  {value}").ConfigureAwait(false);
+                await context.Error.WriteLineAsync($"vgac: {ex.Message}").ConfigureAwait(false);
+                return ExitCodes.UsageError;
             }
 
-            return ExitCodes.Success;
-        }, ct));
+            await context.Out.WriteAsync(parse.IsJson(format) ? Json(report) : Text(report)).ConfigureAwait(false);
+            if (!report.Valid)
+            {
+                var count = report.Settings.Count(s => s.Error is not null) + report.Problems.Count;
+                await context.Error.WriteLineAsync($"vgac: the configuration has {count} problem{(count == 1 ? "" : "s")}; commands will refuse to start until {(count == 1 ? "it is" : "they are")} fixed.").ConfigureAwait(false);
+            }
+
+            return report.Valid ? ExitCodes.Success : ExitCodes.UsageError;
+        });
         return command;
+    }
+
+    private static string Text(ConfigReport report)
+    {
+        var s = new StringBuilder();
+        s.AppendLine("Files (later wins; then environment variables, then flags):");
+        foreach (var file in report.Files)
+        {
+            s.AppendLine($"  {file.Role,-9} {file.Path}{(file.Exists ? "" : "  (not found)")}");
+        }
+
+        foreach (var problem in report.Problems)
+        {
+            s.AppendLine($"  error: {problem}");
+        }
+
+        var keyWidth = report.Settings.Max(x => x.Key.Length);
+        var valueWidth = Math.Min(40, report.Settings.Max(x => x.Value.Length));
+        string? section = null;
+        foreach (var setting in report.Settings)
+        {
+            var name = setting.Key.Split(':')[0];
+            if (name != section)
+            {
+                section = name;
+                s.AppendLine().AppendLine(name);
+            }
+
+            var value = setting.Value.Length <= valueWidth ? setting.Value : setting.Value[..(valueWidth - 1)] + "…";
+            s.Append($"  {setting.Key.PadRight(keyWidth)}  {value.PadRight(valueWidth)}  {setting.Source}");
+            s.AppendLine(setting.Error is null ? "" : $"{Environment.NewLine}  {"".PadRight(keyWidth)}  error: {setting.Error}");
+        }
+
+        return s.ToString();
+    }
+
+    private static string Json(ConfigReport report)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        {
+            json.WriteStartObject();
+            json.WriteBoolean("valid", report.Valid);
+            json.WriteStartArray("files");
+            foreach (var file in report.Files)
+            {
+                json.WriteStartObject();
+                json.WriteString("role", file.Role);
+                json.WriteString("path", file.Path);
+                json.WriteBoolean("exists", file.Exists);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteStartArray("settings");
+            foreach (var setting in report.Settings)
+            {
+                json.WriteStartObject();
+                json.WriteString("key", setting.Key);
+                json.WriteString("value", setting.Value);
+                json.WriteString("source", setting.Source);
+                json.WriteString("error", setting.Error);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteStartArray("problems");
+            foreach (var problem in report.Problems)
+            {
+                json.WriteStringValue(problem);
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(buffer.ToArray()) + Environment.NewLine;
     }
 }

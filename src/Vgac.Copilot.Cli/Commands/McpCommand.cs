@@ -3,6 +3,7 @@ using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -43,7 +44,13 @@ internal static class McpCommand
 
     private static async Task<int> RunAsync(ParseResult parse, CommandSession session, CancellationToken cancellationToken)
     {
-        var options = new McpHostOptions { Toolsets = ParseToolsets(parse.GetValue(Toolsets)), AllowActions = parse.GetValue(AllowActions) };
+        // Flags over the Mcp section of the configuration.
+        var configured = session.Configuration.GetSection("Mcp").Get<McpHostOptions>() ?? new McpHostOptions();
+        var options = new McpHostOptions
+        {
+            Toolsets = parse.GetValue(Toolsets) is { } toolsets ? ParseToolsets(toolsets) : ParseToolsets(string.Join(',', configured.Toolsets)),
+            AllowActions = parse.GetValue(AllowActions) || configured.AllowActions,
+        };
         return parse.GetValue(Http)
             ? await ServeHttpAsync(parse, session, options, cancellationToken).ConfigureAwait(false)
             : await ServeStdioAsync(session, options, cancellationToken).ConfigureAwait(false);

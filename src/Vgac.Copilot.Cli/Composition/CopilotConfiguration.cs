@@ -3,8 +3,9 @@ using Microsoft.Extensions.Configuration;
 namespace Vgac.Copilot.Cli.Composition;
 
 /// <summary>
-/// Builds the configuration in its documented order: <c>appsettings.json</c> beside the program, then an
-/// optional <c>--config</c> file, then environment variables, then command-line flags (last wins).
+/// Builds the configuration in its documented order, last wins: <c>appsettings.json</c> beside the program (the
+/// defaults), the user's file (<see cref="UserConfigPath"/>), an optional <c>--config</c> file, environment
+/// variables, command-line flags. Every value can be traced back to the layer it came from (<c>vgac config</c>).
 /// </summary>
 internal static class CopilotConfiguration
 {
@@ -26,57 +27,166 @@ internal static class CopilotConfiguration
     };
 
     /// <summary>Sections that may also be set as <c>Section__Key</c> environment variables.</summary>
-    private static readonly string[] Sections = ["Vgac", "Log", "Platform", "Guards", "Llm", "Simulator", "Watch"];
+    public static readonly string[] Sections = ["Vgac", "Llm", "Guards", "Watch", "Mcp", "Log", "Platform", "Simulator"];
 
-    public static IConfigurationRoot Build(CliContext context, string? configFile, IEnumerable<KeyValuePair<string, string?>> flags)
+    public static IConfigurationRoot Build(CliContext context, string? configFile, IEnumerable<KeyValuePair<string, string?>> flags) =>
+        Compose(context, configFile, flags, problems: null).Root;
+
+    /// <summary>
+    /// The user's configuration file: <c>$XDG_CONFIG_HOME/vgac/config.json</c>, else <c>~/.config/vgac/config.json</c>;
+    /// <c>%APPDATA%\vgac\config.json</c> on Windows. Null when the environment names no home.
+    /// </summary>
+    public static string? UserConfigPath(IReadOnlyDictionary<string, string> environment)
     {
-        var builder = new ConfigurationBuilder()
-            .SetBasePath(AppContext.BaseDirectory)
-            .AddJsonFile("appsettings.json", optional: true, reloadOnChange: false);
+        string? Get(string name) => environment.TryGetValue(name, out var value) && Path.IsPathFullyQualified(value) ? value : null;
+        if (OperatingSystem.IsWindows())
+        {
+            return Get("APPDATA") is { } appData ? Path.Combine(appData, "vgac", "config.json") : null;
+        }
+
+        return Get("XDG_CONFIG_HOME") is { } xdg ? Path.Combine(xdg, "vgac", "config.json")
+            : Get("HOME") is { } home ? Path.Combine(home, ".config", "vgac", "config.json")
+            : null;
+    }
+
+    /// <summary>
+    /// The layers and the configuration they make. With <paramref name="problems"/> given, a broken file is reported
+    /// there and left out (so <c>vgac config</c> can still show the rest); without, it is an error.
+    /// </summary>
+    public static ComposedConfiguration Compose(CliContext context, string? configFile, IEnumerable<KeyValuePair<string, string?>> flags, List<string>? problems)
+    {
+        var builder = new ConfigurationBuilder();
+        var labels = new List<Func<string, string>>();
+        var files = new List<ConfigurationFile>();
+
+        void AddFile(string role, string label, string path, bool required)
+        {
+            var exists = File.Exists(path);
+            files.Add(new ConfigurationFile(role, path, exists));
+            if (!exists && !required)
+            {
+                return;
+            }
+
+            if (!exists)
+            {
+                Report(problems, $"--config: file '{configFile}' does not exist.");
+                return;
+            }
+
+            if (problems is not null && Unreadable(path) is { } why)
+            {
+                problems.Add(why);
+                return;
+            }
+
+            builder.AddJsonFile(path, optional: false, reloadOnChange: false);
+            labels.Add(_ => label);
+        }
+
+        AddFile("defaults", "appsettings.json", Path.Combine(AppContext.BaseDirectory, "appsettings.json"), required: false);
+        if (UserConfigPath(context.Environment) is { } user)
+        {
+            AddFile("user", "user config", user, required: false);
+        }
 
         if (configFile is not null)
         {
-            var full = Path.GetFullPath(configFile);
-            if (!File.Exists(full))
-            {
-                throw new ConfigurationException($"--config: file '{configFile}' does not exist.");
-            }
-
-            builder.AddJsonFile(full, optional: false, reloadOnChange: false);
+            AddFile("--config", "--config file", Path.GetFullPath(configFile), required: true);
         }
 
-        builder.AddInMemoryCollection(FromEnvironment(context.Environment));
-        builder.AddInMemoryCollection(flags);
+        var environment = FromEnvironment(context.Environment).ToList();
+        var variables = environment.GroupBy(e => e.Key, StringComparer.OrdinalIgnoreCase).ToDictionary(g => g.Key, g => g.Last().Variable, StringComparer.OrdinalIgnoreCase);
+        builder.AddInMemoryCollection(environment.Select(e => new KeyValuePair<string, string?>(e.Key, e.Value)));
+        labels.Add(key => $"environment {variables.GetValueOrDefault(key, "?")}");
 
+        var given = flags.ToList();
+        builder.AddInMemoryCollection(given);
+        labels.Add(key => GlobalOptions.FlagFor(key) is { } flag ? $"flag {flag}" : "flag");
+
+        IConfigurationRoot root;
         try
         {
-            return builder.Build();
+            root = builder.Build();
         }
-        catch (InvalidDataException ex)
+        catch (InvalidDataException)
         {
-            throw new ConfigurationException($"Configuration file is not valid JSON: {ex.Message}");
+            // Name the file that broke it.
+            var broken = files.Where(f => f.Exists).Select(f => Unreadable(f.Path)).FirstOrDefault(w => w is not null);
+            throw new ConfigurationException(broken ?? "a configuration file is not valid JSON.");
+        }
+
+        return new ComposedConfiguration(root, files, labels);
+    }
+
+    private static void Report(List<string>? problems, string message)
+    {
+        if (problems is null)
+        {
+            throw new ConfigurationException(message);
+        }
+
+        problems.Add(message);
+    }
+
+    private static string? Unreadable(string path)
+    {
+        try
+        {
+            new ConfigurationBuilder().AddJsonFile(path, optional: false, reloadOnChange: false).Build();
+            return null;
+        }
+        catch (Exception ex) when (ex is InvalidDataException or FormatException or IOException or UnauthorizedAccessException)
+        {
+            var reason = ex.InnerException is System.Text.Json.JsonException json ? json.Message.Split(" Path:")[0].Split(" LineNumber:")[0] : ex.Message;
+            return $"configuration file '{path}' cannot be read: {reason}";
         }
     }
 
-    private static IEnumerable<KeyValuePair<string, string?>> FromEnvironment(IReadOnlyDictionary<string, string> environment)
+    private static IEnumerable<(string Key, string? Value, string Variable)> FromEnvironment(IReadOnlyDictionary<string, string> environment)
     {
         // The usual OpenAI variable, unless the product's own one is set.
         if (environment.TryGetValue("OPENAI_API_KEY", out var openAiKey) && !environment.ContainsKey("VGAC_LLM_API_KEY"))
         {
-            yield return new("Llm:ApiKey", openAiKey);
+            yield return ("Llm:ApiKey", openAiKey, "OPENAI_API_KEY");
         }
 
         foreach (var (name, value) in environment)
         {
             if (WellKnownVariables.TryGetValue(name, out var key))
             {
-                yield return new(key, value);
+                yield return (key, value, name);
             }
             else if (name.Contains("__", StringComparison.Ordinal) && Sections.Any(s => name.StartsWith(s + "__", StringComparison.OrdinalIgnoreCase)))
             {
-                yield return new(name.Replace("__", ":", StringComparison.Ordinal), value);
+                yield return (name.Replace("__", ":", StringComparison.Ordinal), value, name);
             }
         }
+    }
+}
+
+/// <summary>A configuration file the run looked for: its role (defaults, user, --config), path, and whether it exists.</summary>
+internal sealed record ConfigurationFile(string Role, string Path, bool Exists);
+
+/// <summary>The merged configuration and, for every key, the layer its value came from.</summary>
+internal sealed class ComposedConfiguration(IConfigurationRoot root, IReadOnlyList<ConfigurationFile> files, IReadOnlyList<Func<string, string>> labels)
+{
+    public IConfigurationRoot Root => root;
+
+    public IReadOnlyList<ConfigurationFile> Files => files;
+
+    /// <summary>Where the value of <paramref name="key"/> came from (the last layer that sets it), or null when none does.</summary>
+    public string? SourceOf(string key)
+    {
+        for (var i = root.Providers.Count() - 1; i >= 0; i--)
+        {
+            if (root.Providers.ElementAt(i).TryGet(key, out _))
+            {
+                return labels[i](key);
+            }
+        }
+
+        return null;
     }
 }
 

@@ -97,23 +97,26 @@ internal static partial class CommandHost
         VgacUnavailableException unavailable => (ExitCodes.VgacUnavailable, unavailable.Message),
         VgacTimeoutException timeout => (ExitCodes.VgacTimeout, timeout.Message),
         VgacApiException api => (ExitCodes.VgacError, api.Message),
-        _ => (ExitCodes.Failure, $"unexpected error: {ex.GetType().Name}: {ex.Message} (details in the log file)"),
+        _ => (ExitCodes.Failure, $"unexpected error: {ex.Message} (details in the log file)"),
     };
 
     private static string InvalidConfiguration(IEnumerable<OptionsValidationException> failures) =>
         "invalid configuration: " + string.Join(" ", failures.SelectMany(f => f.Failures).Distinct(StringComparer.Ordinal));
 
-    private static string Friendly(string clrType) => clrType switch
+    /// <summary>A parser's or binder's type name in words a person uses.</summary>
+    internal static string Friendly(string clrType) => clrType.Replace("System.Nullable`1[", "", StringComparison.Ordinal).TrimEnd(']') switch
     {
         "System.Double" or "System.Single" or "System.Decimal" => "number",
         "System.Int32" or "System.Int64" => "whole number",
         "System.Boolean" => "boolean (true or false)",
         "Vgac.Copilot.Watch.Actions.Autonomy" => "one of off, notify, full",
-        _ => clrType,
+        "System.String" => "text",
+        "System.TimeSpan" => "duration",
+        _ => "value of the documented kind",
     };
 
     [GeneratedRegex(@"Failed to convert configuration value '(?<value>[^']*)' at '(?<key>[^']+)' to type '(?<type>[^']+)'")]
-    private static partial Regex ConversionFailure();
+    internal static partial Regex ConversionFailure();
 }
 
 /// <summary>What a command body gets: services, the output streams, the configuration.</summary>

@@ -95,7 +95,8 @@ public sealed partial class SecretRedactor
     [GeneratedRegex(@"(?<scheme>\b[a-zA-Z][a-zA-Z0-9+.-]*://)[^/\s@]+@", RegexOptions.CultureInvariant)]
     private static partial Regex UserInfo();
 
-    [GeneratedRegex(@"(?<word>\b[Bb]earer)\s+[A-Za-z0-9._~+/=-]{6,}", RegexOptions.CultureInvariant)]
+    // One space or tab, as in an Authorization header; a table's padding after the word "Bearer" is not a token.
+    [GeneratedRegex(@"(?<word>\b[Bb]earer)[ \t][A-Za-z0-9._~+/=-]{6,}", RegexOptions.CultureInvariant)]
     private static partial Regex BearerToken();
 
     [GeneratedRegex(@"\bsk-[A-Za-z0-9_-]{12,}", RegexOptions.CultureInvariant)]

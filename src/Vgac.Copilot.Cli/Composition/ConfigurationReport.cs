@@ -1,0 +1,180 @@
+using System.Collections;
+using System.Globalization;
+using System.Reflection;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Vgac.Copilot.Agent.Llm;
+using Vgac.Copilot.Client;
+using Vgac.Copilot.Core.Guards;
+using Vgac.Copilot.Mcp;
+using Vgac.Copilot.Watch;
+
+namespace Vgac.Copilot.Cli.Composition;
+
+/// <summary>One setting as <c>vgac config</c> shows it: the value (masked when secret), where it came from, and what is wrong with it.</summary>
+internal sealed record ConfigSetting(string Key, string Value, string Source, string? Error);
+
+/// <summary>What <c>vgac config</c> reports: the files looked for, every setting, and problems that belong to no single setting.</summary>
+internal sealed record ConfigReport(IReadOnlyList<ConfigurationFile> Files, IReadOnlyList<ConfigSetting> Settings, IReadOnlyList<string> Problems)
+{
+    public bool Valid => Problems.Count == 0 && Settings.All(s => s.Error is null);
+}
+
+/// <summary>
+/// Builds the configuration as every command does and checks it section by section without stopping at the first
+/// problem, so an invalid configuration is still shown whole, each error beside its value.
+/// </summary>
+internal static partial class ConfigurationReport
+{
+    /// <summary>The sections shown, and the options type each binds to (its defaults fill what no file sets).</summary>
+    private static readonly (string Section, Type Options)[] Shown =
+    [
+        (VgacClientOptions.SectionName, typeof(VgacClientOptions)),
+        (LlmOptions.SectionName, typeof(LlmOptions)),
+        (GuardOptions.SectionName, typeof(GuardOptions)),
+        (WatchOptions.SectionName, typeof(WatchOptions)),
+        ("Mcp", typeof(McpHostOptions)),
+        (LogOptions.SectionName, typeof(LogOptions)),
+    ];
+
+    public static ConfigReport Build(CliContext context, string? configFile, IEnumerable<KeyValuePair<string, string?>> flags)
+    {
+        var problems = new List<string>();
+        var composed = CopilotConfiguration.Compose(context, configFile, flags, problems);
+        var configuration = composed.Root;
+        context.Secrets.Learn(configuration);
+        var errors = Validate(configuration, problems);
+
+        var settings = new List<ConfigSetting>();
+        foreach (var (section, type) in Shown)
+        {
+            var keys = Defaults(type, section).ToDictionary(d => d.Key, d => d.Value, StringComparer.OrdinalIgnoreCase);
+            foreach (var leaf in configuration.GetSection(section).AsEnumerable().Where(kv => kv.Value is not null))
+            {
+                keys[leaf.Key] = null;
+            }
+
+            foreach (var key in keys.Keys.Order(StringComparer.OrdinalIgnoreCase))
+            {
+                var value = configuration[key] ?? keys[key];
+                value = bool.TryParse(value, out var flag) ? (flag ? "true" : "false") : value;
+                var shown = IsSecret(key) ? (string.IsNullOrEmpty(value) ? "(not set)" : "(set, hidden)") : value ?? "(not set)";
+                settings.Add(new ConfigSetting(key, shown, composed.SourceOf(key) ?? "built-in", ErrorFor(key, errors)));
+            }
+        }
+
+        // Errors no shown key could take (a rule over several keys) stay problems of their own.
+        problems.AddRange(errors.Where(e => !settings.Any(s => s.Error == e)));
+        return new ConfigReport(composed.Files, settings, problems);
+    }
+
+    /// <summary>Keys whose values are never shown: keys, tokens, passwords, and webhook URLs (they carry their secret in the path).</summary>
+    public static bool IsSecret(string key) =>
+        SecretKey().IsMatch(key) || key.Equals("Watch:Webhook:Url", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Every problem each section has, in the words the commands would use, without stopping at the first.</summary>
+    private static List<string> Validate(IConfiguration configuration, List<string> problems)
+    {
+        var errors = new List<string>();
+        var log = new LogOptions();
+        try
+        {
+            configuration.GetSection(LogOptions.SectionName).Bind(log);
+            LogOptions.ParseLevel(log.ConsoleLevel, "Log:ConsoleLevel (--log-level, VGAC_LOG_LEVEL)");
+            LogOptions.ParseLevel(log.FileLevel, "Log:FileLevel");
+        }
+        catch (Exception ex) when (ex is ConfigurationException or InvalidOperationException)
+        {
+            errors.Add(Friendly(ex));
+        }
+
+        // The same wiring every command uses, with logging kept off the disk while checking.
+        var checking = new ConfigurationBuilder().AddConfiguration(configuration)
+            .AddInMemoryCollection([new("Log:FileEnabled", "false"), new("Log:ConsoleLevel", "none"), new("Log:FileLevel", "Information")]).Build();
+        using var services = new ServiceCollection().AddCopilotServices(checking).BuildServiceProvider();
+        Check<VgacClientOptions>(services, errors);
+        Check<LlmOptions>(services, errors);
+        Check<GuardOptions>(services, errors);
+        Check<WatchOptions>(services, errors);
+        try
+        {
+            configuration.GetSection("Mcp").Get<McpHostOptions>();
+        }
+        catch (InvalidOperationException ex)
+        {
+            errors.Add(Friendly(ex));
+        }
+
+        return errors;
+    }
+
+    private static void Check<T>(IServiceProvider services, List<string> errors) where T : class
+    {
+        try
+        {
+            _ = services.GetRequiredService<IOptions<T>>().Value;
+        }
+        catch (OptionsValidationException validation)
+        {
+            errors.AddRange(validation.Failures);
+        }
+        catch (InvalidOperationException conversion)
+        {
+            errors.Add(Friendly(conversion));
+        }
+    }
+
+    private static string Friendly(Exception ex) => ex is InvalidOperationException && Hosting.CommandHost.ConversionFailure().Match(ex.Message) is { Success: true } m
+        ? $"{m.Groups["key"].Value} must be a {Hosting.CommandHost.Friendly(m.Groups["type"].Value)}, got '{m.Groups["value"].Value}'."
+        : ex.Message;
+
+    /// <summary>The error that names this key (the longest key a message starts with or mentions), if any.</summary>
+    private static string? ErrorFor(string key, IReadOnlyList<string> errors) =>
+        errors.FirstOrDefault(e => e.StartsWith(key + " ", StringComparison.OrdinalIgnoreCase) || e.StartsWith(key + ":", StringComparison.OrdinalIgnoreCase)
+            || e.Contains($" {key} ", StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>The options type's own defaults, as configuration keys (simple values and nested option objects).</summary>
+    private static IEnumerable<KeyValuePair<string, string?>> Defaults(Type type, string prefix, int depth = 0)
+    {
+        object instance;
+        try
+        {
+            instance = Activator.CreateInstance(type)!;
+        }
+        catch (MissingMethodException)
+        {
+            yield break;
+        }
+
+        foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanRead && p.CanWrite && p.GetIndexParameters().Length == 0))
+        {
+            var key = $"{prefix}:{property.Name}";
+            var propertyType = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
+            if (propertyType.IsPrimitive || propertyType.IsEnum || propertyType == typeof(string) || propertyType == typeof(decimal))
+            {
+                yield return new(key, Format(property.GetValue(instance)));
+            }
+            else if (depth < 3 && propertyType.IsClass && !typeof(IEnumerable).IsAssignableFrom(propertyType))
+            {
+                foreach (var nested in Defaults(propertyType, key, depth + 1))
+                {
+                    yield return nested;
+                }
+            }
+        }
+    }
+
+    private static string? Format(object? value) => value switch
+    {
+        null => null,
+        bool b => b ? "true" : "false",
+        Enum e => e.ToString().ToLowerInvariant(),
+        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+        _ => value.ToString(),
+    };
+
+    [GeneratedRegex(@"(ApiKey|Token|Password|Secret)$", RegexOptions.IgnoreCase)]
+    private static partial Regex SecretKey();
+}
