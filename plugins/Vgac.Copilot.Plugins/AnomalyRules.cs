@@ -1,5 +1,6 @@
 using System.Globalization;
 using Vgac.Copilot.Contracts;
+using Vgac.Copilot.Core.Text;
 using Vgac.Copilot.Plugins.Results;
 
 namespace Vgac.Copilot.Plugins;
@@ -16,7 +17,7 @@ internal static class AnomalyRules
         if (down.Count > 0)
         {
             findings.Add(new("nodes_not_ready", "warning",
-                I($"{down.Count} of {nodes.Total} nodes are not ready ({string.Join(", ", down.Take(3).Select(n => n.Name))}), {down.Sum(n => n.TotalGpus)} GPUs out of service.")));
+                I($"{down.Count} of {Words.Count(nodes.Total, "node")} {(down.Count == 1 ? "is" : "are")} not ready ({string.Join(", ", down.Take(3).Select(n => n.Name))}), {Words.Count(down.Sum(n => n.TotalGpus), "GPU")} out of service.")));
         }
 
         if (summary.AvailableGpus > 0 && queue.PendingJobs > 0)
@@ -24,7 +25,7 @@ internal static class AnomalyRules
             var largestFree = nodes.Nodes.Where(n => n.Status == NodeStatus.Ready).Select(n => n.AvailableGpus).DefaultIfEmpty(0).Max();
             var blocked = queue.Jobs.Count(j => j.Gpus > largestFree);
             findings.Add(new("gpus_idle_while_jobs_wait", blocked > 0 ? "warning" : "info",
-                I($"{summary.AvailableGpus} GPUs are free while {queue.PendingJobs} jobs wait; the largest free block on one node is {largestFree} GPUs and {blocked} of the listed waiting jobs need more (fragmentation).")));
+                I($"{Words.Count(summary.AvailableGpus, "GPU")} {Words.Is(summary.AvailableGpus)} free while {Words.Count(queue.PendingJobs, "job")} {Words.Verb(queue.PendingJobs, "wait")}; the largest free block on one node is {Words.Count(largestFree, "GPU")} and {blocked} of the listed waiting jobs {Words.Verb(blocked, "need")} more (fragmentation).")));
         }
 
         if (queue.PendingJobs > 0 && queue.OldestPendingSeconds > stats.LongWaitThresholdSeconds)

@@ -3,7 +3,11 @@ using System.Globalization;
 
 namespace Vgac.Copilot.Cli;
 
-/// <summary>Flags every command accepts. They override environment variables and configuration files.</summary>
+/// <summary>
+/// The shared flags. <see cref="Common"/> apply to every command; the others only to commands that need them
+/// (<see cref="For"/>): <c>--demo</c> and <c>--vgac-url</c> where VGAC is reached, <c>--llm-*</c> where a model is asked.
+/// They override environment variables and configuration files.
+/// </summary>
 internal static class GlobalOptions
 {
     public static readonly Option<string?> VgacUrl = new("--vgac-url")
@@ -52,7 +56,30 @@ internal static class GlobalOptions
 
     public static readonly Option<string?> LlmModel = new("--llm-model") { Description = "Model or deployment name.", HelpName = "name", Recursive = true };
 
-    public static IEnumerable<Option> All => [Demo, VgacUrl, Timeout, ConfigFile, LogLevel, Verbose, LlmProvider, LlmEndpoint, LlmModel];
+    /// <summary>On the root, for every command.</summary>
+    public static IEnumerable<Option> Common => [ConfigFile, LogLevel, Verbose];
+
+    /// <summary>The shared flags a command with these needs takes.</summary>
+    public static IEnumerable<Option> For(Commands.CommandNeeds needs)
+    {
+        if (needs.HasFlag(Commands.CommandNeeds.Demo))
+        {
+            yield return Demo;
+        }
+
+        if (needs.HasFlag(Commands.CommandNeeds.Vgac))
+        {
+            yield return VgacUrl;
+            yield return Timeout;
+        }
+
+        if (needs.HasFlag(Commands.CommandNeeds.Model))
+        {
+            yield return LlmProvider;
+            yield return LlmEndpoint;
+            yield return LlmModel;
+        }
+    }
 
     /// <summary>The configuration key each value-taking flag sets.</summary>
     private static readonly (Option Option, string Key)[] Keys =

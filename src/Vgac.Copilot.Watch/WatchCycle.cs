@@ -115,7 +115,7 @@ public sealed class WatchCycle(
         {
             var cluster = observation.Cluster;
             Record(AuditKinds.Observation,
-                $"{cluster.GpusAvailable}/{cluster.GpusTotal} GPUs free, {cluster.JobsPending} pending, {observation.Findings.Count} findings", WatchJson.Serialize(observation));
+                $"{cluster.GpusAvailable}/{cluster.GpusTotal} GPUs free, {cluster.JobsPending} pending, {Core.Text.Words.Count(observation.Findings.Count, "finding")}", WatchJson.Serialize(observation));
         }
 
         var calibrated = await Agent("calibrator", () => CalibrateAsync(cancellationToken)).ConfigureAwait(false);

@@ -75,6 +75,12 @@ public sealed class ChatAndAskTests
         Assert.Contains("unknown command /bogus", text, StringComparison.Ordinal);
         Assert.EndsWith("bye" + Environment.NewLine, text, StringComparison.Ordinal);
         Assert.DoesNotContain("never read", text, StringComparison.Ordinal);
+        // Not a terminal: plain columns, no box characters, nothing wrapped at 80 columns.
+        Assert.DoesNotContain("─", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("│", text, StringComparison.Ordinal);
+        var longest = text.Split('\n').Max(l => l.Length);
+        Assert.True(longest > 80, $"the longest line is {longest} characters: something wrapped at 80");
+        Assert.Contains("Compare variants of one job in one call, varying one field.", text, StringComparison.Ordinal);
     }
 
     [Fact]

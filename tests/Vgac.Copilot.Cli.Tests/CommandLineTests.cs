@@ -5,12 +5,12 @@ namespace Vgac.Copilot.Cli.Tests;
 public sealed class CommandLineTests
 {
     [Fact]
-    public async Task Help_ListsCommandsAndGlobalOptions()
+    public async Task Help_ListsCommandsAndTheOptionsEveryCommandTakes()
     {
         var result = await CliHarness.RunAsync(["--help"], cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.Equal(ExitCodes.Success, result.ExitCode);
-        foreach (var expected in new[] { "doctor", "config", "--vgac-url", "--timeout", "--log-level" })
+        foreach (var expected in new[] { "doctor", "config", "completion", "--config", "--log-level" })
         {
             Assert.Contains(expected, result.Out, StringComparison.Ordinal);
         }
@@ -95,7 +95,7 @@ public sealed class CommandLineTests
         var result = await CliProcess.RunAsync(["--version"], cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.Equal(ExitCodes.Success, result.ExitCode);
-        Assert.Matches(@"^\d+\.\d+\.\d+", result.Out);
+        Assert.Matches(@"^vgac \d+\.\d+\.\d+", result.Out);
     }
 
     [Theory]
@@ -114,8 +114,8 @@ public sealed class CommandLineTests
     [Theory]
     [InlineData("predict", "--gpus", "1")]
     [InlineData("ask", "hello", "--demo")]
-    [InlineData("audit", "--check", "--demo")]
-    [InlineData("actions", "list", "--demo")]
+    [InlineData("audit", "--check", "-v")]
+    [InlineData("actions", "list", "--all")]
     [InlineData("calibration", "audit", "--live")]
     [InlineData("watch", "--once", "--demo")]
     public async Task Format_OneVocabularyEverywhere_UnknownValueIsUsageErrorNamingBoth(string command, string first, string second)

@@ -23,6 +23,24 @@ public sealed class DoctorCommandTests
         Assert.True(result.ExitCode == ExitCodes.Success, result.ToString());
         Assert.Contains("12/32 GPUs free", result.Out, StringComparison.Ordinal);
         Assert.Contains("ECE 0.018 over 1847 samples", result.Out, StringComparison.Ordinal);
+        Assert.Contains("Verdict: healthy", result.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Doctor_CalibrationBreaksTheSlo_ReportsItInsteadOfHealthy_Exit12()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var server = await LoopbackServer.StartAsync(request => request.Path == "/api/jobs/predict/calibration"
+            ? ScriptedResponse.Json("""{"ece":0.09,"brier_score":0.12,"sample_count":1847,"recalibration_needed":false}""")
+            : Healthy(request), ct);
+
+        var result = await CliHarness.RunAsync(["doctor", "--vgac-url", server.BaseAddress.ToString()], cancellationToken: ct);
+
+        Assert.Equal(ExitCodes.SloFailed, result.ExitCode);
+        Assert.Contains("FAIL  slo          ECE 0.090 against a limit of 0.050", result.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain("healthy: every endpoint", result.Out, StringComparison.Ordinal);
+        Assert.Single(result.Out.Split('\n'), l => l.StartsWith("Verdict:", StringComparison.Ordinal));
+        Assert.Contains("Verdict: VGAC answers, but the calibration SLO failed", result.Out, StringComparison.Ordinal);
     }
 
     [Fact]

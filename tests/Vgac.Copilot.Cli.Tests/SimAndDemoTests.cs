@@ -18,12 +18,16 @@ public sealed partial class SimAndDemoTests
     }
 
     [Fact]
-    public async Task Doctor_DemoInSlurmFlavourFromEnvironment_ReportsSlurm()
+    public async Task Doctor_DemoInSlurmFlavourFromEnvironment_ReportsSlurm_AndItsCalibrationAgainstTheSlo()
     {
         var result = await CliHarness.RunAsync(["doctor", "--demo"], new Dictionary<string, string> { ["Simulator__Flavor"] = "slurm" }, TestContext.Current.CancellationToken);
 
-        Assert.True(result.ExitCode == ExitCodes.Success, result.ToString());
         Assert.Contains("(slurm)", result.Out, StringComparison.Ordinal);
+        // One verdict, and it agrees with the exit code: healthy only when the calibration SLO holds too.
+        var verdict = Assert.Single(result.Out.Split('\n'), l => l.StartsWith("Verdict:", StringComparison.Ordinal));
+        var ece = double.Parse(System.Text.RegularExpressions.Regex.Match(result.Out, @"calibration\s+ECE (\d\.\d+)").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(ece <= 0.05 ? ExitCodes.Success : ExitCodes.SloFailed, result.ExitCode);
+        Assert.Equal(result.ExitCode == ExitCodes.Success, verdict.StartsWith("Verdict: healthy", StringComparison.Ordinal));
     }
 
     [Theory]

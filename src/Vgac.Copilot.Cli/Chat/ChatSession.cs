@@ -138,14 +138,14 @@ internal sealed class ChatSession(IPlanner planner, ToolCatalog catalog, AnswerC
             var root = json.RootElement;
             if (call.Name == ToolNames.ObserverClusterSummary)
             {
-                var table = new Table().AddColumns("GPUs free", "GPUs total", "utilization", "pending", "running", "nodes ready");
+                var table = NewTable().AddColumns("GPUs free", "GPUs total", "utilization", "pending", "running", "nodes ready");
                 table.AddRow(Cell(root, "gpus_available"), Cell(root, "gpus_total"), Cell(root, "gpu_utilization"), Cell(root, "jobs_pending"), Cell(root, "jobs_running"),
                     $"{Cell(root, "nodes_ready")}/{Cell(root, "nodes_total")}");
                 console.Write(table);
             }
             else if (call.Name == ToolNames.ObserverJobQueue && root.TryGetProperty("jobs", out var jobs) && jobs.GetArrayLength() > 0)
             {
-                var table = new Table().AddColumns("#", "job", "namespace", "GPUs", "priority", "waited s", "reason");
+                var table = NewTable().AddColumns("#", "job", "namespace", "GPUs", "priority", "waited s", "reason");
                 foreach (var job in jobs.EnumerateArray())
                 {
                     table.AddRow(Cell(job, "queue_position"), Cell(job, "job_id"), Cell(job, "namespace"), Cell(job, "gpus"), Cell(job, "priority"), Cell(job, "wait_seconds"), Cell(job, "reason"));
@@ -155,6 +155,9 @@ internal sealed class ChatSession(IPlanner planner, ToolCatalog catalog, AnswerC
             }
         }
     }
+
+    /// <summary>Boxes at a terminal; plain columns in a pipe or a file, where box characters are noise for grep and scripts.</summary>
+    private Table NewTable() => console.Profile.Capabilities.Interactive ? new Table() : new Table().Border(TableBorder.None);
 
     private static string Cell(JsonElement element, string name) =>
         Markup.Escape(element.TryGetProperty(name, out var v) ? v.ValueKind == JsonValueKind.String ? v.GetString()! : v.GetRawText() : "-");
@@ -181,7 +184,7 @@ internal sealed class ChatSession(IPlanner planner, ToolCatalog catalog, AnswerC
                 console.MarkupLine("/help  this list\n/tools  the tools the planner may call\n/clear  forget the conversation\n/model  which planner and model answer\n/trace  show or hide tool calls (last answer's calls are shown now)\n/history  your questions so far (up and down arrows recall them)\n/exit  leave");
                 break;
             case "/tools":
-                var table = new Table().AddColumn("tool").AddColumn("what it is for");
+                var table = NewTable().AddColumn("tool").AddColumn("what it is for");
                 foreach (var tool in catalog.Select())
                 {
                     table.AddRow(Markup.Escape(tool.Name), Markup.Escape(tool.Description));

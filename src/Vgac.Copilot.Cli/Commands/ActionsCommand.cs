@@ -6,121 +6,158 @@ using Vgac.Copilot.Watch.Actions;
 
 namespace Vgac.Copilot.Cli.Commands;
 
-/// <summary><c>vgac actions list|show|approve|reject</c>: the approval queue over the audit trail.</summary>
-internal static class ActionsCommand
+/// <summary><c>vgac actions list|show|approve|reject|apply</c>: the approval queue over the audit trail.</summary>
+internal sealed class ActionsCommand(ActionsListCommand list, ActionsShowCommand show, ActionsApproveCommand approve, ActionsRejectCommand reject, ActionsApplyCommand apply)
+    : CommandGroup("actions", "The approval queue: proposals from 'vgac watch', and a person's approve or reject.", list, show, approve, reject, apply);
+
+/// <summary>What every <c>vgac actions</c> command shares: the audit trail (<c>--audit-db</c>), <c>--format</c>, who is acting.</summary>
+internal abstract class ActionsCommandBase : VgacCommand
 {
-    public static Command Create(CliContext context)
+    protected ActionsCommandBase(CliContext context, string name, string description, CommandNeeds needs = CommandNeeds.None)
+        : base(context, name, description, needs)
     {
-        var command = new Command("actions", "The approval queue: proposals from 'vgac watch', and a person's approve or reject.");
-        command.Subcommands.Add(List(context));
-        command.Subcommands.Add(Show(context));
-        command.Subcommands.Add(Decide(context, approve: true));
-        command.Subcommands.Add(Decide(context, approve: false));
-        command.Subcommands.Add(Apply(context));
-        return command;
+        AddFormat();
+        Options.Add(AuditTrail.Option);
     }
 
-    private static Command Apply(CliContext context)
+    /// <summary>The person acting, for the audit trail.</summary>
+    protected static string Who => Environment.UserName is { Length: > 0 } user ? user : "unknown";
+
+    protected override IEnumerable<KeyValuePair<string, string?>>? Settings(ParseResult parse) => AuditTrail.Settings(parse, demo: false);
+
+    protected static Argument<string> ProposalId() => new("id") { Description = "The proposal id (from 'vgac actions list')." };
+
+    protected static Option<string?> Reason() => new("--reason") { Description = "Why, for the audit trail.", HelpName = "text" };
+}
+
+/// <summary><c>vgac actions apply JOB --tier N</c>: a person applies a tier's action now.</summary>
+internal sealed class ActionsApplyCommand : ActionsCommandBase
+{
+    private readonly Argument<string> job = new("job") { Description = "The pending job's id." };
+    private readonly Option<int> tier = new("--tier") { Description = "The tier whose action to apply (1 annotate, 2 warn, 3 suggest, 4 gate).", Required = true, HelpName = "1-4" };
+    private readonly Option<string?> reason = Reason();
+
+    public ActionsApplyCommand(CliContext context)
+        : base(context, "apply", "Apply a tier's action to a pending job now: proposed, checked by the guards past every cache, run at most once per job and tier in the dedupe window; exit 7 if it does not run.", CommandNeeds.Vgac)
     {
-        var job = new Argument<string>("job") { Description = "The pending job's id." };
-        var tier = new Option<int>("--tier") { Description = "The tier whose action to apply (1 annotate, 2 warn, 3 suggest, 4 gate).", Required = true, HelpName = "1-4" };
-        var reason = new Option<string?>("--reason") { Description = "Why, for the audit trail.", HelpName = "text" };
-        var format = Format();
-        var command = new Command("apply", "Apply a tier's action to a pending job now: proposed, checked by the guards past every cache, run at most once per job and tier in the dedupe window; exit 7 if it does not run.")
-        {
-            job, tier, reason, format, WatchCommands.AuditDb,
-        };
-        command.SetAction((parse, ct) => CommandHost.RunAsync(parse, context, async (session, token) =>
-        {
-            var who = Environment.UserName is { Length: > 0 } user ? user : "unknown";
-            var result = await session.Get<ActionQueue>().ApplyAsync(parse.GetValue(job)!, parse.GetValue(tier), who, parse.GetValue(reason), token).ConfigureAwait(false);
-            await session.Out.WriteLineAsync(parse.GetValue(format) == "json"
-                ? System.Text.Json.JsonSerializer.Serialize(result, Plugins.Catalog.PluginJson.Options)
-                : $"{result.ProposalId}: {result.Outcome.Replace('_', ' ')}: {result.Reason}").ConfigureAwait(false);
-            return result.Executed ? ExitCodes.Success : ExitCodes.ActionRefused;
-        }, ct, connectsToVgac: true, settings: WatchCommands.AuditSettings(parse, demo: false)));
-        return command;
+        Add(job);
+        Add(tier);
+        Add(reason);
+        Examples = [("vgac actions apply job-42 --tier 1 --reason \"label it for the on-call\"", "annotate one pending job, if the guards allow tier 1")];
     }
 
-    private static Option<string> Format() => Output.OutputFormat.Create();
-
-    private static Command List(CliContext context)
+    protected override async Task<int> ExecuteAsync(ParseResult parse, CommandSession session, CancellationToken token)
     {
-        var all = new Option<bool>("--all") { Description = "Every proposal, not only those awaiting approval." };
-        var format = Format();
-        var command = new Command("list", "Proposals awaiting approval (with --all: every proposal and where it stands), oldest first.") { all, format, WatchCommands.AuditDb };
-        command.SetAction((parse, ct) => CommandHost.RunAsync(parse, context, async (session, token) =>
+        var result = await session.Get<ActionQueue>().ApplyAsync(parse.GetValue(job)!, parse.GetValue(tier), Who, parse.GetValue(reason), token).ConfigureAwait(false);
+        await session.Out.WriteLineAsync(IsJson(parse)
+            ? System.Text.Json.JsonSerializer.Serialize(result, Plugins.Catalog.PluginJson.Options)
+            : $"{result.ProposalId}: {result.Outcome.Replace('_', ' ')}: {result.Reason}").ConfigureAwait(false);
+        return result.Executed ? ExitCodes.Success : ExitCodes.ActionRefused;
+    }
+}
+
+/// <summary><c>vgac actions list</c>: what awaits approval.</summary>
+internal sealed class ActionsListCommand : ActionsCommandBase
+{
+    private readonly Option<bool> all = new("--all") { Description = "Every proposal, not only those awaiting approval." };
+
+    public ActionsListCommand(CliContext context)
+        : base(context, "list", "Proposals awaiting approval (with --all: every proposal and where it stands), oldest first.")
+    {
+        Add(all);
+        Examples = [("vgac actions list", "what awaits a person's decision"), ("vgac actions list --all -o json", "every proposal, one JSON object per line")];
+    }
+
+    protected override async Task<int> ExecuteAsync(ParseResult parse, CommandSession session, CancellationToken token)
+    {
+        if (!session.Get<AuditStore>().Exists)
         {
-            if (!session.Get<AuditStore>().Exists)
-            {
-                await session.Out.WriteLineAsync($"No audit trail at {session.Get<AuditStore>().Path} yet: 'vgac watch' makes proposals.").ConfigureAwait(false);
-                return ExitCodes.Success;
-            }
-
-            var records = (await session.Get<ActionQueue>().ListAsync(cancellationToken: token).ConfigureAwait(false))
-                .Where(r => parse.GetValue(all) || r.State == ProposalStates.AwaitingApproval).ToList();
-            if (parse.GetValue(format) == "json")
-            {
-                foreach (var r in records)
-                {
-                    await session.Out.WriteLineAsync(WatchJson.Serialize(r with { History = [] })).ConfigureAwait(false);
-                }
-            }
-            else if (records.Count == 0)
-            {
-                await session.Out.WriteLineAsync(parse.GetValue(all) ? "No proposals in the audit trail yet: 'vgac watch' makes them." : "Nothing awaits approval.").ConfigureAwait(false);
-            }
-            else
-            {
-                foreach (var r in records)
-                {
-                    await session.Out.WriteLineAsync(TrailText.Row(r)).ConfigureAwait(false);
-                }
-            }
-
+            await session.Out.WriteLineAsync($"No audit trail at {session.Get<AuditStore>().Path} yet: 'vgac watch' makes proposals.").ConfigureAwait(false);
             return ExitCodes.Success;
-        }, ct, connectsToVgac: false, settings: WatchCommands.AuditSettings(parse, demo: false)));
-        return command;
-    }
+        }
 
-    private static Command Show(CliContext context)
-    {
-        var id = new Argument<string>("id") { Description = "The proposal id (from 'vgac actions list')." };
-        var format = Format();
-        var command = new Command("show", "A proposal in full: guard verdict, prediction, exact preview, and every record about it.") { id, format, WatchCommands.AuditDb };
-        command.SetAction((parse, ct) => CommandHost.RunAsync(parse, context, async (session, token) =>
+        var records = (await session.Get<ActionQueue>().ListAsync(cancellationToken: token).ConfigureAwait(false))
+            .Where(r => parse.GetValue(all) || r.State == ProposalStates.AwaitingApproval).ToList();
+        if (IsJson(parse))
         {
-            var record = await session.Get<ActionQueue>().FindAsync(parse.GetValue(id)!, token).ConfigureAwait(false);
-            await session.Out.WriteLineAsync(parse.GetValue(format) == "json" ? WatchJson.Serialize(record) : TrailText.Detail(record)).ConfigureAwait(false);
-            return ExitCodes.Success;
-        }, ct, connectsToVgac: false, settings: WatchCommands.AuditSettings(parse, demo: false)));
-        return command;
-    }
-
-    private static Command Decide(CliContext context, bool approve)
-    {
-        var id = new Argument<string>("id") { Description = "The proposal id (from 'vgac actions list')." };
-        var reason = new Option<string?>("--reason") { Description = "Why, for the audit trail.", HelpName = "text" };
-        var format = Format();
-        var command = approve
-            ? new Command("approve", "Approve and run a proposal. The guards are checked again on a fresh prediction and calibration first; exit 7 if it does not run.") { id, reason, format, WatchCommands.AuditDb }
-            : new Command("reject", "Reject a proposal; it will not run.") { id, reason, format, WatchCommands.AuditDb };
-        command.SetAction((parse, ct) => CommandHost.RunAsync(parse, context, async (session, token) =>
-        {
-            var queue = session.Get<ActionQueue>();
-            var who = Environment.UserName is { Length: > 0 } user ? user : "unknown";
-            var json = parse.GetValue(format) == "json";
-            if (!approve)
+            foreach (var r in records)
             {
-                var rejected = await queue.RejectAsync(parse.GetValue(id)!, who, parse.GetValue(reason), token).ConfigureAwait(false);
-                await session.Out.WriteLineAsync(json ? WatchJson.Serialize(rejected with { History = [] }) : $"{rejected.Proposal.ProposalId}: rejected; it will not run.").ConfigureAwait(false);
-                return ExitCodes.Success;
+                await session.Out.WriteLineAsync(WatchJson.Serialize(r with { History = [] })).ConfigureAwait(false);
             }
+        }
+        else if (records.Count == 0)
+        {
+            await session.Out.WriteLineAsync(parse.GetValue(all) ? "No proposals in the audit trail yet: 'vgac watch' makes them." : "Nothing awaits approval.").ConfigureAwait(false);
+        }
+        else
+        {
+            foreach (var r in records)
+            {
+                await session.Out.WriteLineAsync(TrailText.Row(r)).ConfigureAwait(false);
+            }
+        }
 
-            var run = await queue.ApproveAsync(parse.GetValue(id)!, who, parse.GetValue(reason), token).ConfigureAwait(false);
-            await session.Out.WriteLineAsync(json ? WatchJson.Serialize(run) : $"{run.ProposalId}: {run.State.Replace('_', ' ')}: {run.Detail}").ConfigureAwait(false);
-            return run.State == ProposalStates.Executed ? ExitCodes.Success : ExitCodes.ActionRefused;
-        }, ct, connectsToVgac: approve, settings: WatchCommands.AuditSettings(parse, demo: false)));
-        return command;
+        return ExitCodes.Success;
+    }
+}
+
+/// <summary><c>vgac actions show ID</c>: one proposal in full.</summary>
+internal sealed class ActionsShowCommand : ActionsCommandBase
+{
+    private readonly Argument<string> id = ProposalId();
+
+    public ActionsShowCommand(CliContext context)
+        : base(context, "show", "A proposal in full: guard verdict, prediction, exact preview, and every record about it.")
+    {
+        Add(id);
+    }
+
+    protected override async Task<int> ExecuteAsync(ParseResult parse, CommandSession session, CancellationToken token)
+    {
+        var record = await session.Get<ActionQueue>().FindAsync(parse.GetValue(id)!, token).ConfigureAwait(false);
+        await session.Out.WriteLineAsync(IsJson(parse) ? WatchJson.Serialize(record) : TrailText.Detail(record)).ConfigureAwait(false);
+        return ExitCodes.Success;
+    }
+}
+
+/// <summary><c>vgac actions approve ID</c>: a person's yes, after the guards are asked again on fresh numbers.</summary>
+internal sealed class ActionsApproveCommand : ActionsCommandBase
+{
+    private readonly Argument<string> id = ProposalId();
+    private readonly Option<string?> reason = Reason();
+
+    public ActionsApproveCommand(CliContext context)
+        : base(context, "approve", "Approve and run a proposal. The guards are checked again on a fresh prediction and calibration first; exit 7 if it does not run.", CommandNeeds.Vgac)
+    {
+        Add(id);
+        Add(reason);
+    }
+
+    protected override async Task<int> ExecuteAsync(ParseResult parse, CommandSession session, CancellationToken token)
+    {
+        var run = await session.Get<ActionQueue>().ApproveAsync(parse.GetValue(id)!, Who, parse.GetValue(reason), token).ConfigureAwait(false);
+        await session.Out.WriteLineAsync(IsJson(parse) ? WatchJson.Serialize(run) : $"{run.ProposalId}: {run.State.Replace('_', ' ')}: {run.Detail}").ConfigureAwait(false);
+        return run.State == ProposalStates.Executed ? ExitCodes.Success : ExitCodes.ActionRefused;
+    }
+}
+
+/// <summary><c>vgac actions reject ID</c>: a person's no.</summary>
+internal sealed class ActionsRejectCommand : ActionsCommandBase
+{
+    private readonly Argument<string> id = ProposalId();
+    private readonly Option<string?> reason = Reason();
+
+    public ActionsRejectCommand(CliContext context)
+        : base(context, "reject", "Reject a proposal; it will not run.")
+    {
+        Add(id);
+        Add(reason);
+    }
+
+    protected override async Task<int> ExecuteAsync(ParseResult parse, CommandSession session, CancellationToken token)
+    {
+        var rejected = await session.Get<ActionQueue>().RejectAsync(parse.GetValue(id)!, Who, parse.GetValue(reason), token).ConfigureAwait(false);
+        await session.Out.WriteLineAsync(IsJson(parse) ? WatchJson.Serialize(rejected with { History = [] }) : $"{rejected.Proposal.ProposalId}: rejected; it will not run.").ConfigureAwait(false);
+        return ExitCodes.Success;
     }
 }

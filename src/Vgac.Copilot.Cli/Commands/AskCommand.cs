@@ -8,26 +8,36 @@ using Vgac.Copilot.Cli.Hosting;
 namespace Vgac.Copilot.Cli.Commands;
 
 /// <summary><c>vgac ask "QUESTION"</c>: one question, one grounded answer.</summary>
-internal static class AskCommand
+internal sealed class AskCommand : VgacCommand
 {
     /// <summary>Longest question read (from the command line or standard input).</summary>
     private const int MaxQuestionChars = 4000;
 
-    private static readonly Argument<string?> Question = new("question")
+    private readonly Argument<string?> question = new("question")
     {
         Description = "The question, in plain language; '-' (or nothing, when input is piped) reads it from standard input.",
         Arity = ArgumentArity.ZeroOrOne,
     };
-    private static readonly Option<string> Format = Output.OutputFormat.Create();
 
-    public static Command Create(CliContext context)
+    public AskCommand(CliContext context)
+        : base(context, "ask", "Ask one question about the cluster, queue, predictions or calibration; get a grounded answer.", CommandNeeds.Vgac | CommandNeeds.Demo | CommandNeeds.Model)
     {
-        var command = new Command("ask", "Ask one question about the cluster, queue, predictions or calibration; get a grounded answer.") { Question, Format };
-        command.SetAction((parse, ct) => CommandHost.RunAsync(parse, context, async (session, token) =>
-        {
-            var format = parse.GetValue(Format);
+        Add(question);
+        AddFormat();
+        Examples =
+        [
+            ("vgac ask --demo \"why are jobs waiting?\"", "one grounded answer"),
+            ("echo \"is the model calibrated?\" | vgac ask -o json", "the question from a pipe, the answer as JSON"),
+        ];
+    }
 
-            var question = await QuestionAsync(parse.GetValue(Question), context).ConfigureAwait(false);
+    protected override async Task<int> ExecuteAsync(ParseResult parse, CommandSession session, CancellationToken token)
+    {
+        var context = Context;
+        {
+            var format = parse.GetValue(Format!);
+
+            var question = await QuestionAsync(parse.GetValue(this.question), context).ConfigureAwait(false);
 
             var answer = await session.Get<IPlanner>().AskAsync(question, token).ConfigureAwait(false);
             var check = session.Get<AnswerChecker>().Check(question, answer.Answer, answer.ToolCalls);
@@ -50,8 +60,7 @@ internal static class AskCommand
 
             var code = ExitCodeOf(answer);
             return code == ExitCodes.Success && !check.Passed ? ExitCodes.AnswerUnconfirmed : code;
-        }, ct));
-        return command;
+        }
     }
 
     /// <summary>The question from the argument, or from standard input for '-' (or no argument when input is piped).</summary>

@@ -12,28 +12,41 @@ using Vgac.Copilot.Core.Guards;
 namespace Vgac.Copilot.Cli.Commands;
 
 /// <summary><c>vgac calibration audit|psi</c>: is the model still calibrated, and which tiers does it earn?</summary>
-internal static class CalibrationCommand
+internal sealed class CalibrationCommand(CalibrationAuditCommand audit, CalibrationPsiCommand psi)
+    : CommandGroup("calibration", "Audit calibration: ECE/MCE, Brier decomposition, AUROC, tiers and SLOs, from a file or a live VGAC.", audit, psi);
+
+/// <summary><c>vgac calibration audit</c>: a file of predictions and outcomes, or the live model, judged once.</summary>
+internal sealed class CalibrationAuditCommand : VgacCommand
 {
-    public static Command Create(CliContext context)
+    private readonly Option<string?> input = new("--input", "-i") { Description = "CSV of predictions and outcomes.", HelpName = "file.csv" };
+    private readonly Option<bool> live = new("--live") { Description = "Audit the model behind VGAC from its job history (prediction at submit vs outcome)." };
+    private readonly Option<string> probability = new("--prob-column") { Description = "Column of predicted probabilities.", DefaultValueFactory = _ => "raw_score", HelpName = "name" };
+    private readonly Option<string> label = new("--label-column") { Description = "Column of 0/1 outcomes.", DefaultValueFactory = _ => "label_long_wait", HelpName = "name" };
+    private readonly Option<int> bins = new("--bins") { Description = "Equal-mass bins.", DefaultValueFactory = _ => CalibrationStatistics.DefaultBins, HelpName = "n" };
+    private readonly Option<string?> plot = new("--plot") { Description = "Write a reliability diagram to this SVG file (opens in any browser).", HelpName = "file.svg" };
+    private readonly Option<bool> failOnSlo = new("--fail-on-slo") { Description = "Exit 12 when any calibration SLO fails (for CI and cron)." };
+
+    public CalibrationAuditCommand(CliContext context)
+        : base(context, "audit", "Audit a CSV of predictions and outcomes (--input), or the live model (--live).", CommandNeeds.Vgac | CommandNeeds.Demo)
     {
-        var command = new Command("calibration", "Audit calibration: ECE/MCE, Brier decomposition, AUROC, tiers and SLOs, from a file or a live VGAC.");
-        command.Subcommands.Add(Audit(context));
-        command.Subcommands.Add(Psi(context));
-        return command;
+        foreach (var option in new Option[] { input, live, probability, label, bins, plot, failOnSlo })
+        {
+            Options.Add(option);
+        }
+
+        AddFormat();
+        Examples =
+        [
+            ("vgac calibration audit -i data/vgac-samples/eks_dec_sample.csv --plot reliability.svg", "a file of predictions and outcomes, with a reliability diagram"),
+            ("vgac calibration audit --live --fail-on-slo", "the live model; exit 12 when an SLO fails (for cron and CI)"),
+        ];
     }
 
-    private static Command Audit(CliContext context)
+    protected override bool ConnectsToVgac(ParseResult parse) => parse.GetValue(live);
+
+    protected override async Task<int> ExecuteAsync(ParseResult parse, CommandSession session, CancellationToken token)
     {
-        var input = new Option<string?>("--input", "-i") { Description = "CSV of predictions and outcomes.", HelpName = "file.csv" };
-        var live = new Option<bool>("--live") { Description = "Audit the model behind VGAC from its job history (prediction at submit vs outcome)." };
-        var probability = new Option<string>("--prob-column") { Description = "Column of predicted probabilities.", DefaultValueFactory = _ => "raw_score", HelpName = "name" };
-        var label = new Option<string>("--label-column") { Description = "Column of 0/1 outcomes.", DefaultValueFactory = _ => "label_long_wait", HelpName = "name" };
-        var bins = new Option<int>("--bins") { Description = "Equal-mass bins.", DefaultValueFactory = _ => CalibrationStatistics.DefaultBins, HelpName = "n" };
-        var plot = new Option<string?>("--plot") { Description = "Write a reliability diagram to this SVG file (opens in any browser).", HelpName = "file.svg" };
-        var failOnSlo = new Option<bool>("--fail-on-slo") { Description = "Exit 12 when any calibration SLO fails (for CI and cron)." };
-        var format = OutputFormat.Create();
-        var command = new Command("audit", "Audit a CSV of predictions and outcomes (--input), or the live model (--live).") { input, live, probability, label, bins, plot, failOnSlo, format };
-        command.SetAction((parse, ct) => CommandHost.RunAsync(parse, context, async (session, token) =>
+        var format = Format!;
         {
             var outputFormat = parse.GetValue(format);
             var binCount = parse.GetValue(bins);
@@ -67,14 +80,16 @@ internal static class CalibrationCommand
                 }
                 else
                 {
+                    // One verdict: what the guards will let act, not the audit's own tier reading beside it.
+                    var drift = session.Get<GuardPolicy>().Drift(result.Reported.ToFacts());
+                    var failedSlos = audit?.Slo.Where(x => x.Met == false).Select(x => x.Name).ToList() ?? [];
                     if (audit is not null)
                     {
-                        await session.Out.WriteAsync(AuditText.Format(audit, source)).ConfigureAwait(false);
+                        await session.Out.WriteAsync(AuditText.Format(audit, source, verdict: null)).ConfigureAwait(false);
                     }
 
                     await session.Out.WriteLineAsync($"Live: {result.Summary}").ConfigureAwait(false);
-                    var drift = session.Get<GuardPolicy>().Drift(result.Reported.ToFacts());
-                    await session.Out.WriteLineAsync($"Guards use: {drift.Reason}").ConfigureAwait(false);
+                    await session.Out.WriteLineAsync($"Verdict: {drift.Reason.TrimEnd('.')}{(failedSlos.Count == 0 ? "." : $"; SLO{(failedSlos.Count == 1 ? "" : "s")} failed: {string.Join(", ", failedSlos)}.")}").ConfigureAwait(false);
                 }
             }
             else
@@ -100,18 +115,30 @@ internal static class CalibrationCommand
             }
 
             return ExitCodes.Success;
-        }, ct, connectsToVgac: parse.GetValue(live)));
-        return command;
+        }
+    }
+}
+
+/// <summary><c>vgac calibration psi</c>: has one feature's distribution shifted between two files?</summary>
+internal sealed class CalibrationPsiCommand : VgacCommand
+{
+    private readonly Option<string> reference = new("--reference") { Description = "CSV with the reference distribution.", Required = true, HelpName = "a.csv" };
+    private readonly Option<string> live = new("--live") { Description = "CSV with the live distribution.", Required = true, HelpName = "b.csv" };
+    private readonly Option<string> column = new("--column") { Description = "Numeric column to compare.", Required = true, HelpName = "name" };
+
+    public CalibrationPsiCommand(CliContext context)
+        : base(context, "psi", "Population stability index of one column between two CSV files (10 reference-quantile bins, +1 smoothing).")
+    {
+        Add(reference);
+        Add(live);
+        Add(column);
+        AddFormat();
+        Examples = [("vgac calibration psi --reference last-month.csv --live today.csv --column pending_ratio", "is today's queue like last month's?")];
     }
 
-    private static Command Psi(CliContext context)
+    protected override async Task<int> ExecuteAsync(ParseResult parse, CommandSession session, CancellationToken cancellationToken)
     {
-        var reference = new Option<string>("--reference") { Description = "CSV with the reference distribution.", Required = true, HelpName = "a.csv" };
-        var live = new Option<string>("--live") { Description = "CSV with the live distribution.", Required = true, HelpName = "b.csv" };
-        var column = new Option<string>("--column") { Description = "Numeric column to compare.", Required = true, HelpName = "name" };
-        var format = OutputFormat.Create();
-        var command = new Command("psi", "Population stability index of one column between two CSV files (10 reference-quantile bins, +1 smoothing).") { reference, live, column, format };
-        command.SetAction((parse, ct) => CommandHost.RunAsync(parse, context, async (session, _) =>
+        var format = Format!;
         {
             var name = parse.GetValue(column)!;
             var a = ProbabilityCsv.ReadColumn(parse.GetValue(reference)!, name);
@@ -125,7 +152,6 @@ internal static class CalibrationCommand
                 ? JsonSerializer.Serialize(result, CoreJsonContext.Default.PsiResult)
                 : string.Create(CultureInfo.InvariantCulture, $"{name}: reference n={a.Length}, live n={b.Length}\n{verdict}")).ConfigureAwait(false);
             return ExitCodes.Success;
-        }, ct, connectsToVgac: false));
-        return command;
+        }
     }
 }

@@ -11,20 +11,35 @@ using Vgac.Copilot.Cli.Output;
 namespace Vgac.Copilot.Cli.Commands;
 
 /// <summary><c>vgac chat</c>: an interactive session with the planner.</summary>
-internal static class ChatCommand
+internal sealed class ChatCommand : VgacCommand
 {
-    public static Command Create(CliContext context)
+    public ChatCommand(CliContext context)
+        : base(context, "chat", "Chat with the copilot in the terminal: questions in plain language, answers grounded in VGAC's numbers.", CommandNeeds.Vgac | CommandNeeds.Demo | CommandNeeds.Model)
     {
-        var command = new Command("chat", "Chat with the copilot in the terminal: questions in plain language, answers grounded in VGAC's numbers.");
-        command.SetAction((parse, ct) => CommandHost.RunAsync(parse, context, async (session, token) =>
+        Examples = [("vgac chat --demo", "try it against the embedded simulator"), ("vgac chat --llm-provider openai-compatible --llm-endpoint http://localhost:11434/v1 --llm-model qwen2.5:7b", "with a local model")];
+    }
+
+    /// <summary>The width Spectre lays out for when output is not a terminal: wide enough that nothing wraps.</summary>
+    internal const int PlainWidth = 4096;
+
+    protected override async Task<int> ExecuteAsync(ParseResult parse, CommandSession session, CancellationToken token)
+    {
+        var context = Context;
         {
-            var console = new InertConsole(AnsiConsole.Create(new AnsiConsoleSettings
+            var ansi = AnsiConsole.Create(new AnsiConsoleSettings
             {
                 Out = new AnsiConsoleOutput(context.AnsiOut ?? session.Out),
                 Ansi = context.Interactive ? AnsiSupport.Detect : AnsiSupport.No,
                 ColorSystem = context.Interactive ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
                 Interactive = context.Interactive ? InteractionSupport.Detect : InteractionSupport.No,
-            }), context.Secrets);
+            });
+            if (!context.Interactive)
+            {
+                // A pipe or a file has no width: nothing is wrapped at 80 columns.
+                ansi.Profile.Width = PlainWidth;
+            }
+
+            var console = new InertConsole(ansi, context.Secrets);
             var chat = new ChatSession(session.Get<IPlanner>(), session.Get<ToolCatalog>(), session.Get<AnswerChecker>(), console, context.In, session.Get<IVgacClient>().BaseAddress.ToString(),
                 context.Interactive ? new HistoryLineReader("vgac> ") : null);
             ConsoleCancelEventHandler? onCancel = null;
@@ -46,7 +61,6 @@ internal static class ChatCommand
                     Console.CancelKeyPress -= onCancel;
                 }
             }
-        }, ct));
-        return command;
+        }
     }
 }

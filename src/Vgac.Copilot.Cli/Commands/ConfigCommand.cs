@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Text;
 using System.Text.Json;
 using Vgac.Copilot.Cli.Composition;
-using Vgac.Copilot.Cli.Output;
 
 namespace Vgac.Copilot.Cli.Commands;
 
@@ -11,13 +10,22 @@ namespace Vgac.Copilot.Cli.Commands;
 /// variable, a flag), secrets masked. An invalid configuration is still shown whole, each error beside its value,
 /// and the command exits 2.
 /// </summary>
-internal static class ConfigCommand
+internal sealed class ConfigCommand : VgacCommand
 {
-    public static Command Create(CliContext context)
+    public ConfigCommand(CliContext context)
+        : base(context, "config", "Show every setting, where its value came from and what is wrong with it (secrets masked).", CommandNeeds.Vgac | CommandNeeds.Model)
     {
-        var format = OutputFormat.Create();
-        var command = new Command("config", "Show every setting, where its value came from and what is wrong with it (secrets masked).") { format };
-        command.SetAction(async (parse, ct) =>
+        AddFormat();
+        Examples = [("vgac config", "every setting and its source"), ("vgac config -o json | jq '.settings[] | select(.error)'", "only what is wrong")];
+    }
+
+    protected override Task<int> ExecuteAsync(ParseResult parse, Hosting.CommandSession session, CancellationToken cancellationToken) =>
+        throw new InvalidOperationException("config runs without the services an invalid configuration would refuse.");
+
+    /// <summary>Runs without <see cref="Hosting.CommandHost"/>: an invalid configuration must be shown, not refused.</summary>
+    protected override async Task<int> InvokeAsync(ParseResult parse, CancellationToken ct)
+    {
+        var context = Context;
         {
             ConfigReport report;
             try
@@ -30,7 +38,7 @@ internal static class ConfigCommand
                 return ExitCodes.UsageError;
             }
 
-            await context.Out.WriteAsync(parse.IsJson(format) ? Json(report) : Text(report)).ConfigureAwait(false);
+            await context.Out.WriteAsync(IsJson(parse) ? Json(report) : Text(report)).ConfigureAwait(false);
             if (!report.Valid)
             {
                 var count = report.Settings.Count(s => s.Error is not null) + report.Problems.Count;
@@ -38,8 +46,7 @@ internal static class ConfigCommand
             }
 
             return report.Valid ? ExitCodes.Success : ExitCodes.UsageError;
-        });
-        return command;
+        }
     }
 
     private static string Text(ConfigReport report)

@@ -3,23 +3,25 @@ using System.Diagnostics;
 using System.Globalization;
 using Vgac.Copilot.Cli.Hosting;
 using Vgac.Copilot.Client;
+using Vgac.Copilot.Core.Calibration;
+using Vgac.Copilot.Core.Guards;
 
 namespace Vgac.Copilot.Cli.Commands;
 
 /// <summary><c>vgac doctor</c>: checks that VGAC is reachable, authenticated and answering, endpoint by endpoint.</summary>
-internal static class DoctorCommand
+internal sealed class DoctorCommand : VgacCommand
 {
-    public static Command Create(CliContext context)
+    public DoctorCommand(CliContext context)
+        : base(context, "doctor", "Check the connection to VGAC: reachability, authentication, health, cluster and calibration endpoints.", CommandNeeds.Vgac | CommandNeeds.Demo)
     {
-        var command = new Command("doctor", "Check the connection to VGAC: reachability, authentication, health, cluster and calibration endpoints.");
-        command.SetAction((parse, ct) => CommandHost.RunAsync(parse, context, (session, token) => RunAsync(session, token), ct));
-        return command;
+        Examples = [("vgac doctor", "check the VGAC in your configuration"), ("vgac doctor --vgac-url https://vgac.example.com", "check another one")];
     }
 
-    private static async Task<int> RunAsync(CommandSession session, CancellationToken cancellationToken)
+    protected override async Task<int> ExecuteAsync(ParseResult parse, CommandSession session, CancellationToken cancellationToken)
     {
         var client = session.Get<IVgacClient>();
         await session.Out.WriteLineAsync($"VGAC at {client.BaseAddress}").ConfigureAwait(false);
+        Contracts.CalibrationMetrics? calibration = null;
 
         var checks = new (string Name, Func<CancellationToken, Task<string>> Run)[]
         {
@@ -36,7 +38,7 @@ internal static class DoctorCommand
             }),
             ("calibration", async ct =>
             {
-                var c = await client.GetCalibrationAsync(ct).ConfigureAwait(false);
+                var c = calibration = await client.GetCalibrationAsync(ct).ConfigureAwait(false);
                 return string.Create(CultureInfo.InvariantCulture,
                     $"ECE {c.Ece:0.000} over {c.SampleCount} samples{(c.RecalibrationNeeded ? ", recalibration needed" : "")}");
             }),
@@ -62,6 +64,25 @@ internal static class DoctorCommand
             }
         }
 
-        return exitCode;
+        if (exitCode != ExitCodes.Success)
+        {
+            await session.Out.WriteLineAsync("Verdict: VGAC is not answering every check; see FAIL above.").ConfigureAwait(false);
+            return exitCode;
+        }
+
+        // Answering is not the same as healthy: the model must also be calibrated within its SLO for the guards to let anything act.
+        var guards = session.Get<GuardPolicy>();
+        var status = CalibrationStatus.FromVgac(calibration!, null, 0, DateTimeOffset.UtcNow);
+        var drift = guards.Drift(status.ToFacts());
+        var limit = guards.Options.Slo.MaxEce;
+        var sloMet = status.IsAvailable && calibration!.Ece <= limit && !calibration.RecalibrationNeeded;
+        await session.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+            $"  {(sloMet ? "ok  " : "FAIL")}  {"slo",-12} ECE {calibration!.Ece:0.000} against a limit of {limit:0.000}{(calibration.RecalibrationNeeded ? "; VGAC says recalibration is needed" : "")}")).ConfigureAwait(false);
+        await session.Out.WriteLineAsync($"  {(drift.Level is DriftLevel.Stable or DriftLevel.Monitor ? "ok  " : "FAIL")}  {"guards",-12} {drift.Reason}").ConfigureAwait(false);
+        var healthy = sloMet && drift.Level is DriftLevel.Stable or DriftLevel.Monitor;
+        await session.Out.WriteLineAsync(healthy
+            ? "Verdict: healthy: every endpoint answers and the model is calibrated within its SLO."
+            : $"Verdict: VGAC answers, but {(sloMet ? "the guards limit autonomy" : "the calibration SLO failed")}: {drift.Reason}").ConfigureAwait(false);
+        return healthy ? ExitCodes.Success : ExitCodes.SloFailed;
     }
 }

@@ -11,15 +11,22 @@ using Vgac.Copilot.Evals.Running;
 
 namespace Vgac.Copilot.Cli.Commands;
 
-/// <summary><c>vgac record</c> and <c>vgac eval</c>: whole-API cassettes, and suites scored against them.</summary>
-internal static class EvalCommands
+/// <summary><c>vgac record</c>: a whole-API snapshot of a VGAC, as a cassette for evals.</summary>
+internal sealed class RecordCommand : VgacCommand
 {
-    public static Command Record(CliContext context)
+    private readonly Option<string> output = new("--out") { Description = "Cassette folder to write (e.g. evals/cassettes/calm).", Required = true, HelpName = "dir" };
+    private readonly Option<string?> name = new("--name") { Description = "Cassette name (default: the folder's name).", HelpName = "name" };
+
+    public RecordCommand(CliContext context)
+        : base(context, "record", "Record a whole-API snapshot of a VGAC (or --demo) as a cassette for evals.", CommandNeeds.Vgac | CommandNeeds.Demo)
     {
-        var output = new Option<string>("--out") { Description = "Cassette folder to write (e.g. evals/cassettes/calm).", Required = true, HelpName = "dir" };
-        var name = new Option<string?>("--name") { Description = "Cassette name (default: the folder's name).", HelpName = "name" };
-        var command = new Command("record", "Record a whole-API snapshot of a VGAC (or --demo) as a cassette for evals.") { output, name };
-        command.SetAction((parse, ct) => CommandHost.RunAsync(parse, context, async (session, token) =>
+        Add(output);
+        Add(name);
+        Examples = [("vgac record --demo --out my-evals/cassettes/calm", "a cassette of the simulator, for your own suites")];
+    }
+
+    protected override async Task<int> ExecuteAsync(ParseResult parse, CommandSession session, CancellationToken token)
+    {
         {
             var folder = Path.GetFullPath(parse.GetValue(output)!);
             var client = session.Get<IVgacClient>();
@@ -30,21 +37,39 @@ internal static class EvalCommands
             var manifest = await CassetteRecorder.Create(session.Services).RecordAsync(folder, parse.GetValue(name) ?? Path.GetFileName(folder), source, token).ConfigureAwait(false);
             await session.Out.WriteLineAsync($"Recorded cassette '{manifest.Name}' from {manifest.Source} to {folder}").ConfigureAwait(false);
             return ExitCodes.Success;
-        }, ct));
-        return command;
+        }
+    }
+}
+
+/// <summary><c>vgac eval</c>: suites scored against cassettes, deterministically, with no network.</summary>
+internal sealed class EvalCommand : VgacCommand
+{
+    private readonly Option<string?> suite = new("--suite") { Description = "Run only this suite.", HelpName = "name" };
+    private readonly Option<string> planner = new("--planner") { Description = "offline (default), llm (the Llm settings), or scripted (the LLM path with a deterministic stand-in model).", DefaultValueFactory = _ => "offline", HelpName = "offline|llm|scripted" };
+    private readonly Option<int> repeat = new("--repeat") { Description = "Runs per case (variance across repeats is reported).", DefaultValueFactory = _ => 1, HelpName = "n" };
+    private readonly Option<string?> report = new("--report") { Description = "Folder for eval-report.json, .junit.xml and .md.", HelpName = "dir" };
+    private readonly Option<string?> baseline = new("--baseline") { Description = "Fail if any suite's pass rate drops below this committed report.", HelpName = "file" };
+    private readonly Option<string?> suitesFolder = new("--suites") { Description = "Folder of YAML suites (default: the suites installed with vgac).", HelpName = "dir" };
+    private readonly Option<string?> cassettesFolder = new("--cassettes") { Description = "Folder of cassettes (default: 'cassettes' beside the suites folder, else the installed ones).", HelpName = "dir" };
+
+    public EvalCommand(CliContext context)
+        : base(context, "eval", "Run eval suites against recorded cassettes (no network) and score them deterministically.", CommandNeeds.Model)
+    {
+        foreach (var option in new Option[] { suite, planner, repeat, report, baseline, suitesFolder, cassettesFolder })
+        {
+            Options.Add(option);
+        }
+
+        Examples =
+        [
+            ("vgac eval", "the installed suites with the offline planner"),
+            ("vgac eval --planner llm --llm-provider openai-compatible --llm-endpoint http://localhost:11434/v1 --llm-model qwen2.5:7b --repeat 3", "your model"),
+            ("vgac eval --suites my-evals/suites --report out/", "your suites; JSON, JUnit and Markdown reports"),
+        ];
     }
 
-    public static Command Eval(CliContext context)
+    protected override async Task<int> ExecuteAsync(ParseResult parse, CommandSession session, CancellationToken token)
     {
-        var suite = new Option<string?>("--suite") { Description = "Run only this suite.", HelpName = "name" };
-        var planner = new Option<string>("--planner") { Description = "offline (default), llm (the Llm settings), or scripted (the LLM path with a deterministic stand-in model).", DefaultValueFactory = _ => "offline", HelpName = "offline|llm|scripted" };
-        var repeat = new Option<int>("--repeat") { Description = "Runs per case (variance across repeats is reported).", DefaultValueFactory = _ => 1, HelpName = "n" };
-        var report = new Option<string?>("--report") { Description = "Folder for eval-report.json, .junit.xml and .md.", HelpName = "dir" };
-        var baseline = new Option<string?>("--baseline") { Description = "Fail if any suite's pass rate drops below this committed report.", HelpName = "file" };
-        var suitesFolder = new Option<string?>("--suites") { Description = "Folder of YAML suites (default: the suites installed with vgac).", HelpName = "dir" };
-        var cassettesFolder = new Option<string?>("--cassettes") { Description = "Folder of cassettes (default: 'cassettes' beside the suites folder, else the installed ones).", HelpName = "dir" };
-        var command = new Command("eval", "Run eval suites against recorded cassettes (no network) and score them deterministically.") { suite, planner, repeat, report, baseline, suitesFolder, cassettesFolder };
-        command.SetAction((parse, ct) => CommandHost.RunAsync(parse, context, async (session, token) =>
         {
             var kind = parse.GetValue(planner);
             if (kind is not ("offline" or "llm" or "scripted"))
@@ -102,8 +127,7 @@ internal static class EvalCommands
             }
 
             return problems.Count == 0 ? ExitCodes.Success : ExitCodes.Failure;
-        }, ct, connectsToVgac: false));
-        return command;
+        }
     }
 
     /// <summary>Where the suites and cassettes are: given folders, else the copies installed beside the program.</summary>

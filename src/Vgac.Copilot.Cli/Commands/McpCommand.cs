@@ -18,7 +18,7 @@ namespace Vgac.Copilot.Cli.Commands;
 /// <c>vgac mcp</c>: the tools as an MCP server, over stdio (default; stdout carries JSON-RPC only) or streamable
 /// HTTP. Read-only unless <c>--allow-actions</c>.
 /// </summary>
-internal static class McpCommand
+internal sealed class McpCommand : VgacCommand
 {
     private static readonly Option<bool> Http = new("--http") { Description = "Serve streamable HTTP instead of stdio." };
     private static readonly Option<int> Port = new("--port") { Description = "HTTP port (default 3001; 0 picks a free one).", DefaultValueFactory = _ => 3001, HelpName = "port" };
@@ -30,19 +30,23 @@ internal static class McpCommand
     private static readonly Option<bool> AllowActions = new("--allow-actions") { Description = "List tools that can act (each still needs the guards and the user's confirmation)." };
     private static readonly Option<string?> Toolsets = new("--toolsets") { Description = "Comma-separated groups: observer,predictor,calibrator,actor (default all).", HelpName = "list" };
 
-    public static Command Create(CliContext context)
+    public McpCommand(CliContext context)
+        : base(context, "mcp", "Serve the VGAC tools, resources and prompts to IDE assistants over MCP (stdio by default).", CommandNeeds.Vgac | CommandNeeds.Demo)
     {
-        var command = new Command("mcp", "Serve the VGAC tools, resources and prompts to IDE assistants over MCP (stdio by default).");
         foreach (var option in new Option[] { Http, Port, Bind, TokenFile, Token, AllowedHosts, AllowedOrigins, AllowActions, Toolsets })
         {
-            command.Options.Add(option);
+            Options.Add(option);
         }
 
-        command.SetAction((parse, ct) => CommandHost.RunAsync(parse, context, (session, token) => RunAsync(parse, session, token), ct));
-        return command;
+        Examples =
+        [
+            ("vgac mcp", "stdio, for an IDE's MCP configuration (read-only tools)"),
+            ("VGAC_MCP_TOKEN=... vgac mcp --http --port 3001", "streamable HTTP on loopback, bearer token required"),
+            ("vgac mcp --allow-actions --toolsets observer,actor", "some tool groups, actions included (each still confirmed)"),
+        ];
     }
 
-    private static async Task<int> RunAsync(ParseResult parse, CommandSession session, CancellationToken cancellationToken)
+    protected override async Task<int> ExecuteAsync(ParseResult parse, CommandSession session, CancellationToken cancellationToken)
     {
         // Flags over the Mcp section of the configuration.
         var configured = session.Configuration.GetSection("Mcp").Get<McpHostOptions>() ?? new McpHostOptions();

@@ -15,30 +15,33 @@ namespace Vgac.Copilot.Cli.Commands;
 /// <c>vgac predict</c>: the fast path. Input is checked before any call; then VGAC's prediction endpoint and the
 /// guards, with no kernel, plugin or prompt in sight.
 /// </summary>
-internal static class PredictCommand
+internal sealed class PredictCommand : VgacCommand
 {
     /// <summary>One flag per job-spec field, named and described by the schema (<c>duration_minutes</c> is <c>--duration-minutes</c>).</summary>
     private static readonly IReadOnlyList<(JobSpecField Field, Option Option)> SpecOptions = [.. JobSpecSchema.Fields.Select(f => (f, SpecOption(f)))];
     private static readonly Option<string?> Batch = new("--batch") { Description = "Predict every job spec in a JSONL file (one JSON object per line).", HelpName = "file.jsonl" };
     private static readonly Option<string[]> WhatIf = new("--what-if") { Description = "Compare variants in one batch call, e.g. gpus=1,2,4 (repeat for a grid).", HelpName = "field=v1,v2", AllowMultipleArgumentsPerToken = false };
-    private static readonly Option<string> Format = OutputFormat.Create();
-
-    public static Command Create(CliContext context)
+    public PredictCommand(CliContext context)
+        : base(context, "predict", "Predict the queue wait of a job submission, with the confidence gate and intervention tiers applied (no LLM).", CommandNeeds.Vgac | CommandNeeds.Demo)
     {
-        var command = new Command("predict", "Predict the queue wait of a job submission, with the confidence gate and intervention tiers applied (no LLM).");
-        foreach (var option in SpecOptions.Select(o => o.Option).Concat([Batch, WhatIf, Format]))
+        foreach (var option in SpecOptions.Select(o => o.Option).Concat([Batch, WhatIf]))
         {
-            command.Options.Add(option);
+            Options.Add(option);
         }
 
-        command.SetAction((parse, ct) => CommandHost.RunAsync(parse, context, (session, token) => RunAsync(parse, session, token), ct));
-        return command;
+        AddFormat();
+        Examples =
+        [
+            ("vgac predict --demo --gpus 4 --gpu-type A100", "one job: P(long wait), confidence, the gate and the tiers it earns"),
+            ("vgac predict --gpus 1 --what-if gpus=1,2,4 --what-if priority=0,10", "a grid of variants in one batch call"),
+            ("vgac predict --batch jobs.jsonl -o json", "one JSON job spec per line (--batch - reads stdin)"),
+        ];
     }
 
-    private static async Task<int> RunAsync(ParseResult parse, CommandSession session, CancellationToken cancellationToken)
+    protected override async Task<int> ExecuteAsync(ParseResult parse, CommandSession session, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
-        var format = parse.GetValue(Format);
+        var format = parse.GetValue(Format!);
         var specs = ReadSpecs(parse, session.Context.In);
         var agent = session.Get<PredictorAgent>();
         // One job asked for is one object; --batch and --what-if always give a list, however many lines or variants.

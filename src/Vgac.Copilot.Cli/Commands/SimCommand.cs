@@ -9,7 +9,7 @@ using Vgac.Copilot.Simulator.Hosting;
 namespace Vgac.Copilot.Cli.Commands;
 
 /// <summary><c>vgac sim</c>: runs the embedded VGAC simulator in the foreground until Ctrl+C.</summary>
-internal static class SimCommand
+internal sealed class SimCommand : VgacCommand
 {
     private static readonly Option<int> Port = new("--port") { Description = "Port to listen on (0 picks a free one).", DefaultValueFactory = _ => 8000, HelpName = "port" };
     private static readonly Option<string?> Bind = new("--bind") { Description = "Address to listen on (default 127.0.0.1; the simulator has no authentication unless faults require a key).", HelpName = "address" };
@@ -60,17 +60,22 @@ internal static class SimCommand
         }
     }
 
-    public static Command Create(CliContext context)
+    public SimCommand(CliContext context)
+        : base(context, "sim", "Run the embedded VGAC simulator (every endpoint of the API, over HTTP) until Ctrl+C.")
     {
-        var command = new Command("sim", "Run the embedded VGAC simulator (every endpoint of the API, over HTTP) until Ctrl+C.");
         foreach (var option in new Option[] { Port, Bind, Flavor, Trace, TraceFormat, TraceTiming, Seed, Speed, Warmup })
         {
-            command.Options.Add(option);
+            Options.Add(option);
         }
 
-        command.SetAction((parse, ct) => CommandHost.RunAsync(parse, context, (session, token) => RunAsync(parse, session, token), ct, connectsToVgac: false));
-        return command;
+        Examples =
+        [
+            ("vgac sim --port 8000", "a synthetic Kubernetes GPU cluster at http://127.0.0.1:8000"),
+            ("vgac sim --flavor slurm --trace data/ricc-2010/RICC-2010-2.swf.gz", "replay a Slurm-style trace"),
+        ];
     }
+
+    protected override Task<int> ExecuteAsync(ParseResult parse, CommandSession session, CancellationToken cancellationToken) => RunAsync(parse, session, cancellationToken);
 
     private static async Task<int> RunAsync(ParseResult parse, CommandSession session, CancellationToken cancellationToken)
     {

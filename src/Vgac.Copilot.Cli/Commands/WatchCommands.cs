@@ -10,8 +10,8 @@ using Vgac.Copilot.Watch.Loop;
 
 namespace Vgac.Copilot.Cli.Commands;
 
-/// <summary><c>vgac watch</c> (the agents' loop) and <c>vgac audit</c> (read and check the audit trail).</summary>
-internal static class WatchCommands
+/// <summary><c>vgac watch</c>: the agents' loop; everything it does is audited.</summary>
+internal sealed class WatchCommand : VgacCommand
 {
     /// <summary>The watch flags that become configuration (read again by <see cref="WatchSettings"/>).</summary>
     private static class WatchOptionsFlags
@@ -25,20 +25,34 @@ internal static class WatchCommands
         public static readonly Option<string?> Autonomy = new("--autonomy") { Description = "off (propose only, default), notify (tiers 1-2 may run by themselves) or full. The guards decide first.", HelpName = "off|notify|full" };
     }
 
-    /// <summary><c>--audit-db</c>: which audit trail (default: the user's data folder); shared by watch, audit and actions.</summary>
-    public static readonly Option<string?> AuditDb = new("--audit-db") { Description = "The SQLite audit trail to use (default: vgac/audit.db in the user's data folder).", HelpName = "path" };
+    private readonly Option<bool> once = new("--once") { Description = "Run one cycle and exit." };
 
-    public static Command Watch(CliContext context)
+    public WatchCommand(CliContext context)
+        : base(context, "watch", "Run the agents: observe, audit calibration, score pending jobs, propose actions, run what autonomy and the guards allow, verify; everything audited.", CommandNeeds.Vgac | CommandNeeds.Demo)
     {
-        var once = new Option<bool>("--once") { Description = "Run one cycle and exit." };
-        var (cycles, interval, autonomy) = (WatchOptionsFlags.Cycles, WatchOptionsFlags.Interval, WatchOptionsFlags.Autonomy);
-        var step = WatchOptionsFlags.SimStep;
-        var format = Output.OutputFormat.Create("text (default; a live view at a terminal) or json (one JSON object per cycle).");
-        var command = new Command("watch", "Run the agents: observe, audit calibration, score pending jobs, propose actions, run what autonomy and the guards allow, verify; everything audited.")
+        foreach (var option in new Option[] { once, WatchOptionsFlags.Cycles, WatchOptionsFlags.Interval, WatchOptionsFlags.Autonomy, WatchOptionsFlags.SimStep })
         {
-            once, cycles, interval, autonomy, step, format, AuditDb,
-        };
-        command.SetAction(async (parse, ct) =>
+            Options.Add(option);
+        }
+
+        AddFormat("text (default; a live view at a terminal) or json (one JSON object per cycle).");
+        Options.Add(AuditTrail.Option);
+        Examples =
+        [
+            ("vgac watch --demo", "a simulated day of trouble: drift, an outage, flaky answers"),
+            ("vgac watch --interval 1m --autonomy notify", "tiers 1-2 may run by themselves where the guards allow"),
+            ("vgac watch --once -o json", "one cycle as JSON, for cron"),
+        ];
+    }
+
+    protected override Task<int> ExecuteAsync(ParseResult parse, CommandSession session, CancellationToken cancellationToken) =>
+        throw new InvalidOperationException("watch runs through InvokeAsync.");
+
+    protected override async Task<int> InvokeAsync(ParseResult parse, CancellationToken ct)
+    {
+        var context = Context;
+        var format = Format!;
+        var cycles = WatchOptionsFlags.Cycles;
         {
             var demo = parse.GetValue(GlobalOptions.Demo);
             var demoClock = new SettableWatchClock(DateTimeOffset.UnixEpoch);
@@ -97,8 +111,7 @@ internal static class WatchCommands
                     : max is 1 && last?.Outage is not null ? ExitCodes.VgacUnavailable
                     : ExitCodes.Success;
             }, ct, settings: WatchSettings(parse, demo), services: demo ? s => s.AddSingleton<WatchClock>(demoClock) : null).ConfigureAwait(false);
-        });
-        return command;
+        }
     }
 
     /// <summary>
@@ -130,7 +143,7 @@ internal static class WatchCommands
             throw new ConfigurationException($"--cycles must be at least 1, got {parse.GetValue(WatchOptionsFlags.Cycles)}.");
         }
 
-        foreach (var setting in AuditSettings(parse, demo))
+        foreach (var setting in AuditTrail.Settings(parse, demo))
         {
             yield return setting;
         }
@@ -145,18 +158,35 @@ internal static class WatchCommands
         }
     }
 
-    public static Command Audit(CliContext context)
+}
+
+/// <summary><c>vgac audit</c>: read the audit trail, or check it against the guards.</summary>
+internal sealed class AuditCommand : VgacCommand
+{
+    private readonly Option<string?> since = new("--since") { Description = "Only records since then: a duration back from now (30m, 2h, 7d) or a timestamp.", HelpName = "when" };
+    private readonly Option<double?> sinceHours = new("--since-hours") { Description = "Only records from the last N hours (same as --since Nh).", HelpName = "hours" };
+    private readonly Option<string?> job = new("--job") { Description = "Only records about this job.", HelpName = "id" };
+    private readonly Option<bool> check = new("--check") { Description = "Re-check the trail against the guards: totals and any violation (exit 9 if one is found)." };
+
+    public AuditCommand(CliContext context)
+        : base(context, "audit", "Read the audit trail: observations, calibration, proposals, decisions, executions, verifications, outages; oldest first.")
     {
-        var since = new Option<string?>("--since") { Description = "Only records since then: a duration back from now (30m, 2h, 7d) or a timestamp.", HelpName = "when" };
-        var sinceHours = new Option<double?>("--since-hours") { Description = "Only records from the last N hours (same as --since Nh).", HelpName = "hours" };
-        var job = new Option<string?>("--job") { Description = "Only records about this job.", HelpName = "id" };
-        var check = new Option<bool>("--check") { Description = "Re-check the trail against the guards: totals and any violation (exit 9 if one is found)." };
-        var format = Output.OutputFormat.Create();
-        var command = new Command("audit", "Read the audit trail: observations, calibration, proposals, decisions, executions, verifications, outages; oldest first.")
+        foreach (var option in new Option[] { since, sinceHours, job, check })
         {
-            since, sinceHours, job, check, format, AuditDb,
-        };
-        command.SetAction((parse, ct) => CommandHost.RunAsync(parse, context, async (session, token) =>
+            Options.Add(option);
+        }
+
+        AddFormat();
+        Options.Add(AuditTrail.Option);
+        Examples = [("vgac audit --since 2h", "the last two hours of the trail"), ("vgac audit --check", "every executed action re-checked against the guards (exit 9 on a violation)")];
+    }
+
+    protected override IEnumerable<KeyValuePair<string, string?>>? Settings(ParseResult parse) => AuditTrail.Settings(parse, demo: false);
+
+    protected override async Task<int> ExecuteAsync(ParseResult parse, CommandSession session, CancellationToken token)
+    {
+        var context = Context;
+        var format = Format!;
         {
             if (parse.GetValue(sinceHours) is <= 0)
             {
@@ -188,14 +218,19 @@ internal static class WatchCommands
             }
 
             return ExitCodes.Success;
-        }, ct, connectsToVgac: false, settings: AuditSettings(parse, demo: false)));
-        return command;
+        }
     }
+}
+
+/// <summary><c>--audit-db</c>: which audit trail (default: the user's data folder); shared by watch, audit and actions.</summary>
+internal static class AuditTrail
+{
+    public static readonly Option<string?> Option = new("--audit-db") { Description = "The SQLite audit trail to use (default: vgac/audit.db in the user's data folder).", HelpName = "path" };
 
     /// <summary>Where the audit trail is: <c>--audit-db</c>, else configuration; a demo without either gets its own file.</summary>
-    public static IEnumerable<KeyValuePair<string, string?>> AuditSettings(ParseResult parse, bool demo)
+    public static IEnumerable<KeyValuePair<string, string?>> Settings(ParseResult parse, bool demo)
     {
-        if (parse.GetValue(AuditDb) is { } path)
+        if (parse.GetValue(Option) is { } path)
         {
             yield return new("Watch:AuditPath", Path.GetFullPath(path));
         }

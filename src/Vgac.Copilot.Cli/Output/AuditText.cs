@@ -7,7 +7,8 @@ namespace Vgac.Copilot.Cli.Output;
 /// <summary>A calibration audit for people: the figures, the tiers, the SLOs, and a verdict line.</summary>
 internal static class AuditText
 {
-    public static string Format(CalibrationAudit a, string source)
+    /// <summary>The audit; its own verdict line unless <paramref name="verdict"/> is given (null: the caller prints the one verdict).</summary>
+    public static string Format(CalibrationAudit a, string source, string? verdict = "")
     {
         var m = a.Metrics;
         var s = new StringBuilder();
@@ -43,7 +44,11 @@ internal static class AuditText
             s.AppendLine(I($"    {b.MeanPredicted:0.000} -> {b.ObservedRate:0.000}  (n={b.Count})"));
         }
 
-        s.AppendLine($"Verdict: {a.Verdict}");
+        if (verdict is not null)
+        {
+            s.AppendLine($"Verdict: {(verdict.Length == 0 ? a.Verdict : verdict)}");
+        }
+
         return s.ToString();
     }
 

@@ -44,7 +44,7 @@ internal abstract class WatchView
         : r.Outage is { } outage
         ? string.Create(CultureInfo.InvariantCulture, $"cycle {r.Cycle}: VGAC outage, nothing proposed or run: {outage}; backing off {next.Delay.TotalSeconds:0.#} s")
         : string.Create(CultureInfo.InvariantCulture,
-            $"cycle {r.Cycle}: {r.Observation!.Cluster.GpusAvailable}/{r.Observation.Cluster.GpusTotal} GPUs free, {r.Observation.Cluster.JobsPending} pending, {r.Observation.Findings.Count} findings; drift {Drift(r)}; {r.Predicted} scored, {r.Proposals.Count} proposed ({r.SkippedDuplicates} duplicates skipped), {r.Executions.Count(e => e.State == ProposalStates.Executed)} run, {r.Verified} verified");
+            $"cycle {r.Cycle}: {r.Observation!.Cluster.GpusAvailable}/{r.Observation.Cluster.GpusTotal} GPUs free, {r.Observation.Cluster.JobsPending} pending, {Core.Text.Words.Count(r.Observation.Findings.Count, "finding")}; drift {Drift(r)}; {r.Predicted} scored, {r.Proposals.Count} proposed ({Core.Text.Words.Count(r.SkippedDuplicates, "duplicate")} skipped), {r.Executions.Count(e => e.State == ProposalStates.Executed)} run, {r.Verified} verified");
 
     internal static string Drift(CycleReport r) => r.Calibration is { } c
         ? string.Create(CultureInfo.InvariantCulture, $"{Name(c.Drift)} (ECE {c.EffectiveEce:0.000}, ratio {c.DriftRatio:0.0}x{(c.Psi is { } psi ? $", PSI {psi:0.00}" : "")})")

@@ -1,0 +1,150 @@
+using System.CommandLine;
+using Vgac.Copilot.Cli.Commands;
+using Vgac.Copilot.Testing;
+
+namespace Vgac.Copilot.Cli.Tests;
+
+/// <summary>The command line's shape: every command a class over one base, shared flags only where they apply, help with examples, completion.</summary>
+public sealed class CliShapeTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static IEnumerable<Command> All(Command command) => command.Subcommands.SelectMany(All).Prepend(command);
+
+    private static RootCommand Root() => CliApp.BuildRoot(new CliContext(TextWriter.Null, TextWriter.Null, new Dictionary<string, string>()));
+
+    [Fact]
+    public void EveryCommand_IsAVgacCommandOrAGroupOfThem()
+    {
+        var commands = All(Root()).Skip(1).ToList();
+
+        Assert.All(commands, c => Assert.True(c is VgacCommand or CommandGroup, $"{c.Name} is a {c.GetType().Name}"));
+        Assert.All(commands.OfType<CommandGroup>(), g => Assert.All(g.Subcommands, s => Assert.IsAssignableFrom<VgacCommand>(s)));
+        // One --format vocabulary: every --format is the same text|json option definition.
+        Assert.All(commands.SelectMany(c => c.Options).Where(o => o.Name == "--format"), o => Assert.Equal("text|json", o.HelpName));
+    }
+
+    [Theory]
+    [InlineData("sim", false, false)]
+    [InlineData("eval", false, true)]
+    [InlineData("audit", false, false)]
+    [InlineData("predict", true, false)]
+    [InlineData("doctor", true, false)]
+    [InlineData("ask", true, true)]
+    [InlineData("chat", true, true)]
+    [InlineData("mcp", true, false)]
+    public void SharedFlags_OnlyWhereTheyApply(string name, bool reachesVgac, bool asksAModel)
+    {
+        var command = Root().Subcommands.Single(c => c.Name == name);
+        var options = command.Options.Select(o => o.Name).ToHashSet();
+
+        Assert.Equal(reachesVgac, options.Contains("--demo"));
+        Assert.Equal(reachesVgac, options.Contains("--vgac-url"));
+        Assert.Equal(asksAModel, options.Contains("--llm-provider"));
+    }
+
+    [Theory]
+    [InlineData("sim", "--demo")]
+    [InlineData("sim", "--llm-model")]
+    [InlineData("audit", "--vgac-url")]
+    [InlineData("calibration psi", "--demo")]
+    public async Task SharedFlag_OnACommandItDoesNotApplyTo_IsAUsageError(string command, string flag)
+    {
+        var result = await CliHarness.RunAsync([.. command.Split(' '), flag, "x"], cancellationToken: Ct);
+
+        Assert.Equal(ExitCodes.UsageError, result.ExitCode);
+        Assert.Contains($"unknown option '{flag}'", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Help_EveryLeafCommandShowsExamples_WithoutWrappingWhenNotATerminal()
+    {
+        foreach (var name in new[] { "predict", "ask", "watch", "sim", "eval", "config", "completion" })
+        {
+            var result = await CliHarness.RunAsync([name, "--help"], cancellationToken: Ct);
+
+            Assert.Equal(ExitCodes.Success, result.ExitCode);
+            var examples = result.Out[result.Out.IndexOf("Examples:", StringComparison.Ordinal)..];
+            Assert.Contains($"  vgac {name}", examples, StringComparison.Ordinal);
+        }
+
+        // A long description stays on one line in a pipe (help wraps at the terminal's width only at a terminal).
+        var sim = await CliHarness.RunAsync(["sim", "--help"], cancellationToken: Ct);
+        Assert.Contains("Replay a trace: Alibaba GPU v2023 pod list, VGAC Slurm dataset CSV, or SWF (.swf/.swf.gz).", sim.Out, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(new[] { "predict", "--timeout", "soon", "--gpus", "1" }, "--timeout: expected a number, got 'soon'.")]
+    [InlineData(new[] { "watch", "--cycles", "many" }, "--cycles: expected a whole number, got 'many'.")]
+    [InlineData(new[] { "calibration", "audit", "--bins", "ten" }, "--bins: expected a whole number, got 'ten'.")]
+    public async Task BadFlagValue_SaysWhatWasExpected_NoTypeNames(string[] args, string message)
+    {
+        var result = await CliHarness.RunAsync(args, cancellationToken: Ct);
+
+        Assert.Equal(ExitCodes.UsageError, result.ExitCode);
+        Assert.Contains(message, result.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("System.", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Completion_Bash_RealShellCompletesCommandsAndOptionsFromTheProgram()
+    {
+        Assert.SkipUnless(File.Exists("/bin/bash") && !OperatingSystem.IsWindows(), "needs bash");
+        var folder = Directory.CreateTempSubdirectory("vgac-completion-").FullName;
+        var script = await CliHarness.RunAsync(["completion", "bash"], cancellationToken: Ct);
+        Assert.Equal(ExitCodes.Success, script.ExitCode);
+        await File.WriteAllTextAsync(Path.Combine(folder, "vgac-completion.bash"), script.Out, Ct);
+        // 'vgac' on the PATH is the real program, as an installed tool would be.
+        var shim = Path.Combine(folder, "vgac");
+        await File.WriteAllTextAsync(shim, $"#!/bin/sh\nexec dotnet \"{CliProcess.VgacDll}\" \"$@\"\n", Ct);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(shim, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
+        const string Probe = """
+            set -e
+            source ./vgac-completion.bash
+            complete_line() { COMP_LINE="$1"; COMP_POINT=${#1}; read -ra COMP_WORDS <<< "$1"; [[ "$1" == *" " ]] && COMP_WORDS+=(""); COMP_CWORD=$((${#COMP_WORDS[@]} - 1)); _vgac_complete; echo "$1 => ${COMPREPLY[*]}"; }
+            complete_line "vgac pre"
+            complete_line "vgac predict --gpu"
+            complete_line "vgac completion "
+            """;
+        await File.WriteAllTextAsync(Path.Combine(folder, "probe.sh"), Probe, Ct);
+
+        var run = await ProgramRun.RunAsync("/bin/bash", ["probe.sh"], folder, TimeSpan.FromMinutes(1), Ct,
+            new Dictionary<string, string> { ["PATH"] = folder + ":" + Environment.GetEnvironmentVariable("PATH") });
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("vgac pre => predict", run.Out, StringComparison.Ordinal);
+        var options = run.Out.Split('\n').Single(l => l.StartsWith("vgac predict --gpu =>", StringComparison.Ordinal)).Split(' ');
+        Assert.Contains("--gpus", options);
+        Assert.Contains("--gpu-type", options);
+        Assert.DoesNotContain("--batch", options);
+        Assert.Matches(@"vgac completion  => .*bash.*powershell.*zsh|vgac completion  => .*bash.*zsh", run.Out);
+    }
+
+    [Theory]
+    [InlineData("zsh", "compdef _vgac vgac")]
+    [InlineData("powershell", "Register-ArgumentCompleter -Native -CommandName vgac")]
+    public async Task Completion_OtherShells_AskTheProgramWithTheSuggestDirective(string shell, string registration)
+    {
+        var result = await CliHarness.RunAsync(["completion", shell], cancellationToken: Ct);
+
+        Assert.Equal(ExitCodes.Success, result.ExitCode);
+        Assert.Contains(registration, result.Out, StringComparison.Ordinal);
+        Assert.Contains("[suggest:", result.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CalibrationAuditLive_PrintsOneVerdict_TheGuards()
+    {
+        var result = await CliHarness.RunAsync(["calibration", "audit", "--live", "--demo"], cancellationToken: Ct);
+
+        Assert.True(result.ExitCode == ExitCodes.Success, result.ToString());
+        var verdict = Assert.Single(result.Out.Split('\n'), l => l.StartsWith("Verdict:", StringComparison.Ordinal));
+        Assert.Matches(@"baseline: (stable|monitor|reduce autonomy|recalibration)", verdict);
+        Assert.DoesNotContain("Guards use:", result.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain("Qualifies up to tier", result.Out, StringComparison.Ordinal);
+    }
+}
