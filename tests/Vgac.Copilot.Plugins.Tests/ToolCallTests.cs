@@ -97,6 +97,7 @@ public sealed class ToolCallTests(ToolCallTests.Fixture fixture) : IClassFixture
     [InlineData(ToolNames.PredictorPredictBatch, """{"jobs": [{"memory_gb": 2}]}""", "jobs[0] is missing its required field 'gpus'")]
     [InlineData(ToolNames.PredictorPredictBatch, """{"jobs": [{"gpus": 1, "memory_gb": 0}]}""", "jobs[0]: memory_gb must be greater than 0")]
     [InlineData(ToolNames.ActorAdmissionPreview, """{"gpus": 1, "memory_gib": 4}""", "has no argument 'memory_gib' (did you mean 'memory_gb'?)")]
+    [InlineData(ToolNames.PredictorPredictWait, """{"gpus": 99999999999}""", "argument 'gpus' is out of range: '99999999999'")]
     [InlineData(ToolNames.CalibratorTierVerdict, """{"probability": 1.5, "confidence": 0.9}""", "probability must be between 0 and 1")]
     [InlineData(ToolNames.ObserverSlurmStatus, "{}", "Slurm is not the scheduler")]
     public async Task BadArguments_ComeBackAsToolErrors_AndTheServerKeepsServing(string tool, string arguments, string message)
@@ -106,6 +107,7 @@ public sealed class ToolCallTests(ToolCallTests.Fixture fixture) : IClassFixture
 
         Assert.True(result.IsError);
         Assert.Contains(message, result.Text(), StringComparison.Ordinal);
+        Assert.DoesNotContain("System.", result.Text(), StringComparison.Ordinal);
         Assert.True(after.IsError is not true);
     }
 

@@ -51,6 +51,12 @@ internal static class ArgumentCheck
                 return string.Create(CultureInfo.InvariantCulture, $"{tool}: argument '{name}' must be {Describe(expected)}, got {element.ValueKind.ToString().ToLowerInvariant()} {Echo(element.GetRawText())}.");
             }
 
+            // Whole numbers are 32-bit everywhere in the catalogue: say so, rather than let binding fail on a type name.
+            if (Expected(property) is { } whole && whole.Contains("integer") && value is JsonElement { ValueKind: JsonValueKind.Number } number && !number.TryGetInt32(out _))
+            {
+                return $"{tool}: argument '{name}' is out of range: {Echo(number.GetRawText())} (at most {int.MaxValue:N0}).";
+            }
+
             if (value is JsonElement structured && Nested(tool, name, structured, property) is { } nested)
             {
                 return nested;

@@ -32,7 +32,9 @@ internal sealed class ToolFunction(AIFunction inner, Core.Text.SecretRedactor se
         }
         catch (JsonException ex)
         {
-            return Error($"Invalid arguments for {Name}: {ex.Message.Split(" Path:")[0]}{(ex.Path is { Length: > 1 } p ? $" (argument {p.TrimStart('$', '.')})" : "")}", ToolErrorCodes.InvalidArguments);
+            // The serializer's message names .NET types; say which argument and point at the schema instead.
+            var where = ex.Path is { Length: > 1 } p ? $"argument '{p.TrimStart('$', '.')}'" : "an argument";
+            return Error($"Invalid arguments for {Name}: {where} does not fit its type in the tool's input schema (a number out of range, or the wrong kind of value).", ToolErrorCodes.InvalidArguments);
         }
         catch (VgacApiException ex) when (ex.StatusCode == System.Net.HttpStatusCode.NotFound)
         {
