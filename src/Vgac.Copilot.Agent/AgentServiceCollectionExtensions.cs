@@ -32,14 +32,15 @@ public static class AgentServiceCollectionExtensions
     {
         services.AddOptions<LlmOptions>().BindConfiguration(LlmOptions.SectionName).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LlmOptions>, LlmOptionsValidator>());
-        services.TryAddSingleton<ToolInvoker>();
+        services.TryAddSingleton<ToolActivity>();
+        services.TryAddSingleton(sp => new ToolInvoker(sp.GetRequiredService<ToolCatalog>(), sp.GetRequiredService<ToolActivity>()));
         services.TryAddSingleton(sp => new AnswerChecker(sp.GetRequiredService<IOptions<Core.Guards.GuardOptions>>().Value));
         services.TryAddSingleton(sp => OfflinePlanner.Create(sp.GetRequiredService<ToolInvoker>()));
         services.TryAddSingleton<IPlanner>(sp =>
         {
             var llm = sp.GetRequiredService<IOptions<LlmOptions>>().Value;
             return llm.IsConfigured
-                ? new LlmPlanner(llm, sp.GetRequiredService<ToolCatalog>(), sp.GetRequiredService<TimeProvider>(), $"behind {sp.GetRequiredService<IVgacClient>().BaseAddress}")
+                ? new LlmPlanner(llm, sp.GetRequiredService<ToolCatalog>(), sp.GetRequiredService<TimeProvider>(), $"behind {sp.GetRequiredService<IVgacClient>().BaseAddress}", activity: sp.GetRequiredService<ToolActivity>())
                 : sp.GetRequiredService<OfflinePlanner>();
         });
         return services;

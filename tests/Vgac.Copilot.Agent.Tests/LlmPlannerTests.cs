@@ -130,8 +130,45 @@ public sealed class LlmPlannerTests
         Assert.Empty(services.GetRequiredService<ActionLog>().Entries);
     }
 
-    private static LlmPlanner Planner(ServiceProvider services, ScriptedChatServer chat, int maxToolCalls = 8, bool allowActions = false) => new(
-        new LlmOptions { Provider = "openai-compatible", Endpoint = chat.Endpoint.ToString(), Model = "scripted", MaxToolCalls = maxToolCalls, AllowActions = allowActions },
+    [Fact]
+    public async Task LongSession_200Turns_EveryRequestStaysUnderTheContextBound()
+    {
+        const int Bound = 4_000;
+        await using var vgac = await Vgac(0.2, 0.9);
+        // Each turn: a tool call with a sizeable result, then an answer.
+        var replies = Enumerable.Range(0, 200).SelectMany(i => new[] { ChatReply.Call(ToolNames.ObserverNodes, $$"""{"limit":{{i % 90 + 1}}}"""), ChatReply.Text($"answer {i}: ", new string('x', 400)) });
+        await using var chat = await ScriptedChatServer.StartAsync(replies, Ct);
+        using var services = AgentHost.Build(vgac.BaseAddress);
+        var planner = Planner(services, chat, maxContextTokens: Bound);
+
+        for (var i = 0; i < 200; i++)
+        {
+            await planner.AskAsync($"turn {i}: which nodes have free GPUs? " + new string('q', 200), Ct);
+        }
+
+        Assert.Equal(400, chat.Requests.Count);
+        var sizes = chat.Requests.Select(r => r.RootElement.GetProperty("messages").EnumerateArray()
+            .Sum(m => (m.TryGetProperty("content", out var c) && c.ValueKind == System.Text.Json.JsonValueKind.String ? c.GetString()!.Length : 0)
+                + (m.TryGetProperty("tool_calls", out var t) ? t.GetRawText().Length : 0))).ToList();
+        // The first question of each turn is sent after trimming; the second carries one new tool result on top.
+        Assert.All(sizes, s => Assert.True(s / 4 <= Bound + 1_000, $"a request carried about {s / 4} tokens of conversation"));
+        Assert.True(sizes[^1] > sizes[0], "later turns still carry earlier conversation");
+        var last = chat.Requests[^2].RootElement.GetProperty("messages").EnumerateArray().ToList();
+        Assert.Equal("system", last[0].GetProperty("role").GetString());
+        Assert.Contains("turn 199", last[^1].GetProperty("content").GetString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(last, m => m.GetProperty("content").ValueKind == System.Text.Json.JsonValueKind.String && m.GetProperty("content").GetString()!.StartsWith("turn 0:", StringComparison.Ordinal));
+        // No tool result without the assistant message that asked for it.
+        for (var i = 0; i < last.Count; i++)
+        {
+            if (last[i].GetProperty("role").GetString() == "tool")
+            {
+                Assert.True(last[..i].Any(m => m.TryGetProperty("tool_calls", out _)), "a tool result lost its call");
+            }
+        }
+    }
+
+    private static LlmPlanner Planner(ServiceProvider services, ScriptedChatServer chat, int maxToolCalls = 8, bool allowActions = false, int maxContextTokens = 24_000) => new(
+        new LlmOptions { Provider = "openai-compatible", Endpoint = chat.Endpoint.ToString(), Model = "scripted", MaxToolCalls = maxToolCalls, AllowActions = allowActions, MaxContextTokens = maxContextTokens },
         services.GetRequiredService<ToolCatalog>(), TimeProvider.System, "eks");
 
     private static Task<LoopbackServer> Vgac(double probability, double confidence) => LoopbackServer.StartAsync(r => r.Path switch

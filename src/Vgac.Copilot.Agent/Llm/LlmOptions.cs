@@ -24,6 +24,13 @@ public sealed class LlmOptions
     /// <summary>Tool results longer than this are cut (with a note) before the model sees them.</summary>
     public int MaxToolOutputChars { get; set; } = 6000;
 
+    /// <summary>
+    /// The conversation's budget in tokens (about four characters each), system prompt included: before each
+    /// question older tool results are trimmed and the oldest turns dropped to stay under it. The tool catalogue
+    /// is sent beside it on every request.
+    /// </summary>
+    public int MaxContextTokens { get; set; } = 24_000;
+
     /// <summary>Expose action tools to the model (each still needs the guards and a person's confirmation).</summary>
     public bool AllowActions { get; set; }
 

@@ -46,6 +46,11 @@ internal sealed class LlmOptionsValidator : IValidateOptions<LlmOptions>
             failures.Add($"Llm:MaxToolOutputChars must be at least 500, got {o.MaxToolOutputChars}.");
         }
 
+        if (o.MaxContextTokens < 2_000)
+        {
+            failures.Add($"Llm:MaxContextTokens must be at least 2000 (the system prompt and one question with its tool results), got {o.MaxContextTokens}.");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

@@ -22,11 +22,13 @@ public sealed class LlmPlanner : IPlanner
     private readonly QuestionBudget _budget;
     private readonly IChatCompletionService _chat;
     private readonly string _systemPrompt;
+    private readonly int _maxContextTokens;
     private ChatHistory _history;
 
-    public LlmPlanner(LlmOptions options, ToolCatalog catalog, TimeProvider time, string clusterName, HttpClient? http = null)
+    public LlmPlanner(LlmOptions options, ToolCatalog catalog, TimeProvider time, string clusterName, HttpClient? http = null, ToolActivity? activity = null)
     {
         Model = options.Model!;
+        _maxContextTokens = options.MaxContextTokens;
         var builder = Kernel.CreateBuilder();
         var provider = options.Provider.ToLowerInvariant();
         if (provider == "openai")
@@ -39,7 +41,7 @@ public sealed class LlmPlanner : IPlanner
             builder.AddOpenAIChatCompletion(options.Model!, new Uri(options.Endpoint!), string.IsNullOrEmpty(options.ApiKey) ? "none" : options.ApiKey, httpClient: http);
         }
 
-        _budget = new QuestionBudget(options, time);
+        _budget = new QuestionBudget(options, time, activity);
         builder.Services.AddSingleton<IAutoFunctionInvocationFilter>(_budget);
         _kernel = builder.Build();
         _kernel.Plugins.AddRange(KernelTools.CreatePlugins(catalog, allowActions: options.AllowActions));
@@ -58,6 +60,16 @@ public sealed class LlmPlanner : IPlanner
     public string? Model { get; }
 
     public void Reset() => _history = NewHistory();
+
+    /// <summary>Puts an earlier exchange back into the conversation (a resumed REPL session).</summary>
+    public void Remember(string question, string answer)
+    {
+        _history.AddUserMessage(question);
+        _history.AddAssistantMessage(answer);
+    }
+
+    /// <summary>The conversation's size now, in estimated tokens (system prompt included).</summary>
+    public int ContextTokens => ContextWindow.EstimateTokens(_history);
 
     /// <summary>The tool calls of the last question (for the REPL's trace after a streamed answer).</summary>
     public IReadOnlyList<ToolCallRecord> LastCalls => [.. _budget.Calls];
@@ -83,6 +95,7 @@ public sealed class LlmPlanner : IPlanner
     public async IAsyncEnumerable<string> StreamAsync(string question, Action<TokenUsage>? onUsage = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         _budget.Start();
+        ContextWindow.Fit(_history, _maxContextTokens);
         _history.AddUserMessage(question);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(_budget.Deadline);

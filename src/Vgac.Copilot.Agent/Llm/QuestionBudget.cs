@@ -10,7 +10,7 @@ namespace Vgac.Copilot.Agent.Llm;
 /// identical calls, and a cap on what a tool may hand back. Tool results go to the model as data; nothing in them
 /// changes what the guards (inside the tools) decide. Records every call for traces and <c>ask --format json</c>.
 /// </summary>
-internal sealed class QuestionBudget(LlmOptions options, TimeProvider time) : IAutoFunctionInvocationFilter
+internal sealed class QuestionBudget(LlmOptions options, TimeProvider time, ToolActivity? activity = null) : IAutoFunctionInvocationFilter
 {
     private readonly List<ToolCallRecord> _calls = [];
     private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
@@ -69,6 +69,7 @@ internal sealed class QuestionBudget(LlmOptions options, TimeProvider time) : IA
         }
 
         var started = Stopwatch.GetTimestamp();
+        activity?.OnStarted(name);
         await next(context).ConfigureAwait(false);
         var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         var value = context.Result.GetValue<object>();
@@ -85,6 +86,8 @@ internal sealed class QuestionBudget(LlmOptions options, TimeProvider time) : IA
         }
 
         context.Result = new FunctionResult(context.Function, ok ? text : $"Tool error: {text}");
-        _calls.Add(new ToolCallRecord(name, arguments, ok, ok && value is JsonElement j ? Verdicts.Of(j) : null, elapsed, text, code));
+        var call = new ToolCallRecord(name, arguments, ok, ok && value is JsonElement j ? Verdicts.Of(j) : null, elapsed, text, code);
+        _calls.Add(call);
+        activity?.OnFinished(call);
     }
 }

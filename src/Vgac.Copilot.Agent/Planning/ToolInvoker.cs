@@ -9,12 +9,13 @@ namespace Vgac.Copilot.Agent.Planning;
 /// Calls a catalogue tool by name exactly as MCP and Semantic Kernel do (the same <c>AIFunction</c>, so the same
 /// guards and the same errors), and records the call.
 /// </summary>
-public sealed class ToolInvoker(ToolCatalog catalog)
+public sealed class ToolInvoker(ToolCatalog catalog, ToolActivity? activity = null)
 {
     public async Task<ToolCallRecord> InvokeAsync(string name, IReadOnlyDictionary<string, object?> arguments, CancellationToken cancellationToken)
     {
         var tool = catalog.All.FirstOrDefault(t => t.Name == name) ?? throw new InvalidOperationException($"No tool named {name}.");
         var started = Stopwatch.GetTimestamp();
+        activity?.OnStarted(name);
         var args = new AIFunctionArguments();
         foreach (var (key, value) in arguments)
         {
@@ -23,12 +24,14 @@ public sealed class ToolInvoker(ToolCatalog catalog)
 
         var result = await tool.Function.InvokeAsync(args, cancellationToken).ConfigureAwait(false);
         var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-        return result switch
+        var call = result switch
         {
             ErrorContent error => new ToolCallRecord(name, arguments, false, null, elapsed, error.Message, error.ErrorCode),
             JsonElement json => new ToolCallRecord(name, arguments, true, Verdicts.Of(json), elapsed, json.GetRawText()),
             _ => new ToolCallRecord(name, arguments, true, null, elapsed, JsonSerializer.Serialize(result, PluginJson.Options.GetTypeInfo(typeof(object)))),
         };
+        activity?.OnFinished(call);
+        return call;
     }
 }
 
