@@ -22,6 +22,11 @@ public static partial class CliApp
         // Ctrl+C cancels the command's token; commands stop promptly on it. The long grace lets `vgac watch` finish
         // the cycle in progress (it offers a second Ctrl+C to stop at once).
         var invocation = new InvocationConfiguration { Output = context.Out, Error = context.Error, ProcessTerminationTimeout = TimeSpan.FromMinutes(5) };
+        if (parse.CommandResult.Command is ChatCommand)
+        {
+            // The REPL owns Ctrl+C: it cancels an answer, never the session.
+            invocation.ProcessTerminationTimeout = null;
+        }
 
         if (parse.Errors.Count > 0 && parse.Action is not (System.CommandLine.Help.HelpAction or HelpWithExamples))
         {

@@ -12,6 +12,9 @@ internal static class CliHarness
             // Keep test runs out of the user's log folder.
             ["VGAC_LOG_DIR"] = Path.Combine(Path.GetTempPath(), "vgac-tests-logs"),
 
+            // ...out of the user's chat history and saved sessions...
+            ["VGAC_DATA_DIR"] = Directory.CreateTempSubdirectory("vgac-tests-data-").FullName,
+
             // ...and out of the user's audit trail (calibration audits are persisted there).
             ["VGAC_AUDIT_DB"] = Path.Combine(Directory.CreateTempSubdirectory("vgac-tests-audit-").FullName, "audit.db"),
         };

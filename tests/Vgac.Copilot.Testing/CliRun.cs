@@ -27,6 +27,7 @@ public static class CliProcess
         };
         info.ArgumentList.Add(VgacDll);
         info.Environment["XDG_CONFIG_HOME"] = NoUserConfig;
+        info.Environment["VGAC_DATA_DIR"] = Directory.CreateTempSubdirectory("vgac-tests-data-").FullName;
         foreach (var arg in args)
         {
             info.ArgumentList.Add(arg);

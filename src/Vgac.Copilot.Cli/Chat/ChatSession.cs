@@ -7,17 +7,55 @@ using Vgac.Copilot.Plugins.Catalog;
 
 namespace Vgac.Copilot.Cli.Chat;
 
-/// <summary>
-/// The REPL: reads questions and slash commands line by line, streams answers, shows each tool call (name, key
-/// arguments, verdict, time), and lets Ctrl+C cancel the answer in progress without leaving the session.
-/// </summary>
-internal sealed class ChatSession(IPlanner planner, ToolCatalog catalog, AnswerChecker checker, IAnsiConsole console, TextReader input, string vgacUrl, HistoryLineReader? terminal = null)
+/// <summary>What the REPL has beyond a console and lines of input: a person's terminal, saved sessions, live tool activity.</summary>
+internal sealed record ChatOptions
 {
-    private readonly List<string> _history = [];
+    /// <summary>The line editor, when a person is at a terminal (null: lines are read plainly from the input).</summary>
+    public LineEditor? Editor { get; init; }
+
+    /// <summary>Where sessions are saved (<c>/save</c>, <c>--resume</c>); null: not saved.</summary>
+    public SavedSessions? Sessions { get; init; }
+
+    /// <summary>Tool calls as they start and end, for the live line.</summary>
+    public ToolActivity? Activity { get; init; }
+
+    /// <summary>The raw terminal, for the live line and clearing the screen (null when not a terminal).</summary>
+    public TextWriter? Terminal { get; init; }
+
+    /// <summary>A saved session to continue (its questions and answers go back into the conversation).</summary>
+    public string? Resume { get; init; }
+}
+
+/// <summary>
+/// The REPL: reads questions and slash commands, streams answers, shows each tool call while it runs and after
+/// (name, key arguments, verdict, time). Ctrl+C cancels the answer in progress and keeps the session; sessions are
+/// saved and resumed with their questions, answers and tool results.
+/// </summary>
+internal sealed class ChatSession(IPlanner planner, ToolCatalog catalog, AnswerChecker checker, IAnsiConsole console, TextReader input, string vgacUrl, ChatOptions? options = null)
+{
+    /// <summary>The slash commands, with what each does (for /help and Tab).</summary>
+    public static readonly IReadOnlyList<(string Name, string What)> Commands =
+    [
+        ("/help", "this list"),
+        ("/tools", "the tools the planner may call"),
+        ("/last", "the last tool result in full (JSON)"),
+        ("/trace", "on|off: show tool calls after each answer (now: the last answer's)"),
+        ("/history", "your questions so far (up/down recall them, Ctrl+R searches)"),
+        ("/clear", "clear the screen and forget the conversation"),
+        ("/model", "which planner and model answer"),
+        ("/save", "[NAME]: save this session (questions, answers, tool results)"),
+        ("/sessions", "the saved sessions ('vgac chat --resume NAME' continues one)"),
+        ("/exit", "leave (also: exit, quit, Ctrl+D)"),
+    ];
+
+    private readonly ChatOptions _options = options ?? new ChatOptions();
+    private readonly List<ChatTurn> _turns = [];
     private readonly Lock _gate = new();
     private CancellationTokenSource? _current;
     private bool _trace = true;
     private IReadOnlyList<ToolCallRecord> _lastCalls = [];
+
+    public IReadOnlyList<ChatTurn> Turns => _turns;
 
     /// <summary>Cancels the answer being written, if any (Ctrl+C).</summary>
     public bool CancelCurrent()
@@ -37,11 +75,26 @@ internal sealed class ChatSession(IPlanner planner, ToolCatalog catalog, AnswerC
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
         console.MarkupLine($"[bold]VGAC Copilot[/] - planner [green]{planner.Kind}[/]{(planner.Model is null ? "" : $" ({Markup.Escape(planner.Model)})")}, VGAC at [blue]{Markup.Escape(vgacUrl)}[/]");
-        console.MarkupLine("[grey]Ask about the cluster, the queue, wait predictions or calibration. /help lists commands, Ctrl+C cancels an answer, /exit leaves.[/]");
+        console.MarkupLine("[grey]Ask about the cluster, the queue, wait predictions or calibration. /help lists commands, Ctrl+C cancels an answer, exit leaves.[/]");
+        if (_options.Resume is { } name)
+        {
+            Resume(name);
+        }
+
+        using var live = _options.Activity is not null && _options.Terminal is not null ? new LiveToolLine(_options.Activity, _options.Terminal) : null;
         while (!cancellationToken.IsCancellationRequested)
         {
-            console.Markup("[bold]vgac>[/] ");
-            var line = terminal is not null ? terminal.ReadLine() : await input.ReadLineAsync(cancellationToken).ConfigureAwait(false);
+            string? line;
+            if (_options.Editor is { } editor)
+            {
+                line = editor.ReadLine("vgac> ");
+            }
+            else
+            {
+                console.Markup("[bold]vgac>[/] ");
+                line = await input.ReadLineAsync(cancellationToken).ConfigureAwait(false);
+            }
+
             if (line is null)
             {
                 break;
@@ -51,6 +104,11 @@ internal sealed class ChatSession(IPlanner planner, ToolCatalog catalog, AnswerC
             if (line.Length == 0)
             {
                 continue;
+            }
+
+            if (line.Equals("exit", StringComparison.OrdinalIgnoreCase) || line.Equals("quit", StringComparison.OrdinalIgnoreCase))
+            {
+                break;
             }
 
             if (line.StartsWith('/'))
@@ -63,12 +121,40 @@ internal sealed class ChatSession(IPlanner planner, ToolCatalog catalog, AnswerC
                 continue;
             }
 
-            _history.Add(line);
             await AnswerAsync(line, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (_turns.Count > 0 && _options.Sessions is { } sessions)
+        {
+            TrySave(sessions, SavedSessions.Last, quiet: true);
         }
 
         console.MarkupLine("[grey]bye[/]");
         return ExitCodes.Success;
+    }
+
+    private void Resume(string name)
+    {
+        if (_options.Sessions is not { } sessions)
+        {
+            return;
+        }
+
+        var session = sessions.Load(name);
+        foreach (var turn in session.Turns)
+        {
+            _turns.Add(turn);
+            (planner as LlmPlanner)?.Remember(turn.Question, turn.Answer);
+            _options.Editor?.History.Add(turn.Question);
+        }
+
+        console.MarkupLine(Markup.Escape($"Resumed session '{session.Name}' ({Core.Text.Words.Count(session.Turns.Count, "question")}, saved {session.SavedAt:yyyy-MM-dd HH:mm} UTC)."));
+        if (session.Turns.Count > 0)
+        {
+            var last = session.Turns[^1];
+            console.MarkupLine($"[grey]last: {Markup.Escape(Cut(last.Question, 100))}[/]");
+            console.WriteLine(last.Answer);
+        }
     }
 
     private async Task AnswerAsync(string question, CancellationToken cancellationToken)
@@ -85,10 +171,11 @@ internal sealed class ChatSession(IPlanner planner, ToolCatalog catalog, AnswerC
             if (planner is LlmPlanner llm)
             {
                 var text = new System.Text.StringBuilder();
+                var wrap = new WordWrap(console.Profile.Capabilities.Interactive ? console.Profile.Width : int.MaxValue);
                 await foreach (var piece in llm.StreamAsync(question, cancellationToken: current.Token).ConfigureAwait(false))
                 {
                     text.Append(piece);
-                    console.Write(new Text(piece));
+                    console.Write(new Text(wrap.Next(piece)));
                 }
 
                 console.WriteLine();
@@ -100,6 +187,8 @@ internal sealed class ChatSession(IPlanner planner, ToolCatalog catalog, AnswerC
                 console.WriteLine(answer.Answer);
                 (said, _lastCalls) = (answer.Answer, answer.ToolCalls);
             }
+
+            _turns.Add(new ChatTurn(question, said, [.. _lastCalls.Select(c => new SavedCall(c.Name, c.Ok, c.Verdict, Math.Round(c.DurationMs, 1), c.Result))], DateTimeOffset.UtcNow));
 
             // Checked in code before the person acts on it: a streamed answer gets its warning right after it.
             if (checker.Check(question, said, _lastCalls) is { Passed: false } check)
@@ -118,7 +207,8 @@ internal sealed class ChatSession(IPlanner planner, ToolCatalog catalog, AnswerC
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            console.MarkupLine("[yellow](answer cancelled)[/]");
+            console.WriteLine();
+            console.MarkupLine("[yellow](answer cancelled; the session goes on)[/]");
         }
         finally
         {
@@ -176,12 +266,20 @@ internal sealed class ChatSession(IPlanner planner, ToolCatalog catalog, AnswerC
     /// <summary>Runs a slash command; false means leave.</summary>
     private bool Command(string line)
     {
-        switch (line.Split(' ', 2)[0].ToLowerInvariant())
+        var parts = line.Split(' ', 2, StringSplitOptions.TrimEntries);
+        var argument = parts.Length > 1 ? parts[1] : null;
+        switch (parts[0].ToLowerInvariant())
         {
             case "/exit" or "/quit":
                 return false;
             case "/help":
-                console.MarkupLine("/help  this list\n/tools  the tools the planner may call\n/clear  forget the conversation\n/model  which planner and model answer\n/trace  show or hide tool calls (last answer's calls are shown now)\n/history  your questions so far (up and down arrows recall them)\n/exit  leave");
+                var help = new Grid().AddColumn(new GridColumn().NoWrap()).AddColumn();
+                foreach (var (name, what) in Commands)
+                {
+                    help.AddRow(name, Markup.Escape(what));
+                }
+
+                console.Write(help);
                 break;
             case "/tools":
                 var table = NewTable().AddColumn("tool").AddColumn("what it is for");
@@ -192,32 +290,112 @@ internal sealed class ChatSession(IPlanner planner, ToolCatalog catalog, AnswerC
 
                 console.Write(table);
                 break;
+            case "/last":
+                if (_lastCalls.Count == 0)
+                {
+                    console.MarkupLine("[grey]no tool has run yet[/]");
+                    break;
+                }
+
+                var call = _lastCalls[^1];
+                console.MarkupLine($"[grey]{Markup.Escape(call.Name)} ({(call.Ok ? "ok" : "error")}, {call.DurationMs.ToString("0", CultureInfo.InvariantCulture)} ms)[/]");
+                console.WriteLine(Pretty(call.Result));
+                break;
             case "/clear":
                 planner.Reset();
-                console.MarkupLine("[grey]conversation cleared[/]");
+                _turns.Clear();
+                if (_options.Terminal is not null)
+                {
+                    console.Clear();
+                }
+
+                console.MarkupLine("[grey]screen and conversation cleared[/]");
                 break;
             case "/model":
                 console.MarkupLine($"planner {planner.Kind}{(planner.Model is null ? " (no model: answers come from templates over tool results)" : $", model {Markup.Escape(planner.Model)}")}");
                 break;
             case "/trace":
-                _trace = !_trace;
+                _trace = argument?.ToLowerInvariant() switch { "on" => true, "off" => false, _ => !_trace };
                 console.MarkupLine($"tool-call trace {(_trace ? "on" : "off")}");
-                ShowCalls(_lastCalls);
+                if (_trace)
+                {
+                    ShowCalls(_lastCalls);
+                }
+
                 break;
             case "/history":
-                for (var i = 0; i < _history.Count; i++)
+                var asked = _options.Editor?.History.Entries ?? [.. _turns.Select(t => t.Question)];
+                for (var i = 0; i < asked.Count; i++)
                 {
-                    console.WriteLine($"{i + 1}. {_history[i]}");
+                    console.WriteLine($"{i + 1,4}  {asked[i]}");
+                }
+
+                break;
+            case "/save":
+                if (_options.Sessions is { } sessions)
+                {
+                    TrySave(sessions, argument ?? DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture), quiet: false);
+                }
+
+                break;
+            case "/sessions":
+                var saved = _options.Sessions?.List() ?? [];
+                if (saved.Count == 0)
+                {
+                    console.MarkupLine("[grey]no saved sessions yet: /save NAME saves this one[/]");
+                }
+
+                foreach (var session in saved)
+                {
+                    console.WriteLine($"{session.Name,-24} {Core.Text.Words.Count(session.Turns, "question"),-14} {session.SavedAt:yyyy-MM-dd HH:mm} UTC");
                 }
 
                 break;
             default:
-                console.MarkupLine($"[red]unknown command {Markup.Escape(line)}[/]; /help lists them");
+                var guess = Core.Text.NameMatch.Closest(parts[0], Commands.Select(c => c.Name));
+                console.MarkupLine($"[red]unknown command {Markup.Escape(parts[0])}[/]{(guess is null ? "" : $"; did you mean {guess}?")} /help lists them");
                 break;
         }
 
         return true;
     }
+
+    private void TrySave(SavedSessions sessions, string name, bool quiet)
+    {
+        try
+        {
+            var path = sessions.Save(name, _turns);
+            if (!quiet)
+            {
+                console.MarkupLine(Markup.Escape($"saved as '{name}' ({Core.Text.Words.Count(_turns.Count, "question")}): vgac chat --resume {name}"));
+            }
+        }
+        catch (Exception ex) when (ex is Composition.ConfigurationException or IOException or UnauthorizedAccessException)
+        {
+            console.MarkupLine($"[red]not saved:[/] {Markup.Escape(ex.Message)}");
+        }
+    }
+
+    private static string Pretty(string result)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(result);
+            using var buffer = new MemoryStream();
+            using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+            {
+                document.RootElement.WriteTo(writer);
+            }
+
+            return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+        }
+        catch (JsonException)
+        {
+            return result;
+        }
+    }
+
+    private static string Cut(string text, int max) => text.Length <= max ? text : text[..(max - 1)] + "…";
 
     private static string Format(object? value) => value switch
     {

@@ -1,66 +1,121 @@
 using System.CommandLine;
+using Microsoft.Extensions.Configuration;
 using Spectre.Console;
 using Vgac.Copilot.Agent.Planning;
 using Vgac.Copilot.Cli.Chat;
 using Vgac.Copilot.Cli.Hosting;
+using Vgac.Copilot.Cli.Output;
 using Vgac.Copilot.Client;
 using Vgac.Copilot.Plugins.Catalog;
-
-using Vgac.Copilot.Cli.Output;
 
 namespace Vgac.Copilot.Cli.Commands;
 
 /// <summary><c>vgac chat</c>: an interactive session with the planner.</summary>
 internal sealed class ChatCommand : VgacCommand
 {
+    /// <summary>The width Spectre lays out for when output is not a terminal: wide enough that nothing wraps.</summary>
+    internal const int PlainWidth = 4096;
+
+    private readonly Option<string?> resume = new("--resume")
+    {
+        Description = "Continue a saved session (default: the last one).",
+        HelpName = "name",
+        Arity = ArgumentArity.ZeroOrOne,
+    };
+
     public ChatCommand(CliContext context)
         : base(context, "chat", "Chat with the copilot in the terminal: questions in plain language, answers grounded in VGAC's numbers.", CommandNeeds.Vgac | CommandNeeds.Demo | CommandNeeds.Model)
     {
-        Examples = [("vgac chat --demo", "try it against the embedded simulator"), ("vgac chat --llm-provider openai-compatible --llm-endpoint http://localhost:11434/v1 --llm-model qwen2.5:7b", "with a local model")];
+        Add(resume);
+        Examples =
+        [
+            ("vgac chat --demo", "try it against the embedded simulator"),
+            ("vgac chat --resume", "continue where the last session ended (or --resume NAME for one saved with /save NAME)"),
+            ("vgac chat --llm-provider openai-compatible --llm-endpoint http://localhost:11434/v1 --llm-model qwen2.5:7b", "with a local model"),
+        ];
     }
-
-    /// <summary>The width Spectre lays out for when output is not a terminal: wide enough that nothing wraps.</summary>
-    internal const int PlainWidth = 4096;
 
     protected override async Task<int> ExecuteAsync(ParseResult parse, CommandSession session, CancellationToken token)
     {
         var context = Context;
+        var ansi = AnsiConsole.Create(new AnsiConsoleSettings
         {
-            var ansi = AnsiConsole.Create(new AnsiConsoleSettings
-            {
-                Out = new AnsiConsoleOutput(context.AnsiOut ?? session.Out),
-                Ansi = context.Interactive ? AnsiSupport.Detect : AnsiSupport.No,
-                ColorSystem = context.Interactive ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
-                Interactive = context.Interactive ? InteractionSupport.Detect : InteractionSupport.No,
-            });
-            if (!context.Interactive)
-            {
-                // A pipe or a file has no width: nothing is wrapped at 80 columns.
-                ansi.Profile.Width = PlainWidth;
-            }
+            Out = new AnsiConsoleOutput(context.AnsiOut ?? session.Out),
+            Ansi = context.Interactive ? AnsiSupport.Detect : AnsiSupport.No,
+            ColorSystem = context.Interactive ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+            Interactive = context.Interactive ? InteractionSupport.Detect : InteractionSupport.No,
+        });
+        if (!context.Interactive)
+        {
+            // A pipe or a file has no width: nothing is wrapped at 80 columns.
+            ansi.Profile.Width = PlainWidth;
+        }
 
-            var console = new InertConsole(ansi, context.Secrets);
-            var chat = new ChatSession(session.Get<IPlanner>(), session.Get<ToolCatalog>(), session.Get<AnswerChecker>(), console, context.In, session.Get<IVgacClient>().BaseAddress.ToString(),
-                context.Interactive ? new HistoryLineReader("vgac> ") : null);
-            ConsoleCancelEventHandler? onCancel = null;
-            if (context.Interactive)
-            {
-                // Ctrl+C cancels the answer in progress; with none in progress it leaves, as a shell does.
-                onCancel = (_, e) => e.Cancel = chat.CancelCurrent();
-                Console.CancelKeyPress += onCancel;
-            }
+        var folder = ChatSettings.Resolve(session.Configuration);
+        var sessions = new SavedSessions(Path.Combine(folder, "sessions"), context.Secrets);
+        string? resumeName = null;
+        if (parse.GetResult(resume) is not null)
+        {
+            resumeName = SavedSessions.CheckName(parse.GetValue(resume) ?? SavedSessions.Last);
+            sessions.Load(resumeName); // a missing or broken session is an error before the REPL starts
+        }
 
-            try
+        var console = new InertConsole(ansi, context.Secrets);
+        var terminal = context.Interactive ? context.AnsiOut ?? Console.Out : null;
+        var editor = terminal is null ? null : new LineEditor(terminal, ReadKey, () => Console.WindowWidth > 0 ? Console.WindowWidth : 80,
+            new InputHistory(Path.Combine(folder, "history"), context.Secrets), [.. ChatSession.Commands.Select(c => c.Name)]);
+        var chat = new ChatSession(session.Get<IPlanner>(), session.Get<ToolCatalog>(), session.Get<AnswerChecker>(), console, context.In, session.Get<IVgacClient>().BaseAddress.ToString(),
+            new ChatOptions { Editor = editor, Sessions = sessions, Activity = session.Get<ToolActivity>(), Terminal = terminal, Resume = resumeName });
+        ConsoleCancelEventHandler? onCancel = null;
+        if (context.Interactive)
+        {
+            // Ctrl+C cancels the answer in progress and never ends the session (at the prompt the editor reads it
+            // as a key and clears the line; Ctrl+D, exit or quit leave).
+            onCancel = (_, e) =>
             {
-                return await chat.RunAsync(token).ConfigureAwait(false);
-            }
-            finally
+                e.Cancel = true;
+                chat.CancelCurrent();
+            };
+            Console.CancelKeyPress += onCancel;
+        }
+
+        try
+        {
+            return await chat.RunAsync(token).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (onCancel is not null)
             {
-                if (onCancel is not null)
-                {
-                    Console.CancelKeyPress -= onCancel;
-                }
+                Console.CancelKeyPress -= onCancel;
             }
         }
     }
+
+    /// <summary>One key from the terminal, Ctrl+C included (read as a key at the prompt, a signal while answering).</summary>
+    private static ConsoleKeyInfo ReadKey()
+    {
+        Console.TreatControlCAsInput = true;
+        try
+        {
+            return Console.ReadKey(intercept: true);
+        }
+        finally
+        {
+            Console.TreatControlCAsInput = false;
+        }
+    }
+}
+
+/// <summary>Where the REPL keeps its history and saved sessions: <c>Chat:Directory</c> (<c>VGAC_DATA_DIR</c>), else the user's data folder.</summary>
+internal sealed class ChatSettings
+{
+    public const string SectionName = "Chat";
+
+    public string? Directory { get; set; }
+
+    public static string Resolve(IConfiguration configuration) =>
+        configuration.GetSection(SectionName).Get<ChatSettings>()?.Directory is { Length: > 0 } directory
+            ? directory
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create), "vgac");
 }

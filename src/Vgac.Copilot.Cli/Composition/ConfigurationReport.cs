@@ -37,6 +37,7 @@ internal static partial class ConfigurationReport
         (WatchOptions.SectionName, typeof(WatchOptions)),
         ("Mcp", typeof(McpHostOptions)),
         (LogOptions.SectionName, typeof(LogOptions)),
+        (Commands.ChatSettings.SectionName, typeof(Commands.ChatSettings)),
     ];
 
     public static ConfigReport Build(CliContext context, string? configFile, IEnumerable<KeyValuePair<string, string?>> flags)

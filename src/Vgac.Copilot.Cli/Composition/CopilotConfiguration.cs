@@ -24,10 +24,11 @@ internal static class CopilotConfiguration
         ["VGAC_LLM_API_KEY"] = "Llm:ApiKey",
         ["VGAC_AUDIT_DB"] = "Watch:AuditPath",
         ["VGAC_WEBHOOK_URL"] = "Watch:Webhook:Url",
+        ["VGAC_DATA_DIR"] = "Chat:Directory",
     };
 
     /// <summary>Sections that may also be set as <c>Section__Key</c> environment variables.</summary>
-    public static readonly string[] Sections = ["Vgac", "Llm", "Guards", "Watch", "Mcp", "Log", "Platform", "Simulator"];
+    public static readonly string[] Sections = ["Vgac", "Llm", "Guards", "Watch", "Mcp", "Log", "Chat", "Platform", "Simulator"];
 
     public static IConfigurationRoot Build(CliContext context, string? configFile, IEnumerable<KeyValuePair<string, string?>> flags) =>
         Compose(context, configFile, flags, problems: null).Root;

@@ -1,0 +1,73 @@
+using System.Text.Json;
+
+namespace Vgac.Copilot.Cli.Tests;
+
+/// <summary>The REPL's commands and saved sessions, run as <c>vgac chat</c> with scripted input.</summary>
+public sealed class ChatSessionTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Session_SavedByName_ResumedWithItsQuestionsAnswersAndToolResults()
+    {
+        var env = new Dictionary<string, string> { ["VGAC_DATA_DIR"] = Directory.CreateTempSubdirectory("vgac-chat-").FullName };
+
+        var first = await CliHarness.RunAsync(["chat", "--demo"], env, Ct, input: "how busy is the cluster?\n/last\n/trace off\n/save incident-42\n/sessions\nquit\nnever asked\n");
+        var second = await CliHarness.RunAsync(["chat", "--demo", "--resume", "incident-42"], env, Ct, input: "/history\nexit\n");
+        var last = await CliHarness.RunAsync(["chat", "--demo", "--resume"], env, Ct, input: "/exit\n");
+        var missing = await CliHarness.RunAsync(["chat", "--demo", "--resume", "no-such-session"], env, Ct, input: "/exit\n");
+        var badName = await CliHarness.RunAsync(["chat", "--demo", "--resume", "../../etc/passwd"], env, Ct, input: "/exit\n");
+
+        Assert.True(first.ExitCode == ExitCodes.Success, first.ToString());
+        Assert.Contains("observer_cluster_summary (ok,", first.Out, StringComparison.Ordinal);   // /last
+        Assert.Contains("\"gpus_available\":", first.Out, StringComparison.Ordinal);              // ... in full, pretty JSON
+        Assert.Contains("tool-call trace off", first.Out, StringComparison.Ordinal);
+        Assert.Contains("saved as 'incident-42' (1 question): vgac chat --resume incident-42", first.Out, StringComparison.Ordinal);
+        Assert.Matches(@"incident-42\s+1 question", first.Out);
+        Assert.DoesNotContain("never asked", first.Out, StringComparison.Ordinal);                // 'quit' left
+
+        var saved = Path.Combine(env["VGAC_DATA_DIR"], "sessions", "incident-42.json");
+        using (var json = JsonDocument.Parse(await File.ReadAllTextAsync(saved, Ct)))
+        {
+            var turn = Assert.Single(json.RootElement.GetProperty("turns").EnumerateArray());
+            Assert.Equal("how busy is the cluster?", turn.GetProperty("question").GetString());
+            Assert.Contains("GPUs", turn.GetProperty("answer").GetString(), StringComparison.Ordinal);
+            Assert.Contains("gpus_available", turn.GetProperty("calls")[0].GetProperty("result").GetString(), StringComparison.Ordinal);
+        }
+
+        Assert.True(second.ExitCode == ExitCodes.Success, second.ToString());
+        Assert.Contains("Resumed session 'incident-42' (1 question", second.Out, StringComparison.Ordinal);
+        Assert.Matches(@"1\s+how busy is the cluster\?", second.Out);
+        // Every chat that asked something saves itself as 'last'; --resume with no name opens it.
+        Assert.Contains("Resumed session 'last'", last.Out, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.UsageError, missing.ExitCode);
+        Assert.Contains("no saved session 'no-such-session'; saved: ", missing.Error, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.UsageError, badName.ExitCode);
+        Assert.Contains("a session name is 1-64 letters", badName.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SavedSession_NotVgacJson_IsAnErrorNamingTheFile_NotTrusted()
+    {
+        var data = Directory.CreateTempSubdirectory("vgac-chat-").FullName;
+        Directory.CreateDirectory(Path.Combine(data, "sessions"));
+        await File.WriteAllTextAsync(Path.Combine(data, "sessions", "tampered.json"), """{"turns": "rm -rf /"}""", Ct);
+
+        var result = await CliHarness.RunAsync(["chat", "--demo", "--resume", "tampered"], new Dictionary<string, string> { ["VGAC_DATA_DIR"] = data }, Ct, input: "/exit\n");
+
+        Assert.Equal(ExitCodes.UsageError, result.ExitCode);
+        Assert.Contains("tampered.json' is not a saved session", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Help_IsAligned_AndAMistypedCommandGetsTheClosest()
+    {
+        var result = await CliHarness.RunAsync(["chat", "--demo"], cancellationToken: Ct, input: "/help\n/sesions\n/exit\n");
+
+        Assert.True(result.ExitCode == ExitCodes.Success, result.ToString());
+        var rows = result.Out.Split('\n').Where(l => l.StartsWith('/')).ToList();
+        Assert.True(rows.Count >= 9, result.Out);
+        Assert.Single(rows.Select(r => r.IndexOf(r.Split(' ', 2)[1].TrimStart(), StringComparison.Ordinal)).Distinct());
+        Assert.Contains("unknown command /sesions; did you mean /sessions?", result.Out, StringComparison.Ordinal);
+    }
+}
