@@ -70,7 +70,15 @@ internal sealed class QuestionBudget(LlmOptions options, TimeProvider time, Tool
 
         var started = Stopwatch.GetTimestamp();
         activity?.OnStarted(name);
-        await next(context).ConfigureAwait(false);
+        try
+        {
+            await next(context).ConfigureAwait(false);
+        }
+        finally
+        {
+            activity?.OnFinished(name);
+        }
+
         var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         var value = context.Result.GetValue<object>();
         var (ok, text, code) = value switch
@@ -88,6 +96,5 @@ internal sealed class QuestionBudget(LlmOptions options, TimeProvider time, Tool
         context.Result = new FunctionResult(context.Function, ok ? text : $"Tool error: {text}");
         var call = new ToolCallRecord(name, arguments, ok, ok && value is JsonElement j ? Verdicts.Of(j) : null, elapsed, text, code);
         _calls.Add(call);
-        activity?.OnFinished(call);
     }
 }

@@ -8,10 +8,10 @@ public sealed class ToolActivity
 {
     private event Action<string>? Started;
 
-    private event Action<ToolCallRecord>? Finished;
+    private event Action<string>? Finished;
 
-    /// <summary>Listens until the returned handle is disposed.</summary>
-    public IDisposable Listen(Action<string> started, Action<ToolCallRecord> finished)
+    /// <summary>Listens until the returned handle is disposed. Every start is followed by its end, a failed or cancelled call included.</summary>
+    public IDisposable Listen(Action<string> started, Action<string> finished)
     {
         Started += started;
         Finished += finished;
@@ -24,7 +24,7 @@ public sealed class ToolActivity
 
     internal void OnStarted(string tool) => Started?.Invoke(tool);
 
-    internal void OnFinished(ToolCallRecord call) => Finished?.Invoke(call);
+    internal void OnFinished(string tool) => Finished?.Invoke(tool);
 
     private sealed class Subscription(Action dispose) : IDisposable
     {

@@ -22,7 +22,16 @@ public sealed class ToolInvoker(ToolCatalog catalog, ToolActivity? activity = nu
             args[key] = value is null ? null : JsonSerializer.SerializeToElement(value, PluginJson.Options.GetTypeInfo(value.GetType()));
         }
 
-        var result = await tool.Function.InvokeAsync(args, cancellationToken).ConfigureAwait(false);
+        object? result;
+        try
+        {
+            result = await tool.Function.InvokeAsync(args, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            activity?.OnFinished(name);
+        }
+
         var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         var call = result switch
         {
@@ -30,7 +39,6 @@ public sealed class ToolInvoker(ToolCatalog catalog, ToolActivity? activity = nu
             JsonElement json => new ToolCallRecord(name, arguments, true, Verdicts.Of(json), elapsed, json.GetRawText()),
             _ => new ToolCallRecord(name, arguments, true, null, elapsed, JsonSerializer.Serialize(result, PluginJson.Options.GetTypeInfo(typeof(object)))),
         };
-        activity?.OnFinished(call);
         return call;
     }
 }

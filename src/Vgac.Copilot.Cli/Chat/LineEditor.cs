@@ -42,7 +42,8 @@ internal sealed class LineEditor(TextWriter output, Func<ConsoleKeyInfo> readKey
 
             parts.Add(line);
             var text = string.Join('\n', parts);
-            if (text.Trim().Length > 0 && !(parts.Count == 1 && line == ""))
+            // Every question and command is remembered, except the words that end the session.
+            if (text.Trim().Length > 0 && !(parts.Count == 1 && line == "") && text.Trim().ToLowerInvariant() is not ("exit" or "quit"))
             {
                 history.Add(text);
             }

@@ -40,12 +40,12 @@ internal sealed class LiveToolLine : IDisposable
         _timer.Change(100, 100);
     }
 
-    private void Finished(ToolCallRecord call)
+    private void Finished(string tool)
     {
         bool idle;
         lock (_gate)
         {
-            _running.Remove(call.Name);
+            _running.Remove(tool);
             idle = _running.Count == 0;
             if (idle)
             {
