@@ -43,11 +43,15 @@ public static class McpServiceCollectionExtensions
             }
 
             o.PromptCollection ??= [];
-            foreach (var prompt in VgacMcpPrompts.Create())
+            var served = catalog.Select(host.Toolsets, host.AllowActions).Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
+            foreach (var prompt in VgacMcpPrompts.Create(served))
             {
                 o.PromptCollection.Add(prompt);
             }
         });
+        services.TryAddSingleton<VgacMcpCompletions>();
+        builder.WithCompleteHandler((request, cancellationToken) =>
+            request.Services!.GetRequiredService<VgacMcpCompletions>().CompleteAsync(request, cancellationToken));
         return builder;
     }
 }

@@ -17,6 +17,9 @@ public static class McpToolFactory
         Idempotent = tool.Idempotent,
         OpenWorld = tool.OpenWorld,
         SerializerOptions = PluginJson.Options,
+        // Results as structured content beside the text, described by an output schema (MCP 2025-06-18).
+        UseStructuredContent = tool.OutputSchema is not null,
+        OutputSchema = tool.OutputSchema,
     });
 
     /// <summary>A tool error becomes an MCP result with <c>isError: true</c> and the plain sentence as its text.</summary>

@@ -4,14 +4,22 @@ using Vgac.Copilot.Plugins.Catalog;
 
 namespace Vgac.Copilot.Mcp;
 
-/// <summary>The prompts under <c>prompts/mcp/</c>, served as MCP prompts (diagnose a slow queue, plan a submission, review calibration).</summary>
+/// <summary>
+/// The prompts under <c>prompts/mcp/</c>, served as MCP prompts (diagnose a slow queue, plan a submission, review
+/// calibration). A prompt that names a tool this server does not serve (its toolsets, actions off) is not listed.
+/// </summary>
 internal static class VgacMcpPrompts
 {
-    public static IEnumerable<McpServerPrompt> Create() => PromptCatalog.Load("mcp").Select(Prompt);
+    public static IEnumerable<McpServerPrompt> Create(IReadOnlySet<string> servedTools) =>
+        PromptCatalog.Load("mcp").Where(p => ToolsNamed(p).All(servedTools.Contains)).Select(Prompt);
+
+    /// <summary>The catalogue's tools a prompt's text tells the model to call.</summary>
+    public static IEnumerable<string> ToolsNamed(PromptTemplate template) =>
+        ToolNames.All.Where(name => System.Text.RegularExpressions.Regex.IsMatch(template.Body, $@"\b{name}\b"));
 
     private static McpServerPrompt Prompt(PromptTemplate template)
     {
-        var arguments = template.Arguments.Select(a => new PromptArgument { Name = a, Description = $"The {a.Replace('_', ' ')}.", Required = a == "gpus" }).ToList();
+        var arguments = template.Arguments.Select(a => new PromptArgument { Name = a, Description = Core.Jobs.JobSpecSchema.Find(a)?.Description ?? $"The {a.Replace('_', ' ')}.", Required = a == "gpus" }).ToList();
         return new TemplatePrompt(template, arguments);
     }
 

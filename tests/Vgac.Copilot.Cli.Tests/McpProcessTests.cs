@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Vgac.Copilot.Testing;
 
 namespace Vgac.Copilot.Cli.Tests;
@@ -36,6 +37,9 @@ public sealed class McpProcessTests
             Assert.False(call.GetProperty("is_error").GetBoolean(), call.GetProperty("text").GetString());
             using var result = JsonDocument.Parse(call.GetProperty("text").GetString()!);
             Assert.Equal(JsonValueKind.Object, result.RootElement.ValueKind);
+            // The same result as structured content, validated by the SDK against the tool's output schema.
+            Assert.Equal(JsonValueKind.Object, call.GetProperty("structured").ValueKind);
+            Assert.True(JsonNode.DeepEquals(JsonNode.Parse(result.RootElement.GetRawText()), JsonNode.Parse(call.GetProperty("structured").GetRawText())), plugin);
         }
 
         var bad = root.GetProperty("calls").GetProperty("bad_argument");

@@ -120,6 +120,60 @@ public sealed class CatalogueTests(CatalogueTests.Fixture fixture) : IClassFixtu
     }
 
     [Fact]
+    public async Task Prompts_DescribedWithoutHoles_AndOnlyThoseWhoseToolsAreServed()
+    {
+        await using var all = await McpTestHost.StartAsync(fixture.Simulator.Url, cancellationToken: Ct);
+        await using var calibratorOnly = await McpTestHost.StartAsync(fixture.Simulator.Url, new Mcp.McpHostOptions { Toolsets = ["calibrator"] }, cancellationToken: Ct);
+
+        var prompts = await all.Client.ListPromptsAsync(cancellationToken: Ct);
+        var narrow = await calibratorOnly.Client.ListPromptsAsync(cancellationToken: Ct);
+
+        Assert.Equal(["diagnose_slow_queue", "plan_job_submission", "review_calibration"], prompts.Select(p => p.Name).Order(StringComparer.Ordinal));
+        Assert.All(prompts, p => Assert.DoesNotMatch(@"\{\{|  |\s[.,]", p.Description!));
+        Assert.Equal("GPUs requested.", prompts.Single(p => p.Name == "plan_job_submission").ProtocolPrompt.Arguments!.Single(a => a.Name == "gpus").Description);
+        // review_calibration names only calibrator tools; the others need observer and predictor tools.
+        Assert.Equal(["review_calibration"], narrow.Select(p => p.Name));
+        var plan = await all.Client.GetPromptAsync("plan_job_submission", new Dictionary<string, object?> { ["gpus"] = 8 }, cancellationToken: Ct);
+        Assert.Contains("8 GPUs in namespace default", ((ModelContextProtocol.Protocol.TextContentBlock)plan.Messages[0].Content).Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Tools_ReturnStructuredContent_DescribedByAnOutputSchema()
+    {
+        await using var mcp = await McpTestHost.StartAsync(fixture.Simulator.Url, cancellationToken: Ct);
+
+        var tools = await mcp.Client.ListToolsAsync(cancellationToken: Ct);
+        var result = await mcp.CallAsync(ToolNames.PredictorPredictWait, new Dictionary<string, object?> { ["gpus"] = 2 }, Ct);
+
+        Assert.All(tools, t => Assert.Equal(JsonValueKind.Object, t.ProtocolTool.OutputSchema?.ValueKind ?? JsonValueKind.Undefined));
+        var schema = tools.Single(t => t.Name == ToolNames.PredictorPredictWait).ProtocolTool.OutputSchema!.Value;
+        Assert.True(schema.GetProperty("properties").TryGetProperty("shown_as", out _));
+        Assert.True(result.IsError is not true, result.Text());
+        var structured = result.StructuredContent!.Value;
+        Assert.InRange(structured.GetProperty("confidence").GetDouble(), 0, 1);
+        Assert.Equal(structured.GetProperty("shown_as").GetString(), JsonDocument.Parse(result.Text()).RootElement.GetProperty("shown_as").GetString());
+    }
+
+    [Fact]
+    public async Task Completion_PromptArguments_ComeFromVgacAndMatchWhatIsTyped()
+    {
+        await using var mcp = await McpTestHost.StartAsync(fixture.Simulator.Url, cancellationToken: Ct);
+        var reference = new ModelContextProtocol.Protocol.PromptReference { Name = "plan_job_submission" };
+
+        var namespaces = await mcp.Client.CompleteAsync(reference, "namespace", "", cancellationToken: Ct);
+        var gpus = await mcp.Client.CompleteAsync(reference, "gpus", "1", cancellationToken: Ct);
+        var unknown = await mcp.Client.CompleteAsync(new ModelContextProtocol.Protocol.PromptReference { Name = "no_such_prompt" }, "arg1", "x", cancellationToken: Ct);
+
+        Assert.NotEmpty(namespaces.Completion.Values);
+        var first = namespaces.Completion.Values[0];
+        var narrowed = await mcp.Client.CompleteAsync(reference, "namespace", first[..2], cancellationToken: Ct);
+        Assert.All(narrowed.Completion.Values, v => Assert.StartsWith(first[..2], v, StringComparison.OrdinalIgnoreCase));
+        Assert.Contains(first, narrowed.Completion.Values);
+        Assert.Equal(["1", "16"], gpus.Completion.Values);
+        Assert.Empty(unknown.Completion.Values);
+    }
+
+    [Fact]
     public async Task Parity_SemanticKernelAndMcp_SameNamesDescriptionsAndSchemas()
     {
         await using var mcp = await McpTestHost.StartAsync(fixture.Simulator.Url, new Mcp.McpHostOptions { AllowActions = true }, cancellationToken: Ct);
@@ -158,10 +212,15 @@ public sealed class CatalogueTests(CatalogueTests.Fixture fixture) : IClassFixtu
         await using var mcp = await McpTestHost.StartAsync(fixture.Simulator.Url, new Mcp.McpHostOptions { AllowActions = true }, cancellationToken: Ct);
         var list = await mcp.Client.ListToolsAsync(new ModelContextProtocol.Protocol.ListToolsRequestParams(), Ct);
 
-        var bytes = JsonSerializer.SerializeToUtf8Bytes(list.Tools, ModelContextProtocol.McpJsonUtilities.DefaultOptions).Length;
-
-        // ~4 bytes per token for English and JSON.
+        // What a model is shown of each tool (the output schemas are for the client, to read structured results):
+        // name, description, input schema and annotations, at ~4 bytes per token for English and JSON.
+        var shown = list.Tools.Select(t => new ModelContextProtocol.Protocol.Tool { Name = t.Name, Description = t.Description, InputSchema = t.InputSchema, Annotations = t.Annotations }).ToList();
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(shown, ModelContextProtocol.McpJsonUtilities.DefaultOptions).Length;
         Assert.True(bytes / 4 < 3000, $"catalogue is {bytes} bytes, about {bytes / 4} tokens");
+
+        // The output schemas stay proportionate too: one per tool, well under what the results themselves weigh.
+        var outputs = list.Tools.Sum(t => t.OutputSchema?.GetRawText().Length ?? 0);
+        Assert.True(outputs / 4 < 8000, $"output schemas are about {outputs / 4} tokens");
     }
 
     public sealed class Fixture : IAsyncLifetime

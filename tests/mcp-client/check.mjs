@@ -20,7 +20,7 @@ for (const [label, name, callArgs] of [
   ["bad_argument", "predictor_predict_wait", { gpus: -1 }],
 ]) {
   const result = await client.callTool({ name, arguments: callArgs });
-  calls[label] = { tool: name, is_error: result.isError ?? false, text: result.content?.[0]?.text ?? "" };
+  calls[label] = { tool: name, is_error: result.isError ?? false, text: result.content?.[0]?.text ?? "", structured: result.structuredContent ?? null };
 }
 
 // Round trips of a tool that needs no fresh VGAC call (calibration is cached): the MCP path's own cost.

@@ -64,6 +64,43 @@ public sealed class ToolCatalog
         },
     };
 
+    /// <summary>
+    /// The schema of a tool's result, for MCP's structured content. Results leave null fields out, so a field that
+    /// may be null is never required; nothing else is loosened.
+    /// </summary>
+    private static readonly AIJsonSchemaCreateOptions OutputSchemaOptions = new()
+    {
+        TransformSchemaNode = (_, node) =>
+        {
+            if (node is System.Text.Json.Nodes.JsonObject { } obj && obj["properties"] is System.Text.Json.Nodes.JsonObject properties && obj["required"] is System.Text.Json.Nodes.JsonArray required)
+            {
+                var optional = required.Select(r => r!.GetValue<string>())
+                    .Where(name => properties[name] is System.Text.Json.Nodes.JsonObject p && p["type"] is System.Text.Json.Nodes.JsonArray types && types.Any(t => t?.GetValue<string>() == "null"))
+                    .ToHashSet(StringComparer.Ordinal);
+                foreach (var item in required.Where(r => optional.Contains(r!.GetValue<string>())).ToList())
+                {
+                    required.Remove(item);
+                }
+            }
+
+            return node;
+        },
+    };
+
+    /// <summary>The JSON schema of what a tool method returns (its task's result), or null when it returns nothing structured.</summary>
+    private static System.Text.Json.JsonElement? OutputSchema(MethodInfo method)
+    {
+        var type = method.ReturnType;
+        if (type.IsGenericType && (type.GetGenericTypeDefinition() == typeof(Task<>) || type.GetGenericTypeDefinition() == typeof(ValueTask<>)))
+        {
+            type = type.GetGenericArguments()[0];
+        }
+
+        return type == typeof(Task) || type == typeof(void) || type == typeof(ValueTask)
+            ? null
+            : AIJsonUtilities.CreateJsonSchema(type, serializerOptions: PluginJson.Options, inferenceOptions: OutputSchemaOptions);
+    }
+
     private static IEnumerable<ToolDefinition> Describe(object plugin, Core.Text.SecretRedactor secrets)
     {
         foreach (var method in plugin.GetType().GetMethods(BindingFlags.Public | BindingFlags.Instance))
@@ -82,7 +119,10 @@ public sealed class ToolCatalog
                 SerializerOptions = PluginJson.Options,
                 JsonSchemaCreateOptions = CompactSchema,
             });
-            yield return new ToolDefinition(new ToolFunction(function, secrets), tool.Name.Split('_')[0], tool.Title, tool.IsAction, tool.Destructive, tool.Idempotent);
+            yield return new ToolDefinition(new ToolFunction(function, secrets), tool.Name.Split('_')[0], tool.Title, tool.IsAction, tool.Destructive, tool.Idempotent)
+            {
+                OutputSchema = OutputSchema(method),
+            };
         }
     }
 }

@@ -9,6 +9,9 @@ public sealed record ToolDefinition(AIFunction Function, string Toolset, string 
 
     public string Description => Function.Description;
 
+    /// <summary>The schema of the tool's result (null fields left out, so never required), for structured content.</summary>
+    public System.Text.Json.JsonElement? OutputSchema { get; init; }
+
     /// <summary>Read tools change nothing anywhere.</summary>
     public bool ReadOnly => !IsAction;
 
