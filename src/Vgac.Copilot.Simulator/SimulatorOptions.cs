@@ -17,9 +17,10 @@ public sealed class SimulatorOptions
 
     /// <summary>
     /// Simulated hours run before serving, so history, model and calibration exist from the first call. The default,
-    /// a week and 14 hours, starts serving at the Monday afternoon peak, when queues are long.
+    /// a week and 36 hours, starts serving at Tuesday noon: a queue of about a dozen jobs (most of them too big for
+    /// the free GPUs) and a well-calibrated model, so the first "why are jobs waiting?" has something to explain.
     /// </summary>
-    public double WarmupHours { get; set; } = 182;
+    public double WarmupHours { get; set; } = 204;
 
     /// <summary>A trace file to replay instead of the synthetic workload.</summary>
     public string? TracePath { get; set; }

@@ -30,6 +30,19 @@ public sealed partial class SimAndDemoTests
         Assert.Equal(result.ExitCode == ExitCodes.Success, verdict.StartsWith("Verdict: healthy", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task Demo_StartsWithAQueue_TheFirstQuestionHasWaitingJobsToExplain()
+    {
+        var result = await CliHarness.RunAsync(["ask", "--demo", "why are jobs waiting?", "-o", "json"], cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.True(result.ExitCode == ExitCodes.Success, result.ToString());
+        using var json = System.Text.Json.JsonDocument.Parse(result.Out);
+        var answer = json.RootElement.GetProperty("answer").GetString()!;
+        var pending = int.Parse(System.Text.RegularExpressions.Regex.Match(answer, @"(\d+) jobs? (is|are) pending").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(pending, 3, 100);
+        Assert.Contains("- job-", answer, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("--speed", "-3", "Simulator:Speed")]
     [InlineData("--trace", "/no/such/trace.csv", "Simulator:TracePath")]

@@ -8,7 +8,7 @@ public sealed class PredictionModelTests
     [Fact]
     public void DefaultSeed_ModelDiscriminatesAndIsotonicLowersEce()
     {
-        using var sim = Simulation.Create(new SimulatorOptions { Speed = 0 });
+        using var sim = Simulation.Create(new SimulatorOptions { Speed = 0, WarmupHours = 182 });
 
         var report = sim.ModelReport!;
 
@@ -34,7 +34,7 @@ public sealed class PredictionModelTests
     [Fact]
     public void SchedulerSwitchToSlurm_RaisesReportedEce()
     {
-        using var sim = Simulation.Create(new SimulatorOptions { Speed = 0 });
+        using var sim = Simulation.Create(new SimulatorOptions { Speed = 0, WarmupHours = 182 });
         var before = sim.Read(PredictionViews.Calibration);
 
         sim.SetDrift(0, autoRefit: false); // a model that is not recalibrated after the move
@@ -50,7 +50,7 @@ public sealed class PredictionModelTests
     [Fact]
     public void Refit_AfterSchedulerSwitch_RecoversCalibration()
     {
-        using var sim = Simulation.Create(new SimulatorOptions { Speed = 0 });
+        using var sim = Simulation.Create(new SimulatorOptions { Speed = 0, WarmupHours = 182 });
         sim.SetDrift(0, autoRefit: false);
         sim.SwitchScheduler(SchedulerType.Slurm);
         sim.Advance(TimeSpan.FromHours(48));
@@ -65,7 +65,7 @@ public sealed class PredictionModelTests
     [Fact]
     public void LogitBias_InjectedDrift_RaisesEceAndClearingItRestores()
     {
-        using var sim = Simulation.Create(new SimulatorOptions { Speed = 0 });
+        using var sim = Simulation.Create(new SimulatorOptions { Speed = 0, WarmupHours = 182 });
         var baseline = sim.Read(PredictionViews.Calibration).Ece;
 
         sim.SetDrift(2.0, autoRefit: null);
@@ -82,7 +82,7 @@ public sealed class PredictionModelTests
     [Fact]
     public void History_CarriesSubmitPredictionAndOutcome()
     {
-        using var sim = Simulation.Create(new SimulatorOptions { Speed = 0 });
+        using var sim = Simulation.Create(new SimulatorOptions { Speed = 0, WarmupHours = 182 });
 
         var history = sim.Read(s => JobViews.History(s, 500, null, null, null));
 

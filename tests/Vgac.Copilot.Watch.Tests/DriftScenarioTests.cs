@@ -17,7 +17,7 @@ public sealed class DriftScenarioTests(ITestOutputHelper output)
     [Fact]
     public async Task Loop_DriftClimbsThenClears_AutonomousTiersThenTierOneThenNothingThenBack()
     {
-        await using var sim = await SimulatorHost.StartAsync(new SimulatorOptions { Speed = 0 }, cancellationToken: Ct);
+        await using var sim = await SimulatorHost.StartAsync(new SimulatorOptions { Speed = 0, WarmupHours = 182 }, cancellationToken: Ct);
 
         // The guards judge VGAC's reported ECE here (self-audit off), so the drift the simulator reports is the drift that counts.
         using var services = WatchHarness.Build(sim.Url, out var audit, new() { ["Watch:Autonomy"] = "full", ["Watch:CalibrationAuditJobs"] = "0" });

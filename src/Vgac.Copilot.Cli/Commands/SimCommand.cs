@@ -19,7 +19,7 @@ internal sealed class SimCommand : VgacCommand
     private static readonly Option<string?> TraceTiming = new("--trace-timing") { Description = "simulate (default): the simulated scheduler starts jobs; recorded: jobs start when the trace says.", HelpName = "timing" };
     private static readonly Option<int?> Seed = new("--seed") { Description = "Seed of the synthetic workload (default 42).", HelpName = "n" };
     private static readonly Option<double?> Speed = new("--speed") { Description = "Simulated seconds per real second (default 60; 0 freezes the clock).", HelpName = "x" };
-    private static readonly Option<double?> Warmup = new("--warmup-hours") { Description = "Simulated hours run before serving (default 182: a week, then to the Monday 14:00 peak).", HelpName = "hours" };
+    private static readonly Option<double?> Warmup = new("--warmup-hours") { Description = "Simulated hours run before serving (default 204: a week, then to Tuesday noon, when a queue has formed).", HelpName = "hours" };
 
     /// <summary>Simulator flags are also honoured by <c>--demo</c> on other commands, through configuration.</summary>
     public static IEnumerable<KeyValuePair<string, string?>> ToConfiguration(ParseResult parse)
