@@ -114,3 +114,27 @@ public sealed class LineEditorTests
         }
     }
 }
+
+public sealed class WordWrapTests
+{
+    [Fact]
+    public void StreamedPieces_WrapAtWordBoundaries_NeverInsideAWord()
+    {
+        var wrap = new WordWrap(20);
+        var pieces = new[] { "Six jobs are pen", "ding and the oldest ", "has waited thirty-two minutes.\nNext line." };
+
+        var text = string.Concat(pieces.Select(wrap.Next));
+
+        var lines = text.Split('\n');
+        Assert.All(lines, l => Assert.True(l.Length <= 20 || !l.Contains(' ', StringComparison.Ordinal), $"'{l}' is longer than 20"));
+        Assert.Contains("thirty-two", text, StringComparison.Ordinal);
+        Assert.Contains("Next line.", lines);
+        Assert.Equal("Six jobs are pending and the oldest has waited thirty-two minutes. Next line.", text.Replace('\n', ' ').Replace("  ", " ", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void NotATerminal_TextPassesUnchanged()
+    {
+        Assert.Equal("a b  c\nd", new WordWrap(int.MaxValue).Next("a b  c\nd"));
+    }
+}

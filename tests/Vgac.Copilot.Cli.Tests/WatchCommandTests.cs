@@ -25,6 +25,9 @@ public sealed class WatchCommandTests
         var id = listed.RootElement.GetProperty("proposal").GetProperty("proposal_id").GetString()!;
         var preview = listed.RootElement.GetProperty("proposal").GetProperty("preview").GetString()!;
         Assert.Equal("awaiting_approval", listed.RootElement.GetProperty("state").GetString());
+        var table = await CliHarness.RunAsync(["actions", "list"], env, Ct);
+        Assert.Equal(["PROPOSAL", "PROPOSED", "JOB", "T", "ACTION", "P(LONG)", "CONF", "STATE"], Lines(table.Out)[0].Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith(id, Lines(table.Out)[1], StringComparison.Ordinal);
 
         var show = await CliHarness.RunAsync(["actions", "show", id], env, Ct);
         Assert.True(show.ExitCode == 0, show.ToString());
@@ -87,6 +90,17 @@ public sealed class WatchCommandTests
         var first = reports[0].GetProperty("at").GetDateTimeOffset();
         var last = reports[^1].GetProperty("at").GetDateTimeOffset();
         Assert.Equal(TimeSpan.FromHours(23.5), last - first);
+    }
+
+    [Fact]
+    public async Task WatchOnce_VgacDown_SaysSoAndExits3_WithoutPromisingABackoff()
+    {
+        var result = await CliHarness.RunAsync(["watch", "--once", "--vgac-url", "http://127.0.0.1:1", "--timeout", "2"], cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.Equal(ExitCodes.VgacUnavailable, result.ExitCode);
+        Assert.Contains("cycle 1: VGAC outage, nothing proposed or run", result.Out + result.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("backing off", result.Out + result.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("Exception", result.Out + result.Error, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -91,6 +91,7 @@ internal sealed class ActionsListCommand : ActionsCommandBase
         }
         else
         {
+            await session.Out.WriteLineAsync(TrailText.Header).ConfigureAwait(false);
             foreach (var r in records)
             {
                 await session.Out.WriteLineAsync(TrailText.Row(r)).ConfigureAwait(false);

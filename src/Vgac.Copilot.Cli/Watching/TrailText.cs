@@ -30,9 +30,12 @@ internal static class TrailText
         return s.ToString();
     }
 
+    /// <summary>The column names above <see cref="Row"/>s.</summary>
+    public static string Header => $"{"PROPOSAL",-22} {"PROPOSED",-11} {"JOB",-14} T {"ACTION",-9} {"P(LONG)",-7} {"CONF",-4}  STATE";
+
     public static string Row(ProposalRecord r) =>
         string.Create(CultureInfo.InvariantCulture,
-            $"{r.Proposal.ProposalId,-22} {r.ProposedAt.ToLocalTime():MM-dd HH:mm} {r.Proposal.JobId,-14} {r.Proposal.Tier} {r.Proposal.Action,-9} p={r.Proposal.Prediction.ProbabilityLongWait:0.00} c={r.Proposal.Prediction.Confidence:0.00}  {r.State}");
+            $"{r.Proposal.ProposalId,-22} {r.ProposedAt.ToLocalTime():MM-dd HH:mm} {r.Proposal.JobId,-14} {r.Proposal.Tier} {r.Proposal.Action,-9} {r.Proposal.Prediction.ProbabilityLongWait,7:0.00} {r.Proposal.Prediction.Confidence,4:0.00}  {r.State}");
 
     public static string Detail(ProposalRecord r)
     {

@@ -40,9 +40,9 @@ internal abstract class WatchView
     protected abstract Task ShowCoreAsync(CycleReport report, NextCycle next);
 
     internal static string Line(CycleReport r, NextCycle next) => r.Failure is { } failure
-        ? string.Create(CultureInfo.InvariantCulture, $"cycle failed, nothing recorded, proposed or run: {failure} (details in the log file); retrying in {next.Delay.TotalSeconds:0.#} s")
+        ? string.Create(CultureInfo.InvariantCulture, $"cycle failed, nothing recorded, proposed or run: {failure} (details in the log file){(next.Last ? "" : $"; retrying in {next.Delay.TotalSeconds:0.#} s")}")
         : r.Outage is { } outage
-        ? string.Create(CultureInfo.InvariantCulture, $"cycle {r.Cycle}: VGAC outage, nothing proposed or run: {outage}; backing off {next.Delay.TotalSeconds:0.#} s")
+        ? string.Create(CultureInfo.InvariantCulture, $"cycle {r.Cycle}: VGAC outage, nothing proposed or run: {outage}{(next.Last ? "" : $"; backing off {next.Delay.TotalSeconds:0.#} s")}")
         : string.Create(CultureInfo.InvariantCulture,
             $"cycle {r.Cycle}: {r.Observation!.Cluster.GpusAvailable}/{r.Observation.Cluster.GpusTotal} GPUs free, {r.Observation.Cluster.JobsPending} pending, {Core.Text.Words.Count(r.Observation.Findings.Count, "finding")}; drift {Drift(r)}; {r.Predicted} scored, {r.Proposals.Count} proposed ({Core.Text.Words.Count(r.SkippedDuplicates, "duplicate")} skipped), {r.Executions.Count(e => e.State == ProposalStates.Executed)} run, {r.Verified} verified");
 
@@ -119,7 +119,7 @@ internal abstract class WatchView
             }
 
             var status = new Grid().AddColumn().AddColumn();
-            status.AddRow("[bold]cycle[/]", string.Create(CultureInfo.InvariantCulture, $"{report.Cycle} at {report.At.ToLocalTime():HH:mm:ss}; next in {next.Delay.TotalSeconds:0} s{(next.BackingOff ? " [red](backing off)[/]" : "")}"));
+            status.AddRow("[bold]cycle[/]", string.Create(CultureInfo.InvariantCulture, $"{report.Cycle} at {report.At.ToLocalTime():HH:mm:ss}; {(next.Last ? "the last cycle" : $"next in {next.Delay.TotalSeconds:0} s{(next.BackingOff ? " [red](backing off)[/]" : "")}")}"));
             status.AddRow("[bold]VGAC[/]", report.Outage is { } o ? $"[red]unavailable[/]: {Markup.Escape(o)}" : report.Failure is null ? "[green]ok[/]" : "[grey]not reached[/]");
             if (report.Failure is { } failure)
             {

@@ -5,7 +5,10 @@ namespace Vgac.Copilot.Watch.Loop;
 /// <summary>When the next cycle starts, and why.</summary>
 public sealed record NextCycle(TimeSpan Delay, int ConsecutiveOutages)
 {
-    public bool BackingOff => ConsecutiveOutages > 0;
+    public bool BackingOff => ConsecutiveOutages > 0 && !Last;
+
+    /// <summary>No cycle follows (<c>--once</c>, or the last of <c>--cycles N</c>): nothing to back off from or wait for.</summary>
+    public bool Last { get; init; }
 }
 
 /// <summary>
@@ -47,21 +50,22 @@ public sealed partial class WatchLoop(WatchCycle cycle, WatchOptions options, Ti
             catch (Exception ex) when (++failures < MaxConsecutiveFailures)
             {
                 LogCycleFailed(ex, failures, ex.Message);
-                report = CycleReport.Failed(time.GetUtcNow(), options.Autonomy, $"{ex.GetType().Name}: {ex.Message}");
+                report = CycleReport.Failed(time.GetUtcNow(), options.Autonomy, ex.Message);
             }
 
             ran++;
+            var last = maxCycles is { } max && ran >= max;
             outages = report.Outage is null && report.Failure is null ? 0 : outages + 1;
             var interval = TimeSpan.FromSeconds(options.IntervalSeconds);
             var delay = outages == 0 ? interval : Backoff(interval, outages);
-            if (report.Outage is { } outage)
+            if (report.Outage is { } outage && !last)
             {
                 LogBackingOff(report.Cycle, outages, delay.TotalSeconds, outage);
             }
 
             var remaining = delay - time.GetElapsedTime(started);
-            await onCycle(report, new NextCycle(outages == 0 && remaining > TimeSpan.Zero ? remaining : delay, outages)).ConfigureAwait(false);
-            if (maxCycles is { } max && ran >= max)
+            await onCycle(report, new NextCycle(outages == 0 && remaining > TimeSpan.Zero ? remaining : delay, outages) { Last = last }).ConfigureAwait(false);
+            if (last)
             {
                 break;
             }
