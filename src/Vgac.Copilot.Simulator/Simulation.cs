@@ -50,6 +50,11 @@ public sealed class Simulation : IDisposable
                 $"synthetic(seed={options.Seed}, {options.ArrivalsPerHour}/h)",
                 Workload.SyntheticWorkload.Generate(options.Seed, options.ArrivalsPerHour),
                 ClusterLayouts.Default(options.Flavor));
+        if (options.TracePath is not null && options.TraceStartHours > 0)
+        {
+            workload.SkipUntil(options.TraceStartHours * 3600);
+        }
+
         var simulation = new Simulation(options, workload);
         simulation.Predictions.LogitBias = options.LogitBias;
         if (options.WarmupHours > 0)
@@ -118,6 +123,21 @@ public sealed class Simulation : IDisposable
         {
             Predictions.Refit(Engine);
             return Predictions.Model?.Report;
+        }
+    }
+
+    /// <summary>Finished jobs the model needs before it can fit (and predictions stop being fallbacks).</summary>
+    public const int MinimumTrainingJobs = Prediction.WaitModel.MinimumSamples;
+
+    /// <summary>Jobs submitted since simulated time 0 (the warm-up included).</summary>
+    public long SubmittedSoFar
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return Engine.Counters.Submitted;
+            }
         }
     }
 

@@ -25,6 +25,9 @@ public sealed class SimulatorOptions
     /// <summary>A trace file to replay instead of the synthetic workload.</summary>
     public string? TracePath { get; set; }
 
+    /// <summary>Hours into the trace where the replay starts (jobs submitted earlier are left out); 0 = its beginning.</summary>
+    public double TraceStartHours { get; set; }
+
     /// <summary><c>auto</c> (from the file name), <c>alibaba</c>, <c>slurm-dataset</c> or <c>swf</c>.</summary>
     public string TraceFormat { get; set; } = "auto";
 

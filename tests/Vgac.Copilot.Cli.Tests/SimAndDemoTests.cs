@@ -31,6 +31,19 @@ public sealed partial class SimAndDemoTests
     }
 
     [Fact]
+    public async Task Sim_TraceWhoseWarmUpLeavesNoModel_WarnsWhyAndWhatToChange()
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        stop.CancelAfter(TimeSpan.FromSeconds(20));
+
+        var result = await CliHarness.RunAsync(["sim", "--port", "0", "--speed", "0", "--trace", TestPaths.DataFile("alibaba-gpu-v2023", "openb_pod_list_default.csv")], cancellationToken: stop.Token);
+
+        Assert.Contains("vgac: warning: the 204 h warm-up saw 2 jobs; the model needs 400 finished ones to fit, so predictions are fallbacks (exit 6)", result.Error, StringComparison.Ordinal);
+        Assert.Contains("--trace-start-hours", result.Error, StringComparison.Ordinal);
+        Assert.Contains("VGAC simulator listening on", result.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Demo_StartsWithAQueue_TheFirstQuestionHasWaitingJobsToExplain()
     {
         var result = await CliHarness.RunAsync(["ask", "--demo", "why are jobs waiting?", "-o", "json"], cancellationToken: TestContext.Current.CancellationToken);

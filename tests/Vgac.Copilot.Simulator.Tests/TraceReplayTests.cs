@@ -10,6 +10,25 @@ namespace Vgac.Copilot.Simulator.Tests;
 public sealed class TraceReplayTests
 {
     [Fact]
+    public void TraceStartHours_ReplaysFromThere_WithSimulatedTimeZeroAtThatMoment()
+    {
+        var path = TestPaths.DataFile("alibaba-gpu-v2023", "openb_pod_list_default.csv");
+        using var fromStart = Simulation.Create(new SimulatorOptions { Speed = 0, WarmupHours = 100, AutoRefit = false, TracePath = path, TraceTiming = "recorded" });
+        using var fromBusy = Simulation.Create(new SimulatorOptions { Speed = 0, WarmupHours = 100, AutoRefit = false, TracePath = path, TraceTiming = "recorded", TraceStartHours = 3000 });
+
+        // What the file holds in each window, read straight from its creation_time column.
+        var lines = File.ReadAllLines(path);
+        var column = Array.IndexOf(lines[0].Split(','), "creation_time");
+        long InWindow(double fromHours) => lines.Skip(1).Select(l => l.Split(',')[column]).Where(c => c.Length > 0)
+            .Select(c => double.Parse(c, System.Globalization.CultureInfo.InvariantCulture) / 3600).Count(h => h >= fromHours && h < fromHours + 100);
+
+        Assert.Equal(InWindow(0), fromStart.SubmittedSoFar, 2.0);
+        Assert.Equal(InWindow(3000), fromBusy.SubmittedSoFar, 2.0);
+        Assert.True(fromBusy.SubmittedSoFar > 100 * fromStart.SubmittedSoFar);
+        Assert.Equal(fromStart.Now, fromBusy.Now);
+    }
+
+    [Fact]
     public void Alibaba_RecordedTiming_ReproducesWaitDistribution()
     {
         var waits = Replay(TestPaths.DataFile("alibaba-gpu-v2023", "openb_pod_list_default.csv"), out var submitted);

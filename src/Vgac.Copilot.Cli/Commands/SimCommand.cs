@@ -15,6 +15,7 @@ internal sealed class SimCommand : VgacCommand
     private static readonly Option<string?> Bind = new("--bind") { Description = "Address to listen on (default 127.0.0.1; the simulator has no authentication unless faults require a key).", HelpName = "address" };
     private static readonly Option<string?> Flavor = new("--flavor") { Description = "Scheduler: kubernetes (default) or slurm.", HelpName = "flavor" };
     private static readonly Option<string?> Trace = new("--trace") { Description = "Replay a trace: Alibaba GPU v2023 pod list, VGAC Slurm dataset CSV, or SWF (.swf/.swf.gz).", HelpName = "file" };
+    private static readonly Option<double?> TraceStart = new("--trace-start-hours") { Description = "Start the replay this many hours into the trace (for a long trace whose busy part comes late).", HelpName = "hours" };
     private static readonly Option<string?> TraceFormat = new("--trace-format") { Description = "auto (default), alibaba, slurm-dataset or swf.", HelpName = "format" };
     private static readonly Option<string?> TraceTiming = new("--trace-timing") { Description = "simulate (default): the simulated scheduler starts jobs; recorded: jobs start when the trace says.", HelpName = "timing" };
     private static readonly Option<int?> Seed = new("--seed") { Description = "Seed of the synthetic workload (default 42).", HelpName = "n" };
@@ -32,6 +33,11 @@ internal sealed class SimCommand : VgacCommand
         if (parse.GetValue(Trace) is { } trace)
         {
             yield return new("Simulator:TracePath", Path.GetFullPath(trace));
+        }
+
+        if (parse.GetValue(TraceStart) is { } start)
+        {
+            yield return new("Simulator:TraceStartHours", start.ToString(CultureInfo.InvariantCulture));
         }
 
         if (parse.GetValue(TraceFormat) is { } format)
@@ -63,7 +69,7 @@ internal sealed class SimCommand : VgacCommand
     public SimCommand(CliContext context)
         : base(context, "sim", "Run the embedded VGAC simulator (every endpoint of the API, over HTTP) until Ctrl+C.")
     {
-        foreach (var option in new Option[] { Port, Bind, Flavor, Trace, TraceFormat, TraceTiming, Seed, Speed, Warmup })
+        foreach (var option in new Option[] { Port, Bind, Flavor, Trace, TraceStart, TraceFormat, TraceTiming, Seed, Speed, Warmup })
         {
             Options.Add(option);
         }
@@ -72,6 +78,7 @@ internal sealed class SimCommand : VgacCommand
         [
             ("vgac sim --port 8000", "a synthetic Kubernetes GPU cluster at http://127.0.0.1:8000"),
             ("vgac sim --flavor slurm --trace data/ricc-2010/RICC-2010-2.swf.gz", "replay a Slurm-style trace"),
+            ("vgac sim --trace data/alibaba-gpu-v2023/openb_pod_list_default.csv --trace-timing recorded --trace-start-hours 2900 --warmup-hours 400", "the Alibaba trace from where it gets busy, with its recorded waits"),
         ];
     }
 
@@ -115,6 +122,18 @@ internal sealed class SimCommand : VgacCommand
             {
                 await o.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                     $"  model {model.ModelVersion}: AUROC {model.AurocCalibrated:0.000}, ECE {model.EceRaw:0.000} raw -> {model.EceCalibrated:0.000} calibrated")).ConfigureAwait(false);
+            }
+            else
+            {
+                // Say it now rather than let every prediction come back as a fallback without a reason in sight.
+                var submitted = host.Simulation.SubmittedSoFar;
+                var why = submitted < Simulator.Simulation.MinimumTrainingJobs
+                    ? string.Create(CultureInfo.InvariantCulture, $"saw {Core.Text.Words.Count(submitted, "job")}; the model needs {Simulator.Simulation.MinimumTrainingJobs} finished ones to fit")
+                    : string.Create(CultureInfo.InvariantCulture, $"saw {Core.Text.Words.Count(submitted, "job")}, but too few waited over {options.LongWaitThresholdSeconds:0} s for the model to learn both outcomes");
+                var fix = options.TracePath is null ? "Raise --warmup-hours."
+                    : "Raise --warmup-hours, start where the trace is busy with --trace-start-hours, or replay the trace's own waits with --trace-timing recorded.";
+                await session.Context.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                    $"vgac: warning: the {options.WarmupHours} h warm-up {why}, so predictions are fallbacks (exit 6) until it fits. {fix}")).ConfigureAwait(false);
             }
 
             await o.WriteLineAsync($"  try: vgac doctor --vgac-url {host.Url}").ConfigureAwait(false);

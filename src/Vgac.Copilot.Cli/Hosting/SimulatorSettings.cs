@@ -43,6 +43,11 @@ internal static class SimulatorSettings
             problems.Add($"Simulator:TracePath (--trace): file '{trace}' does not exist.");
         }
 
+        if (!(options.TraceStartHours >= 0 && double.IsFinite(options.TraceStartHours)))
+        {
+            problems.Add($"Simulator:TraceStartHours (--trace-start-hours) must be 0 or more, got {Format(options.TraceStartHours)}.");
+        }
+
         if (options.TraceTiming is not ("simulate" or "recorded"))
         {
             problems.Add($"Simulator:TraceTiming (--trace-timing) must be simulate or recorded, got '{options.TraceTiming}'.");

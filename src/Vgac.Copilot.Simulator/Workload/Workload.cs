@@ -28,7 +28,26 @@ internal sealed class Workload : IDisposable
     public bool RecordedTiming { get; }
 
     /// <summary>Submit time of the next job, or +∞ when the stream is over.</summary>
-    public double NextSubmitAt => _hasNext ? _jobs.Current.SubmitAt : double.PositiveInfinity;
+    public double NextSubmitAt => _hasNext ? _jobs.Current.SubmitAt - _offset : double.PositiveInfinity;
+
+    private double _offset;
+
+    /// <summary>
+    /// Starts the replay <paramref name="seconds"/> into the trace: jobs submitted before are left out, and simulated
+    /// time 0 is that moment (a long trace whose busy part comes late is replayed from there).
+    /// </summary>
+    public int SkipUntil(double seconds)
+    {
+        var skipped = 0;
+        while (_hasNext && _jobs.Current.SubmitAt < seconds)
+        {
+            _hasNext = _jobs.MoveNext();
+            skipped++;
+        }
+
+        _offset = seconds;
+        return skipped;
+    }
 
     public JobRequest Take()
     {
@@ -37,9 +56,9 @@ internal sealed class Workload : IDisposable
             throw new InvalidOperationException("The workload has no more jobs.");
         }
 
-        var job = _jobs.Current;
+        var job = _offset == 0 ? _jobs.Current : _jobs.Current with { SubmitAt = _jobs.Current.SubmitAt - _offset };
         _hasNext = _jobs.MoveNext();
-        if (_hasNext && _jobs.Current.SubmitAt < job.SubmitAt)
+        if (_hasNext && _jobs.Current.SubmitAt - _offset < job.SubmitAt)
         {
             throw new TraceFormatException(Description, 0, "submit time", $"jobs are not in submit order ({_jobs.Current.Id} before {job.Id})");
         }
