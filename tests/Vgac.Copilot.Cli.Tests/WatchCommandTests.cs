@@ -83,6 +83,8 @@ public sealed class WatchCommandTests
         Assert.Contains("[demo +02h] drift injected", result.Error, StringComparison.Ordinal);
         Assert.Contains("[demo +17h] VGAC outage", result.Error, StringComparison.Ordinal);
         Assert.Contains("guard check: no violations", result.Error, StringComparison.Ordinal);
+        // It ends by saying where to go next, with the trail it wrote.
+        Assert.Contains($"vgac audit --audit-db '{db}' --check", result.Error, StringComparison.Ordinal);
         var reports = Lines(result.Out).Select(l => JsonDocument.Parse(l).RootElement).ToList();
         Assert.Contains(reports, r => r.TryGetProperty("outage", out var outage) && outage.ValueKind == JsonValueKind.String);
 

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Vgac.Copilot.Cli.Composition;
 using Vgac.Copilot.Cli.Hosting;
 using Vgac.Copilot.Cli.Watching;
+using Vgac.Copilot.Core.Guards;
 using Vgac.Copilot.Watch;
 using Vgac.Copilot.Watch.Actions;
 using Vgac.Copilot.Watch.Loop;
@@ -104,6 +105,18 @@ internal sealed class WatchCommand : VgacCommand
                     if (!check.Clean)
                     {
                         return ExitCodes.AuditViolation;
+                    }
+
+                    if (demo)
+                    {
+                        // Where to go from here: the trail the demo wrote is the user's to explore.
+                        var trail = Identifiers.ShellQuote(session.Get<AuditStore>().Path);
+                        await context.Error.WriteLineAsync($"""
+                            Next:
+                              vgac audit --audit-db {trail}                 # everything the day recorded
+                              vgac audit --audit-db {trail} --check         # every executed action re-checked against the guards
+                              vgac actions list --all --audit-db {trail}    # the proposals and where each stands
+                            """).ConfigureAwait(false);
                     }
                 }
 
