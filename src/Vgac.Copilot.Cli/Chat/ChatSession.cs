@@ -145,7 +145,6 @@ internal sealed class ChatSession(IPlanner planner, ToolCatalog catalog, AnswerC
         {
             _turns.Add(turn);
             (planner as LlmPlanner)?.Remember(turn.Question, turn.Answer);
-            _options.Editor?.History.Add(turn.Question);
         }
 
         console.MarkupLine(Markup.Escape($"Resumed session '{session.Name}' ({Core.Text.Words.Count(session.Turns.Count, "question")}, saved {session.SavedAt:yyyy-MM-dd HH:mm} UTC)."));
