@@ -95,6 +95,44 @@ public sealed class WatchCommandTests
     }
 
     [Fact]
+    public async Task Actions_NewerProposalSupersedesTheOlder_ApproveAllDecidesEachWaitingOneOnce()
+    {
+        await using var vgac = await new ScriptedVgac { Probability = 0.6 }.StartAsync(Ct);
+        await using var receiver = await LoopbackServer.StartAsync(_ => new ScriptedResponse(200, "ok", ContentType: "text/plain"), Ct);
+        var env = Environment(vgac, receiver);
+        env["Watch__DedupeMinutes"] = "0.001"; // every cycle proposes again for the same job and tier
+
+        Assert.Equal(0, (await CliHarness.RunAsync(["watch", "--once"], env, Ct)).ExitCode);
+        await Task.Delay(TimeSpan.FromSeconds(1.5), Ct); // past the 60 ms window, whatever the trail's timestamp resolution
+        Assert.Equal(0, (await CliHarness.RunAsync(["watch", "--once"], env, Ct)).ExitCode);
+        var list = await CliHarness.RunAsync(["actions", "list", "--all", "--format", "json"], env, Ct);
+        var records = Lines(list.Out).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        var older = records[0].GetProperty("proposal").GetProperty("proposal_id").GetString()!;
+        var newer = records[^1].GetProperty("proposal").GetProperty("proposal_id").GetString()!;
+        var approveOlder = await CliHarness.RunAsync(["actions", "approve", older], env, Ct);
+        var waiting = await CliHarness.RunAsync(["actions", "list"], env, Ct);
+        var tier = records[^1].GetProperty("proposal").GetProperty("tier").GetInt32();
+        var otherTier = await CliHarness.RunAsync(["actions", "approve", "--all", "--tier", (tier % 4 + 1).ToString(System.Globalization.CultureInfo.InvariantCulture)], env, Ct);
+        var all = await CliHarness.RunAsync(["actions", "approve", "--all", "--tier", tier.ToString(System.Globalization.CultureInfo.InvariantCulture)], env, Ct);
+        var again = await CliHarness.RunAsync(["actions", "approve", "--all"], env, Ct);
+        var neither = await CliHarness.RunAsync(["actions", "approve"], env, Ct);
+
+        Assert.Equal(2, records.Count);
+        Assert.Equal(["superseded", "awaiting_approval"], records.Select(r => r.GetProperty("state").GetString()));
+        Assert.Equal(ExitCodes.ActionRefused, approveOlder.ExitCode);
+        Assert.Contains($"cannot approve {older}: {newer} replaced it", approveOlder.Error, StringComparison.Ordinal);
+        Assert.Equal(2, Lines(waiting.Out).Length); // the header and the newer proposal only
+        Assert.Contains("Nothing awaits approval.", otherTier.Error, StringComparison.Ordinal);
+        Assert.True(all.ExitCode == ExitCodes.Success, all.ToString());
+        Assert.StartsWith($"{newer}: executed", Lines(all.Out).Single(), StringComparison.Ordinal);
+        Assert.Contains("1 proposal approved and run, 0 others not run.", all.Error, StringComparison.Ordinal);
+        Assert.Single(receiver.Requests);
+        Assert.Contains("Nothing awaits approval.", again.Error, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.UsageError, neither.ExitCode);
+        Assert.Contains("or --all", neither.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task WatchOnce_VgacDown_SaysSoAndExits3_WithoutPromisingABackoff()
     {
         var result = await CliHarness.RunAsync(["watch", "--once", "--vgac-url", "http://127.0.0.1:1", "--timeout", "2"], cancellationToken: TestContext.Current.CancellationToken);

@@ -121,44 +121,83 @@ internal sealed class ActionsShowCommand : ActionsCommandBase
     }
 }
 
-/// <summary><c>vgac actions approve ID</c>: a person's yes, after the guards are asked again on fresh numbers.</summary>
-internal sealed class ActionsApproveCommand : ActionsCommandBase
+/// <summary>
+/// <c>vgac actions approve|reject ID</c>, or <c>--all [--tier N] [--job ID]</c>: a person's decision, one proposal or
+/// every one waiting (newest per job and tier). Each approval asks the guards again on fresh numbers first.
+/// </summary>
+internal abstract class ActionsDecideCommand : ActionsCommandBase
 {
-    private readonly Argument<string> id = ProposalId();
+    private readonly bool approve;
+    private readonly Argument<string?> id = new("id") { Description = "The proposal id (from 'vgac actions list'); or --all.", Arity = ArgumentArity.ZeroOrOne };
     private readonly Option<string?> reason = Reason();
+    private readonly Option<bool> all = new("--all") { Description = "Every proposal awaiting approval (with --tier and --job to narrow it)." };
+    private readonly Option<int?> tier = new("--tier") { Description = "With --all: only this tier's proposals.", HelpName = "1-4" };
+    private readonly Option<string?> job = new("--job") { Description = "With --all: only this job's proposals.", HelpName = "id" };
 
-    public ActionsApproveCommand(CliContext context)
-        : base(context, "approve", "Approve and run a proposal. The guards are checked again on a fresh prediction and calibration first; exit 7 if it does not run.", CommandNeeds.Vgac)
+    protected ActionsDecideCommand(CliContext context, bool approve, string description)
+        : base(context, approve ? "approve" : "reject", description, approve ? CommandNeeds.Vgac : CommandNeeds.None)
     {
+        this.approve = approve;
         Add(id);
         Add(reason);
+        Add(all);
+        Add(tier);
+        Add(job);
     }
 
     protected override async Task<int> ExecuteAsync(ParseResult parse, CommandSession session, CancellationToken token)
     {
-        var run = await session.Get<ActionQueue>().ApproveAsync(parse.GetValue(id)!, Who, parse.GetValue(reason), token).ConfigureAwait(false);
-        await session.Out.WriteLineAsync(IsJson(parse) ? WatchJson.Serialize(run) : $"{run.ProposalId}: {run.State.Replace('_', ' ')}: {run.Detail}").ConfigureAwait(false);
-        return run.State == ProposalStates.Executed ? ExitCodes.Success : ExitCodes.ActionRefused;
+        var queue = session.Get<ActionQueue>();
+        if (parse.GetValue(all))
+        {
+            if (parse.GetValue(id) is not null)
+            {
+                throw new Composition.ConfigurationException("give a proposal id or --all, not both.");
+            }
+
+            var results = await queue.DecideAllAsync(approve, parse.GetValue(tier), parse.GetValue(job), Who, parse.GetValue(reason), token).ConfigureAwait(false);
+            foreach (var (proposal, run, refusal) in results)
+            {
+                var line = IsJson(parse)
+                    ? run is not null ? WatchJson.Serialize(run) : WatchJson.Serialize(proposal with { History = [] })
+                    : $"{proposal.Proposal.ProposalId}: {(refusal ?? (run is null ? "rejected; it will not run." : $"{run.State.Replace('_', ' ')}: {run.Detail}"))}";
+                await session.Out.WriteLineAsync(line).ConfigureAwait(false);
+            }
+
+            var done = results.Count(r => r.Refusal is null && (r.Run is null || r.Run.State == ProposalStates.Executed));
+            if (!IsJson(parse))
+            {
+                await session.Context.Error.WriteLineAsync(results.Count == 0
+                    ? "Nothing awaits approval."
+                    : $"{Core.Text.Words.Count(done, "proposal")} {(approve ? "approved and run" : "rejected")}, {Core.Text.Words.Count(results.Count - done, "other")} not{(approve ? " run" : "")}.").ConfigureAwait(false);
+            }
+
+            return done == results.Count ? ExitCodes.Success : ExitCodes.ActionRefused;
+        }
+
+        var proposalId = parse.GetValue(id) ?? throw new Composition.ConfigurationException($"give the proposal id to {Name} (from 'vgac actions list'), or --all.");
+        if (parse.GetValue(tier) is not null || parse.GetValue(job) is not null)
+        {
+            throw new Composition.ConfigurationException("--tier and --job narrow --all; with a proposal id they are not needed.");
+        }
+
+        if (!approve)
+        {
+            var rejected = await queue.RejectAsync(proposalId, Who, parse.GetValue(reason), token).ConfigureAwait(false);
+            await session.Out.WriteLineAsync(IsJson(parse) ? WatchJson.Serialize(rejected with { History = [] }) : $"{rejected.Proposal.ProposalId}: rejected; it will not run.").ConfigureAwait(false);
+            return ExitCodes.Success;
+        }
+
+        var executed = await queue.ApproveAsync(proposalId, Who, parse.GetValue(reason), token).ConfigureAwait(false);
+        await session.Out.WriteLineAsync(IsJson(parse) ? WatchJson.Serialize(executed) : $"{executed.ProposalId}: {executed.State.Replace('_', ' ')}: {executed.Detail}").ConfigureAwait(false);
+        return executed.State == ProposalStates.Executed ? ExitCodes.Success : ExitCodes.ActionRefused;
     }
 }
 
-/// <summary><c>vgac actions reject ID</c>: a person's no.</summary>
-internal sealed class ActionsRejectCommand : ActionsCommandBase
-{
-    private readonly Argument<string> id = ProposalId();
-    private readonly Option<string?> reason = Reason();
+/// <summary><c>vgac actions approve ID</c> (or <c>--all</c>): a person's yes, after the guards are asked again on fresh numbers.</summary>
+internal sealed class ActionsApproveCommand(CliContext context)
+    : ActionsDecideCommand(context, approve: true, "Approve and run a proposal (or --all waiting). The guards are checked again on a fresh prediction and calibration first; exit 7 if one does not run.");
 
-    public ActionsRejectCommand(CliContext context)
-        : base(context, "reject", "Reject a proposal; it will not run.")
-    {
-        Add(id);
-        Add(reason);
-    }
-
-    protected override async Task<int> ExecuteAsync(ParseResult parse, CommandSession session, CancellationToken token)
-    {
-        var rejected = await session.Get<ActionQueue>().RejectAsync(parse.GetValue(id)!, Who, parse.GetValue(reason), token).ConfigureAwait(false);
-        await session.Out.WriteLineAsync(IsJson(parse) ? WatchJson.Serialize(rejected with { History = [] }) : $"{rejected.Proposal.ProposalId}: rejected; it will not run.").ConfigureAwait(false);
-        return ExitCodes.Success;
-    }
-}
+/// <summary><c>vgac actions reject ID</c> (or <c>--all</c>): a person's no.</summary>
+internal sealed class ActionsRejectCommand(CliContext context)
+    : ActionsDecideCommand(context, approve: false, "Reject a proposal (or --all waiting); it will not run.");

@@ -35,7 +35,46 @@ public sealed class ActionQueue(AuditStore audit, ActionRunner runner, ActionPla
 
         var related = (await audit.QueryAsync(proposals[0].At, cancellationToken: cancellationToken, kinds: DecisionAndEffectKinds).ConfigureAwait(false))
             .ToLookup(e => e.ProposalId!, StringComparer.Ordinal);
-        return [.. proposals.Select(p => ToRecord(p, [.. related[p.ProposalId!]])).OfType<ProposalRecord>()];
+        var records = proposals.Select(p => (Event: p, Record: ToRecord(p, [.. related[p.ProposalId!]]))).Where(x => x.Record is not null).ToList();
+
+        // A newer proposal for the same job and tier supersedes an older one still waiting: the queue shows one decision per job and tier.
+        var newest = records.GroupBy(x => (x.Record!.Proposal.JobId, x.Record.Proposal.Tier)).ToDictionary(g => g.Key, g => g.Max(x => x.Event.Id));
+        return [.. records.Select(x => x.Record!.State == ProposalStates.AwaitingApproval && newest[(x.Record.Proposal.JobId, x.Record.Proposal.Tier)] > x.Event.Id
+            ? x.Record with { State = ProposalStates.Superseded }
+            : x.Record!)];
+    }
+
+    /// <summary>
+    /// Approves or rejects every proposal awaiting approval (newest per job and tier), optionally only one tier's or
+    /// one job's; each approval asks the guards again on fresh numbers. Returns each proposal with what happened.
+    /// </summary>
+    public async Task<IReadOnlyList<(ProposalRecord Proposal, ExecutionRecord? Run, string? Refusal)>> DecideAllAsync(
+        bool approve, int? tier, string? jobId, string decidedBy, string? reason, CancellationToken cancellationToken)
+    {
+        var waiting = (await ListAsync(cancellationToken: cancellationToken).ConfigureAwait(false))
+            .Where(r => r.State == ProposalStates.AwaitingApproval && (tier is null || r.Proposal.Tier == tier) && (jobId is null || r.Proposal.JobId == jobId))
+            .ToList();
+        var results = new List<(ProposalRecord, ExecutionRecord?, string?)>();
+        foreach (var record in waiting)
+        {
+            try
+            {
+                if (approve)
+                {
+                    results.Add((record, await ApproveAsync(record.Proposal.ProposalId, decidedBy, reason, cancellationToken).ConfigureAwait(false), null));
+                }
+                else
+                {
+                    results.Add((await RejectAsync(record.Proposal.ProposalId, decidedBy, reason, cancellationToken).ConfigureAwait(false), null, null));
+                }
+            }
+            catch (ActionQueueException ex) when (!ex.VgacUnavailable)
+            {
+                results.Add((record, null, ex.Message));
+            }
+        }
+
+        return results;
     }
 
     public async Task<ProposalRecord> FindAsync(string proposalId, CancellationToken cancellationToken = default)
@@ -115,6 +154,13 @@ public sealed class ActionQueue(AuditStore audit, ActionRunner runner, ActionPla
     private async Task<ProposalRecord> DecidableAsync(string proposalId, string verb, CancellationToken cancellationToken)
     {
         var record = await FindAsync(proposalId, cancellationToken).ConfigureAwait(false);
+        var since = record.State == ProposalStates.AwaitingApproval ? await ListAsync(record.ProposedAt, cancellationToken).ConfigureAwait(false) : [];
+        if (since.FirstOrDefault(r => r.Proposal.ProposalId == proposalId) is { State: ProposalStates.Superseded })
+        {
+            var newer = since.Last(r => r.Proposal.JobId == record.Proposal.JobId && r.Proposal.Tier == record.Proposal.Tier);
+            throw new ActionQueueException($"cannot {verb} {proposalId}: {newer.Proposal.ProposalId} replaced it (a newer proposal for job {record.Proposal.JobId}, tier {record.Proposal.Tier}); decide that one.");
+        }
+
         return record.State switch
         {
             ProposalStates.AwaitingApproval => record,

@@ -17,6 +17,9 @@ public static class ProposalStates
     public const string Executed = "executed";
     public const string Failed = "failed";
 
+    /// <summary>A newer proposal for the same job and tier replaced it while it waited; only the newer one can be decided.</summary>
+    public const string Superseded = "superseded";
+
     /// <summary>At run time the guards (fresh prediction and calibration) or a duplicate refused it.</summary>
     public const string Refused = "refused";
 
