@@ -38,7 +38,9 @@ public sealed class CliShapeTests
         var command = Root().Subcommands.Single(c => c.Name == name);
         var options = command.Options.Select(o => o.Name).ToHashSet();
 
-        Assert.Equal(reachesVgac, options.Contains("--demo"));
+        // --demo starts the simulator where VGAC is reached; on the trail's readers it opens the latest demo trail.
+        Assert.Equal(reachesVgac, command.Options.Contains(GlobalOptions.Demo));
+        Assert.Equal(reachesVgac || name == "audit", options.Contains("--demo"));
         Assert.Equal(reachesVgac, options.Contains("--vgac-url"));
         Assert.Equal(asksAModel, options.Contains("--llm-provider"));
     }
@@ -48,6 +50,7 @@ public sealed class CliShapeTests
     [InlineData("sim", "--llm-model")]
     [InlineData("audit", "--vgac-url")]
     [InlineData("calibration psi", "--demo")]
+    [InlineData("eval", "--demo")]
     public async Task SharedFlag_OnACommandItDoesNotApplyTo_IsAUsageError(string command, string flag)
     {
         var result = await CliHarness.RunAsync([.. command.Split(' '), flag, "x"], cancellationToken: Ct);

@@ -133,6 +133,52 @@ public sealed class WatchCommandTests
     }
 
     [Fact]
+    public async Task Approve_AgainstAVgacThatDoesNotKnowTheJob_IsNotFoundExit8_NotAnOutage()
+    {
+        await using var vgac = await new ScriptedVgac { Probability = 0.6 }.StartAsync(Ct);
+        await using var receiver = await LoopbackServer.StartAsync(_ => new ScriptedResponse(200, "ok", ContentType: "text/plain"), Ct);
+        await using var other = await LoopbackServer.StartAsync(_ => new ScriptedResponse(404, """{"detail":"Job not found"}"""), Ct);
+        var env = Environment(vgac, receiver);
+        Assert.Equal(0, (await CliHarness.RunAsync(["watch", "--once"], env, Ct)).ExitCode);
+        var list = await CliHarness.RunAsync(["actions", "list", "--format", "json"], env, Ct);
+        var id = JsonDocument.Parse(Lines(list.Out)[0]).RootElement.GetProperty("proposal").GetProperty("proposal_id").GetString()!;
+
+        // A demo's proposal approved against a fresh simulator is the same situation: that VGAC never saw the job.
+        var result = await CliHarness.RunAsync(["actions", "approve", id, "--vgac-url", other.BaseAddress.ToString()], env, Ct);
+
+        Assert.Equal(ExitCodes.NotFound, result.ExitCode);
+        Assert.Contains("VGAC does not know job", result.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("could not confirm", result.Error, StringComparison.Ordinal);
+        Assert.Empty(receiver.Requests);
+    }
+
+    [Fact]
+    public async Task Readers_Demo_OpenTheLatestDemoTrail_SinceCountsBackFromItsNewestRecord()
+    {
+        var folder = Directory.CreateTempSubdirectory("vgac-demo-trails-").FullName;
+        var env = new Dictionary<string, string> { ["VGAC_AUDIT_DB"] = Path.Combine(folder, "audit.db") };
+        var none = await CliHarness.RunAsync(["audit", "--demo"], env, Ct);
+
+        var watch = await CliHarness.RunAsync(["watch", "--demo", "--cycles", "6", "--sim-step", "30m", "--interval", "10ms", "--format", "json"], env, Ct);
+        var all = await CliHarness.RunAsync(["audit", "--demo", "--format", "json"], env, Ct);
+        var lastHour = await CliHarness.RunAsync(["audit", "--demo", "--since", "1h", "--format", "json"], env, Ct);
+        var proposals = await CliHarness.RunAsync(["actions", "list", "--demo", "--all", "--format", "json"], env, Ct);
+
+        Assert.Equal(ExitCodes.UsageError, none.ExitCode);
+        Assert.Contains("no demo trail in", none.Error, StringComparison.Ordinal);
+        Assert.True(watch.ExitCode == ExitCodes.Success, watch.ToString());
+        Assert.Single(Directory.GetFiles(folder, "demo-audit-*.db"));
+        Assert.True(all.ExitCode == ExitCodes.Success, all.ToString());
+        // The demo's clock is the simulator's (January): counted back from now, "1h" would find nothing at all.
+        var times = Lines(all.Out).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("at").GetDateTimeOffset()).ToList();
+        var recent = Lines(lastHour.Out);
+        Assert.NotEmpty(recent);
+        Assert.True(recent.Length < times.Count, "--since 1h keeps only the demo's last hour");
+        Assert.All(recent, l => Assert.True(JsonDocument.Parse(l).RootElement.GetProperty("at").GetDateTimeOffset() >= times.Max().AddHours(-1)));
+        Assert.True(proposals.ExitCode == ExitCodes.Success, proposals.ToString());
+    }
+
+    [Fact]
     public async Task WatchOnce_VgacDown_SaysSoAndExits3_WithoutPromisingABackoff()
     {
         var result = await CliHarness.RunAsync(["watch", "--once", "--vgac-url", "http://127.0.0.1:1", "--timeout", "2"], cancellationToken: TestContext.Current.CancellationToken);

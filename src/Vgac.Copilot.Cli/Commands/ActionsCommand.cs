@@ -18,12 +18,13 @@ internal abstract class ActionsCommandBase : VgacCommand
     {
         AddFormat();
         Options.Add(AuditTrail.Option);
+        Options.Add(AuditTrail.LatestDemo);
     }
 
     /// <summary>The person acting, for the audit trail.</summary>
     protected static string Who => Environment.UserName is { Length: > 0 } user ? user : "unknown";
 
-    protected override IEnumerable<KeyValuePair<string, string?>>? Settings(ParseResult parse) => AuditTrail.Settings(parse, demo: false);
+    protected override IEnumerable<KeyValuePair<string, string?>>? Settings(ParseResult parse) => AuditTrail.Settings(parse, demo: false, Context.Environment);
 
     protected static Argument<string> ProposalId() => new("id") { Description = "The proposal id (from 'vgac actions list')." };
 

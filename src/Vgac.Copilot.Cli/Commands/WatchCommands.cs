@@ -123,7 +123,7 @@ internal sealed class WatchCommand : VgacCommand
                 return last?.Failure is not null ? ExitCodes.Failure
                     : max is 1 && last?.Outage is not null ? ExitCodes.VgacUnavailable
                     : ExitCodes.Success;
-            }, ct, settings: WatchSettings(parse, demo), services: demo ? s => s.AddSingleton<WatchClock>(demoClock) : null).ConfigureAwait(false);
+            }, ct, settings: WatchSettings(parse, demo, context.Environment), services: demo ? s => s.AddSingleton<WatchClock>(demoClock) : null).ConfigureAwait(false);
         }
     }
 
@@ -131,7 +131,7 @@ internal sealed class WatchCommand : VgacCommand
     /// The watch's flags as configuration keys. Evaluated by <see cref="CommandHost"/> inside its error handling, so
     /// a bad value is the same one-line message and exit 2 as any other configuration error.
     /// </summary>
-    private static IEnumerable<KeyValuePair<string, string?>> WatchSettings(ParseResult parse, bool demo)
+    private static IEnumerable<KeyValuePair<string, string?>> WatchSettings(ParseResult parse, bool demo, IReadOnlyDictionary<string, string> environment)
     {
         if (parse.GetValue(WatchOptionsFlags.Interval) is { } text)
         {
@@ -156,7 +156,7 @@ internal sealed class WatchCommand : VgacCommand
             throw new ConfigurationException($"--cycles must be at least 1, got {parse.GetValue(WatchOptionsFlags.Cycles)}.");
         }
 
-        foreach (var setting in AuditTrail.Settings(parse, demo))
+        foreach (var setting in AuditTrail.Settings(parse, demo, environment))
         {
             yield return setting;
         }
@@ -191,10 +191,11 @@ internal sealed class AuditCommand : VgacCommand
 
         AddFormat();
         Options.Add(AuditTrail.Option);
+        Options.Add(AuditTrail.LatestDemo);
         Examples = [("vgac audit --since 2h", "the last two hours of the trail"), ("vgac audit --check", "every executed action re-checked against the guards (exit 9 on a violation)")];
     }
 
-    protected override IEnumerable<KeyValuePair<string, string?>>? Settings(ParseResult parse) => AuditTrail.Settings(parse, demo: false);
+    protected override IEnumerable<KeyValuePair<string, string?>>? Settings(ParseResult parse) => AuditTrail.Settings(parse, demo: false, Context.Environment);
 
     protected override async Task<int> ExecuteAsync(ParseResult parse, CommandSession session, CancellationToken token)
     {
@@ -213,8 +214,12 @@ internal sealed class AuditCommand : VgacCommand
                 return ExitCodes.NotFound;
             }
 
-            DateTimeOffset? from = parse.GetValue(since) is { } text ? Durations.Since(text, DateTimeOffset.UtcNow)
-                : parse.GetValue(sinceHours) is { } h ? DateTimeOffset.UtcNow.AddHours(-h)
+            // A demo trail runs on the simulator's clock: "2h" counts back from its newest record, not from now.
+            var now = parse.GetValue(AuditTrail.LatestDemo) && (parse.GetValue(since) is not null || parse.GetValue(sinceHours) is not null)
+                ? (await store.QueryAsync(cancellationToken: token).ConfigureAwait(false)).Select(e => e.At).DefaultIfEmpty(DateTimeOffset.UtcNow).Max()
+                : DateTimeOffset.UtcNow;
+            DateTimeOffset? from = parse.GetValue(since) is { } text ? Durations.Since(text, now)
+                : parse.GetValue(sinceHours) is { } h ? now.AddHours(-h)
                 : null;
             var json = parse.GetValue(format) == "json";
             if (parse.GetValue(check))
@@ -240,16 +245,33 @@ internal static class AuditTrail
 {
     public static readonly Option<string?> Option = new("--audit-db") { Description = "The SQLite audit trail to use (default: vgac/audit.db in the user's data folder).", HelpName = "path" };
 
-    /// <summary>Where the audit trail is: <c>--audit-db</c>, else configuration; a demo without either gets its own file.</summary>
-    public static IEnumerable<KeyValuePair<string, string?>> Settings(ParseResult parse, bool demo)
+    /// <summary><c>--demo</c> on the trail's readers: open the latest trail 'vgac watch --demo' wrote.</summary>
+    public static readonly Option<bool> LatestDemo = new("--demo") { Description = "Open the latest demo trail (the one 'vgac watch --demo' wrote last)." };
+
+    private const string DemoPrefix = "demo-audit-";
+
+    /// <summary>
+    /// Where the audit trail is: <c>--audit-db</c>, else configuration; a demo run gets a new file of its own
+    /// (<paramref name="demo"/>), a reader given <c>--demo</c> opens the newest such file.
+    /// </summary>
+    public static IEnumerable<KeyValuePair<string, string?>> Settings(ParseResult parse, bool demo, IReadOnlyDictionary<string, string> environment)
     {
+        // Demo trails live beside the configured trail (VGAC_AUDIT_DB), else in the user's data folder.
+        var folder = Path.GetDirectoryName(environment.TryGetValue("VGAC_AUDIT_DB", out var configured) && configured.Length > 0
+            ? Path.GetFullPath(configured)
+            : AuditStore.DefaultPath())!;
         if (parse.GetValue(Option) is { } path)
         {
             yield return new("Watch:AuditPath", Path.GetFullPath(path));
         }
         else if (demo)
         {
-            yield return new("Watch:AuditPath", Path.Combine(Path.GetDirectoryName(AuditStore.DefaultPath())!, string.Create(CultureInfo.InvariantCulture, $"demo-audit-{DateTime.UtcNow:yyyyMMdd-HHmmss}.db")));
+            yield return new("Watch:AuditPath", Path.Combine(folder, string.Create(CultureInfo.InvariantCulture, $"{DemoPrefix}{DateTime.UtcNow:yyyyMMdd-HHmmss}.db")));
+        }
+        else if (parse.GetResult(LatestDemo) is not null && parse.GetValue(LatestDemo))
+        {
+            var latest = Directory.Exists(folder) ? Directory.GetFiles(folder, DemoPrefix + "*.db").Order(StringComparer.Ordinal).LastOrDefault() : null;
+            yield return new("Watch:AuditPath", latest ?? throw new ConfigurationException($"no demo trail in {folder} yet: 'vgac watch --demo' writes one."));
         }
     }
 }

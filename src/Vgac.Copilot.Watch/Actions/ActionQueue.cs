@@ -102,6 +102,14 @@ public sealed class ActionQueue(AuditStore audit, ActionRunner runner, ActionPla
         {
             check = await runner.CheckAsync(record.Proposal, cancellationToken).ConfigureAwait(false);
         }
+        catch (VgacApiException ex) when (ex.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            // Not an outage: this VGAC does not know the job (it finished, or the proposal came from another VGAC, a
+            // demo's simulator say). Nothing can be confirmed, so nothing is decided.
+            throw new ActionQueueException(
+                $"cannot approve {proposalId}: VGAC does not know job {record.Proposal.JobId} (it has finished, or the proposal came from another VGAC). Nothing was recorded or run.",
+                notFound: true);
+        }
         catch (VgacApiException ex)
         {
             throw new ActionQueueException(
