@@ -179,6 +179,24 @@ public sealed class WatchCommandTests
     }
 
     [Fact]
+    public async Task WatchDemo_ReusingATrail_TimeNeverGoesBackwards()
+    {
+        var db = TempDb();
+        string[] run = ["watch", "--demo", "--cycles", "3", "--sim-step", "30m", "--interval", "10ms", "--format", "json", "--audit-db", db];
+
+        var first = await CliHarness.RunAsync(run, cancellationToken: Ct);
+        var second = await CliHarness.RunAsync(run, cancellationToken: Ct);
+        var trail = await CliHarness.RunAsync(["audit", "--audit-db", db, "--format", "json"], cancellationToken: Ct);
+
+        Assert.True(first.ExitCode == 0 && second.ExitCode == 0, first.ToString() + second);
+        var firstEnd = Lines(first.Out).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("at").GetDateTimeOffset()).Max();
+        var secondStart = Lines(second.Out).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("at").GetDateTimeOffset()).Min();
+        Assert.True(secondStart > firstEnd, $"the second run starts at {secondStart:u}, before the first ended ({firstEnd:u})");
+        var ids = Lines(trail.Out).Select(l => JsonDocument.Parse(l).RootElement).Select(e => (Id: e.GetProperty("id").GetInt64(), At: e.GetProperty("at").GetDateTimeOffset())).OrderBy(e => e.Id).ToList();
+        Assert.All(ids.Zip(ids.Skip(1)), pair => Assert.True(pair.Second.At >= pair.First.At, $"record {pair.Second.Id} is older than record {pair.First.Id}"));
+    }
+
+    [Fact]
     public async Task WatchOnce_VgacDown_SaysSoAndExits3_WithoutPromisingABackoff()
     {
         var result = await CliHarness.RunAsync(["watch", "--once", "--vgac-url", "http://127.0.0.1:1", "--timeout", "2"], cancellationToken: TestContext.Current.CancellationToken);

@@ -63,7 +63,11 @@ internal sealed class WatchCommand : VgacCommand
                 var simStep = WatchOptionsFlags.SimStepOf(parse);
                 using var exclusive = WatchLock.Acquire(session.Get<AuditStore>().Path);
                 var view = WatchView.Create(parse.GetValue(format) ?? "text", context);
-                using var scenario = demo ? WatchDemoScenario.Day(new Uri(session.Configuration["Vgac:BaseUrl"]!), simStep, demoClock, view.NoteAsync) : null;
+                var store = session.Get<AuditStore>();
+                DateTimeOffset? newest = demo && store.Exists
+                    ? (await store.QueryAsync(cancellationToken: token).ConfigureAwait(false)).Select(e => (DateTimeOffset?)e.At).Max()
+                    : null;
+                using var scenario = demo ? WatchDemoScenario.Day(new Uri(session.Configuration["Vgac:BaseUrl"]!), simStep, demoClock, view.NoteAsync, newest) : null;
                 var loop = session.Get<WatchLoop>();
                 using var stopping = token.Register(() => context.Error.WriteLine("vgac: stopping after the current cycle (Ctrl+C again stops at once; the audit trail stays consistent)."));
                 var presses = 0;

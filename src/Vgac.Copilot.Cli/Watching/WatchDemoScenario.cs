@@ -15,10 +15,17 @@ internal sealed class WatchDemoScenario(Uri simulator, TimeSpan step, SettableWa
     private readonly HttpClient _http = new() { BaseAddress = simulator, Timeout = TimeSpan.FromSeconds(30) };
     private readonly List<(double Hour, string Say, Func<Task> Act)> _script = [];
     private int _next;
+    private TimeSpan? _offset;
 
-    public static WatchDemoScenario Day(Uri simulator, TimeSpan step, SettableWatchClock clock, Func<string, Task> say)
+    /// <summary>
+    /// The newest record already in the trail this demo writes to (a reused <c>--audit-db</c>): the demo's clock then
+    /// starts a step after it, so the trail's time never goes backwards.
+    /// </summary>
+    public DateTimeOffset? TrailNewest { get; init; }
+
+    public static WatchDemoScenario Day(Uri simulator, TimeSpan step, SettableWatchClock clock, Func<string, Task> say, DateTimeOffset? trailNewest = null)
     {
-        var s = new WatchDemoScenario(simulator, step, clock, say);
+        var s = new WatchDemoScenario(simulator, step, clock, say) { TrailNewest = trailNewest };
         s.At(2, "drift injected (logit bias +2.5, refits paused): calibration starts to slip", () => s.PostAsync("/_sim/drift", """{"logit_bias":2.5,"auto_refit":false}"""));
         s.At(6, "drift grows (logit bias +5)", () => s.PostAsync("/_sim/drift", """{"logit_bias":5,"auto_refit":false}"""));
         s.At(14, "drift cleared, model refitted, refits resumed (the drifted outcomes still weigh on the reported ECE until they leave its window)", async () =>
@@ -41,7 +48,9 @@ internal sealed class WatchDemoScenario(Uri simulator, TimeSpan step, SettableWa
         using (var json = JsonDocument.Parse(state))
         {
             // The audit trail and its windows follow the simulated day, not the few real minutes it takes.
-            clock.Set(json.RootElement.GetProperty("now").GetDateTimeOffset());
+            var now = json.RootElement.GetProperty("now").GetDateTimeOffset();
+            _offset ??= TrailNewest is { } newest && newest >= now ? newest - now + step : TimeSpan.Zero;
+            clock.Set(now + _offset.Value);
         }
 
         var hour = index * step.TotalHours;
