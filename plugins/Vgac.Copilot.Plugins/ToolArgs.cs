@@ -46,7 +46,7 @@ internal static class ToolArgs
             CpuMillicores = cpuMillicores,
             MemoryGb = memoryGb,
             Priority = priority,
-            Namespace = string.IsNullOrWhiteSpace(jobNamespace) ? "default" : jobNamespace,
+            Namespace = jobNamespace ?? "default", // blanks become "default" in ToContract, as on every other path
             Queue = queue,
             GpuType = gpuType,
             Distributed = distributed,

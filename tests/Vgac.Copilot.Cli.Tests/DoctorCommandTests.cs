@@ -44,6 +44,23 @@ public sealed class DoctorCommandTests
     }
 
     [Fact]
+    public async Task Doctor_CopilotsOwnAuditIsWorse_JudgesAsTheGuardsDo_NotOnVgacsFigureAlone()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var server = await LoopbackServer.StartAsync(Healthy, ct);
+        var db = Path.Combine(Directory.CreateTempSubdirectory("vgac-doctor-audit-").FullName, "audit.db");
+        // A live audit made earlier (as 'vgac calibration audit --live' records it) found the model far worse than VGAC says.
+        await new Vgac.Copilot.Watch.Actions.TrailCalibrationAudits(new Vgac.Copilot.Watch.AuditStore(db), new Vgac.Copilot.Watch.SettableWatchClock(DateTimeOffset.UtcNow))
+            .RecordAsync(0.09, 1000, ct);
+
+        var result = await CliHarness.RunAsync(["doctor", "--vgac-url", server.BaseAddress.ToString()], new Dictionary<string, string> { ["VGAC_AUDIT_DB"] = db }, ct);
+
+        Assert.Equal(ExitCodes.SloFailed, result.ExitCode);
+        Assert.Contains("ECE 0.090 (the worse of VGAC's 0.018 and the copilot's audit 0.090) against a limit of 0.050", result.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain("Verdict: healthy", result.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Doctor_VgacDown_ExitsUnavailable()
     {
         var result = await CliHarness.RunAsync(["doctor", "--vgac-url", "http://127.0.0.1:1", "--timeout", "2"], cancellationToken: TestContext.Current.CancellationToken);

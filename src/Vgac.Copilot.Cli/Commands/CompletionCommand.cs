@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Vgac.Copilot.Cli.Hosting;
 
 namespace Vgac.Copilot.Cli.Commands;
 
@@ -68,10 +67,8 @@ internal sealed class CompletionCommand : VgacCommand
             """,
     };
 
-    protected override Task<int> InvokeAsync(ParseResult parse, CancellationToken cancellationToken) =>
-        ExecuteAsync(parse, null!, cancellationToken);
-
-    protected override async Task<int> ExecuteAsync(ParseResult parse, CommandSession session, CancellationToken cancellationToken)
+    /// <summary>Prints a script: no configuration or services are needed (nor built).</summary>
+    protected override async Task<int> InvokeAsync(ParseResult parse, CancellationToken cancellationToken)
     {
         await Context.Out.WriteAsync(Scripts[parse.GetValue(shell)!].ReplaceLineEndings("\n")).ConfigureAwait(false);
         return ExitCodes.Success;

@@ -19,9 +19,6 @@ internal sealed class ConfigCommand : VgacCommand
         Examples = [("vgac config", "every setting and its source"), ("vgac config -o json | jq '.settings[] | select(.error)'", "only what is wrong")];
     }
 
-    protected override Task<int> ExecuteAsync(ParseResult parse, Hosting.CommandSession session, CancellationToken cancellationToken) =>
-        throw new InvalidOperationException("config runs without the services an invalid configuration would refuse.");
-
     /// <summary>Runs without <see cref="Hosting.CommandHost"/>: an invalid configuration must be shown, not refused.</summary>
     protected override async Task<int> InvokeAsync(ParseResult parse, CancellationToken ct)
     {

@@ -72,12 +72,15 @@ internal sealed class DoctorCommand : VgacCommand
 
         // Answering is not the same as healthy: the model must also be calibrated within its SLO for the guards to let anything act.
         var guards = session.Get<GuardPolicy>();
-        var status = CalibrationStatus.FromVgac(calibration!, null, 0, DateTimeOffset.UtcNow);
+        // The same view the guards take on every other path: VGAC's figures and the copilot's own latest audit.
+        var status = await session.Get<CalibrationProvider>().WithAuditsAsync(calibration!, cancellationToken).ConfigureAwait(false);
         var drift = guards.Drift(status.ToFacts());
         var limit = guards.Options.Slo.MaxEce;
-        var sloMet = status.IsAvailable && calibration!.Ece <= limit && !calibration.RecalibrationNeeded;
+        var ece = drift.EffectiveEce ?? calibration!.Ece;
+        var sloMet = status.IsAvailable && ece <= limit && !calibration!.RecalibrationNeeded;
+        var audited = status.AuditedEce is { } a ? string.Create(CultureInfo.InvariantCulture, $" (the worse of VGAC's {calibration!.Ece:0.000} and the copilot's audit {a:0.000})") : "";
         await session.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-            $"  {(sloMet ? "ok  " : "FAIL")}  {"slo",-12} ECE {calibration!.Ece:0.000} against a limit of {limit:0.000}{(calibration.RecalibrationNeeded ? "; VGAC says recalibration is needed" : "")}")).ConfigureAwait(false);
+            $"  {(sloMet ? "ok  " : "FAIL")}  {"slo",-12} ECE {ece:0.000}{audited} against a limit of {limit:0.000}{(calibration!.RecalibrationNeeded ? "; VGAC says recalibration is needed" : "")}")).ConfigureAwait(false);
         await session.Out.WriteLineAsync($"  {(drift.Level is DriftLevel.Stable or DriftLevel.Monitor ? "ok  " : "FAIL")}  {"guards",-12} {drift.Reason}").ConfigureAwait(false);
         var healthy = sloMet && drift.Level is DriftLevel.Stable or DriftLevel.Monitor;
         await session.Out.WriteLineAsync(healthy

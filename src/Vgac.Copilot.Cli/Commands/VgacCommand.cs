@@ -88,7 +88,9 @@ internal abstract class VgacCommand : Command
     /// <summary>Configuration keys this command's own flags set.</summary>
     protected virtual IEnumerable<KeyValuePair<string, string?>>? Settings(ParseResult parse) => null;
 
-    protected abstract Task<int> ExecuteAsync(ParseResult parse, CommandSession session, CancellationToken cancellationToken);
+    /// <summary>The command's body, with configuration and services ready. A command that overrides <see cref="InvokeAsync"/> does not need one.</summary>
+    protected virtual Task<int> ExecuteAsync(ParseResult parse, CommandSession session, CancellationToken cancellationToken) =>
+        throw new NotSupportedException($"'{Name}' runs through its own InvokeAsync.");
 }
 
 /// <summary>A command that only groups others (<c>vgac calibration</c>, <c>vgac actions</c>).</summary>

@@ -46,9 +46,6 @@ internal sealed class WatchCommand : VgacCommand
         ];
     }
 
-    protected override Task<int> ExecuteAsync(ParseResult parse, CommandSession session, CancellationToken cancellationToken) =>
-        throw new InvalidOperationException("watch runs through InvokeAsync.");
-
     protected override async Task<int> InvokeAsync(ParseResult parse, CancellationToken ct)
     {
         var context = Context;

@@ -67,6 +67,16 @@ public sealed partial class CalibrationProvider(
         _cached = null;
     }
 
+    /// <summary>
+    /// The guards' view of a calibration answer the caller already has (no second call to VGAC): VGAC's figures with
+    /// the copilot's latest audit beside them, exactly as <see cref="GetAsync"/> would combine them.
+    /// </summary>
+    public async Task<CalibrationStatus> WithAuditsAsync(Contracts.CalibrationMetrics reported, CancellationToken cancellationToken)
+    {
+        var audit = await audits.LatestAsync(TimeSpan.FromMinutes(options.Value.AuditMaxAgeMinutes), cancellationToken).ConfigureAwait(false);
+        return CalibrationStatus.FromVgac(reported, audit?.Ece, audit?.Samples ?? 0, time.GetUtcNow());
+    }
+
     private CalibrationStatus? Fresh(CalibrationStatus? status)
     {
         if (status is null)

@@ -59,13 +59,14 @@ public sealed class ActionQueue(AuditStore audit, ActionRunner runner, ActionPla
         {
             try
             {
+                // One listing decides them all: each is already known to be the newest awaiting approval.
                 if (approve)
                 {
-                    results.Add((record, await ApproveAsync(record.Proposal.ProposalId, decidedBy, reason, cancellationToken).ConfigureAwait(false), null));
+                    results.Add((record, await ApproveAsync(record, decidedBy, reason, cancellationToken).ConfigureAwait(false), null));
                 }
                 else
                 {
-                    results.Add((await RejectAsync(record.Proposal.ProposalId, decidedBy, reason, cancellationToken).ConfigureAwait(false), null, null));
+                    results.Add((await RejectAsync(record, decidedBy, reason, cancellationToken).ConfigureAwait(false), null, null));
                 }
             }
             catch (ActionQueueException ex) when (!ex.VgacUnavailable)
@@ -92,9 +93,13 @@ public sealed class ActionQueue(AuditStore audit, ActionRunner runner, ActionPla
     }
 
     /// <summary>Approves and runs a proposal awaiting approval; the guards are checked again with fresh data first.</summary>
-    public async Task<ExecutionRecord> ApproveAsync(string proposalId, string decidedBy, string? reason, CancellationToken cancellationToken)
+    public async Task<ExecutionRecord> ApproveAsync(string proposalId, string decidedBy, string? reason, CancellationToken cancellationToken) =>
+        await ApproveAsync(await DecidableAsync(proposalId, "approve", cancellationToken).ConfigureAwait(false), decidedBy, reason, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Approves a proposal already known to await approval (a decision recorded meanwhile by someone else is caught on append).</summary>
+    private async Task<ExecutionRecord> ApproveAsync(ProposalRecord record, string decidedBy, string? reason, CancellationToken cancellationToken)
     {
-        var record = await DecidableAsync(proposalId, "approve", cancellationToken).ConfigureAwait(false);
+        var proposalId = record.Proposal.ProposalId;
 
         // The guards are asked again before the approval is recorded: if VGAC cannot answer, nothing is decided.
         CheckedAction check;
@@ -152,9 +157,12 @@ public sealed class ActionQueue(AuditStore audit, ActionRunner runner, ActionPla
         return await execution.RunCheckedAsync(ActionRunner.Judge(proposal, planned), new ApprovalDecision(true, why), cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task<ProposalRecord> RejectAsync(string proposalId, string decidedBy, string? reason, CancellationToken cancellationToken)
+    public async Task<ProposalRecord> RejectAsync(string proposalId, string decidedBy, string? reason, CancellationToken cancellationToken) =>
+        await RejectAsync(await DecidableAsync(proposalId, "reject", cancellationToken).ConfigureAwait(false), decidedBy, reason, cancellationToken).ConfigureAwait(false);
+
+    private async Task<ProposalRecord> RejectAsync(ProposalRecord record, string decidedBy, string? reason, CancellationToken cancellationToken)
     {
-        var record = await DecidableAsync(proposalId, "reject", cancellationToken).ConfigureAwait(false);
+        var proposalId = record.Proposal.ProposalId;
         await AppendDecisionAsync(record, AuditKinds.Rejection, $"rejected by {decidedBy}{(reason is null ? "" : $": {reason}")}", decidedBy, reason, cancellationToken).ConfigureAwait(false);
         return await FindAsync(proposalId, cancellationToken).ConfigureAwait(false);
     }
