@@ -82,39 +82,6 @@ public static class CalibrationExtras
         return result;
     }
 
-    /// <summary>
-    /// The ECE a perfectly calibrated model would still show on these predictions from sampling alone: per equal-mass
-    /// bin, the expected |observed rate - mean prediction| when every outcome is a coin with its own predicted
-    /// probability (normal approximation: sqrt(2/pi) times the bin rate's standard deviation), weighted by bin size.
-    /// An ECE near this floor says "no evidence of miscalibration at this sample size", whatever the baseline.
-    /// </summary>
-    public static double EceNoiseFloor(ReadOnlySpan<double> probabilities, int bins = CalibrationStatistics.DefaultBins)
-    {
-        var n = probabilities.Length;
-        if (n == 0)
-        {
-            return 0;
-        }
-
-        var order = EqualMassBinning.StableOrder(probabilities);
-        var floor = 0.0;
-        var start = 0;
-        foreach (var size in EqualMassBinning.ChunkSizes(n, bins))
-        {
-            var variance = 0.0;
-            for (var i = start; i < start + size; i++)
-            {
-                var p = Math.Clamp(probabilities[order[i]], 0, 1);
-                variance += p * (1 - p);
-            }
-
-            floor += size / (double)n * Math.Sqrt(2 / Math.PI) * Math.Sqrt(variance) / size;
-            start += size;
-        }
-
-        return floor;
-    }
-
     /// <summary>Linear-interpolation quantile of sorted values (numpy's default).</summary>
     public static double Quantile(double[] sorted, double q)
     {

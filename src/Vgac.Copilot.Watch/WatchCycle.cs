@@ -11,10 +11,14 @@ using Vgac.Copilot.Watch.Actions;
 
 namespace Vgac.Copilot.Watch;
 
-/// <summary>What the Calibrator found this cycle.</summary>
+/// <summary>
+/// What the Calibrator found this cycle. <paramref name="AuditedEce"/> is the copilot's debiased ECE (plain ECE in
+/// trails written before it debiased), <paramref name="AuditedEceLow"/>–<paramref name="AuditedEceHigh"/> its
+/// interval (drift is judged on the lower end) and <paramref name="AuditedPlainEce"/> VGAC's plain figure on the same outcomes.
+/// </summary>
 public sealed record CalibrationSnapshot(
     double? ReportedEce, double? AuditedEce, int AuditedSamples, double? EffectiveEce, double? DriftRatio, DriftLevel Drift, double? Psi, string Reason,
-    double? AuditedEceNoiseFloor = null);
+    double? AuditedEceLow = null, double? AuditedEceHigh = null, double? AuditedPlainEce = null, double? JudgedEce = null);
 
 /// <summary>What the Observer saw this cycle.</summary>
 public sealed record ObservationSnapshot(ClusterObservation Cluster, IReadOnlyList<ObservedFinding> Findings);
@@ -271,8 +275,8 @@ public sealed class WatchCycle(
         }
 
         var drift = guards.Drift(status.ToFacts());
-        var snapshot = new CalibrationSnapshot(status.ReportedEce, own?.Metrics.Ece, own?.Metrics.N ?? 0, drift.EffectiveEce, drift.Ratio, drift.Level, own?.Psi,
-            status.Error is { } error ? $"{drift.Reason} ({error})" : drift.Reason, own?.EceNoiseFloor);
+        var snapshot = new CalibrationSnapshot(status.ReportedEce, own?.Debiased.Estimate, own?.Metrics.N ?? 0, drift.EffectiveEce, drift.Ratio, drift.Level, own?.Psi,
+            status.Error is { } error ? $"{drift.Reason} ({error})" : drift.Reason, own?.Debiased.Low, own?.Debiased.High, own?.Metrics.Ece, drift.JudgedEce);
         return new Calibrated(snapshot, status);
     }
 

@@ -42,28 +42,4 @@ public sealed class CalibrationStatisticsTests
 
         Assert.Contains("index 1", ex.Message, StringComparison.Ordinal);
     }
-
-    [Theory]
-    [InlineData(1000)]
-    [InlineData(4000)]
-    public void EceNoiseFloor_PerfectlyCalibratedSamples_MatchesTheMeanMeasuredEce(int n)
-    {
-        // Outcomes drawn from the predicted probabilities themselves: any ECE measured is sampling noise.
-        var random = new Random(11);
-        var probabilities = Enumerable.Range(0, n).Select(_ => Math.Pow(random.NextDouble(), 3)).ToArray();
-        var floor = CalibrationExtras.EceNoiseFloor(probabilities);
-        var measured = Enumerable.Range(0, 200).Select(_ =>
-            CalibrationStatistics.Compute(probabilities, [.. probabilities.Select(p => random.NextDouble() < p ? 1 : 0)]).Ece).Average();
-
-        Assert.InRange(measured / floor, 0.9, 1.1);
-    }
-
-    [Fact]
-    public void EceNoiseFloor_MoreSamples_Shrinks()
-    {
-        var random = new Random(5);
-        double Floor(int n) => CalibrationExtras.EceNoiseFloor([.. Enumerable.Range(0, n).Select(_ => random.NextDouble() * 0.3)]);
-
-        Assert.InRange(Floor(4000) / Floor(1000), 0.45, 0.55); // 1/sqrt(4)
-    }
 }

@@ -104,9 +104,23 @@ public sealed class CalibrationCommandTests
         using var json = JsonDocument.Parse(result.Out);
         var root = json.RootElement;
         Assert.True(root.GetProperty("outcomes_used").GetInt32() >= 500);
-        var audited = root.GetProperty("audit").GetProperty("metrics").GetProperty("ece").GetDouble();
+        // The guards hold tiers to the worse of VGAC's figure and the audit's debiased estimate (not its plain ECE).
+        var debiased = root.GetProperty("audit").GetProperty("debiased");
+        var audited = debiased.GetProperty("estimate").GetDouble();
         var reported = root.GetProperty("reported").GetProperty("reported_ece").GetDouble();
         Assert.Equal(Math.Max(audited, reported), root.GetProperty("effective_ece").GetDouble(), 9);
+        Assert.Equal(root.GetProperty("audit").GetProperty("metrics").GetProperty("ece").GetDouble(), debiased.GetProperty("plain").GetDouble(), 9);
+        Assert.InRange(audited, debiased.GetProperty("low").GetDouble(), debiased.GetProperty("high").GetDouble());
+    }
+
+    [Fact]
+    public async Task AuditLive_Demo_Text_ShowsPlainAndDebiased_AndWhichTheGuardsUse()
+    {
+        var result = await CliHarness.RunAsync(["calibration", "audit", "--live", "--demo"], cancellationToken: Ct);
+
+        Assert.True(result.ExitCode == ExitCodes.Success, result.ToString());
+        Assert.Matches(@"ECE / MCE\s+0\.\d+ / 0\.\d+\s+\(VGAC's definition", result.Out);
+        Assert.Matches(@"debiased ECE\s+0\.\d{4}, 95% interval 0\.\d{4}-0\.\d{4}\s+\(the guards use this: tiers are held to the estimate, drift is judged on the lower end", result.Out);
     }
 
     [Fact]

@@ -51,7 +51,7 @@ public sealed class DoctorCommandTests
         var db = Path.Combine(Directory.CreateTempSubdirectory("vgac-doctor-audit-").FullName, "audit.db");
         // A live audit made earlier (as 'vgac calibration audit --live' records it) found the model far worse than VGAC says.
         await new Vgac.Copilot.Watch.Actions.TrailCalibrationAudits(new Vgac.Copilot.Watch.AuditStore(db), new Vgac.Copilot.Watch.SettableWatchClock(DateTimeOffset.UtcNow))
-            .RecordAsync(0.09, 1000, ct);
+            .RecordAsync(0.09, 1000, null, ct);
 
         var result = await CliHarness.RunAsync(["doctor", "--vgac-url", server.BaseAddress.ToString()], new Dictionary<string, string> { ["VGAC_AUDIT_DB"] = db }, ct);
 

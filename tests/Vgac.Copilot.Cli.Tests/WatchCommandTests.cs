@@ -88,6 +88,12 @@ public sealed class WatchCommandTests
         var reports = Lines(result.Out).Select(l => JsonDocument.Parse(l).RootElement).ToList();
         Assert.Contains(reports, r => r.TryGetProperty("outage", out var outage) && outage.ValueKind == JsonValueKind.String);
 
+        // The story holds together: calm until the drift is injected (before cycle 5), then the cycles show it within a few.
+        string? Drift(JsonElement r) => r.TryGetProperty("calibration", out var c) && c.ValueKind == JsonValueKind.Object ? c.GetProperty("drift").GetString() : null;
+        Assert.All(reports.Take(4), r => Assert.Equal("stable", Drift(r)));
+        Assert.Contains(reports.Skip(4).Take(8), r => Drift(r) is "reduce_autonomy" or "recalibration_required");
+        Assert.Contains(reports, r => Drift(r) == "recalibration_required");
+
         // The trail follows the simulated day: 48 half-hour steps span a day of audit timestamps.
         var first = reports[0].GetProperty("at").GetDateTimeOffset();
         var last = reports[^1].GetProperty("at").GetDateTimeOffset();

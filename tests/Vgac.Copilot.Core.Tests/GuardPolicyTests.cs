@@ -89,6 +89,40 @@ public sealed class GuardPolicyTests
         Assert.Equal(ece / 0.018, drift.Ratio!.Value, 9);
     }
 
+    [Theory]
+    [InlineData(0.012, DriftLevel.Stable)]
+    [InlineData(0.030, DriftLevel.Monitor)]
+    [InlineData(0.040, DriftLevel.ReduceAutonomy)]
+    public void Drift_AuditWithAnInterval_JudgedOnItsLowerEnd_TiersHeldToItsEstimate(double low, DriftLevel level)
+    {
+        var report = _policy.Evaluate(Prediction(0.95), new CalibrationFacts(null, 0.045, 0, IsCalibrated: true, AuditedSamples: 1000, AuditedEceLow: low));
+
+        Assert.Equal(level, report.Drift.Level);
+        Assert.Equal(low / 0.018, report.Drift.Ratio!.Value, 9);
+        Assert.Equal(0.045, report.Drift.EffectiveEce);
+        // Tier 3 needs ECE <= 0.05, tier 4 <= 0.03: the estimate decides, whatever the lower end.
+        Assert.Equal(level == DriftLevel.Stable || level == DriftLevel.Monitor ? GuardRules.TierAllowed : GuardRules.DriftReduceAutonomy, report.Tiers[2].Rule);
+        Assert.Equal(level == DriftLevel.ReduceAutonomy ? GuardRules.DriftReduceAutonomy : GuardRules.TierEce, report.Tiers[3].Rule);
+        Assert.Contains(level == DriftLevel.Stable ? "judged on 0.012 (the audit's lower bound, or VGAC's figure if higher), 0.7x" : "lower bound", report.Drift.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Drift_ReportedWorseThanTheAuditsLowerEnd_ReportedDecides()
+    {
+        var drift = _policy.Drift(new CalibrationFacts(0.05, 0.03, 2000, IsCalibrated: true, AuditedSamples: 1000, AuditedEceLow: 0.01));
+
+        Assert.Equal(DriftLevel.ReduceAutonomy, drift.Level);
+        Assert.Equal(0.05, drift.JudgedEce);
+    }
+
+    [Fact]
+    public void Drift_BrokenLowerEnd_Unknown()
+    {
+        var drift = _policy.Drift(new CalibrationFacts(null, 0.03, 0, IsCalibrated: true, AuditedSamples: 1000, AuditedEceLow: double.NaN));
+
+        Assert.Equal(DriftLevel.Unknown, drift.Level);
+    }
+
     [Fact]
     public void Drift_FewerThan50Outcomes_IsLearningModeAndBlocksActions()
     {

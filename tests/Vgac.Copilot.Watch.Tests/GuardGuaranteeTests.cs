@@ -28,7 +28,7 @@ public sealed class GuardGuaranteeTests
         // Another process (a second watch, or 'calibration audit --live') audits the model and finds it broken.
         using (var other = WatchHarness.Build(vgac.BaseAddress, out _, new() { ["Watch:AuditPath"] = audit.Path }))
         {
-            await other.GetRequiredService<CalibrationProvider>().RecordAuditAsync(0.918, 1000, Ct);
+            await other.GetRequiredService<CalibrationProvider>().RecordAuditAsync(0.918, 1000, null, Ct);
         }
 
         var run = await watch.GetRequiredService<ActionQueue>().ApproveAsync(proposal.ProposalId, "ana", null, Ct);
@@ -49,7 +49,7 @@ public sealed class GuardGuaranteeTests
         _ = await mcp.GetRequiredService<CalibrationProvider>().GetAsync(Ct);
         using (var other = WatchHarness.Build(vgac.BaseAddress, out _, new() { ["Watch:AuditPath"] = audit.Path }))
         {
-            await other.GetRequiredService<CalibrationProvider>().RecordAuditAsync(0.06, 1000, Ct); // ratio 3.3: reduce autonomy
+            await other.GetRequiredService<CalibrationProvider>().RecordAuditAsync(0.06, 1000, null, Ct); // ratio 3.3: reduce autonomy
         }
 
         var result = await mcp.GetRequiredService<ActorPlugin>().ApplyActionAsync("job-1", 4, cancellationToken: Ct);
@@ -66,7 +66,7 @@ public sealed class GuardGuaranteeTests
         await using var receiver = await LoopbackServer.StartAsync(_ => new ScriptedResponse(200, "ok"), Ct);
         using var watch = Build(vgac, receiver, out var audit);
         var proposal = Assert.Single((await watch.GetRequiredService<WatchCycle>().RunOnceAsync(Ct)).Proposals);
-        await watch.GetRequiredService<CalibrationProvider>().RecordAuditAsync(0.918, 1000, Ct);
+        await watch.GetRequiredService<CalibrationProvider>().RecordAuditAsync(0.918, 1000, null, Ct);
 
         // A start written by code that ignored the audit: it records the calibration it believed, ECE 0.02, stable.
         var clock = watch.GetRequiredService<WatchClock>();

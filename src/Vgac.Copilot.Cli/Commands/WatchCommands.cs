@@ -14,6 +14,12 @@ namespace Vgac.Copilot.Cli.Commands;
 /// <summary><c>vgac watch</c>: the agents' loop; everything it does is audited.</summary>
 internal sealed class WatchCommand : VgacCommand
 {
+    /// <summary>Where the demo's simulated day starts: hours after the simulator's Monday 00:00.</summary>
+    internal const int WatchDemoStartHours = 182;
+
+    /// <summary>Finished jobs the demo's own calibration audit covers each cycle.</summary>
+    internal const int WatchDemoAuditJobs = 300;
+
     /// <summary>The watch flags that become configuration (read again by <see cref="WatchSettings"/>).</summary>
     private static class WatchOptionsFlags
     {
@@ -164,10 +170,13 @@ internal sealed class WatchCommand : VgacCommand
 
         if (demo)
         {
-            // The demo drives the simulated clock itself, one step per cycle, and its guards judge VGAC's reported
-            // ECE (see README, "The watch loop"), with short backoffs so the outage hour passes in seconds.
+            // The demo drives the simulated clock itself, one step per cycle, from its own start (Monday 14:00 of the
+            // simulated week: a calm afternoon, so the drift it injects is the drift the cycles show). Its own audit
+            // covers the last 300 finished jobs (about 15 simulated hours) so the drift shows within the day, and short
+            // backoffs let the outage hour pass in seconds.
             yield return new("Simulator:Speed", "0");
-            yield return new("Watch:CalibrationAuditJobs", "0");
+            yield return new("Simulator:WarmupHours", WatchDemoStartHours.ToString(CultureInfo.InvariantCulture));
+            yield return new("Watch:CalibrationAuditJobs", WatchDemoAuditJobs.ToString(CultureInfo.InvariantCulture));
             yield return new("Watch:MaxBackoffSeconds", "4");
         }
     }

@@ -14,7 +14,9 @@ internal static class AuditText
         var s = new StringBuilder();
         s.AppendLine($"Calibration audit of {source}");
         s.AppendLine(I($"  samples        {m.N} (positive rate {m.PositiveRate:0.0000})"));
-        s.AppendLine(I($"  ECE / MCE      {m.Ece:0.000000} / {m.Mce:0.000000}  ({m.ReliabilityCurve.Count} equal-mass bins; a perfectly calibrated model would show ECE {a.EceNoiseFloor:0.0000} here from sampling alone)"));
+        s.AppendLine(I($"  ECE / MCE      {m.Ece:0.000000} / {m.Mce:0.000000}  (VGAC's definition: {m.ReliabilityCurve.Count} equal-mass bins; reads high at small n)"));
+        var d = a.Debiased;
+        s.AppendLine(I($"  debiased ECE   {d.Estimate:0.0000}, {d.Level:0%} interval {d.Low:0.0000}-{d.High:0.0000}  (the guards use this: tiers are held to the estimate, drift is judged on the lower end; {d.Method})"));
         s.AppendLine(I($"  Brier          {m.Brier:0.000000} = reliability {m.BrierReliability:0.000000} - resolution {m.BrierResolution:0.000000} + uncertainty {m.BrierUncertainty:0.000000}"));
         s.AppendLine(I($"  AUROC / AUPRC  {m.Auroc:0.0000} / {m.Auprc:0.0000}"));
         s.AppendLine($"  tail gaps      {string.Join("  ", a.TailGaps.Select(t => I($"p>={t.Threshold:0.0}: {(t.Count == 0 ? "-" : t.Gap.ToString("0.000", CultureInfo.InvariantCulture))} (n={t.Count})")))}");

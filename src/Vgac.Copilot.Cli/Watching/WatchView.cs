@@ -47,7 +47,8 @@ internal abstract class WatchView
             $"cycle {r.Cycle}: {r.Observation!.Cluster.GpusAvailable}/{r.Observation.Cluster.GpusTotal} GPUs free, {r.Observation.Cluster.JobsPending} pending, {Core.Text.Words.Count(r.Observation.Findings.Count, "finding")}; drift {Drift(r)}; {r.Predicted} scored, {r.Proposals.Count} proposed ({Core.Text.Words.Count(r.SkippedDuplicates, "duplicate")} skipped), {r.Executions.Count(e => e.State == ProposalStates.Executed)} run, {r.Verified} verified");
 
     internal static string Drift(CycleReport r) => r.Calibration is { } c
-        ? string.Create(CultureInfo.InvariantCulture, $"{Name(c.Drift)} (ECE {c.EffectiveEce:0.000}, ratio {c.DriftRatio:0.0}x{(c.Psi is { } psi ? $", PSI {psi:0.00}" : "")})")
+        ? string.Create(CultureInfo.InvariantCulture,
+            $"{Name(c.Drift)} (ECE {c.EffectiveEce:0.000}{(c.JudgedEce < c.EffectiveEce ? $", judged on {c.JudgedEce:0.000}" : "")}, ratio {c.DriftRatio:0.0}x{(c.Psi is { } psi ? $", PSI {psi:0.00}" : "")})")
         : "unknown";
 
     internal static string Name(Enum value) => System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(value.ToString());

@@ -11,8 +11,9 @@ public sealed record SloCheck(string Name, double? Value, double Limit, bool? Me
 
 /// <summary>
 /// A calibration audit: the metrics, tier qualification, SLO compliance, and a one-line verdict.
-/// <see cref="EceNoiseFloor"/> is the ECE a perfectly calibrated model would show on these predictions from sampling
-/// alone: an ECE near it is no evidence of miscalibration at this sample size.
+/// <see cref="Debiased"/> is the ECE with the sampling noise that plain binned ECE adds taken out, with an interval
+/// over time: the guards hold tiers to its estimate and judge drift on its lower end. The plain figures in
+/// <see cref="Metrics"/> keep VGAC's definition (the SLOs are VGAC's and are held to them).
 /// </summary>
 public sealed record CalibrationAudit(
     CalibrationReport Metrics,
@@ -24,7 +25,7 @@ public sealed record CalibrationAudit(
     double? Psi,
     IReadOnlyList<WindowEce> TemporalEce,
     string Verdict,
-    double EceNoiseFloor);
+    EceInterval Debiased);
 
 /// <summary>
 /// Audits predictions against outcomes: metrics with VGAC's definitions, then which tiers the calibration
@@ -35,13 +36,15 @@ public sealed class CalibrationAuditor(GuardPolicy guards)
     public CalibrationAudit Audit(ReadOnlySpan<double> probabilities, ReadOnlySpan<int> labels, int bins = CalibrationStatistics.DefaultBins, double? psi = null)
     {
         var report = CalibrationStatistics.Compute(probabilities, labels, bins);
+        var debiased = DebiasedEce.Interval(probabilities, labels);
         var tails = CalibrationExtras.TailGaps(probabilities, labels);
         var o = guards.Options;
         var learning = report.N < o.LearningModeMinSamples;
+        var ece = debiased.Estimate;
         var tiers = o.EffectiveTiers.Select(t => new TierQualification(
-            t.Tier, t.Action, t.MaxEce, !learning && report.Ece <= t.MaxEce,
+            t.Tier, t.Action, t.MaxEce, !learning && ece <= t.MaxEce,
             learning ? $"only {report.N} samples (learning mode below {o.LearningModeMinSamples})"
-            : report.Ece <= t.MaxEce ? $"ECE {report.Ece:0.0000} <= {t.MaxEce}" : $"ECE {report.Ece:0.0000} > {t.MaxEce}")).ToList();
+            : ece <= t.MaxEce ? $"debiased ECE {ece:0.0000} <= {t.MaxEce}" : $"debiased ECE {ece:0.0000} > {t.MaxEce}")).ToList();
         var maxTailGap = tails.Where(t => t.Count > 0).Select(t => t.Gap).DefaultIfEmpty(0).Max();
         var slo = new List<SloCheck>
         {
@@ -50,18 +53,18 @@ public sealed class CalibrationAuditor(GuardPolicy guards)
             new("max_tail_gap", maxTailGap, o.Slo.MaxTailGap, maxTailGap <= o.Slo.MaxTailGap),
             new("psi", psi, o.Slo.MaxPsi, psi is { } v ? v < o.Slo.MaxPsi : null),
         };
-        var drift = guards.Drift(new CalibrationFacts(null, report.Ece, 0, IsCalibrated: true, AuditedSamples: report.N));
+        var drift = guards.Drift(new CalibrationFacts(null, ece, 0, IsCalibrated: true, AuditedSamples: report.N, AuditedEceLow: debiased.Low));
         var highest = tiers.Where(t => t.Qualified).Select(t => t.Tier).DefaultIfEmpty(0).Max();
         // Samples are taken in the order given (oldest first): ECE over ten half-overlapping windows shows a trend.
         var window = Math.Max(bins * 10, report.N / 5);
         var temporal = report.N >= 2 * window ? CalibrationExtras.SlidingEce(probabilities, labels, window, window / 2, bins) : [];
         var failed = slo.Where(s => s.Met == false).Select(s => s.Name).ToList();
         var verdict = highest == 0
-            ? $"NOT QUALIFIED for any intervention tier (ECE {report.Ece:0.000}); {(failed.Count == 0 ? "all SLOs met" : "SLOs failed: " + string.Join(", ", failed))}."
+            ? $"NOT QUALIFIED for any intervention tier (debiased ECE {ece:0.000}); {(failed.Count == 0 ? "all SLOs met" : "SLOs failed: " + string.Join(", ", failed))}."
             : $"Qualifies up to tier {highest} ({tiers[highest - 1].Action}); {(failed.Count == 0 ? "all SLOs met" : "SLOs failed: " + string.Join(", ", failed))}.";
         return new CalibrationAudit(
             report, highest, tiers, slo, tails, drift, psi, temporal,
             string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{verdict}"),
-            CalibrationExtras.EceNoiseFloor(probabilities, bins));
+            debiased);
     }
 }

@@ -1,10 +1,11 @@
 namespace Vgac.Copilot.Core.Calibration;
 
 /// <summary>An audit of the model the copilot made itself: its ECE on recent outcomes, and when.</summary>
-/// <param name="Ece">ECE measured against outcomes.</param>
+/// <param name="Ece">Debiased ECE measured against outcomes.</param>
 /// <param name="Samples">Outcomes behind it.</param>
 /// <param name="At">When it was made (the clock that stamps the audit trail).</param>
-public sealed record AuditedCalibration(double Ece, int Samples, DateTimeOffset At);
+/// <param name="EceLow">Lower end of its interval, which drift is judged on (null: judged on <paramref name="Ece"/>).</param>
+public sealed record AuditedCalibration(double Ece, int Samples, DateTimeOffset At, double? EceLow = null);
 
 /// <summary>
 /// Where the copilot's own calibration audits are kept, so that every process that may act (the watch loop, an
@@ -14,7 +15,7 @@ public sealed record AuditedCalibration(double Ece, int Samples, DateTimeOffset 
 public interface ICalibrationAudits
 {
     /// <summary>Records an audit made now (by the clock that stamps the store's records).</summary>
-    Task RecordAsync(double ece, int samples, CancellationToken cancellationToken);
+    Task RecordAsync(double ece, int samples, double? eceLow, CancellationToken cancellationToken);
 
     /// <summary>The latest audit no older than <paramref name="maxAge"/>, or null.</summary>
     Task<AuditedCalibration?> LatestAsync(TimeSpan maxAge, CancellationToken cancellationToken);
@@ -25,9 +26,9 @@ public sealed class InMemoryCalibrationAudits(TimeProvider time) : ICalibrationA
 {
     private AuditedCalibration? _latest;
 
-    public Task RecordAsync(double ece, int samples, CancellationToken cancellationToken)
+    public Task RecordAsync(double ece, int samples, double? eceLow, CancellationToken cancellationToken)
     {
-        _latest = new AuditedCalibration(ece, samples, time.GetUtcNow());
+        _latest = new AuditedCalibration(ece, samples, time.GetUtcNow(), eceLow);
         return Task.CompletedTask;
     }
 

@@ -57,11 +57,15 @@ public sealed partial class CalibrationProvider(
     /// Records an audit the copilot made itself (persisted where the host keeps audits); from now on every process
     /// reading them judges against the worse of reported and audited. A broken figure is refused, not recorded.
     /// </summary>
-    public async Task RecordAuditAsync(double ece, int samples, CancellationToken cancellationToken)
+    /// <param name="ece">The audit's (debiased) ECE.</param>
+    /// <param name="samples">Outcomes behind it.</param>
+    /// <param name="eceLow">Lower end of its interval, which drift is judged on; null to judge drift on <paramref name="ece"/>.</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    public async Task RecordAuditAsync(double ece, int samples, double? eceLow, CancellationToken cancellationToken)
     {
-        if (VgacValues.Unit(ece, "audited ECE") is null && samples >= 0)
+        if (VgacValues.Unit(ece, "audited ECE") is null && samples >= 0 && (eceLow is null || VgacValues.Unit(eceLow.Value, "ECE") is null && eceLow <= ece))
         {
-            await audits.RecordAsync(ece, samples, cancellationToken).ConfigureAwait(false);
+            await audits.RecordAsync(ece, samples, eceLow, cancellationToken).ConfigureAwait(false);
         }
 
         _cached = null;
@@ -74,7 +78,7 @@ public sealed partial class CalibrationProvider(
     public async Task<CalibrationStatus> WithAuditsAsync(Contracts.CalibrationMetrics reported, CancellationToken cancellationToken)
     {
         var audit = await audits.LatestAsync(TimeSpan.FromMinutes(options.Value.AuditMaxAgeMinutes), cancellationToken).ConfigureAwait(false);
-        return CalibrationStatus.FromVgac(reported, audit?.Ece, audit?.Samples ?? 0, time.GetUtcNow());
+        return CalibrationStatus.FromVgac(reported, audit, time.GetUtcNow());
     }
 
     private CalibrationStatus? Fresh(CalibrationStatus? status)
@@ -96,7 +100,7 @@ public sealed partial class CalibrationProvider(
         {
             var c = await client.GetCalibrationAsync(cancellationToken).ConfigureAwait(false);
             var audit = await auditTask.ConfigureAwait(false);
-            var status = CalibrationStatus.FromVgac(c, audit?.Ece, audit?.Samples ?? 0, now);
+            var status = CalibrationStatus.FromVgac(c, audit, now);
             if (!status.IsAvailable)
             {
                 LogUnavailable(status.Error!);

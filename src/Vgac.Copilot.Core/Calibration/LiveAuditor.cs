@@ -38,7 +38,7 @@ public sealed class LiveAuditor(IVgacClient client, CalibrationAuditor auditor, 
                 psi: FeaturePsi(outcomes));
             if (persist)
             {
-                await calibration.RecordAuditAsync(audit.Metrics.Ece, audit.Metrics.N, cancellationToken).ConfigureAwait(false);
+                await calibration.RecordAuditAsync(audit.Debiased.Estimate, audit.Metrics.N, audit.Debiased.Low, cancellationToken).ConfigureAwait(false);
             }
         }
 
@@ -46,18 +46,23 @@ public sealed class LiveAuditor(IVgacClient client, CalibrationAuditor auditor, 
         if (!persist && audit is not null)
         {
             // The caller records this audit itself; the guards' view of this cycle already includes it.
-            reported = reported with { AuditedEce = audit.Metrics.Ece, AuditedSamples = audit.Metrics.N };
+            reported = reported with { AuditedEce = audit.Debiased.Estimate, AuditedSamples = audit.Metrics.N, AuditedEceLow = audit.Debiased.Low };
         }
 
         var effective = reported.ToFacts().EffectiveEce(guards.Options.LearningModeMinSamples);
         var summary = (audit, reported.ReportedEce) switch
         {
             (null, _) => $"No outcomes with a submit-time prediction in the last {history.Jobs.Count} jobs: nothing to audit.",
-            ({ } a, { } r) => $"Audited ECE {a.Metrics.Ece:0.000} on {a.Metrics.N} outcomes (sampling noise alone would show {a.EceNoiseFloor:0.000}) vs reported {r:0.000} on {reported.ReportedSamples}; effective ECE {effective:0.000}.",
-            ({ } a, null) => $"Audited ECE {a.Metrics.Ece:0.000} on {a.Metrics.N} outcomes (sampling noise alone would show {a.EceNoiseFloor:0.000}); VGAC reported nothing ({reported.Error}).",
+            ({ } a, { } r) => $"Audited {Figures(a)} vs reported {r:0.000} on {reported.ReportedSamples}; effective ECE {effective:0.000}.",
+            ({ } a, null) => $"Audited {Figures(a)}; VGAC reported nothing ({reported.Error}).",
         };
         return new LiveAudit(audit, reported, effective, outcomes.Count, history.Jobs.Count, summary);
     }
+
+    /// <summary>The audit's plain and debiased ECE with its interval, as one phrase.</summary>
+    public static string Figures(CalibrationAudit a) => string.Create(
+        System.Globalization.CultureInfo.InvariantCulture,
+        $"ECE {a.Metrics.Ece:0.000} on {a.Metrics.N} outcomes (debiased {a.Debiased.Estimate:0.000}, {a.Debiased.Level:0%} interval {a.Debiased.Low:0.000}-{a.Debiased.High:0.000})");
 
     /// <summary>PSI of the pending ratio the model saw, older half (reference) against newer half; null when too few.</summary>
     private static double? FeaturePsi(List<Contracts.JobInfo> outcomes)

@@ -17,6 +17,8 @@ internal static class GuardReasons
     {
         DriftLevel.Unknown => "No calibration figure is available: treat the model as uncalibrated.",
         DriftLevel.LearningMode => I($"Only {d.SampleCount} outcome samples (fewer than {d.MinimumSamples}): learning mode, escalate only."),
+        _ when d.JudgedEce < d.EffectiveEce =>
+            I($"ECE {d.EffectiveEce:0.000}; drift is judged on {d.JudgedEce:0.000} (the audit's lower bound, or VGAC's figure if higher), {d.Ratio:0.0}x the {d.BaselineEce:0.000} baseline: {Meaning(d.Level)}."),
         _ => I($"ECE {d.EffectiveEce:0.000} is {d.Ratio:0.0}x the {d.BaselineEce:0.000} baseline: {Meaning(d.Level)}."),
     };
 

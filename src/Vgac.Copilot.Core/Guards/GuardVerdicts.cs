@@ -62,11 +62,15 @@ public sealed record PredictionFacts
 
 /// <summary>What is known about the model's calibration when a verdict is made.</summary>
 /// <param name="ReportedEce">ECE VGAC reports (<c>/api/jobs/predict/calibration</c>), if it answered.</param>
-/// <param name="AuditedEce">ECE the copilot measured itself on outcomes, if it did.</param>
+/// <param name="AuditedEce">Debiased ECE the copilot measured itself on outcomes, if it did.</param>
 /// <param name="SampleCount">Outcome samples behind the reported figure (VGAC's <c>sample_count</c>).</param>
 /// <param name="IsCalibrated">False when VGAC says recalibration is needed, or nothing is known.</param>
 /// <param name="AuditedSamples">Outcomes behind <paramref name="AuditedEce"/>.</param>
-public sealed record CalibrationFacts(double? ReportedEce, double? AuditedEce, int SampleCount, bool IsCalibrated, int AuditedSamples = 0)
+/// <param name="AuditedEceLow">
+/// Lower end of the audit's interval: drift is judged on it, so that sampling noise and correlated episodes do not read
+/// as drift. Null for an audit without an interval (judged on its estimate).
+/// </param>
+public sealed record CalibrationFacts(double? ReportedEce, double? AuditedEce, int SampleCount, bool IsCalibrated, int AuditedSamples = 0, double? AuditedEceLow = null)
 {
     public static CalibrationFacts Unknown { get; } = new(null, null, 0, false);
 
@@ -74,17 +78,22 @@ public sealed record CalibrationFacts(double? ReportedEce, double? AuditedEce, i
     public int Samples => Math.Max(SampleCount, AuditedSamples);
 
     /// <summary>The worse of reported and audited (the audit counts once it rests on enough outcomes); null if neither.</summary>
-    public double? EffectiveEce(int minimumAuditSamples)
-    {
-        var audited = AuditedSamples >= minimumAuditSamples ? AuditedEce : null;
-        return (ReportedEce, audited) switch
+    public double? EffectiveEce(int minimumAuditSamples) => Worse(ReportedEce, AuditedSamples >= minimumAuditSamples ? AuditedEce : null);
+
+    /// <summary>
+    /// What drift is judged on: the worse of reported and the lower end of the audit's interval (its estimate when it
+    /// has none). Evidence of drift, not noise: a perfectly calibrated model stays stable in at least 95 % of audits.
+    /// </summary>
+    public double? DriftEce(int minimumAuditSamples) => Worse(ReportedEce, AuditedSamples >= minimumAuditSamples ? AuditedEceLow ?? AuditedEce : null);
+
+    private static double? Worse(double? reported, double? audited) =>
+        (reported, audited) switch
         {
             ({ } r, { } a) => Math.Max(r, a),
             ({ } r, null) => r,
             (null, { } a) => a,
             _ => null,
         };
-    }
 }
 
 /// <summary>Drift levels, from least to most severe.</summary>
@@ -99,8 +108,12 @@ public enum DriftLevel
     [JsonStringEnumMemberName("unknown")] Unknown,
 }
 
-/// <summary>The drift judgement: ratio of effective ECE to the baseline, and what it means.</summary>
-public sealed record DriftVerdict(DriftLevel Level, double? Ratio, double? EffectiveEce, double BaselineEce, int SampleCount, int MinimumSamples)
+/// <summary>
+/// The drift judgement: the ratio of the figure drift is judged on (<paramref name="JudgedEce"/>, see
+/// <see cref="CalibrationFacts.DriftEce"/>) to the baseline, and what it means. <paramref name="EffectiveEce"/> is the
+/// estimate the tiers' ECE limits are held to.
+/// </summary>
+public sealed record DriftVerdict(DriftLevel Level, double? Ratio, double? EffectiveEce, double BaselineEce, int SampleCount, int MinimumSamples, double? JudgedEce = null)
 {
     /// <summary>One sentence a person can read (composed on demand: evaluating a verdict formats no text).</summary>
     public string Reason => GuardReasons.Drift(this);

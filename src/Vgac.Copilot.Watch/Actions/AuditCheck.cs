@@ -121,7 +121,7 @@ public sealed class AuditCheck(AuditStore audit, GuardPolicy guards, WatchOption
             return new(c.EffectiveEce, c.Drift, null);
         }
 
-        var drift = guards.Drift(new CalibrationFacts(c.ReportedEce, audited, c.ReportedSamples, c.Error is null, snapshot.AuditedSamples));
+        var drift = guards.Drift(new CalibrationFacts(c.ReportedEce, audited, c.ReportedSamples, c.Error is null, snapshot.AuditedSamples, snapshot.AuditedEceLow));
         var worse = drift.EffectiveEce > (c.EffectiveEce ?? 0);
         return worse
             ? new(drift.EffectiveEce, drift.Level, $"started under stale calibration: the trail's audit at {latest.At:u} (ECE {audited:0.000} on {snapshot.AuditedSamples} outcomes) was in force")

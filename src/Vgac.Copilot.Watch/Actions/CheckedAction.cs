@@ -6,10 +6,11 @@ namespace Vgac.Copilot.Watch.Actions;
 
 /// <summary>The calibration an execution started under: what VGAC reported, what the copilot audited, and the verdict.</summary>
 public sealed record CalibrationInForce(
-    double? ReportedEce, int ReportedSamples, double? AuditedEce, int AuditedSamples, double? EffectiveEce, DriftLevel Drift, double? DriftRatio, string? Error)
+    double? ReportedEce, int ReportedSamples, double? AuditedEce, int AuditedSamples, double? EffectiveEce, DriftLevel Drift, double? DriftRatio, string? Error,
+    double? AuditedEceLow = null)
 {
     public static CalibrationInForce From(CalibrationStatus status, DriftVerdict drift) => new(
-        status.ReportedEce, status.ReportedSamples, status.AuditedEce, status.AuditedSamples, drift.EffectiveEce, drift.Level, drift.Ratio, status.Error);
+        status.ReportedEce, status.ReportedSamples, status.AuditedEce, status.AuditedSamples, drift.EffectiveEce, drift.Level, drift.Ratio, status.Error, status.AuditedEceLow);
 }
 
 /// <summary>The payload of an <c>execution_started</c> record: who let it run, through what, on which numbers and calibration.</summary>

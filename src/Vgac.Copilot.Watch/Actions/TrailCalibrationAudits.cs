@@ -11,9 +11,9 @@ namespace Vgac.Copilot.Watch.Actions;
 /// </summary>
 public sealed class TrailCalibrationAudits(AuditStore audit, WatchClock clock) : ICalibrationAudits
 {
-    public async Task RecordAsync(double ece, int samples, CancellationToken cancellationToken)
+    public async Task RecordAsync(double ece, int samples, double? eceLow, CancellationToken cancellationToken)
     {
-        var snapshot = new CalibrationSnapshot(null, ece, samples, null, null, DriftLevel.Unknown, null, "audit made outside the watch loop");
+        var snapshot = new CalibrationSnapshot(null, ece, samples, null, null, DriftLevel.Unknown, null, "audit made outside the watch loop", eceLow);
         await audit.AppendAsync(
             [new AuditEvent(0, clock.Now, AuditedExecutionPath.OutsideTheLoop, AuditKinds.Calibration, null, null, null,
                 $"calibration audit: ECE {ece:0.000} on {samples} outcomes", WatchJson.Serialize(snapshot))],
@@ -24,7 +24,7 @@ public sealed class TrailCalibrationAudits(AuditStore audit, WatchClock clock) :
     {
         var latest = await audit.LatestAsync(AuditKinds.Calibration, clock.Now - maxAge, "$.audited_ece", cancellationToken).ConfigureAwait(false);
         return latest?.Payload is { } json && WatchJson.Deserialize<CalibrationSnapshot>(json) is { AuditedEce: { } ece } snapshot
-            ? new AuditedCalibration(ece, snapshot.AuditedSamples, latest.At)
+            ? new AuditedCalibration(ece, snapshot.AuditedSamples, latest.At, snapshot.AuditedEceLow)
             : null;
     }
 }
