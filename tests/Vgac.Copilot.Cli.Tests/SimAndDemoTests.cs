@@ -56,6 +56,23 @@ public sealed partial class SimAndDemoTests
         Assert.Contains("- job-", answer, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Demo_WhatIfJobSize_RowsDiffer_AnEightGpuDistributedJobWaitsLonger()
+    {
+        // No --gpus: the what-if varies it, so every variant sets it.
+        var result = await CliHarness.RunAsync(["predict", "--demo", "--what-if", "gpus=1,2,4,8", "--distributed", "-o", "json"], cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.True(result.ExitCode == ExitCodes.Success, result.ToString());
+        using var json = System.Text.Json.JsonDocument.Parse(result.Out);
+        var rows = json.RootElement.EnumerateArray()
+            .Select(r => (Gpus: r.GetProperty("spec").GetProperty("gpus").GetInt32(), P: r.GetProperty("probability_long_wait").GetDouble(), Wait: r.GetProperty("estimated_wait_seconds").GetDouble()))
+            .ToList();
+        Assert.Equal([1, 2, 4, 8], rows.Select(r => r.Gpus));
+        Assert.Equal(4, rows.Select(r => r.P).Distinct().Count());
+        Assert.True(rows.Zip(rows.Skip(1)).All(pair => pair.Second.P > pair.First.P && pair.Second.Wait > pair.First.Wait), string.Join(", ", rows));
+        Assert.True(rows[3].P > 2 * rows[0].P, $"8 GPUs distributed: {rows[3].P}, 1 GPU: {rows[0].P}");
+    }
+
     [Theory]
     [InlineData("--speed", "-3", "Simulator:Speed")]
     [InlineData("--trace", "/no/such/trace.csv", "Simulator:TracePath")]

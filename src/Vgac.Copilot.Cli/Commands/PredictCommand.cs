@@ -33,6 +33,7 @@ internal sealed class PredictCommand : VgacCommand
         Examples =
         [
             ("vgac predict --demo --gpus 4 --gpu-type A100", "one job: P(long wait), confidence, the gate and the tiers it earns"),
+            ("vgac predict --what-if gpus=1,2,4,8 --distributed", "how the wait grows with the job's size"),
             ("vgac predict --gpus 1 --what-if gpus=1,2,4 --what-if priority=0,10", "a grid of variants in one batch call"),
             ("vgac predict --batch jobs.jsonl -o json", "one JSON job spec per line (--batch - reads stdin)"),
         ];
@@ -108,9 +109,11 @@ internal sealed class PredictCommand : VgacCommand
             return [.. JobSpecFile.Read(file, stdin).Select(s => s.ToContract())];
         }
 
-        if (!given.Any(o => o.Field.Required))
+        // A required field may come from the flags or from a --what-if that varies it (every variant then sets it).
+        var varied = VariedFields(parse);
+        if (!given.Any(o => o.Field.Required) && !JobSpecSchema.Fields.Any(f => f.Required && varied.Contains(f.Name, StringComparer.OrdinalIgnoreCase)))
         {
-            throw new Composition.ConfigurationException("--gpus is required (or give --batch FILE.jsonl).");
+            throw new Composition.ConfigurationException("--gpus is required (or vary it with --what-if gpus=1,2,4, or give --batch FILE.jsonl).");
         }
 
         var spec = new JobSpecInput { Gpus = 0 };

@@ -26,7 +26,10 @@ public sealed class GuardPolicy(IOptions<GuardOptions> options)
         return new GateVerdict(passed, passed ? GuardRules.GatePassed : GuardRules.ConfidenceGate, prediction.Confidence, _o.ConfidenceGate, isLong);
     }
 
-    /// <summary>Drift: effective ECE over the baseline, with learning mode below the minimum sample count.</summary>
+    /// <summary>
+    /// Drift: the worse of VGAC's ECE and the lower end of the copilot's audit interval, over the baseline, with
+    /// learning mode below the minimum sample count.
+    /// </summary>
     public DriftVerdict Drift(CalibrationFacts calibration)
     {
         var ece = calibration.EffectiveEce(_o.LearningModeMinSamples);
@@ -36,6 +39,7 @@ public sealed class GuardPolicy(IOptions<GuardOptions> options)
         // Defence in depth: the status is checked where it is read, but a broken figure must never read as stable.
         if (calibration.ReportedEce is { } r && VgacValues.Unit(r, "ECE") is not null
             || calibration.AuditedEce is { } a && VgacValues.Unit(a, "ECE") is not null
+            || calibration.AuditedEceLow is { } l && VgacValues.Unit(l, "ECE") is not null
             || calibration.SampleCount < 0 || calibration.AuditedSamples < 0)
         {
             return new DriftVerdict(DriftLevel.Unknown, null, null, _o.BaselineEce, 0, min);
@@ -56,12 +60,13 @@ public sealed class GuardPolicy(IOptions<GuardOptions> options)
             return new DriftVerdict(DriftLevel.Unknown, null, null, _o.BaselineEce, samples, min);
         }
 
-        var ratio = e / _o.BaselineEce;
+        var judged = calibration.DriftEce(min) ?? e;
+        var ratio = judged / _o.BaselineEce;
         var level = ratio <= _o.StableRatio ? DriftLevel.Stable
             : ratio <= _o.MonitorRatio ? DriftLevel.Monitor
             : ratio <= _o.ReduceAutonomyRatio ? DriftLevel.ReduceAutonomy
             : DriftLevel.RecalibrationRequired;
-        return new DriftVerdict(level, ratio, e, _o.BaselineEce, samples, min);
+        return new DriftVerdict(level, ratio, e, _o.BaselineEce, samples, min, judged);
     }
 
     /// <summary>Every tier's verdict for one prediction under the given calibration.</summary>
