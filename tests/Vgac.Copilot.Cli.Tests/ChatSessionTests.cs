@@ -13,7 +13,7 @@ public sealed class ChatSessionTests
         var env = new Dictionary<string, string> { ["VGAC_DATA_DIR"] = Directory.CreateTempSubdirectory("vgac-chat-").FullName };
 
         var first = await CliHarness.RunAsync(["chat", "--demo"], env, Ct, input: "how busy is the cluster?\n/last\n/trace off\n/save incident-42\n/sessions\nquit\nnever asked\n");
-        var second = await CliHarness.RunAsync(["chat", "--demo", "--resume", "incident-42"], env, Ct, input: "/history\nexit\n");
+        var second = await CliHarness.RunAsync(["chat", "--demo", "--resume", "incident-42"], env, Ct, input: "/history\n/last\nexit\n");
         var last = await CliHarness.RunAsync(["chat", "--demo", "--resume"], env, Ct, input: "/exit\n");
         var missing = await CliHarness.RunAsync(["chat", "--demo", "--resume", "no-such-session"], env, Ct, input: "/exit\n");
         var badName = await CliHarness.RunAsync(["chat", "--demo", "--resume", "not/a-name"], env, Ct, input: "/exit\n");
@@ -38,6 +38,8 @@ public sealed class ChatSessionTests
         Assert.True(second.ExitCode == ExitCodes.Success, second.ToString());
         Assert.Contains("Resumed session 'incident-42' (1 question", second.Out, StringComparison.Ordinal);
         Assert.Matches(@"1\s+how busy is the cluster\?", second.Out);
+        Assert.Contains("observer_cluster_summary (ok,", second.Out, StringComparison.Ordinal);  // /last: the saved result
+        Assert.Contains("\"gpus_available\":", second.Out, StringComparison.Ordinal);
         // Every chat that asked something saves itself as 'last'; --resume with no name opens it.
         Assert.Contains("Resumed session 'last'", last.Out, StringComparison.Ordinal);
         Assert.Equal(ExitCodes.UsageError, missing.ExitCode);

@@ -153,6 +153,8 @@ internal sealed class ChatSession(IPlanner planner, ToolCatalog catalog, AnswerC
             var last = session.Turns[^1];
             console.MarkupLine($"[grey]last: {Markup.Escape(Cut(last.Question, 100))}[/]");
             console.WriteLine(last.Answer);
+            // /last and /trace show the saved tool results as they were (their arguments are not kept).
+            _lastCalls = [.. last.Calls.Select(c => new ToolCallRecord(c.Name, new Dictionary<string, object?>(), c.Ok, c.Verdict, c.DurationMs, c.Result))];
         }
     }
 
