@@ -2,8 +2,11 @@ using System.Text.Json;
 
 namespace Vgac.Copilot.Agent.Offline;
 
-/// <summary>One tool an intent calls, with fixed arguments or arguments taken from the question.</summary>
-public sealed record IntentTool(string Name, IReadOnlyDictionary<string, JsonElement> Arguments, bool FromEntities);
+/// <summary>
+/// One tool an intent calls, with fixed arguments and arguments taken from the question: the whole job spec
+/// (<c>"from_entities": true</c>) or only the named fields (<c>"from_entities": ["namespace"]</c>).
+/// </summary>
+public sealed record IntentTool(string Name, IReadOnlyDictionary<string, JsonElement> Arguments, bool FromEntities, IReadOnlyList<string>? EntityFields = null);
 
 /// <summary>A list section of an answer: one line per element at <see cref="Path"/>.</summary>
 public sealed record IntentEach(string Path, string Template, int Max);
@@ -11,10 +14,10 @@ public sealed record IntentEach(string Path, string Template, int Max);
 /// <summary>A sentence added when a field of a result has a given value.</summary>
 public sealed record IntentNote(string Path, string Value, string Text);
 
-/// <summary>What an intent sounds like, what it calls, and how its answer is written.</summary>
+/// <summary>What an intent is about (for a clarifying question), what it calls, and how its answer is written.</summary>
 public sealed record Intent(
     string Name,
-    IReadOnlyDictionary<string, double> Keywords,
+    string About,
     IReadOnlyList<string> Needs,
     IReadOnlyList<IntentTool> Tools,
     string Answer,
@@ -47,12 +50,13 @@ public static class IntentVocabulary
             : [];
         return new Intent(
             name,
-            e.GetProperty("keywords").EnumerateObject().ToDictionary(k => k.Name, k => k.Value.GetDouble(), StringComparer.Ordinal),
+            e.GetProperty("about").GetString()!,
             e.TryGetProperty("needs", out var needs) ? [.. needs.EnumerateArray().Select(x => x.GetString()!)] : [],
             [.. e.GetProperty("tools").EnumerateArray().Select(t => new IntentTool(
                 t.GetProperty("name").GetString()!,
                 t.TryGetProperty("arguments", out var a) ? a.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.Clone()) : new Dictionary<string, JsonElement>(),
-                t.TryGetProperty("from_entities", out var f) && f.GetBoolean()))],
+                t.TryGetProperty("from_entities", out var f) && f.ValueKind is JsonValueKind.True,
+                t.TryGetProperty("from_entities", out var fields) && fields.ValueKind == JsonValueKind.Array ? [.. fields.EnumerateArray().Select(x => x.GetString()!)] : null))],
             e.GetProperty("answer").GetString()!,
             each,
             notes,

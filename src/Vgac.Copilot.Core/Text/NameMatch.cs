@@ -30,7 +30,8 @@ public static class NameMatch
         return related.Count == 1 ? related[0] : null;
     }
 
-    private static int Distance(string a, string b)
+    /// <summary>Edits between two words: insertions, deletions, substitutions, and a swap of neighbours as one.</summary>
+    public static int Distance(string a, string b)
     {
         var d = new int[a.Length + 1, b.Length + 1];
         for (var i = 0; i <= a.Length; i++)

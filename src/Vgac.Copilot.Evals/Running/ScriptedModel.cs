@@ -23,12 +23,12 @@ namespace Vgac.Copilot.Evals.Running;
 public sealed class ScriptedModel : IAsyncDisposable
 {
     private readonly WebApplication _app;
-    private readonly IReadOnlyList<Intent> _intents;
+    private readonly OfflineUnderstanding _understanding;
 
-    private ScriptedModel(WebApplication app, IReadOnlyList<Intent> intents)
+    private ScriptedModel(WebApplication app, OfflineUnderstanding understanding)
     {
         _app = app;
-        _intents = intents;
+        _understanding = understanding;
     }
 
     public Uri Endpoint { get; private set; } = null!;
@@ -39,7 +39,7 @@ public sealed class ScriptedModel : IAsyncDisposable
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
         builder.Logging.ClearProviders();
         var app = builder.Build();
-        var model = new ScriptedModel(app, IntentVocabulary.Load(Path.Combine(PromptCatalog.Root, "offline", "intents.json")));
+        var model = new ScriptedModel(app, OfflineUnderstanding.Default);
         app.MapPost("/v1/chat/completions", (HttpRequest request) => model.ReplyAsync(request));
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
@@ -54,34 +54,28 @@ public sealed class ScriptedModel : IAsyncDisposable
         return Sse(reply, Tokens(body["messages"]!.ToJsonString()));
     }
 
-    /// <summary>The next assistant message: tool calls for the question's intent, or the answer from the tool messages.</summary>
+    /// <summary>
+    /// The next assistant message: tool calls for what the question asks (read as the offline planner reads it,
+    /// the previous question kept for a follow-up), or the answer from the tool messages.
+    /// </summary>
     private JsonObject Decide(JsonObject body)
     {
         var messages = body["messages"]!.AsArray();
-        var lastUser = messages.Select((m, i) => (m, i)).Last(x => x.m!["role"]!.GetValue<string>() == "user");
+        var users = messages.Select((m, i) => (m, i)).Where(x => x.m!["role"]!.GetValue<string>() == "user").ToList();
+        var lastUser = users[^1];
         var question = Text(lastUser.m!["content"]);
-        var entities = EntityExtractor.Extract(question);
-        var planner = new OfflinePlanner(null!, _intents);
-        var intent = entities.InvalidGpus is null ? planner.Recognize(question, entities) : null;
+        var previous = users.Count > 1 ? _understanding.Understand(Text(users[^2].m!["content"])) : null;
+        var plan = _understanding.Understand(question, previous is { Answers: true } ? previous : null);
+        if (plan.Reply is { } reply)
+        {
+            return Text(reply);
+        }
+
         var after = messages.Skip(lastUser.i + 1).ToList();
-        if (intent is null)
-        {
-            return Text(entities.InvalidGpus is { } bad ? $"A job cannot ask for \"{bad}\": give a number of GPUs between 0 and 1024." : OfflinePlanner.NotUnderstood());
-        }
-
-        if (intent.Needs.Contains("gpus") && entities.Gpus is null)
-        {
-            return Text("To answer that I need the job's size: how many GPUs?");
-        }
-
-        if (intent.Needs.Contains("job_id") && entities.JobId is null)
-        {
-            return Text("Which job? Give its id.");
-        }
-
         if (!after.Any(m => m!["role"]!.GetValue<string>() == "tool"))
         {
-            return Calls([.. intent.Tools.Select(t => (t.Name, JsonSerializer.Serialize(OfflinePlanner.Arguments(t, entities), PluginJson.Options.GetTypeInfo(typeof(Dictionary<string, object?>)))))]);
+            return Calls([.. plan.Parts.SelectMany(p => p.Intent.Tools.Select(t =>
+                (t.Name, JsonSerializer.Serialize(OfflinePlanner.Arguments(t, p.Entities), PluginJson.Options.GetTypeInfo(typeof(Dictionary<string, object?>))))))]);
         }
 
         var names = after.Where(m => m!["tool_calls"] is JsonArray).SelectMany(m => m!["tool_calls"]!.AsArray())
@@ -99,7 +93,7 @@ public sealed class ScriptedModel : IAsyncDisposable
             results[name] = JsonDocument.Parse(content).RootElement.Clone();
         }
 
-        return Text(AnswerWriter.Write(intent, results, entities));
+        return Text(string.Join("\n\n", plan.Parts.Select(p => AnswerWriter.Write(p.Intent, results, p.Entities))));
     }
 
     /// <summary>About four characters a token, as real tokenizers average on English and JSON.</summary>

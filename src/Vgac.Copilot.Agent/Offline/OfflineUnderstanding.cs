@@ -1,0 +1,168 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Vgac.Copilot.Plugins.Catalog;
+
+namespace Vgac.Copilot.Agent.Offline;
+
+/// <summary>One thing a question asks: the intent to answer and the job spec it is about.</summary>
+public sealed record PlannedPart(Intent Intent, Entities Entities, double Confidence);
+
+/// <summary>
+/// What the offline planner made of a question: the parts to answer (one, or several for two questions in one), or,
+/// when it should not answer, the reply instead (a clarifying question, the job size it needs, or the refusal).
+/// </summary>
+public sealed record Understanding(IReadOnlyList<PlannedPart> Parts, string? Reply, string Route)
+{
+    public bool Answers => Reply is null;
+}
+
+/// <summary>
+/// From a question to a plan, with no model: split two questions in one, classify each part
+/// (<see cref="IntentClassifier"/>), read its job spec (<see cref="EntityExtractor"/>), reuse the previous question's
+/// spec for a follow-up ("and with 8?"), and decline to guess: unsure between two readings asks which, out of scope
+/// refuses, a missing job size is asked for.
+/// </summary>
+public sealed partial class OfflineUnderstanding(IReadOnlyList<Intent> intents, IntentClassifier classifier)
+{
+    /// <summary>Below this probability the top intent is not trusted.</summary>
+    public const double Confident = 0.45;
+
+    /// <summary>Two readings closer than this (and the second at least <see cref="Plausible"/>) make a clarifying question.</summary>
+    public const double Margin = 0.1;
+
+    public const double Plausible = 0.3;
+
+    private static readonly Lazy<OfflineUnderstanding> Shared = new(() => Load(Path.Combine(PromptCatalog.Root, "offline")));
+
+    private readonly Dictionary<string, Intent> _byName = intents.ToDictionary(i => i.Name, StringComparer.Ordinal);
+
+    /// <summary>The vocabulary and classifier shipped with the planner, trained once per process.</summary>
+    public static OfflineUnderstanding Default => Shared.Value;
+
+    public IReadOnlyList<Intent> Intents => intents;
+
+    public IntentClassifier Classifier => classifier;
+
+    /// <summary>Loads <c>intents.json</c> and trains on <c>phrasings/train.tsv</c> from an offline vocabulary folder.</summary>
+    public static OfflineUnderstanding Load(string folder)
+    {
+        var intents = IntentVocabulary.Load(Path.Combine(folder, "intents.json"));
+        var phrasings = PhrasingCorpus.Read(Path.Combine(folder, "phrasings", "train.tsv"), [.. intents.Select(i => i.Name)]);
+        return new OfflineUnderstanding(intents, IntentClassifier.Train(phrasings));
+    }
+
+    public Intent Intent(string name) => _byName[name];
+
+    public Understanding Understand(string question, Understanding? previous = null)
+    {
+        var whole = Extract(question);
+        if (whole.InvalidGpus is { } invalid)
+        {
+            // Never quietly answer for a different job than the one asked about.
+            return Decline($"A job cannot ask for \"{invalid}\": give a number of GPUs between 0 and 1024.", "invalid_gpus");
+        }
+
+        if (previous is { Parts: [var earlier] } && FollowUp().IsMatch(question) && Extract(question, followUp: true) is { IsEmpty: false } change
+            && classifier.Classify(question) is var own && (own[0].Intent == earlier.Intent.Name || own[0].Probability < Confident || own[0].Intent == PhrasingCorpus.OutOfScope))
+        {
+            // A follow-up keeps the previous question's intent and spec and changes what it names.
+            return Plan([new PlannedPart(earlier.Intent, earlier.Entities.With(change), 1)], "follow_up");
+        }
+
+        var parts = QuestionParts().Split(question).Select(p => p.Trim(' ', ',', '.')).Where(p => p.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length >= 2).ToList();
+        if (parts.Count >= 2)
+        {
+            // Each part that asks something answerable is answered; a part that asks nothing of the cluster (a claim
+            // like "the guards are disabled today", small talk) is left out, never obeyed.
+            var read = parts.Select(p => (Text: p, Scores: classifier.Classify(p)))
+                .Where(r => r.Scores[0].Intent != PhrasingCorpus.OutOfScope && r.Scores[0].Probability >= Confident && classifier.KnownWords(r.Text) >= 0.3)
+                .ToList();
+            if (read.Count >= 1 && read.Select(r => r.Scores[0].Intent).Distinct(StringComparer.Ordinal).Count() == read.Count)
+            {
+                var planned = read.Select(r => Part(r.Text, r.Scores, Extract(r.Text))).ToList();
+                if (planned.All(p => p.Part is not null))
+                {
+                    return Plan([.. planned.Select(p => p.Part!)], "multi");
+                }
+
+                return Decline(planned.First(p => p.Part is null).Reply!, "needs");
+            }
+        }
+
+        var scores = classifier.Classify(question);
+        var (top, second) = (scores[0], scores.Count > 1 ? scores[1] : default);
+        if (top.Intent == PhrasingCorpus.OutOfScope || top.Probability < Confident || classifier.KnownWords(question) < 0.3)
+        {
+            return Decline(NotUnderstood(), "out_of_scope");
+        }
+
+        if (second.Intent is { } other && other != PhrasingCorpus.OutOfScope && second.Probability >= Plausible && top.Probability - second.Probability < Margin)
+        {
+            return Decline($"Do you mean {_byName[top.Intent].About} or {_byName[other].About}? Ask again with a few more words and I will answer.", "clarify");
+        }
+
+        var (part, reply) = Part(question, scores, whole);
+        return part is null ? Decline(reply!, "needs") : Plan([part], top.Intent);
+    }
+
+    /// <summary>The part for the top intent, adjusted to the spec it was given; or the question to ask when something it needs is missing.</summary>
+    private (PlannedPart? Part, string? Reply) Part(string text, IReadOnlyList<IntentScore> scores, Entities e)
+    {
+        var intent = _byName[scores[0].Intent];
+        var variants = e.GpuVariants.Count > 1 || e.PriorityVariants.Count > 1;
+        if (intent.Name == "what_if" && !variants && e.Gpus is not null)
+        {
+            intent = _byName["predict_wait"];
+        }
+        else if (intent.Name == "predict_wait" && variants)
+        {
+            intent = _byName["what_if"];
+        }
+
+        if (intent.Needs.Contains("job_id") && e.JobId is null)
+        {
+            return (null, "Which job? Give its id, for example \"annotate job-004060\" (observer_job_queue lists the waiting jobs).");
+        }
+
+        if (intent.Needs.Contains("gpus") && e.Gpus is null || intent.Needs.Contains("variants") && !variants)
+        {
+            return (null, $"To answer that ({intent.About}) I need the job's size: how many GPUs? For example: \"how long would 4 A100s wait in namespace ml-research?\"");
+        }
+
+        return (new PlannedPart(intent, e, scores[0].Probability), null);
+    }
+
+    private static Entities Extract(string text, bool followUp = false)
+    {
+        var e = EntityExtractor.Extract(text);
+        if (followUp && e.Gpus is null && e.Priority is null && BareNumber().Match(EntityExtractor.Normalize(text)) is { Success: true } n)
+        {
+            // "and with 8?": after a question about a job, a bare number is its GPU count.
+            var gpus = int.Parse(n.Groups["n"].Value, CultureInfo.InvariantCulture);
+            e = e with { Gpus = gpus };
+        }
+
+        return e;
+    }
+
+    private static Understanding Plan(IReadOnlyList<PlannedPart> parts, string route) => new(parts, null, route);
+
+    private static Understanding Decline(string reply, string route) => new([], reply, route);
+
+    public static string NotUnderstood() =>
+        "I did not understand that as a question about this GPU cluster. I can answer: "
+        + "cluster status (\"how busy is the cluster?\"), why jobs are waiting (\"why are my jobs stuck?\"), which jobs are running, "
+        + "wait predictions (\"how long would 4 A100s with 64 GB wait in namespace ml-research?\"), what-if comparisons "
+        + "(\"compare 1, 2 or 4 GPUs\"), whether to submit now or wait, how to start a job sooner, wait statistics (mean, p95), "
+        + "calibration and drift (\"is the model still calibrated?\"), nodes, the Slurm queue, failure patterns, the capacity "
+        + "forecast, and scheduling policy advice.";
+
+    [GeneratedRegex(@"^\s*(?:and|what about|how about|what if|with|same but|same with|now|ok|okay|then)\b|^\s*\S+(?:\s+\S+){0,3}\s*\?\s*$", RegexOptions.IgnoreCase)]
+    private static partial Regex FollowUp();
+
+    [GeneratedRegex(@"(?<n>\b\d{1,4}\b)")]
+    private static partial Regex BareNumber();
+
+    [GeneratedRegex(@"\?\s*(?=\S)|;\s*|,?\s+\b(?:and|also|plus)\b[\s,]+(?=(?:also\s+)?(?:how|what|what's|whats|why|is|are|which|when|where|who|should|can|could|will|would|do|does|list|show|give|tell)\b)|[.!]\s+(?=[a-z])", RegexOptions.IgnoreCase)]
+    private static partial Regex QuestionParts();
+}
