@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Microsoft.Extensions.Options;
 using Vgac.Copilot.Agent.Llm;
+using Vgac.Copilot.Agent.Offline;
 using Vgac.Copilot.Cli.Composition;
 using Vgac.Copilot.Cli.Hosting;
 using Vgac.Copilot.Client;
@@ -90,10 +91,18 @@ internal sealed class EvalCommand : VgacCommand
             }
 
             var (suitesPath, cassettesPath) = EvalFolders.Resolve(parse.GetValue(suitesFolder), parse.GetValue(cassettesFolder));
+            var only = parse.GetValue(suite);
+            var heldOut = EvalFolders.Phrasings(suitesPath);
+            var phrasingsOnly = string.Equals(only, PhrasingReport.SuiteName, StringComparison.OrdinalIgnoreCase);
+            if (phrasingsOnly && heldOut is null)
+            {
+                throw new ConfigurationException($"--suite phrasings: no phrasings/heldout.tsv beside '{suitesPath}'.");
+            }
+
             IReadOnlyList<EvalSuite> suites;
             try
             {
-                suites = SuiteLoader.Load(suitesPath, parse.GetValue(suite));
+                suites = phrasingsOnly ? [] : SuiteLoader.Load(suitesPath, only);
             }
             catch (Exception ex) when (ex is InvalidDataException or DirectoryNotFoundException)
             {
@@ -113,6 +122,18 @@ internal sealed class EvalCommand : VgacCommand
             var results = await runner.RunAsync(suites, times, null, token).ConfigureAwait(false);
             var result = EvalReport.From(runner.PlannerKind, kind == "offline" ? null : model.Model, times, results,
                 (model.InputCostPerMillionTokens, model.OutputCostPerMillionTokens));
+            if (heldOut is not null && (only is null || phrasingsOnly))
+            {
+                try
+                {
+                    result = result.WithPhrasings(PhrasingEval.Run(OfflineUnderstanding.Default, heldOut));
+                }
+                catch (InvalidDataException ex)
+                {
+                    throw new ConfigurationException(ex.Message);
+                }
+            }
+
             await session.Out.WriteAsync(Summary(result)).ConfigureAwait(false);
             if (parse.GetValue(report) is { } folder)
             {
@@ -149,6 +170,13 @@ internal sealed class EvalCommand : VgacCommand
                 ? (suitesPath, cassettesPath)
                 : throw new ConfigurationException($"--cassettes: folder '{cassettes}' does not exist.");
         }
+
+        /// <summary>The held-out phrasings beside a suites folder (<c>../phrasings/heldout.tsv</c>), if there are any.</summary>
+        public static string? Phrasings(string suitesPath)
+        {
+            var file = Path.Combine(Path.GetDirectoryName(suitesPath.TrimEnd(Path.DirectorySeparatorChar)) ?? suitesPath, "phrasings", "heldout.tsv");
+            return File.Exists(file) ? file : null;
+        }
     }
 
     private static string Summary(EvalReport r)
@@ -165,6 +193,16 @@ internal sealed class EvalCommand : VgacCommand
         foreach (var failed in r.Results.Where(x => !x.Passed))
         {
             s.AppendLine($"  FAIL {failed.Suite}/{failed.Id}: {string.Join("; ", failed.Failures)}");
+        }
+
+        if (r.Phrasings is { } p)
+        {
+            s.AppendLine(string.Create(CultureInfo.InvariantCulture,
+                $"held-out phrasings (offline understanding, never trained on): {p.Correct}/{p.Total} = {p.Accuracy:P1}, required {p.Floor:P0}"));
+            foreach (var miss in p.Misses)
+            {
+                s.AppendLine($"  MISS \"{miss.Question}\": {miss.Expected} -> {miss.Routed}");
+            }
         }
 
         return s.ToString();

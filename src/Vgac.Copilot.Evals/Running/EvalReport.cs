@@ -23,8 +23,13 @@ public sealed record EvalReport(
     double FlakyCaseRate,
     IReadOnlyList<GroupSummary> Suites,
     IReadOnlyList<GroupSummary> Tags,
-    IReadOnlyList<CaseResult> Results)
+    IReadOnlyList<CaseResult> Results,
+    PhrasingReport? Phrasings = null)
 {
+    /// <summary>This report with the held-out phrasings' result added (and listed as the <c>phrasings</c> suite).</summary>
+    public EvalReport WithPhrasings(PhrasingReport phrasings) =>
+        this with { Phrasings = phrasings, Suites = [.. Suites.Where(s => s.Name != PhrasingReport.SuiteName), PhrasingEval.AsSuite(phrasings)] };
+
     /// <param name="planner">offline or llm.</param>
     /// <param name="model">The model, when one answered.</param>
     /// <param name="repeat">Runs per case.</param>

@@ -51,6 +51,28 @@ public static class ReportWriter
             s.AppendLine(I($"| {g.Name} | {g.Passed}/{g.Total} | {g.PassRate:P1} |"));
         }
 
+        if (r.Phrasings is { } ph)
+        {
+            s.AppendLine().AppendLine("## Held-out phrasings (offline understanding)").AppendLine();
+            s.AppendLine(I($"{ph.Correct}/{ph.Total} routed right: **{ph.Accuracy:P1}** (required {ph.Floor:P0}), from `{ph.Source}`, never trained on.")).AppendLine();
+            s.AppendLine("| intent | phrasings | right | accuracy |").AppendLine("| --- | --- | --- | --- |");
+            foreach (var i in ph.ByIntent)
+            {
+                s.AppendLine(I($"| {i.Intent} | {i.Total} | {i.Correct} | {i.Accuracy:P0} |"));
+            }
+
+            s.AppendLine().AppendLine("Confusion (expected -> routed, wrong routes only):").AppendLine();
+            foreach (var c in ph.Confusion.Where(c => c.Expected != c.Routed))
+            {
+                s.AppendLine(I($"- {c.Expected} -> {c.Routed}: {c.Count}"));
+            }
+
+            foreach (var m in ph.Misses)
+            {
+                s.AppendLine($"- missed: \"{m.Question}\" ({m.Expected} -> {m.Routed})");
+            }
+        }
+
         var failed = r.Results.Where(x => !x.Passed).ToList();
         if (failed.Count > 0)
         {
@@ -77,6 +99,11 @@ public static class ReportWriter
         {
             problems.Add($"baseline {baselineFile} not found");
             return problems;
+        }
+
+        if (report.Phrasings is { MeetsFloor: false } phrasings)
+        {
+            problems.Add(I($"held-out phrasing accuracy {phrasings.Accuracy:P1} is below the required {phrasings.Floor:P0}"));
         }
 
         var baseline = JsonSerializer.Deserialize(File.ReadAllText(baselineFile), EvalJson.Default.EvalReport)!;
