@@ -158,7 +158,8 @@ public static partial class EntityExtractor
     [GeneratedRegex(@"(?<list>\d{1,4}(?:\s*(?:,|or|and|vs\.?|versus|/|to)\s*\d{1,4})+)\s*(?:x\s*)?(?:(?:a100|v100|h100|t4|l4|a10g?)s?|gpus?|cards?)\b")]
     private static partial Regex GpuList();
 
-    [GeneratedRegex(@"\bpriority\s*(?:of\s*)?(?<list>\d{1,3}(?:\s*(?:,|or|and|vs\.?|versus|/)\s*(?:priority\s*)?\d{1,3})*)")]
+    // A number after "priority" that is not a GPU count ("a high-priority 4 GPU job").
+    [GeneratedRegex(@"\bpriority\s*(?:of\s*)?(?<list>\d{1,3}(?:\s*(?:,|or|and|vs\.?|versus|/)\s*(?:priority\s*)?\d{1,3})*)(?!\d|\s*(?:x\s*)?(?:gpus?|cards?|a100|v100|h100|t4|l4|a10))")]
     private static partial Regex PriorityList();
 
     [GeneratedRegex(@"\b(?<level>high|low|urgent)[\s-]priority\b")]
@@ -167,7 +168,8 @@ public static partial class EntityExtractor
     [GeneratedRegex(@"\d+")]
     private static partial Regex Numbers();
 
-    [GeneratedRegex(@"\b(a100|v100|h100|t4|l4|a10g?)s?\b")]
+    // "4xA100": the model may follow the count's x directly.
+    [GeneratedRegex(@"(?:\b|(?<=\dx))(a100|v100|h100|t4|l4|a10g?)s?\b")]
     private static partial Regex GpuType();
 
     [GeneratedRegex(@"(?<v>\d+(?:\.\d+)?)\s*(?<unit>gb|gib|g|tb|tib)\b(?!\w)")]

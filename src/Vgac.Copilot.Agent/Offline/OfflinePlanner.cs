@@ -53,6 +53,11 @@ public sealed class OfflinePlanner(ToolInvoker tools, OfflineUnderstanding under
             answer.Append(answer.Length > 0 ? "\n\n" : "").Append(AnswerWriter.Write(part.Intent, results, part.Entities));
         }
 
+        if (plan.Note is { } note)
+        {
+            answer.Append("\n\n").Append(note);
+        }
+
         _previous = plan.Parts.Count == 1 ? plan : null;
         return Done(answer.ToString(), calls);
 

@@ -11,7 +11,11 @@ public sealed record PlannedPart(Intent Intent, Entities Entities, double Confid
 /// What the offline planner made of a question: the parts to answer (one, or several for two questions in one), or,
 /// when it should not answer, the reply instead (a clarifying question, the job size it needs, or the refusal).
 /// </summary>
-public sealed record Understanding(IReadOnlyList<PlannedPart> Parts, string? Reply, string Route)
+/// <param name="Parts">What to answer, in the order asked.</param>
+/// <param name="Reply">Said instead of answering (then <paramref name="Parts"/> is empty).</param>
+/// <param name="Route">How the question was read: an intent, <c>multi</c>, <c>follow_up</c>, <c>clarify</c>, <c>needs</c>, <c>out_of_scope</c>.</param>
+/// <param name="Note">Said after the answers: what one part of a several-part question still needs.</param>
+public sealed record Understanding(IReadOnlyList<PlannedPart> Parts, string? Reply, string Route, string? Note = null)
 {
     public bool Answers => Reply is null;
 }
@@ -62,8 +66,12 @@ public sealed partial class OfflineUnderstanding(IReadOnlyList<Intent> intents, 
             return Decline($"A job cannot ask for \"{invalid}\": give a number of GPUs between 0 and 1024.", "invalid_gpus");
         }
 
-        if (previous is { Parts: [var earlier] } && FollowUp().IsMatch(question) && Extract(question, followUp: true) is { IsEmpty: false } change
-            && classifier.Classify(question) is var own && (own[0].Intent == earlier.Intent.Name || own[0].Probability < Confident || own[0].Intent == PhrasingCorpus.OutOfScope))
+        // A follow-up names what changes: it opens like one ("and with 8?", "what about priority 10?") in a few words, or
+        // is a short question the classifier does not read as something else.
+        if (previous is { Parts: [var earlier] } && Extract(question, followUp: true) is { IsEmpty: false } change
+            && (FollowUpOpening().IsMatch(question) && question.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length <= 6
+                || ShortQuestion().IsMatch(question) && classifier.Classify(question) is var own
+                   && (own[0].Intent == earlier.Intent.Name || own[0].Probability < Confident || own[0].Intent == PhrasingCorpus.OutOfScope)))
         {
             // A follow-up keeps the previous question's intent and spec and changes what it names.
             return Plan([new PlannedPart(earlier.Intent, earlier.Entities.With(change), 1)], "follow_up");
@@ -80,25 +88,35 @@ public sealed partial class OfflineUnderstanding(IReadOnlyList<Intent> intents, 
             if (read.Count >= 1 && read.Select(r => r.Scores[0].Intent).Distinct(StringComparer.Ordinal).Count() == read.Count)
             {
                 var planned = read.Select(r => Part(r.Text, r.Scores, Extract(r.Text))).ToList();
-                if (planned.All(p => p.Part is not null))
+                var ready = planned.Where(p => p.Part is not null).Select(p => p.Part!).ToList();
+                var missing = planned.FirstOrDefault(p => p.Part is null).Reply;
+                if (ready.Count > 0)
                 {
-                    return Plan([.. planned.Select(p => p.Part!)], "multi");
+                    // Answer what can be answered; say what the rest needs.
+                    return Plan(ready, ready.Count > 1 ? "multi" : ready[0].Intent.Name) with { Note = missing };
                 }
 
-                return Decline(planned.First(p => p.Part is null).Reply!, "needs");
+                return Decline(missing!, "needs");
             }
         }
 
         var scores = classifier.Classify(question);
         var (top, second) = (scores[0], scores.Count > 1 ? scores[1] : default);
-        if (top.Intent == PhrasingCorpus.OutOfScope || top.Probability < Confident || classifier.KnownWords(question) < 0.3)
+        if (top.Intent == PhrasingCorpus.OutOfScope || classifier.KnownWords(question) < 0.3)
         {
             return Decline(NotUnderstood(), "out_of_scope");
         }
 
-        if (second.Intent is { } other && other != PhrasingCorpus.OutOfScope && second.Probability >= Plausible && top.Probability - second.Probability < Margin)
+        // Two readings both plausible and close (or neither sure): ask which, naming both.
+        if (second.Intent is { } other && other != PhrasingCorpus.OutOfScope && second.Probability >= Plausible
+            && (top.Probability - second.Probability < Margin || top.Probability < Confident))
         {
             return Decline($"Do you mean {_byName[top.Intent].About} or {_byName[other].About}? Ask again with a few more words and I will answer.", "clarify");
+        }
+
+        if (top.Probability < Confident)
+        {
+            return Decline(NotUnderstood(), "out_of_scope");
         }
 
         var (part, reply) = Part(question, scores, whole);
@@ -157,8 +175,11 @@ public sealed partial class OfflineUnderstanding(IReadOnlyList<Intent> intents, 
         + "calibration and drift (\"is the model still calibrated?\"), nodes, the Slurm queue, failure patterns, the capacity "
         + "forecast, and scheduling policy advice.";
 
-    [GeneratedRegex(@"^\s*(?:and|what about|how about|what if|with|same but|same with|now|ok|okay|then)\b|^\s*\S+(?:\s+\S+){0,3}\s*\?\s*$", RegexOptions.IgnoreCase)]
-    private static partial Regex FollowUp();
+    [GeneratedRegex(@"^\s*(?:and|what about|how about|what if|with|same but|same with|now|ok|okay|then)\b", RegexOptions.IgnoreCase)]
+    private static partial Regex FollowUpOpening();
+
+    [GeneratedRegex(@"^\s*\S+(?:\s+\S+){0,3}\s*\?\s*$")]
+    private static partial Regex ShortQuestion();
 
     [GeneratedRegex(@"(?<n>\b\d{1,4}\b)")]
     private static partial Regex BareNumber();

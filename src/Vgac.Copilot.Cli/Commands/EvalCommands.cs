@@ -171,7 +171,7 @@ internal sealed class EvalCommand : VgacCommand
                 : throw new ConfigurationException($"--cassettes: folder '{cassettes}' does not exist.");
         }
 
-        /// <summary>The held-out phrasings beside a suites folder (<c>../phrasings/heldout.tsv</c>), if there are any.</summary>
+        /// <summary>The held-out phrasings beside a suites folder (<c>phrasings/heldout.tsv</c> in its parent), if there are any.</summary>
         public static string? Phrasings(string suitesPath)
         {
             var file = Path.Combine(Path.GetDirectoryName(suitesPath.TrimEnd(Path.DirectorySeparatorChar)) ?? suitesPath, "phrasings", "heldout.tsv");

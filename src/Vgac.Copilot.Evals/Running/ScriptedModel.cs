@@ -93,7 +93,7 @@ public sealed class ScriptedModel : IAsyncDisposable
             results[name] = JsonDocument.Parse(content).RootElement.Clone();
         }
 
-        return Text(string.Join("\n\n", plan.Parts.Select(p => AnswerWriter.Write(p.Intent, results, p.Entities))));
+        return Text(string.Join("\n\n", [.. plan.Parts.Select(p => AnswerWriter.Write(p.Intent, results, p.Entities)), .. plan.Note is { } note ? [note] : Array.Empty<string>()]));
     }
 
     /// <summary>About four characters a token, as real tokenizers average on English and JSON.</summary>
