@@ -84,6 +84,22 @@ public sealed class ChatAndAskTests
     }
 
     [Fact]
+    public async Task Chat_FollowUps_KeepThePreviousJobSpec_UntilClear()
+    {
+        var result = await CliHarness.RunAsync(["chat", "--demo"], cancellationToken: Ct,
+            input: "how long would 4 A100s wait in namespace ml-research?\nand with 8?\nwhat about priority 10?\n/clear\nand with 8?\nexit\n");
+
+        Assert.True(result.ExitCode == ExitCodes.Success, result.ToString());
+        Assert.Contains("For 4 GPU(s) (A100) in namespace ml-research at priority 0", result.Out, StringComparison.Ordinal);
+        Assert.Contains("For 8 GPU(s) (A100) in namespace ml-research at priority 0", result.Out, StringComparison.Ordinal);
+        Assert.Contains("For 8 GPU(s) (A100) in namespace ml-research at priority 10", result.Out, StringComparison.Ordinal);
+        // The restated spec is grounded in what the tool was asked (no answer-check warning).
+        Assert.DoesNotContain("not confirmed by the guards", result.Out, StringComparison.Ordinal);
+        // After /clear there is nothing to follow up on: it asks for the job's size.
+        Assert.Contains("how many GPUs?", result.Out[result.Out.LastIndexOf("conversation cleared", StringComparison.Ordinal)..], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Chat_CancelDuringAnAnswer_CancelsItAndKeepsTheSession()
     {
         var asked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -41,7 +41,8 @@ public sealed partial class AnswerChecker(GuardOptions guards)
             return AnswerCheck.NotApplicable;
         }
 
-        var ungrounded = Ungrounded(answer, calls.Select(c => c.Result), question, _policy);
+        // What each tool was asked about counts too: a follow-up ("and with 8?") restates the spec it asked for.
+        var ungrounded = Ungrounded(answer, calls.Select(c => c.Result + " " + string.Join(' ', c.Arguments.Values.Select(v => Convert.ToString(v, CultureInfo.InvariantCulture)))), question, _policy);
         var facts = Facts.From(calls);
         var contradictions = new List<string>();
         var sentences = Sentence().Split(answer).Where(s => s.Length > 0).ToList();
