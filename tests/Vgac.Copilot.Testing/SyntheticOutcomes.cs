@@ -12,13 +12,11 @@ public static class SyntheticOutcomes
         var random = new Random(seed);
         var probabilities = new double[n];
         var labels = new int[n];
-        var z = 0.0;
-        for (var i = 0; i < n; i++)
+        var i = 0;
+        foreach (var logit in Logits(random, n, correlated))
         {
-            z = correlated ? 0.97 * z + 0.25 * Normal(random) : Normal(random);
-            var logit = -0.8 + 1.2 * z;
             probabilities[i] = Sigmoid(logit);
-            labels[i] = random.NextDouble() < Sigmoid(logit + logitBias) ? 1 : 0;
+            labels[i++] = random.NextDouble() < Sigmoid(logit + logitBias) ? 1 : 0;
         }
 
         return (probabilities, labels);
@@ -28,35 +26,35 @@ public static class SyntheticOutcomes
     public static double TrueEce(double logitBias, bool correlated = false)
     {
         // Expected outcome instead of a draw: no sampling noise, so plain binned ECE is the population ECE.
-        var random = new Random(1);
         const int n = 200_000;
-        var p = new double[n];
-        var truth = new double[n];
-        var z = 0.0;
-        for (var i = 0; i < n; i++)
-        {
-            z = correlated ? 0.97 * z + 0.25 * Normal(random) : Normal(random);
-            var logit = -0.8 + 1.2 * z;
-            p[i] = Sigmoid(logit);
-            truth[i] = Sigmoid(logit + logitBias);
-        }
-
+        var logits = Logits(new Random(1), n, correlated).ToArray();
+        var p = logits.Select(Sigmoid).ToArray();
+        var truth = logits.Select(l => Sigmoid(l + logitBias)).ToArray();
         Array.Sort(p, truth);
         const int bins = 15;
         var ece = 0.0;
         for (var b = 0; b < bins; b++)
         {
-            var (from, to) = (b * n / bins, (b + 1) * n / bins);
-            double gap = 0;
-            for (var i = from; i < to; i++)
+            var gap = 0.0;
+            for (var k = b * n / bins; k < (b + 1) * n / bins; k++)
             {
-                gap += truth[i] - p[i];
+                gap += truth[k] - p[k];
             }
 
             ece += Math.Abs(gap) / n;
         }
 
         return ece;
+    }
+
+    private static IEnumerable<double> Logits(Random random, int n, bool correlated)
+    {
+        var z = 0.0;
+        for (var i = 0; i < n; i++)
+        {
+            z = correlated ? 0.97 * z + 0.25 * Normal(random) : Normal(random);
+            yield return -0.8 + 1.2 * z;
+        }
     }
 
     private static double Sigmoid(double x) => 1 / (1 + Math.Exp(-x));
