@@ -26,8 +26,10 @@ public static class CoreServiceCollectionExtensions
         services.TryAddSingleton<ICalibrationAudits, InMemoryCalibrationAudits>();
         services.TryAddSingleton<CalibrationProvider>();
         services.TryAddTransient<LiveAuditor>();
+        services.TryAddSingleton<WaitIntervals>();
         services.TryAddTransient(sp => new PredictorAgent(
-            sp.GetRequiredService<Client.IVgacPredictionClient>(), sp.GetRequiredService<CalibrationProvider>(), sp.GetRequiredService<GuardPolicy>()));
+            sp.GetRequiredService<Client.IVgacPredictionClient>(), sp.GetRequiredService<CalibrationProvider>(), sp.GetRequiredService<GuardPolicy>(),
+            sp.GetRequiredService<WaitIntervals>()));
         return services;
     }
 

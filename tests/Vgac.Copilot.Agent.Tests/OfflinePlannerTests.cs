@@ -94,6 +94,7 @@ public sealed partial class OfflinePlannerTests(OfflinePlannerTests.Fixture fixt
         { "when would an 8 gpu job start?", ToolNames.PredictorPredictWait, @"For 8 GPU\(s\)" },
         { "what priority class fits my 16-GPU distributed training?", ToolNames.ActorRecommendPolicy, @"For 16 GPU\(s\)" },
         { "how long would two A100s for a fine-tune wait?", ToolNames.PredictorPredictWait, @"For 2 GPU\(s\) \(A100\)" },
+        { "how long would a single gpu wait", ToolNames.PredictorPredictWait, @"Starts (within \d+ (s|min)|in \d+ (s|min) to \d+ (s|min)) for 90 % of jobs like it \(\d+ finished jobs behind that interval\)" },
     };
 
     [Theory]

@@ -73,6 +73,27 @@ public sealed partial class SimAndDemoTests
         Assert.True(rows[3].P > 2 * rows[0].P, $"8 GPUs distributed: {rows[3].P}, 1 GPU: {rows[0].P}");
     }
 
+    [Fact]
+    public async Task Demo_Predict_ConfidentHasAConformalInterval_LowConfidenceSaysWhyNot()
+    {
+        var confident = await CliHarness.RunAsync(["predict", "--demo", "--gpus", "2", "-o", "json"], cancellationToken: TestContext.Current.CancellationToken);
+        var unsure = await CliHarness.RunAsync(["predict", "--demo", "--gpus", "8", "-o", "json"], cancellationToken: TestContext.Current.CancellationToken);
+        var text = await CliHarness.RunAsync(["predict", "--demo", "--gpus", "2"], cancellationToken: TestContext.Current.CancellationToken);
+
+        using var json = System.Text.Json.JsonDocument.Parse(confident.Out);
+        Assert.Equal("confident", json.RootElement.GetProperty("shown_as").GetString());
+        var interval = json.RootElement.GetProperty("wait_interval");
+        Assert.Equal(0.9, interval.GetProperty("level").GetDouble());
+        Assert.InRange(interval.GetProperty("samples").GetInt32(), 100, 1000);
+        Assert.True(interval.GetProperty("high_seconds").GetDouble() >= interval.GetProperty("low_seconds").GetDouble());
+        Assert.StartsWith("split conformal", interval.GetProperty("method").GetString(), StringComparison.Ordinal);
+        using var low = System.Text.Json.JsonDocument.Parse(unsure.Out);
+        Assert.Equal("low_confidence", low.RootElement.GetProperty("shown_as").GetString());
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, low.RootElement.GetProperty("wait_interval").ValueKind);
+        Assert.Equal("no interval: the confidence is below the gate", low.RootElement.GetProperty("wait_interval_reason").GetString());
+        Assert.Matches(@"Starts\s+(within|in) [\d.]+.* \(90% of jobs like it, \d+ finished jobs behind it; split conformal", text.Out);
+    }
+
     [Theory]
     [InlineData("--speed", "-3", "Simulator:Speed")]
     [InlineData("--trace", "/no/such/trace.csv", "Simulator:TracePath")]

@@ -27,11 +27,14 @@ public sealed record PredictionBrief(
     Blocked? Blocked,
     CalibrationBrief Calibration,
     string? Error,
-    IReadOnlyDictionary<string, object>? Spec = null)
+    IReadOnlyDictionary<string, object>? Spec = null,
+    Calibration.WaitInterval? WaitInterval = null,
+    string? WaitIntervalReason = null)
 {
+    /// <summary>A prediction for a described job, with its conformal wait interval (or why it has none).</summary>
     public static PredictionBrief From(GuardedPrediction p, IReadOnlyDictionary<string, object>? spec = null) => From(
         p.Guards, p.Calibration, p.Probability, p.Confidence, p.Result?.WaitCategory, p.Result?.EstimatedWaitSeconds,
-        p.Recommendation, p.Policy?.PriorityClass.ToString(), p.Error, spec);
+        p.Recommendation, p.Policy?.PriorityClass.ToString(), p.Error, spec) with { WaitInterval = p.Wait?.Interval, WaitIntervalReason = p.Wait?.Reason };
 
     public static PredictionBrief From(GuardedJobPrediction p, IReadOnlyDictionary<string, object>? spec = null) => From(
         p.Guards, p.Calibration, p.Probability, p.Confidence, null, p.EstimatedWaitSeconds, p.Recommendation, p.Policy?.PriorityClass.ToString(),

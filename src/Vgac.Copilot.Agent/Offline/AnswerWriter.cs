@@ -43,7 +43,15 @@ public static partial class AnswerWriter
         return text.ToString();
     }
 
-    private static bool Matches(JsonElement value, string expected) => value.ValueKind switch
+    /// <summary>A note's condition: the value, <c>*</c> for any value present, <c>!value</c> for any other value present.</summary>
+    private static bool Matches(JsonElement value, string expected) => expected switch
+    {
+        "*" => value.ValueKind is not (JsonValueKind.Null or JsonValueKind.Undefined),
+        ['!', .. var other] => value.ValueKind is not (JsonValueKind.Null or JsonValueKind.Undefined) && !Equal(value, other),
+        _ => Equal(value, expected),
+    };
+
+    private static bool Equal(JsonElement value, string expected) => value.ValueKind switch
     {
         JsonValueKind.String => value.GetString() == expected,
         JsonValueKind.True => expected == "true",

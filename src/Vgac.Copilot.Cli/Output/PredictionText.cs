@@ -23,6 +23,7 @@ internal static class PredictionText
             var confident = v.Gate.Passed ? "passes" : "LOW CONFIDENCE, below";
             s.AppendLine(Invariant($"P(long wait)  {v.ProbabilityLongWait:0.00} ({v.WaitCategory}, ~{Minutes(v.EstimatedWaitSeconds)})   confidence {v.Confidence:0.00} {confident} the {v.Gate.Gate:0.00} gate"));
             s.AppendLine($"Recommend     {v.Recommendation ?? Withheld(v.ShownAs)}");
+            s.AppendLine($"Starts        {Interval(v)}");
         }
 
         s.AppendLine($"Calibration   {Calibration(v)}");
@@ -77,6 +78,11 @@ internal static class PredictionText
 
     private static string Field(JobSpecInput s, string field) =>
         JobSpecSchema.Find(field)?.Property.GetValue(s) is { } value ? Convert.ToString(value, CultureInfo.InvariantCulture)! : "-";
+
+    /// <summary>"within 4 min (90 %, 1000 finished jobs; ...)", "in 12-40 min (...)", or why there is no interval.</summary>
+    internal static string Interval(PredictionView v) => v.WaitInterval is { } i
+        ? Invariant($"{(i.LowSeconds < 1 ? $"within {Minutes(i.HighSeconds)}" : $"in {i.LowSeconds / 60:0.#}-{Minutes(i.HighSeconds)}")} ({i.Level:0%} of jobs like it, {i.Samples} finished jobs behind it; {i.Method})")
+        : v.WaitIntervalReason ?? "no interval";
 
     private static string Minutes(double? seconds) => seconds is { } s ? Invariant($"{s / 60:0.#} min") : "-";
 

@@ -14,7 +14,8 @@ public sealed record GuardedPrediction(
     string? Error,
     GuardReport Guards,
     CalibrationStatus Calibration,
-    double RoundTripMs)
+    double RoundTripMs,
+    WaitEstimate? Wait = null)
 {
     public bool IsFallback => Result is null;
 

@@ -24,7 +24,9 @@ public sealed record PredictionView(
     IReadOnlyList<TierVerdict> Tiers,
     int HighestTier,
     CalibrationView Calibration,
-    TimingView Timing)
+    TimingView Timing,
+    Vgac.Copilot.Calibration.WaitInterval? WaitInterval = null,
+    string? WaitIntervalReason = null)
 {
     public static PredictionView From(GuardedPrediction p, double? totalMs = null) => new(
         Jobs.JobSpecInput.From(p.Spec),
@@ -44,7 +46,9 @@ public sealed record PredictionView(
         p.Guards.HighestTier,
         new CalibrationView(p.Calibration.ReportedEce, p.Calibration.AuditedEce, p.Guards.Drift.EffectiveEce, p.Calibration.ReportedSamples,
             p.Calibration.RecalibrationNeeded, p.Calibration.Error),
-        new TimingView(p.VgacLatencyMs, Math.Round(p.RoundTripMs, 2), totalMs is { } t ? Math.Round(t, 2) : null));
+        new TimingView(p.VgacLatencyMs, Math.Round(p.RoundTripMs, 2), totalMs is { } t ? Math.Round(t, 2) : null),
+        p.Wait?.Interval,
+        p.Wait?.Reason);
 }
 
 public sealed record CalibrationView(double? ReportedEce, double? AuditedEce, double? EffectiveEce, int SampleCount, bool RecalibrationNeeded, string? Error);

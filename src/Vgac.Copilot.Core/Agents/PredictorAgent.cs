@@ -18,9 +18,10 @@ public sealed class PredictorAgent
     private readonly IVgacPredictionClient _client;
     private readonly CalibrationProvider _calibration;
     private readonly GuardPolicy _guards;
+    private readonly WaitIntervals _intervals;
 
-    internal PredictorAgent(IVgacPredictionClient client, CalibrationProvider calibration, GuardPolicy guards) =>
-        (_client, _calibration, _guards) = (client, calibration, guards);
+    internal PredictorAgent(IVgacPredictionClient client, CalibrationProvider calibration, GuardPolicy guards, WaitIntervals intervals) =>
+        (_client, _calibration, _guards, _intervals) = (client, calibration, guards, intervals);
 
     /// <summary>
     /// Predicts for one spec. VGAC being down, slow or broken gives a fallback marked confidence 0, never an
@@ -31,6 +32,7 @@ public sealed class PredictorAgent
         Require(spec);
         var started = Stopwatch.GetTimestamp();
         var calibrationTask = _calibration.GetAsync(cancellationToken);
+        var historyTask = _intervals.GetAsync(cancellationToken);
         PredictionResult? result = null;
         string? error = null;
         try
@@ -43,7 +45,8 @@ public sealed class PredictorAgent
         }
 
         var status = await calibrationTask.ConfigureAwait(false);
-        return Guard(spec, result, error, status, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        var history = await historyTask.ConfigureAwait(false);
+        return Guard(spec, result, error, status, Stopwatch.GetElapsedTime(started).TotalMilliseconds, history);
     }
 
     /// <summary>Predicts for several specs in one batch call; on failure every spec gets a fallback.</summary>
@@ -56,6 +59,7 @@ public sealed class PredictorAgent
 
         var started = Stopwatch.GetTimestamp();
         var calibrationTask = _calibration.GetAsync(cancellationToken);
+        var historyTask = _intervals.GetAsync(cancellationToken);
         IReadOnlyList<PredictionResult?> results;
         string? error = null;
         try
@@ -71,8 +75,9 @@ public sealed class PredictorAgent
         }
 
         var status = await calibrationTask.ConfigureAwait(false);
+        var history = await historyTask.ConfigureAwait(false);
         var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-        return [.. specs.Select((spec, i) => Guard(spec, results[i], error, status, elapsed))];
+        return [.. specs.Select((spec, i) => Guard(spec, results[i], error, status, elapsed, history))];
     }
 
     /// <summary>
@@ -117,7 +122,7 @@ public sealed class PredictorAgent
         return [.. batch.Predictions.Select(p => GuardJob(p, status, elapsed))];
     }
 
-    private GuardedPrediction Guard(JobSpec spec, PredictionResult? result, string? error, CalibrationStatus status, double elapsedMs)
+    private GuardedPrediction Guard(JobSpec spec, PredictionResult? result, string? error, CalibrationStatus status, double elapsedMs, (Vgac.Copilot.Calibration.ConformalWaits?, string?) history)
     {
         var facts = result is null ? PredictionFacts.Fallback : PredictionFacts.FromVgac(result.ProbabilityLongWait, result.Confidence, result.IsCalibrated);
         if (facts.Violation is { } violation)
@@ -126,7 +131,9 @@ public sealed class PredictorAgent
             (result, error) = (null, violation);
         }
 
-        return new GuardedPrediction(spec, result, error, _guards.Evaluate(facts, status.ToFacts()), status, elapsedMs);
+        var guards = _guards.Evaluate(facts, status.ToFacts());
+        return new GuardedPrediction(spec, result, error, guards, status, elapsedMs,
+            _intervals.For(history, guards, result?.EstimatedWaitSeconds, result?.ProbabilityLongWait ?? 0, spec.Gpus));
     }
 
     private GuardedJobPrediction GuardJob(WaitPrediction prediction, CalibrationStatus status, double elapsedMs)

@@ -38,6 +38,9 @@ public sealed class GuardOptions
     /// </summary>
     public double AuditMaxAgeMinutes { get; set; } = 120;
 
+    /// <summary>Level of the conformal wait intervals shown beside a confident prediction (0.8, 0.9 or 0.95).</summary>
+    public double WaitIntervalLevel { get; set; } = 0.9;
+
     public List<TierOptions> Tiers { get; set; } = [];
 
     public SloOptions Slo { get; set; } = new();
