@@ -31,14 +31,19 @@ public sealed record ActionProposal(
     public ActionProposal Stamped(string stamp) => this with { ProposalId = $"{ProposalId}-{stamp}" };
 }
 
-/// <summary>The prediction behind a proposal: its numbers and how the guards showed it.</summary>
+/// <summary>
+/// The prediction behind a proposal: its numbers and how the guards showed it, with the conformal wait interval
+/// (<see cref="WaitInterval"/>) when the prediction was confident and the history backed one.
+/// </summary>
 public sealed record ProposalPrediction(
-    ShownAs ShownAs, double ProbabilityLongWait, double Confidence, double? EstimatedWaitSeconds, int HighestTier, ProposalCalibration Calibration)
+    ShownAs ShownAs, double ProbabilityLongWait, double Confidence, double? EstimatedWaitSeconds, int HighestTier, ProposalCalibration Calibration,
+    Vgac.Copilot.Calibration.WaitInterval? WaitInterval = null)
 {
     public static ProposalPrediction From(GuardedJobPrediction p) => new(
         p.ShownAs, Math.Round(p.Probability, 3), Math.Round(p.Confidence, 3), p.EstimatedWaitSeconds is { } w ? Math.Round(w) : null, p.Guards.HighestTier,
         new ProposalCalibration(p.Guards.Drift.EffectiveEce is { } e ? Math.Round(e, 4) : null, p.Guards.Drift.Level, p.Guards.Drift.Ratio is { } r ? Math.Round(r, 2) : null,
-            p.Guards.Drift.SampleCount));
+            p.Guards.Drift.SampleCount),
+        p.Wait?.Interval);
 }
 
 /// <summary>The calibration a proposal was judged under.</summary>

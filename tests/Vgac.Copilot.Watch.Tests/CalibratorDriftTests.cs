@@ -24,6 +24,11 @@ public sealed class CalibratorDriftTests(ITestOutputHelper output)
 
         Assert.All(seen, r => Assert.Equal(DriftLevel.Stable, AuditAlone(guards, r)));
         Assert.Contains(seen, r => r.Calibration!.AuditedPlainEce / guards.Options.BaselineEce > guards.Options.StableRatio);
+
+        // Proposals carry the conformal wait interval of a confident prediction ("starts within ..."), and only then.
+        var proposals = seen.SelectMany(r => r.Proposals).ToList();
+        Assert.Contains(proposals, p => p.Prediction.ShownAs == ShownAs.Confident);
+        Assert.All(proposals, p => Assert.Equal(p.Prediction.ShownAs == ShownAs.Confident, p.Prediction.WaitInterval is { Level: 0.9 }));
     }
 
     [Theory]

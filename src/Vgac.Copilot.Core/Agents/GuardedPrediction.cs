@@ -45,7 +45,8 @@ public sealed record GuardedJobPrediction(
     string? Violation,
     GuardReport Guards,
     CalibrationStatus Calibration,
-    double RoundTripMs)
+    double RoundTripMs,
+    WaitEstimate? Wait = null)
 {
     public bool IsFallback => Prediction is null;
 

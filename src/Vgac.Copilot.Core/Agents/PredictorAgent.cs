@@ -91,9 +91,11 @@ public sealed class PredictorAgent
     {
         var started = Stopwatch.GetTimestamp();
         var calibrationTask = _calibration.GetAsync(cancellationToken, freshCalibration);
+        var historyTask = _intervals.GetAsync(cancellationToken);
         var prediction = await _client.PredictJobAsync(request, cancellationToken).ConfigureAwait(false);
         var status = await calibrationTask.ConfigureAwait(false);
-        return GuardJob(prediction, status, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        var history = await historyTask.ConfigureAwait(false);
+        return GuardJob(prediction, status, Stopwatch.GetElapsedTime(started).TotalMilliseconds, (history, request.Gpus));
     }
 
     /// <summary>Predicts for several jobs in one batch call (<c>POST /api/jobs/predict/batch</c>).</summary>
@@ -101,11 +103,13 @@ public sealed class PredictorAgent
     {
         var started = Stopwatch.GetTimestamp();
         var calibrationTask = _calibration.GetAsync(cancellationToken);
+        var historyTask = _intervals.GetAsync(cancellationToken);
         var batch = await _client.PredictJobBatchAsync(requests, cancellationToken).ConfigureAwait(false);
         CheckCount(batch.Predictions.Count, requests.Count, VgacEndpoints.JobsPredictBatch);
         var status = await calibrationTask.ConfigureAwait(false);
+        var history = await historyTask.ConfigureAwait(false);
         var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-        return [.. batch.Predictions.Select(p => GuardJob(p, status, elapsed))];
+        return [.. batch.Predictions.Select((p, i) => GuardJob(p, status, elapsed, (history, requests[i].Gpus)))];
     }
 
     /// <summary>Predictions for the jobs pending now (<c>GET /api/jobs/predict/batch</c>), each judged.</summary>
@@ -136,11 +140,17 @@ public sealed class PredictorAgent
             _intervals.For(history, guards, result?.EstimatedWaitSeconds, result?.ProbabilityLongWait ?? 0, spec.Gpus));
     }
 
-    private GuardedJobPrediction GuardJob(WaitPrediction prediction, CalibrationStatus status, double elapsedMs)
+    /// <summary>The guards' verdicts on a job's prediction, and its wait interval when the job's size is known.</summary>
+    /// <param name="prediction">VGAC's prediction for the job.</param>
+    /// <param name="status">The calibration in force.</param>
+    /// <param name="elapsedMs">The round trip.</param>
+    /// <param name="interval">The history and the job's GPU count, when the interval can be made.</param>
+    private GuardedJobPrediction GuardJob(WaitPrediction prediction, CalibrationStatus status, double elapsedMs, ((Vgac.Copilot.Calibration.ConformalWaits?, string?) History, int Gpus)? interval = null)
     {
         var facts = PredictionFacts.FromVgac(prediction.PredictedProbabilityLongWait, prediction.Confidence, prediction.IsCalibrated);
-        return new GuardedJobPrediction(prediction.JobId, facts.Violation is null ? prediction : null, facts.Violation,
-            _guards.Evaluate(facts, status.ToFacts()), status, elapsedMs);
+        var guards = _guards.Evaluate(facts, status.ToFacts());
+        return new GuardedJobPrediction(prediction.JobId, facts.Violation is null ? prediction : null, facts.Violation, guards, status, elapsedMs,
+            interval is { } i ? _intervals.For(i.History, guards, prediction.PredictedWaitSeconds, prediction.PredictedProbabilityLongWait, i.Gpus) : null);
     }
 
     private static void CheckCount(int got, int expected, VgacEndpoint endpoint)
