@@ -114,6 +114,43 @@ public sealed class ConformalCoverageTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>
+    /// A trace replay: the Alibaba GPU cluster trace (2023) with its recorded arrival times, from its busy stretch.
+    /// Calibrated on the last 1000 finished jobs, scored on the next day's, three days running.
+    /// </summary>
+    [Fact]
+    public void Intervals_OnAlibabaTraceReplay_CoverageMeasured()
+    {
+        var path = Vgac.Copilot.Testing.TestPaths.DataFile("alibaba-gpu-v2023", "openb_pod_list_default.csv");
+        using var sim = Simulation.Create(new SimulatorOptions { Speed = 0, TracePath = path, TraceTiming = "recorded", TraceStartHours = 2900, WarmupHours = 400 });
+        var tally = ConformalWaits.Levels.ToDictionary(l => l, _ => (Covered: 0, Total: 0));
+        for (var day = 0; day < 3; day++)
+        {
+            var model = ConformalWaits.Fit(Finished(sim, since: null).Select(Outcome));
+            var before = sim.Now;
+            sim.Advance(TimeSpan.FromHours(24));
+            foreach (var o in Finished(sim, before).Where(j => j.SubmitTime >= before).Select(Outcome))
+            {
+                foreach (var level in ConformalWaits.Levels)
+                {
+                    if (model.Interval(o.Probability, o.PredictedWaitSeconds, o.Gpus, level, out _) is { } i)
+                    {
+                        var t = tally[level];
+                        tally[level] = (t.Covered + (o.WaitSeconds >= i.LowSeconds - 0.05 && o.WaitSeconds <= i.HighSeconds + 0.05 ? 1 : 0), t.Total + 1);
+                    }
+                }
+            }
+        }
+
+        foreach (var (level, t) in tally)
+        {
+            output.WriteLine($"Alibaba trace {level:P0}: coverage {(double)t.Covered / Math.Max(1, t.Total):P1} on {t.Total} jobs");
+        }
+
+        Assert.All(tally, kv => Assert.True(kv.Value.Total > 100, $"only {kv.Value.Total} scored jobs at {kv.Key:P0}"));
+        Assert.All(tally, kv => Assert.True((double)kv.Value.Covered / kv.Value.Total >= kv.Key - 0.05, $"{kv.Key:P0}: {(double)kv.Value.Covered / kv.Value.Total:P1}"));
+    }
+
     private static List<JobInfo> Finished(Simulation sim, DateTimeOffset? since) =>
         [.. sim.Read(s => JobViews.History(s, 1000, null, null, since)).Jobs
             .Where(j => j.PredictionAtSubmit?.EstimatedWaitSeconds is not null && j.WaitSeconds is not null)
