@@ -185,6 +185,22 @@ public sealed class WatchCommandTests
     }
 
     [Fact]
+    public async Task WatchLines_ManyProposals_ListsFiveACycleAndCountsTheRest()
+    {
+        var db = TempDb();
+
+        var result = await CliHarness.RunAsync(["watch", "--demo", "--cycles", "9", "--sim-step", "30m", "--interval", "10ms", "--audit-db", db], cancellationToken: Ct);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var lines = result.Out.Split('\n');
+        // Cycle 8 of the demo day proposes for 18 waiting jobs: five are listed, the rest counted.
+        var cycle8 = Array.FindIndex(lines, l => l.StartsWith("cycle 8:", StringComparison.Ordinal));
+        Assert.Matches(@"\b18 proposed\b", lines[cycle8]);
+        Assert.All(lines[(cycle8 + 1)..(cycle8 + 6)], l => Assert.StartsWith("  prop-", l, StringComparison.Ordinal));
+        Assert.Equal("  ... and 13 more proposals, all in the audit trail", lines[cycle8 + 6].TrimEnd('\r'));
+    }
+
+    [Fact]
     public async Task WatchDemo_ReusingATrail_TimeNeverGoesBackwards()
     {
         var db = TempDb();

@@ -55,16 +55,28 @@ internal abstract class WatchView
 
     private sealed class Lines(TextWriter output, TextWriter notes) : WatchView
     {
+        /// <summary>Proposals listed per cycle; the rest are counted (the audit trail and <c>vgac actions list</c> have them all).</summary>
+        private const int ShownProposals = 5;
+
         public override Task NoteAsync(string text) => notes.WriteLineAsync(text);
 
         protected override async Task ShowCoreAsync(CycleReport report, NextCycle next)
         {
             await output.WriteLineAsync(Line(report, next)).ConfigureAwait(false);
-            foreach (var p in report.Proposals)
+            // Those that ran or failed first: they matter more than another proposal waiting.
+            var ordered = report.Proposals
+                .Select(p => (Proposal: p, Run: report.Executions.FirstOrDefault(e => e.ProposalId == p.ProposalId)))
+                .OrderBy(x => x.Run is null ? 1 : 0)
+                .ToList();
+            foreach (var (p, run) in ordered.Take(ShownProposals))
             {
-                var run = report.Executions.FirstOrDefault(e => e.ProposalId == p.ProposalId);
                 var state = !p.Allowed ? $"blocked ({p.Rule})" : run is null ? "awaiting approval" : $"{run.State} ({run.Detail})";
                 await output.WriteLineAsync($"  {p.ProposalId} {p.Action} {p.JobId} tier {p.Tier}: {state}").ConfigureAwait(false);
+            }
+
+            if (ordered.Count > ShownProposals)
+            {
+                await output.WriteLineAsync($"  ... and {ordered.Count - ShownProposals} more proposals, all in the audit trail").ConfigureAwait(false);
             }
         }
     }
