@@ -59,6 +59,7 @@ public sealed class PredictCommandTests
     [InlineData(new[] { "--gpus", "-1" }, "gpus must be between 0 and 1024")]
     [InlineData(new[] { "--gpus", "2", "--memory-gb", "0" }, "memory_gb must be greater than 0")]
     [InlineData(new[] { "--memory-gb", "4" }, "--gpus is required")]
+    [InlineData(new[] { "--gpus", "1", "--interval-level", "97" }, "--interval-level must be 80, 90 or 95, got '97'.")]
     [InlineData(new[] { "--gpus", "1", "--what-if", "colour=red" }, "--what-if 'colour=red'")]
     [InlineData(new[] { "--gpus", "1", "--what-if", "gpus=1,x" }, "gpus must be a whole number, got 'x'")]
     [InlineData(new[] { "--gpus", "two" }, "--gpus: gpus must be a whole number, got 'two'")]

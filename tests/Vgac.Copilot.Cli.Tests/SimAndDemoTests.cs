@@ -79,6 +79,7 @@ public sealed partial class SimAndDemoTests
         var confident = await CliHarness.RunAsync(["predict", "--demo", "--gpus", "2", "-o", "json"], cancellationToken: TestContext.Current.CancellationToken);
         var unsure = await CliHarness.RunAsync(["predict", "--demo", "--gpus", "8", "-o", "json"], cancellationToken: TestContext.Current.CancellationToken);
         var text = await CliHarness.RunAsync(["predict", "--demo", "--gpus", "2"], cancellationToken: TestContext.Current.CancellationToken);
+        var eighty = await CliHarness.RunAsync(["predict", "--demo", "--gpus", "2", "--interval-level", "80", "-o", "json"], cancellationToken: TestContext.Current.CancellationToken);
 
         using var json = System.Text.Json.JsonDocument.Parse(confident.Out);
         Assert.Equal("confident", json.RootElement.GetProperty("shown_as").GetString());
@@ -92,6 +93,10 @@ public sealed partial class SimAndDemoTests
         Assert.Equal(System.Text.Json.JsonValueKind.Null, low.RootElement.GetProperty("wait_interval").ValueKind);
         Assert.Equal("no interval: the confidence is below the gate", low.RootElement.GetProperty("wait_interval_reason").GetString());
         Assert.Matches(@"Starts\s+(within|in) [\d.]+.* \(90% of jobs like it, \d+ finished jobs behind it; split conformal", text.Out);
+        using var at80 = System.Text.Json.JsonDocument.Parse(eighty.Out);
+        var narrower = at80.RootElement.GetProperty("wait_interval");
+        Assert.Equal(0.8, narrower.GetProperty("level").GetDouble());
+        Assert.True(narrower.GetProperty("high_seconds").GetDouble() <= interval.GetProperty("high_seconds").GetDouble());
     }
 
     [Theory]

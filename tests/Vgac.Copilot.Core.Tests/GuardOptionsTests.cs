@@ -11,6 +11,7 @@ public sealed class GuardOptionsTests
     [InlineData("Guards:ConfidenceGate", "0.4", "Guards:ConfidenceGate")]
     [InlineData("Guards:ConfidenceGate", "1.2", "Guards:ConfidenceGate")]
     [InlineData("Guards:MonitorRatio", "1.2", "drift ratios")]
+    [InlineData("Guards:WaitIntervalLevel", "0.5", "Guards:WaitIntervalLevel must be 0.8, 0.9 or 0.95")]
     public void InvalidScalar_RefusesToStartNamingTheValue(string key, string value, string named)
     {
         var failures = Failures(new Dictionary<string, string?> { [key] = value });

@@ -21,10 +21,11 @@ internal sealed class PredictCommand : VgacCommand
     private static readonly IReadOnlyList<(JobSpecField Field, Option Option)> SpecOptions = [.. JobSpecSchema.Fields.Select(f => (f, SpecOption(f)))];
     private static readonly Option<string?> Batch = new("--batch") { Description = "Predict every job spec in a JSONL file (one JSON object per line).", HelpName = "file.jsonl" };
     private static readonly Option<string[]> WhatIf = new("--what-if") { Description = "Compare variants in one batch call, e.g. gpus=1,2,4 (repeat for a grid).", HelpName = "field=v1,v2", AllowMultipleArgumentsPerToken = false };
+    private static readonly Option<string?> IntervalLevel = new("--interval-level") { Description = "Level of the wait interval: 80, 90 (default) or 95 percent.", HelpName = "80|90|95" };
     public PredictCommand(CliContext context)
         : base(context, "predict", "Predict the queue wait of a job submission, with the confidence gate and intervention tiers applied (no LLM).", CommandNeeds.Vgac | CommandNeeds.Demo)
     {
-        foreach (var option in SpecOptions.Select(o => o.Option).Concat([Batch, WhatIf]))
+        foreach (var option in SpecOptions.Select(o => o.Option).Concat([Batch, WhatIf, IntervalLevel]))
         {
             Options.Add(option);
         }
@@ -37,6 +38,21 @@ internal sealed class PredictCommand : VgacCommand
             ("vgac predict --gpus 1 --what-if gpus=1,2,4 --what-if priority=0,10", "a grid of variants in one batch call"),
             ("vgac predict --batch jobs.jsonl -o json", "one JSON job spec per line (--batch - reads stdin)"),
         ];
+    }
+
+    /// <summary>An iterator: read inside the command host, so a bad value is a usage error (exit 2), not a crash.</summary>
+    protected override IEnumerable<KeyValuePair<string, string?>>? Settings(ParseResult parse)
+    {
+        if (parse.GetValue(IntervalLevel) is { } level)
+        {
+            yield return new("Guards:WaitIntervalLevel", level.Trim().TrimEnd('%') switch
+            {
+                "80" or "0.8" => "0.8",
+                "90" or "0.9" => "0.9",
+                "95" or "0.95" => "0.95",
+                _ => throw new Composition.ConfigurationException($"--interval-level must be 80, 90 or 95, got {Core.Guards.Identifiers.Echo(level)}."),
+            });
+        }
     }
 
     protected override async Task<int> ExecuteAsync(ParseResult parse, CommandSession session, CancellationToken cancellationToken)

@@ -34,6 +34,11 @@ internal sealed class GuardOptionsValidator : IValidateOptions<GuardOptions>
             failures.Add($"Guards:LearningModeMinSamples must be at least 1, got {options.LearningModeMinSamples}.");
         }
 
+        if (options.WaitIntervalLevel is not (0.8 or 0.9 or 0.95))
+        {
+            failures.Add($"Guards:WaitIntervalLevel must be 0.8, 0.9 or 0.95 (the levels whose coverage is measured), got {F(options.WaitIntervalLevel)}.");
+        }
+
         if (!(options.CalibrationCacheSeconds is >= 0 and <= 3600))
         {
             failures.Add($"Guards:CalibrationCacheSeconds must be in [0, 3600], got {F(options.CalibrationCacheSeconds)}.");
