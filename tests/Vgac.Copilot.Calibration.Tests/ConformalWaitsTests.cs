@@ -10,7 +10,7 @@ public sealed class ConformalWaitsTests
         WaitOutcome Draw()
         {
             var predicted = 60 + random.NextDouble() * 1200;
-            var wait = (1 + predicted) * Math.Exp(0.8 * Normal(random)) - 1;
+            var wait = (1 + predicted) * Math.Exp(0.8 * Testing.SyntheticOutcomes.Normal(random)) - 1;
             return new WaitOutcome(0.4, predicted, 2, wait);
         }
 
@@ -57,6 +57,4 @@ public sealed class ConformalWaitsTests
         Assert.Equal(0, interval.LowSeconds);
         Assert.True(interval.HighSeconds < 120, $"{interval.HighSeconds}");
     }
-
-    private static double Normal(Random r) => Math.Sqrt(-2 * Math.Log(1 - r.NextDouble())) * Math.Cos(2 * Math.PI * r.NextDouble());
 }

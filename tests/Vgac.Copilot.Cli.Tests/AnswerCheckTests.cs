@@ -28,6 +28,20 @@ public sealed class AnswerCheckTests
     }
 
     [Fact]
+    public void Grounding_TheJobSpecAToolWasAskedAbout_MayBeRestated_OtherArgumentsAreNoFacts()
+    {
+        var checker = new Agent.Planning.AnswerChecker(new Core.Guards.GuardOptions());
+        var predict = new Agent.Planning.ToolCallRecord("predictor_predict_wait", new Dictionary<string, object?> { ["gpus"] = 8, ["priority"] = 10 }, true, null, 1,
+            """{"probability_long_wait":0.49,"confidence":0.45,"shown_as":"low_confidence"}""");
+        var queue = new Agent.Planning.ToolCallRecord("observer_job_queue", new Dictionary<string, object?> { ["limit"] = 37 }, true, null, 1, """{"jobs_pending":11}""");
+
+        // "and with 8?" at priority 10: the spec came from the earlier question, through the tool's arguments.
+        Assert.True(checker.Check("and with 8?", "For 8 GPUs at priority 10: P(long wait) 0.49, confidence 0.45, low confidence.", [predict]).Grounded);
+        // A row limit is no fact about the cluster: "37 jobs" is not grounded by it.
+        Assert.Equal(["37"], checker.Check("why are jobs waiting?", "37 jobs are pending.", [queue]).UngroundedNumbers);
+    }
+
+    [Fact]
     public async Task Ask_Json_CarriesTheAnswerCheck()
     {
         await using var model = await ScriptedChatServer.StartAsync([ChatReply.Call("actor_recommend_policy", """{"gpus": 4}"""), ChatReply.Text(Overclaim)], Ct);

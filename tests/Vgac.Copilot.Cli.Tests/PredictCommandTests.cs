@@ -162,6 +162,25 @@ public sealed class PredictCommandTests
         Assert.Equal([1, 8, 4], json.RootElement.EnumerateArray().Select(e => e.GetProperty("spec").GetProperty("gpus").GetInt32()));
     }
 
+    [Fact]
+    public async Task Predict_JobHistoryHangs_ThePredictionIsNotHeldBack_ItSaysWhyThereIsNoInterval()
+    {
+        await using var server = await LoopbackServer.StartAsync(r => r.Path switch
+        {
+            "/api/predict/wait" => ScriptedResponse.Json("""{"probability_long_wait":0.1,"estimated_wait_seconds":60,"wait_category":"low","confidence":0.9,"is_calibrated":true,"latency_us":50}"""),
+            "/api/jobs/history" => new ScriptedResponse(Hang: true),
+            _ => ScriptedResponse.Json("""{"ece":0.02,"brier_score":0.1,"sample_count":800,"recalibration_needed":false}"""),
+        }, Ct);
+
+        var result = await CliHarness.RunAsync(["predict", "--vgac-url", server.BaseAddress.ToString(), "--gpus", "1", "-o", "json"], cancellationToken: Ct);
+
+        Assert.True(result.ExitCode == ExitCodes.Success, result.ToString());
+        using var json = JsonDocument.Parse(result.Out);
+        Assert.Equal("confident", json.RootElement.GetProperty("shown_as").GetString());
+        // Given up after the history's 2 s, not after the client's timeout and its retries (which would say "could not be read").
+        Assert.Equal("no interval: the job history did not answer within 2 s", json.RootElement.GetProperty("wait_interval_reason").GetString());
+    }
+
     private static string BatchOf(int n) =>
         $$"""{"predictions":[{{string.Join(',', Enumerable.Range(0, n).Select(i => $$"""{"probability_long_wait":0.{{i + 1}},"estimated_wait_seconds":60,"wait_category":"low","confidence":0.8,"is_calibrated":true,"latency_us":50}"""))}}],"count":{{n}}}""";
 }

@@ -59,5 +59,6 @@ public static class SyntheticOutcomes
 
     private static double Sigmoid(double x) => 1 / (1 + Math.Exp(-x));
 
-    private static double Normal(Random random) => Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
+    /// <summary>A standard normal draw (Box-Muller).</summary>
+    public static double Normal(Random random) => Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
 }

@@ -6,8 +6,6 @@ namespace Vgac.Copilot.Agent.Offline;
 /// <summary>A job spec as written in words: "4 A100s, 64 GB, namespace ml-research, priority 5".</summary>
 public sealed record Entities(int? Gpus, string? GpuType, double? MemoryGb, string? Namespace, int? Priority, IReadOnlyList<int> GpuVariants, IReadOnlyList<int> PriorityVariants)
 {
-    public static Entities None { get; } = new(null, null, null, null, null, [], []);
-
     /// <summary>A GPU count written in the question that no job can ask for (negative), verbatim.</summary>
     public string? InvalidGpus { get; init; }
 

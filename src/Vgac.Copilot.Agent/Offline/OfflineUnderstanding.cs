@@ -68,10 +68,11 @@ public sealed partial class OfflineUnderstanding(IReadOnlyList<Intent> intents, 
 
         // A follow-up names what changes: it opens like one ("and with 8?", "what about priority 10?") in a few words, or
         // is a short question the classifier does not read as something else.
+        var scores = classifier.Classify(question);
         if (previous is { Parts: [var earlier] } && Extract(question, followUp: true) is { IsEmpty: false } change
             && (FollowUpOpening().IsMatch(question) && question.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length <= 6
-                || ShortQuestion().IsMatch(question) && classifier.Classify(question) is var own
-                   && (own[0].Intent == earlier.Intent.Name || own[0].Probability < Confident || own[0].Intent == PhrasingCorpus.OutOfScope)))
+                || ShortQuestion().IsMatch(question)
+                   && (scores[0].Intent == earlier.Intent.Name || scores[0].Probability < Confident || scores[0].Intent == PhrasingCorpus.OutOfScope)))
         {
             // A follow-up keeps the previous question's intent and spec and changes what it names.
             return Plan([new PlannedPart(earlier.Intent, earlier.Entities.With(change), 1)], "follow_up");
@@ -100,7 +101,6 @@ public sealed partial class OfflineUnderstanding(IReadOnlyList<Intent> intents, 
             }
         }
 
-        var scores = classifier.Classify(question);
         var (top, second) = (scores[0], scores.Count > 1 ? scores[1] : default);
         if (top.Intent == PhrasingCorpus.OutOfScope || classifier.KnownWords(question) < 0.3)
         {

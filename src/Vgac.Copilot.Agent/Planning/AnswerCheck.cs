@@ -41,8 +41,7 @@ public sealed partial class AnswerChecker(GuardOptions guards)
             return AnswerCheck.NotApplicable;
         }
 
-        // What each tool was asked about counts too: a follow-up ("and with 8?") restates the spec it asked for.
-        var ungrounded = Ungrounded(answer, calls.Select(c => c.Result + " " + string.Join(' ', c.Arguments.Values.Select(v => Convert.ToString(v, CultureInfo.InvariantCulture)))), question, _policy);
+        var ungrounded = Ungrounded(answer, calls.Select(c => c.Result + " " + JobSpecAsked(c)), question, _policy);
         var facts = Facts.From(calls);
         var contradictions = new List<string>();
         var sentences = Sentence().Split(answer).Where(s => s.Length > 0).ToList();
@@ -65,6 +64,15 @@ public sealed partial class AnswerChecker(GuardOptions guards)
         var verdicts = calls.Select(c => $"{c.Name}: {c.Verdict ?? (c.Ok ? "ok" : "failed")}").ToList();
         return new AnswerCheck(ungrounded.Count == 0, ungrounded, contradictions, verdicts);
     }
+
+    /// <summary>
+    /// The job spec a tool was asked about (its job-spec arguments and a what-if's values), which an answer may
+    /// restate: a follow-up ("and with 8?") names a spec the question itself does not. Other arguments (a row limit,
+    /// a window) are not: a number put there is not a fact about the cluster.
+    /// </summary>
+    private static string JobSpecAsked(ToolCallRecord call) => string.Join(' ', call.Arguments
+        .Where(a => a.Key == "values" || Core.Jobs.JobSpecSchema.Find(a.Key) is not null)
+        .Select(a => Convert.ToString(a.Value, CultureInfo.InvariantCulture)));
 
     /// <summary>Numbers in the answer that nothing the question's tools returned (or the question, or the policy) supports.</summary>
     public static IReadOnlyList<string> Ungrounded(string answer, IEnumerable<string> toolResults, string question, IEnumerable<double> policy)

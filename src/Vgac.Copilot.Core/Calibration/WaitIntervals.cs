@@ -26,35 +26,75 @@ public sealed partial class WaitIntervals(IVgacClient client, IOptions<GuardOpti
 
     private static readonly TimeSpan FailureTtl = TimeSpan.FromSeconds(30);
 
-    private (ConformalWaits? Model, string? Error, DateTimeOffset At)? _cached;
+    /// <summary>The longest a prediction waits for the history; a slow history never holds a prediction back.</summary>
+    public static readonly TimeSpan MaxWait = TimeSpan.FromSeconds(2);
+
+    private readonly Lock _gate = new();
+    private Fitted? _cached;
+    private Task<Fitted>? _fetching;
 
     public double Level => options.Value.WaitIntervalLevel;
 
-    /// <summary>The calibrated intervals, or why there are none (the history could not be read).</summary>
+    /// <summary>
+    /// The calibrated intervals, or why there are none. One read of the history serves every concurrent caller; a
+    /// read still running after <see cref="MaxWait"/> goes on in the background and fills the cache for the next one.
+    /// </summary>
     public async Task<(ConformalWaits? Model, string? Error)> GetAsync(CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow();
-        if (_cached is { } c && now - c.At < (c.Model is null ? FailureTtl : CacheFor))
+        if (Volatile.Read(ref _cached) is { } c && time.GetUtcNow() - c.At < (c.Model is null ? FailureTtl : CacheFor))
         {
             return (c.Model, c.Error);
         }
 
+        Task<Fitted> fetching;
+        lock (_gate)
+        {
+            // Started off this thread: a read that finishes at once must not clear _fetching before it is set.
+            fetching = _fetching ??= Task.Run(FetchAsync, CancellationToken.None);
+        }
+
         try
         {
-            var history = await client.GetJobHistoryAsync(new JobHistoryQuery(Limit: HistoryJobs), cancellationToken).ConfigureAwait(false);
+            var fitted = await fetching.WaitAsync(MaxWait, time, cancellationToken).ConfigureAwait(false);
+            return (fitted.Model, fitted.Error);
+        }
+        catch (TimeoutException)
+        {
+            return (null, $"the job history did not answer within {MaxWait.TotalSeconds:0} s");
+        }
+    }
+
+    private async Task<Fitted> FetchAsync()
+    {
+        Fitted? fitted = null;
+        try
+        {
+            // Not the caller's token: the read is shared, and one caller giving up does not cancel it for the others.
+            var history = await client.GetJobHistoryAsync(new JobHistoryQuery(Limit: HistoryJobs), CancellationToken.None).ConfigureAwait(false);
             var model = ConformalWaits.Fit(history.Jobs
                 .Where(j => j.PredictionAtSubmit?.EstimatedWaitSeconds is not null && j.WaitSeconds is not null)
                 .Select(j => new WaitOutcome(j.PredictionAtSubmit!.ProbabilityLongWait, j.PredictionAtSubmit.EstimatedWaitSeconds!.Value, j.Gpus, j.WaitSeconds!.Value)));
-            _cached = (model, null, now);
+            fitted = new Fitted(model, null, time.GetUtcNow());
         }
         catch (VgacApiException ex)
         {
             LogUnavailable(ex.Message);
-            _cached = (null, $"the job history could not be read ({ex.Message})", now);
+            fitted = new Fitted(null, $"the job history could not be read ({ex.Message})", time.GetUtcNow());
+        }
+        finally
+        {
+            // Whatever happened, the next caller starts a new read (an unexpected failure is not cached).
+            lock (_gate)
+            {
+                _cached = fitted ?? _cached;
+                _fetching = null;
+            }
         }
 
-        return (_cached.Value.Model, _cached.Value.Error);
+        return fitted;
     }
+
+    private sealed record Fitted(ConformalWaits? Model, string? Error, DateTimeOffset At);
 
     /// <summary>The interval for one judged prediction, or the reason there is none.</summary>
     public WaitEstimate For((ConformalWaits? Model, string? Error) history, GuardReport guards, double? estimatedWaitSeconds, double probability, int gpus)
