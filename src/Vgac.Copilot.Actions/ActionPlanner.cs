@@ -107,7 +107,7 @@ public sealed class ActionPlanner(IVgacClient vgac, PredictorAgent predictor, Gu
             "warn" or "suggest" => ("notification", JsonSerializer.Serialize(new Dictionary<string, string>
             {
                 ["text"] = string.Create(CultureInfo.InvariantCulture,
-                    $"VGAC: job {job.JobId} ({UntrustedText.Clean(job.Namespace, 64)}, {job.Gpus} GPU) is likely to wait long: P(long wait) {probability}, confidence {confidence}, about {(p.EstimatedWaitSeconds ?? 0) / 60:0} min.{(verdict.Action == "suggest" && p.Recommendation is { } r ? $" Suggestion: {UntrustedText.Clean(r, 300)}." : "")}"),
+                    $"VGAC: job {job.JobId} ({UntrustedText.Clean(job.Namespace, 64)}, {job.Gpus} GPU) is likely to wait long: P(long wait) {probability}, confidence {confidence}, about {(p.EstimatedWaitSeconds ?? 0) / 60:0} min.{(p.Wait?.Interval is { } w ? $" Starts {w.When()} ({w.Level:0%} of jobs like it)." : "")}{(verdict.Action == "suggest" && p.Recommendation is { } r ? $" Suggestion: {UntrustedText.Clean(r, 300)}." : "")}"),
             }, ActionsJsonContext.Default.DictionaryStringString)),
             "gate" => slurm
                 ? ("slurm_command", $"scontrol hold {id} && scontrol update JobId={id} {Identifiers.ShellQuote($"Comment=vgac: gated, p_long_wait={probability}, confirm to release")}")

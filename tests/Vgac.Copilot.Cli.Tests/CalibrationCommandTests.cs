@@ -111,6 +111,11 @@ public sealed class CalibrationCommandTests
         Assert.Equal(Math.Max(audited, reported), root.GetProperty("effective_ece").GetDouble(), 9);
         Assert.Equal(root.GetProperty("audit").GetProperty("metrics").GetProperty("ece").GetDouble(), debiased.GetProperty("plain").GetDouble(), 9);
         Assert.InRange(audited, debiased.GetProperty("low").GetDouble(), debiased.GetProperty("high").GetDouble());
+        // The wait intervals' replay: the configured level, and how many of the newest jobs fell inside.
+        var coverage = root.GetProperty("wait_coverage");
+        Assert.Equal(0.9, coverage.GetProperty("level").GetDouble());
+        Assert.InRange(coverage.GetProperty("recent_covered").GetInt32(), 1, coverage.GetProperty("recent_jobs").GetInt32());
+        Assert.Equal(200, coverage.GetProperty("recent_jobs").GetInt32());
     }
 
     [Fact]
@@ -121,6 +126,7 @@ public sealed class CalibrationCommandTests
         Assert.True(result.ExitCode == ExitCodes.Success, result.ToString());
         Assert.Matches(@"ECE / MCE\s+0\.\d+ / 0\.\d+\s+\(VGAC's definition", result.Out);
         Assert.Matches(@"debiased ECE\s+0\.\d{4}, 95% interval 0\.\d{4}-0\.\d{4}\s+\(the guards use this: tiers are held to the estimate, drift is judged on the lower end", result.Out);
+        Assert.Matches(@"Wait intervals \(90%\): \d+ of the last 200 finished jobs fell inside theirs, \d+ of \d+ replayed; quantiles now taken at \d+\.\d% \(adaptive conformal\)\.", result.Out);
     }
 
     [Fact]

@@ -136,6 +136,8 @@ public sealed partial class SimAndDemoTests
 
         info.Environment["VGAC_LOG_DIR"] = Path.GetTempPath();
         using var process = Process.Start(info)!;
+        // Read stderr from the start: a child blocked on a full pipe would never see the signal through.
+        var stderr = process.StandardError.ReadToEndAsync(ct);
         try
         {
             string? url = null;
@@ -145,6 +147,7 @@ public sealed partial class SimAndDemoTests
             }
 
             Assert.NotNull(url);
+            var stdout = process.StandardOutput.ReadToEndAsync(ct);
             await using var harness = ClientHarness.Create(new Uri(url));
             var summary = await harness.Client.GetClusterSummaryAsync(ct);
             Assert.Equal(104, summary.TotalGpus);
@@ -158,7 +161,8 @@ public sealed partial class SimAndDemoTests
             timeout.CancelAfter(TimeSpan.FromSeconds(30));
             await process.WaitForExitAsync(timeout.Token);
             Assert.Equal(ExitCodes.Success, process.ExitCode);
-            Assert.Contains("Simulator stopped.", await process.StandardError.ReadToEndAsync(ct), StringComparison.Ordinal);
+            Assert.Contains("Simulator stopped.", await stderr, StringComparison.Ordinal);
+            await stdout;
         }
         finally
         {

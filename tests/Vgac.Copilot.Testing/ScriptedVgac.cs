@@ -35,6 +35,12 @@ public sealed class ScriptedVgac
 
     public bool RotateJobs { get; set; }
 
+    /// <summary>
+    /// How many finished jobs the history holds, each predicted at 4000 s with <see cref="Probability"/> at submit and
+    /// started after between 0.5 and 1.5 times that (none by default: no wait interval can be calibrated).
+    /// </summary>
+    public int FinishedJobs { get; set; }
+
     private int _batches;
 
     private static string Quote(string value) => System.Text.Json.JsonSerializer.Serialize(value);
@@ -72,10 +78,22 @@ public sealed class ScriptedVgac
             "/api/predict/cluster-state" => ScriptedResponse.Json("""{"total_gpus":8,"available_gpus":0,"pending_jobs":1,"pending_gpu_jobs":1,"running_jobs":2,"gpu_utilization":1,"pending_ratio":0.33,"bifurcation_ratio":0.2,"avg_wait_last_hour":60,"p95_wait_last_hour":300}"""),
             "/api/jobs/history/stats" => ScriptedResponse.Json("""{"window_hours":24,"total_jobs":100,"succeeded":90,"failed":8,"cancelled":2,"avg_wait_seconds":60,"p50_wait_seconds":5,"p90_wait_seconds":200,"p95_wait_seconds":400,"long_wait_threshold_seconds":600,"long_wait_rate":0.05}"""),
             "/api/cluster/bifurcation" => ScriptedResponse.Json("""{"bifurcation_ratio":0.2,"is_bifurcated":false,"fast_start_fraction":0.8,"long_wait_fraction":0.05,"long_wait_threshold_seconds":600,"sample_count":100}"""),
-            "/api/jobs/history" => ScriptedResponse.Json("""{"jobs":[],"total":0}"""),
+            "/api/jobs/history" => ScriptedResponse.Json(History()),
+            "/api/jobs/running" => ScriptedResponse.Json("""{"jobs":[],"total":0}"""),
             "/api/jobs/predict/calibration" => ScriptedResponse.Json(I($$"""{"ece":{{e}},"brier_score":0.1,"sample_count":900,"recalibration_needed":false}""")),
             "/api/jobs/predict" => ScriptedResponse.Json(I($$"""{"job_id":"job-1","predicted_wait_seconds":4000,"predicted_probability_long_wait":{{p}},"confidence":{{c}},"is_calibrated":true,"model_version":"v3","top_factors":[],"recommendation":{{Quote(Recommendation)}}}""")),
             _ => new ScriptedResponse(404, """{"detail":"Not Found"}"""),
         };
+    }
+
+    private string History()
+    {
+        var jobs = Enumerable.Range(0, FinishedJobs).Select(i =>
+        {
+            var wait = 4000 * (0.5 + (double)i / Math.Max(1, FinishedJobs));
+            return string.Create(CultureInfo.InvariantCulture,
+                $$$"""{"job_id":"done-{{{i}}}","namespace":"ml","state":"succeeded","gpus":4,"cpu":8000,"memory_gb":64,"priority":0,"submit_time":"2026-01-12T{{{i / 60 % 24:00}}}:{{{i % 60:00}}}:00Z","start_time":"2026-01-12T13:00:00Z","wait_seconds":{{{wait}}},"long_wait":true,"prediction_at_submit":{"probability_long_wait":{{{Probability}}},"confidence":0.9,"estimated_wait_seconds":4000,"is_calibrated":true}}""");
+        });
+        return $$"""{"jobs":[{{string.Join(',', jobs)}}],"total":{{FinishedJobs}}}""";
     }
 }

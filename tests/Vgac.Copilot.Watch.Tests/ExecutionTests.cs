@@ -48,6 +48,23 @@ public sealed class ExecutionTests
     }
 
     [Fact]
+    public async Task Webhook_ConfidentPredictionWithHistory_NotificationSaysWhenTheJobShouldStart()
+    {
+        await using var server = await new ScriptedVgac { Probability = 0.6, FinishedJobs = 200 }.StartAsync(Ct);
+        await using var receiver = await LoopbackServer.StartAsync(_ => new ScriptedResponse(200, "ok", ContentType: "text/plain"), Ct);
+        using var services = Build(server, receiver, "notify");
+
+        var report = await services.GetRequiredService<WatchCycle>().RunOnceAsync(Ct);
+
+        var proposal = Assert.Single(report.Proposals);
+        var interval = proposal.Prediction.WaitInterval;
+        Assert.NotNull(interval);
+        var text = System.Text.Json.JsonDocument.Parse(Assert.Single(receiver.Requests).Body).RootElement.GetProperty("text").GetString();
+        Assert.Contains($"Starts {interval.When()} (90% of jobs like it).", text, StringComparison.Ordinal);
+        Assert.Matches(@"Starts in \d+(\.\d)?-\d+(\.\d)? min", text);
+    }
+
+    [Fact]
     public async Task Webhook_Receiver400_NotRetriedAndRecordedAsFailed()
     {
         await using var server = await new ScriptedVgac { Probability = 0.6 }.StartAsync(Ct);

@@ -90,6 +90,7 @@ internal sealed class CalibrationAuditCommand : VgacCommand
 
                     await session.Out.WriteLineAsync($"Live: {result.Summary}").ConfigureAwait(false);
                     await session.Out.WriteLineAsync($"Verdict: {drift.Reason.TrimEnd('.')}{(failedSlos.Count == 0 ? "." : $"; SLO{(failedSlos.Count == 1 ? "" : "s")} failed: {string.Join(", ", failedSlos)}.")}").ConfigureAwait(false);
+                    await session.Out.WriteLineAsync(WaitCoverageLine(result.WaitCoverage)).ConfigureAwait(false);
                 }
             }
             else
@@ -117,6 +118,12 @@ internal sealed class CalibrationAuditCommand : VgacCommand
             return ExitCodes.Success;
         }
     }
+
+    /// <summary>The wait intervals' own audit: how they fared on the history replayed in time order.</summary>
+    private static string WaitCoverageLine(Calibration.CoverageMonitor? m) => m is null
+        ? "Wait intervals: not calibrated (too little job history with submit-time predictions)."
+        : string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"Wait intervals ({m.Level:0%}): {m.RecentCovered} of the last {m.RecentJobs} finished jobs fell inside theirs, {m.Covered} of {m.Replayed} replayed; {(m.CanPromise ? $"quantiles now taken at {m.AdaptedLevel:0.0%} (adaptive conformal)" : "none promised until waits settle")}.");
 }
 
 /// <summary><c>vgac calibration psi</c>: has one feature's distribution shifted between two files?</summary>

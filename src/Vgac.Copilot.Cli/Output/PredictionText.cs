@@ -81,7 +81,7 @@ internal static class PredictionText
 
     /// <summary>"within 4 min (90 %, 1000 finished jobs; ...)", "in 12-40 min (...)", or why there is no interval.</summary>
     internal static string Interval(PredictionView v) => v.WaitInterval is { } i
-        ? Invariant($"{(i.LowSeconds < 1 ? $"within {Minutes(i.HighSeconds)}" : $"in {i.LowSeconds / 60:0.#}-{Minutes(i.HighSeconds)}")} ({i.Level:0%} of jobs like it, {i.Samples} finished jobs behind it; {i.Method})")
+        ? Invariant($"{i.When()} ({i.Level:0%} of jobs like it, {i.Samples} finished jobs behind it; {i.Method})")
         : v.WaitIntervalReason ?? "no interval";
 
     private static string Minutes(double? seconds) => seconds is { } s ? Invariant($"{s / 60:0.#} min") : "-";

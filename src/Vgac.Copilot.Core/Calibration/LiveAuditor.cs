@@ -1,16 +1,24 @@
+using Vgac.Copilot.Calibration;
 using Vgac.Copilot.Client;
 
 namespace Vgac.Copilot.Core.Calibration;
 
 /// <summary>The copilot's own audit of the model behind a VGAC, beside what VGAC reports about itself.</summary>
-public sealed record LiveAudit(CalibrationAudit? Audit, CalibrationStatus Reported, double? EffectiveEce, int OutcomesUsed, int HistoryRows, string Summary);
+/// <param name="Audit">The audit of submit-time predictions against outcomes; null when there were none.</param>
+/// <param name="Reported">What VGAC reports about its calibration.</param>
+/// <param name="EffectiveEce">The worse of reported and audited.</param>
+/// <param name="OutcomesUsed">History rows with a submit-time prediction and an outcome.</param>
+/// <param name="HistoryRows">History rows read.</param>
+/// <param name="Summary">One line for people.</param>
+/// <param name="WaitCoverage">How the wait intervals at the configured level fared on the history, replayed; null when they could not be calibrated.</param>
+public sealed record LiveAudit(CalibrationAudit? Audit, CalibrationStatus Reported, double? EffectiveEce, int OutcomesUsed, int HistoryRows, string Summary, CoverageMonitor? WaitCoverage = null);
 
 /// <summary>
 /// Audits a live VGAC: pulls job history (the prediction made at submit beside the actual outcome), computes the
 /// metrics, compares them with <c>/api/jobs/predict/calibration</c>, and records the audit so the guards use the
 /// worse of the two from then on.
 /// </summary>
-public sealed class LiveAuditor(IVgacClient client, CalibrationAuditor auditor, CalibrationProvider calibration, Guards.GuardPolicy guards)
+public sealed class LiveAuditor(IVgacClient client, CalibrationAuditor auditor, CalibrationProvider calibration, Guards.GuardPolicy guards, WaitIntervals intervals)
 {
     public const int HistoryLimit = 1000;
 
@@ -23,6 +31,7 @@ public sealed class LiveAuditor(IVgacClient client, CalibrationAuditor auditor, 
     /// <param name="persist">Record the audit for every process's guards (the watch cycle records it in its own transaction instead).</param>
     public async Task<LiveAudit> AuditAsync(int historyLimit = HistoryLimit, CancellationToken cancellationToken = default, bool persist = true)
     {
+        var waits = intervals.GetAsync(cancellationToken);
         var history = await client.GetJobHistoryAsync(new JobHistoryQuery(Limit: historyLimit), cancellationToken).ConfigureAwait(false);
         // A submit-time probability outside [0, 1] breaks the contract: such rows are left out, never clamped into the audit.
         var outcomes = history.Jobs
@@ -56,7 +65,8 @@ public sealed class LiveAuditor(IVgacClient client, CalibrationAuditor auditor, 
             ({ } a, { } r) => $"Audited {Figures(a)} vs reported {r:0.000} on {reported.ReportedSamples}; effective ECE {effective:0.000}.",
             ({ } a, null) => $"Audited {Figures(a)}; VGAC reported nothing ({reported.Error}).",
         };
-        return new LiveAudit(audit, reported, effective, outcomes.Count, history.Jobs.Count, summary);
+        var coverage = (await waits.ConfigureAwait(false)).Model?.Monitors.GetValueOrDefault(intervals.Level);
+        return new LiveAudit(audit, reported, effective, outcomes.Count, history.Jobs.Count, summary, coverage);
     }
 
     /// <summary>The audit's plain and debiased ECE with its interval, as one phrase.</summary>

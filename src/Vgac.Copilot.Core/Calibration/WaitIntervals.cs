@@ -13,8 +13,8 @@ public sealed record WaitEstimate(WaitInterval? Interval, string? Reason)
 }
 
 /// <summary>
-/// Conformal wait intervals calibrated on VGAC's job history (the last 1000 finished jobs, with the prediction each
-/// had at submit time): read once and kept for <see cref="CacheFor"/>, fetched beside the prediction so a cached
+/// Conformal wait intervals calibrated on VGAC's job history (the last 1000 finished jobs and the running ones, with
+/// the prediction each had at submit time): read once and kept for <see cref="CacheFor"/>, fetched beside the prediction so a cached
 /// history adds nothing to its time. An interval is shown only when the guards let the number be shown as confident
 /// and the history backs it; otherwise the reason is.
 /// </summary>
@@ -70,10 +70,15 @@ public sealed partial class WaitIntervals(IVgacClient client, IOptions<GuardOpti
         try
         {
             // Not the caller's token: the read is shared, and one caller giving up does not cancel it for the others.
-            var history = await client.GetJobHistoryAsync(new JobHistoryQuery(Limit: HistoryJobs), CancellationToken.None).ConfigureAwait(false);
-            var model = ConformalWaits.Fit(history.Jobs
-                .Where(j => j.PredictionAtSubmit?.EstimatedWaitSeconds is not null && j.WaitSeconds is not null)
-                .Select(j => new WaitOutcome(j.PredictionAtSubmit!.ProbabilityLongWait, j.PredictionAtSubmit.EstimatedWaitSeconds!.Value, j.Gpus, j.WaitSeconds!.Value)));
+            // Finished jobs alone under-represent long waits (a job that waited long is likelier still running), so the
+            // running ones, whose wait is known, are calibrated on too.
+            var finished = client.GetJobHistoryAsync(new JobHistoryQuery(Limit: HistoryJobs), CancellationToken.None);
+            var running = client.GetRunningJobsAsync(HistoryJobs, cancellationToken: CancellationToken.None);
+            var jobs = (await finished.ConfigureAwait(false)).Jobs.Concat((await running.ConfigureAwait(false)).Jobs);
+            var model = ConformalWaits.Fit(jobs
+                .Where(j => j.PredictionAtSubmit?.EstimatedWaitSeconds is not null && j.WaitSeconds is not null && j.StartTime is not null)
+                .Select(j => new WaitOutcome(j.PredictionAtSubmit!.ProbabilityLongWait, j.PredictionAtSubmit.EstimatedWaitSeconds!.Value, j.Gpus, j.WaitSeconds!.Value,
+                    j.SubmitTime.ToUnixTimeMilliseconds() / 1000.0)));
             fitted = new Fitted(model, null, time.GetUtcNow());
         }
         catch (VgacApiException ex)
