@@ -33,6 +33,12 @@ public sealed record WaitInterval(double LowSeconds, double HighSeconds, double 
         : string.Create(CultureInfo.InvariantCulture, $"in {LowSeconds / 60:0.#}-{HighSeconds / 60:0.#} min");
 }
 
+/// <summary>What <see cref="ConformalWaits"/> is made from: the sorted scores of each group and of all jobs, and the replay's monitors.</summary>
+/// <param name="Groups">Sorted scores by group.</param>
+/// <param name="All">Sorted scores of every job.</param>
+/// <param name="Monitors">How each level fared on the replayed history.</param>
+public sealed record ConformalWaitsState(IReadOnlyDictionary<string, double[]> Groups, double[] All, IReadOnlyList<CoverageMonitor> Monitors);
+
 /// <summary>
 /// Split-conformal intervals for the wait, calibrated on the job history (the prediction made at submit time and the
 /// wait that followed). The score of a finished job is the log ratio of its wait to the wait predicted for it,
@@ -67,6 +73,56 @@ public sealed class ConformalWaits
 
     /// <summary>How each level's intervals fared on the history replayed in time order; empty when it had no submit times.</summary>
     public IReadOnlyDictionary<double, CoverageMonitor> Monitors { get; }
+
+    /// <summary>Everything the intervals are made from, to be kept and brought back (<see cref="FromState"/>).</summary>
+    public ConformalWaitsState State => new(_scores, _all, [.. Monitors.Values]);
+
+    /// <summary>
+    /// The intervals from a kept <paramref name="state"/>, or null when it is not one <see cref="Fit"/> could have made
+    /// (unknown groups, unsorted or non-finite scores, more than <see cref="MaximumStateScores"/>, monitors off their
+    /// levels or out of range): a kept state is read back from disk and trusted no further than it checks out.
+    /// </summary>
+    public static ConformalWaits? FromState(ConformalWaitsState? state)
+    {
+        if (state?.Groups is null || state.All is null || state.Monitors is null || state.All.Length > MaximumStateScores
+            || state.Groups.Count > 9 || state.Groups.Values.Sum(g => g?.Length ?? 0) != state.All.Length
+            || !Sorted(state.All) || state.Groups.Any(g => g.Value is null || !KnownGroup(g.Key) || !Sorted(g.Value)))
+        {
+            return null;
+        }
+
+        var monitors = new Dictionary<double, CoverageMonitor>();
+        foreach (var m in state.Monitors)
+        {
+            if (m is null || !Levels.Contains(m.Level) || !double.IsFinite(m.AdaptedLevel) || m.AdaptedLevel is < -10 or > 10
+                || m.Replayed < 0 || m.Covered < 0 || m.Covered > m.Replayed || m.RecentJobs is < 0 or > CoverageMonitor.Recent
+                || m.RecentCovered < 0 || m.RecentCovered > m.RecentJobs || !monitors.TryAdd(m.Level, m))
+            {
+                return null;
+            }
+        }
+
+        return new ConformalWaits(state.Groups.ToDictionary(g => g.Key, g => g.Value, StringComparer.Ordinal), state.All, monitors);
+
+        static bool Sorted(double[] scores)
+        {
+            for (var i = 0; i < scores.Length; i++)
+            {
+                if (!double.IsFinite(scores[i]) || Math.Abs(scores[i]) > 50 || i > 0 && scores[i] < scores[i - 1])
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+    }
+
+    /// <summary>A kept state with more scores than this is refused (the history holds a few thousand jobs at most).</summary>
+    public const int MaximumStateScores = 20_000;
+
+    private static bool KnownGroup(string? key) =>
+        key is not null && new[] { 0.1, 0.3, 0.7 }.SelectMany(p => new[] { 1, 2, 8 }.Select(g => GroupOf(p, g))).Contains(key, StringComparer.Ordinal);
 
     /// <summary>Calibrates on finished jobs (any order; the scores are sorted).</summary>
     /// <param name="history">Finished jobs.</param>

@@ -17,8 +17,11 @@ public static partial class CliApp
             Out = Output.InertWriter.Wrap(context.Out, context.Secrets),
             Error = Output.InertWriter.Wrap(context.Error, context.Secrets),
         };
+        Hosting.StartupTimeline.Mark("context");
         var root = BuildRoot(context);
+        Hosting.StartupTimeline.Mark("command tree");
         var parse = root.Parse(args);
+        Hosting.StartupTimeline.Mark("parsed");
         // Ctrl+C cancels the command's token; commands stop promptly on it. The long grace lets `vgac watch` finish
         // the cycle in progress (it offers a second Ctrl+C to stop at once).
         var invocation = new InvocationConfiguration { Output = context.Out, Error = context.Error, ProcessTerminationTimeout = TimeSpan.FromMinutes(5) };

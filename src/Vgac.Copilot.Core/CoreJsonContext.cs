@@ -15,6 +15,8 @@ namespace Vgac.Copilot.Core;
 [JsonSerializable(typeof(List<PredictionView>))]
 [JsonSerializable(typeof(CalibrationAudit))]
 [JsonSerializable(typeof(LiveAudit))]
+[JsonSerializable(typeof(CalibrationStatus))]
+[JsonSerializable(typeof(SharedWaitIntervals))]
 [JsonSerializable(typeof(PsiResult))]
 public sealed partial class CoreJsonContext : JsonSerializerContext;
 

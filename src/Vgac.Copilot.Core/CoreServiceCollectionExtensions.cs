@@ -24,6 +24,7 @@ public static class CoreServiceCollectionExtensions
         services.TryAddSingleton<GuardPolicy>();
         services.TryAddSingleton<CalibrationAuditor>();
         services.TryAddSingleton<ICalibrationAudits, InMemoryCalibrationAudits>();
+        services.TryAddSingleton<Caching.ISharedCache, Caching.NoSharedCache>();
         services.TryAddSingleton<CalibrationProvider>();
         services.TryAddTransient<LiveAuditor>();
         services.TryAddSingleton<WaitIntervals>();

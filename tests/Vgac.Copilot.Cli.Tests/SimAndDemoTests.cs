@@ -159,7 +159,16 @@ public sealed partial class SimAndDemoTests
 
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
             timeout.CancelAfter(TimeSpan.FromSeconds(30));
-            await process.WaitForExitAsync(timeout.Token);
+            try
+            {
+                await process.WaitForExitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+            {
+                process.Kill(entireProcessTree: true);
+                Assert.Fail($"the simulator did not stop within 30 s of SIGINT; its stderr:\n{await stderr}");
+            }
+
             Assert.Equal(ExitCodes.Success, process.ExitCode);
             Assert.Contains("Simulator stopped.", await stderr, StringComparison.Ordinal);
             await stdout;

@@ -81,6 +81,7 @@ public sealed class ScriptedVgac
             "/api/jobs/history" => ScriptedResponse.Json(History()),
             "/api/jobs/running" => ScriptedResponse.Json("""{"jobs":[],"total":0}"""),
             "/api/jobs/predict/calibration" => ScriptedResponse.Json(I($$"""{"ece":{{e}},"brier_score":0.1,"sample_count":900,"recalibration_needed":false}""")),
+            "/api/predict/wait" => ScriptedResponse.Json(I($$"""{"probability_long_wait":{{p}},"estimated_wait_seconds":4000,"wait_category":"long","confidence":{{c}},"is_calibrated":true,"latency_us":120,"model_version":"v3"}""")),
             "/api/jobs/predict" => ScriptedResponse.Json(I($$"""{"job_id":"job-1","predicted_wait_seconds":4000,"predicted_probability_long_wait":{{p}},"confidence":{{c}},"is_calibrated":true,"model_version":"v3","top_factors":[],"recommendation":{{Quote(Recommendation)}}}""")),
             _ => new ScriptedResponse(404, """{"detail":"Not Found"}"""),
         };

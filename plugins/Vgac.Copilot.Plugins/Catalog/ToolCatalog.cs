@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using Microsoft.Extensions.AI;
 
@@ -13,9 +14,10 @@ public sealed class ToolCatalog
 {
     public ToolCatalog(ObserverPlugin observer, PredictorPlugin predictor, CalibratorPlugin calibrator, ActorPlugin actor, Core.Text.SecretRedactor? secrets = null)
     {
-        object[] plugins = [observer, predictor, calibrator, actor];
         var redactor = secrets ?? new Core.Text.SecretRedactor();
-        var tools = plugins.SelectMany(p => Describe(p, redactor)).ToDictionary(t => t.Name, StringComparer.Ordinal);
+        // Each plugin by its own type, so a trimmed or native build keeps the public methods the catalogue reads.
+        var tools = Describe(observer, redactor).Concat(Describe(predictor, redactor)).Concat(Describe(calibrator, redactor)).Concat(Describe(actor, redactor))
+            .ToDictionary(t => t.Name, StringComparer.Ordinal);
         var missing = ToolNames.All.Except(tools.Keys).ToList();
         if (missing.Count > 0 || tools.Count != ToolNames.All.Count)
         {
@@ -101,9 +103,10 @@ public sealed class ToolCatalog
             : AIJsonUtilities.CreateJsonSchema(type, serializerOptions: PluginJson.Options, inferenceOptions: OutputSchemaOptions);
     }
 
-    private static IEnumerable<ToolDefinition> Describe(object plugin, Core.Text.SecretRedactor secrets)
+    private static IEnumerable<ToolDefinition> Describe<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicMethods)] TPlugin>(TPlugin plugin, Core.Text.SecretRedactor secrets)
+        where TPlugin : class
     {
-        foreach (var method in plugin.GetType().GetMethods(BindingFlags.Public | BindingFlags.Instance))
+        foreach (var method in typeof(TPlugin).GetMethods(BindingFlags.Public | BindingFlags.Instance))
         {
             if (method.GetCustomAttribute<VgacToolAttribute>() is not { } tool)
             {

@@ -41,7 +41,8 @@ internal sealed class QuestionBudget(LlmOptions options, TimeProvider time, Tool
     {
         var name = context.Function.Name;
         var arguments = (context.Arguments ?? []).ToDictionary(kv => kv.Key, kv => kv.Value);
-        var signature = name + JsonSerializer.Serialize(arguments.OrderBy(kv => kv.Key).Select(kv => $"{kv.Key}={kv.Value}"));
+        // The call's identity for spotting repeats: name and arguments, in an order of their own, joined by a separator no argument holds.
+        var signature = name + "\u001f" + string.Join('\u001f', arguments.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key}={kv.Value}"));
 
         string? refusal = null;
         if (_calls.Count >= options.MaxToolCalls)

@@ -51,7 +51,7 @@ internal sealed class ActionsApplyCommand : ActionsCommandBase
     {
         var result = await session.Get<ActionQueue>().ApplyAsync(parse.GetValue(job)!, parse.GetValue(tier), Who, parse.GetValue(reason), token).ConfigureAwait(false);
         await session.Out.WriteLineAsync(IsJson(parse)
-            ? System.Text.Json.JsonSerializer.Serialize(result, Plugins.Catalog.PluginJson.Options)
+            ? System.Text.Json.JsonSerializer.Serialize(result, Plugins.Catalog.PluginJson.Options.GetTypeInfo(result.GetType()))
             : $"{result.ProposalId}: {result.Outcome.Replace('_', ' ')}: {result.Reason}").ConfigureAwait(false);
         return result.Executed ? ExitCodes.Success : ExitCodes.ActionRefused;
     }

@@ -1,36 +1,31 @@
 using System.CommandLine;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Vgac.Copilot.Cli.Commands;
 
 /// <summary>
-/// The command tree, built by dependency injection: each command is a class over <see cref="VgacCommand"/> (groups
-/// get their subcommands injected), registered here once, in the order <c>--help</c> lists them.
+/// The command tree: each command is a class over <see cref="VgacCommand"/> (groups take their subcommands), made
+/// here once, in the order <c>--help</c> lists them. Plain constructors, no container: the tree is built on every run,
+/// so it costs no reflection and survives trimming and native compilation.
 /// </summary>
 internal static class CommandCatalog
 {
-    public static IReadOnlyList<Command> Create(CliContext context)
-    {
-        var services = new ServiceCollection().AddSingleton(context);
-        Type[] leaves =
-        [
-            typeof(CalibrationAuditCommand), typeof(CalibrationPsiCommand),
-            typeof(ActionsListCommand), typeof(ActionsShowCommand), typeof(ActionsApproveCommand), typeof(ActionsRejectCommand), typeof(ActionsApplyCommand),
-        ];
-        foreach (var type in leaves.Concat(TopLevel))
-        {
-            services.AddSingleton(type);
-        }
-
-        using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
-        return [.. TopLevel.Select(t => (Command)provider.GetRequiredService(t))];
-    }
-
-    /// <summary>The top-level commands, in help order.</summary>
-    private static readonly Type[] TopLevel =
+    public static IReadOnlyList<Command> Create(CliContext context) =>
     [
-        typeof(DoctorCommand), typeof(ConfigCommand), typeof(ChatCommand), typeof(AskCommand), typeof(PredictCommand), typeof(CalibrationCommand),
-        typeof(McpCommand), typeof(EvalCommand), typeof(RecordCommand), typeof(WatchCommand), typeof(AuditCommand), typeof(ActionsCommand),
-        typeof(SimCommand), typeof(CompletionCommand),
+        new DoctorCommand(context),
+        new ConfigCommand(context),
+        new ChatCommand(context),
+        new AskCommand(context),
+        new PredictCommand(context),
+        new CalibrationCommand(new CalibrationAuditCommand(context), new CalibrationPsiCommand(context)),
+        new McpCommand(context),
+        new EvalCommand(context),
+        new RecordCommand(context),
+        new WatchCommand(context),
+        new AuditCommand(context),
+        new ActionsCommand(
+            new ActionsListCommand(context), new ActionsShowCommand(context), new ActionsApproveCommand(context), new ActionsRejectCommand(context),
+            new ActionsApplyCommand(context)),
+        new SimCommand(context),
+        new CompletionCommand(context),
     ];
 }

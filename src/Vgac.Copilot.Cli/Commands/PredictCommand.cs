@@ -61,12 +61,14 @@ internal sealed class PredictCommand : VgacCommand
         var format = parse.GetValue(Format!);
         var specs = ReadSpecs(parse, session.Context.In);
         var agent = session.Get<PredictorAgent>();
+        Hosting.StartupTimeline.Mark("predictor resolved");
         // One job asked for is one object; --batch and --what-if always give a list, however many lines or variants.
         var single = parse.GetValue(Batch) is null && parse.GetValue(WhatIf) is not { Length: > 0 };
         var predictions = single
             ? [await agent.PredictAsync(specs[0], cancellationToken).ConfigureAwait(false)]
             : await agent.PredictBatchAsync(specs, cancellationToken).ConfigureAwait(false);
         var total = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        Hosting.StartupTimeline.Mark("predicted");
         var views = predictions.Select(p => PredictionView.From(p, total)).ToList();
 
         if (format == OutputFormat.Json)
@@ -85,6 +87,7 @@ internal sealed class PredictCommand : VgacCommand
             await PredictionText.WriteTableAsync(session.Out, views, VariedFields(parse)).ConfigureAwait(false);
         }
 
+        Hosting.StartupTimeline.Mark("written");
         if (views.Any(v => v.IsFallback))
         {
             await session.Context.Error.WriteLineAsync($"vgac: fallback answer (confidence 0): {views.First(v => v.IsFallback).Error}").ConfigureAwait(false);

@@ -1,4 +1,5 @@
 using System.Collections;
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Reflection;
 using System.Text.RegularExpressions;
@@ -29,16 +30,21 @@ internal sealed record ConfigReport(IReadOnlyList<ConfigurationFile> Files, IRea
 internal static partial class ConfigurationReport
 {
     /// <summary>The sections shown, and the options type each binds to (its defaults fill what no file sets).</summary>
-    private static readonly (string Section, Type Options)[] Shown =
+    private static readonly ShownSection[] Shown =
     [
-        (VgacClientOptions.SectionName, typeof(VgacClientOptions)),
-        (LlmOptions.SectionName, typeof(LlmOptions)),
-        (GuardOptions.SectionName, typeof(GuardOptions)),
-        (WatchOptions.SectionName, typeof(WatchOptions)),
-        ("Mcp", typeof(McpHostOptions)),
-        (LogOptions.SectionName, typeof(LogOptions)),
-        (Commands.ChatSettings.SectionName, typeof(Commands.ChatSettings)),
+        new(VgacClientOptions.SectionName, typeof(VgacClientOptions)),
+        new(LlmOptions.SectionName, typeof(LlmOptions)),
+        new(GuardOptions.SectionName, typeof(GuardOptions)),
+        new(WatchOptions.SectionName, typeof(WatchOptions)),
+        new("Mcp", typeof(McpHostOptions)),
+        new(LogOptions.SectionName, typeof(LogOptions)),
+        new(Commands.ChatSettings.SectionName, typeof(Commands.ChatSettings)),
     ];
+
+    /// <summary>What reading an options type's defaults needs kept when the program is trimmed.</summary>
+    private const DynamicallyAccessedMemberTypes OptionsMembers = DynamicallyAccessedMemberTypes.PublicParameterlessConstructor | DynamicallyAccessedMemberTypes.PublicProperties;
+
+    private sealed record ShownSection(string Section, [property: DynamicallyAccessedMembers(OptionsMembers)] Type Options);
 
     public static ConfigReport Build(CliContext context, string? configFile, IEnumerable<KeyValuePair<string, string?>> flags)
     {
@@ -49,9 +55,10 @@ internal static partial class ConfigurationReport
         var errors = Validate(configuration, problems);
 
         var settings = new List<ConfigSetting>();
-        foreach (var (section, type) in Shown)
+        foreach (var entry in Shown)
         {
-            var keys = Defaults(type, section).ToDictionary(d => d.Key, d => d.Value, StringComparer.OrdinalIgnoreCase);
+            var section = entry.Section;
+            var keys = Defaults(entry.Options, section).ToDictionary(d => d.Key, d => d.Value, StringComparer.OrdinalIgnoreCase);
             foreach (var leaf in configuration.GetSection(section).AsEnumerable().Where(kv => kv.Value is not null))
             {
                 keys[leaf.Key] = null;
@@ -137,7 +144,11 @@ internal static partial class ConfigurationReport
             || e.Contains($" {key} ", StringComparison.OrdinalIgnoreCase));
 
     /// <summary>The options type's own defaults, as configuration keys (simple values and nested option objects).</summary>
-    private static IEnumerable<KeyValuePair<string, string?>> Defaults(Type type, string prefix, int depth = 0)
+    [DynamicDependency(OptionsMembers, typeof(SloOptions))]
+    [DynamicDependency(OptionsMembers, typeof(CommandOptions))]
+    [DynamicDependency(OptionsMembers, typeof(WebhookOptions))]
+    [UnconditionalSuppressMessage("Trimming", "IL2072", Justification = "The nested option objects are the three types kept whole by the DynamicDependency attributes above.")]
+    private static IEnumerable<KeyValuePair<string, string?>> Defaults([DynamicallyAccessedMembers(OptionsMembers)] Type type, string prefix, int depth = 0)
     {
         object instance;
         try

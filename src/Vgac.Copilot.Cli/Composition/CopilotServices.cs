@@ -19,6 +19,10 @@ internal static class CopilotServices
             ?? new Core.Text.SecretRedactor().Learn(configuration);
         services.TryAddSingleton(secrets);
         services.AddCliLogging(configuration.GetSection(LogOptions.SectionName).Get<LogOptions>() ?? new LogOptions(), secrets);
+        // One-shot runs share what they read with the user's next ones: a script's `vgac predict` makes one VGAC call.
+        services.TryAddSingleton<Core.Caching.ISharedCache>(new Hosting.FileSharedCache(
+            Path.Combine(Commands.ChatSettings.Resolve(configuration), "cache"),
+            $"{configuration["Vgac:BaseUrl"]}|{configuration["Watch:AuditPath"] ?? Vgac.Copilot.Watch.AuditStore.DefaultPath()}"));
         services.AddCopilot();
         services.AddVgacWatch();
         return services;

@@ -29,6 +29,7 @@ internal static partial class CommandHost
         {
             var configuration = CopilotConfiguration.Build(
                 context, parse.GetValue(GlobalOptions.ConfigFile), GlobalOptions.ToConfiguration(parse).Concat(Commands.SimCommand.ToConfiguration(parse)).Concat(settings ?? []));
+            StartupTimeline.Mark("configuration");
             if (connectsToVgac && parse.GetValue(GlobalOptions.Demo))
             {
                 demo = await DemoVgac.StartAsync(configuration, url => configuration["Vgac:BaseUrl"] = url.ToString(), cancellationToken).ConfigureAwait(false);
@@ -39,8 +40,11 @@ internal static partial class CommandHost
             collection.AddSingleton(context.Secrets);
             services?.Invoke(collection);
             collection.AddCopilotServices(configuration);
+            StartupTimeline.Mark("services registered");
             provider = collection.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+            StartupTimeline.Mark("services built");
             provider.GetRequiredService<IStartupValidator>().Validate();
+            StartupTimeline.Mark("options validated");
 
             return await body(new CommandSession(provider, context, configuration), cancellationToken).ConfigureAwait(false);
         }

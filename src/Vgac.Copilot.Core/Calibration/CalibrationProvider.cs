@@ -1,6 +1,8 @@
+using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Vgac.Copilot.Client;
+using Vgac.Copilot.Core.Caching;
 using Vgac.Copilot.Core.Guards;
 
 namespace Vgac.Copilot.Core.Calibration;
@@ -13,8 +15,11 @@ namespace Vgac.Copilot.Core.Calibration;
 /// failure is not cached for long and yields an "unavailable" status that the guards treat as uncalibrated.
 /// </summary>
 public sealed partial class CalibrationProvider(
-    IVgacClient client, ICalibrationAudits audits, IOptions<GuardOptions> options, TimeProvider time, ILogger<CalibrationProvider> logger)
+    IVgacClient client, ICalibrationAudits audits, IOptions<GuardOptions> options, TimeProvider time, ILogger<CalibrationProvider> logger, ISharedCache shared)
 {
+    /// <summary>Where the status is shared with the user's other runs (<see cref="ISharedCache"/>).</summary>
+    public const string SharedKey = "calibration";
+
     private static readonly TimeSpan FailureTtl = TimeSpan.FromSeconds(5);
     private readonly SemaphoreSlim _refresh = new(1, 1);
     private CalibrationStatus? _cached;
@@ -30,19 +35,18 @@ public sealed partial class CalibrationProvider(
 
         if (fresh)
         {
-            return _cached = await FetchAsync(cancellationToken).ConfigureAwait(false);
+            return _cached = Share(await FetchAsync(cancellationToken).ConfigureAwait(false));
         }
 
         await _refresh.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (Fresh(_cached) is { } raced)
+            if ((Fresh(_cached) ?? Fresh(FromShared())) is { } raced)
             {
-                return raced;
+                return _cached = raced;
             }
 
-            _cached = await FetchAsync(cancellationToken).ConfigureAwait(false);
-            return _cached;
+            return _cached = Share(await FetchAsync(cancellationToken).ConfigureAwait(false));
         }
         finally
         {
@@ -69,6 +73,7 @@ public sealed partial class CalibrationProvider(
         }
 
         _cached = null;
+        shared.Write(SharedKey, []);
     }
 
     /// <summary>
@@ -79,6 +84,45 @@ public sealed partial class CalibrationProvider(
     {
         var audit = await audits.LatestAsync(TimeSpan.FromMinutes(options.Value.AuditMaxAgeMinutes), cancellationToken).ConfigureAwait(false);
         return CalibrationStatus.FromVgac(reported, audit, time.GetUtcNow());
+    }
+
+    /// <summary>Keeps an available status for the user's other runs; returns it.</summary>
+    private CalibrationStatus Share(CalibrationStatus status)
+    {
+        if (status.IsAvailable)
+        {
+            shared.Write(SharedKey, JsonSerializer.SerializeToUtf8Bytes(status, CoreJsonContext.Default.CalibrationStatus));
+        }
+
+        return status;
+    }
+
+    /// <summary>
+    /// The status another run read, if it checks out: available, no error, every figure in range, and read (by the
+    /// timestamp inside) no longer ago than the cache lasts. Anything else is a miss.
+    /// </summary>
+    private CalibrationStatus? FromShared()
+    {
+        if (shared.Read(SharedKey) is not { Length: > 0 } bytes)
+        {
+            return null;
+        }
+
+        try
+        {
+            var s = JsonSerializer.Deserialize(bytes, CoreJsonContext.Default.CalibrationStatus);
+            var valid = s is { Error: null, IsAvailable: true, ReportedSamples: >= 0, AuditedSamples: >= 0 }
+                && (s.ReportedEce is null || VgacValues.Unit(s.ReportedEce.Value, "ECE") is null)
+                && (s.ReportedBrier is null || VgacValues.Unit(s.ReportedBrier.Value, "Brier score") is null)
+                && (s.AuditedEce is null || VgacValues.Unit(s.AuditedEce.Value, "ECE") is null)
+                && (s.AuditedEceLow is null || VgacValues.Unit(s.AuditedEceLow.Value, "ECE") is null)
+                && s.FetchedAt <= time.GetUtcNow().AddSeconds(5);
+            return valid ? s : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 
     private CalibrationStatus? Fresh(CalibrationStatus? status)

@@ -1,10 +1,17 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Vgac.Copilot.Calibration;
+using System.Text.Json;
 using Vgac.Copilot.Client;
+using Vgac.Copilot.Core.Caching;
 using Vgac.Copilot.Core.Guards;
 
 namespace Vgac.Copilot.Core.Calibration;
+
+/// <summary>Fitted intervals as kept for the user's other runs.</summary>
+/// <param name="FittedAt">When the history behind them was read.</param>
+/// <param name="State">What they are made from.</param>
+public sealed record SharedWaitIntervals(DateTimeOffset FittedAt, ConformalWaitsState State);
 
 /// <summary>A prediction's wait interval, or the reason it has none (never both, never neither).</summary>
 public sealed record WaitEstimate(WaitInterval? Interval, string? Reason)
@@ -18,8 +25,11 @@ public sealed record WaitEstimate(WaitInterval? Interval, string? Reason)
 /// history adds nothing to its time. An interval is shown only when the guards let the number be shown as confident
 /// and the history backs it; otherwise the reason is.
 /// </summary>
-public sealed partial class WaitIntervals(IVgacClient client, IOptions<GuardOptions> options, TimeProvider time, ILogger<WaitIntervals> logger)
+public sealed partial class WaitIntervals(IVgacClient client, IOptions<GuardOptions> options, TimeProvider time, ILogger<WaitIntervals> logger, ISharedCache shared)
 {
+    /// <summary>Where the fitted intervals are shared with the user's other runs (<see cref="ISharedCache"/>).</summary>
+    public const string SharedKey = "wait-intervals";
+
     public const int HistoryJobs = 1000;
 
     public static readonly TimeSpan CacheFor = TimeSpan.FromMinutes(5);
@@ -44,6 +54,12 @@ public sealed partial class WaitIntervals(IVgacClient client, IOptions<GuardOpti
         if (Volatile.Read(ref _cached) is { } c && time.GetUtcNow() - c.At < (c.Model is null ? FailureTtl : CacheFor))
         {
             return (c.Model, c.Error);
+        }
+
+        if (FromShared() is { } kept)
+        {
+            Volatile.Write(ref _cached, kept);
+            return (kept.Model, kept.Error);
         }
 
         Task<Fitted> fetching;
@@ -80,6 +96,7 @@ public sealed partial class WaitIntervals(IVgacClient client, IOptions<GuardOpti
                 .Select(j => new WaitOutcome(j.PredictionAtSubmit!.ProbabilityLongWait, j.PredictionAtSubmit.EstimatedWaitSeconds!.Value, j.Gpus, j.WaitSeconds!.Value,
                     j.SubmitTime.ToUnixTimeMilliseconds() / 1000.0)));
             fitted = new Fitted(model, null, time.GetUtcNow());
+            shared.Write(SharedKey, JsonSerializer.SerializeToUtf8Bytes(new SharedWaitIntervals(fitted.At, model.State), CoreJsonContext.Default.SharedWaitIntervals));
         }
         catch (VgacApiException ex)
         {
@@ -100,6 +117,26 @@ public sealed partial class WaitIntervals(IVgacClient client, IOptions<GuardOpti
     }
 
     private sealed record Fitted(ConformalWaits? Model, string? Error, DateTimeOffset At);
+
+    /// <summary>Intervals another run fitted less than <see cref="CacheFor"/> ago, if they check out; else null.</summary>
+    private Fitted? FromShared()
+    {
+        if (shared.Read(SharedKey) is not { Length: > 0 } bytes)
+        {
+            return null;
+        }
+
+        try
+        {
+            var kept = JsonSerializer.Deserialize(bytes, CoreJsonContext.Default.SharedWaitIntervals);
+            var age = time.GetUtcNow() - (kept?.FittedAt ?? DateTimeOffset.MinValue);
+            return age >= TimeSpan.FromSeconds(-5) && age < CacheFor && ConformalWaits.FromState(kept!.State) is { } model ? new Fitted(model, null, kept.FittedAt) : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
 
     /// <summary>The interval for one judged prediction, or the reason there is none.</summary>
     public WaitEstimate For((ConformalWaits? Model, string? Error) history, GuardReport guards, double? estimatedWaitSeconds, double probability, int gpus)

@@ -117,7 +117,7 @@ public sealed class Cassette
         var array = new JsonArray();
         foreach (var (spec, response) in grid)
         {
-            array.Add(new JsonObject { ["spec"] = JsonSerializer.SerializeToNode(spec, VgacJsonContext.Default.JobSpec), ["response"] = response.DeepClone() });
+            array.Add((JsonNode)new JsonObject { ["spec"] = JsonSerializer.SerializeToNode(spec, VgacJsonContext.Default.JobSpec), ["response"] = response.DeepClone() });
         }
 
         File.WriteAllText(Path.Combine(folder, PredictionsFile), array.ToJsonString(Indented));

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Vgac.Copilot.Contracts;
 using Vgac.Copilot.Simulator.Api;
@@ -49,6 +50,9 @@ public sealed class SimulatorHost : IAsyncDisposable
         builder.WebHost.ConfigureKestrel(k => k.Listen(address ?? IPAddress.Loopback, port));
         builder.Logging.ClearProviders();
         logging?.Invoke(builder.Logging);
+        // Stopping waits for requests in flight, but a client that keeps its connection open must not hold Ctrl+C for
+        // the default 30 s.
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
         builder.Services.Configure<JsonOptions>(o =>
         {
             o.SerializerOptions.TypeInfoResolverChain.Insert(0, VgacJsonContext.Default);

@@ -1,0 +1,90 @@
+using System.Security.Cryptography;
+using System.Text;
+using Vgac.Copilot.Core.Caching;
+
+namespace Vgac.Copilot.Cli.Hosting;
+
+/// <summary>
+/// <see cref="ISharedCache"/> as files in the data folder's <c>cache</c> directory, one per key and scope (the VGAC
+/// URL and the audit trail, hashed: neither a URL's userinfo nor a path appears in a file name). Written whole to a
+/// temporary file and renamed, so a reader sees an old value or a new one, never half of one; readable by the user
+/// only; larger than <see cref="MaxBytes"/> is refused. Files a day old are removed as new ones are written.
+/// </summary>
+internal sealed class FileSharedCache(string directory, string scope) : ISharedCache
+{
+    public const int MaxBytes = 4 * 1024 * 1024;
+
+    private readonly string _prefix = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(scope)))[..16];
+
+    public string Directory { get; } = directory;
+
+    public byte[]? Read(string key)
+    {
+        try
+        {
+            var file = new FileInfo(PathOf(key));
+            return file.Exists && file.Length <= MaxBytes ? File.ReadAllBytes(file.FullName) : null;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    public void Write(string key, byte[] value)
+    {
+        if (value.Length > MaxBytes)
+        {
+            return;
+        }
+
+        var path = PathOf(key);
+        var temporary = $"{path}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
+        try
+        {
+            System.IO.Directory.CreateDirectory(Directory);
+            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+            if (!OperatingSystem.IsWindows())
+            {
+                options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+            }
+
+            using (var stream = new FileStream(temporary, options))
+            {
+                stream.Write(value);
+            }
+
+            File.Move(temporary, path, overwrite: true);
+            Prune();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            TryDelete(temporary);
+        }
+    }
+
+    private string PathOf(string key) => Path.Combine(Directory, $"{_prefix}-{key}.json");
+
+    private void Prune()
+    {
+        foreach (var file in new DirectoryInfo(Directory).EnumerateFiles("*", SearchOption.TopDirectoryOnly))
+        {
+            if (DateTime.UtcNow - file.LastWriteTimeUtc > TimeSpan.FromDays(1))
+            {
+                TryDelete(file.FullName);
+            }
+        }
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Gone already, or not ours to remove: either way nothing is lost.
+        }
+    }
+}
