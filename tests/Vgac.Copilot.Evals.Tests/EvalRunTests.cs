@@ -118,4 +118,39 @@ public sealed class EvalRunTests
 
         Assert.Contains("bad.yaml: line", ex.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void SuiteLoader_ValueOfTheWrongKind_NamesFileLineAndField()
+    {
+        var folder = Directory.CreateTempSubdirectory("vgac-suites-").FullName;
+        File.WriteAllText(Path.Combine(folder, "bad.yaml"), "suite: x\ncases:\n  - id: a\n    question: q\n    expect:\n      min_tool_calls: many\n");
+
+        var ex = Assert.Throws<InvalidDataException>(() => SuiteLoader.Load(folder));
+
+        Assert.Equal(Path.Combine(folder, "bad.yaml") + ": line 6, column 23: cases[0].expect.min_tool_calls: expected a whole number", ex.Message);
+    }
+
+    [Fact]
+    public void SuiteLoader_UnknownField_Refused()
+    {
+        var folder = Directory.CreateTempSubdirectory("vgac-suites-").FullName;
+        File.WriteAllText(Path.Combine(folder, "bad.yaml"), "suite: x\ncases:\n  - id: a\n    questoin: typo\n");
+
+        var ex = Assert.Throws<InvalidDataException>(() => SuiteLoader.Load(folder));
+
+        Assert.EndsWith("bad.yaml: line 4, column 15: cases[0].questoin: unknown field 'questoin'", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void SuiteLoader_PlainScalars_TypedAsYamlSays()
+    {
+        var folder = Directory.CreateTempSubdirectory("vgac-suites-").FullName;
+        File.WriteAllText(Path.Combine(folder, "s.yaml"),
+            "suite: s\ncases:\n  - id: 42\n    question: \"true\"\n    exact_predictions: true\n    expect:\n      max_tool_calls: 3\n      refusal: ~\n      numbers:\n        - value: 0.25\n          tolerance: 1e-3\n");
+
+        var c = Assert.Single(Assert.Single(SuiteLoader.Load(folder)).Cases);
+
+        Assert.Equal(("42", "true", true, 3, null), (c.Id, c.Question, c.ExactPredictions, c.Expect.MaxToolCalls, c.Expect.Refusal));
+        Assert.Equal((0.25, 0.001), (c.Expect.Numbers[0].Value, c.Expect.Numbers[0].Tolerance));
+    }
 }

@@ -44,7 +44,7 @@ internal static partial class ConfigurationReport
     /// <summary>What reading an options type's defaults needs kept when the program is trimmed.</summary>
     private const DynamicallyAccessedMemberTypes OptionsMembers = DynamicallyAccessedMemberTypes.PublicParameterlessConstructor | DynamicallyAccessedMemberTypes.PublicProperties;
 
-    private sealed record ShownSection(string Section, [property: DynamicallyAccessedMembers(OptionsMembers)] Type Options);
+    private sealed record ShownSection(string Section, [property: DynamicallyAccessedMembers(OptionsMembers)][DynamicallyAccessedMembers(OptionsMembers)] Type Options);
 
     public static ConfigReport Build(CliContext context, string? configFile, IEnumerable<KeyValuePair<string, string?>> flags)
     {
@@ -118,7 +118,7 @@ internal static partial class ConfigurationReport
         return errors;
     }
 
-    private static void Check<T>(IServiceProvider services, List<string> errors) where T : class
+    private static void Check<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)] T>(IServiceProvider services, List<string> errors) where T : class
     {
         try
         {

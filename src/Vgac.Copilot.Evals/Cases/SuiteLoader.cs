@@ -1,13 +1,12 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using YamlDotNet.Core;
-using YamlDotNet.Serialization;
-using YamlDotNet.Serialization.NamingConventions;
 
 namespace Vgac.Copilot.Evals.Cases;
 
 /// <summary>Reads the YAML suites under <c>evals/suites/</c>; a malformed file is an error naming it and the line.</summary>
-public static class SuiteLoader
+public static partial class SuiteLoader
 {
-    private static readonly IDeserializer Yaml = new DeserializerBuilder().WithNamingConvention(UnderscoredNamingConvention.Instance).Build();
 
     public static IReadOnlyList<EvalSuite> Load(string folder, string? only = null)
     {
@@ -22,7 +21,7 @@ public static class SuiteLoader
             EvalSuite suite;
             try
             {
-                suite = Yaml.Deserialize<EvalSuite>(File.ReadAllText(file)) ?? throw new InvalidDataException($"{file}: empty suite.");
+                suite = Parse(file);
             }
             catch (YamlException ex)
             {
@@ -49,4 +48,59 @@ public static class SuiteLoader
 
         return only is not null && suites.Count == 0 ? throw new InvalidDataException($"No suite named '{only}' in {folder}.") : suites;
     }
+
+    private static string Explain(string message) => message switch
+    {
+        _ when UnknownField().Match(message) is { Success: true } m => $"unknown field '{m.Groups[1].Value}'",
+        _ when message.Contains("Int32", StringComparison.Ordinal) || message.Contains("Int64", StringComparison.Ordinal) => "expected a whole number",
+        _ when message.Contains("Double", StringComparison.Ordinal) => "expected a number",
+        _ when message.Contains("Boolean", StringComparison.Ordinal) => "expected true or false",
+        _ when message.Contains("List`1", StringComparison.Ordinal) => "expected a list",
+        _ when message.Contains("expected text", StringComparison.Ordinal) || message.Contains("String", StringComparison.Ordinal) => "expected text",
+        _ => "expected a value of another kind",
+    };
+
+    [System.Text.RegularExpressions.GeneratedRegex("JSON property '([^']*)' could not be mapped")]
+    private static partial System.Text.RegularExpressions.Regex UnknownField();
+
+    /// <summary>One suite file: YAML read as a document, bound field by field (unknown fields refused), errors by line.</summary>
+    private static EvalSuite Parse(string file)
+    {
+        var (root, lines) = YamlJson.Read(File.ReadAllText(file));
+        try
+        {
+            return root?.Deserialize(SuiteJson.Default.EvalSuite) ?? throw new InvalidDataException($"{file}: empty suite.");
+        }
+        catch (JsonException ex)
+        {
+            // The deepest path the binder names that the file has: its line, and the field in the suite's own words.
+            var path = ex.Path ?? "$";
+            while (!lines.ContainsKey(path) && path.Length > 1)
+            {
+                path = path[..Math.Max(1, path.LastIndexOfAny(['.', '[']))];
+            }
+
+            var line = lines.TryGetValue(path, out var mark) ? $"line {mark.Line}, column {mark.Column}: " : "";
+            throw new InvalidDataException($"{file}: {line}{(ex.Path is { } p ? $"{p.TrimStart('$', '.')}: " : "")}{Explain(ex.Message)}", ex);
+        }
+    }
+}
+
+/// <summary>The suite files' fields: snake_case, unknown fields refused, a plain number or boolean read as text where text is wanted.</summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow, Converters = [typeof(ScalarText)])]
+[JsonSerializable(typeof(EvalSuite))]
+internal sealed partial class SuiteJson : JsonSerializerContext;
+
+/// <summary>YAML has no separate text type for <c>id: 42</c> or <c>- true</c>: where the suite wants text, any scalar is its text.</summary>
+internal sealed class ScalarText : JsonConverter<string>
+{
+    public override string? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => reader.TokenType switch
+    {
+        JsonTokenType.String => reader.GetString(),
+        JsonTokenType.Number or JsonTokenType.True or JsonTokenType.False => System.Text.Encoding.UTF8.GetString(reader.ValueSpan),
+        JsonTokenType.Null => null,
+        _ => throw new JsonException("expected text"),
+    };
+
+    public override void Write(Utf8JsonWriter writer, string value, JsonSerializerOptions options) => writer.WriteStringValue(value);
 }
