@@ -1,8 +1,14 @@
 using BenchmarkDotNet.Running;
 using Vgac.Copilot.Benchmarks;
 
-// dotnet run -c Release --project tests/Vgac.Copilot.Benchmarks -- [latency|cli|audit|micro|all]
+// dotnet run -c Release --project tests/Vgac.Copilot.Benchmarks -- [latency|cli|startup [--native PATH]|audit|micro|all]
 var mode = args.FirstOrDefault() ?? "all";
+if (mode is "startup" or "all")
+{
+    var at = Array.IndexOf(args, "--native");
+    await StartupBench.RunAsync(at >= 0 && at + 1 < args.Length ? args[at + 1] : null);
+}
+
 if (mode is "latency" or "all")
 {
     await PredictLatency.RunAsync();

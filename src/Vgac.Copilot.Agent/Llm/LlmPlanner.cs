@@ -25,6 +25,9 @@ public sealed class LlmPlanner : IPlanner
     private readonly int _maxContextTokens;
     private ChatHistory _history;
 
+    // Semantic Kernel's OpenAI connector reads a tool call's arguments into KernelArguments with reflection-based JSON: a
+    // native build keeps what that needs.
+    [System.Diagnostics.CodeAnalysis.DynamicDependency(System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(KernelArguments))]
     public LlmPlanner(LlmOptions options, ToolCatalog catalog, TimeProvider time, string clusterName, HttpClient? http = null, ToolActivity? activity = null)
     {
         Model = options.Model!;

