@@ -28,11 +28,11 @@ internal static class StartupBench
             ["VGAC_AUDIT_DB"] = Path.Combine(data, "audit.db"),
         };
         native ??= Path.Combine(TestPaths.RepoRoot, "artifacts", "native", "vgac");
-        var jit = CliRun.VgacDll;
-        var programs = new List<(string Label, string File, string[] Prefix)> { ("JIT (dotnet vgac.dll)", "dotnet", [jit]) };
+        var jit = CliProcess.VgacDll;
+        var programs = new List<(string Label, string File, string[] Prefix)> { ("JIT (dotnet vgac.dll)", "dotnet", new[] { jit }) };
         if (File.Exists(native))
         {
-            programs.Insert(0, ("native", native, []));
+            programs.Insert(0, ("native", native, Array.Empty<string>()));
         }
         else
         {
