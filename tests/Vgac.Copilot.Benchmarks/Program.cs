@@ -1,9 +1,9 @@
 using BenchmarkDotNet.Running;
 using Vgac.Copilot.Benchmarks;
 
-// dotnet run -c Release --project tests/Vgac.Copilot.Benchmarks -- [latency|cli|startup [--native PATH]|audit|micro|all]
+// dotnet run -c Release --project tests/Vgac.Copilot.Benchmarks -- [latency|startup [--native PATH]|audit|micro|all]
 var mode = args.FirstOrDefault() ?? "all";
-if (mode is "startup" or "all")
+if (mode is "startup" or "cli" or "all")
 {
     var at = Array.IndexOf(args, "--native");
     await StartupBench.RunAsync(at >= 0 && at + 1 < args.Length ? args[at + 1] : null);
@@ -12,11 +12,6 @@ if (mode is "startup" or "all")
 if (mode is "latency" or "all")
 {
     await PredictLatency.RunAsync();
-}
-
-if (mode is "cli" or "all")
-{
-    await CliWallTime.RunAsync();
 }
 
 if (mode is "audit" or "all")
