@@ -118,6 +118,9 @@ public sealed class ConformalWaits
         }
     }
 
+    /// <summary>The lowest level quantiles are taken at for an interval shown, whatever the adaptation says.</summary>
+    public const double MinimumQuantileLevel = 0.5;
+
     /// <summary>A kept state with more scores than this is refused (the history holds a few thousand jobs at most).</summary>
     public const int MaximumStateScores = 20_000;
 
@@ -165,7 +168,10 @@ public sealed class ConformalWaits
             return null;
         }
 
-        if (Bounds(scores, 1 - (monitor?.AdaptedLevel ?? level), predictedWaitSeconds) is not { } bounds)
+        // A long run of covered jobs can drive the adapted level down without end (adaptation's price for its guarantee);
+        // what is shown never rests on less than the median of the scores.
+        var quantileLevel = Math.Max(MinimumQuantileLevel, monitor?.AdaptedLevel ?? level);
+        if (Bounds(scores, 1 - quantileLevel, predictedWaitSeconds) is not { } bounds)
         {
             reason = $"{scores.Length} finished jobs are too few for a {level:P0} interval";
             return null;
@@ -178,7 +184,7 @@ public sealed class ConformalWaits
         if (monitor is not null)
         {
             method += string.Create(CultureInfo.InvariantCulture,
-                $"; adapted to how the intervals fared on the last {monitor.RecentJobs} finished jobs ({monitor.RecentCoverage:P0} inside), quantiles at {monitor.AdaptedLevel:P1}");
+                $"; adapted to how the intervals fared on the last {monitor.RecentJobs} finished jobs ({monitor.RecentCoverage:P0} inside), quantiles at {quantileLevel:P1}");
         }
 
         return new WaitInterval(Math.Round(bounds.Low, 1), Math.Round(bounds.High, 1), level, scores.Length, method, used,

@@ -17,7 +17,10 @@ public sealed record CoverageMonitor(double Level, double AdaptedLevel, int Repl
     /// <summary>The newest replayed jobs whose coverage is reported.</summary>
     public const int Recent = 200;
 
-    /// <summary>How far one job moves the level (γ): a run of misses raises a 90 % level to about 95 % in 100 jobs.</summary>
+    /// <summary>
+    /// How far one job moves the level (γ): at 90 % a miss raises it by 0.45 points and a hit lowers it by 0.05, so it
+    /// settles where one job in ten misses.
+    /// </summary>
     public const double Step = 0.005;
 
     /// <summary>Share of the newest replayed jobs inside their interval; null before any was replayed.</summary>

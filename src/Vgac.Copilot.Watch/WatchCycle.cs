@@ -227,6 +227,12 @@ public sealed class WatchCycle(
         }
 
         var conflicts = await audit.AppendAsync(events, runner.Reservations(decidedBy), cancellationToken).ConfigureAwait(false);
+        if (calibration?.AuditedSamples > 0)
+        {
+            // This cycle's audit is in the trail now: no run may keep judging on a status read before it.
+            calibrationProvider.Invalidate();
+        }
+
         foreach (var conflict in conflicts)
         {
             starting.RemoveAll(p => p.ProposalId == conflict.Start.ProposalId);

@@ -125,4 +125,20 @@ public sealed class ConformalWaitsTests
         Assert.Empty(model.Monitors);
         Assert.Null(model.Interval(0.1, 100, 1, 0.9, out _)!.AdaptedLevel);
     }
+
+    [Fact]
+    public void Interval_EveryReplayedJobCovered_AdaptationBottomsOutAtTheMedian()
+    {
+        // 3000 jobs that all start at once: each is covered, so the 80 % level's α grows by 0.001 a job until it reaches
+        // 1 (the empty interval, which misses) and stays there: the adapted level is about 0.
+        var model = ConformalWaits.Fit(Enumerable.Range(0, 3000).Select(i => new WaitOutcome(0.1, 120, 1, 0, SubmittedAt: i * 60.0)));
+
+        Assert.InRange(model.Monitors[0.8].AdaptedLevel, -0.01, 0.01);
+        var interval = model.Interval(0.1, 120, 1, 0.8, out var reason);
+
+        Assert.NotNull(interval);
+        Assert.Null(reason);
+        Assert.Equal((0, 0), (interval.LowSeconds, interval.HighSeconds));
+        Assert.EndsWith("quantiles at 50.0 %", interval.Method, StringComparison.Ordinal);
+    }
 }

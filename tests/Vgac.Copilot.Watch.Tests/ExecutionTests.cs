@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Vgac.Copilot.Plugins;
 using Vgac.Copilot.Actions;
 using Vgac.Copilot.Testing;
@@ -62,6 +63,24 @@ public sealed class ExecutionTests
         var text = System.Text.Json.JsonDocument.Parse(Assert.Single(receiver.Requests).Body).RootElement.GetProperty("text").GetString();
         Assert.Contains($"Starts {interval.When()} (90% of jobs like it).", text, StringComparison.Ordinal);
         Assert.Matches(@"Starts in \d+(\.\d)?-\d+(\.\d)? min", text);
+    }
+
+    [Fact]
+    public async Task Cycle_RecordsItsAudit_OtherRunsNoLongerJudgeOnTheStatusReadBeforeIt()
+    {
+        await using var server = await new ScriptedVgac { Probability = 0.2, FinishedJobs = 200 }.StartAsync(Ct);
+        var shared = new MemorySharedCache();
+        using var services = WatchHarness.Build(server.BaseAddress, out _, configure: s => s.Replace(ServiceDescriptor.Singleton<Core.Caching.ISharedCache>(shared)));
+
+        var report = await services.GetRequiredService<WatchCycle>().RunOnceAsync(Ct);
+
+        Assert.Equal(200, report.Calibration!.AuditedSamples);
+        // The cycle read the calibration fresh (and shared it) before its audit was in the trail; once recorded, that
+        // status is forgotten for every run, so the next one reads the trail and sees this audit.
+        var writes = shared.Writes.Where(w => w.Key == Core.Calibration.CalibrationProvider.SharedKey).ToList();
+        Assert.True(writes.Count >= 2 && writes[0].Bytes > 0, string.Join(", ", writes));
+        Assert.Equal(0, writes[^1].Bytes);
+        Assert.Empty(shared.Read(Core.Calibration.CalibrationProvider.SharedKey)!);
     }
 
     [Fact]

@@ -25,3 +25,32 @@ public sealed class NoSharedCache : ISharedCache
     {
     }
 }
+
+/// <summary>Shared values as source-generated JSON: one way to write them, and one way to read them back distrustfully.</summary>
+public static class SharedCacheJson
+{
+    /// <summary>The value under <paramref name="key"/> if it parses and <paramref name="accept"/> holds for it; else null.</summary>
+    public static T? Read<T>(this ISharedCache cache, string key, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type, Func<T, bool> accept)
+        where T : class
+    {
+        if (cache.Read(key) is not { Length: > 0 } bytes)
+        {
+            return null;
+        }
+
+        try
+        {
+            return System.Text.Json.JsonSerializer.Deserialize(bytes, type) is { } value && accept(value) ? value : null;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
+    }
+
+    public static void Write<T>(this ISharedCache cache, string key, T value, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type) =>
+        cache.Write(key, System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(value, type));
+
+    /// <summary>Forgets the value under <paramref name="key"/> for every run (an empty value is a miss).</summary>
+    public static void Forget(this ISharedCache cache, string key) => cache.Write(key, []);
+}

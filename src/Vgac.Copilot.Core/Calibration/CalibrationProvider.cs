@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Vgac.Copilot.Client;
@@ -54,8 +53,15 @@ public sealed partial class CalibrationProvider(
         }
     }
 
-    /// <summary>Forgets the cached status, so the next read asks VGAC (the watch loop does this once per cycle).</summary>
-    public void Invalidate() => _cached = null;
+    /// <summary>
+    /// Forgets the cached status here and for the user's other runs, so the next read asks VGAC and the audit store:
+    /// the watch loop calls it once a cycle has recorded its own audit.
+    /// </summary>
+    public void Invalidate()
+    {
+        _cached = null;
+        shared.Forget(SharedKey);
+    }
 
     /// <summary>
     /// Records an audit the copilot made itself (persisted where the host keeps audits); from now on every process
@@ -72,8 +78,7 @@ public sealed partial class CalibrationProvider(
             await audits.RecordAsync(ece, samples, eceLow, cancellationToken).ConfigureAwait(false);
         }
 
-        _cached = null;
-        shared.Write(SharedKey, []);
+        Invalidate();
     }
 
     /// <summary>
@@ -91,7 +96,7 @@ public sealed partial class CalibrationProvider(
     {
         if (status.IsAvailable)
         {
-            shared.Write(SharedKey, JsonSerializer.SerializeToUtf8Bytes(status, CoreJsonContext.Default.CalibrationStatus));
+            shared.Write(SharedKey, status, CoreJsonContext.Default.CalibrationStatus);
         }
 
         return status;
@@ -101,29 +106,10 @@ public sealed partial class CalibrationProvider(
     /// The status another run read, if it checks out: available, no error, every figure in range, and read (by the
     /// timestamp inside) no longer ago than the cache lasts. Anything else is a miss.
     /// </summary>
-    private CalibrationStatus? FromShared()
-    {
-        if (shared.Read(SharedKey) is not { Length: > 0 } bytes)
-        {
-            return null;
-        }
-
-        try
-        {
-            var s = JsonSerializer.Deserialize(bytes, CoreJsonContext.Default.CalibrationStatus);
-            var valid = s is { Error: null, IsAvailable: true, ReportedSamples: >= 0, AuditedSamples: >= 0 }
-                && (s.ReportedEce is null || VgacValues.Unit(s.ReportedEce.Value, "ECE") is null)
-                && (s.ReportedBrier is null || VgacValues.Unit(s.ReportedBrier.Value, "Brier score") is null)
-                && (s.AuditedEce is null || VgacValues.Unit(s.AuditedEce.Value, "ECE") is null)
-                && (s.AuditedEceLow is null || VgacValues.Unit(s.AuditedEceLow.Value, "ECE") is null)
-                && s.FetchedAt <= time.GetUtcNow().AddSeconds(5);
-            return valid ? s : null;
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
-    }
+    private CalibrationStatus? FromShared() => shared.Read(SharedKey, CoreJsonContext.Default.CalibrationStatus, s =>
+        s is { Error: null, ReportedSamples: >= 0, AuditedSamples: >= 0 }
+        && new[] { s.ReportedEce, s.ReportedBrier, s.AuditedEce, s.AuditedEceLow }.All(v => v is null || VgacValues.Unit(v.Value, "figure") is null)
+        && s.FetchedAt <= time.GetUtcNow().AddSeconds(5));
 
     private CalibrationStatus? Fresh(CalibrationStatus? status)
     {

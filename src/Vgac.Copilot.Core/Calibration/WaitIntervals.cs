@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Vgac.Copilot.Calibration;
-using System.Text.Json;
 using Vgac.Copilot.Client;
 using Vgac.Copilot.Core.Caching;
 using Vgac.Copilot.Core.Guards;
@@ -96,7 +95,7 @@ public sealed partial class WaitIntervals(IVgacClient client, IOptions<GuardOpti
                 .Select(j => new WaitOutcome(j.PredictionAtSubmit!.ProbabilityLongWait, j.PredictionAtSubmit.EstimatedWaitSeconds!.Value, j.Gpus, j.WaitSeconds!.Value,
                     j.SubmitTime.ToUnixTimeMilliseconds() / 1000.0)));
             fitted = new Fitted(model, null, time.GetUtcNow());
-            shared.Write(SharedKey, JsonSerializer.SerializeToUtf8Bytes(new SharedWaitIntervals(fitted.At, model.State), CoreJsonContext.Default.SharedWaitIntervals));
+            shared.Write(SharedKey, new SharedWaitIntervals(fitted.At, model.State), CoreJsonContext.Default.SharedWaitIntervals);
         }
         catch (VgacApiException ex)
         {
@@ -121,21 +120,9 @@ public sealed partial class WaitIntervals(IVgacClient client, IOptions<GuardOpti
     /// <summary>Intervals another run fitted less than <see cref="CacheFor"/> ago, if they check out; else null.</summary>
     private Fitted? FromShared()
     {
-        if (shared.Read(SharedKey) is not { Length: > 0 } bytes)
-        {
-            return null;
-        }
-
-        try
-        {
-            var kept = JsonSerializer.Deserialize(bytes, CoreJsonContext.Default.SharedWaitIntervals);
-            var age = time.GetUtcNow() - (kept?.FittedAt ?? DateTimeOffset.MinValue);
-            return age >= TimeSpan.FromSeconds(-5) && age < CacheFor && ConformalWaits.FromState(kept!.State) is { } model ? new Fitted(model, null, kept.FittedAt) : null;
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
+        var now = time.GetUtcNow();
+        var kept = shared.Read(SharedKey, CoreJsonContext.Default.SharedWaitIntervals, k => now - k.FittedAt >= TimeSpan.FromSeconds(-5) && now - k.FittedAt < CacheFor);
+        return ConformalWaits.FromState(kept?.State) is { } model ? new Fitted(model, null, kept!.FittedAt) : null;
     }
 
     /// <summary>The interval for one judged prediction, or the reason there is none.</summary>
