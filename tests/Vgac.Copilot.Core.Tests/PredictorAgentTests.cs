@@ -159,6 +159,26 @@ public sealed class PredictorAgentTests
     }
 
     [Fact]
+    public async Task HistoryStillReading_WhenTheServicesStop_IsCancelledNotAwaited()
+    {
+        // The history hangs and the client would wait a minute for it: the prediction comes back after the 2 s budget,
+        // and stopping the services (a one-shot command ending) cancels the read instead of sitting out the minute.
+        await using var server = await LoopbackServer.StartAsync(r => r.Path switch
+        {
+            VgacRoutes.PredictWait => ScriptedResponse.Json(Prediction(0.2, 0.9)),
+            VgacRoutes.JobsHistory or VgacRoutes.JobsRunning => new ScriptedResponse(200, "{}", Hang: true),
+            _ => ScriptedResponse.Json(Calibration),
+        }, Ct);
+        var provider = Services(server.BaseAddress, timeoutSeconds: 60);
+
+        var prediction = await provider.GetRequiredService<PredictorAgent>().PredictAsync(new JobSpec { Gpus = 1 }, Ct);
+        var stopped = Task.Run(provider.Dispose, Ct);
+
+        Assert.Equal("no interval: the job history did not answer within 2 s", prediction.Wait?.Reason);
+        await stopped.WaitAsync(TimeSpan.FromSeconds(20), Ct);
+    }
+
+    [Fact]
     public async Task PredictBatch_OneCallForEveryVariant()
     {
         var batch = $$"""{"predictions":[{{Prediction(0.1, 0.9)}},{{Prediction(0.6, 0.9)}},{{Prediction(0.95, 0.5)}}],"count":3}""";
@@ -171,14 +191,14 @@ public sealed class PredictorAgentTests
         Assert.Single(server.Requests, r => r.Path == VgacRoutes.PredictBatch);
     }
 
-    private static ServiceProvider Services(Uri vgac, TimeProvider? time = null)
+    private static ServiceProvider Services(Uri vgac, TimeProvider? time = null, int timeoutSeconds = 3)
     {
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Vgac:BaseUrl"] = vgac.ToString(),
             ["Vgac:RetryBaseDelaySeconds"] = "0.01",
-            ["Vgac:TimeoutSeconds"] = "3",
+            ["Vgac:TimeoutSeconds"] = timeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
         }).Build());
         services.AddLogging();
         services.AddVgacClient();

@@ -25,7 +25,12 @@ public sealed record WaitEstimate(WaitInterval? Interval, string? Reason)
 /// and the history backs it; otherwise the reason is.
 /// </summary>
 public sealed partial class WaitIntervals(IVgacClient client, IOptions<GuardOptions> options, TimeProvider time, ILogger<WaitIntervals> logger, ISharedCache shared)
+    : IDisposable
 {
+    // The shared read belongs to no caller, so it stops with this service: a read still running when the container is
+    // disposed (a one-shot command ending, a host stopping) is cancelled rather than waited for.
+    private readonly CancellationTokenSource _stopping = new();
+
     /// <summary>Where the fitted intervals are shared with the user's other runs (<see cref="ISharedCache"/>).</summary>
     public const string SharedKey = "wait-intervals";
 
@@ -87,8 +92,8 @@ public sealed partial class WaitIntervals(IVgacClient client, IOptions<GuardOpti
             // Not the caller's token: the read is shared, and one caller giving up does not cancel it for the others.
             // Finished jobs alone under-represent long waits (a job that waited long is likelier still running), so the
             // running ones, whose wait is known, are calibrated on too.
-            var finished = client.GetJobHistoryAsync(new JobHistoryQuery(Limit: HistoryJobs), CancellationToken.None);
-            var running = client.GetRunningJobsAsync(HistoryJobs, cancellationToken: CancellationToken.None);
+            var finished = client.GetJobHistoryAsync(new JobHistoryQuery(Limit: HistoryJobs), _stopping.Token);
+            var running = client.GetRunningJobsAsync(HistoryJobs, cancellationToken: _stopping.Token);
             var jobs = (await finished.ConfigureAwait(false)).Jobs.Concat((await running.ConfigureAwait(false)).Jobs);
             var model = ConformalWaits.Fit(jobs
                 .Where(j => j.PredictionAtSubmit?.EstimatedWaitSeconds is not null && j.WaitSeconds is not null && j.StartTime is not null)
@@ -97,10 +102,14 @@ public sealed partial class WaitIntervals(IVgacClient client, IOptions<GuardOpti
             fitted = new Fitted(model, null, time.GetUtcNow());
             shared.Write(SharedKey, new SharedWaitIntervals(fitted.At, model.State), CoreJsonContext.Default.SharedWaitIntervals);
         }
-        catch (VgacApiException ex)
+        catch (VgacApiException ex) when (!_stopping.IsCancellationRequested)
         {
             LogUnavailable(ex.Message);
             fitted = new Fitted(null, $"the job history could not be read ({ex.Message})", time.GetUtcNow());
+        }
+        catch (Exception) when (_stopping.IsCancellationRequested)
+        {
+            fitted = new Fitted(null, "the copilot is stopping", time.GetUtcNow());
         }
         finally
         {
@@ -116,6 +125,9 @@ public sealed partial class WaitIntervals(IVgacClient client, IOptions<GuardOpti
     }
 
     private sealed record Fitted(ConformalWaits? Model, string? Error, DateTimeOffset At);
+
+    /// <summary>Cancels a history read still running; nothing waits for it.</summary>
+    public void Dispose() => _stopping.Cancel();
 
     /// <summary>Intervals another run fitted less than <see cref="CacheFor"/> ago, if they check out; else null.</summary>
     private Fitted? FromShared()
