@@ -18,7 +18,16 @@ public static class PluginServiceCollectionExtensions
         services.TryAddSingleton<CalibratorPlugin>();
         services.TryAddSingleton<ActorPlugin>();
         services.AddVgacActions();
-        services.TryAddSingleton<ToolCatalog>();
+        // The catalogue of this provider's own cluster, and the one the faces serve: routed by a `cluster` argument when the
+        // host serves several clusters, else the same.
+        services.TryAddKeyedSingleton<ToolCatalog>(ClusterRouting.LocalCatalog, (sp, _) => new ToolCatalog(
+            sp.GetRequiredService<ObserverPlugin>(), sp.GetRequiredService<PredictorPlugin>(), sp.GetRequiredService<CalibratorPlugin>(),
+            sp.GetRequiredService<ActorPlugin>(), sp.GetService<Core.Text.SecretRedactor>()));
+        services.TryAddSingleton(sp =>
+        {
+            var local = sp.GetRequiredKeyedService<ToolCatalog>(ClusterRouting.LocalCatalog);
+            return sp.GetService<Core.Clusters.IClusterDirectory>() is { Clusters.Count: > 1 } clusters ? ClusterRouting.Across(local, clusters) : local;
+        });
         return services;
     }
 }

@@ -44,6 +44,13 @@ internal static class GlobalOptions
         Recursive = true,
     };
 
+    public static readonly Option<string?> Cluster = new("--cluster")
+    {
+        Description = "Which configured cluster to talk to (overrides DefaultCluster and VGAC_CLUSTER).",
+        HelpName = "name",
+        Recursive = true,
+    };
+
     public static readonly Option<bool> Demo = new("--demo")
     {
         Description = "Start the embedded VGAC simulator in-process and talk to it instead of a real VGAC.",
@@ -57,7 +64,7 @@ internal static class GlobalOptions
     public static readonly Option<string?> LlmModel = new("--llm-model") { Description = "Model or deployment name.", HelpName = "name", Recursive = true };
 
     /// <summary>On the root, for every command.</summary>
-    public static IEnumerable<Option> Common => [ConfigFile, LogLevel, Verbose];
+    public static IEnumerable<Option> Common => [ConfigFile, LogLevel, Verbose, Cluster];
 
     /// <summary>The shared flags a command with these needs takes.</summary>
     public static IEnumerable<Option> For(Commands.CommandNeeds needs)
@@ -85,7 +92,7 @@ internal static class GlobalOptions
     private static readonly (Option Option, string Key)[] Keys =
     [
         (VgacUrl, "Vgac:BaseUrl"), (Timeout, "Vgac:TimeoutSeconds"), (LlmProvider, "Llm:Provider"), (LlmEndpoint, "Llm:Endpoint"),
-        (LlmModel, "Llm:Model"), (LogLevel, "Log:ConsoleLevel"),
+        (LlmModel, "Llm:Model"), (LogLevel, "Log:ConsoleLevel"), (Cluster, Composition.ClusterPlan.DefaultKey),
     ];
 
     /// <summary>The flag that sets a configuration key, for telling where a value came from.</summary>

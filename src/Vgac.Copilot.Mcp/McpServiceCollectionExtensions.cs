@@ -49,6 +49,17 @@ public static class McpServiceCollectionExtensions
                 o.PromptCollection.Add(prompt);
             }
         });
+        services.AddOptions<McpServerOptions>().Configure<IServiceProvider>((o, sp) =>
+        {
+            if (sp.GetService<Core.Clusters.IClusterDirectory>() is { Clusters.Count: > 1 } clusters)
+            {
+                o.ResourceCollection ??= [];
+                foreach (var resource in VgacMcpResources.PerCluster(clusters))
+                {
+                    o.ResourceCollection.Add(resource);
+                }
+            }
+        });
         services.TryAddSingleton<VgacMcpCompletions>();
         builder.WithCompleteHandler((request, cancellationToken) =>
             request.Services!.GetRequiredService<VgacMcpCompletions>().CompleteAsync(request, cancellationToken));

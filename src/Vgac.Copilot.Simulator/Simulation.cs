@@ -48,7 +48,7 @@ public sealed class Simulation : IDisposable
             ? Workload.TraceReaders.Open(path, options.TraceFormat, options.TraceTiming, options.Seed)
             : new Workload.Workload(
                 $"synthetic(seed={options.Seed}, {options.ArrivalsPerHour}/h)",
-                Workload.SyntheticWorkload.Generate(options.Seed, options.ArrivalsPerHour),
+                Workload.SyntheticWorkload.Generate(options.Seed, options.ArrivalsPerHour, numericIds: options.Flavor == SchedulerType.Slurm),
                 ClusterLayouts.Default(options.Flavor));
         if (options.TracePath is not null && options.TraceStartHours > 0)
         {

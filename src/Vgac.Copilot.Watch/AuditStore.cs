@@ -13,7 +13,11 @@ public sealed record AuditEvent(
     int? Tier,
     string? ProposalId,
     string Summary,
-    string? Payload);
+    string? Payload)
+{
+    /// <summary>The cluster the record is about (<c>default</c> for a single-VGAC setup and for records older than clusters).</summary>
+    public string Cluster { get; init; } = AuditStore.DefaultCluster;
+}
 
 /// <summary>A start that lost its reservation, and the start that holds it.</summary>
 /// <param name="Start">The start that was not written.</param>
@@ -44,14 +48,28 @@ public static class AuditKinds
 /// The audit trail in SQLite (WAL journal): append-only, one transaction per cycle, so a crash mid-cycle leaves
 /// either the whole cycle or none of it, never a half or a duplicate. Besides the append-only triggers, two partial
 /// unique indexes make "at most once" a database fact: one <c>execution_started</c> and one decision (approval or
-/// rejection) per proposal.
+/// rejection) per proposal. Several clusters share one trail: each record carries its cluster, and a store is a view of
+/// one cluster (it appends that cluster's records, reads only those, and reserves per cluster, job and tier), or
+/// of all of them for reading (<see cref="AllClusters"/>).
 /// </summary>
-public sealed class AuditStore(string path)
+public sealed class AuditStore(string path, string? cluster = AuditStore.DefaultCluster)
 {
+    /// <summary>The cluster of a single-VGAC setup, and of records written before clusters existed.</summary>
+    public const string DefaultCluster = "default";
+
     private readonly SemaphoreSlim _schemaLock = new(1, 1);
     private volatile bool _schemaReady;
 
     public string Path { get; } = path;
+
+    /// <summary>The cluster this view appends and reads; null for the read-only view of every cluster.</summary>
+    public string? Cluster { get; } = cluster;
+
+    /// <summary>The same trail, every cluster's records (read only).</summary>
+    public AuditStore AllClusters() => new(Path, cluster: null);
+
+    /// <summary>The same trail, one cluster's records.</summary>
+    public AuditStore ForCluster(string name) => new(Path, name);
 
     /// <summary>Whether the trail exists yet (readers say so instead of creating an empty one).</summary>
     public bool Exists => File.Exists(Path);
@@ -72,6 +90,7 @@ public sealed class AuditStore(string path)
                     Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(Path))!);
                     await using var setup = await ConnectAsync(cancellationToken).ConfigureAwait(false);
                     await ExecuteAsync(setup, SchemaSql, cancellationToken).ConfigureAwait(false);
+                    await MigrateAsync(setup, cancellationToken).ConfigureAwait(false);
                     _schemaReady = true;
                 }
             }
@@ -99,6 +118,34 @@ public sealed class AuditStore(string path)
         await using var command = connection.CreateCommand();
         command.CommandText = sql;
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Trails written before clusters have no <c>cluster</c> column: it is added (its default marks every old record as
+    /// the <c>default</c> cluster's; adding a column rewrites no record, so the append-only triggers stand).
+    /// </summary>
+    private static async Task MigrateAsync(SqliteConnection connection, CancellationToken cancellationToken)
+    {
+        await using var columns = connection.CreateCommand();
+        columns.CommandText = "SELECT COUNT(*) FROM pragma_table_info('events') WHERE name = 'cluster'";
+        if ((long)(await columns.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) ?? 0L) == 0)
+        {
+            await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            await using var again = connection.CreateCommand();
+            again.Transaction = transaction;
+            again.CommandText = "SELECT COUNT(*) FROM pragma_table_info('events') WHERE name = 'cluster'";
+            if ((long)(await again.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) ?? 0L) == 0)
+            {
+                await using var alter = connection.CreateCommand();
+                alter.Transaction = transaction;
+                alter.CommandText = $"ALTER TABLE events ADD COLUMN cluster TEXT NOT NULL DEFAULT '{DefaultCluster}'";
+                await alter.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await ExecuteAsync(connection, "CREATE INDEX IF NOT EXISTS events_cluster_job ON events(cluster, job_id, tier, at);", cancellationToken).ConfigureAwait(false);
     }
 
     private const string SchemaSql = """
@@ -137,12 +184,13 @@ public sealed class AuditStore(string path)
     /// <returns>The starts that lost, each with the start that holds the reservation.</returns>
     public async Task<IReadOnlyList<ReservationConflict>> AppendAsync(IReadOnlyList<AuditEvent> events, ReservationRules? reservations, CancellationToken cancellationToken)
     {
+        var cluster = Cluster ?? throw new InvalidOperationException("The every-cluster view of the audit trail is read-only; append through one cluster's.");
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await using var insert = connection.CreateCommand();
         insert.Transaction = transaction;
-        insert.CommandText = "INSERT INTO events (at, cycle, kind, job_id, tier, proposal_id, summary, payload) VALUES ($at, $cycle, $kind, $job, $tier, $proposal, $summary, $payload)";
-        string[] names = ["$at", "$cycle", "$kind", "$job", "$tier", "$proposal", "$summary", "$payload"];
+        insert.CommandText = "INSERT INTO events (at, cycle, kind, job_id, tier, proposal_id, summary, payload, cluster) VALUES ($at, $cycle, $kind, $job, $tier, $proposal, $summary, $payload, $cluster)";
+        string[] names = ["$at", "$cycle", "$kind", "$job", "$tier", "$proposal", "$summary", "$payload", "$cluster"];
         foreach (var name in names)
         {
             insert.Parameters.Add(new SqliteParameter { ParameterName = name });
@@ -153,14 +201,14 @@ public sealed class AuditStore(string path)
         {
             var e = original;
             if (reservations is not null && e.Kind == AuditKinds.ExecutionStarted
-                && await HolderAsync(connection, transaction, e, reservations.Window, cancellationToken).ConfigureAwait(false) is { } holder)
+                && await HolderAsync(connection, transaction, cluster, e, reservations.Window, cancellationToken).ConfigureAwait(false) is { } holder)
             {
                 var conflict = new ReservationConflict(e, holder.ProposalId, holder.At, holder.State);
                 conflicts.Add(conflict);
                 e = reservations.Refuse(conflict);
             }
 
-            object?[] values = [Stamp(e.At), e.Cycle, e.Kind, e.JobId, e.Tier, e.ProposalId, e.Summary, e.Payload];
+            object?[] values = [Stamp(e.At), e.Cycle, e.Kind, e.JobId, e.Tier, e.ProposalId, e.Summary, e.Payload, cluster];
             for (var i = 0; i < values.Length; i++)
             {
                 insert.Parameters[i].Value = values[i] ?? DBNull.Value;
@@ -175,7 +223,7 @@ public sealed class AuditStore(string path)
 
     /// <summary>The start that holds the job and tier within the window: one in flight (no outcome yet), done, or interrupted.</summary>
     private static async Task<(string ProposalId, DateTimeOffset At, string? State)?> HolderAsync(
-        SqliteConnection connection, SqliteTransaction transaction, AuditEvent start, TimeSpan window, CancellationToken cancellationToken)
+        SqliteConnection connection, SqliteTransaction transaction, string cluster, AuditEvent start, TimeSpan window, CancellationToken cancellationToken)
     {
         await using var query = connection.CreateCommand();
         query.Transaction = transaction;
@@ -183,9 +231,10 @@ public sealed class AuditStore(string path)
             SELECT s.proposal_id, s.at,
                    (SELECT json_extract(o.payload, '$.state') FROM events o WHERE o.kind = 'execution' AND o.proposal_id = s.proposal_id ORDER BY o.id DESC LIMIT 1)
             FROM events s
-            WHERE s.kind = 'execution_started' AND s.job_id = $job AND s.tier = $tier AND s.at >= $since
+            WHERE s.kind = 'execution_started' AND s.cluster = $cluster AND s.job_id = $job AND s.tier = $tier AND s.at >= $since
             ORDER BY s.id DESC
             """;
+        query.Parameters.AddWithValue("$cluster", cluster);
         query.Parameters.AddWithValue("$job", (object?)start.JobId ?? DBNull.Value);
         query.Parameters.AddWithValue("$tier", (object?)start.Tier ?? DBNull.Value);
         query.Parameters.AddWithValue("$since", Stamp(start.At - window));
@@ -216,8 +265,8 @@ public sealed class AuditStore(string path)
 
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var query = connection.CreateCommand();
-        query.CommandText = "SELECT id, at, cycle, kind, job_id, tier, proposal_id, summary, payload FROM events "
-            + "WHERE kind = $kind AND at >= $since AND json_extract(payload, $path) IS NOT NULL ORDER BY id DESC LIMIT 1";
+        query.CommandText = $"SELECT {Columns} FROM events "
+            + "WHERE kind = $kind AND at >= $since AND json_extract(payload, $path) IS NOT NULL" + ClusterFilter(query, " AND ") + " ORDER BY id DESC LIMIT 1";
         query.Parameters.AddWithValue("$kind", kind);
         query.Parameters.AddWithValue("$since", Stamp(since));
         query.Parameters.AddWithValue("$path", jsonPath);
@@ -265,7 +314,12 @@ public sealed class AuditStore(string path)
             }
         }
 
-        query.CommandText = "SELECT id, at, cycle, kind, job_id, tier, proposal_id, summary, payload FROM events"
+        if (Cluster is not null)
+        {
+            Filter("cluster = $cluster", "$cluster", Cluster);
+        }
+
+        query.CommandText = $"SELECT {Columns} FROM events"
             + (where.Count == 0 ? "" : " WHERE " + string.Join(" AND ", where)) + " ORDER BY id";
         var events = new List<AuditEvent>();
         await using var reader = await query.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
@@ -277,17 +331,55 @@ public sealed class AuditStore(string path)
         return events;
     }
 
+    private const string Columns = "id, at, cycle, kind, job_id, tier, proposal_id, summary, payload, cluster";
+
+    /// <summary>The clause that keeps a one-cluster view to its cluster (its parameter added), or nothing for every cluster.</summary>
+    private string ClusterFilter(SqliteCommand query, string joiner)
+    {
+        if (Cluster is null)
+        {
+            return "";
+        }
+
+        query.Parameters.AddWithValue("$cluster", Cluster);
+        return joiner + "cluster = $cluster";
+    }
+
     private static AuditEvent Read(SqliteDataReader reader) => new(
         reader.GetInt64(0), DateTimeOffset.Parse(reader.GetString(1), CultureInfo.InvariantCulture), reader.GetInt64(2), reader.GetString(3),
         reader.IsDBNull(4) ? null : reader.GetString(4), reader.IsDBNull(5) ? null : reader.GetInt32(5), reader.IsDBNull(6) ? null : reader.GetString(6),
-        reader.GetString(7), reader.IsDBNull(8) ? null : reader.GetString(8));
+        reader.GetString(7), reader.IsDBNull(8) ? null : reader.GetString(8))
+    {
+        Cluster = reader.GetString(9),
+    };
+
+    /// <summary>The clusters the trail has records of, in the order they first appear.</summary>
+    public async Task<IReadOnlyList<string>> ClustersAsync(CancellationToken cancellationToken)
+    {
+        if (!Exists)
+        {
+            return [];
+        }
+
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var query = connection.CreateCommand();
+        query.CommandText = "SELECT cluster FROM events GROUP BY cluster ORDER BY MIN(id)";
+        var clusters = new List<string>();
+        await using var reader = await query.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            clusters.Add(reader.GetString(0));
+        }
+
+        return clusters;
+    }
 
     /// <summary>The last cycle number recorded (0 when none).</summary>
     public async Task<long> LastCycleAsync(CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var query = connection.CreateCommand();
-        query.CommandText = "SELECT COALESCE(MAX(cycle), 0) FROM events";
+        query.CommandText = "SELECT COALESCE(MAX(cycle), 0) FROM events" + ClusterFilter(query, " WHERE ");
         return (long)(await query.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) ?? 0L);
     }
 }

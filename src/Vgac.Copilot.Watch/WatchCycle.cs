@@ -55,6 +55,9 @@ public sealed record CycleReport(
 {
     public DriftLevel Drift => Calibration?.Drift ?? DriftLevel.Unknown;
 
+    /// <summary>The cluster the cycle watched.</summary>
+    public string Cluster { get; init; } = AuditStore.DefaultCluster;
+
     /// <summary>A cycle that could not run at all for a reason other than VGAC (nothing of it was recorded).</summary>
     public static CycleReport Failed(DateTimeOffset at, Autonomy autonomy, string failure) =>
         new(0, at, null, null, null, autonomy, 0, [], 0, [], 0, 0, failure);
@@ -82,6 +85,9 @@ public sealed class WatchCycle(
     WatchClock clock)
 {
     private readonly QueueBaseline _queue = new();
+
+    /// <summary>The cluster this cycle watches (its audit trail view's).</summary>
+    public string Cluster => audit.Cluster ?? AuditStore.DefaultCluster;
 
     public async Task<CycleReport> RunOnceAsync(CancellationToken cancellationToken)
     {
@@ -244,7 +250,10 @@ public sealed class WatchCycle(
             executions.Add(await runner.ExecuteStartedAsync(proposal, cycle, decidedBy).ConfigureAwait(false));
         }
 
-        return new CycleReport(cycle, now, outage, observation, calibration, options.Autonomy, predicted, proposals, skipped, executions, verified, interrupted);
+        return new CycleReport(cycle, now, outage, observation, calibration, options.Autonomy, predicted, proposals, skipped, executions, verified, interrupted)
+        {
+            Cluster = audit.Cluster ?? AuditStore.DefaultCluster,
+        };
     }
 
     /// <summary>The Observer: the cluster summary, and the anomaly rules when their inputs arrive (the summary is kept without them).</summary>

@@ -21,7 +21,10 @@ public static class WatchServiceCollectionExtensions
     {
         services.AddOptions<WatchOptions>().BindConfiguration(WatchOptions.SectionName).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<WatchOptions>, WatchOptionsValidator>());
-        services.TryAddSingleton(sp => new AuditStore(sp.GetRequiredService<IOptions<WatchOptions>>().Value.AuditPath is { Length: > 0 } path ? path : AuditStore.DefaultPath()));
+        // One trail for every cluster; this provider's view of it is its own cluster's.
+        services.TryAddSingleton(sp => new AuditStore(
+            sp.GetRequiredService<IOptions<WatchOptions>>().Value.AuditPath is { Length: > 0 } path ? path : AuditStore.DefaultPath(),
+            sp.GetService<Microsoft.Extensions.Configuration.IConfiguration>()?["Cluster:Name"] is { Length: > 0 } cluster ? cluster : AuditStore.DefaultCluster));
         services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<WatchOptions>>().Value);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => new WatchClock(sp.GetRequiredService<TimeProvider>()));

@@ -45,7 +45,23 @@ public sealed class McpProcessTests
         var bad = root.GetProperty("calls").GetProperty("bad_argument");
         Assert.True(bad.GetProperty("is_error").GetBoolean());
         Assert.Contains("gpus must be between 0 and 1024", bad.GetProperty("text").GetString(), StringComparison.Ordinal);
-        Assert.Equal(4, root.GetProperty("resources").GetArrayLength());
+        // The demo serves two clusters: the current one's four resources, and each cluster's own four.
+        Assert.Equal(12, root.GetProperty("resources").GetArrayLength());
+        Assert.Contains(root.GetProperty("resources").EnumerateArray(), r => r.GetString() == "vgac://slurm/calibration/status");
+        using (var slurm = JsonDocument.Parse(root.GetProperty("slurm_summary").GetString()!))
+        {
+            Assert.Equal("slurm", slurm.RootElement.GetProperty("cluster_id").GetString());
+        }
+
+        // Every tool takes the cluster, an enum of the configured names; a result names the cluster that answered.
+        Assert.Equal(["eks", "slurm"], root.GetProperty("cluster_schema").GetProperty("enum").EnumerateArray().Select(e => e.GetString()));
+        var onSlurm = root.GetProperty("calls").GetProperty("on_slurm");
+        Assert.False(onSlurm.GetProperty("is_error").GetBoolean(), onSlurm.GetProperty("text").GetString());
+        Assert.Equal("slurm", onSlurm.GetProperty("structured").GetProperty("cluster").GetString());
+        Assert.Equal("eks", root.GetProperty("calls").GetProperty("observer").GetProperty("structured").GetProperty("cluster").GetString());
+        var unknown = root.GetProperty("calls").GetProperty("unknown_cluster");
+        Assert.True(unknown.GetProperty("is_error").GetBoolean());
+        Assert.Contains("no cluster is named 'gke'; configured: eks, slurm", unknown.GetProperty("text").GetString(), StringComparison.Ordinal);
         Assert.Equal(3, root.GetProperty("prompts").GetArrayLength());
     }
 

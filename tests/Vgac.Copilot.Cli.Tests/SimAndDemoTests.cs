@@ -7,20 +7,34 @@ namespace Vgac.Copilot.Cli.Tests;
 public sealed partial class SimAndDemoTests
 {
     [Fact]
-    public async Task Doctor_Demo_TalksToTheEmbeddedSimulatorOverHttp()
+    public async Task Doctor_DemoCluster_TalksToTheEmbeddedSimulatorOverHttp()
     {
-        var result = await CliHarness.RunAsync(["doctor", "--demo"], cancellationToken: TestContext.Current.CancellationToken);
+        var result = await CliHarness.RunAsync(["doctor", "--demo", "--cluster", "eks"], cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.True(result.ExitCode == ExitCodes.Success, result.ToString());
-        Assert.Matches(@"VGAC at http://127\.0\.0\.1:\d+/", result.Out);
-        Assert.Contains("sim-gpu-cluster (kubernetes)", result.Out, StringComparison.Ordinal);
+        Assert.Matches(@"VGAC at http://127\.0\.0\.1:\d+/ \(cluster eks\)", result.Out);
+        Assert.Contains("eks (kubernetes)", result.Out, StringComparison.Ordinal);
         Assert.Contains("model loaded", result.Out, StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task Doctor_DemoInSlurmFlavourFromEnvironment_ReportsSlurm_AndItsCalibrationAgainstTheSlo()
+    public async Task Doctor_Demo_ChecksBothSimulatedClustersInParallel_OneLineEach_OneVerdict()
     {
-        var result = await CliHarness.RunAsync(["doctor", "--demo"], new Dictionary<string, string> { ["Simulator__Flavor"] = "slurm" }, TestContext.Current.CancellationToken);
+        var result = await CliHarness.RunAsync(["doctor", "--demo"], cancellationToken: TestContext.Current.CancellationToken);
+
+        var lines = result.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Matches(@"^  (ok  |FAIL)  eks    eks \(kubernetes\): \d+/104 GPUs free", lines[0]);
+        Assert.Matches(@"^  (ok  |FAIL)  slurm  slurm \(slurm\): \d+/104 GPUs free", lines[1]);
+        var verdict = Assert.Single(lines, l => l.StartsWith("Verdict:", StringComparison.Ordinal));
+        var failing = lines.Count(l => l.StartsWith("  FAIL", StringComparison.Ordinal));
+        Assert.Equal(failing == 0, result.ExitCode == ExitCodes.Success);
+        Assert.Equal(failing == 0, verdict.StartsWith("Verdict: healthy: all 2 clusters", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Doctor_DemoSlurmCluster_ReportsSlurm_AndItsCalibrationAgainstTheSlo()
+    {
+        var result = await CliHarness.RunAsync(["doctor", "--demo", "--cluster", "slurm"], cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.Contains("(slurm)", result.Out, StringComparison.Ordinal);
         // One verdict, and it agrees with the exit code: healthy only when the calibration SLO holds too.

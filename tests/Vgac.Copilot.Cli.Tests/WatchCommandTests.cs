@@ -194,7 +194,7 @@ public sealed class WatchCommandTests
         Assert.True(result.ExitCode == 0, result.ToString());
         var lines = result.Out.Split('\n');
         // Cycle 8 of the demo day proposes for 18 waiting jobs: five are listed, the rest counted.
-        var cycle8 = Array.FindIndex(lines, l => l.StartsWith("cycle 8:", StringComparison.Ordinal));
+        var cycle8 = Array.FindIndex(lines, l => l.StartsWith("[eks] cycle 8:", StringComparison.Ordinal));
         Assert.Matches(@"\b18 proposed\b", lines[cycle8]);
         Assert.All(lines[(cycle8 + 1)..(cycle8 + 6)], l => Assert.StartsWith("  prop-", l, StringComparison.Ordinal));
         Assert.Equal("  ... and 13 more proposals, all in the audit trail", lines[cycle8 + 6].TrimEnd('\r'));
@@ -211,11 +211,19 @@ public sealed class WatchCommandTests
         var trail = await CliHarness.RunAsync(["audit", "--audit-db", db, "--format", "json"], cancellationToken: Ct);
 
         Assert.True(first.ExitCode == 0 && second.ExitCode == 0, first.ToString() + second);
-        var firstEnd = Lines(first.Out).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("at").GetDateTimeOffset()).Max();
-        var secondStart = Lines(second.Out).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("at").GetDateTimeOffset()).Min();
-        Assert.True(secondStart > firstEnd, $"the second run starts at {secondStart:u}, before the first ended ({firstEnd:u})");
-        var ids = Lines(trail.Out).Select(l => JsonDocument.Parse(l).RootElement).Select(e => (Id: e.GetProperty("id").GetInt64(), At: e.GetProperty("at").GetDateTimeOffset())).OrderBy(e => e.Id).ToList();
-        Assert.All(ids.Zip(ids.Skip(1)), pair => Assert.True(pair.Second.At >= pair.First.At, $"record {pair.Second.Id} is older than record {pair.First.Id}"));
+        // Each demo cluster runs on its own simulator's clock: time never goes backwards within a cluster.
+        foreach (var cluster in new[] { "eks", "slurm" })
+        {
+            var at = (string output) => Lines(output).Select(l => JsonDocument.Parse(l).RootElement).Where(e => e.GetProperty("cluster").GetString() == cluster)
+                .Select(e => e.GetProperty("at").GetDateTimeOffset()).ToList();
+            var firstEnd = at(first.Out).Max();
+            var secondStart = at(second.Out).Min();
+            Assert.True(secondStart > firstEnd, $"{cluster}: the second run starts at {secondStart:u}, before the first ended ({firstEnd:u})");
+            var ids = Lines(trail.Out).Select(l => JsonDocument.Parse(l).RootElement).Where(e => e.GetProperty("cluster").GetString() == cluster)
+                .Select(e => (Id: e.GetProperty("id").GetInt64(), At: e.GetProperty("at").GetDateTimeOffset())).OrderBy(e => e.Id).ToList();
+            Assert.NotEmpty(ids);
+            Assert.All(ids.Zip(ids.Skip(1)), pair => Assert.True(pair.Second.At >= pair.First.At, $"{cluster}: record {pair.Second.Id} is older than record {pair.First.Id}"));
+        }
     }
 
     [Fact]

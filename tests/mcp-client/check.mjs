@@ -1,5 +1,5 @@
 // Starts `vgac mcp --demo` over stdio with the official MCP TypeScript SDK client, lists the tools, calls one
-// tool per plugin (and one with a bad argument), times a burst of calls, and prints one JSON object.
+// tool per plugin (and one with a bad argument, one on the second demo cluster, one on a cluster that does not exist), times a burst of calls, and prints one JSON object.
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 
@@ -18,6 +18,8 @@ for (const [label, name, callArgs] of [
   ["calibrator", "calibrator_status", {}],
   ["actor", "actor_recommend_policy", { gpus: 2 }],
   ["bad_argument", "predictor_predict_wait", { gpus: -1 }],
+  ["on_slurm", "predictor_predict_wait", { gpus: 2, cluster: "slurm" }],
+  ["unknown_cluster", "observer_cluster_summary", { cluster: "gke" }],
 ]) {
   const result = await client.callTool({ name, arguments: callArgs });
   calls[label] = { tool: name, is_error: result.isError ?? false, text: result.content?.[0]?.text ?? "", structured: result.structuredContent ?? null };
@@ -34,6 +36,7 @@ samples.sort((a, b) => a - b);
 
 const resources = (await client.listResources()).resources.map((r) => r.uri);
 const prompts = (await client.listPrompts()).prompts.map((p) => p.name);
+const slurmSummary = (await client.readResource({ uri: "vgac://slurm/cluster/summary" })).contents?.[0]?.text ?? "";
 await client.close();
 console.log(JSON.stringify({
   server: client.getServerVersion(),
@@ -42,6 +45,8 @@ console.log(JSON.stringify({
   calls,
   resources,
   prompts,
+  cluster_schema: tools.find((t) => t.name === "observer_cluster_summary")?.inputSchema?.properties?.cluster ?? null,
+  slurm_summary: slurmSummary,
   tools_call_median_ms: samples[Math.floor(samples.length / 2)],
   stderr_tail: stderr.slice(-500),
 }));

@@ -27,6 +27,9 @@ public sealed class ToolCatalog
         All = [.. ToolNames.All.Select(n => tools[n])];
     }
 
+    /// <summary>A catalogue of given tools (the routed one over several clusters).</summary>
+    internal ToolCatalog(IReadOnlyList<ToolDefinition> all) => All = all;
+
     /// <summary>Every tool, in <see cref="ToolNames.All"/> order.</summary>
     public IReadOnlyList<ToolDefinition> All { get; }
 

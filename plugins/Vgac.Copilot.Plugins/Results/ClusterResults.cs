@@ -8,7 +8,7 @@ public sealed record NodesResult(IReadOnlyList<NodeBrief> Nodes, int Total, int 
 
 public sealed record SlurmPartitionBrief(string Name, string State, int Nodes, int NodesIdle, int NodesDown, int Gpus, int GpusAllocated, int JobsPending, int JobsRunning);
 
-public sealed record SlurmStatusResult(string Cluster, string Controller, IReadOnlyList<SlurmPartitionBrief> Partitions);
+public sealed record SlurmStatusResult(string ClusterName, string Controller, IReadOnlyList<SlurmPartitionBrief> Partitions);
 
 public sealed record SlurmJobBrief(string JobId, string? Name, string? User, string Partition, string State, string? Reason, int Gpus, int Priority, int? TimeLimitMinutes);
 

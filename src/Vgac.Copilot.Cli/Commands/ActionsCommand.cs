@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.CommandLine;
 using Vgac.Copilot.Cli.Hosting;
 using Vgac.Copilot.Cli.Watching;
@@ -77,8 +78,16 @@ internal sealed class ActionsListCommand : ActionsCommandBase
             return ExitCodes.Success;
         }
 
-        var records = (await session.Get<ActionQueue>().ListAsync(cancellationToken: token).ConfigureAwait(false))
-            .Where(r => parse.GetValue(all) || r.State == ProposalStates.AwaitingApproval).ToList();
+        // Each cluster's proposals through its own queue; merged oldest first.
+        var records = new List<ProposalRecord>();
+        foreach (var cluster in session.ClustersInScope(parse))
+        {
+            var services = await session.Clusters.ServicesAsync(cluster, token).ConfigureAwait(false);
+            records.AddRange(await services.GetRequiredService<ActionQueue>().ListAsync(cancellationToken: token).ConfigureAwait(false));
+        }
+
+        records = [.. records.Where(r => parse.GetValue(all) || r.State == ProposalStates.AwaitingApproval).OrderBy(r => r.ProposedAt)];
+        var several = session.Clusters.Several;
         if (IsJson(parse))
         {
             foreach (var r in records)
@@ -92,10 +101,11 @@ internal sealed class ActionsListCommand : ActionsCommandBase
         }
         else
         {
-            await session.Out.WriteLineAsync(TrailText.Header).ConfigureAwait(false);
+            var width = records.Max(r => r.Cluster.Length);
+            await session.Out.WriteLineAsync((several ? "cluster".PadRight(width) + "  " : "") + TrailText.Header).ConfigureAwait(false);
             foreach (var r in records)
             {
-                await session.Out.WriteLineAsync(TrailText.Row(r)).ConfigureAwait(false);
+                await session.Out.WriteLineAsync((several ? r.Cluster.PadRight(width) + "  " : "") + TrailText.Row(r)).ConfigureAwait(false);
             }
         }
 
@@ -116,7 +126,8 @@ internal sealed class ActionsShowCommand : ActionsCommandBase
 
     protected override async Task<int> ExecuteAsync(ParseResult parse, CommandSession session, CancellationToken token)
     {
-        var record = await session.Get<ActionQueue>().FindAsync(parse.GetValue(id)!, token).ConfigureAwait(false);
+        var services = await session.ServicesOfProposalAsync(parse.GetValue(id)!, token).ConfigureAwait(false);
+        var record = await services.GetRequiredService<ActionQueue>().FindAsync(parse.GetValue(id)!, token).ConfigureAwait(false);
         await session.Out.WriteLineAsync(IsJson(parse) ? WatchJson.Serialize(record) : TrailText.Detail(record)).ConfigureAwait(false);
         return ExitCodes.Success;
     }
@@ -148,7 +159,6 @@ internal abstract class ActionsDecideCommand : ActionsCommandBase
 
     protected override async Task<int> ExecuteAsync(ParseResult parse, CommandSession session, CancellationToken token)
     {
-        var queue = session.Get<ActionQueue>();
         if (parse.GetValue(all))
         {
             if (parse.GetValue(id) is not null)
@@ -156,7 +166,14 @@ internal abstract class ActionsDecideCommand : ActionsCommandBase
                 throw new Composition.ConfigurationException("give a proposal id or --all, not both.");
             }
 
-            var results = await queue.DecideAllAsync(approve, parse.GetValue(tier), parse.GetValue(job), Who, parse.GetValue(reason), token).ConfigureAwait(false);
+            // Each cluster's waiting proposals, each decided through its own cluster's guards.
+            var results = new List<(ProposalRecord Proposal, ExecutionRecord? Run, string? Refusal)>();
+            foreach (var cluster in session.ClustersInScope(parse))
+            {
+                var services = await session.Clusters.ServicesAsync(cluster, token).ConfigureAwait(false);
+                results.AddRange(await services.GetRequiredService<ActionQueue>().DecideAllAsync(approve, parse.GetValue(tier), parse.GetValue(job), Who, parse.GetValue(reason), token).ConfigureAwait(false));
+            }
+
             foreach (var (proposal, run, refusal) in results)
             {
                 var line = IsJson(parse)
@@ -182,6 +199,7 @@ internal abstract class ActionsDecideCommand : ActionsCommandBase
             throw new Composition.ConfigurationException("--tier and --job narrow --all; with a proposal id they are not needed.");
         }
 
+        var queue = (await session.ServicesOfProposalAsync(proposalId, token).ConfigureAwait(false)).GetRequiredService<ActionQueue>();
         if (!approve)
         {
             var rejected = await queue.RejectAsync(proposalId, Who, parse.GetValue(reason), token).ConfigureAwait(false);

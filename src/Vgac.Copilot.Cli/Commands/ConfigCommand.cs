@@ -60,6 +60,14 @@ internal sealed class ConfigCommand : VgacCommand
             s.AppendLine($"  error: {problem}");
         }
 
+        s.AppendLine().AppendLine($"Clusters (default: {report.DefaultCluster}):");
+        var nameWidth = report.Clusters.Select(c => c.Name.Length).DefaultIfEmpty(7).Max();
+        foreach (var cluster in report.Clusters)
+        {
+            var labels = string.Join(" ", cluster.Labels.Select(l => $"{l.Key}={l.Value}"));
+            s.AppendLine($"  {(cluster.Name == report.DefaultCluster ? "*" : " ")} {cluster.Name.PadRight(nameWidth)}  {cluster.Endpoint}{(labels.Length == 0 ? "" : "  " + labels)}");
+        }
+
         var keyWidth = report.Settings.Max(x => x.Key.Length);
         var valueWidth = Math.Min(40, report.Settings.Max(x => x.Value.Length));
         string? section = null;
@@ -94,6 +102,25 @@ internal sealed class ConfigCommand : VgacCommand
                 json.WriteString("role", file.Role);
                 json.WriteString("path", file.Path);
                 json.WriteBoolean("exists", file.Exists);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteString("default_cluster", report.DefaultCluster);
+            json.WriteStartArray("clusters");
+            foreach (var cluster in report.Clusters)
+            {
+                json.WriteStartObject();
+                json.WriteString("name", cluster.Name);
+                json.WriteString("endpoint", cluster.Endpoint);
+                json.WriteBoolean("default", cluster.Name == report.DefaultCluster);
+                json.WriteStartObject("labels");
+                foreach (var (key, value) in cluster.Labels)
+                {
+                    json.WriteString(key, value);
+                }
+
+                json.WriteEndObject();
                 json.WriteEndObject();
             }
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
 using Vgac.Copilot.Cli.Hosting;
 using Vgac.Copilot.Client;
 using Vgac.Copilot.Core.Calibration;
@@ -8,20 +9,88 @@ using Vgac.Copilot.Core.Guards;
 
 namespace Vgac.Copilot.Cli.Commands;
 
-/// <summary><c>vgac doctor</c>: checks that VGAC is reachable, authenticated and answering, endpoint by endpoint.</summary>
+/// <summary>
+/// <c>vgac doctor</c>: checks that VGAC is reachable, authenticated and answering, endpoint by endpoint, and that its
+/// calibration lets the guards act. With several clusters, every one is checked at once, one line each.
+/// </summary>
 internal sealed class DoctorCommand : VgacCommand
 {
     public DoctorCommand(CliContext context)
-        : base(context, "doctor", "Check the connection to VGAC: reachability, authentication, health, cluster and calibration endpoints.", CommandNeeds.Vgac | CommandNeeds.Demo)
+        : base(context, "doctor", "Check the connection to VGAC: reachability, authentication, health, cluster and calibration endpoints (every cluster at once).", CommandNeeds.Vgac | CommandNeeds.Demo)
     {
-        Examples = [("vgac doctor", "check the VGAC in your configuration"), ("vgac doctor --vgac-url https://vgac.example.com", "check another one")];
+        Examples =
+        [
+            ("vgac doctor", "check the VGAC in your configuration (every cluster, in parallel, one line each)"),
+            ("vgac doctor --cluster slurm", "every check of one cluster"),
+            ("vgac doctor --vgac-url https://vgac.example.com", "check another one"),
+        ];
     }
 
     protected override async Task<int> ExecuteAsync(ParseResult parse, CommandSession session, CancellationToken cancellationToken)
     {
-        var client = session.Get<IVgacClient>();
-        await session.Out.WriteLineAsync($"VGAC at {client.BaseAddress}").ConfigureAwait(false);
+        if (session.Clusters.Several && parse.GetResult(GlobalOptions.Cluster) is null)
+        {
+            return await EveryClusterAsync(session, cancellationToken).ConfigureAwait(false);
+        }
+
+        await session.Out.WriteLineAsync($"VGAC at {session.Get<IVgacClient>().BaseAddress}{(session.Clusters.Several ? $" (cluster {session.Clusters.Selected})" : "")}").ConfigureAwait(false);
+        var report = await CheckAsync(session.Services, cancellationToken).ConfigureAwait(false);
+        foreach (var line in report.Lines)
+        {
+            await session.Out.WriteLineAsync(line).ConfigureAwait(false);
+        }
+
+        await session.Out.WriteLineAsync($"Verdict: {report.Verdict}").ConfigureAwait(false);
+        return report.Code;
+    }
+
+    /// <summary>Every cluster at once; one cluster down or drifted says so on its own line and leaves the others' alone.</summary>
+    private static async Task<int> EveryClusterAsync(CommandSession session, CancellationToken cancellationToken)
+    {
+        var clusters = session.Clusters.Clusters;
+        var started = Stopwatch.GetTimestamp();
+        var reports = await Task.WhenAll(clusters.Select(async cluster =>
+        {
+            var began = Stopwatch.GetTimestamp();
+            try
+            {
+                var services = await session.Clusters.ServicesAsync(cluster.Name, cancellationToken).ConfigureAwait(false);
+                return (Report: await CheckAsync(services, cancellationToken).ConfigureAwait(false), Ms: Stopwatch.GetElapsedTime(began).TotalMilliseconds);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                var (code, message) = CommandHost.Describe(ex, cancellationToken);
+                return (Report: new DoctorReport([], $"cannot start: {message}", code, null), Ms: Stopwatch.GetElapsedTime(began).TotalMilliseconds);
+            }
+        })).ConfigureAwait(false);
+
+        var width = clusters.Max(c => c.Name.Length);
+        for (var i = 0; i < clusters.Count; i++)
+        {
+            var (report, ms) = reports[i];
+            await session.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"  {(report.Code == ExitCodes.Success ? "ok  " : "FAIL")}  {clusters[i].Name.PadRight(width)}  {report.Summary ?? report.Verdict} ({ms:0} ms)")).ConfigureAwait(false);
+        }
+
+        var failed = reports.Count(r => r.Report.Code != ExitCodes.Success);
+        var total = Stopwatch.GetElapsedTime(started).TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture);
+        await session.Out.WriteLineAsync(failed == 0
+            ? $"Verdict: healthy: all {clusters.Count} clusters answer and are calibrated within their SLO ({total} ms)."
+            : $"Verdict: {failed} of {clusters.Count} clusters need attention; 'vgac doctor --cluster NAME' shows every check of one.").ConfigureAwait(false);
+
+        // The first failing cluster's code, in configuration order: a script learns what kind of trouble there is.
+        return reports.Select(r => r.Report.Code).Where(c => c != ExitCodes.Success).DefaultIfEmpty(ExitCodes.Success).First();
+    }
+
+    /// <summary>Lines of one cluster's checks, the verdict, the exit code, and (when it answered) a one-line summary.</summary>
+    private sealed record DoctorReport(IReadOnlyList<string> Lines, string Verdict, int Code, string? Summary);
+
+    private static async Task<DoctorReport> CheckAsync(IServiceProvider services, CancellationToken cancellationToken)
+    {
+        var client = services.GetRequiredService<IVgacClient>();
+        var lines = new List<string>();
         Contracts.CalibrationMetrics? calibration = null;
+        Contracts.ClusterSummary? summary = null;
 
         var checks = new (string Name, Func<CancellationToken, Task<string>> Run)[]
         {
@@ -32,7 +101,7 @@ internal sealed class DoctorCommand : VgacCommand
             }),
             ("cluster", async ct =>
             {
-                var s = await client.GetClusterSummaryAsync(ct).ConfigureAwait(false);
+                var s = summary = await client.GetClusterSummaryAsync(ct).ConfigureAwait(false);
                 return string.Create(CultureInfo.InvariantCulture,
                     $"{s.ClusterId} ({s.SchedulerType.ToString().ToLowerInvariant()}): {s.AvailableGpus}/{s.TotalGpus} GPUs free, {s.PendingJobs} pending, {s.RunningJobs} running");
             }),
@@ -44,7 +113,8 @@ internal sealed class DoctorCommand : VgacCommand
             }),
         };
 
-        var exitCode = ExitCodes.Success;
+        var code = ExitCodes.Success;
+        string? firstFailure = null;
         foreach (var (name, run) in checks)
         {
             var started = Stopwatch.GetTimestamp();
@@ -52,40 +122,41 @@ internal sealed class DoctorCommand : VgacCommand
             {
                 var detail = await run(cancellationToken).ConfigureAwait(false);
                 var ms = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-                await session.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"  ok    {name,-12} {detail} ({ms:0.0} ms)")).ConfigureAwait(false);
+                lines.Add(string.Create(CultureInfo.InvariantCulture, $"  ok    {name,-12} {detail} ({ms:0.0} ms)"));
             }
             catch (VgacApiException ex)
             {
-                await session.Out.WriteLineAsync($"  FAIL  {name,-12} {ex.Message}").ConfigureAwait(false);
-                if (exitCode == ExitCodes.Success)
+                lines.Add($"  FAIL  {name,-12} {ex.Message}");
+                firstFailure ??= $"{name}: {ex.Message}";
+                if (code == ExitCodes.Success)
                 {
-                    exitCode = CommandHost.Describe(ex, cancellationToken).Code;
+                    code = CommandHost.Describe(ex, cancellationToken).Code;
                 }
             }
         }
 
-        if (exitCode != ExitCodes.Success)
+        if (code != ExitCodes.Success)
         {
-            await session.Out.WriteLineAsync("Verdict: VGAC is not answering every check; see FAIL above.").ConfigureAwait(false);
-            return exitCode;
+            return new DoctorReport(lines, "VGAC is not answering every check; see FAIL above.", code, firstFailure);
         }
 
         // Answering is not the same as healthy: the model must also be calibrated within its SLO for the guards to let anything act.
-        var guards = session.Get<GuardPolicy>();
+        var guards = services.GetRequiredService<GuardPolicy>();
         // The same view the guards take on every other path: VGAC's figures and the copilot's own latest audit.
-        var status = await session.Get<CalibrationProvider>().WithAuditsAsync(calibration!, cancellationToken).ConfigureAwait(false);
+        var status = await services.GetRequiredService<CalibrationProvider>().WithAuditsAsync(calibration!, cancellationToken).ConfigureAwait(false);
         var drift = guards.Drift(status.ToFacts());
         var limit = guards.Options.Slo.MaxEce;
         var ece = drift.EffectiveEce ?? calibration!.Ece;
         var sloMet = status.IsAvailable && ece <= limit && !calibration!.RecalibrationNeeded;
         var audited = status.AuditedEce is { } a ? string.Create(CultureInfo.InvariantCulture, $" (the worse of VGAC's {calibration!.Ece:0.000} and the copilot's audit {a:0.000})") : "";
-        await session.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-            $"  {(sloMet ? "ok  " : "FAIL")}  {"slo",-12} ECE {ece:0.000}{audited} against a limit of {limit:0.000}{(calibration!.RecalibrationNeeded ? "; VGAC says recalibration is needed" : "")}")).ConfigureAwait(false);
-        await session.Out.WriteLineAsync($"  {(drift.Level is DriftLevel.Stable or DriftLevel.Monitor ? "ok  " : "FAIL")}  {"guards",-12} {drift.Reason}").ConfigureAwait(false);
+        lines.Add(string.Create(CultureInfo.InvariantCulture,
+            $"  {(sloMet ? "ok  " : "FAIL")}  {"slo",-12} ECE {ece:0.000}{audited} against a limit of {limit:0.000}{(calibration!.RecalibrationNeeded ? "; VGAC says recalibration is needed" : "")}"));
+        lines.Add($"  {(drift.Level is DriftLevel.Stable or DriftLevel.Monitor ? "ok  " : "FAIL")}  {"guards",-12} {drift.Reason}");
         var healthy = sloMet && drift.Level is DriftLevel.Stable or DriftLevel.Monitor;
-        await session.Out.WriteLineAsync(healthy
-            ? "Verdict: healthy: every endpoint answers and the model is calibrated within its SLO."
-            : $"Verdict: VGAC answers, but {(sloMet ? "the guards limit autonomy" : "the calibration SLO failed")}: {drift.Reason}").ConfigureAwait(false);
-        return healthy ? ExitCodes.Success : ExitCodes.SloFailed;
+        var oneLine = string.Create(CultureInfo.InvariantCulture,
+            $"{summary!.ClusterId} ({summary.SchedulerType.ToString().ToLowerInvariant()}): {summary.AvailableGpus}/{summary.TotalGpus} GPUs free, {summary.PendingJobs} pending; ECE {ece:0.000} (limit {limit:0.000})");
+        return healthy
+            ? new DoctorReport(lines, "healthy: every endpoint answers and the model is calibrated within its SLO.", ExitCodes.Success, oneLine + "; calibration stable")
+            : new DoctorReport(lines, $"VGAC answers, but {(sloMet ? "the guards limit autonomy" : "the calibration SLO failed")}: {drift.Reason}", ExitCodes.SloFailed, $"{oneLine}: {drift.Reason}");
     }
 }

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Vgac.Copilot.Cli.Composition;
@@ -46,6 +47,10 @@ internal sealed class McpCommand : VgacCommand
         ];
     }
 
+    /// <summary>Every cluster's actions are confirmed by the person behind the client, as the served cluster's are.</summary>
+    protected override void ConfigureServices(ParseResult parse, IServiceCollection services) =>
+        services.Replace(ServiceDescriptor.Singleton<Actions.IActionApprover, ElicitingApprover>());
+
     protected override async Task<int> ExecuteAsync(ParseResult parse, CommandSession session, CancellationToken cancellationToken)
     {
         // Flags over the Mcp section of the configuration.
@@ -65,6 +70,7 @@ internal sealed class McpCommand : VgacCommand
         // An empty host: no default console logger, nothing but JSON-RPC on stdout.
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory });
         builder.Services.AddSingleton(session.Context.Secrets);
+        builder.Services.AddSingleton<Core.Clusters.IClusterDirectory>(session.Clusters);
         builder.Services.AddCopilotServices(session.Configuration);
         builder.Services.AddVgacMcpServer(options).WithStdioServerTransport();
         using var host = builder.Build();
@@ -109,6 +115,7 @@ internal sealed class McpCommand : VgacCommand
             k.Limits.MaxRequestBodySize = 1024 * 1024; // a tool call is a few KB; nothing bigger is read
         });
         builder.Services.AddSingleton(session.Context.Secrets);
+        builder.Services.AddSingleton<Core.Clusters.IClusterDirectory>(session.Clusters);
         builder.Services.AddCopilotServices(session.Configuration);
 
         // Stateful sessions: the server can ask the client (elicitation) to confirm an action. They need affinity

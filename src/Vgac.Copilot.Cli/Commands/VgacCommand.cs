@@ -80,7 +80,12 @@ internal abstract class VgacCommand : Command
     /// <summary>How the command runs: by default its body inside <see cref="CommandHost"/>.</summary>
     protected virtual Task<int> InvokeAsync(ParseResult parse, CancellationToken cancellationToken) =>
         CommandHost.RunAsync(parse, Context, (session, token) => ExecuteAsync(parse, session, token), cancellationToken,
-            connectsToVgac: ConnectsToVgac(parse), settings: Settings(parse));
+            connectsToVgac: ConnectsToVgac(parse), settings: Settings(parse), services: services => ConfigureServices(parse, services));
+
+    /// <summary>Registrations this command adds to every cluster's services (before the product's own).</summary>
+    protected virtual void ConfigureServices(ParseResult parse, Microsoft.Extensions.DependencyInjection.IServiceCollection services)
+    {
+    }
 
     /// <summary>Whether this run needs VGAC (and so may start the simulator for <c>--demo</c>).</summary>
     protected virtual bool ConnectsToVgac(ParseResult parse) => Needs.HasFlag(CommandNeeds.Vgac);

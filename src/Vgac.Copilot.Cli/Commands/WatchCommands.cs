@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Vgac.Copilot.Cli.Composition;
 using Vgac.Copilot.Cli.Hosting;
 using Vgac.Copilot.Cli.Watching;
+using Vgac.Copilot.Core.Clusters;
 using Vgac.Copilot.Core.Guards;
 using Vgac.Copilot.Watch;
 using Vgac.Copilot.Watch.Actions;
@@ -59,79 +60,141 @@ internal sealed class WatchCommand : VgacCommand
         var cycles = WatchOptionsFlags.Cycles;
         {
             var demo = parse.GetValue(GlobalOptions.Demo);
-            var demoClock = new SettableWatchClock(DateTimeOffset.UnixEpoch);
+            // Each cluster's loop has its own clock: the demo plays each simulator's day on it.
+            var demoClocks = new System.Collections.Concurrent.ConcurrentDictionary<string, SettableWatchClock>(StringComparer.Ordinal);
+            SettableWatchClock ClockOf(IServiceProvider sp) => demoClocks.GetOrAdd(
+                sp.GetRequiredService<Microsoft.Extensions.Configuration.IConfiguration>()["Cluster:Name"] ?? AuditStore.DefaultCluster, _ => new SettableWatchClock(DateTimeOffset.UnixEpoch));
             return await CommandHost.RunAsync(parse, context, async (session, token) =>
             {
                 var max = parse.GetValue(once) ? 1 : parse.GetValue(cycles);
                 var simStep = WatchOptionsFlags.SimStepOf(parse);
-                using var exclusive = WatchLock.Acquire(session.Get<AuditStore>().Path);
-                var view = WatchView.Create(parse.GetValue(format) ?? "text", context);
-                var store = session.Get<AuditStore>();
-                DateTimeOffset? newest = demo && store.Exists
-                    ? (await store.QueryAsync(cancellationToken: token).ConfigureAwait(false)).Select(e => (DateTimeOffset?)e.At).Max()
-                    : null;
-                using var scenario = demo ? WatchDemoScenario.Day(new Uri(session.Configuration["Vgac:BaseUrl"]!), simStep, demoClock, view.NoteAsync, newest) : null;
-                var loop = session.Get<WatchLoop>();
-                using var stopping = token.Register(() => context.Error.WriteLine("vgac: stopping after the current cycle (Ctrl+C again stops at once; the audit trail stays consistent)."));
-                var presses = 0;
-                ConsoleCancelEventHandler again = (_, _) =>
+
+                // Every cluster unless the run names one; each in its own loop, so one cluster's outage and backoff
+                // never hold up another's cycles.
+                var names = session.Clusters.Several && parse.GetResult(GlobalOptions.Cluster) is null
+                    ? session.Clusters.Clusters.Select(c => c.Name).ToList()
+                    : [session.Clusters.Selected];
+                var scopes = new List<ClusterScopes.Scope>();
+                foreach (var name in names)
                 {
-                    if (Interlocked.Increment(ref presses) > 1)
-                    {
-                        Environment.Exit(ExitCodes.Cancelled);
-                    }
-                };
-                CycleReport? last = null;
-                if (context.Interactive)
-                {
-                    Console.CancelKeyPress += again;
+                    scopes.Add(await session.Clusters.ScopeAsync(name, token).ConfigureAwait(false));
                 }
 
+                var locks = new List<WatchLock>();
+                var scenarios = new List<WatchDemoScenario>();
                 try
                 {
-                    await view.RunAsync(show => loop.RunAsync(
-                        (report, next) =>
+                    foreach (var scope in scopes)
+                    {
+                        locks.Add(WatchLock.Acquire(scope.Services.GetRequiredService<AuditStore>().Path, scope.Name));
+                    }
+
+                    var view = WatchView.Create(parse.GetValue(format) ?? "text", context);
+                    var runs = new List<(ClusterScopes.Scope Scope, WatchLoop Loop, WatchDemoScenario? Scenario)>();
+                    foreach (var scope in scopes)
+                    {
+                        WatchDemoScenario? scenario = null;
+                        if (demo)
                         {
-                            last = report;
-                            return show(report, next);
-                        },
-                        scenario is null ? null : scenario.BeforeCycleAsync, max, token)).ConfigureAwait(false);
+                            var store = scope.Services.GetRequiredService<AuditStore>();
+                            DateTimeOffset? newest = store.Exists
+                                ? (await store.QueryAsync(cancellationToken: token).ConfigureAwait(false)).Select(e => (DateTimeOffset?)e.At).Max()
+                                : null;
+                            var say = scopes.Count > 1 ? (Func<string, Task>)(text => view.NoteAsync($"[{scope.Name}] {text}")) : view.NoteAsync;
+                            var simulator = new Uri(scope.Configuration["Vgac:BaseUrl"]!);
+                            var clock = ClockOf(scope.Services);
+
+                            // The day of trouble on the first cluster; a calm day beside it, so what one cluster's
+                            // drift and outage do (and do not do) to the others shows.
+                            scenario = scope == scopes[0]
+                                ? WatchDemoScenario.Day(simulator, simStep, clock, say, newest)
+                                : WatchDemoScenario.Calm(simulator, simStep, clock, say, newest);
+                            scenarios.Add(scenario);
+                        }
+
+                        runs.Add((scope, scope.Services.GetRequiredService<WatchLoop>(), scenario));
+                    }
+
+                    using var stopping = token.Register(() => context.Error.WriteLine("vgac: stopping after the current cycle (Ctrl+C again stops at once; the audit trail stays consistent)."));
+                    var presses = 0;
+                    ConsoleCancelEventHandler again = (_, _) =>
+                    {
+                        if (Interlocked.Increment(ref presses) > 1)
+                        {
+                            Environment.Exit(ExitCodes.Cancelled);
+                        }
+                    };
+                    var last = new System.Collections.Concurrent.ConcurrentDictionary<string, CycleReport>(StringComparer.Ordinal);
+                    if (context.Interactive)
+                    {
+                        Console.CancelKeyPress += again;
+                    }
+
+                    try
+                    {
+                        await view.RunAsync(async show => (await Task.WhenAll(runs.Select(run => run.Loop.RunAsync(
+                            (report, next) =>
+                            {
+                                last[run.Scope.Name] = report;
+                                return show(report, next);
+                            },
+                            run.Scenario is null ? null : run.Scenario.BeforeCycleAsync, max, token))).ConfigureAwait(false)).Sum()).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        if (context.Interactive)
+                        {
+                            Console.CancelKeyPress -= again;
+                        }
+                    }
+
+                    return await FinishAsync(session, scopes, demo, max, last).ConfigureAwait(false);
                 }
                 finally
                 {
-                    if (context.Interactive)
-                    {
-                        Console.CancelKeyPress -= again;
-                    }
+                    scenarios.ForEach(s => s.Dispose());
+                    locks.ForEach(l => l.Dispose());
                 }
-
-                if (demo || max is not 1)
-                {
-                    var check = await session.Get<AuditCheck>().RunAsync(cancellationToken: CancellationToken.None).ConfigureAwait(false);
-                    await context.Error.WriteLineAsync(TrailText.Check(check, session.Get<AuditStore>().Path)).ConfigureAwait(false);
-                    if (!check.Clean)
-                    {
-                        return ExitCodes.AuditViolation;
-                    }
-
-                    if (demo)
-                    {
-                        // Where to go from here: the trail the demo wrote is the user's to explore.
-                        var trail = Identifiers.ShellQuote(session.Get<AuditStore>().Path);
-                        await context.Error.WriteLineAsync($"""
-                            Next:
-                              vgac audit --audit-db {trail}                 # everything the day recorded
-                              vgac audit --audit-db {trail} --check         # every executed action re-checked against the guards
-                              vgac actions list --all --audit-db {trail}    # the proposals and where each stands
-                            """).ConfigureAwait(false);
-                    }
-                }
-
-                return last?.Failure is not null ? ExitCodes.Failure
-                    : max is 1 && last?.Outage is not null ? ExitCodes.VgacUnavailable
-                    : ExitCodes.Success;
-            }, ct, settings: WatchSettings(parse, demo, context.Environment), services: demo ? s => s.AddSingleton<WatchClock>(demoClock) : null).ConfigureAwait(false);
+            }, ct, settings: WatchSettings(parse, demo, context.Environment), services: demo ? s => s.AddSingleton<WatchClock>(ClockOf) : null).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>After the loops: each cluster's trail checked against its own guards, the demo's next steps, the exit code.</summary>
+    private async Task<int> FinishAsync(CommandSession session, IReadOnlyList<ClusterScopes.Scope> scopes, bool demo, int? max, IReadOnlyDictionary<string, CycleReport> last)
+    {
+        var context = Context;
+        if (demo || max is not 1)
+        {
+            var clean = true;
+            foreach (var scope in scopes)
+            {
+                var check = await scope.Services.GetRequiredService<AuditCheck>().RunAsync(cancellationToken: CancellationToken.None).ConfigureAwait(false);
+                var text = TrailText.Check(check, scope.Services.GetRequiredService<AuditStore>().Path);
+                await context.Error.WriteLineAsync(scopes.Count > 1 ? $"[{scope.Name}] {text}" : text).ConfigureAwait(false);
+                clean &= check.Clean;
+            }
+
+            if (!clean)
+            {
+                return ExitCodes.AuditViolation;
+            }
+
+            if (demo)
+            {
+                // Where to go from here: the trail the demo wrote is the user's to explore.
+                var trail = Identifiers.ShellQuote(session.Get<AuditStore>().Path);
+                await context.Error.WriteLineAsync($"""
+                    Next:
+                      vgac audit --audit-db {trail}                 # everything the day recorded, every cluster
+                      vgac audit --audit-db {trail} --check         # every executed action re-checked against its cluster's guards
+                      vgac actions list --all --audit-db {trail}    # the proposals and where each stands
+                    """).ConfigureAwait(false);
+            }
+        }
+
+        return last.Values.Any(r => r.Failure is not null) ? ExitCodes.Failure
+            : max is 1 && last.Values.Any(r => r.Outage is not null) ? ExitCodes.VgacUnavailable
+            : ExitCodes.Success;
     }
 
     /// <summary>
@@ -217,7 +280,7 @@ internal sealed class AuditCommand : VgacCommand
                 throw new ConfigurationException($"--since-hours must be positive, got {parse.GetValue(sinceHours)}.");
             }
 
-            var store = session.Get<AuditStore>();
+            var store = session.Get<AuditStore>().AllClusters();
             if (!store.Exists)
             {
                 await context.Error.WriteLineAsync($"vgac: no audit trail at {store.Path} yet: 'vgac watch' starts one (or pass --audit-db).").ConfigureAwait(false);
@@ -232,17 +295,33 @@ internal sealed class AuditCommand : VgacCommand
                 : parse.GetValue(sinceHours) is { } h ? now.AddHours(-h)
                 : null;
             var json = parse.GetValue(format) == "json";
+
+            // The whole trail unless the run names a cluster; each cluster checked against its own guards.
+            var named = parse.GetResult(GlobalOptions.Cluster) is not null;
+            var view = named ? store.ForCluster(session.Clusters.Selected) : store.AllClusters();
+            var clusters = named ? [session.Clusters.Selected] : await store.ClustersAsync(token).ConfigureAwait(false);
+            var several = clusters.Count > 1;
             if (parse.GetValue(check))
             {
-                var report = await session.Get<AuditCheck>().RunAsync(from, token).ConfigureAwait(false);
-                await session.Out.WriteLineAsync(json ? WatchJson.Serialize(report) : TrailText.Check(report, session.Get<AuditStore>().Path)).ConfigureAwait(false);
-                return report.Clean ? ExitCodes.Success : ExitCodes.AuditViolation;
+                var clean = true;
+                foreach (var cluster in clusters.DefaultIfEmpty(session.Clusters.Selected))
+                {
+                    // A cluster no longer configured is judged by the guards of the one the run is for.
+                    var services = session.Clusters.Has(cluster) ? await session.Clusters.ServicesAsync(cluster, token).ConfigureAwait(false) : session.Services;
+                    var report = await new AuditCheck(store.ForCluster(cluster), services.GetRequiredService<GuardPolicy>(), services.GetRequiredService<WatchOptions>())
+                        .RunAsync(from, token).ConfigureAwait(false);
+                    var shown = json ? WatchJson.Serialize(report) : TrailText.Check(report, store.Path);
+                    await session.Out.WriteLineAsync(json && several ? $$"""{"cluster":"{{System.Text.Json.JsonEncodedText.Encode(cluster)}}","check":{{shown}}}""" : several ? $"[{cluster}] {shown}" : shown).ConfigureAwait(false);
+                    clean &= report.Clean;
+                }
+
+                return clean ? ExitCodes.Success : ExitCodes.AuditViolation;
             }
 
-            var events = await session.Get<AuditStore>().QueryAsync(from, parse.GetValue(job), cancellationToken: token).ConfigureAwait(false);
+            var events = await view.QueryAsync(from, parse.GetValue(job), cancellationToken: token).ConfigureAwait(false);
             foreach (var e in events)
             {
-                await session.Out.WriteLineAsync(json ? WatchJson.Serialize(e) : TrailText.Event(e)).ConfigureAwait(false);
+                await session.Out.WriteLineAsync(json ? WatchJson.Serialize(e) : TrailText.Event(e, several)).ConfigureAwait(false);
             }
 
             return ExitCodes.Success;

@@ -20,6 +20,11 @@ internal sealed record ConfigSetting(string Key, string Value, string Source, st
 /// <summary>What <c>vgac config</c> reports: the files looked for, every setting, and problems that belong to no single setting.</summary>
 internal sealed record ConfigReport(IReadOnlyList<ConfigurationFile> Files, IReadOnlyList<ConfigSetting> Settings, IReadOnlyList<string> Problems)
 {
+    /// <summary>The clusters the commands will serve, and which one they talk to by default.</summary>
+    public IReadOnlyList<Core.Clusters.ClusterInfo> Clusters { get; init; } = [];
+
+    public string DefaultCluster { get; init; } = ClusterPlan.SingleName;
+
     public bool Valid => Problems.Count == 0 && Settings.All(s => s.Error is null);
 }
 
@@ -52,7 +57,10 @@ internal static partial class ConfigurationReport
         var composed = CopilotConfiguration.Compose(context, configFile, flags, problems);
         var configuration = composed.Root;
         context.Secrets.Learn(configuration);
+        var given = flags.ToList();
+        var plan = ClusterPlan.Read(configuration, context.Environment, problems);
         var errors = Validate(configuration, problems);
+        ValidateClusters(configuration, plan, given, problems);
 
         var settings = new List<ConfigSetting>();
         foreach (var entry in Shown)
@@ -73,9 +81,40 @@ internal static partial class ConfigurationReport
             }
         }
 
+        // The clusters last: each one's own settings over the sections above.
+        foreach (var key in configuration.GetSection(ClusterPlan.SectionName).AsEnumerable().Where(kv => kv.Value is not null).Select(kv => kv.Key)
+            .Append(ClusterPlan.DefaultKey).Order(StringComparer.OrdinalIgnoreCase))
+        {
+            var value = configuration[key];
+            var shown = IsSecret(key) ? (string.IsNullOrEmpty(value) ? "(not set)" : "(set, hidden)")
+                : value ?? (key == ClusterPlan.DefaultKey ? $"(not set: {plan.Selected})" : "(not set)");
+            settings.Add(new ConfigSetting(key, shown, composed.SourceOf(key) ?? "built-in", null));
+        }
+
         // Errors no shown key could take (a rule over several keys) stay problems of their own.
         problems.AddRange(errors.Where(e => !settings.Any(s => s.Error == e)));
-        return new ConfigReport(composed.Files, settings, problems);
+        var scopes = new Hosting.ClusterScopes(plan, configuration, given, context.Secrets, services: null);
+        return new ConfigReport(composed.Files, settings, problems) { Clusters = scopes.Clusters, DefaultCluster = plan.Selected };
+    }
+
+    /// <summary>Each configured cluster's own settings, checked as its services would check them, errors named by cluster.</summary>
+    private static void ValidateClusters(IConfiguration configuration, ClusterPlan plan, IReadOnlyList<KeyValuePair<string, string?>> flags, List<string> problems)
+    {
+        if (!plan.IsConfigured)
+        {
+            return;
+        }
+
+        foreach (var cluster in plan.Clusters)
+        {
+            var own = new ConfigurationBuilder().AddConfiguration(plan.ConfigurationFor(configuration, cluster.Name, flags))
+                .AddInMemoryCollection([new("Log:FileEnabled", "false"), new("Log:ConsoleLevel", "none"), new("Log:FileLevel", "Information")]).Build();
+            using var services = new ServiceCollection().AddCopilotServices(own).BuildServiceProvider();
+            var errors = new List<string>();
+            Check<VgacClientOptions>(services, errors);
+            Check<GuardOptions>(services, errors);
+            problems.AddRange(errors.Select(e => $"{cluster.Origin}: {e}"));
+        }
     }
 
     /// <summary>Keys whose values are never shown: keys, tokens, passwords, and webhook URLs (they carry their secret in the path).</summary>

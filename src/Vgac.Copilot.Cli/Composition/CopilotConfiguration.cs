@@ -25,10 +25,11 @@ internal static class CopilotConfiguration
         ["VGAC_AUDIT_DB"] = "Watch:AuditPath",
         ["VGAC_WEBHOOK_URL"] = "Watch:Webhook:Url",
         ["VGAC_DATA_DIR"] = "Chat:Directory",
+        ["VGAC_CLUSTER"] = "DefaultCluster",
     };
 
     /// <summary>Sections that may also be set as <c>Section__Key</c> environment variables.</summary>
-    public static readonly string[] Sections = ["Vgac", "Llm", "Guards", "Watch", "Mcp", "Log", "Chat", "Platform", "Simulator"];
+    public static readonly string[] Sections = ["Vgac", "Clusters", "Llm", "Guards", "Watch", "Mcp", "Log", "Chat", "Platform", "Simulator"];
 
     public static IConfigurationRoot Build(CliContext context, string? configFile, IEnumerable<KeyValuePair<string, string?>> flags) =>
         Compose(context, configFile, flags, problems: null).Root;

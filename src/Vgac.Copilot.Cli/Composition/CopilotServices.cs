@@ -22,7 +22,7 @@ internal static class CopilotServices
         // One-shot runs share what they read with the user's next ones: a script's `vgac predict` makes one VGAC call.
         services.TryAddSingleton<Core.Caching.ISharedCache>(new Hosting.FileSharedCache(
             Path.Combine(Commands.ChatSettings.Resolve(configuration), "cache"),
-            $"{configuration["Vgac:BaseUrl"]}|{configuration["Watch:AuditPath"] ?? Vgac.Copilot.Watch.AuditStore.DefaultPath()}"));
+            $"{configuration["Cluster:Name"]}|{configuration["Vgac:BaseUrl"]}|{configuration["Watch:AuditPath"] ?? Vgac.Copilot.Watch.AuditStore.DefaultPath()}"));
         services.AddCopilot();
         services.AddVgacWatch();
         return services;

@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Vgac.Copilot.Cli.Composition;
 using Vgac.Copilot.Client;
+using Vgac.Copilot.Core.Clusters;
 
 namespace Vgac.Copilot.Cli.Hosting;
 
@@ -23,30 +24,24 @@ internal static partial class CommandHost
         IEnumerable<KeyValuePair<string, string?>>? settings = null,
         Action<IServiceCollection>? services = null)
     {
-        ServiceProvider? provider = null;
-        IAsyncDisposable? demo = null;
+        IServiceProvider? provider = null;
+        ClusterScopes? clusters = null;
         try
         {
-            var configuration = CopilotConfiguration.Build(
-                context, parse.GetValue(GlobalOptions.ConfigFile), GlobalOptions.ToConfiguration(parse).Concat(Commands.SimCommand.ToConfiguration(parse)).Concat(settings ?? []));
+            var flags = GlobalOptions.ToConfiguration(parse).Concat(Commands.SimCommand.ToConfiguration(parse)).Concat(settings ?? []).ToList();
+            var configuration = CopilotConfiguration.Build(context, parse.GetValue(GlobalOptions.ConfigFile), flags);
             StartupTimeline.Mark("configuration");
-            if (connectsToVgac && parse.GetValue(GlobalOptions.Demo))
-            {
-                demo = await DemoVgac.StartAsync(configuration, url => configuration["Vgac:BaseUrl"] = url.ToString(), cancellationToken).ConfigureAwait(false);
-            }
-
             context.Secrets.Learn(configuration);
-            var collection = new ServiceCollection();
-            collection.AddSingleton(context.Secrets);
-            services?.Invoke(collection);
-            collection.AddCopilotServices(configuration);
-            StartupTimeline.Mark("services registered");
-            provider = collection.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = ValidateWiring, ValidateScopes = ValidateWiring });
-            StartupTimeline.Mark("services built");
-            provider.GetRequiredService<IStartupValidator>().Validate();
-            StartupTimeline.Mark("options validated");
+            // --demo: two simulated clusters; a reader of a demo trail (audit, actions) gets the same names, no simulator.
+            var plan = connectsToVgac && parse.GetValue(GlobalOptions.Demo) ? ClusterPlan.Demo(parse.GetValue(GlobalOptions.Cluster))
+                : parse.GetResult(Commands.AuditTrail.LatestDemo) is not null && parse.GetValue(Commands.AuditTrail.LatestDemo) ? ClusterPlan.Demo(parse.GetValue(GlobalOptions.Cluster), simulate: false)
+                : ClusterPlan.Read(configuration, context.Environment);
+            clusters = new ClusterScopes(plan, configuration, flags, context.Secrets, services);
 
-            return await body(new CommandSession(provider, context, configuration), cancellationToken).ConfigureAwait(false);
+            // The cluster this run is for; the others are built only if the command asks for them.
+            var scope = await clusters.ScopeAsync(plan.Selected, cancellationToken).ConfigureAwait(false);
+            provider = scope.Services;
+            return await body(new CommandSession(scope.Services, context, scope.Configuration) { Clusters = clusters }, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (Describe(ex, cancellationToken) is var (code, message))
         {
@@ -65,14 +60,9 @@ internal static partial class CommandHost
         }
         finally
         {
-            if (provider is not null)
+            if (clusters is not null)
             {
-                await provider.DisposeAsync().ConfigureAwait(false);
-            }
-
-            if (demo is not null)
-            {
-                await demo.DisposeAsync().ConfigureAwait(false);
+                await clusters.DisposeAsync().ConfigureAwait(false);
             }
         }
     }
@@ -80,9 +70,9 @@ internal static partial class CommandHost
 #if DEBUG
     // Every test run (a Debug build) checks that each registration can be built; a released program trusts what they
     // checked rather than walk every registration on each start (about 20 ms of a native predict).
-    private const bool ValidateWiring = true;
+    internal const bool ValidateWiring = true;
 #else
-    private const bool ValidateWiring = false;
+    internal const bool ValidateWiring = false;
 #endif
 
     /// <summary>Exit code and one-line message for an exception; null message when nothing should be printed.</summary>
@@ -131,12 +121,39 @@ internal static partial class CommandHost
     internal static partial Regex ConversionFailure();
 }
 
-/// <summary>What a command body gets: services, the output streams, the configuration.</summary>
+/// <summary>What a command body gets: its cluster's services and configuration, the output streams, and every cluster.</summary>
 internal sealed record CommandSession(IServiceProvider Services, CliContext Context, IConfiguration Configuration)
 {
+    /// <summary>The run's clusters; <see cref="Services"/> are those of the one it was started for.</summary>
+    public required ClusterScopes Clusters { get; init; }
+
     public TextWriter Out => Context.Out;
 
     public T Get<T>() where T : notnull => Services.GetRequiredService<T>();
+
+    /// <summary>
+    /// The clusters a reading or watching command covers: every one when several are configured and the run names
+    /// none (<c>--cluster</c>), else the one it is for.
+    /// </summary>
+    public IReadOnlyList<string> ClustersInScope(System.CommandLine.ParseResult parse) =>
+        Clusters.Several && parse.GetResult(GlobalOptions.Cluster) is null ? [.. Clusters.Clusters.Select(c => c.Name)] : [Clusters.Selected];
+
+    /// <summary>The services of the cluster a proposal belongs to (the run's own when the trail does not know it).</summary>
+    public async Task<IServiceProvider> ServicesOfProposalAsync(string proposalId, CancellationToken cancellationToken)
+    {
+        if (!Clusters.Several)
+        {
+            return Services;
+        }
+
+        var store = Get<Vgac.Copilot.Watch.AuditStore>();
+        var found = store.Exists
+            ? (await store.AllClusters().QueryAsync(proposal: proposalId, kind: Vgac.Copilot.Watch.AuditKinds.Proposal, cancellationToken: cancellationToken).ConfigureAwait(false)).FirstOrDefault()
+            : null;
+        return found is not null && Clusters.Has(found.Cluster)
+            ? await Clusters.ServicesAsync(found.Cluster, cancellationToken).ConfigureAwait(false)
+            : Services;
+    }
 }
 
 internal static partial class CommandHostLog

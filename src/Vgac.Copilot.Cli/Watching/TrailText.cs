@@ -8,8 +8,10 @@ namespace Vgac.Copilot.Cli.Watching;
 /// <summary>The audit trail and the approval queue for people.</summary>
 internal static class TrailText
 {
-    public static string Event(AuditEvent e) =>
-        string.Create(CultureInfo.InvariantCulture, $"{e.At.ToLocalTime():yyyy-MM-dd HH:mm:ss} #{e.Cycle,-5} {e.Kind,-18} {e.JobId ?? "-",-14} {e.Summary}");
+    /// <param name="e">The record.</param>
+    /// <param name="cluster">Whether to name its cluster (a trail of several).</param>
+    public static string Event(AuditEvent e, bool cluster = false) =>
+        string.Create(CultureInfo.InvariantCulture, $"{e.At.ToLocalTime():yyyy-MM-dd HH:mm:ss} {(cluster ? $"{e.Cluster,-8} " : "")}#{e.Cycle,-5} {e.Kind,-18} {e.JobId ?? "-",-14} {e.Summary}");
 
     public static string Check(AuditCheckReport r, string path)
     {

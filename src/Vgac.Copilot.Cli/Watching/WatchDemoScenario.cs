@@ -39,6 +39,10 @@ internal sealed class WatchDemoScenario(Uri simulator, TimeSpan step, SettableWa
         return s;
     }
 
+    /// <summary>A calm day: the simulated clock moves, nothing is injected (the cluster beside the one in trouble).</summary>
+    public static WatchDemoScenario Calm(Uri simulator, TimeSpan step, SettableWatchClock clock, Func<string, Task> say, DateTimeOffset? trailNewest = null) =>
+        new(simulator, step, clock, say) { TrailNewest = trailNewest };
+
     /// <summary>Before cycle <paramref name="index"/>: advance the clock one step, then play what is due.</summary>
     public async Task BeforeCycleAsync(long index, CancellationToken cancellationToken)
     {

@@ -29,22 +29,36 @@ internal abstract class WatchView
     /// <summary>Runs the loop inside the view (the live view owns the terminal while it runs).</summary>
     public virtual Task<long> RunAsync(Func<Func<CycleReport, NextCycle, Task>, Task<long>> loop) => loop(ShowAsync);
 
-    public Task ShowAsync(CycleReport report, NextCycle next)
+    private readonly SemaphoreSlim _one = new(1, 1);
+
+    /// <summary>Shows a cycle; several clusters' loops call it at once, and their cycles are shown one at a time.</summary>
+    public async Task ShowAsync(CycleReport report, NextCycle next)
     {
-        Proposed += report.Proposals.Count;
-        Executed += report.Executions.Count(e => e.State == ProposalStates.Executed);
-        Outages += report.Outage is null ? 0 : 1;
-        return ShowCoreAsync(report, next);
+        await _one.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            Proposed += report.Proposals.Count;
+            Executed += report.Executions.Count(e => e.State == ProposalStates.Executed);
+            Outages += report.Outage is null ? 0 : 1;
+            await ShowCoreAsync(report, next).ConfigureAwait(false);
+        }
+        finally
+        {
+            _one.Release();
+        }
     }
+
+    /// <summary>"[eks] " before a cycle's line when clusters are named; nothing for the single-VGAC setup.</summary>
+    internal static string Who(CycleReport r) => r.Cluster == AuditStore.DefaultCluster ? "" : $"[{r.Cluster}] ";
 
     protected abstract Task ShowCoreAsync(CycleReport report, NextCycle next);
 
-    internal static string Line(CycleReport r, NextCycle next) => r.Failure is { } failure
+    internal static string Line(CycleReport r, NextCycle next) => Who(r) + (r.Failure is { } failure
         ? string.Create(CultureInfo.InvariantCulture, $"cycle failed, nothing recorded, proposed or run: {failure} (details in the log file){(next.Last ? "" : $"; retrying in {next.Delay.TotalSeconds:0.#} s")}")
         : r.Outage is { } outage
         ? string.Create(CultureInfo.InvariantCulture, $"cycle {r.Cycle}: VGAC outage, nothing proposed or run: {outage}{(next.Last ? "" : $"; backing off {next.Delay.TotalSeconds:0.#} s")}")
         : string.Create(CultureInfo.InvariantCulture,
-            $"cycle {r.Cycle}: {r.Observation!.Cluster.GpusAvailable}/{r.Observation.Cluster.GpusTotal} GPUs free, {r.Observation.Cluster.JobsPending} pending, {Core.Text.Words.Count(r.Observation.Findings.Count, "finding")}; drift {Drift(r)}; {r.Predicted} scored, {r.Proposals.Count} proposed ({Core.Text.Words.Count(r.SkippedDuplicates, "duplicate")} skipped), {r.Executions.Count(e => e.State == ProposalStates.Executed)} run, {r.Verified} verified");
+            $"cycle {r.Cycle}: {r.Observation!.Cluster.GpusAvailable}/{r.Observation.Cluster.GpusTotal} GPUs free, {r.Observation.Cluster.JobsPending} pending, {Core.Text.Words.Count(r.Observation.Findings.Count, "finding")}; drift {Drift(r)}; {r.Predicted} scored, {r.Proposals.Count} proposed ({Core.Text.Words.Count(r.SkippedDuplicates, "duplicate")} skipped), {r.Executions.Count(e => e.State == ProposalStates.Executed)} run, {r.Verified} verified"));
 
     internal static string Drift(CycleReport r) => r.Calibration is { } c
         ? string.Create(CultureInfo.InvariantCulture,
@@ -118,12 +132,16 @@ internal abstract class WatchView
             return Task.CompletedTask;
         }
 
+        private readonly Dictionary<string, (CycleReport Report, NextCycle Next)> _latest = new(StringComparer.Ordinal);
+
         protected override Task ShowCoreAsync(CycleReport report, NextCycle next)
         {
+            _latest[report.Cluster] = (report, next);
+            var several = _latest.Count > 1 || report.Cluster != AuditStore.DefaultCluster;
             foreach (var p in report.Proposals)
             {
                 var run = report.Executions.FirstOrDefault(e => e.ProposalId == p.ProposalId);
-                _recent.Enqueue([report.Cycle.ToString(CultureInfo.InvariantCulture), p.ProposalId, p.JobId, $"{p.Tier} {p.Action}",
+                _recent.Enqueue([report.Cluster, report.Cycle.ToString(CultureInfo.InvariantCulture), p.ProposalId, p.JobId, $"{p.Tier} {p.Action}",
                     !p.Allowed ? $"[red]blocked[/] {Markup.Escape(p.Rule)}" : run is null ? "[yellow]awaiting approval[/]" : $"[green]{run.State}[/]"]);
                 if (_recent.Count > 8)
                 {
@@ -131,6 +149,43 @@ internal abstract class WatchView
                 }
             }
 
+            // One panel per cluster, each with its own VGAC, calibration and autonomy: one cluster's trouble is shown as its own.
+            var panels = new List<IRenderable>();
+            foreach (var (cluster, (last, upcoming)) in _latest)
+            {
+                var status = Status(last, upcoming);
+                if (cluster == _latest.Keys.Last())
+                {
+                    foreach (var note in _notes)
+                    {
+                        status.AddRow("[blue]event[/]", Markup.Escape(note));
+                    }
+
+                    status.AddRow("[bold]totals[/]", string.Create(CultureInfo.InvariantCulture, $"{Proposed} proposed, {Executed} run, {Outages} outage cycles"));
+                }
+
+                panels.Add(new Panel(status).Header(several ? $"vgac watch: {Markup.Escape(cluster)}" : "vgac watch").Expand());
+            }
+
+            var table = new Table().Border(TableBorder.Rounded).Title("recent proposals");
+            foreach (var column in (several ? new[] { "cluster" } : []).Concat(["cycle", "id", "job", "tier", "state"]))
+            {
+                table.AddColumn(column);
+            }
+
+            foreach (var row in _recent)
+            {
+                table.AddRow(several ? row : row[1..]);
+            }
+
+            panels.Add(table);
+            panels.Add(new Markup("[grey]Ctrl+C stops after the current cycle.[/]"));
+            _context?.UpdateTarget(new Rows(panels));
+            return Task.CompletedTask;
+        }
+
+        private static Grid Status(CycleReport report, NextCycle next)
+        {
             var status = new Grid().AddColumn().AddColumn();
             status.AddRow("[bold]cycle[/]", string.Create(CultureInfo.InvariantCulture, $"{report.Cycle} at {report.At.ToLocalTime():HH:mm:ss}; {(next.Last ? "the last cycle" : $"next in {next.Delay.TotalSeconds:0} s{(next.BackingOff ? " [red](backing off)[/]" : "")}")}"));
             status.AddRow("[bold]VGAC[/]", report.Outage is { } o ? $"[red]unavailable[/]: {Markup.Escape(o)}" : report.Failure is null ? "[green]ok[/]" : "[grey]not reached[/]");
@@ -150,25 +205,7 @@ internal abstract class WatchView
 
             status.AddRow("[bold]calibration[/]", Markup.Escape(Drift(report)));
             status.AddRow("[bold]autonomy[/]", Name(report.Autonomy));
-            foreach (var note in _notes)
-            {
-                status.AddRow("[blue]event[/]", Markup.Escape(note));
-            }
-
-            status.AddRow("[bold]totals[/]", string.Create(CultureInfo.InvariantCulture, $"{Proposed} proposed, {Executed} run, {Outages} outage cycles"));
-            var table = new Table().Border(TableBorder.Rounded).Title("recent proposals");
-            foreach (var column in new[] { "cycle", "id", "job", "tier", "state" })
-            {
-                table.AddColumn(column);
-            }
-
-            foreach (var row in _recent)
-            {
-                table.AddRow(row);
-            }
-
-            _context?.UpdateTarget(new Rows(new Panel(status).Header("vgac watch").Expand(), table, new Markup("[grey]Ctrl+C stops after the current cycle.[/]")));
-            return Task.CompletedTask;
+            return status;
         }
     }
 }

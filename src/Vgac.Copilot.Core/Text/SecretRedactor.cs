@@ -44,7 +44,8 @@ public sealed partial class SecretRedactor
 
     /// <summary>Learns every secret a configuration holds.</summary>
     public SecretRedactor Learn(IConfiguration configuration) =>
-        Learn(SecretKeys.Select(k => configuration[k]).Concat(UrlKeys.Select(k => configuration[k]).SelectMany(UrlParts)));
+        Learn(SecretKeys.Select(k => configuration[k]).Concat(UrlKeys.Select(k => configuration[k]).SelectMany(UrlParts))
+            .Concat(configuration.GetSection("Clusters").GetChildren().SelectMany(c => new[] { c["ApiKey"], c["api_key"] }.Concat(UrlParts(c["BaseUrl"] ?? c["base_url"])))));
 
     /// <summary>Learns the secrets in environment variables.</summary>
     public SecretRedactor Learn(IReadOnlyDictionary<string, string> environment) =>

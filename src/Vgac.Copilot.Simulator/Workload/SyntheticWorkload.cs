@@ -24,7 +24,7 @@ internal static class SyntheticWorkload
     private static readonly (string Reason, double Weight)[] FailureReasons =
         [("OOMKilled", 0.45), ("NCCLTimeout", 0.2), ("ImagePullBackOff", 0.15), ("Error: exit code 1", 0.2)];
 
-    public static IEnumerable<JobRequest> Generate(int seed, double arrivalsPerHour)
+    public static IEnumerable<JobRequest> Generate(int seed, double arrivalsPerHour, bool numericIds = false)
     {
         var random = new Random(seed);
         var peakRate = arrivalsPerHour * 1.8 / 3600; // the profile's maximum, for thinning
@@ -49,13 +49,13 @@ internal static class SyntheticWorkload
                 for (var k = 0; k < size; k++)
                 {
                     t += random.NextDouble() * 20;
-                    yield return Job(random, ++id, t, team.Namespace, user, gpus, $"sweep-{id}-{k}");
+                    yield return Job(random, ++id, t, team.Namespace, user, gpus, $"sweep-{id}-{k}", numericIds);
                 }
 
                 continue;
             }
 
-            yield return Job(random, ++id, t, team.Namespace, user, Pick(random, GpuMix), null);
+            yield return Job(random, ++id, t, team.Namespace, user, Pick(random, GpuMix), null, numericIds);
         }
     }
 
@@ -68,7 +68,7 @@ internal static class SyntheticWorkload
         return Math.Clamp(day >= 5 ? daily * 0.6 : daily, 0.1, 1.8);
     }
 
-    private static JobRequest Job(Random random, int id, double submitAt, string ns, string user, int gpus, string? name)
+    private static JobRequest Job(Random random, int id, double submitAt, string ns, string user, int gpus, string? name, bool numericIds)
     {
         var priority = ns == "ml-prod" ? 10 : random.NextDouble() < 0.2 ? 5 : 0;
         var queue = priority >= 10 ? "gpu-high" : priority >= 5 ? "gpu-default" : "gpu-low";
@@ -103,7 +103,8 @@ internal static class SyntheticWorkload
 
         return new JobRequest
         {
-            Id = $"job-{id:D6}",
+            // Slurm numbers its jobs; Kubernetes names them.
+            Id = numericIds ? (100000 + id).ToString(System.Globalization.CultureInfo.InvariantCulture) : $"job-{id:D6}",
             Name = name ?? $"{ns.Split('-')[0]}-{(gpus >= 4 ? "train" : gpus == 0 ? "prep" : "exp")}-{id}",
             User = user,
             Namespace = ns,

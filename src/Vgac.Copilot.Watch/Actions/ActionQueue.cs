@@ -203,6 +203,6 @@ public sealed class ActionQueue(AuditStore audit, ActionRunner runner, ActionPla
 
     private static ProposalRecord? ToRecord(AuditEvent proposal, IReadOnlyList<AuditEvent> history) =>
         proposal.Payload is { } json && WatchJson.Deserialize<ActionProposal>(json) is { } p
-            ? new ProposalRecord(p, proposal.At, proposal.Cycle, ProposalRecord.StateOf(p, history), history)
+            ? new ProposalRecord(p, proposal.At, proposal.Cycle, ProposalRecord.StateOf(p, history), history) { Cluster = proposal.Cluster }
             : null;
 }

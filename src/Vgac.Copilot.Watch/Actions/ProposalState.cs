@@ -44,6 +44,9 @@ public sealed record ExecutionRecord(
 /// <summary>A proposal as the audit trail knows it: what was proposed, where it stands, and every record about it.</summary>
 public sealed record ProposalRecord(ActionProposal Proposal, DateTimeOffset ProposedAt, long Cycle, string State, IReadOnlyList<AuditEvent> History)
 {
+    /// <summary>The cluster whose job the proposal is about.</summary>
+    public string Cluster { get; init; } = AuditStore.DefaultCluster;
+
     public static string StateOf(ActionProposal proposal, IReadOnlyList<AuditEvent> history)
     {
         var state = proposal.Allowed ? ProposalStates.AwaitingApproval : ProposalStates.Blocked;

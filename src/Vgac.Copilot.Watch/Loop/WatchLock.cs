@@ -13,9 +13,11 @@ public sealed class WatchLock : IDisposable
 
     /// <summary>Takes the lock, or says who holds it.</summary>
     /// <exception cref="WatchAlreadyRunningException">Another process is watching this audit trail.</exception>
-    public static WatchLock Acquire(string auditPath)
+    /// <param name="auditPath">The trail.</param>
+    /// <param name="cluster">The cluster watched: one loop per cluster and trail, so two processes may watch two clusters.</param>
+    public static WatchLock Acquire(string auditPath, string cluster = AuditStore.DefaultCluster)
     {
-        var path = auditPath + ".watch.lock";
+        var path = cluster == AuditStore.DefaultCluster ? auditPath + ".watch.lock" : $"{auditPath}.{cluster}.watch.lock";
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         try
         {
@@ -33,7 +35,7 @@ public sealed class WatchLock : IDisposable
         {
             var holder = TryRead(path);
             throw new WatchAlreadyRunningException(
-                $"another vgac watch{(holder is null ? "" : $" (process {holder})")} is already running against the audit trail {auditPath}; stop it first, or give this one its own --audit-db.");
+                $"another vgac watch{(holder is null ? "" : $" (process {holder})")} is already watching {(cluster == AuditStore.DefaultCluster ? "" : $"cluster {cluster} in ")}the audit trail {auditPath}; stop it first, or give this one its own --audit-db.");
         }
     }
 

@@ -50,7 +50,7 @@ public sealed partial class WatchLoop(WatchCycle cycle, WatchOptions options, Ti
             catch (Exception ex) when (++failures < MaxConsecutiveFailures)
             {
                 LogCycleFailed(ex, failures, ex.Message);
-                report = CycleReport.Failed(time.GetUtcNow(), options.Autonomy, ex.Message);
+                report = CycleReport.Failed(time.GetUtcNow(), options.Autonomy, ex.Message) with { Cluster = cycle.Cluster };
             }
 
             ran++;
