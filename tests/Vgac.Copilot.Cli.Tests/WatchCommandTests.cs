@@ -79,14 +79,23 @@ public sealed class WatchCommandTests
             ["watch", "--demo", "--autonomy", "full", "--cycles", "48", "--sim-step", "30m", "--interval", "10ms", "--format", "json", "--audit-db", db], cancellationToken: Ct);
 
         Assert.True(result.ExitCode == 0, result.ToString());
-        Assert.Equal(48, Lines(result.Out).Length);
-        Assert.Contains("[demo +02h] drift injected", result.Error, StringComparison.Ordinal);
-        Assert.Contains("[demo +17h] VGAC outage", result.Error, StringComparison.Ordinal);
-        Assert.Contains("guard check: no violations", result.Error, StringComparison.Ordinal);
+        Assert.Equal(96, Lines(result.Out).Length); // 48 cycles on each demo cluster
+        Assert.Contains("[eks] [demo +02h] drift injected", result.Error, StringComparison.Ordinal);
+        Assert.Contains("[eks] [demo +17h] VGAC outage", result.Error, StringComparison.Ordinal);
+        Assert.Contains("[eks] audit trail", result.Error, StringComparison.Ordinal);
+        Assert.Contains("[slurm] audit trail", result.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("violation:", result.Error, StringComparison.Ordinal);
+        Assert.Equal(2, result.Error.Split("guard check: no violations").Length - 1);
         // It ends by saying where to go next, with the trail it wrote.
         Assert.Contains($"vgac audit --audit-db '{db}' --check", result.Error, StringComparison.Ordinal);
-        var reports = Lines(result.Out).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        var all = Lines(result.Out).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        var reports = all.Where(r => r.GetProperty("cluster").GetString() == "eks").ToList();
+        var calm = all.Where(r => r.GetProperty("cluster").GetString() == "slurm").ToList();
+        Assert.Equal((48, 48), (reports.Count, calm.Count));
         Assert.Contains(reports, r => r.TryGetProperty("outage", out var outage) && outage.ValueKind == JsonValueKind.String);
+
+        // The EKS outage and drift are EKS's alone: Slurm's cycles went on, none of them an outage.
+        Assert.DoesNotContain(calm, r => r.TryGetProperty("outage", out var outage) && outage.ValueKind == JsonValueKind.String);
 
         // The story holds together: calm until the drift is injected (before cycle 5), then the cycles show it within a few.
         string? Drift(JsonElement r) => r.TryGetProperty("calibration", out var c) && c.ValueKind == JsonValueKind.Object ? c.GetProperty("drift").GetString() : null;

@@ -299,7 +299,9 @@ internal sealed class AuditCommand : VgacCommand
             // The whole trail unless the run names a cluster; each cluster checked against its own guards.
             var named = parse.GetResult(GlobalOptions.Cluster) is not null;
             var view = named ? store.ForCluster(session.Clusters.Selected) : store.AllClusters();
-            var clusters = named ? [session.Clusters.Selected] : await store.ClustersAsync(token).ConfigureAwait(false);
+            var inTrail = named ? [session.Clusters.Selected] : await store.ClustersAsync(token).ConfigureAwait(false);
+            var order = session.Clusters.Clusters.Select(c => c.Name).ToList();
+            var clusters = inTrail.OrderBy(c => order.IndexOf(c) is var i and >= 0 ? i : int.MaxValue).ToList(); // as configured, then any others
             var several = clusters.Count > 1;
             if (parse.GetValue(check))
             {
