@@ -35,14 +35,24 @@ public static class AgentServiceCollectionExtensions
         services.TryAddSingleton<ToolActivity>();
         services.TryAddSingleton(sp => new ToolInvoker(sp.GetRequiredService<ToolCatalog>(), sp.GetRequiredService<ToolActivity>()));
         services.TryAddSingleton(sp => new AnswerChecker(sp.GetRequiredService<IOptions<Core.Guards.GuardOptions>>().Value));
-        services.TryAddSingleton(sp => OfflinePlanner.Create(sp.GetRequiredService<ToolInvoker>()));
+        services.TryAddSingleton(sp => OfflinePlanner.Create(sp.GetRequiredService<ToolInvoker>(), Clusters(sp)));
         services.TryAddSingleton<IPlanner>(sp =>
         {
             var llm = sp.GetRequiredService<IOptions<LlmOptions>>().Value;
             return llm.IsConfigured
-                ? new LlmPlanner(llm, sp.GetRequiredService<ToolCatalog>(), sp.GetRequiredService<TimeProvider>(), $"behind {sp.GetRequiredService<IVgacClient>().BaseAddress}", activity: sp.GetRequiredService<ToolActivity>())
+                ? new LlmPlanner(llm, sp.GetRequiredService<ToolCatalog>(), sp.GetRequiredService<TimeProvider>(), Where(sp), activity: sp.GetRequiredService<ToolActivity>())
                 : sp.GetRequiredService<OfflinePlanner>();
         });
         return services;
     }
+
+    /// <summary>The configured clusters' names when there are several (the planners then name the cluster they ask).</summary>
+    private static IReadOnlyList<string> Clusters(IServiceProvider services) =>
+        services.GetService<Core.Clusters.IClusterDirectory>() is { Clusters.Count: > 1 } directory ? [.. directory.Clusters.Select(c => c.Name)] : [];
+
+    /// <summary>What the model is told about where the cluster is, or which clusters it can ask.</summary>
+    private static string Where(IServiceProvider services) => services.GetService<Core.Clusters.IClusterDirectory>() is { Clusters.Count: > 1 } directory
+        ? $"clusters {string.Join(", ", directory.Clusters.Select(c => c.Name))} (every tool takes `cluster`; left out, it asks the current one, {directory.Current}; "
+          + "for a question about several clusters, call the tool once per cluster and answer side by side, naming each)"
+        : $"behind {services.GetRequiredService<IVgacClient>().BaseAddress}";
 }

@@ -196,3 +196,60 @@ public sealed class ClusterTests
         Assert.All(slurmOnly.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries), l => Assert.Equal("slurm", JsonDocument.Parse(l).RootElement.GetProperty("cluster").GetString()));
     }
 }
+
+/// <summary>The planners and the REPL across the two demo clusters.</summary>
+public sealed class ClusterConversationTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Ask_CompareTwoClusters_OfflinePlannerFansOut_AnswersSideBySide_Grounded()
+    {
+        var result = await CliHarness.RunAsync(["ask", "--demo", "compare the wait for 4 GPUs on eks and slurm", "--format", "json"], cancellationToken: Ct);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        using var json = JsonDocument.Parse(result.Out);
+        var calls = json.RootElement.GetProperty("tool_calls").EnumerateArray().ToList();
+        Assert.Equal(["eks", "slurm"], calls.Select(c => c.GetProperty("arguments").GetProperty("cluster").GetString()));
+        Assert.All(calls, c => Assert.Equal("predictor_predict_wait", c.GetProperty("name").GetString()));
+        var answer = json.RootElement.GetProperty("answer").GetString()!;
+        Assert.Contains("On eks: For 4 GPU(s)", answer, StringComparison.Ordinal);
+        Assert.Contains("On slurm: For 4 GPU(s)", answer, StringComparison.Ordinal);
+        Assert.Matches(@"Side by side: eks P\(long wait\) 0\.\d\d \(\w+\), about [\d.]+ min; slurm P\(long wait\) 0\.\d\d", answer);
+        Assert.True(json.RootElement.GetProperty("answer_check").GetProperty("passed").GetBoolean(), result.Out);
+    }
+
+    [Fact]
+    public async Task Ask_NamesOneCluster_GoesThereOnly()
+    {
+        var result = await CliHarness.RunAsync(["ask", "--demo", "what is the cluster status on slurm?", "--format", "json"], cancellationToken: Ct);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        using var json = JsonDocument.Parse(result.Out);
+        var call = Assert.Single(json.RootElement.GetProperty("tool_calls").EnumerateArray());
+        Assert.Equal("slurm", call.GetProperty("arguments").GetProperty("cluster").GetString());
+        Assert.StartsWith("Cluster slurm (slurm):", json.RootElement.GetProperty("answer").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Chat_ClusterCommand_SwitchesWhereQuestionsGo_PromptShowsIt_FollowUpOnAnotherCluster()
+    {
+        var result = await CliHarness.RunAsync(["chat", "--demo"], cancellationToken: Ct,
+            input: "/cluster\nhow busy is the cluster?\n/cluster slurm\nhow busy is the cluster?\nwhen would 2 GPUs start?\nand on eks?\n/cluster gke\nexit\n");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var text = result.Out;
+        Assert.Contains("vgac[eks]>", text, StringComparison.Ordinal);
+        Assert.Contains("vgac[slurm]>", text, StringComparison.Ordinal);
+        Assert.Matches(@"\* eks\s+embedded simulator \(kubernetes\)", text);
+        Assert.Contains("Cluster eks (kubernetes):", text, StringComparison.Ordinal);
+        Assert.Contains("questions now go to slurm", text, StringComparison.Ordinal);
+        Assert.Contains("Cluster slurm (slurm):", text, StringComparison.Ordinal);
+        Assert.Contains("no cluster is named gke", text, StringComparison.Ordinal);
+
+        // "and on eks?" asks the previous question (2 GPUs) of the cluster it names.
+        Assert.Contains("· predictor_predict_wait gpus=2 ok", text, StringComparison.Ordinal);
+        Assert.Contains("· predictor_predict_wait gpus=2, cluster=eks ok", text, StringComparison.Ordinal);
+        Assert.Contains("clusters eks, slurm (questions go to eks; /cluster switches)", text, StringComparison.Ordinal);
+    }
+}

@@ -23,7 +23,7 @@ public sealed class TerminalReplTests
         ["DOTNET_CLI_HOME"] = data,
     };
 
-    private static int Prompts(string screen) => Regex.Matches(screen, @"^vgac>( |$)", RegexOptions.Multiline).Count;
+    private static int Prompts(string screen) => Regex.Matches(screen, @"^vgac\[eks\]>( |$)", RegexOptions.Multiline).Count;
 
     [Fact]
     public async Task Repl_LongLineEditedInPlace_CtrlCCancelsOnlyTheAnswer_HistorySurvivesARestart()
@@ -42,7 +42,7 @@ public sealed class TerminalReplTests
             var edited = await tmux.WaitForAsync(s => s.Contains("how long would a jo", StringComparison.Ordinal) && !s.Contains("a job wait how long would a job wait \n", StringComparison.Ordinal), Patience, "the edited line");
             Assert.Equal(1, Prompts(edited));
             await tmux.PressAsync("C-u");
-            await tmux.WaitForAsync(s => Regex.IsMatch(s, @"^vgac>\s*$", RegexOptions.Multiline), Patience, "the cleared line");
+            await tmux.WaitForAsync(s => Regex.IsMatch(s, @"^vgac\[eks\]>\s*$", RegexOptions.Multiline), Patience, "the cleared line");
 
             // Ctrl+C while a (slow) tool runs: the answer is cancelled, the session stays.
             await tmux.TypeAsync("why are jobs waiting?");
@@ -62,7 +62,7 @@ public sealed class TerminalReplTests
         {
             await tmux.WaitForAsync(s => Prompts(s) == 1, Patience, "the first prompt");
             await tmux.PressAsync("Up");
-            await tmux.WaitForAsync(s => s.Contains("vgac> why are jobs waiting?", StringComparison.Ordinal), Patience, "the recalled question");
+            await tmux.WaitForAsync(s => s.Contains("vgac[eks]> why are jobs waiting?", StringComparison.Ordinal), Patience, "the recalled question");
             await tmux.PressAsync("C-u", "C-r");
             await tmux.TypeAsync("jobs w");
             await tmux.WaitForAsync(s => s.Contains("(reverse-i-search)'jobs w': why are jobs waiting?", StringComparison.Ordinal), Patience, "the search");

@@ -43,6 +43,10 @@ public static partial class AnswerWriter
         return text.ToString();
     }
 
+    /// <summary>An intent's one-line comparison of one cluster's results (its <c>compare</c> template), or null.</summary>
+    public static string? Compare(Intent intent, IReadOnlyDictionary<string, JsonElement> results, Entities entities) =>
+        intent.Compare is { } template ? Fill(template, path => Resolve(results, entities, path)) : null;
+
     /// <summary>A note's condition: the value, <c>*</c> for any value present, <c>!value</c> for any other value present.</summary>
     private static bool Matches(JsonElement value, string expected) => expected switch
     {

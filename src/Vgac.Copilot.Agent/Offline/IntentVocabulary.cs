@@ -23,7 +23,11 @@ public sealed record Intent(
     string Answer,
     IReadOnlyList<IntentEach> Each,
     IReadOnlyList<IntentNote> Notes,
-    (string Path, string Text)? Empty);
+    (string Path, string Text)? Empty)
+{
+    /// <summary>One cluster's line when a question asks across clusters ("side by side"); null when the intent has none.</summary>
+    public string? Compare { get; init; }
+}
 
 /// <summary>Loads <c>prompts/offline/intents.json</c>: the offline planner's whole vocabulary is data.</summary>
 public static class IntentVocabulary
@@ -60,6 +64,9 @@ public static class IntentVocabulary
             e.GetProperty("answer").GetString()!,
             each,
             notes,
-            e.TryGetProperty("empty", out var empty) ? (empty.GetProperty("path").GetString()!, empty.GetProperty("text").GetString()!) : null);
+            e.TryGetProperty("empty", out var empty) ? (empty.GetProperty("path").GetString()!, empty.GetProperty("text").GetString()!) : null)
+        {
+            Compare = e.TryGetProperty("compare", out var compare) ? compare.GetString() : null,
+        };
     }
 }

@@ -10,47 +10,83 @@ namespace Vgac.Copilot.Agent.Offline;
 /// The planner with no model: understands the question with <see cref="OfflineUnderstanding"/> (a classifier
 /// trained on the phrasing corpus, the job spec read from the words, two questions in one answered in one reply, a
 /// follow-up reusing the previous spec), calls the same tools through the same guards as every other path, and
-/// writes each answer from its intent's template and those results only.
+/// writes each answer from its intent's template and those results only. With several clusters configured, a question
+/// that names clusters goes to them ("on slurm"), one that names two or more is answered for each, side by side.
 /// </summary>
-public sealed class OfflinePlanner(ToolInvoker tools, OfflineUnderstanding understanding) : IPlanner
+public sealed class OfflinePlanner(ToolInvoker tools, OfflineUnderstanding understanding, IReadOnlyList<string>? clusters = null) : IPlanner
 {
     private Understanding? _previous;
+    private IReadOnlyList<string> _previousClusters = [];
 
     public string Kind => "offline";
 
     public string? Model => null;
 
-    public static OfflinePlanner Create(ToolInvoker tools) => new(tools, OfflineUnderstanding.Default);
+    public static OfflinePlanner Create(ToolInvoker tools, IReadOnlyList<string>? clusters = null) => new(tools, OfflineUnderstanding.Default, clusters);
 
-    public void Reset() => _previous = null;
+    public void Reset() => (_previous, _previousClusters) = (null, []);
 
     public async Task<PlannerAnswer> AskAsync(string question, CancellationToken cancellationToken = default)
     {
         var started = Stopwatch.GetTimestamp();
-        var plan = understanding.Understand(question, _previous);
+        var (named, asked) = ClusterMentions.Find(question, clusters ?? [], understanding.Classifier);
+        var plan = understanding.Understand(asked, _previous);
+        if (plan.Reply is not null && named.Count > 0 && _previous is not null && asked.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length <= 3)
+        {
+            // "and on slurm?": the previous question, asked of the cluster(s) named now.
+            plan = _previous;
+        }
+
         if (plan.Reply is { } reply)
         {
             return Done(reply, [], understood: false);
+        }
+
+        // A follow-up that names no cluster stays where the previous question went.
+        IReadOnlyList<string?> targets = named.Count > 0 ? [.. named] : plan == _previous || plan.Route == "follow_up" ? [.. _previousClusters] : [];
+        if (targets.Count == 0)
+        {
+            targets = [null];
         }
 
         var calls = new List<ToolCallRecord>();
         var answer = new StringBuilder();
         foreach (var part in plan.Parts)
         {
-            var results = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
-            foreach (var tool in part.Intent.Tools)
+            var compared = new List<string>();
+            foreach (var cluster in targets)
             {
-                var call = await tools.InvokeAsync(tool.Name, Arguments(tool, part.Entities), cancellationToken).ConfigureAwait(false);
-                calls.Add(call);
-                if (!call.Ok)
+                var results = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+                foreach (var tool in part.Intent.Tools)
                 {
-                    return Done($"I could not get that from VGAC: {call.Result} [{call.Name}]", calls);
+                    var arguments = Arguments(tool, part.Entities);
+                    if (cluster is not null)
+                    {
+                        arguments[ClusterRouting.Argument] = cluster;
+                    }
+
+                    var call = await tools.InvokeAsync(tool.Name, arguments, cancellationToken).ConfigureAwait(false);
+                    calls.Add(call);
+                    if (!call.Ok)
+                    {
+                        return Done($"I could not get that from VGAC: {call.Result} [{call.Name}]", calls);
+                    }
+
+                    results[tool.Name] = JsonDocument.Parse(call.Result).RootElement.Clone();
                 }
 
-                results[tool.Name] = JsonDocument.Parse(call.Result).RootElement.Clone();
+                var written = AnswerWriter.Write(part.Intent, results, part.Entities);
+                answer.Append(answer.Length > 0 ? "\n\n" : "").Append(targets.Count > 1 ? $"On {cluster}: {written}" : written);
+                if (targets.Count > 1 && AnswerWriter.Compare(part.Intent, results, part.Entities) is { } line)
+                {
+                    compared.Add($"{cluster} {line}");
+                }
             }
 
-            answer.Append(answer.Length > 0 ? "\n\n" : "").Append(AnswerWriter.Write(part.Intent, results, part.Entities));
+            if (compared.Count > 1)
+            {
+                answer.Append("\n\nSide by side: ").Append(string.Join("; ", compared)).Append('.');
+            }
         }
 
         if (plan.Note is { } note)
@@ -59,6 +95,7 @@ public sealed class OfflinePlanner(ToolInvoker tools, OfflineUnderstanding under
         }
 
         _previous = plan.Parts.Count == 1 ? plan : null;
+        _previousClusters = _previous is null ? [] : [.. targets.OfType<string>()];
         return Done(answer.ToString(), calls);
 
         PlannerAnswer Done(string text, IReadOnlyList<ToolCallRecord> made, bool understood = true) =>

@@ -24,6 +24,9 @@ internal sealed record ChatOptions
 
     /// <summary>A saved session to continue (its questions and answers go back into the conversation).</summary>
     public string? Resume { get; init; }
+
+    /// <summary>The clusters questions may go to; <c>/cluster</c> changes the current one.</summary>
+    public Core.Clusters.IClusterDirectory? Clusters { get; init; }
 }
 
 /// <summary>
@@ -43,6 +46,7 @@ internal sealed class ChatSession(IPlanner planner, ToolCatalog catalog, AnswerC
         ("/history", "your questions so far (up/down recall them, Ctrl+R searches)"),
         ("/clear", "clear the screen and forget the conversation"),
         ("/model", "which planner and model answer"),
+        ("/cluster", "[NAME]: the clusters, or switch the one questions go to"),
         ("/save", "[NAME]: save this session (questions, answers, tool results)"),
         ("/sessions", "the saved sessions ('vgac chat --resume NAME' continues one)"),
         ("/exit", "leave (also: exit, quit, Ctrl+D)"),
@@ -56,6 +60,9 @@ internal sealed class ChatSession(IPlanner planner, ToolCatalog catalog, AnswerC
     private IReadOnlyList<ToolCallRecord> _lastCalls = [];
 
     public IReadOnlyList<ChatTurn> Turns => _turns;
+
+    /// <summary>"vgac>", or "vgac[eks]>" with several clusters: where the next question goes is always in sight.</summary>
+    private string Prompt => _options.Clusters is { Clusters.Count: > 1 } clusters ? $"vgac[{clusters.Current}]>" : "vgac>";
 
     /// <summary>Cancels the answer being written, if any (Ctrl+C).</summary>
     public bool CancelCurrent()
@@ -74,7 +81,10 @@ internal sealed class ChatSession(IPlanner planner, ToolCatalog catalog, AnswerC
 
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
-        console.MarkupLine($"[bold]VGAC Copilot[/] - planner [green]{planner.Kind}[/]{(planner.Model is null ? "" : $" ({Markup.Escape(planner.Model)})")}, VGAC at [blue]{Markup.Escape(vgacUrl)}[/]");
+        var where = _options.Clusters is { Clusters.Count: > 1 } clusters
+            ? $"clusters {Markup.Escape(string.Join(", ", clusters.Clusters.Select(c => c.Name)))} (questions go to [blue]{Markup.Escape(clusters.Current)}[/]; /cluster switches)"
+            : $"VGAC at [blue]{Markup.Escape(vgacUrl)}[/]";
+        console.MarkupLine($"[bold]VGAC Copilot[/] - planner [green]{planner.Kind}[/]{(planner.Model is null ? "" : $" ({Markup.Escape(planner.Model)})")}, {where}");
         console.MarkupLine("[grey]Ask about the cluster, the queue, wait predictions or calibration. /help lists commands, Ctrl+C cancels an answer, exit leaves.[/]");
         if (_options.Resume is { } name)
         {
@@ -87,11 +97,11 @@ internal sealed class ChatSession(IPlanner planner, ToolCatalog catalog, AnswerC
             string? line;
             if (_options.Editor is { } editor)
             {
-                line = editor.ReadLine("vgac> ");
+                line = editor.ReadLine(Prompt + " ");
             }
             else
             {
-                console.Markup("[bold]vgac>[/] ");
+                console.Markup($"[bold]{Markup.Escape(Prompt)}[/] ");
                 line = await input.ReadLineAsync(cancellationToken).ConfigureAwait(false);
             }
 
@@ -315,6 +325,9 @@ internal sealed class ChatSession(IPlanner planner, ToolCatalog catalog, AnswerC
             case "/model":
                 console.MarkupLine($"planner {planner.Kind}{(planner.Model is null ? " (no model: answers come from templates over tool results)" : $", model {Markup.Escape(planner.Model)}")}");
                 break;
+            case "/cluster":
+                ClusterCommand(argument);
+                break;
             case "/trace":
                 _trace = argument?.ToLowerInvariant() switch { "on" => true, "off" => false, _ => !_trace };
                 console.MarkupLine($"tool-call trace {(_trace ? "on" : "off")}");
@@ -359,6 +372,36 @@ internal sealed class ChatSession(IPlanner planner, ToolCatalog catalog, AnswerC
         }
 
         return true;
+    }
+
+    /// <summary><c>/cluster</c> lists the clusters (the current one marked); <c>/cluster NAME</c> sends the next questions there.</summary>
+    private void ClusterCommand(string? name)
+    {
+        if (_options.Clusters is not { Clusters.Count: > 1 } clusters)
+        {
+            console.MarkupLine($"[grey]one VGAC is configured ({Markup.Escape(vgacUrl)}); a Clusters list in the configuration adds more[/]");
+            return;
+        }
+
+        if (name is null)
+        {
+            foreach (var cluster in clusters.Clusters)
+            {
+                console.MarkupLine($"{(cluster.Name == clusters.Current ? "[green]*[/]" : " ")} {Markup.Escape(cluster.Name),-12} {Markup.Escape(cluster.Endpoint)}");
+            }
+
+            return;
+        }
+
+        if (!clusters.Clusters.Any(c => c.Name == name))
+        {
+            var guess = Core.Text.NameMatch.Closest(name, clusters.Clusters.Select(c => c.Name));
+            console.MarkupLine($"[red]no cluster is named {Markup.Escape(name)}[/]{(guess is null ? "" : $"; did you mean {Markup.Escape(guess)}?")} (/cluster lists them)");
+            return;
+        }
+
+        clusters.Current = name;
+        console.MarkupLine($"questions now go to [green]{Markup.Escape(name)}[/] (a question can still name another: \"... on slurm\")");
     }
 
     private void TrySave(SavedSessions sessions, string name, bool quiet)

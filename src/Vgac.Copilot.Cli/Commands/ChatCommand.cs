@@ -65,7 +65,7 @@ internal sealed class ChatCommand : VgacCommand
         var editor = terminal is null ? null : new LineEditor(terminal, ReadKey, () => Console.WindowWidth > 0 ? Console.WindowWidth : 80,
             new InputHistory(Path.Combine(folder, "history"), context.Secrets), [.. ChatSession.Commands.Select(c => c.Name)]);
         var chat = new ChatSession(session.Get<IPlanner>(), session.Get<ToolCatalog>(), session.Get<AnswerChecker>(), console, context.In, session.Get<IVgacClient>().BaseAddress.ToString(),
-            new ChatOptions { Editor = editor, Sessions = sessions, Activity = session.Get<ToolActivity>(), Terminal = terminal, Resume = resumeName });
+            new ChatOptions { Editor = editor, Sessions = sessions, Activity = session.Get<ToolActivity>(), Terminal = terminal, Resume = resumeName, Clusters = session.Clusters });
         ConsoleCancelEventHandler? onCancel = null;
         if (context.Interactive)
         {
