@@ -24,7 +24,10 @@ public sealed class EvalRunTests
             Assert.Contains(cases, c => c.Case.Tags.Contains(tag));
         }
 
-        Assert.Equal(["calm", "congested", "drifted", "errors", "learning", "slurm"], cases.Select(c => c.Case.Cassette ?? c.Suite.Cassette).Distinct().Order(StringComparer.Ordinal));
+        // Every cassette is replayed, alone or as one of several clusters; some cases ask across clusters.
+        var replayed = cases.SelectMany(c => (c.Case.Clusters ?? c.Suite.Clusters) is { Count: > 0 } clusters ? (IEnumerable<string>)clusters.Values : [c.Case.Cassette ?? c.Suite.Cassette]);
+        Assert.Equal(["calm", "congested", "drifted", "errors", "learning", "slurm"], replayed.Distinct().Order(StringComparer.Ordinal));
+        Assert.Contains(cases, c => c.Case.Tags.Contains("clusters") && (c.Case.Clusters ?? c.Suite.Clusters).Count >= 2);
     }
 
     [Fact]
@@ -152,5 +155,30 @@ public sealed class EvalRunTests
 
         Assert.Equal(("42", "true", true, 3, null), (c.Id, c.Question, c.ExactPredictions, c.Expect.MaxToolCalls, c.Expect.Refusal));
         Assert.Equal((0.25, 0.001), (c.Expect.Numbers[0].Value, c.Expect.Numbers[0].Tolerance));
+    }
+
+    [Theory]
+    [InlineData("clusters: { eks: calm }")]
+    [InlineData("clusters: { EKS: calm, slurm: slurm }")]
+    public void SuiteLoader_ClustersOfOneOrWithABadName_Refused(string clusters)
+    {
+        var folder = Directory.CreateTempSubdirectory("vgac-suites-").FullName;
+        File.WriteAllText(Path.Combine(folder, "c.yaml"), $"suite: c\ncases:\n  - id: a\n    question: how busy is eks\n    {clusters}\n");
+
+        var ex = Assert.Throws<InvalidDataException>(() => SuiteLoader.Load(folder));
+
+        Assert.EndsWith("c.yaml: case 'a': clusters needs two or more entries, each a lower-case DNS-1123 name with its cassette (eks: calm).", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Clusters_EachReplaysItsOwnCassette_ACaseAcrossThemPasses_ItsToolsNameEachCluster()
+    {
+        var suites = SuiteLoader.Load(Path.Combine(Evals, "suites"), "clusters");
+
+        var results = await new EvalRunner(Path.Combine(Evals, "cassettes")).RunAsync(suites, 1, null, TestContext.Current.CancellationToken);
+
+        Assert.All(results, r => Assert.True(r.Passed, $"{r.Id}: {string.Join("; ", r.Failures)}"));
+        var compare = Assert.Single(results, r => r.Id == "compare-calibration");
+        Assert.Contains("slurm effective ECE", compare.Answer, StringComparison.Ordinal);
     }
 }

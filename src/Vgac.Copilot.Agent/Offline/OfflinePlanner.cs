@@ -53,7 +53,7 @@ public sealed class OfflinePlanner(ToolInvoker tools, OfflineUnderstanding under
         var answer = new StringBuilder();
         foreach (var part in plan.Parts)
         {
-            var compared = new List<string>();
+            var answers = new List<(string? Cluster, IReadOnlyDictionary<string, JsonElement> Results)>();
             foreach (var cluster in targets)
             {
                 var results = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
@@ -75,18 +75,10 @@ public sealed class OfflinePlanner(ToolInvoker tools, OfflineUnderstanding under
                     results[tool.Name] = JsonDocument.Parse(call.Result).RootElement.Clone();
                 }
 
-                var written = AnswerWriter.Write(part.Intent, results, part.Entities);
-                answer.Append(answer.Length > 0 ? "\n\n" : "").Append(targets.Count > 1 ? $"On {cluster}: {written}" : written);
-                if (targets.Count > 1 && AnswerWriter.Compare(part.Intent, results, part.Entities) is { } line)
-                {
-                    compared.Add($"{cluster} {line}");
-                }
+                answers.Add((cluster, results));
             }
 
-            if (compared.Count > 1)
-            {
-                answer.Append("\n\nSide by side: ").Append(string.Join("; ", compared)).Append('.');
-            }
+            answer.Append(answer.Length > 0 ? "\n\n" : "").Append(ClusterAnswers.Write(part.Intent, part.Entities, answers));
         }
 
         if (plan.Note is { } note)

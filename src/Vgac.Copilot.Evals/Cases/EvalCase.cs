@@ -7,6 +7,9 @@ public sealed class EvalSuite
 
     public string Cassette { get; set; } = "";
 
+    /// <summary>Several clusters, each replaying its own cassette (<c>eks: calm</c>); the first is the current one.</summary>
+    public Dictionary<string, string> Clusters { get; set; } = [];
+
     public List<EvalCase> Cases { get; set; } = [];
 
     /// <summary>The file it came from.</summary>
@@ -25,6 +28,9 @@ public sealed class EvalCase
 
     /// <summary>Overrides the suite's cassette.</summary>
     public string? Cassette { get; set; }
+
+    /// <summary>Overrides the suite's clusters: each cluster's name and the cassette it replays.</summary>
+    public Dictionary<string, string>? Clusters { get; set; }
 
     public List<string> Tags { get; set; } = [];
 

@@ -40,6 +40,14 @@ public static partial class SuiteLoader
                 throw new InvalidDataException($"{file}: case id '{duplicate.Key}' is used twice.");
             }
 
+            foreach (var (where, clusters) in new[] { ("the suite", suite.Clusters) }.Concat(suite.Cases.Where(c => c.Clusters is not null).Select(c => ($"case '{c.Id}'", c.Clusters!))))
+            {
+                if (clusters.Count == 1 || clusters.Keys.Any(k => !ClusterName().IsMatch(k)))
+                {
+                    throw new InvalidDataException($"{file}: {where}: clusters needs two or more entries, each a lower-case DNS-1123 name with its cassette (eks: calm).");
+                }
+            }
+
             if (only is null || string.Equals(suite.Suite, only, StringComparison.OrdinalIgnoreCase))
             {
                 suites.Add(suite);
@@ -59,6 +67,9 @@ public static partial class SuiteLoader
         _ when message.Contains("expected text", StringComparison.Ordinal) || message.Contains("String", StringComparison.Ordinal) => "expected text",
         _ => "expected a value of another kind",
     };
+
+    [System.Text.RegularExpressions.GeneratedRegex("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")]
+    private static partial System.Text.RegularExpressions.Regex ClusterName();
 
     [System.Text.RegularExpressions.GeneratedRegex("JSON property '([^']*)' could not be mapped")]
     private static partial System.Text.RegularExpressions.Regex UnknownField();
@@ -103,4 +114,9 @@ internal sealed class ScalarText : JsonConverter<string>
     };
 
     public override void Write(Utf8JsonWriter writer, string value, JsonSerializerOptions options) => writer.WriteStringValue(value);
+
+    /// <summary>A mapping's keys (a case's cluster names) are text as they stand.</summary>
+    public override string ReadAsPropertyName(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => reader.GetString()!;
+
+    public override void WriteAsPropertyName(Utf8JsonWriter writer, string value, JsonSerializerOptions options) => writer.WritePropertyName(value);
 }

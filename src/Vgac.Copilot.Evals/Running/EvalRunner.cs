@@ -27,15 +27,24 @@ public sealed class EvalRunner(string cassettesFolder, LlmOptions? llm = null)
         {
             foreach (var c in suite.Cases)
             {
-                var name = c.Cassette ?? suite.Cassette;
-                if (!cassettes.TryGetValue(name, out var cassette))
+                Cassette Load(string name)
                 {
-                    cassettes[name] = cassette = Cassette.Load(Path.Combine(cassettesFolder, name));
+                    if (!cassettes.TryGetValue(name, out var cassette))
+                    {
+                        cassettes[name] = cassette = Cassette.Load(Path.Combine(cassettesFolder, name));
+                    }
+
+                    return cassette;
                 }
 
+                // One VGAC, or several clusters each replaying its own cassette (the first is the current one).
+                var clusters = c.Clusters ?? suite.Clusters;
+                IReadOnlyList<(string? Cluster, Cassette Cassette)> replayed = clusters.Count > 0
+                    ? [.. clusters.Select(kv => ((string?)kv.Key, Load(kv.Value)))]
+                    : [(null, Load(c.Cassette ?? suite.Cassette))];
                 for (var i = 0; i < repeat; i++)
                 {
-                    var result = await RunCaseAsync(suite, c, cassette, cancellationToken).ConfigureAwait(false);
+                    var result = await RunCaseAsync(suite, c, replayed, cancellationToken).ConfigureAwait(false);
                     results.Add(result);
                     progress?.Invoke(result);
                 }
@@ -45,21 +54,21 @@ public sealed class EvalRunner(string cassettesFolder, LlmOptions? llm = null)
         return results;
     }
 
-    private async Task<CaseResult> RunCaseAsync(EvalSuite suite, EvalCase c, Cassette cassette, CancellationToken cancellationToken)
+    private async Task<CaseResult> RunCaseAsync(EvalSuite suite, EvalCase c, IReadOnlyList<(string? Cluster, Cassette Cassette)> replayed, CancellationToken cancellationToken)
     {
-        var handler = new CassetteHandler(cassette, c.ExactPredictions);
-        var services = new ServiceCollection();
-        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        var handlers = replayed.Select(r => new CassetteHandler(r.Cassette, c.ExactPredictions)).ToList();
+        var clusters = replayed[0].Cluster is null ? null : new CassetteClusters();
+        var providers = new List<ServiceProvider>();
+        for (var i = 0; i < replayed.Count; i++)
         {
-            ["Vgac:BaseUrl"] = "http://vgac.cassette",
-            ["Vgac:MaxRetries"] = "0",
-            ["Vgac:TimeoutSeconds"] = "10",
-        }).Build());
-        services.AddLogging(b => b.SetMinimumLevel(LogLevel.None));
-        services.AddCopilot().ConfigurePrimaryHttpMessageHandler(() => handler);
-        await using var provider = services.BuildServiceProvider();
+            providers.Add(Build(handlers[i], replayed[i].Cluster, clusters));
+            clusters?.Add(replayed[i].Cluster!, $"cassette {replayed[i].Cassette.Manifest.Name}", providers[i]);
+        }
+
+        await using var disposer = new Disposer(providers);
+        var provider = providers[0];
         IPlanner planner = llm?.IsConfigured == true
-            ? new LlmPlanner(llm, provider.GetRequiredService<ToolCatalog>(), TimeProvider.System, cassette.Manifest.Name)
+            ? new LlmPlanner(llm, provider.GetRequiredService<ToolCatalog>(), TimeProvider.System, clusters is null ? replayed[0].Cassette.Manifest.Name : $"clusters {string.Join(", ", replayed.Select(r => r.Cluster))} (every tool takes `cluster`)")
             : provider.GetRequiredService<OfflinePlanner>();
         PlannerAnswer answer;
         try
@@ -79,6 +88,60 @@ public sealed class EvalRunner(string cassettesFolder, LlmOptions? llm = null)
             answer = new PlannerAnswer($"(eval could not run: {ex.Message})", planner.Kind, planner.Model, [], null, 0, Understood: false);
         }
 
-        return CaseScorer.Score(suite, c, answer, handler.Approximations, handler.Misses);
+        return CaseScorer.Score(suite, c, answer, [.. handlers.SelectMany(h => h.Approximations)], [.. handlers.SelectMany(h => h.Misses)]);
+    }
+
+    /// <summary>The production wiring over one cassette; with clusters, as one of them.</summary>
+    private static ServiceProvider Build(CassetteHandler handler, string? cluster, CassetteClusters? clusters)
+    {
+        var services = new ServiceCollection();
+        var settings = new Dictionary<string, string?>
+        {
+            ["Vgac:BaseUrl"] = cluster is null ? "http://vgac.cassette" : $"http://{cluster}.vgac.cassette",
+            ["Vgac:MaxRetries"] = "0",
+            ["Vgac:TimeoutSeconds"] = "10",
+            ["Cluster:Name"] = cluster,
+        };
+        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
+        if (clusters is not null)
+        {
+            services.AddSingleton<Core.Clusters.IClusterDirectory>(clusters);
+        }
+
+        services.AddLogging(b => b.SetMinimumLevel(LogLevel.None));
+        services.AddCopilot().ConfigurePrimaryHttpMessageHandler(() => handler);
+        return services.BuildServiceProvider();
+    }
+
+    private sealed class Disposer(IReadOnlyList<ServiceProvider> providers) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            foreach (var provider in providers)
+            {
+                await provider.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>The clusters of one case, each its own provider over its own cassette; the first is the current one.</summary>
+    private sealed class CassetteClusters : Core.Clusters.IClusterDirectory
+    {
+        private readonly List<Core.Clusters.ClusterInfo> _clusters = [];
+        private readonly Dictionary<string, IServiceProvider> _services = new(StringComparer.Ordinal);
+
+        public IReadOnlyList<Core.Clusters.ClusterInfo> Clusters => _clusters;
+
+        public string Current { get; set; } = "";
+
+        public void Add(string name, string endpoint, IServiceProvider services)
+        {
+            _clusters.Add(new Core.Clusters.ClusterInfo(name, endpoint, new Dictionary<string, string>()));
+            _services[name] = services;
+            Current = Current.Length == 0 ? name : Current;
+        }
+
+        public Task<IServiceProvider> ServicesAsync(string name, CancellationToken cancellationToken) =>
+            _services.TryGetValue(name, out var services) ? Task.FromResult(services) : throw new KeyNotFoundException($"no cluster is named '{name}'.");
     }
 }

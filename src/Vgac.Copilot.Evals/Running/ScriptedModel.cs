@@ -63,8 +63,12 @@ public sealed class ScriptedModel : IAsyncDisposable
         var messages = body["messages"]!.AsArray();
         var users = messages.Select((m, i) => (m, i)).Where(x => x.m!["role"]!.GetValue<string>() == "user").ToList();
         var lastUser = users[^1];
-        var question = Text(lastUser.m!["content"]);
-        var previous = users.Count > 1 ? _understanding.Understand(Text(users[^2].m!["content"])) : null;
+        // The clusters it may ask are the cluster enum of the tools it was given (none with one VGAC).
+        var clusterNames = body["tools"]?.AsArray().Select(t => t?["function"]?["parameters"]?["properties"]?[ClusterRouting.Argument]?["enum"]).OfType<JsonArray>()
+            .FirstOrDefault()?.Select(n => n!.GetValue<string>()).ToList() ?? [];
+        var (named, question) = ClusterMentions.Find(Text(lastUser.m!["content"]), clusterNames, _understanding.Classifier);
+        IReadOnlyList<string?> targets = named.Count > 0 ? [.. named] : [null];
+        var previous = users.Count > 1 ? _understanding.Understand(ClusterMentions.Find(Text(users[^2].m!["content"]), clusterNames, _understanding.Classifier).Question) : null;
         var plan = _understanding.Understand(question, previous is { Answers: true } ? previous : null);
         if (plan.Reply is { } reply)
         {
@@ -74,26 +78,43 @@ public sealed class ScriptedModel : IAsyncDisposable
         var after = messages.Skip(lastUser.i + 1).ToList();
         if (!after.Any(m => m!["role"]!.GetValue<string>() == "tool"))
         {
-            return Calls([.. plan.Parts.SelectMany(p => p.Intent.Tools.Select(t =>
-                (t.Name, JsonSerializer.Serialize(OfflinePlanner.Arguments(t, p.Entities), PluginJson.Options.GetTypeInfo(typeof(Dictionary<string, object?>))))))]);
+            return Calls([.. plan.Parts.SelectMany(p => targets.SelectMany(cluster => p.Intent.Tools.Select(t =>
+            {
+                var arguments = OfflinePlanner.Arguments(t, p.Entities);
+                if (cluster is not null)
+                {
+                    arguments[ClusterRouting.Argument] = cluster;
+                }
+
+                return (t.Name, JsonSerializer.Serialize(arguments, PluginJson.Options.GetTypeInfo(typeof(Dictionary<string, object?>))));
+            })))]);
         }
 
-        var names = after.Where(m => m!["tool_calls"] is JsonArray).SelectMany(m => m!["tool_calls"]!.AsArray())
-            .ToDictionary(c => c!["id"]!.GetValue<string>(), c => c!["function"]!["name"]!.GetValue<string>().Replace("vgac-", "", StringComparison.Ordinal));
-        var results = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+        // Each call's tool and the cluster it asked, by call id.
+        var asked = after.Where(m => m!["tool_calls"] is JsonArray).SelectMany(m => m!["tool_calls"]!.AsArray())
+            .ToDictionary(c => c!["id"]!.GetValue<string>(), c => (
+                Name: c!["function"]!["name"]!.GetValue<string>().Replace("vgac-", "", StringComparison.Ordinal),
+                Cluster: JsonNode.Parse(c["function"]!["arguments"]!.GetValue<string>())?[ClusterRouting.Argument]?.GetValue<string>()));
+        var results = new Dictionary<string, Dictionary<string, JsonElement>>(StringComparer.Ordinal);
         foreach (var tool in after.Where(m => m!["role"]!.GetValue<string>() == "tool"))
         {
-            var name = names.GetValueOrDefault(tool!["tool_call_id"]!.GetValue<string>(), "?");
+            var (name, cluster) = asked.GetValueOrDefault(tool!["tool_call_id"]!.GetValue<string>(), ("?", null));
             var content = Text(tool["content"]);
             if (!content.TrimStart().StartsWith('{'))
             {
                 return Text($"I could not get that from VGAC: {content} [{name}]");
             }
 
-            results[name] = JsonDocument.Parse(content).RootElement.Clone();
+            if (!results.TryGetValue(cluster ?? "", out var mine))
+            {
+                results[cluster ?? ""] = mine = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+            }
+
+            mine[name] = JsonDocument.Parse(content).RootElement.Clone();
         }
 
-        return Text(string.Join("\n\n", [.. plan.Parts.Select(p => AnswerWriter.Write(p.Intent, results, p.Entities)), .. plan.Note is { } note ? [note] : Array.Empty<string>()]));
+        IReadOnlyDictionary<string, JsonElement> Of(string? cluster) => results.GetValueOrDefault(cluster ?? "") ?? new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+        return Text(string.Join("\n\n", [.. plan.Parts.Select(p => ClusterAnswers.Write(p.Intent, p.Entities, [.. targets.Select(c => (c, Of(c)))])), .. plan.Note is { } note ? [note] : Array.Empty<string>()]));
     }
 
     /// <summary>About four characters a token, as real tokenizers average on English and JSON.</summary>
