@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
+using Vgac.Copilot.Core.Clusters;
 using Vgac.Copilot.Core.Guards;
 using Vgac.Copilot.Plugins;
 using Vgac.Copilot.Actions;
@@ -27,6 +28,14 @@ public static class McpServiceCollectionExtensions
             o.ServerInfo = new Implementation { Name = ServerName, Title = "VGAC Copilot", Version = typeof(McpServiceCollectionExtensions).Assembly.GetName().Version?.ToString(3) ?? "0.1.0" };
             o.ServerInstructions = "Tools over VGAC, a GPU-cluster observability and wait-time prediction platform. Every prediction comes with its "
                 + "confidence and the guards' verdict: show a probability only together with its confidence, and never act on a low-confidence or fallback answer.";
+        });
+        services.AddOptions<McpServerOptions>().Configure<IServiceProvider>((o, sp) =>
+        {
+            if (sp.GetService<Core.Clusters.IClusterDirectory>() is { Clusters.Count: > 1 } clusters)
+            {
+                o.ServerInstructions += $" This server serves several clusters ({clusters.NameList()}): every tool takes an optional `cluster`; left out, "
+                    + $"it asks {clusters.Current}. Each result names its cluster. For a question about several clusters, call the tool once per cluster.";
+            }
         });
         services.AddOptions<McpServerOptions>().Configure<ToolCatalog, ObserverPlugin, CalibratorPlugin, IOptions<GuardOptions>>((o, catalog, observer, calibrator, guards) =>
         {

@@ -13,8 +13,10 @@ public static class McpToolFactory
         Name = tool.Name,
         Description = tool.Description,
         ReadOnly = tool.ReadOnly,
-        Destructive = tool.Destructive,
-        Idempotent = tool.Idempotent,
+        // The spec gives these two meaning only for tools that change something; a read tool leaves them out (they
+        // would cost every request tokens and say nothing).
+        Destructive = tool.ReadOnly ? null : tool.Destructive,
+        Idempotent = tool.ReadOnly ? null : tool.Idempotent,
         OpenWorld = tool.OpenWorld,
         SerializerOptions = PluginJson.Options,
         // Results as structured content beside the text, described by an output schema (MCP 2025-06-18).

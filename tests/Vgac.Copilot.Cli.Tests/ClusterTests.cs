@@ -101,8 +101,30 @@ public sealed class ClusterTests
         using var slurmJson = JsonDocument.Parse(onSlurm.Out);
         using var eksJson = JsonDocument.Parse(onEks.Out);
         Assert.Equal("recalibration_required", slurmJson.RootElement.GetProperty("shown_as").GetString());
+        Assert.Equal("slurm", slurmJson.RootElement.GetProperty("cluster").GetString());
         Assert.Equal("confident", eksJson.RootElement.GetProperty("shown_as").GetString());
         Assert.True(eksJson.RootElement.GetProperty("highest_tier").GetInt32() >= 2, onEks.Out);
+    }
+
+    [Fact]
+    public async Task Predict_OnACluster_KeepsTheFastPath_OneCall_CalibrationCachedPerCluster_NeverMixed()
+    {
+        await using var eks = await new ScriptedVgac { Probability = 0.8, Ece = 0.018, FinishedJobs = 200 }.StartAsync(Ct);
+        await using var slurm = await new ScriptedVgac { Probability = 0.8, Ece = 0.2, FinishedJobs = 200, Scheduler = "slurm" }.StartAsync(Ct);
+        var env = WithClusters(Two(eks.BaseAddress, slurm.BaseAddress));
+        env["VGAC_DATA_DIR"] = Directory.CreateTempSubdirectory("vgac-clusters-data-").FullName;
+        env["VGAC_AUDIT_DB"] = Path.Combine(env["VGAC_DATA_DIR"], "audit.db");
+
+        await CliHarness.RunAsync(["predict", "--gpus", "2", "--cluster", "slurm"], env, Ct);
+        await CliHarness.RunAsync(["predict", "--gpus", "2", "--cluster", "eks"], env, Ct);
+        var (eksBefore, slurmBefore) = (eks.Requests.Count, slurm.Requests.Count);
+        var again = await CliHarness.RunAsync(["predict", "--gpus", "2", "--cluster", "slurm", "-o", "json"], env, Ct);
+
+        Assert.True(again.ExitCode == 0, again.ToString());
+        Assert.Equal(["/api/predict/wait"], slurm.Requests.Skip(slurmBefore).Select(r => r.Path));
+        Assert.Equal(eksBefore, eks.Requests.Count);
+        using var json = JsonDocument.Parse(again.Out);
+        Assert.Equal("recalibration_required", json.RootElement.GetProperty("shown_as").GetString()); // Slurm's own cached status, not EKS's
     }
 
     [Fact]

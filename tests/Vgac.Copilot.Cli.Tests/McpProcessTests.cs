@@ -53,6 +53,9 @@ public sealed class McpProcessTests
             Assert.Equal("slurm", slurm.RootElement.GetProperty("cluster_id").GetString());
         }
 
+        // Two clusters' catalogue stays within the budget a model pays for on every request (about 4 bytes a token).
+        Assert.True(root.GetProperty("shown_bytes").GetInt32() / 4 < 3000, $"the two-cluster catalogue is about {root.GetProperty("shown_bytes").GetInt32() / 4} tokens");
+
         // Every tool takes the cluster, an enum of the configured names; a result names the cluster that answered.
         Assert.Equal(["eks", "slurm"], root.GetProperty("cluster_schema").GetProperty("enum").EnumerateArray().Select(e => e.GetString()));
         var onSlurm = root.GetProperty("calls").GetProperty("on_slurm");

@@ -144,7 +144,14 @@ public sealed class PredictorAgentTests
     [Fact]
     public async Task Calibration_IsCachedForItsTtl()
     {
-        await using var server = await LoopbackServer.StartAsync(r => r.Path == VgacRoutes.PredictWait ? ScriptedResponse.Json(Prediction(0.2, 0.9)) : ScriptedResponse.Json(Calibration), Ct);
+        // Every endpoint answers well-formed: on a fake clock a retried call (and its delay) would never end, and
+        // disposing the services waits for every call in flight.
+        await using var server = await LoopbackServer.StartAsync(r => r.Path switch
+        {
+            VgacRoutes.PredictWait => ScriptedResponse.Json(Prediction(0.2, 0.9)),
+            VgacRoutes.JobsHistory or VgacRoutes.JobsRunning => ScriptedResponse.Json("""{"jobs":[],"total":0}"""),
+            _ => ScriptedResponse.Json(Calibration),
+        }, Ct);
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         using var provider = Services(server.BaseAddress, time);
         var agent = provider.GetRequiredService<PredictorAgent>();

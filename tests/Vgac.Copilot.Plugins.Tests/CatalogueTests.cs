@@ -91,8 +91,11 @@ public sealed class CatalogueTests(CatalogueTests.Fixture fixture) : IClassFixtu
         Assert.All(tools, t =>
         {
             Assert.True(t.ProtocolTool.Annotations!.ReadOnlyHint);
-            Assert.False(t.ProtocolTool.Annotations.DestructiveHint);
             Assert.True(t.ProtocolTool.Annotations.OpenWorldHint);
+
+            // Meaningful only for a tool that changes something (MCP spec), so a read tool leaves them out.
+            Assert.Null(t.ProtocolTool.Annotations.DestructiveHint);
+            Assert.Null(t.ProtocolTool.Annotations.IdempotentHint);
         });
     }
 
@@ -106,6 +109,7 @@ public sealed class CatalogueTests(CatalogueTests.Fixture fixture) : IClassFixtu
         var apply = Assert.Single(tools, t => t.Name == ToolNames.ActorApplyAction);
         Assert.False(apply.ProtocolTool.Annotations!.ReadOnlyHint);
         Assert.False(apply.ProtocolTool.Annotations.IdempotentHint);
+        Assert.False(apply.ProtocolTool.Annotations.DestructiveHint);
         Assert.Equal(ToolNames.All.Count, tools.Count);
     }
 

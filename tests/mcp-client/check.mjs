@@ -42,6 +42,8 @@ console.log(JSON.stringify({
   server: client.getServerVersion(),
   tools: tools.map((t) => ({ name: t.name, read_only: t.annotations?.readOnlyHint ?? null })),
   catalogue_bytes: JSON.stringify(tools).length,
+  // What a model is shown of each tool: name, description, input schema, annotations.
+  shown_bytes: JSON.stringify(tools.map((t) => ({ name: t.name, description: t.description, inputSchema: t.inputSchema, annotations: t.annotations }))).length,
   calls,
   resources,
   prompts,

@@ -55,11 +55,12 @@ public static class ClusterRouting
                 schema["properties"] = properties = [];
             }
 
+            // No description: what `cluster` means is said once (server instructions, the planner's prompt), not in
+            // every tool the catalogue's token budget pays for.
             properties[Argument] = new JsonObject
             {
                 ["type"] = "string",
                 ["enum"] = new JsonArray([.. clusters.Clusters.Select(c => (JsonNode)JsonValue.Create(c.Name))]),
-                ["description"] = "Cluster to ask; leave out for the current one.",
             };
             _schema = JsonDocument.Parse(schema.ToJsonString()).RootElement.Clone();
         }

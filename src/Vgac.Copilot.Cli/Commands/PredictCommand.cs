@@ -69,7 +69,8 @@ internal sealed class PredictCommand : VgacCommand
             : await agent.PredictBatchAsync(specs, cancellationToken).ConfigureAwait(false);
         var total = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         Hosting.StartupTimeline.Mark("predicted");
-        var views = predictions.Select(p => PredictionView.From(p, total)).ToList();
+        var cluster = session.Clusters.Several ? session.Clusters.Selected : null;
+        var views = predictions.Select(p => PredictionView.From(p, total) with { Cluster = cluster }).ToList();
 
         if (format == OutputFormat.Json)
         {

@@ -12,6 +12,11 @@ internal static class PredictionText
     public static async Task WriteAsync(TextWriter o, PredictionView v)
     {
         var s = new StringBuilder();
+        if (v.Cluster is { } cluster)
+        {
+            s.AppendLine($"Cluster       {cluster}");
+        }
+
         s.AppendLine(Invariant($"Job           {Describe(v.Spec)}"));
         if (v.IsFallback)
         {

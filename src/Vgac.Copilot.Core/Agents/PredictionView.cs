@@ -28,6 +28,11 @@ public sealed record PredictionView(
     Vgac.Copilot.Calibration.WaitInterval? WaitInterval = null,
     string? WaitIntervalReason = null)
 {
+    /// <summary>The cluster that answered, when several are configured (left out otherwise).</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    [System.Text.Json.Serialization.JsonPropertyOrder(-1)]
+    public string? Cluster { get; init; }
+
     public static PredictionView From(GuardedPrediction p, double? totalMs = null) => new(
         Jobs.JobSpecInput.From(p.Spec),
         p.IsFallback,
