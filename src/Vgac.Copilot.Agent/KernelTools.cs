@@ -13,5 +13,5 @@ public static class KernelTools
     public const string PluginName = "vgac";
 
     public static IReadOnlyList<KernelPlugin> CreatePlugins(ToolCatalog catalog, IReadOnlyCollection<string>? toolsets = null, bool allowActions = false) =>
-        [KernelPluginFactory.CreateFromFunctions(PluginName, catalog.Select(toolsets, allowActions).Select(t => t.Function.AsKernelFunction()))];
+        [KernelPluginFactory.CreateFromFunctions(PluginName, catalog.Select(toolsets, allowActions).Select(t => CatalogKernelFunction.Create(t.Function)))];
 }

@@ -46,6 +46,33 @@ public sealed class NativeBuildTests
     }
 
     [Fact]
+    public async Task Native_LlmPlanner_ShowsTheModelEveryToolsParameters_AsTheJitBuildDoes()
+    {
+        // The model must see each tool's parameters: a reflection-built schema comes out empty in a native program.
+        async Task<JsonElement> FirstRequestTools(Func<string[], Task<CliResult>> run)
+        {
+            await using var model = await ScriptedChatServer.StartAsync([ChatReply.Text("ok")], Ct);
+            var result = await run(["ask", "how busy is it?", "--demo", "--llm-provider", "openai-compatible", "--llm-endpoint", model.Endpoint.ToString(), "--llm-model", "m"]);
+            Assert.True(result.ExitCode is 0 or 11, result.ToString());
+            return model.Requests[0].RootElement.GetProperty("tools").Clone();
+        }
+
+        var native = await FirstRequestTools(RunAsync);
+        var jit = await FirstRequestTools(args => CliHarness.RunAsync(args, cancellationToken: Ct));
+
+        JsonElement Parameters(JsonElement tools, string name) =>
+            tools.EnumerateArray().Single(t => t.GetProperty("function").GetProperty("name").GetString() == "vgac-" + name).GetProperty("function").GetProperty("parameters");
+        var wait = Parameters(native, "predictor_predict_wait");
+        Assert.Equal("integer", wait.GetProperty("properties").GetProperty("gpus").GetProperty("type").GetString());
+        Assert.Equal(["eks", "slurm"], wait.GetProperty("properties").GetProperty("cluster").GetProperty("enum").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(jit.GetArrayLength(), native.GetArrayLength());
+        foreach (var tool in jit.EnumerateArray().Select(t => t.GetProperty("function").GetProperty("name").GetString()!.Replace("vgac-", "", StringComparison.Ordinal)))
+        {
+            Assert.Equal(Parameters(jit, tool).GetRawText(), Parameters(native, tool).GetRawText());
+        }
+    }
+
+    [Fact]
     public async Task Native_Config_ShowsEveryDefault()
     {
         var run = await RunAsync(["config", "-o", "json"]);

@@ -156,7 +156,7 @@ internal sealed class DoctorCommand : VgacCommand
         var oneLine = string.Create(CultureInfo.InvariantCulture,
             $"{summary!.ClusterId} ({summary.SchedulerType.ToString().ToLowerInvariant()}): {summary.AvailableGpus}/{summary.TotalGpus} GPUs free, {summary.PendingJobs} pending; ECE {ece:0.000} (limit {limit:0.000})");
         return healthy
-            ? new DoctorReport(lines, "healthy: every endpoint answers and the model is calibrated within its SLO.", ExitCodes.Success, oneLine + "; calibration stable")
+            ? new DoctorReport(lines, "healthy: every endpoint answers and the model is calibrated within its SLO.", ExitCodes.Success, $"{oneLine}; drift {System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(drift.Level.ToString())}")
             : new DoctorReport(lines, $"VGAC answers, but {(sloMet ? "the guards limit autonomy" : "the calibration SLO failed")}: {drift.Reason}", ExitCodes.SloFailed, $"{oneLine}: {drift.Reason}");
     }
 }
