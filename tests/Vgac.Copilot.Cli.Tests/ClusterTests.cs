@@ -216,6 +216,56 @@ public sealed class ClusterTests
         Assert.Equal(1, checks[1].GetProperty("check").GetProperty("outages").GetInt32());
         Assert.Equal(0, checks[0].GetProperty("check").GetProperty("outages").GetInt32());
         Assert.All(slurmOnly.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries), l => Assert.Equal("slurm", JsonDocument.Parse(l).RootElement.GetProperty("cluster").GetString()));
+
+    }
+
+    [Fact]
+    public async Task Actions_EveryClustersProposals_OrOnes_ApprovedThroughItsOwnClustersVgac()
+    {
+        // Both answer with the same Kubernetes job ("job-1"): the same id on two clusters is two jobs.
+        await using var eks = await new ScriptedVgac { Probability = 0.6 }.StartAsync(Ct);
+        await using var slurm = await new ScriptedVgac { Probability = 0.6 }.StartAsync(Ct);
+        var env = WithClusters(Two(eks.BaseAddress, slurm.BaseAddress));
+        env["VGAC_AUDIT_DB"] = Path.Combine(Directory.CreateTempSubdirectory("vgac-clusters-actions-").FullName, "audit.db");
+
+        var watch = await CliHarness.RunAsync(["watch", "--once"], env, Ct);
+        var all = await CliHarness.RunAsync(["actions", "list", "--all", "-o", "json"], env, Ct);
+        var text = await CliHarness.RunAsync(["actions", "list", "--all"], env, Ct);
+        var eksOnly = await CliHarness.RunAsync(["actions", "list", "--all", "--cluster", "eks", "-o", "json"], env, Ct);
+
+        Assert.True(watch.ExitCode == 0, watch.ToString());
+        var records = all.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement.Clone()).ToList();
+        Assert.Equal(["eks", "slurm"], records.Select(r => r.GetProperty("cluster").GetString()).Distinct().Order(StringComparer.Ordinal));
+        Assert.StartsWith("cluster", text.Out, StringComparison.Ordinal);
+        var eksRecords = eksOnly.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("cluster").GetString()).ToList();
+        Assert.Equal(records.Count(r => r.GetProperty("cluster").GetString() == "eks"), eksRecords.Count);
+        Assert.All(eksRecords, c => Assert.Equal("eks", c));
+
+        // Approving Slurm's proposal asks Slurm's VGAC for the fresh prediction, never EKS's.
+        var waiting = records.First(r => r.GetProperty("cluster").GetString() == "slurm" && r.GetProperty("state").GetString() == "awaiting_approval");
+        var (eksBefore, slurmBefore) = (eks.Requests.Count, slurm.Requests.Count);
+        var approve = await CliHarness.RunAsync(["actions", "approve", waiting.GetProperty("proposal").GetProperty("proposal_id").GetString()!], env, Ct);
+        Assert.True(slurm.Requests.Count > slurmBefore, approve.ToString());
+        Assert.Equal(eksBefore, eks.Requests.Count);
+    }
+
+    [Fact]
+    public async Task CalibrationAuditLive_OnACluster_AsksThatClustersVgacOnly_AndRecordsTheAuditAsItsOwn()
+    {
+        await using var eks = await new ScriptedVgac { Ece = 0.018, FinishedJobs = 200 }.StartAsync(Ct);
+        await using var slurm = await new ScriptedVgac { Ece = 0.03, FinishedJobs = 200, Scheduler = "slurm" }.StartAsync(Ct);
+        var env = WithClusters(Two(eks.BaseAddress, slurm.BaseAddress));
+        env["VGAC_AUDIT_DB"] = Path.Combine(Directory.CreateTempSubdirectory("vgac-clusters-audit-").FullName, "audit.db");
+
+        var result = await CliHarness.RunAsync(["calibration", "audit", "--live", "--cluster", "slurm"], env, Ct);
+        var trail = await CliHarness.RunAsync(["audit", "-o", "json"], env, Ct);
+
+        Assert.True(result.ExitCode is 0 or ExitCodes.SloFailed, result.ToString());
+        Assert.Contains(slurm.Requests, r => r.Path == "/api/jobs/history");
+        Assert.Empty(eks.Requests);
+        var records = trail.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Contains(records, r => r.GetProperty("kind").GetString() == "calibration");
+        Assert.All(records, r => Assert.Equal("slurm", r.GetProperty("cluster").GetString()));
     }
 }
 
