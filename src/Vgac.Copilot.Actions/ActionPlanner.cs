@@ -16,8 +16,11 @@ namespace Vgac.Copilot.Actions;
 /// from VGAC that go into a preview are checked first (<see cref="Identifiers"/>); one the target system would refuse
 /// blocks the proposal, and no command is built from it.
 /// </summary>
-public sealed class ActionPlanner(IVgacClient vgac, PredictorAgent predictor, GuardPolicy guards)
+public sealed class ActionPlanner(IVgacClient vgac, PredictorAgent predictor, GuardPolicy guards, Microsoft.Extensions.Configuration.IConfiguration? configuration = null)
 {
+    /// <summary>The cluster whose jobs this planner proposes for: in every proposal id, so one job id on two clusters is two proposals.</summary>
+    private readonly string? _cluster = configuration?["Cluster:Name"] is { Length: > 0 } name && name != "default" ? name : null;
+
     /// <param name="jobId">The pending job.</param>
     /// <param name="tier">1-4, or 0 for the highest the guards allow.</param>
     /// <param name="cancellationToken">Cancels the calls to VGAC.</param>
@@ -74,7 +77,7 @@ public sealed class ActionPlanner(IVgacClient vgac, PredictorAgent predictor, Gu
             (kind, preview) = Preview(job, verdict, prediction, slurm);
         }
 
-        var proposal = new ActionProposal(ProposalId(job.JobId, chosen, prediction), job.JobId, chosen, verdict.Action, allowed, rule, reason, kind, preview,
+        var proposal = new ActionProposal(ProposalId(_cluster, job.JobId, chosen, prediction), job.JobId, chosen, verdict.Action, allowed, rule, reason, kind, preview,
             ProposalPrediction.From(prediction), DryRun: true);
         return new PlannedAction(proposal, prediction);
     }
@@ -136,9 +139,10 @@ public sealed class ActionPlanner(IVgacClient vgac, PredictorAgent predictor, Gu
         return $"kubectl -n {job.Namespace} patch pod {job.JobId} --type merge -p {Identifiers.ShellQuote($"{{\"metadata\":{{\"annotations\":{patch}}}}}")}";
     }
 
-    private static string ProposalId(string jobId, int tier, GuardedJobPrediction p)
+    private static string ProposalId(string? cluster, string jobId, int tier, GuardedJobPrediction p)
     {
-        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{jobId}|{tier}|{p.Probability}|{p.Prediction?.ModelVersion}")));
+        var key = string.Create(CultureInfo.InvariantCulture, $"{jobId}|{tier}|{p.Probability}|{p.Prediction?.ModelVersion}");
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(cluster is null ? key : $"{cluster}|{key}"));
         return $"prop-{Convert.ToHexStringLower(hash)[..10]}";
     }
 }

@@ -146,6 +146,33 @@ public sealed class AuditStore(string path, string? cluster = AuditStore.Default
         }
 
         await ExecuteAsync(connection, "CREATE INDEX IF NOT EXISTS events_cluster_job ON events(cluster, job_id, tier, at);", cancellationToken).ConfigureAwait(false);
+
+        // The hash chain (AuditChain): records written before it have none, and are reported as unchained.
+        foreach (var column in new[] { "prev_hash", "hash" })
+        {
+            if (!await HasColumnAsync(connection, column, cancellationToken).ConfigureAwait(false))
+            {
+                try
+                {
+                    await ExecuteAsync(connection, $"ALTER TABLE events ADD COLUMN {column} TEXT", cancellationToken).ConfigureAwait(false);
+                }
+                catch (SqliteException)
+                {
+                    // Another process may have added it first; anything else is the error it was.
+                    if (!await HasColumnAsync(connection, column, cancellationToken).ConfigureAwait(false))
+                    {
+                        throw;
+                    }
+                }
+            }
+        }
+    }
+
+    private static async Task<bool> HasColumnAsync(SqliteConnection connection, string column, CancellationToken cancellationToken)
+    {
+        await using var has = connection.CreateCommand();
+        has.CommandText = $"SELECT COUNT(*) FROM pragma_table_info('events') WHERE name = '{column}'";
+        return (long)(await has.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) ?? 0L) > 0;
     }
 
     private const string SchemaSql = """
@@ -189,13 +216,16 @@ public sealed class AuditStore(string path, string? cluster = AuditStore.Default
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await using var insert = connection.CreateCommand();
         insert.Transaction = transaction;
-        insert.CommandText = "INSERT INTO events (at, cycle, kind, job_id, tier, proposal_id, summary, payload, cluster) VALUES ($at, $cycle, $kind, $job, $tier, $proposal, $summary, $payload, $cluster)";
-        string[] names = ["$at", "$cycle", "$kind", "$job", "$tier", "$proposal", "$summary", "$payload", "$cluster"];
+        insert.CommandText = "INSERT INTO events (at, cycle, kind, job_id, tier, proposal_id, summary, payload, cluster, id, prev_hash, hash) "
+            + "VALUES ($at, $cycle, $kind, $job, $tier, $proposal, $summary, $payload, $cluster, $id, $prev, $hash)";
+        string[] names = ["$at", "$cycle", "$kind", "$job", "$tier", "$proposal", "$summary", "$payload", "$cluster", "$id", "$prev", "$hash"];
         foreach (var name in names)
         {
             insert.Parameters.Add(new SqliteParameter { ParameterName = name });
         }
 
+        // Each record links to the one before it; the write lock (BEGIN IMMEDIATE) makes the tip this transaction's alone.
+        var (id, previous) = await AuditChain.TipAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
         var conflicts = new List<ReservationConflict>();
         foreach (var original in events)
         {
@@ -208,13 +238,15 @@ public sealed class AuditStore(string path, string? cluster = AuditStore.Default
                 e = reservations.Refuse(conflict);
             }
 
-            object?[] values = [Stamp(e.At), e.Cycle, e.Kind, e.JobId, e.Tier, e.ProposalId, e.Summary, e.Payload, cluster];
+            var hash = AuditChain.Hash(previous, id, e with { Cluster = cluster });
+            object?[] values = [Stamp(e.At), e.Cycle, e.Kind, e.JobId, e.Tier, e.ProposalId, e.Summary, e.Payload, cluster, id, previous, hash];
             for (var i = 0; i < values.Length; i++)
             {
                 insert.Parameters[i].Value = values[i] ?? DBNull.Value;
             }
 
             await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            (id, previous) = (id + 1, hash);
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
@@ -253,7 +285,7 @@ public sealed class AuditStore(string path, string? cluster = AuditStore.Default
         return null;
     }
 
-    private static string Stamp(DateTimeOffset at) => at.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture);
+    internal static string Stamp(DateTimeOffset at) => at.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture);
 
     /// <summary>The latest record of <paramref name="kind"/> at or after <paramref name="since"/> whose payload has <paramref name="jsonPath"/> set.</summary>
     public async Task<AuditEvent?> LatestAsync(string kind, DateTimeOffset since, string jsonPath, CancellationToken cancellationToken)
@@ -345,7 +377,7 @@ public sealed class AuditStore(string path, string? cluster = AuditStore.Default
         return joiner + "cluster = $cluster";
     }
 
-    private static AuditEvent Read(SqliteDataReader reader) => new(
+    internal static AuditEvent Read(SqliteDataReader reader) => new(
         reader.GetInt64(0), DateTimeOffset.Parse(reader.GetString(1), CultureInfo.InvariantCulture), reader.GetInt64(2), reader.GetString(3),
         reader.IsDBNull(4) ? null : reader.GetString(4), reader.IsDBNull(5) ? null : reader.GetInt32(5), reader.IsDBNull(6) ? null : reader.GetString(6),
         reader.GetString(7), reader.IsDBNull(8) ? null : reader.GetString(8))

@@ -43,4 +43,5 @@ public static class WatchJson
 [JsonSerializable(typeof(DecisionRecord))]
 [JsonSerializable(typeof(ExecutionStart))]
 [JsonSerializable(typeof(CalibrationSnapshot))]
+[JsonSerializable(typeof(AuditCheckReport))]
 internal sealed partial class WatchJsonContext : JsonSerializerContext;

@@ -236,6 +236,8 @@ public sealed class ClusterTests
         Assert.True(watch.ExitCode == 0, watch.ToString());
         var records = all.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement.Clone()).ToList();
         Assert.Equal(["eks", "slurm"], records.Select(r => r.GetProperty("cluster").GetString()).Distinct().Order(StringComparer.Ordinal));
+        // One job id on two clusters is two jobs, so two proposals with ids of their own.
+        Assert.Equal(records.Count, records.Select(r => r.GetProperty("proposal").GetProperty("proposal_id").GetString()).Distinct().Count());
         Assert.StartsWith("cluster", text.Out, StringComparison.Ordinal);
         var eksRecords = eksOnly.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("cluster").GetString()).ToList();
         Assert.Equal(records.Count(r => r.GetProperty("cluster").GetString() == "eks"), eksRecords.Count);

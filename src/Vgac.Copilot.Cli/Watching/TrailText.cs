@@ -23,6 +23,13 @@ internal static class TrailText
             s.AppendLine("  executed by action: " + string.Join(", ", r.ExecutedByAction.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key} {kv.Value}")));
         }
 
+        if (r.Chain is { } chain)
+        {
+            s.AppendLine(chain.Intact
+                ? string.Create(CultureInfo.InvariantCulture, $"  hash chain: {chain.Verified} records verified{(chain.Unchained > 0 ? $" ({chain.Unchained} written before the chain)" : "")}")
+                : string.Create(CultureInfo.InvariantCulture, $"  hash chain: BROKEN at record {chain.BrokenAt}: {chain.Why}"));
+        }
+
         s.Append(r.Clean ? "  guard check: no violations" : $"  guard check: {r.Violations.Count} VIOLATION(S)");
         foreach (var v in r.Violations.Take(20))
         {

@@ -18,6 +18,9 @@ public sealed record AuditCheckReport(
     IReadOnlyList<string> Violations)
 {
     public bool Clean => Violations.Count == 0;
+
+    /// <summary>The whole trail's hash chain (every cluster's records): verified, or where it breaks.</summary>
+    public ChainReport? Chain { get; init; }
 }
 
 /// <summary>
@@ -86,6 +89,13 @@ public sealed class AuditCheck(AuditStore audit, GuardPolicy guards, WatchOption
             }
         }
 
+        // Nothing in the trail counts if the trail itself was changed behind the application's back.
+        var chain = await AuditChain.VerifyAsync(audit, cancellationToken).ConfigureAwait(false);
+        if (!chain.Intact)
+        {
+            violations.Insert(0, $"hash chain broken at record {chain.BrokenAt}: {chain.Why}");
+        }
+
         string? StateOf((AuditEvent Event, ExecutionRecord? Record) x) => x.Record?.State;
         return new AuditCheckReport(
             events.Where(e => e.Kind is AuditKinds.Calibration or AuditKinds.Outage && e.Cycle != AuditedExecutionPath.OutsideTheLoop).Select(e => e.Cycle).Distinct().LongCount(),
@@ -98,7 +108,10 @@ public sealed class AuditCheck(AuditStore audit, GuardPolicy guards, WatchOption
             executions.Count(x => StateOf(x) == ProposalStates.Interrupted),
             events.Count(e => e.Kind == AuditKinds.Verification),
             executed.GroupBy(x => x.Record!.Action).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal),
-            violations);
+            violations)
+        {
+            Chain = chain,
+        };
     }
 
     /// <summary>What an execution was judged on: effective ECE, drift level, and why it is stale (null when it is not).</summary>

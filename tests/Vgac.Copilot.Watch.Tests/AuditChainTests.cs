@@ -1,0 +1,78 @@
+using Microsoft.Data.Sqlite;
+
+namespace Vgac.Copilot.Watch.Tests;
+
+/// <summary>The audit trail's hash chain: every record vouches for its content and for the one before it.</summary>
+public sealed class AuditChainTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static async Task<AuditStore> TrailAsync()
+    {
+        var store = new AuditStore(Path.Combine(Directory.CreateTempSubdirectory("vgac-chain-").FullName, "audit.db"), "eks");
+        var at = new DateTimeOffset(2026, 11, 30, 12, 0, 0, TimeSpan.Zero);
+        for (var cycle = 1; cycle <= 3; cycle++)
+        {
+            await store.AppendAsync(
+            [
+                new AuditEvent(0, at.AddMinutes(cycle), cycle, AuditKinds.Observation, null, null, null, $"cycle {cycle}", """{"gpus_free":3}"""),
+                new AuditEvent(0, at.AddMinutes(cycle), cycle, AuditKinds.Proposal, $"job-{cycle}", 2, $"prop-{cycle}", "warn", null),
+            ], Ct);
+        }
+
+        // Another cluster's records share the trail, and its chain.
+        await store.ForCluster("slurm").AppendAsync([new AuditEvent(0, at.AddMinutes(4), 1, AuditKinds.Observation, null, null, null, "slurm cycle 1", null)], Ct);
+        return store;
+    }
+
+    private static async Task TamperAsync(AuditStore store, string sql)
+    {
+        await using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = store.Path, Pooling = false }.ToString());
+        await connection.OpenAsync(Ct);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "DROP TRIGGER events_append_only_update; DROP TRIGGER events_append_only_delete; " + sql;
+        await command.ExecuteNonQueryAsync(Ct);
+    }
+
+    [Fact]
+    public async Task Chain_AsWritten_EveryRecordVerified_AcrossClusters()
+    {
+        var store = await TrailAsync();
+
+        var chain = await AuditChain.VerifyAsync(store, Ct);
+
+        Assert.True(chain.Intact, chain.Why);
+        Assert.Equal((7, 0), (chain.Verified, chain.Unchained));
+    }
+
+    [Theory]
+    [InlineData("UPDATE events SET summary = 'nothing to see' WHERE id = 4", 4, "its content does not match its hash")]
+    [InlineData("UPDATE events SET cluster = 'slurm' WHERE id = 2", 2, "its content does not match its hash")]
+    [InlineData("DELETE FROM events WHERE id = 3", 4, "it does not link to the record before it")]
+    [InlineData("UPDATE events SET hash = NULL WHERE id = 5", 5, "it carries no hash, inside the chain")]
+    public async Task Chain_ChangedBehindTheApplicationsBack_NamesTheFirstBrokenLink(string sql, long brokenAt, string why)
+    {
+        var store = await TrailAsync();
+        await TamperAsync(store, sql);
+
+        var chain = await AuditChain.VerifyAsync(store, Ct);
+
+        Assert.False(chain.Intact);
+        Assert.Equal(brokenAt, chain.BrokenAt);
+        Assert.StartsWith(why, chain.Why, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Chain_RecomputedAfterAnEdit_StillBreaksAtTheNextLink()
+    {
+        // Whoever edits a record and recomputes its hash still breaks the link the next record holds.
+        var store = await TrailAsync();
+        var forged = AuditChain.Hash(null, 1, new AuditEvent(1, new DateTimeOffset(2026, 11, 30, 12, 1, 0, TimeSpan.Zero), 1, AuditKinds.Observation, null, null, null, "forged", """{"gpus_free":3}""") { Cluster = "eks" });
+        await TamperAsync(store, $"UPDATE events SET summary = 'forged', hash = '{forged}' WHERE id = 1");
+
+        var chain = await AuditChain.VerifyAsync(store, Ct);
+
+        Assert.Equal(2, chain.BrokenAt);
+        Assert.StartsWith("it does not link", chain.Why, StringComparison.Ordinal);
+    }
+}
