@@ -121,57 +121,44 @@ public sealed class AuditStore(string path, string? cluster = AuditStore.Default
     }
 
     /// <summary>
-    /// Trails written before clusters have no <c>cluster</c> column: it is added (its default marks every old record as
-    /// the <c>default</c> cluster's; adding a column rewrites no record, so the append-only triggers stand).
+    /// Columns trails written by earlier versions lack: <c>cluster</c> (its default marks every old record as the
+    /// <c>default</c> cluster's) and the hash chain's <c>prev_hash</c> and <c>hash</c> (old records have none and are
+    /// reported as unchained). Adding a column rewrites no record, so the append-only triggers stand.
     /// </summary>
     private static async Task MigrateAsync(SqliteConnection connection, CancellationToken cancellationToken)
     {
-        await using var columns = connection.CreateCommand();
-        columns.CommandText = "SELECT COUNT(*) FROM pragma_table_info('events') WHERE name = 'cluster'";
-        if ((long)(await columns.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) ?? 0L) == 0)
-        {
-            await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-            await using var again = connection.CreateCommand();
-            again.Transaction = transaction;
-            again.CommandText = "SELECT COUNT(*) FROM pragma_table_info('events') WHERE name = 'cluster'";
-            if ((long)(await again.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) ?? 0L) == 0)
-            {
-                await using var alter = connection.CreateCommand();
-                alter.Transaction = transaction;
-                alter.CommandText = $"ALTER TABLE events ADD COLUMN cluster TEXT NOT NULL DEFAULT '{DefaultCluster}'";
-                await alter.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            }
-
-            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        }
-
+        await AddColumnAsync(connection, "cluster", $"TEXT NOT NULL DEFAULT '{DefaultCluster}'", cancellationToken).ConfigureAwait(false);
+        await AddColumnAsync(connection, "prev_hash", "TEXT", cancellationToken).ConfigureAwait(false);
+        await AddColumnAsync(connection, "hash", "TEXT", cancellationToken).ConfigureAwait(false);
         await ExecuteAsync(connection, "CREATE INDEX IF NOT EXISTS events_cluster_job ON events(cluster, job_id, tier, at);", cancellationToken).ConfigureAwait(false);
-
-        // The hash chain (AuditChain): records written before it have none, and are reported as unchained.
-        foreach (var column in new[] { "prev_hash", "hash" })
-        {
-            if (!await HasColumnAsync(connection, column, cancellationToken).ConfigureAwait(false))
-            {
-                try
-                {
-                    await ExecuteAsync(connection, $"ALTER TABLE events ADD COLUMN {column} TEXT", cancellationToken).ConfigureAwait(false);
-                }
-                catch (SqliteException)
-                {
-                    // Another process may have added it first; anything else is the error it was.
-                    if (!await HasColumnAsync(connection, column, cancellationToken).ConfigureAwait(false))
-                    {
-                        throw;
-                    }
-                }
-            }
-        }
     }
 
-    private static async Task<bool> HasColumnAsync(SqliteConnection connection, string column, CancellationToken cancellationToken)
+    /// <summary>Adds a column unless the table has it, checked again under the write lock (another process may be migrating too).</summary>
+    private static async Task AddColumnAsync(SqliteConnection connection, string column, string definition, CancellationToken cancellationToken)
+    {
+        if (await HasColumnAsync(connection, null, column, cancellationToken).ConfigureAwait(false))
+        {
+            return;
+        }
+
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        if (!await HasColumnAsync(connection, transaction, column, cancellationToken).ConfigureAwait(false))
+        {
+            await using var alter = connection.CreateCommand();
+            alter.Transaction = transaction;
+            alter.CommandText = $"ALTER TABLE events ADD COLUMN {column} {definition}";
+            await alter.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<bool> HasColumnAsync(SqliteConnection connection, SqliteTransaction? transaction, string column, CancellationToken cancellationToken)
     {
         await using var has = connection.CreateCommand();
-        has.CommandText = $"SELECT COUNT(*) FROM pragma_table_info('events') WHERE name = '{column}'";
+        has.Transaction = transaction;
+        has.CommandText = "SELECT COUNT(*) FROM pragma_table_info('events') WHERE name = $column";
+        has.Parameters.AddWithValue("$column", column);
         return (long)(await has.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) ?? 0L) > 0;
     }
 

@@ -75,4 +75,32 @@ public sealed class AuditChainTests
         Assert.Equal(2, chain.BrokenAt);
         Assert.StartsWith("it does not link", chain.Why, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task TrailFromBeforeClustersAndTheChain_Migrated_OldRecordsReadAsDefaultAndUnchained_NewOnesChained()
+    {
+        var path = Path.Combine(Directory.CreateTempSubdirectory("vgac-chain-old-").FullName, "audit.db");
+        await using (var old = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString()))
+        {
+            await old.OpenAsync(Ct);
+            await using var create = old.CreateCommand();
+            create.CommandText = """
+                CREATE TABLE events (id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, cycle INTEGER NOT NULL, kind TEXT NOT NULL,
+                    job_id TEXT, tier INTEGER, proposal_id TEXT, summary TEXT NOT NULL, payload TEXT);
+                CREATE TRIGGER events_append_only_update BEFORE UPDATE ON events BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+                INSERT INTO events (at, cycle, kind, summary) VALUES ('2026-01-01T00:00:00.0000000+00:00', 1, 'observation', 'an old cycle');
+                """;
+            await create.ExecuteNonQueryAsync(Ct);
+        }
+
+        var store = new AuditStore(path);
+        await store.AppendAsync([new AuditEvent(0, DateTimeOffset.UtcNow, 2, AuditKinds.Observation, null, null, null, "a new cycle", null)], Ct);
+
+        var records = await store.QueryAsync(cancellationToken: Ct);
+        var chain = await AuditChain.VerifyAsync(store, Ct);
+
+        Assert.Equal(["default", "default"], records.Select(r => r.Cluster));
+        Assert.True(chain.Intact, chain.Why);
+        Assert.Equal((1, 1), (chain.Verified, chain.Unchained));
+    }
 }
