@@ -166,9 +166,10 @@ internal sealed class WatchCommand : VgacCommand
         if (demo || max is not 1)
         {
             var clean = true;
+            var chain = await AuditChain.VerifyAsync(session.Get<AuditStore>(), CancellationToken.None).ConfigureAwait(false);
             foreach (var scope in scopes)
             {
-                var check = await scope.Services.GetRequiredService<AuditCheck>().RunAsync(cancellationToken: CancellationToken.None).ConfigureAwait(false);
+                var check = await scope.Services.GetRequiredService<AuditCheck>().RunAsync(cancellationToken: CancellationToken.None, chain: chain).ConfigureAwait(false);
                 var text = TrailText.Check(check, scope.Services.GetRequiredService<AuditStore>().Path);
                 await context.Error.WriteLineAsync(scopes.Count > 1 ? $"[{scope.Name}] {text}" : text).ConfigureAwait(false);
                 clean &= check.Clean;
@@ -306,12 +307,13 @@ internal sealed class AuditCommand : VgacCommand
             if (parse.GetValue(check))
             {
                 var clean = true;
+                var chain = await AuditChain.VerifyAsync(store, token).ConfigureAwait(false); // one chain for the whole trail
                 foreach (var cluster in clusters.DefaultIfEmpty(session.Clusters.Selected))
                 {
                     // A cluster no longer configured is judged by the guards of the one the run is for.
                     var services = session.Clusters.Has(cluster) ? await session.Clusters.ServicesAsync(cluster, token).ConfigureAwait(false) : session.Services;
                     var report = await new AuditCheck(store.ForCluster(cluster), services.GetRequiredService<GuardPolicy>(), services.GetRequiredService<WatchOptions>())
-                        .RunAsync(from, token).ConfigureAwait(false);
+                        .RunAsync(from, token, chain).ConfigureAwait(false);
                     var shown = json ? WatchJson.Serialize(report) : TrailText.Check(report, store.Path);
                     await session.Out.WriteLineAsync(json && several ? $$"""{"cluster":"{{System.Text.Json.JsonEncodedText.Encode(cluster)}}","check":{{shown}}}""" : several ? $"[{cluster}] {shown}" : shown).ConfigureAwait(false);
                     clean &= report.Clean;

@@ -49,6 +49,28 @@ internal sealed partial class ClusterPlan
 
     public ClusterSettings this[string name] => Clusters.First(c => c.Name == name);
 
+    /// <summary>Every cluster as the faces show it: name, where its VGAC is (no credentials; the demo's simulator named as such), labels.</summary>
+    public IReadOnlyList<Core.Clusters.ClusterInfo> Describe(IConfiguration shared, IEnumerable<KeyValuePair<string, string?>> flags)
+    {
+        var urlFlag = flags.FirstOrDefault(f => string.Equals(f.Key, "Vgac:BaseUrl", StringComparison.OrdinalIgnoreCase)).Value;
+        string Endpoint(ClusterSettings cluster)
+        {
+            if (cluster.DemoFlavor is { } flavor)
+            {
+                return $"embedded simulator ({flavor})";
+            }
+
+            var url = cluster.Name == Selected && urlFlag is not null ? urlFlag
+                : cluster.Overlay.TryGetValue("Vgac:BaseUrl", out var own) ? own
+                : shared["Vgac:BaseUrl"];
+            return Uri.TryCreate(url, UriKind.Absolute, out var uri)
+                ? new UriBuilder(uri) { UserName = "", Password = "" }.Uri.GetLeftPart(UriPartial.Path).TrimEnd('/')
+                : "(no URL)";
+        }
+
+        return [.. Clusters.Select(c => new Core.Clusters.ClusterInfo(c.Name, Endpoint(c), c.Labels))];
+    }
+
     /// <summary>The fields a <c>Clusters</c> entry may have (case and underscores ignored: <c>base_url</c> is <c>BaseUrl</c>).</summary>
     public static readonly IReadOnlyList<string> Fields = ["Name", "BaseUrl", "ApiKey", "ApiKeyEnv", "TimeoutSeconds", "Guards", "Labels"];
 

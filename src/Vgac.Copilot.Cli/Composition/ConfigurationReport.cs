@@ -93,8 +93,7 @@ internal static partial class ConfigurationReport
 
         // Errors no shown key could take (a rule over several keys) stay problems of their own.
         problems.AddRange(errors.Where(e => !settings.Any(s => s.Error == e)));
-        var scopes = new Hosting.ClusterScopes(plan, configuration, given, context.Secrets, services: null);
-        return new ConfigReport(composed.Files, settings, problems) { Clusters = scopes.Clusters, DefaultCluster = plan.Selected };
+        return new ConfigReport(composed.Files, settings, problems) { Clusters = plan.Describe(configuration, given), DefaultCluster = plan.Selected };
     }
 
     /// <summary>Each configured cluster's own settings, checked as its services would check them, errors named by cluster.</summary>

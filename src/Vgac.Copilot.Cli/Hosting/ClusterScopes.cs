@@ -32,7 +32,7 @@ internal sealed class ClusterScopes : IClusterDirectory, IAsyncDisposable
         _services = services;
         _current = plan.Selected;
         _secrets.Learn(plan.Clusters.Select(c => c.Overlay.GetValueOrDefault("Vgac:ApiKey")));
-        Clusters = [.. plan.Clusters.Select(c => new ClusterInfo(c.Name, Endpoint(c), c.Labels))];
+        Clusters = plan.Describe(shared, _flags);
     }
 
     public ClusterPlan Plan => _plan;
@@ -132,25 +132,6 @@ internal sealed class ClusterScopes : IClusterDirectory, IAsyncDisposable
 
             throw;
         }
-    }
-
-    /// <summary>Where a cluster's VGAC is, fit to show: no credentials, the demo's simulator named as such.</summary>
-    private string Endpoint(ClusterSettings cluster)
-    {
-        if (cluster.DemoFlavor is { } flavor)
-        {
-            return $"embedded simulator ({flavor})";
-        }
-
-        var url = cluster.Overlay.TryGetValue("Vgac:BaseUrl", out var own) ? own : _shared["Vgac:BaseUrl"];
-        if (cluster.Name == _plan.Selected && _flags.FirstOrDefault(f => string.Equals(f.Key, "Vgac:BaseUrl", StringComparison.OrdinalIgnoreCase)).Value is { } flag)
-        {
-            url = flag;
-        }
-
-        return Uri.TryCreate(url, UriKind.Absolute, out var uri)
-            ? new UriBuilder(uri) { UserName = "", Password = "" }.Uri.GetLeftPart(UriPartial.Path).TrimEnd('/')
-            : "(no URL)";
     }
 
     public async ValueTask DisposeAsync()

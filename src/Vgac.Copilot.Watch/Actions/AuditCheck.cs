@@ -39,7 +39,11 @@ public sealed class AuditCheck(AuditStore audit, GuardPolicy guards, WatchOption
         AuditKinds.ExecutionStarted, AuditKinds.Execution, AuditKinds.Verification,
     ];
 
-    public async Task<AuditCheckReport> RunAsync(DateTimeOffset? since = null, CancellationToken cancellationToken = default)
+    /// <param name="since">Only records at or after this time.</param>
+    /// <param name="cancellationToken">Cancels the reads.</param>
+    /// <param name="chain">The trail's hash chain when the caller verified it already (it spans every cluster: a check
+    /// per cluster need not walk the whole trail again); verified here when null.</param>
+    public async Task<AuditCheckReport> RunAsync(DateTimeOffset? since = null, CancellationToken cancellationToken = default, ChainReport? chain = null)
     {
         // Everything but observations and skipped duplicates (the bulk of a trail, and not needed to judge an action).
         var events = await audit.QueryAsync(since, cancellationToken: cancellationToken, kinds: JudgedKinds).ConfigureAwait(false);
@@ -90,7 +94,7 @@ public sealed class AuditCheck(AuditStore audit, GuardPolicy guards, WatchOption
         }
 
         // Nothing in the trail counts if the trail itself was changed behind the application's back.
-        var chain = await AuditChain.VerifyAsync(audit, cancellationToken).ConfigureAwait(false);
+        chain ??= await AuditChain.VerifyAsync(audit, cancellationToken).ConfigureAwait(false);
         if (!chain.Intact)
         {
             violations.Insert(0, $"hash chain broken at record {chain.BrokenAt}: {chain.Why}");
