@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using Microsoft.Data.Sqlite;
 
 namespace Vgac.Copilot.Watch;
 
@@ -41,20 +40,20 @@ public static class AuditChain
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
     }
 
-    /// <summary>Walks the whole trail in order and checks every record's hash and its link to the one before.</summary>
+    /// <summary>
+    /// Walks the whole trail in order and checks every record's hash and its link to the one before. A trail whose
+    /// front was pruned starts with a record linking to one that is gone: a checkpoint record must vouch for exactly
+    /// that link (the id and hash the removed records ended on), or the front was cut without one.
+    /// </summary>
     public static async Task<ChainReport> VerifyAsync(AuditStore store, CancellationToken cancellationToken)
     {
-        await using var connection = await store.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var query = connection.CreateCommand();
-        query.CommandText = "SELECT id, at, cycle, kind, job_id, tier, proposal_id, summary, payload, cluster, prev_hash, hash FROM events ORDER BY id";
-        await using var reader = await query.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         string? previous = null;
         long verified = 0, unchained = 0;
         var chained = false;
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        (long Id, string Link)? cut = null;
+        await foreach (var (e, prev, hash) in store.Backend.ChainAsync(0, cancellationToken).ConfigureAwait(false))
         {
-            var id = reader.GetInt64(0);
-            var (prev, hash) = (reader.IsDBNull(10) ? null : reader.GetString(10), reader.IsDBNull(11) ? null : reader.GetString(11));
+            var id = e.Id;
             if (hash is null)
             {
                 if (chained)
@@ -66,8 +65,12 @@ public static class AuditChain
                 continue;
             }
 
-            var e = AuditStore.Read(reader);
-            if (chained && prev != previous)
+            if (!chained && prev is not null)
+            {
+                // The first chained record links to one that is not here: the front was removed.
+                cut = (id, prev);
+            }
+            else if (chained && prev != previous)
             {
                 return new ChainReport(verified, unchained, id, "it does not link to the record before it (one was removed or inserted)");
             }
@@ -77,22 +80,18 @@ public static class AuditChain
                 return new ChainReport(verified, unchained, id, "its content does not match its hash (it was changed after it was written)");
             }
 
+            if (cut is { } front && e.Kind == AuditKinds.Checkpoint && Checkpoint.Read(e) is { } checkpoint
+                && checkpoint.ThroughId == front.Id - 1 && checkpoint.LastHash == front.Link)
+            {
+                cut = null;
+            }
+
             (previous, chained) = (hash, true);
             verified++;
         }
 
-        return new ChainReport(verified, unchained, null, null);
-    }
-
-    /// <summary>The hash the next record links to (null when the trail has no chained record yet). Inside the write transaction.</summary>
-    internal static async Task<(long NextId, string? Previous)> TipAsync(SqliteConnection connection, SqliteTransaction transaction, CancellationToken cancellationToken)
-    {
-        await using var query = connection.CreateCommand();
-        query.Transaction = transaction;
-        query.CommandText = "SELECT id, hash FROM events ORDER BY id DESC LIMIT 1";
-        await using var reader = await query.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
-            ? (reader.GetInt64(0) + 1, reader.IsDBNull(1) ? null : reader.GetString(1))
-            : (1, null);
+        return cut is { } unanchored
+            ? new ChainReport(verified, unchained, unanchored.Id, "the records before it were removed, and no checkpoint records their removal")
+            : new ChainReport(verified, unchained, null, null);
     }
 }

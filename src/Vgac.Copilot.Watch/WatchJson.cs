@@ -44,4 +44,6 @@ public static class WatchJson
 [JsonSerializable(typeof(ExecutionStart))]
 [JsonSerializable(typeof(CalibrationSnapshot))]
 [JsonSerializable(typeof(AuditCheckReport))]
+[JsonSerializable(typeof(ExportRecord))]
+[JsonSerializable(typeof(Checkpoint))]
 internal sealed partial class WatchJsonContext : JsonSerializerContext;

@@ -8,6 +8,7 @@ using Vgac.Copilot.Actions;
 using Vgac.Copilot.Watch.Actions;
 using Vgac.Copilot.Watch.Executors;
 using Vgac.Copilot.Watch.Loop;
+using Vgac.Copilot.Watch.Storage;
 
 namespace Vgac.Copilot.Watch;
 
@@ -21,10 +22,25 @@ public static class WatchServiceCollectionExtensions
     {
         services.AddOptions<WatchOptions>().BindConfiguration(WatchOptions.SectionName).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<WatchOptions>, WatchOptionsValidator>());
+        services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.SectionName).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<StorageOptions>, StorageOptionsValidator>());
+        services.TryAddSingleton<IAuditBackend>(sp =>
+        {
+            var storage = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
+            if (storage.Provider == StorageOptions.Sqlite)
+            {
+                return new SqliteAuditBackend(sp.GetRequiredService<IOptions<WatchOptions>>().Value.AuditPath is { Length: > 0 } path ? path : AuditStore.DefaultPath());
+            }
+
+            return sp.GetServices<IAuditBackendFactory>().FirstOrDefault(f => f.Provider == storage.Provider)?.Create(storage)
+                ?? throw new AuditStoreException($"this vgac was built without the '{storage.Provider}' storage provider.");
+        });
+
         // One trail for every cluster; this provider's view of it is its own cluster's.
         services.TryAddSingleton(sp => new AuditStore(
-            sp.GetRequiredService<IOptions<WatchOptions>>().Value.AuditPath is { Length: > 0 } path ? path : AuditStore.DefaultPath(),
+            sp.GetRequiredService<IAuditBackend>(),
             sp.GetService<Microsoft.Extensions.Configuration.IConfiguration>()?["Cluster:Name"] is { Length: > 0 } cluster ? cluster : AuditStore.DefaultCluster));
+        services.TryAddSingleton(sp => new AuditRetention(sp.GetRequiredService<AuditStore>(), sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<WatchOptions>>().Value);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => new WatchClock(sp.GetRequiredService<TimeProvider>()));

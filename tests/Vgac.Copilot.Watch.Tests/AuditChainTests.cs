@@ -7,9 +7,9 @@ public sealed class AuditChainTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static async Task<AuditStore> TrailAsync()
+    private static async Task<AuditStore> TrailAsync(string provider)
     {
-        var store = new AuditStore(Path.Combine(Directory.CreateTempSubdirectory("vgac-chain-").FullName, "audit.db"), "eks");
+        var store = await Stores.NewAsync(provider, "eks");
         var at = new DateTimeOffset(2026, 11, 30, 12, 0, 0, TimeSpan.Zero);
         for (var cycle = 1; cycle <= 3; cycle++)
         {
@@ -25,19 +25,13 @@ public sealed class AuditChainTests
         return store;
     }
 
-    private static async Task TamperAsync(AuditStore store, string sql)
-    {
-        await using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = store.Path, Pooling = false }.ToString());
-        await connection.OpenAsync(Ct);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "DROP TRIGGER events_append_only_update; DROP TRIGGER events_append_only_delete; " + sql;
-        await command.ExecuteNonQueryAsync(Ct);
-    }
+    private static Task TamperAsync(AuditStore store, string sql) => Stores.RawAsync(store, Stores.WithoutTriggers(store, sql));
 
-    [Fact]
-    public async Task Chain_AsWritten_EveryRecordVerified_AcrossClusters()
+    [Theory]
+    [MemberData(nameof(Stores.Providers), MemberType = typeof(Stores))]
+    public async Task Chain_AsWritten_EveryRecordVerified_AcrossClusters(string provider)
     {
-        var store = await TrailAsync();
+        var store = await TrailAsync(provider);
 
         var chain = await AuditChain.VerifyAsync(store, Ct);
 
@@ -45,14 +39,26 @@ public sealed class AuditChainTests
         Assert.Equal((7, 0), (chain.Verified, chain.Unchained));
     }
 
-    [Theory]
-    [InlineData("UPDATE events SET summary = 'nothing to see' WHERE id = 4", 4, "its content does not match its hash")]
-    [InlineData("UPDATE events SET cluster = 'slurm' WHERE id = 2", 2, "its content does not match its hash")]
-    [InlineData("DELETE FROM events WHERE id = 3", 4, "it does not link to the record before it")]
-    [InlineData("UPDATE events SET hash = NULL WHERE id = 5", 5, "it carries no hash, inside the chain")]
-    public async Task Chain_ChangedBehindTheApplicationsBack_NamesTheFirstBrokenLink(string sql, long brokenAt, string why)
+    public static TheoryData<string, string, long, string> Tampering()
     {
-        var store = await TrailAsync();
+        var data = new TheoryData<string, string, long, string>();
+        foreach (var provider in (string[])["sqlite", "postgres"])
+        {
+            data.Add(provider, "UPDATE events SET summary = 'nothing to see' WHERE id = 4", 4, "its content does not match its hash");
+            data.Add(provider, "UPDATE events SET cluster = 'slurm' WHERE id = 2", 2, "its content does not match its hash");
+            data.Add(provider, "DELETE FROM events WHERE id = 3", 4, "it does not link to the record before it");
+            data.Add(provider, "UPDATE events SET hash = NULL WHERE id = 5", 5, "it carries no hash, inside the chain");
+            data.Add(provider, "DELETE FROM events WHERE id <= 2", 3, "the records before it were removed, and no checkpoint");
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Tampering))]
+    public async Task Chain_ChangedBehindTheApplicationsBack_NamesTheFirstBrokenLink(string provider, string sql, long brokenAt, string why)
+    {
+        var store = await TrailAsync(provider);
         await TamperAsync(store, sql);
 
         var chain = await AuditChain.VerifyAsync(store, Ct);
@@ -62,11 +68,12 @@ public sealed class AuditChainTests
         Assert.StartsWith(why, chain.Why, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task Chain_RecomputedAfterAnEdit_StillBreaksAtTheNextLink()
+    [Theory]
+    [MemberData(nameof(Stores.Providers), MemberType = typeof(Stores))]
+    public async Task Chain_RecomputedAfterAnEdit_StillBreaksAtTheNextLink(string provider)
     {
         // Whoever edits a record and recomputes its hash still breaks the link the next record holds.
-        var store = await TrailAsync();
+        var store = await TrailAsync(provider);
         var forged = AuditChain.Hash(null, 1, new AuditEvent(1, new DateTimeOffset(2026, 11, 30, 12, 1, 0, TimeSpan.Zero), 1, AuditKinds.Observation, null, null, null, "forged", """{"gpus_free":3}""") { Cluster = "eks" });
         await TamperAsync(store, $"UPDATE events SET summary = 'forged', hash = '{forged}' WHERE id = 1");
 

@@ -77,7 +77,7 @@ public sealed class WatchCycleTests
         using var services = Build(vgac.BaseAddress, out var audit);
         await services.GetRequiredService<WatchCycle>().RunOnceAsync(Ct);
 
-        await using var connection = await audit.OpenAsync(Ct);
+        await using var connection = await ((Vgac.Copilot.Watch.Storage.SqliteAuditBackend)audit.Backend).OpenAsync(Ct);
         await using var update = connection.CreateCommand();
         update.CommandText = "UPDATE events SET summary = 'rewritten'";
         var ex = await Assert.ThrowsAsync<SqliteException>(() => update.ExecuteNonQueryAsync(Ct));

@@ -23,6 +23,8 @@ internal static class CopilotConfiguration
         ["VGAC_LLM_MODEL"] = "Llm:Model",
         ["VGAC_LLM_API_KEY"] = "Llm:ApiKey",
         ["VGAC_AUDIT_DB"] = "Watch:AuditPath",
+        ["VGAC_STORAGE_PROVIDER"] = "Storage:Provider",
+        ["VGAC_STORAGE_CONNECTION"] = "Storage:ConnectionString",
         ["VGAC_WEBHOOK_URL"] = "Watch:Webhook:Url",
         ["VGAC_DATA_DIR"] = "Chat:Directory",
         ["VGAC_CLUSTER"] = "DefaultCluster",

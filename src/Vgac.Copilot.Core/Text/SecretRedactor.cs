@@ -15,12 +15,12 @@ public sealed partial class SecretRedactor
     public const string Mask = "***";
 
     /// <summary>Configuration keys whose values are secrets, and those that are URLs (their userinfo is a secret).</summary>
-    public static readonly IReadOnlyList<string> SecretKeys = ["Vgac:ApiKey", "Llm:ApiKey", "Mcp:Token", "Watch:Webhook:Url"];
+    public static readonly IReadOnlyList<string> SecretKeys = ["Vgac:ApiKey", "Llm:ApiKey", "Mcp:Token", "Watch:Webhook:Url", "Storage:ConnectionString"];
 
     public static readonly IReadOnlyList<string> UrlKeys = ["Vgac:BaseUrl", "Llm:Endpoint", "Watch:Webhook:Url"];
 
     /// <summary>Environment variables that hold secrets even when no configuration maps them.</summary>
-    public static readonly IReadOnlyList<string> SecretVariables = ["VGAC_API_KEY", "VGAC_LLM_API_KEY", "OPENAI_API_KEY", "VGAC_MCP_TOKEN", "VGAC_WEBHOOK_URL"];
+    public static readonly IReadOnlyList<string> SecretVariables = ["VGAC_API_KEY", "VGAC_LLM_API_KEY", "OPENAI_API_KEY", "VGAC_MCP_TOKEN", "VGAC_WEBHOOK_URL", "VGAC_STORAGE_CONNECTION"];
 
     /// <summary>Shorter values are not treated as secrets (masking "ab" everywhere would garble text and hide nothing).</summary>
     private const int MinimumLength = 4;
@@ -30,7 +30,8 @@ public sealed partial class SecretRedactor
     /// <summary>Adds secrets (nulls, blanks and very short values are ignored); longest first, so no part of one is left.</summary>
     public SecretRedactor Learn(IEnumerable<string?> secrets)
     {
-        var known = secrets.Where(s => s is { Length: >= MinimumLength } && !string.IsNullOrWhiteSpace(s)).Select(s => s!);
+        var known = secrets.Where(s => s is { Length: >= MinimumLength } && !string.IsNullOrWhiteSpace(s)).Select(s => s!)
+            .SelectMany(s => new[] { s }.Concat(ConnectionStringPasswords(s))).Where(s => s.Length >= MinimumLength).ToList();
         while (true)
         {
             var current = _secrets;
@@ -41,6 +42,12 @@ public sealed partial class SecretRedactor
             }
         }
     }
+
+    /// <summary>The password of an ADO.NET connection string (<c>Password=...;</c>), which also appears on its own in messages.</summary>
+    private static IEnumerable<string> ConnectionStringPasswords(string text) =>
+        text.Contains('=', StringComparison.Ordinal)
+            ? text.Split(';').Select(part => part.Split('=', 2)).Where(kv => kv.Length == 2 && kv[0].Trim().ToLowerInvariant() is "password" or "pwd").Select(kv => kv[1].Trim())
+            : [];
 
     /// <summary>Learns every secret a configuration holds.</summary>
     public SecretRedactor Learn(IConfiguration configuration) =>

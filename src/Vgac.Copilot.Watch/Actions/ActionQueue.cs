@@ -195,7 +195,7 @@ public sealed class ActionQueue(AuditStore audit, ActionRunner runner, ActionPla
                     WatchJson.Serialize(new DecisionRecord(record.Proposal.ProposalId, decidedBy, reason)))],
                 cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (AuditStore.IsDuplicate(ex))
+        catch (Exception ex) when (audit.IsDuplicate(ex))
         {
             throw new ActionQueueException($"{record.Proposal.ProposalId} was decided by someone else a moment ago; 'vgac actions show {record.Proposal.ProposalId}' has the outcome.");
         }

@@ -79,7 +79,7 @@ public sealed class ActionRunner(
         {
             conflicts = await audit.AppendAsync([record], Reservations(decidedBy), cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (AuditStore.IsDuplicate(ex))
+        catch (Exception ex) when (audit.IsDuplicate(ex))
         {
             // This very proposal was started by someone else between the check and here; the database lets one through.
             return Record(action.Proposal, ProposalStates.Refused, decidedBy, "it was already started once; an action runs at most once", null);

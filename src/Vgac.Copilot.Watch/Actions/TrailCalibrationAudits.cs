@@ -22,7 +22,7 @@ public sealed class TrailCalibrationAudits(AuditStore audit, WatchClock clock) :
 
     public async Task<AuditedCalibration?> LatestAsync(TimeSpan maxAge, CancellationToken cancellationToken)
     {
-        var latest = await audit.LatestAsync(AuditKinds.Calibration, clock.Now - maxAge, "$.audited_ece", cancellationToken).ConfigureAwait(false);
+        var latest = await audit.LatestAsync(AuditKinds.Calibration, clock.Now - maxAge, "audited_ece", cancellationToken).ConfigureAwait(false);
         return latest?.Payload is { } json && WatchJson.Deserialize<CalibrationSnapshot>(json) is { AuditedEce: { } ece } snapshot
             ? new AuditedCalibration(ece, snapshot.AuditedSamples, latest.At, snapshot.AuditedEceLow)
             : null;

@@ -1,0 +1,516 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Text.RegularExpressions;
+using Npgsql;
+using Vgac.Copilot.Watch;
+using Vgac.Copilot.Watch.Storage;
+
+namespace Vgac.Copilot.Storage.Postgres;
+
+/// <summary>
+/// The audit trail in PostgreSQL, for a team: several watch replicas, MCP servers and people on one trail. Appends
+/// take a transaction-scoped advisory lock (one writer at a time across every process, and no table privilege beyond
+/// INSERT needed), so the hash chain and the reservations hold across machines as they do in one SQLite file.
+/// Timestamps are stored as the same ISO-8601 text the hashes cover, so a record reads back exactly as it was hashed.
+/// </summary>
+public sealed partial class PostgresAuditBackend : IAuditBackend
+{
+    /// <summary>Advisory lock keys: the trail's writer, and the schema's migrator.</summary>
+    private const long AppendLock = 0x7647_4143_0001, MigrateLock = 0x7647_4143_0002;
+
+    private readonly NpgsqlDataSource _source;
+    private readonly SemaphoreSlim _schemaLock = new(1, 1);
+    private volatile bool _schemaReady;
+
+    public PostgresAuditBackend(string connectionString)
+    {
+        NpgsqlConnectionStringBuilder settings;
+        try
+        {
+            settings = new NpgsqlConnectionStringBuilder(connectionString);
+        }
+        catch (ArgumentException ex)
+        {
+            // The message names the key Npgsql did not understand, never the value.
+            throw new AuditStoreException($"the PostgreSQL connection string (VGAC_STORAGE_CONNECTION) is not valid: {ex.Message.Split(" (Parameter")[0]}", ex);
+        }
+
+        Location = $"postgres://{settings.Host ?? "localhost"}:{settings.Port}/{settings.Database ?? settings.Username ?? ""}";
+        _source = new NpgsqlSlimDataSourceBuilder(connectionString).Build();
+    }
+
+    public string Provider => "postgres";
+
+    public string Location { get; }
+
+    /// <summary>A shared database always "exists"; an empty one is given its schema on first use.</summary>
+    public bool Exists => true;
+
+    private async Task<NpgsqlConnection> ConnectAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _source.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
+        {
+            throw new AuditStoreException($"the PostgreSQL store at {Location} could not be reached: {Describe(ex)}", ex);
+        }
+    }
+
+    private async Task<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        if (!_schemaReady)
+        {
+            await _schemaLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                if (!_schemaReady)
+                {
+                    var status = await StatusAsync(cancellationToken).ConfigureAwait(false);
+                    if (status.Pending.Count > 0)
+                    {
+                        await MigrateLockedAsync(cancellationToken).ConfigureAwait(false);
+                    }
+
+                    _schemaReady = true;
+                }
+            }
+            finally
+            {
+                _schemaLock.Release();
+            }
+        }
+
+        return await ConnectAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<IReadOnlyList<MigrationStep>> MigrateAsync(CancellationToken cancellationToken)
+    {
+        await _schemaLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var applied = await MigrateLockedAsync(cancellationToken).ConfigureAwait(false);
+            _schemaReady = true;
+            return applied;
+        }
+        finally
+        {
+            _schemaLock.Release();
+        }
+    }
+
+    private async Task<IReadOnlyList<MigrationStep>> MigrateLockedAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await ConnectAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            await ExecuteAsync(connection, transaction, $"SELECT pg_advisory_xact_lock({MigrateLock})", cancellationToken).ConfigureAwait(false);
+            await ExecuteAsync(connection, transaction,
+                "CREATE TABLE IF NOT EXISTS vgac_schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())",
+                cancellationToken).ConfigureAwait(false);
+            var applied = await AppliedAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+            SchemaText.RefuseNewer(applied, PostgresMigrations.All.Length, "the PostgreSQL store");
+            var done = new List<MigrationStep>();
+            foreach (var step in PostgresMigrations.All.Where(s => applied.All(a => a.Version != s.Version)))
+            {
+                await ExecuteAsync(connection, transaction, step.Sql, cancellationToken).ConfigureAwait(false);
+                await using var record = new NpgsqlCommand("INSERT INTO vgac_schema_migrations (version, name) VALUES (@version, @name)", connection, transaction);
+                record.Parameters.AddWithValue("version", step.Version);
+                record.Parameters.AddWithValue("name", step.Name);
+                await record.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                done.Add(new MigrationStep(step.Version, step.Name));
+            }
+
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            return done;
+        }
+        catch (PostgresException ex) when (ex.SqlState is PostgresErrorCodes.InsufficientPrivilege)
+        {
+            var status = await StatusAsync(cancellationToken).ConfigureAwait(false);
+            throw new AuditStoreException(
+                $"the PostgreSQL store at {Location} is at schema version {status.Version} and this vgac needs {PostgresMigrations.All.Length}, "
+                + "but this role may not change the schema: run 'vgac storage migrate' with the owner's connection string.", ex);
+        }
+    }
+
+    /// <summary>Grants <paramref name="role"/> what the application needs and no more: INSERT and SELECT on the trail.</summary>
+    public async Task GrantAsync(string role, CancellationToken cancellationToken)
+    {
+        if (!RoleName().IsMatch(role))
+        {
+            throw new AuditStoreException($"--grant-to must be a plain PostgreSQL role name (lower-case letters, digits, _), got '{Vgac.Copilot.Core.Text.UntrustedText.Clean(role, 64)}'.");
+        }
+
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await ExecuteAsync(connection, null, PostgresMigrations.Grants(role), cancellationToken).ConfigureAwait(false);
+        }
+        catch (PostgresException ex)
+        {
+            throw new AuditStoreException($"could not grant '{role}' its rights on {Location}: {ex.MessageText}", ex);
+        }
+    }
+
+    public async Task<SchemaStatus> StatusAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await ConnectAsync(cancellationToken).ConfigureAwait(false);
+        var applied = await AppliedAsync(connection, null, cancellationToken).ConfigureAwait(false);
+        return new SchemaStatus(Provider, Location, applied,
+            [.. PostgresMigrations.All.Where(s => applied.All(a => a.Version != s.Version)).Select(s => new MigrationStep(s.Version, s.Name))]);
+    }
+
+    private static async Task<IReadOnlyList<MigrationStep>> AppliedAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, CancellationToken cancellationToken)
+    {
+        await using var exists = new NpgsqlCommand("SELECT to_regclass('vgac_schema_migrations') IS NOT NULL", connection, transaction);
+        if (await exists.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not true)
+        {
+            return [];
+        }
+
+        await using var query = new NpgsqlCommand("SELECT version, name FROM vgac_schema_migrations ORDER BY version", connection, transaction);
+        var applied = new List<MigrationStep>();
+        await using var reader = await query.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            applied.Add(new MigrationStep(reader.GetInt32(0), reader.GetString(1)));
+        }
+
+        return applied;
+    }
+
+    private static async Task ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(sql, connection, transaction);
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<IReadOnlyList<ReservationConflict>> AppendAsync(
+        string cluster, IReadOnlyList<AuditEvent> events, ReservationRules? reservations, LeaseFence? fence, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await ExecuteAsync(connection, transaction, $"SELECT pg_advisory_xact_lock({AppendLock})", cancellationToken).ConfigureAwait(false);
+        if (fence is not null)
+        {
+            await CheckFenceAsync(connection, transaction, fence, cancellationToken).ConfigureAwait(false);
+        }
+
+        var conflicts = await AppendInAsync(connection, transaction, cluster, events, reservations,
+            await TipAsync(connection, transaction, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return conflicts;
+    }
+
+    private static async Task<List<ReservationConflict>> AppendInAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, string cluster, IReadOnlyList<AuditEvent> events, ReservationRules? reservations,
+        (long NextId, string? Previous) tip, CancellationToken cancellationToken)
+    {
+        var (id, previous) = tip;
+        var conflicts = new List<ReservationConflict>();
+        foreach (var original in events)
+        {
+            var e = original with { Cluster = cluster };
+            if (reservations is not null && e.Kind == AuditKinds.ExecutionStarted
+                && await HolderAsync(connection, transaction, cluster, e, reservations.Window, cancellationToken).ConfigureAwait(false) is { } holder)
+            {
+                var conflict = new ReservationConflict(e, holder.ProposalId, holder.At, holder.State);
+                conflicts.Add(conflict);
+                e = reservations.Refuse(conflict) with { Cluster = cluster };
+            }
+
+            var hash = AuditChain.Hash(previous, id, e);
+            await using var insert = new NpgsqlCommand(
+                "INSERT INTO events (id, at, cycle, kind, job_id, tier, proposal_id, summary, payload, cluster, prev_hash, hash) "
+                + "VALUES (@id, @at, @cycle, @kind, @job, @tier, @proposal, @summary, @payload, @cluster, @prev, @hash)", connection, transaction);
+            insert.Parameters.AddWithValue("id", id);
+            insert.Parameters.AddWithValue("at", AuditStore.Stamp(e.At));
+            insert.Parameters.AddWithValue("cycle", e.Cycle);
+            insert.Parameters.AddWithValue("kind", e.Kind);
+            insert.Parameters.Add(Text("job", e.JobId));
+            insert.Parameters.Add(new NpgsqlParameter<int?>("tier", e.Tier) { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Integer });
+            insert.Parameters.Add(Text("proposal", e.ProposalId));
+            insert.Parameters.AddWithValue("summary", e.Summary);
+            insert.Parameters.Add(Text("payload", e.Payload));
+            insert.Parameters.AddWithValue("cluster", cluster);
+            insert.Parameters.Add(Text("prev", previous));
+            insert.Parameters.AddWithValue("hash", hash);
+            await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            (id, previous) = (id + 1, hash);
+        }
+
+        return conflicts;
+    }
+
+    private static NpgsqlParameter Text(string name, string? value) =>
+        new(name, NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)value ?? DBNull.Value };
+
+    private static async Task CheckFenceAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, LeaseFence fence, CancellationToken cancellationToken)
+    {
+        await using var query = new NpgsqlCommand("SELECT holder, token FROM leases WHERE name = @name", connection, transaction);
+        query.Parameters.AddWithValue("name", fence.Name);
+        await using var reader = await query.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var (holder, token) = await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? (reader.GetString(0), reader.GetInt64(1)) : (null, 0L);
+        if (holder != fence.Holder || token != fence.Token)
+        {
+            throw new LeadershipLostException(SchemaText.Lost(fence, holder, token));
+        }
+    }
+
+    private static async Task<(long NextId, string? Previous)> TipAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
+    {
+        await using var query = new NpgsqlCommand("SELECT id, hash FROM events ORDER BY id DESC LIMIT 1", connection, transaction);
+        await using var reader = await query.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
+            ? (reader.GetInt64(0) + 1, reader.IsDBNull(1) ? null : reader.GetString(1))
+            : (1, null);
+    }
+
+    private static async Task<(string ProposalId, DateTimeOffset At, string? State)?> HolderAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, string cluster, AuditEvent start, TimeSpan window, CancellationToken cancellationToken)
+    {
+        await using var query = new NpgsqlCommand("""
+            SELECT s.proposal_id, s.at,
+                   (SELECT o.payload::jsonb ->> 'state' FROM events o WHERE o.kind = 'execution' AND o.proposal_id = s.proposal_id ORDER BY o.id DESC LIMIT 1)
+            FROM events s
+            WHERE s.kind = 'execution_started' AND s.cluster = @cluster AND s.job_id = @job AND s.tier = @tier AND s.at >= @since
+            ORDER BY s.id DESC
+            """, connection, transaction);
+        query.Parameters.AddWithValue("cluster", cluster);
+        query.Parameters.Add(Text("job", start.JobId));
+        query.Parameters.Add(new NpgsqlParameter<int?>("tier", start.Tier) { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Integer });
+        query.Parameters.AddWithValue("since", AuditStore.Stamp(start.At - window));
+        await using var reader = await query.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var state = reader.IsDBNull(2) ? null : reader.GetString(2);
+            if (ReservationRules.Holds(state))
+            {
+                return (reader.GetString(0), DateTimeOffset.Parse(reader.GetString(1), CultureInfo.InvariantCulture), state);
+            }
+        }
+
+        return null;
+    }
+
+    public async Task<AuditEvent?> LatestAsync(string? cluster, string kind, DateTimeOffset since, string payloadField, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var query = new NpgsqlCommand($"SELECT {Columns} FROM events "
+            + "WHERE kind = @kind AND at >= @since AND jsonb_typeof(payload::jsonb -> @field) <> 'null'"
+            + (cluster is null ? "" : " AND cluster = @cluster") + " ORDER BY id DESC LIMIT 1", connection);
+        query.Parameters.AddWithValue("kind", kind);
+        query.Parameters.AddWithValue("since", AuditStore.Stamp(since));
+        query.Parameters.AddWithValue("field", payloadField);
+        if (cluster is not null)
+        {
+            query.Parameters.AddWithValue("cluster", cluster);
+        }
+
+        await using var reader = await query.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? Read(reader) : null;
+    }
+
+    public bool IsDuplicate(Exception ex) => ex is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };
+
+    public async Task<IReadOnlyList<AuditEvent>> QueryAsync(string? cluster, AuditQuery filter, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var query = new NpgsqlCommand { Connection = connection };
+        var where = new List<string>();
+        void Filter(string clause, string name, string? value)
+        {
+            if (value is not null)
+            {
+                where.Add(clause);
+                query.Parameters.AddWithValue(name, value);
+            }
+        }
+
+        Filter("at >= @since", "since", filter.Since is { } since ? AuditStore.Stamp(since) : null);
+        Filter("at < @until", "until", filter.Until is { } until ? AuditStore.Stamp(until) : null);
+        Filter("job_id = @job", "job", filter.JobId);
+        Filter("kind = @kind", "kind", filter.Kind);
+        Filter("proposal_id = @proposal", "proposal", filter.ProposalId);
+        Filter("cluster = @cluster", "cluster", cluster);
+        if (filter.Kinds is { Count: > 0 } kinds)
+        {
+            where.Add("kind IN (" + string.Join(", ", kinds.Select((_, i) => $"@kind{i}")) + ")");
+            for (var i = 0; i < kinds.Count; i++)
+            {
+                query.Parameters.AddWithValue($"kind{i}", kinds[i]);
+            }
+        }
+
+        query.CommandText = $"SELECT {Columns} FROM events" + (where.Count == 0 ? "" : " WHERE " + string.Join(" AND ", where)) + " ORDER BY id";
+        var events = new List<AuditEvent>();
+        await using var reader = await query.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            events.Add(Read(reader));
+        }
+
+        return events;
+    }
+
+    private const string Columns = "id, at, cycle, kind, job_id, tier, proposal_id, summary, payload, cluster";
+
+    private static AuditEvent Read(NpgsqlDataReader reader) => new(
+        reader.GetInt64(0), DateTimeOffset.Parse(reader.GetString(1), CultureInfo.InvariantCulture), reader.GetInt64(2), reader.GetString(3),
+        reader.IsDBNull(4) ? null : reader.GetString(4), reader.IsDBNull(5) ? null : reader.GetInt32(5), reader.IsDBNull(6) ? null : reader.GetString(6),
+        reader.GetString(7), reader.IsDBNull(8) ? null : reader.GetString(8))
+    {
+        Cluster = reader.GetString(9),
+    };
+
+    private static ChainedRecord ReadChained(NpgsqlDataReader reader) =>
+        new(Read(reader), reader.IsDBNull(10) ? null : reader.GetString(10), reader.IsDBNull(11) ? null : reader.GetString(11));
+
+    public async Task<IReadOnlyList<string>> ClustersAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var query = new NpgsqlCommand("SELECT cluster FROM events WHERE cluster <> @trail GROUP BY cluster ORDER BY MIN(id)", connection);
+        query.Parameters.AddWithValue("trail", AuditStore.TrailScope);
+        var clusters = new List<string>();
+        await using var reader = await query.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            clusters.Add(reader.GetString(0));
+        }
+
+        return clusters;
+    }
+
+    public async Task<long> LastCycleAsync(string? cluster, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var query = new NpgsqlCommand("SELECT COALESCE(MAX(cycle), 0) FROM events" + (cluster is null ? "" : " WHERE cluster = @cluster"), connection);
+        if (cluster is not null)
+        {
+            query.Parameters.AddWithValue("cluster", cluster);
+        }
+
+        return (long)(await query.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) ?? 0L);
+    }
+
+    public async IAsyncEnumerable<ChainedRecord> ChainAsync(long fromId, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var query = new NpgsqlCommand($"SELECT {Columns}, prev_hash, hash FROM events WHERE id >= @from ORDER BY id", connection);
+        query.Parameters.AddWithValue("from", fromId);
+        await using var reader = await query.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            yield return ReadChained(reader);
+        }
+    }
+
+    public async Task<long> PruneAsync(long throughId, Func<ChainedRecord, AuditEvent> checkpoint, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await ExecuteAsync(connection, transaction, $"SELECT pg_advisory_xact_lock({AppendLock})", cancellationToken).ConfigureAwait(false);
+        ChainedRecord? last;
+        await using (var query = new NpgsqlCommand($"SELECT {Columns}, prev_hash, hash FROM events WHERE id <= @through ORDER BY id DESC LIMIT 1", connection, transaction))
+        {
+            query.Parameters.AddWithValue("through", throughId);
+            await using var reader = await query.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            last = await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? ReadChained(reader) : null;
+        }
+
+        if (last is null)
+        {
+            return 0;
+        }
+
+        var tip = await TipAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await ExecuteAsync(connection, transaction, "SET LOCAL vgac.prune = 'on'", cancellationToken).ConfigureAwait(false);
+            await using var delete = new NpgsqlCommand("DELETE FROM events WHERE id <= @through", connection, transaction);
+            delete.Parameters.AddWithValue("through", throughId);
+            var removed = await delete.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            await ExecuteAsync(connection, transaction, "SET LOCAL vgac.prune = 'off'", cancellationToken).ConfigureAwait(false);
+            await AppendInAsync(connection, transaction, AuditStore.TrailScope, [checkpoint(last)], null, tip, cancellationToken).ConfigureAwait(false);
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            return removed;
+        }
+        catch (PostgresException ex) when (ex.SqlState is PostgresErrorCodes.InsufficientPrivilege)
+        {
+            throw new AuditStoreException(
+                $"this role may not remove records from the trail at {Location} (the application's role only adds and reads): prune with the owner's connection string.", ex);
+        }
+    }
+
+    public async Task<(bool Granted, Lease Lease)> LeadAsync(string name, string holder, TimeSpan ttl, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+
+        // One lease decision at a time per name; the database's clock decides expiry, so replicas' clocks may differ.
+        await using (var lockLease = new NpgsqlCommand("SELECT pg_advisory_xact_lock(hashtextextended('vgac-lease:' || @name, 0))", connection, transaction))
+        {
+            lockLease.Parameters.AddWithValue("name", name);
+            await lockLease.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        Lease? current = null;
+        var expired = true;
+        await using (var query = new NpgsqlCommand("SELECT holder, token, expires_at, expires_at <= now() FROM leases WHERE name = @name", connection, transaction))
+        {
+            query.Parameters.AddWithValue("name", name);
+            await using var reader = await query.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                current = new Lease(name, reader.GetString(0), reader.GetInt64(1), new DateTimeOffset(reader.GetDateTime(2), TimeSpan.Zero));
+                expired = reader.GetBoolean(3);
+            }
+        }
+
+        if (current is not null && current.Holder != holder && !expired)
+        {
+            return (false, current);
+        }
+
+        var token = current is null ? 1 : current.Holder == holder ? current.Token : current.Token + 1;
+        await using var upsert = new NpgsqlCommand("""
+            INSERT INTO leases (name, holder, token, expires_at) VALUES (@name, @holder, @token, now() + make_interval(secs => @ttl))
+            ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, token = excluded.token, expires_at = excluded.expires_at
+            RETURNING expires_at
+            """, connection, transaction);
+        upsert.Parameters.AddWithValue("name", name);
+        upsert.Parameters.AddWithValue("holder", holder);
+        upsert.Parameters.AddWithValue("token", token);
+        upsert.Parameters.AddWithValue("ttl", ttl.TotalSeconds);
+        var expires = (DateTime)(await upsert.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return (true, new Lease(name, holder, token, new DateTimeOffset(expires, TimeSpan.Zero)));
+    }
+
+    public async Task ReleaseAsync(string name, string holder, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var release = new NpgsqlCommand("UPDATE leases SET expires_at = now() - interval '1 second' WHERE name = @name AND holder = @holder", connection);
+        release.Parameters.AddWithValue("name", name);
+        release.Parameters.AddWithValue("holder", holder);
+        await release.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static string Describe(Exception ex) => ex switch
+    {
+        PostgresException pg => pg.MessageText,
+        NpgsqlException { InnerException: System.Net.Sockets.SocketException socket } => socket.Message,
+        _ => ex.Message,
+    };
+
+    [GeneratedRegex("^[a-z_][a-z0-9_]{0,62}$")]
+    private static partial Regex RoleName();
+
+    public async ValueTask DisposeAsync()
+    {
+        await _source.DisposeAsync().ConfigureAwait(false);
+        _schemaLock.Dispose();
+    }
+}

@@ -1,0 +1,117 @@
+namespace Vgac.Copilot.Watch.Storage;
+
+/// <summary>Which records a query wants; every filter left null is not applied.</summary>
+public sealed record AuditQuery
+{
+    public DateTimeOffset? Since { get; init; }
+
+    /// <summary>Only records before this time.</summary>
+    public DateTimeOffset? Until { get; init; }
+
+    public string? JobId { get; init; }
+
+    public string? Kind { get; init; }
+
+    public IReadOnlyList<string>? Kinds { get; init; }
+
+    public string? ProposalId { get; init; }
+}
+
+/// <summary>A record as the chain stores it: the record, the hash it links to, and its own hash.</summary>
+public sealed record ChainedRecord(AuditEvent Event, string? PreviousHash, string? Hash);
+
+/// <summary>Who leads a named duty (a cluster's watch loop) until when, and the fencing token of that leadership.</summary>
+/// <param name="Name">The duty: <c>watch:CLUSTER</c>.</param>
+/// <param name="Holder">The replica holding it (host and process).</param>
+/// <param name="ExpiresAt">When it lapses unless renewed (by the database's clock in PostgreSQL).</param>
+/// <param name="Token">Grows by one each time the lease changes hands; a write fenced with an older token is refused.</param>
+public sealed record Lease(string Name, string Holder, long Token, DateTimeOffset ExpiresAt);
+
+/// <summary>The leadership an append is made under: refused unless the lease still names this holder and token.</summary>
+public sealed record LeaseFence(string Name, string Holder, long Token);
+
+/// <summary>One schema migration: its version (applied in order, once), and what it does in words.</summary>
+public sealed record MigrationStep(int Version, string Name);
+
+/// <summary>Where a store's schema stands: the versions applied, and those this program would still apply.</summary>
+public sealed record SchemaStatus(string Provider, string Location, IReadOnlyList<MigrationStep> Applied, IReadOnlyList<MigrationStep> Pending)
+{
+    public int Version => Applied.Count == 0 ? 0 : Applied.Max(m => m.Version);
+}
+
+/// <summary>
+/// Where the audit trail lives. Everything the copilot keeps — observations, calibration audits, proposals,
+/// decisions, execution reservations and outcomes, exports and checkpoints, watch leases — goes through this one
+/// interface, with an embedded SQLite file (<see cref="SqliteAuditBackend"/>) and a shared PostgreSQL database as its
+/// implementations. Both keep the same promises, and the same tests hold both to them: records are only appended
+/// (the database refuses changes), the hash chain is extended inside one write lock across processes, at most one
+/// start and one decision per proposal, a start reserves its job and tier inside the writing transaction, and a
+/// fenced append is refused once the lease has moved on.
+/// </summary>
+public interface IAuditBackend : IAsyncDisposable
+{
+    /// <summary><c>sqlite</c> or <c>postgres</c>.</summary>
+    string Provider { get; }
+
+    /// <summary>Where the trail is, for people: a file path, or a database address without its credentials.</summary>
+    string Location { get; }
+
+    /// <summary>Whether there is a trail yet (a reader says so rather than create an empty one).</summary>
+    bool Exists { get; }
+
+    /// <summary>Applies the schema migrations this program knows and the store lacks, each once, in order.</summary>
+    Task<IReadOnlyList<MigrationStep>> MigrateAsync(CancellationToken cancellationToken);
+
+    /// <summary>The schema's version and what is still to apply, changing nothing.</summary>
+    Task<SchemaStatus> StatusAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Appends records for <paramref name="cluster"/> in one transaction under the trail's write lock: all or none,
+    /// each chained to the one before. With <paramref name="reservations"/>, each start reserves its job and tier
+    /// (see <see cref="AuditStore"/>).
+    /// With <paramref name="fence"/>, nothing is written unless the lease still names that holder and token.
+    /// </summary>
+    /// <exception cref="LeadershipLostException">The lease has moved on.</exception>
+    Task<IReadOnlyList<ReservationConflict>> AppendAsync(
+        string cluster, IReadOnlyList<AuditEvent> events, ReservationRules? reservations, LeaseFence? fence, CancellationToken cancellationToken);
+
+    /// <summary>The latest record of a kind at or after a time whose JSON payload has a (top-level) field set.</summary>
+    Task<AuditEvent?> LatestAsync(string? cluster, string kind, DateTimeOffset since, string payloadField, CancellationToken cancellationToken);
+
+    /// <summary>Records in trail order; <paramref name="cluster"/> null for every cluster's.</summary>
+    Task<IReadOnlyList<AuditEvent>> QueryAsync(string? cluster, AuditQuery query, CancellationToken cancellationToken);
+
+    /// <summary>The clusters with records, in the order they first appear (trail-wide records excluded).</summary>
+    Task<IReadOnlyList<string>> ClustersAsync(CancellationToken cancellationToken);
+
+    /// <summary>The last cycle number recorded (0 when none).</summary>
+    Task<long> LastCycleAsync(string? cluster, CancellationToken cancellationToken);
+
+    /// <summary>Every record with its chain fields, in trail order, from <paramref name="fromId"/> on.</summary>
+    IAsyncEnumerable<ChainedRecord> ChainAsync(long fromId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Removes the records with ids up to <paramref name="throughId"/> and appends <paramref name="checkpoint"/> (a
+    /// trail-wide record saying what went and the hash it ended on), in one transaction under the write lock. Needs a
+    /// role allowed to delete (the application's own is not, in PostgreSQL).
+    /// </summary>
+    Task<long> PruneAsync(long throughId, Func<ChainedRecord, AuditEvent> checkpoint, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Takes or renews the lease <paramref name="name"/> for <paramref name="holder"/>: granted when it is free, expired,
+    /// or already this holder's (renewed, same token); otherwise the current lease is returned and not granted.
+    /// </summary>
+    Task<(bool Granted, Lease Lease)> LeadAsync(string name, string holder, TimeSpan ttl, CancellationToken cancellationToken);
+
+    /// <summary>Gives the lease up early (a clean stop), so another replica need not wait for it to expire.</summary>
+    Task ReleaseAsync(string name, string holder, CancellationToken cancellationToken);
+
+    /// <summary>Whether an exception is the store refusing a second "once" record.</summary>
+    bool IsDuplicate(Exception ex);
+}
+
+/// <summary>An append made under a lease that has since moved to another replica (or expired and been taken).</summary>
+public sealed class LeadershipLostException(string message) : Exception(message);
+
+/// <summary>The store could not be opened, or its schema is not one this program can use; the message says which and what to do.</summary>
+public sealed class AuditStoreException(string message, Exception? inner = null) : Exception(message, inner);

@@ -1,0 +1,439 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using Microsoft.Data.Sqlite;
+
+namespace Vgac.Copilot.Watch.Storage;
+
+/// <summary>
+/// The audit trail in one SQLite file (WAL journal), the embedded default. One writer at a time across processes
+/// (<c>BEGIN IMMEDIATE</c>); triggers refuse updates and deletes; two partial unique indexes make "one start and
+/// one decision per proposal" a database fact. Its schema is versioned (<see cref="SqliteMigrations"/>) and brought up
+/// to date the first time the store is opened.
+/// </summary>
+public sealed class SqliteAuditBackend(string path) : IAuditBackend
+{
+    private readonly SemaphoreSlim _schemaLock = new(1, 1);
+    private volatile bool _schemaReady;
+
+    public string Provider => "sqlite";
+
+    public string Path { get; } = path;
+
+    public string Location => Path;
+
+    public bool Exists => File.Exists(Path);
+
+    public static string DefaultPath() => System.IO.Path.Combine(
+        Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create), "vgac", "audit.db");
+
+    /// <summary>Opens a connection; the folder, WAL mode and schema are set up once per backend, not per call.</summary>
+    public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        if (!_schemaReady)
+        {
+            await MigrateAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        var connection = await ConnectAsync(cancellationToken).ConfigureAwait(false);
+        // synchronous is per connection; journal_mode = WAL is stored in the file by the first migration's step.
+        await ExecuteAsync(connection, null, "PRAGMA synchronous = FULL;", cancellationToken).ConfigureAwait(false);
+        return connection;
+    }
+
+    public async Task<IReadOnlyList<MigrationStep>> MigrateAsync(CancellationToken cancellationToken)
+    {
+        await _schemaLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(Path))!);
+            await using var connection = await ConnectAsync(cancellationToken).ConfigureAwait(false);
+            await ExecuteAsync(connection, null, "PRAGMA journal_mode = WAL;", cancellationToken).ConfigureAwait(false);
+            var applied = await SqliteMigrations.ApplyAsync(connection, cancellationToken).ConfigureAwait(false);
+            _schemaReady = true;
+            return applied;
+        }
+        finally
+        {
+            _schemaLock.Release();
+        }
+    }
+
+    public async Task<SchemaStatus> StatusAsync(CancellationToken cancellationToken)
+    {
+        if (!Exists)
+        {
+            return new SchemaStatus(Provider, Location, [], SqliteMigrations.Steps);
+        }
+
+        await using var connection = await ConnectAsync(cancellationToken).ConfigureAwait(false);
+        var applied = await SqliteMigrations.AppliedAsync(connection, null, cancellationToken).ConfigureAwait(false);
+        return new SchemaStatus(Provider, Location, applied, [.. SqliteMigrations.Steps.Where(s => applied.All(a => a.Version != s.Version))]);
+    }
+
+    private async Task<SqliteConnection> ConnectAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = Path, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = false }.ToString());
+        try
+        {
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (SqliteException ex)
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw new AuditStoreException($"the audit trail {Path} could not be opened: {ex.Message}", ex);
+        }
+
+        return connection;
+    }
+
+    internal static async Task ExecuteAsync(SqliteConnection connection, SqliteTransaction? transaction, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<IReadOnlyList<ReservationConflict>> AppendAsync(
+        string cluster, IReadOnlyList<AuditEvent> events, ReservationRules? reservations, LeaseFence? fence, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        if (fence is not null)
+        {
+            await CheckFenceAsync(connection, transaction, fence, cancellationToken).ConfigureAwait(false);
+        }
+
+        var conflicts = await AppendInAsync(connection, transaction, cluster, events, reservations,
+            await TipAsync(connection, transaction, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return conflicts;
+    }
+
+    /// <summary>Writes records after <paramref name="tip"/> inside the caller's write transaction.</summary>
+    private static async Task<List<ReservationConflict>> AppendInAsync(
+        SqliteConnection connection, SqliteTransaction transaction, string cluster, IReadOnlyList<AuditEvent> events, ReservationRules? reservations,
+        (long NextId, string? Previous) tip, CancellationToken cancellationToken)
+    {
+        await using var insert = connection.CreateCommand();
+        insert.Transaction = transaction;
+        insert.CommandText = "INSERT INTO events (at, cycle, kind, job_id, tier, proposal_id, summary, payload, cluster, id, prev_hash, hash) "
+            + "VALUES ($at, $cycle, $kind, $job, $tier, $proposal, $summary, $payload, $cluster, $id, $prev, $hash)";
+        foreach (var name in (string[])["$at", "$cycle", "$kind", "$job", "$tier", "$proposal", "$summary", "$payload", "$cluster", "$id", "$prev", "$hash"])
+        {
+            insert.Parameters.Add(new SqliteParameter { ParameterName = name });
+        }
+
+        // Each record links to the one before it; the write lock (BEGIN IMMEDIATE) makes the tip this transaction's alone.
+        var (id, previous) = tip;
+        var conflicts = new List<ReservationConflict>();
+        foreach (var original in events)
+        {
+            var e = original with { Cluster = cluster };
+            if (reservations is not null && e.Kind == AuditKinds.ExecutionStarted
+                && await HolderAsync(connection, transaction, cluster, e, reservations.Window, cancellationToken).ConfigureAwait(false) is { } holder)
+            {
+                var conflict = new ReservationConflict(e, holder.ProposalId, holder.At, holder.State);
+                conflicts.Add(conflict);
+                e = reservations.Refuse(conflict) with { Cluster = cluster };
+            }
+
+            var hash = AuditChain.Hash(previous, id, e);
+            object?[] values = [AuditStore.Stamp(e.At), e.Cycle, e.Kind, e.JobId, e.Tier, e.ProposalId, e.Summary, e.Payload, cluster, id, previous, hash];
+            for (var i = 0; i < values.Length; i++)
+            {
+                insert.Parameters[i].Value = values[i] ?? DBNull.Value;
+            }
+
+            await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            (id, previous) = (id + 1, hash);
+        }
+
+        return conflicts;
+    }
+
+    private static async Task CheckFenceAsync(SqliteConnection connection, SqliteTransaction transaction, LeaseFence fence, CancellationToken cancellationToken)
+    {
+        await using var query = connection.CreateCommand();
+        query.Transaction = transaction;
+        query.CommandText = "SELECT holder, token FROM leases WHERE name = $name";
+        query.Parameters.AddWithValue("$name", fence.Name);
+        await using var reader = await query.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var (holder, token) = await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? (reader.GetString(0), reader.GetInt64(1)) : (null, 0L);
+        if (holder != fence.Holder || token != fence.Token)
+        {
+            throw new LeadershipLostException(SchemaText.Lost(fence, holder, token));
+        }
+    }
+
+    /// <summary>The id and hash the next record follows (1 and null on an empty trail).</summary>
+    private static async Task<(long NextId, string? Previous)> TipAsync(SqliteConnection connection, SqliteTransaction transaction, CancellationToken cancellationToken)
+    {
+        await using var query = connection.CreateCommand();
+        query.Transaction = transaction;
+        query.CommandText = "SELECT id, hash FROM events ORDER BY id DESC LIMIT 1";
+        await using var reader = await query.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
+            ? (reader.GetInt64(0) + 1, reader.IsDBNull(1) ? null : reader.GetString(1))
+            : (await NextIdAfterPruneAsync(connection, transaction, cancellationToken).ConfigureAwait(false), null);
+    }
+
+    /// <summary>An emptied trail still numbers on (sqlite_sequence remembers ids handed out before).</summary>
+    private static async Task<long> NextIdAfterPruneAsync(SqliteConnection connection, SqliteTransaction transaction, CancellationToken cancellationToken)
+    {
+        await using var query = connection.CreateCommand();
+        query.Transaction = transaction;
+        query.CommandText = "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'events'), 0) + 1";
+        return (long)(await query.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) ?? 1L);
+    }
+
+    /// <summary>The start that holds the job and tier within the window: one in flight (no outcome yet), done, or interrupted.</summary>
+    private static async Task<(string ProposalId, DateTimeOffset At, string? State)?> HolderAsync(
+        SqliteConnection connection, SqliteTransaction transaction, string cluster, AuditEvent start, TimeSpan window, CancellationToken cancellationToken)
+    {
+        await using var query = connection.CreateCommand();
+        query.Transaction = transaction;
+        query.CommandText = """
+            SELECT s.proposal_id, s.at,
+                   (SELECT json_extract(o.payload, '$.state') FROM events o WHERE o.kind = 'execution' AND o.proposal_id = s.proposal_id ORDER BY o.id DESC LIMIT 1)
+            FROM events s
+            WHERE s.kind = 'execution_started' AND s.cluster = $cluster AND s.job_id = $job AND s.tier = $tier AND s.at >= $since
+            ORDER BY s.id DESC
+            """;
+        query.Parameters.AddWithValue("$cluster", cluster);
+        query.Parameters.AddWithValue("$job", (object?)start.JobId ?? DBNull.Value);
+        query.Parameters.AddWithValue("$tier", (object?)start.Tier ?? DBNull.Value);
+        query.Parameters.AddWithValue("$since", AuditStore.Stamp(start.At - window));
+        await using var reader = await query.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var state = reader.IsDBNull(2) ? null : reader.GetString(2);
+            if (ReservationRules.Holds(state))
+            {
+                return (reader.GetString(0), DateTimeOffset.Parse(reader.GetString(1), CultureInfo.InvariantCulture), state);
+            }
+        }
+
+        return null;
+    }
+
+    public async Task<AuditEvent?> LatestAsync(string? cluster, string kind, DateTimeOffset since, string payloadField, CancellationToken cancellationToken)
+    {
+        if (!Exists)
+        {
+            return null;
+        }
+
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var query = connection.CreateCommand();
+        query.CommandText = $"SELECT {Columns} FROM events "
+            + "WHERE kind = $kind AND at >= $since AND json_extract(payload, $path) IS NOT NULL" + (cluster is null ? "" : " AND cluster = $cluster") + " ORDER BY id DESC LIMIT 1";
+        query.Parameters.AddWithValue("$kind", kind);
+        query.Parameters.AddWithValue("$since", AuditStore.Stamp(since));
+        query.Parameters.AddWithValue("$path", "$." + payloadField);
+        if (cluster is not null)
+        {
+            query.Parameters.AddWithValue("$cluster", cluster);
+        }
+
+        await using var reader = await query.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? Read(reader) : null;
+    }
+
+    public bool IsDuplicate(Exception ex) => ex is SqliteException { SqliteErrorCode: 19 };
+
+    public async Task<IReadOnlyList<AuditEvent>> QueryAsync(string? cluster, AuditQuery filter, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var query = connection.CreateCommand();
+
+        // Only the filters given, so SQLite can use the (kind, at), (job_id, tier, at) and proposal_id indexes.
+        var where = new List<string>();
+        void Filter(string clause, string name, object? value)
+        {
+            if (value is not null)
+            {
+                where.Add(clause);
+                query.Parameters.AddWithValue(name, value);
+            }
+        }
+
+        Filter("at >= $since", "$since", filter.Since is { } since ? AuditStore.Stamp(since) : null);
+        Filter("at < $until", "$until", filter.Until is { } until ? AuditStore.Stamp(until) : null);
+        Filter("job_id = $job", "$job", filter.JobId);
+        Filter("kind = $kind", "$kind", filter.Kind);
+        Filter("proposal_id = $proposal", "$proposal", filter.ProposalId);
+        Filter("cluster = $cluster", "$cluster", cluster);
+        if (filter.Kinds is { Count: > 0 } kinds)
+        {
+            where.Add("kind IN (" + string.Join(", ", kinds.Select((_, i) => $"$kind{i}")) + ")");
+            for (var i = 0; i < kinds.Count; i++)
+            {
+                query.Parameters.AddWithValue($"$kind{i}", kinds[i]);
+            }
+        }
+
+        query.CommandText = $"SELECT {Columns} FROM events" + (where.Count == 0 ? "" : " WHERE " + string.Join(" AND ", where)) + " ORDER BY id";
+        var events = new List<AuditEvent>();
+        await using var reader = await query.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            events.Add(Read(reader));
+        }
+
+        return events;
+    }
+
+    private const string Columns = "id, at, cycle, kind, job_id, tier, proposal_id, summary, payload, cluster";
+
+    private static AuditEvent Read(SqliteDataReader reader) => new(
+        reader.GetInt64(0), DateTimeOffset.Parse(reader.GetString(1), CultureInfo.InvariantCulture), reader.GetInt64(2), reader.GetString(3),
+        reader.IsDBNull(4) ? null : reader.GetString(4), reader.IsDBNull(5) ? null : reader.GetInt32(5), reader.IsDBNull(6) ? null : reader.GetString(6),
+        reader.GetString(7), reader.IsDBNull(8) ? null : reader.GetString(8))
+    {
+        Cluster = reader.GetString(9),
+    };
+
+    public async Task<IReadOnlyList<string>> ClustersAsync(CancellationToken cancellationToken)
+    {
+        if (!Exists)
+        {
+            return [];
+        }
+
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var query = connection.CreateCommand();
+        query.CommandText = "SELECT cluster FROM events WHERE cluster <> $trail GROUP BY cluster ORDER BY MIN(id)";
+        query.Parameters.AddWithValue("$trail", AuditStore.TrailScope);
+        var clusters = new List<string>();
+        await using var reader = await query.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            clusters.Add(reader.GetString(0));
+        }
+
+        return clusters;
+    }
+
+    public async Task<long> LastCycleAsync(string? cluster, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var query = connection.CreateCommand();
+        query.CommandText = "SELECT COALESCE(MAX(cycle), 0) FROM events" + (cluster is null ? "" : " WHERE cluster = $cluster");
+        if (cluster is not null)
+        {
+            query.Parameters.AddWithValue("$cluster", cluster);
+        }
+
+        return (long)(await query.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) ?? 0L);
+    }
+
+    public async IAsyncEnumerable<ChainedRecord> ChainAsync(long fromId, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var query = connection.CreateCommand();
+        query.CommandText = $"SELECT {Columns}, prev_hash, hash FROM events WHERE id >= $from ORDER BY id";
+        query.Parameters.AddWithValue("$from", fromId);
+        await using var reader = await query.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            yield return new ChainedRecord(Read(reader), reader.IsDBNull(10) ? null : reader.GetString(10), reader.IsDBNull(11) ? null : reader.GetString(11));
+        }
+    }
+
+    public async Task<long> PruneAsync(long throughId, Func<ChainedRecord, AuditEvent> checkpoint, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        if (await LastThroughAsync(connection, transaction, throughId, cancellationToken).ConfigureAwait(false) is not { } last)
+        {
+            return 0;
+        }
+
+        // The checkpoint follows the tip as it was, so it links on even when nothing is left after the removal.
+        var tip = await TipAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+
+        // The delete trigger stands for everyone else; this transaction lifts it, removes the covered records, puts it
+        // back and writes the checkpoint, all or nothing (SQLite's schema changes are transactional).
+        await ExecuteAsync(connection, transaction, "DROP TRIGGER events_append_only_delete;", cancellationToken).ConfigureAwait(false);
+        await using var delete = connection.CreateCommand();
+        delete.Transaction = transaction;
+        delete.CommandText = "DELETE FROM events WHERE id <= $through";
+        delete.Parameters.AddWithValue("$through", throughId);
+        var removed = await delete.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        await ExecuteAsync(connection, transaction, SqliteMigrations.DeleteTrigger, cancellationToken).ConfigureAwait(false);
+        await AppendInAsync(connection, transaction, AuditStore.TrailScope, [checkpoint(last)], null, tip, cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return removed;
+    }
+
+    /// <summary>The last record at or before <paramref name="throughId"/>, with its chain fields.</summary>
+    private static async Task<ChainedRecord?> LastThroughAsync(SqliteConnection connection, SqliteTransaction transaction, long throughId, CancellationToken cancellationToken)
+    {
+        await using var query = connection.CreateCommand();
+        query.Transaction = transaction;
+        query.CommandText = $"SELECT {Columns}, prev_hash, hash FROM events WHERE id <= $through ORDER BY id DESC LIMIT 1";
+        query.Parameters.AddWithValue("$through", throughId);
+        await using var reader = await query.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
+            ? new ChainedRecord(Read(reader), reader.IsDBNull(10) ? null : reader.GetString(10), reader.IsDBNull(11) ? null : reader.GetString(11))
+            : null;
+    }
+
+    public async Task<(bool Granted, Lease Lease)> LeadAsync(string name, string holder, TimeSpan ttl, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var now = DateTimeOffset.UtcNow;
+        Lease? current = null;
+        await using (var query = connection.CreateCommand())
+        {
+            query.Transaction = transaction;
+            query.CommandText = "SELECT holder, token, expires_at FROM leases WHERE name = $name";
+            query.Parameters.AddWithValue("$name", name);
+            await using var reader = await query.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                current = new Lease(name, reader.GetString(0), reader.GetInt64(1), DateTimeOffset.Parse(reader.GetString(2), CultureInfo.InvariantCulture));
+            }
+        }
+
+        if (current is not null && current.Holder != holder && current.ExpiresAt > now)
+        {
+            return (false, current);
+        }
+
+        var lease = new Lease(name, holder, current is null ? 1 : current.Holder == holder ? current.Token : current.Token + 1, now + ttl);
+        await using (var upsert = connection.CreateCommand())
+        {
+            upsert.Transaction = transaction;
+            upsert.CommandText = "INSERT INTO leases (name, holder, token, expires_at) VALUES ($name, $holder, $token, $expires) "
+                + "ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, token = excluded.token, expires_at = excluded.expires_at";
+            upsert.Parameters.AddWithValue("$name", name);
+            upsert.Parameters.AddWithValue("$holder", holder);
+            upsert.Parameters.AddWithValue("$token", lease.Token);
+            upsert.Parameters.AddWithValue("$expires", AuditStore.Stamp(lease.ExpiresAt));
+            await upsert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return (true, lease);
+    }
+
+    public async Task ReleaseAsync(string name, string holder, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var release = connection.CreateCommand();
+        release.CommandText = "UPDATE leases SET expires_at = $past WHERE name = $name AND holder = $holder";
+        release.Parameters.AddWithValue("$past", AuditStore.Stamp(DateTimeOffset.UnixEpoch));
+        release.Parameters.AddWithValue("$name", name);
+        release.Parameters.AddWithValue("$holder", holder);
+        await release.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        _schemaLock.Dispose();
+        return ValueTask.CompletedTask;
+    }
+}

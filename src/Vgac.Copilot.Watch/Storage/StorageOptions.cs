@@ -1,0 +1,54 @@
+using Microsoft.Extensions.Options;
+
+namespace Vgac.Copilot.Watch.Storage;
+
+/// <summary>Where the copilot keeps its audit trail (<c>Storage</c> section).</summary>
+public sealed class StorageOptions
+{
+    public const string SectionName = "Storage";
+
+    public const string Sqlite = "sqlite";
+
+    public const string Postgres = "postgres";
+
+    /// <summary><c>sqlite</c> (default: one file, <c>Watch:AuditPath</c>) or <c>postgres</c> (a database a team shares).</summary>
+    public string Provider { get; set; } = Sqlite;
+
+    /// <summary>The PostgreSQL connection string (env <c>VGAC_STORAGE_CONNECTION</c>). A secret: never shown or logged.</summary>
+    public string? ConnectionString { get; set; }
+
+    /// <summary>Seconds a watch replica's leadership lasts without renewal; a dead leader is replaced within about this long.</summary>
+    public double LeaseSeconds { get; set; } = 15;
+}
+
+/// <summary>Names the value that is wrong, and what was expected.</summary>
+internal sealed class StorageOptionsValidator : IValidateOptions<StorageOptions>
+{
+    public ValidateOptionsResult Validate(string? name, StorageOptions options)
+    {
+        var failures = new List<string>();
+        if (options.Provider is not (StorageOptions.Sqlite or StorageOptions.Postgres))
+        {
+            failures.Add($"Storage:Provider must be 'sqlite' or 'postgres', got '{Core.Text.UntrustedText.Clean(options.Provider, 40)}'.");
+        }
+        else if (options.Provider == StorageOptions.Postgres && string.IsNullOrWhiteSpace(options.ConnectionString))
+        {
+            failures.Add("Storage:Provider is 'postgres' but no connection string is set: set VGAC_STORAGE_CONNECTION (or Storage:ConnectionString).");
+        }
+
+        if (options.LeaseSeconds is < 2 or > 3600 || double.IsNaN(options.LeaseSeconds))
+        {
+            failures.Add($"Storage:LeaseSeconds must be between 2 and 3600, got {options.LeaseSeconds}.");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}
+
+/// <summary>Makes the backend of a provider other than SQLite (registered by the project that implements it).</summary>
+public interface IAuditBackendFactory
+{
+    string Provider { get; }
+
+    IAuditBackend Create(StorageOptions options);
+}
