@@ -47,6 +47,12 @@ public static class ExitCodes
     /// <summary><c>calibration audit --fail-on-slo</c>: at least one calibration SLO failed.</summary>
     public const int SloFailed = 12;
 
+    /// <summary>
+    /// The store (the audit trail's SQLite file or PostgreSQL database) could not be opened or reached, its schema is
+    /// not one this vgac can use, or the role lacks a right the command needs; the message says which and what to do.
+    /// </summary>
+    public const int StoreUnavailable = 13;
+
     /// <summary>Interrupted by Ctrl+C.</summary>
     public const int Cancelled = 130;
 }

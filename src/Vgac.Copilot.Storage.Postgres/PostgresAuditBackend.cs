@@ -513,4 +513,10 @@ public sealed partial class PostgresAuditBackend : IAuditBackend
         await _source.DisposeAsync().ConfigureAwait(false);
         _schemaLock.Dispose();
     }
+
+    public void Dispose()
+    {
+        _source.Dispose();
+        _schemaLock.Dispose();
+    }
 }

@@ -60,7 +60,7 @@ public static class AuditKinds
 /// is the backend's business (<see cref="IAuditBackend"/>: an SQLite file by default, or a shared PostgreSQL
 /// database); every view of one trail shares its backend.
 /// </summary>
-public sealed class AuditStore(IAuditBackend backend, string? cluster = AuditStore.DefaultCluster)
+public sealed class AuditStore(IAuditBackend backend, string? cluster = AuditStore.DefaultCluster, Loop.LeaseFenceHolder? fences = null)
 {
     /// <summary>The cluster of a single-VGAC setup, and of records written before clusters existed.</summary>
     public const string DefaultCluster = "default";
@@ -83,10 +83,10 @@ public sealed class AuditStore(IAuditBackend backend, string? cluster = AuditSto
     public string? Cluster { get; } = cluster;
 
     /// <summary>The same trail, every cluster's records (read only).</summary>
-    public AuditStore AllClusters() => new(Backend, cluster: null);
+    public AuditStore AllClusters() => new(Backend, cluster: null, fences);
 
     /// <summary>The same trail, one cluster's records.</summary>
-    public AuditStore ForCluster(string name) => new(Backend, name);
+    public AuditStore ForCluster(string name) => new(Backend, name, fences);
 
     /// <summary>Whether the trail exists yet (readers say so instead of creating an empty one).</summary>
     public bool Exists => Backend.Exists;
@@ -102,13 +102,13 @@ public sealed class AuditStore(IAuditBackend backend, string? cluster = AuditSto
     /// <paramref name="reservations"/>, every <c>execution_started</c> record is a reservation of its job and tier for
     /// the window: if another start for the same job and tier holds it (in flight, done, or interrupted), the start is
     /// not written and the refusal the rules make is written in its place. Check and write happen inside the same
-    /// transaction, so two processes can never both reserve. With <paramref name="fence"/>, nothing is written once
-    /// the lease has moved to another replica.
+    /// transaction, so two processes can never both reserve. With <paramref name="fence"/> (by default, the lease this
+    /// process leads its watch with, if any), nothing is written once the lease has moved to another replica.
     /// </summary>
     /// <returns>The starts that lost, each with the start that holds the reservation.</returns>
     public Task<IReadOnlyList<ReservationConflict>> AppendAsync(
         IReadOnlyList<AuditEvent> events, ReservationRules? reservations, CancellationToken cancellationToken, LeaseFence? fence = null) =>
-        Backend.AppendAsync(Writer(), events, reservations, fence, cancellationToken);
+        Backend.AppendAsync(Writer(), events, reservations, fence ?? fences?.Current, cancellationToken);
 
     /// <summary>Appends trail-wide records (exports, checkpoints), whichever cluster this view is of.</summary>
     public Task AppendTrailRecordAsync(AuditEvent record, CancellationToken cancellationToken) =>

@@ -37,9 +37,12 @@ public static class WatchServiceCollectionExtensions
         });
 
         // One trail for every cluster; this provider's view of it is its own cluster's.
-        services.TryAddSingleton(sp => new AuditStore(
-            sp.GetRequiredService<IAuditBackend>(),
-            sp.GetService<Microsoft.Extensions.Configuration.IConfiguration>()?["Cluster:Name"] is { Length: > 0 } cluster ? cluster : AuditStore.DefaultCluster));
+        services.TryAddSingleton<LeaseFenceHolder>();
+        services.TryAddSingleton(sp => new AuditStore(sp.GetRequiredService<IAuditBackend>(), ClusterOf(sp), sp.GetRequiredService<LeaseFenceHolder>()));
+        services.TryAddSingleton(sp => new WatchLeadership(
+            sp.GetRequiredService<IAuditBackend>(), sp.GetRequiredService<LeaseFenceHolder>(), ClusterOf(sp),
+            TimeSpan.FromSeconds(sp.GetRequiredService<IOptions<StorageOptions>>().Value.LeaseSeconds), TimeProvider.System,
+            sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<WatchLeadership>>()));
         services.TryAddSingleton(sp => new AuditRetention(sp.GetRequiredService<AuditStore>(), sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<WatchOptions>>().Value);
         services.TryAddSingleton(TimeProvider.System);
@@ -81,4 +84,7 @@ public static class WatchServiceCollectionExtensions
         services.TryAddSingleton<WatchLoop>();
         return services;
     }
+
+    private static string ClusterOf(IServiceProvider sp) =>
+        sp.GetService<Microsoft.Extensions.Configuration.IConfiguration>()?["Cluster:Name"] is { Length: > 0 } cluster ? cluster : AuditStore.DefaultCluster;
 }

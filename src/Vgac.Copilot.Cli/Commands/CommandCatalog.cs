@@ -21,7 +21,8 @@ internal static class CommandCatalog
         new EvalCommand(context),
         new RecordCommand(context),
         new WatchCommand(context),
-        new AuditCommand(context),
+        new AuditCommand(context, new AuditExportCommand(context), new AuditPruneCommand(context)),
+        new StorageCommand(new StorageMigrateCommand(context), new StorageStatusCommand(context)),
         new ActionsCommand(
             new ActionsListCommand(context), new ActionsShowCommand(context), new ActionsApproveCommand(context), new ActionsRejectCommand(context),
             new ActionsApplyCommand(context)),

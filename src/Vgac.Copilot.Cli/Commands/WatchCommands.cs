@@ -81,12 +81,23 @@ internal sealed class WatchCommand : VgacCommand
                 }
 
                 var locks = new List<WatchLock>();
+                var leaders = new Dictionary<string, WatchLeadership>(StringComparer.Ordinal);
                 var scenarios = new List<WatchDemoScenario>();
                 try
                 {
                     foreach (var scope in scopes)
                     {
-                        locks.Add(WatchLock.Acquire(scope.Services.GetRequiredService<AuditStore>().Path, scope.Name));
+                        // One file, one machine: a lock the OS drops with the process. A shared store: replicas, one
+                        // leading each cluster by lease, the others standing by to take over.
+                        var trail = scope.Services.GetRequiredService<AuditStore>();
+                        if (trail.Backend is Vgac.Copilot.Watch.Storage.SqliteAuditBackend)
+                        {
+                            locks.Add(WatchLock.Acquire(trail.Path, scope.Name));
+                        }
+                        else
+                        {
+                            leaders[scope.Name] = scope.Services.GetRequiredService<WatchLeadership>();
+                        }
                     }
 
                     var view = WatchView.Create(parse.GetValue(format) ?? "text", context);
@@ -138,7 +149,10 @@ internal sealed class WatchCommand : VgacCommand
                                 last[run.Scope.Name] = report;
                                 return show(report, next);
                             },
-                            run.Scenario is null ? null : run.Scenario.BeforeCycleAsync, max, token))).ConfigureAwait(false)).Sum()).ConfigureAwait(false);
+                            run.Scenario is null ? null : run.Scenario.BeforeCycleAsync, max, token,
+                            leaders.GetValueOrDefault(run.Scope.Name),
+                            lease => view.NoteAsync($"{(scopes.Count > 1 ? $"[{run.Scope.Name}] " : "")}standing by: {lease.Holder} leads (fencing token {lease.Token}); this replica takes over if it stops."))))
+                            .ConfigureAwait(false)).Sum()).ConfigureAwait(false);
                     }
                     finally
                     {
@@ -154,6 +168,10 @@ internal sealed class WatchCommand : VgacCommand
                 {
                     scenarios.ForEach(s => s.Dispose());
                     locks.ForEach(l => l.Dispose());
+                    foreach (var leader in leaders.Values)
+                    {
+                        await leader.DisposeAsync().ConfigureAwait(false);
+                    }
                 }
             }, ct, settings: WatchSettings(parse, demo, context.Environment), services: demo ? s => s.AddSingleton<WatchClock>(ClockOf) : null).ConfigureAwait(false);
         }
@@ -255,9 +273,14 @@ internal sealed class AuditCommand : VgacCommand
     private readonly Option<string?> job = new("--job") { Description = "Only records about this job.", HelpName = "id" };
     private readonly Option<bool> check = new("--check") { Description = "Re-check the trail against the guards: totals and any violation (exit 9 if one is found)." };
 
-    public AuditCommand(CliContext context)
+    public AuditCommand(CliContext context, params Command[] subcommands)
         : base(context, "audit", "Read the audit trail: observations, calibration, proposals, decisions, executions, verifications, outages; oldest first.")
     {
+        foreach (var subcommand in subcommands)
+        {
+            Subcommands.Add(subcommand);
+        }
+
         foreach (var option in new Option[] { since, sinceHours, job, check })
         {
             Options.Add(option);
@@ -336,7 +359,7 @@ internal sealed class AuditCommand : VgacCommand
 /// <summary><c>--audit-db</c>: which audit trail (default: the user's data folder); shared by watch, audit and actions.</summary>
 internal static class AuditTrail
 {
-    public static readonly Option<string?> Option = new("--audit-db") { Description = "The SQLite audit trail to use (default: vgac/audit.db in the user's data folder).", HelpName = "path" };
+    public static readonly Option<string?> Option = new("--audit-db") { Description = "An SQLite audit trail to use (default: the configured store; without one, vgac/audit.db in the user's data folder).", HelpName = "path" };
 
     /// <summary><c>--demo</c> on the trail's readers: open the latest trail 'vgac watch --demo' wrote.</summary>
     public static readonly Option<bool> LatestDemo = new("--demo") { Description = "Open the latest demo trail (the one 'vgac watch --demo' wrote last)." };
@@ -355,15 +378,18 @@ internal static class AuditTrail
             : AuditStore.DefaultPath())!;
         if (parse.GetValue(Option) is { } path)
         {
+            yield return new("Storage:Provider", "sqlite");
             yield return new("Watch:AuditPath", Path.GetFullPath(path));
         }
         else if (demo)
         {
+            yield return new("Storage:Provider", "sqlite");
             yield return new("Watch:AuditPath", Path.Combine(folder, string.Create(CultureInfo.InvariantCulture, $"{DemoPrefix}{DateTime.UtcNow:yyyyMMdd-HHmmss}.db")));
         }
         else if (parse.GetResult(LatestDemo) is not null && parse.GetValue(LatestDemo))
         {
             var latest = Directory.Exists(folder) ? Directory.GetFiles(folder, DemoPrefix + "*.db").Order(StringComparer.Ordinal).LastOrDefault() : null;
+            yield return new("Storage:Provider", "sqlite");
             yield return new("Watch:AuditPath", latest ?? throw new ConfigurationException($"no demo trail in {folder} yet: 'vgac watch --demo' writes one."));
         }
     }

@@ -41,6 +41,7 @@ internal static partial class ConfigurationReport
         new(LlmOptions.SectionName, typeof(LlmOptions)),
         new(GuardOptions.SectionName, typeof(GuardOptions)),
         new(WatchOptions.SectionName, typeof(WatchOptions)),
+        new(Vgac.Copilot.Watch.Storage.StorageOptions.SectionName, typeof(Vgac.Copilot.Watch.Storage.StorageOptions)),
         new("Mcp", typeof(McpHostOptions)),
         new(LogOptions.SectionName, typeof(LogOptions)),
         new(Commands.ChatSettings.SectionName, typeof(Commands.ChatSettings)),
@@ -118,7 +119,8 @@ internal static partial class ConfigurationReport
 
     /// <summary>Keys whose values are never shown: keys, tokens, passwords, and webhook URLs (they carry their secret in the path).</summary>
     public static bool IsSecret(string key) =>
-        SecretKey().IsMatch(key) || key.Equals("Watch:Webhook:Url", StringComparison.OrdinalIgnoreCase);
+        SecretKey().IsMatch(key) || key.Equals("Watch:Webhook:Url", StringComparison.OrdinalIgnoreCase)
+        || key.Equals("Storage:ConnectionString", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Every problem each section has, in the words the commands would use, without stopping at the first.</summary>
     private static List<string> Validate(IConfiguration configuration, List<string> problems)
@@ -144,6 +146,7 @@ internal static partial class ConfigurationReport
         Check<LlmOptions>(services, errors);
         Check<GuardOptions>(services, errors);
         Check<WatchOptions>(services, errors);
+        Check<Vgac.Copilot.Watch.Storage.StorageOptions>(services, errors);
         try
         {
             configuration.GetSection("Mcp").Get<McpHostOptions>();

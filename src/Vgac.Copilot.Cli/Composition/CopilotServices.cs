@@ -1,3 +1,4 @@
+using Vgac.Copilot.Storage.Postgres;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -25,6 +26,7 @@ internal static class CopilotServices
             $"{configuration["Cluster:Name"]}|{configuration["Vgac:BaseUrl"]}|{configuration["Watch:AuditPath"] ?? Vgac.Copilot.Watch.AuditStore.DefaultPath()}"));
         services.AddCopilot();
         services.AddVgacWatch();
+        services.AddPostgresStorage();
         return services;
     }
 }

@@ -87,6 +87,8 @@ internal static partial class CommandHost
         ConfigurationException config => (ExitCodes.UsageError, config.Message),
         Agent.Planning.PlannerDeadlineException deadline => (ExitCodes.PlannerLimit, deadline.Message),
         Vgac.Copilot.Watch.Loop.WatchAlreadyRunningException running => (ExitCodes.UsageError, running.Message),
+        Vgac.Copilot.Watch.Storage.AuditStoreException store => (ExitCodes.StoreUnavailable, store.Message),
+        Vgac.Copilot.Watch.Storage.LeadershipLostException lost => (ExitCodes.StoreUnavailable, lost.Message),
         Vgac.Copilot.Watch.Actions.ActionQueueException queue =>
             (queue.NotFound ? ExitCodes.NotFound : queue.VgacUnavailable ? ExitCodes.VgacUnavailable : ExitCodes.ActionRefused, queue.Message),
         Vgac.Copilot.Calibration.CsvAuditException csv => (ExitCodes.UsageError, csv.Message),

@@ -22,7 +22,7 @@ internal static class Durations
     }
 
     /// <summary><c>--since</c>: a duration back from now (<c>2h</c>, <c>1d</c>) or a timestamp (<c>2026-11-26T08:00Z</c>).</summary>
-    public static DateTimeOffset Since(string text, DateTimeOffset now)
+    public static DateTimeOffset Since(string text, DateTimeOffset now, string option = "--since")
     {
         if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) && text.Contains('-', StringComparison.Ordinal))
         {
@@ -31,11 +31,11 @@ internal static class Durations
 
         try
         {
-            return now - Parse(text, "--since", maxDays: 3650);
+            return now - Parse(text, option, maxDays: 3650);
         }
         catch (ConfigurationException)
         {
-            throw new ConfigurationException($"--since must be a duration back from now (30m, 2h, 7d) or a timestamp (2026-11-26T08:00Z), got '{text}'.");
+            throw new ConfigurationException($"{option} must be a duration back from now (30m, 2h, 7d) or a timestamp (2026-11-26T08:00Z), got '{text}'.");
         }
     }
 }

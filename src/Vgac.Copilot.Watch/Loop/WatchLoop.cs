@@ -27,14 +27,22 @@ public sealed partial class WatchLoop(WatchCycle cycle, WatchOptions options, Ti
     /// <param name="beforeCycle">Called before each cycle (the demo advances its simulated clock here).</param>
     /// <param name="maxCycles">Stop after this many cycles; null runs until <paramref name="stop"/>.</param>
     /// <param name="stop">Requests a stop after the current cycle.</param>
+    /// <param name="leadership">With replicas on a shared store: cycles run only while this replica leads.</param>
+    /// <param name="standingBy">Told who leads while this replica waits.</param>
     public async Task<long> RunAsync(
-        Func<CycleReport, NextCycle, Task> onCycle, Func<long, CancellationToken, Task>? beforeCycle, int? maxCycles, CancellationToken stop)
+        Func<CycleReport, NextCycle, Task> onCycle, Func<long, CancellationToken, Task>? beforeCycle, int? maxCycles, CancellationToken stop,
+        WatchLeadership? leadership = null, Func<Storage.Lease, Task>? standingBy = null)
     {
         var ran = 0L;
         var outages = 0;
         var failures = 0;
         while (!stop.IsCancellationRequested && (maxCycles is null || ran < maxCycles))
         {
+            if (leadership is { Leading: false } && await leadership.LeadAsync(standingBy ?? (_ => Task.CompletedTask), stop).ConfigureAwait(false) is null)
+            {
+                break;
+            }
+
             var started = time.GetTimestamp();
             if (beforeCycle is not null)
             {
@@ -46,6 +54,12 @@ public sealed partial class WatchLoop(WatchCycle cycle, WatchOptions options, Ti
             {
                 report = await cycle.RunOnceAsync(CancellationToken.None).ConfigureAwait(false);
                 failures = 0;
+            }
+            catch (Storage.LeadershipLostException lost) when (leadership is not null)
+            {
+                // Another replica leads now; what this one wrote before the fence stands, nothing after it was written.
+                await leadership.LostAsync(lost.Message).ConfigureAwait(false);
+                continue;
             }
             catch (Exception ex) when (++failures < MaxConsecutiveFailures)
             {

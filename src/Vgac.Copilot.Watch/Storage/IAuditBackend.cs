@@ -48,7 +48,7 @@ public sealed record SchemaStatus(string Provider, string Location, IReadOnlyLis
 /// start and one decision per proposal, a start reserves its job and tier inside the writing transaction, and a
 /// fenced append is refused once the lease has moved on.
 /// </summary>
-public interface IAuditBackend : IAsyncDisposable
+public interface IAuditBackend : IAsyncDisposable, IDisposable
 {
     /// <summary><c>sqlite</c> or <c>postgres</c>.</summary>
     string Provider { get; }

@@ -433,7 +433,9 @@ public sealed class SqliteAuditBackend(string path) : IAuditBackend
 
     public ValueTask DisposeAsync()
     {
-        _schemaLock.Dispose();
+        Dispose();
         return ValueTask.CompletedTask;
     }
+
+    public void Dispose() => _schemaLock.Dispose();
 }
