@@ -41,7 +41,7 @@ public static class WatchServiceCollectionExtensions
         services.TryAddSingleton(sp => new AuditStore(sp.GetRequiredService<IAuditBackend>(), ClusterOf(sp), sp.GetRequiredService<LeaseFenceHolder>()));
         services.TryAddSingleton(sp => new WatchLeadership(
             sp.GetRequiredService<IAuditBackend>(), sp.GetRequiredService<LeaseFenceHolder>(), ClusterOf(sp),
-            TimeSpan.FromSeconds(sp.GetRequiredService<IOptions<StorageOptions>>().Value.LeaseSeconds), TimeProvider.System,
+            sp.GetRequiredService<IOptions<StorageOptions>>().Value.LeaseFor(sp.GetRequiredService<IOptions<WatchOptions>>().Value.IntervalSeconds), TimeProvider.System,
             sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<WatchLeadership>>()));
         services.TryAddSingleton(sp => new AuditRetention(sp.GetRequiredService<AuditStore>(), sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<WatchOptions>>().Value);

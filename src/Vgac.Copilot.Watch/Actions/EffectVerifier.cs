@@ -12,9 +12,11 @@ public sealed record VerificationRecord(string ProposalId, string JobId, string 
 /// run or a preview, that nothing was changed) and what became of the job. Also finds executions that started but
 /// never recorded an outcome (the process died in between) and records them as interrupted; they are not retried.
 /// </summary>
-public sealed class EffectVerifier(IVgacClient vgac, AuditStore audit, WatchClock clock)
+public sealed class EffectVerifier(IVgacClient vgac, AuditStore audit, WatchClock clock, Loop.LeaseFenceHolder? fences = null)
 {
     private readonly DateTimeOffset _processStarted = clock.Now;
+    private long _token;
+    private DateTimeOffset _leadingSince = DateTimeOffset.MinValue;
 
     /// <summary>Grace for an execution another process (an approval, say) may still be finishing.</summary>
     public static readonly TimeSpan InFlightGrace = TimeSpan.FromMinutes(10);
@@ -31,10 +33,17 @@ public sealed class EffectVerifier(IVgacClient vgac, AuditStore audit, WatchCloc
             .ToDictionary(g => g.Key, g => g.Last(), StringComparer.Ordinal);
         var verified = trail.Where(e => e.Kind == AuditKinds.Verification).Select(e => e.ProposalId).ToHashSet(StringComparer.Ordinal);
 
+        // A replica that has just taken over the watch: the loop's own starts from before then were the previous
+        // leader's, which is dead or fenced out, so nobody will record their outcome.
+        if (fences?.Current is { } fence && fence.Token != _token)
+        {
+            (_token, _leadingSince) = (fence.Token, now);
+        }
+
         var records = new List<AuditEvent>();
         foreach (var start in started.Where(s => s.ProposalId is not null && !executed.ContainsKey(s.ProposalId)))
         {
-            if (start.At < _processStarted || now - start.At > InFlightGrace)
+            if (start.At < _processStarted || now - start.At > InFlightGrace || (start.At < _leadingSince && ByTheLoop(start)))
             {
                 var record = new ExecutionRecord(start.ProposalId!, start.JobId ?? "", start.Tier ?? 0, "", ProposalStates.Interrupted, "recovery",
                     "the process stopped after starting this action and before recording its outcome; it is not retried (at most once) - check its effect by hand", null, "", "");
@@ -55,6 +64,9 @@ public sealed class EffectVerifier(IVgacClient vgac, AuditStore audit, WatchCloc
 
         return records;
     }
+
+    private static bool ByTheLoop(AuditEvent start) =>
+        start.Payload is { } json && WatchJson.Deserialize<ExecutionStart>(json) is { } payload && payload.DecidedBy.StartsWith("autonomy", StringComparison.Ordinal);
 
     private async Task<VerificationRecord> CheckAsync(ExecutionRecord execution, CancellationToken cancellationToken)
     {

@@ -17,8 +17,14 @@ public sealed class StorageOptions
     /// <summary>The PostgreSQL connection string (env <c>VGAC_STORAGE_CONNECTION</c>). A secret: never shown or logged.</summary>
     public string? ConnectionString { get; set; }
 
-    /// <summary>Seconds a watch replica's leadership lasts without renewal; a dead leader is replaced within about this long.</summary>
-    public double LeaseSeconds { get; set; } = 15;
+    /// <summary>
+    /// Seconds a watch replica's leadership lasts without renewal (renewed every third of it); a leader killed outright
+    /// is replaced within about this long and a third. Default: the watch interval (at least 2 s), so a standby takes
+    /// over within two intervals.
+    /// </summary>
+    public double? LeaseSeconds { get; set; }
+
+    public TimeSpan LeaseFor(double intervalSeconds) => TimeSpan.FromSeconds(LeaseSeconds ?? Math.Max(2, intervalSeconds));
 }
 
 /// <summary>Names the value that is wrong, and what was expected.</summary>
@@ -36,7 +42,7 @@ internal sealed class StorageOptionsValidator : IValidateOptions<StorageOptions>
             failures.Add("Storage:Provider is 'postgres' but no connection string is set: set VGAC_STORAGE_CONNECTION (or Storage:ConnectionString).");
         }
 
-        if (options.LeaseSeconds is < 2 or > 3600 || double.IsNaN(options.LeaseSeconds))
+        if (options.LeaseSeconds is { } lease && (lease is < 2 or > 3600 || double.IsNaN(lease)))
         {
             failures.Add($"Storage:LeaseSeconds must be between 2 and 3600, got {options.LeaseSeconds}.");
         }
