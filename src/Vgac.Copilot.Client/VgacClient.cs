@@ -125,16 +125,34 @@ internal sealed partial class VgacClient(IVgacApi api, IHttpClientFactory http, 
     private async Task<T> CallAsync<T>(VgacEndpoint endpoint, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        using var activity = CopilotTelemetry.Source.StartActivity($"VGAC {endpoint.Method} {endpoint.Route}", System.Diagnostics.ActivityKind.Client);
+        activity?.SetTag("http.request.method", endpoint.Method);
+        activity?.SetTag("url.template", endpoint.Route);
+        var outcome = "error";
         try
         {
             var result = await call(cancellationToken).ConfigureAwait(false);
+            outcome = "ok";
             LogCallSucceeded(endpoint.Method, endpoint.Route, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             return result;
         }
         catch (Exception ex) when (_errors.Translate(endpoint, ex, cancellationToken) is { } translated)
         {
+            outcome = translated switch
+            {
+                VgacTimeoutException => "timeout",
+                VgacUnavailableException => "unavailable",
+                _ => "error",
+            };
+            activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, outcome);
             LogCallFailed(endpoint.Method, endpoint.Route, translated.GetType().Name, translated.Message);
             throw translated;
+        }
+        finally
+        {
+            var route = new KeyValuePair<string, object?>("vgac.endpoint", endpoint.Route);
+            CopilotTelemetry.VgacCalls.Add(1, route, new("vgac.outcome", outcome));
+            CopilotTelemetry.VgacDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds, route);
         }
     }
 

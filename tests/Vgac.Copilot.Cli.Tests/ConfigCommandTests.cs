@@ -35,7 +35,7 @@ public sealed class ConfigCommandTests
         Assert.Equal(("true", "user config"), settings["Mcp:AllowActions"]);
         Assert.Equal(("2", "appsettings.json"), settings["Guards:Tiers:1:Tier"]);
         Assert.Equal(("(not set)", "built-in"), settings["Watch:Webhook:Url"]);
-        Assert.Equal(["Vgac", "Llm", "Guards", "Watch", "Mcp", "Log", "Chat", "DefaultCluster"], settings.Keys.Select(k => k.Split(':')[0]).Distinct());
+        Assert.Equal(["Vgac", "Llm", "Guards", "Watch", "Storage", "Mcp", "Log", "Chat", "DefaultCluster"], settings.Keys.Select(k => k.Split(':')[0]).Distinct());
     }
 
     [Fact]

@@ -13,6 +13,18 @@ internal sealed class ToolFunction(AIFunction inner, Core.Text.SecretRedactor se
 {
     protected override async ValueTask<object?> InvokeCoreAsync(AIFunctionArguments arguments, CancellationToken cancellationToken)
     {
+        // Every tool call, from any host (MCP, either planner, the REPL), is one span and one count by outcome.
+        using var activity = CopilotTelemetry.Source.StartActivity($"tool {Name}");
+        activity?.SetTag("gen_ai.tool.name", Name);
+        var result = await GuardedInvokeAsync(arguments, cancellationToken).ConfigureAwait(false);
+        var outcome = result is ErrorContent error ? error.ErrorCode ?? "error" : "ok";
+        activity?.SetTag("vgac.outcome", outcome);
+        CopilotTelemetry.ToolCalls.Add(1, new("gen_ai.tool.name", Name), new("vgac.outcome", outcome));
+        return result;
+    }
+
+    private async ValueTask<object?> GuardedInvokeAsync(AIFunctionArguments arguments, CancellationToken cancellationToken)
+    {
         if (ArgumentCheck.Problem(Name, JsonSchema, arguments) is { } problem)
         {
             return Error(problem, ToolErrorCodes.InvalidArguments);

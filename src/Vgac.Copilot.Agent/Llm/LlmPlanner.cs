@@ -23,6 +23,7 @@ public sealed class LlmPlanner : IPlanner
     private readonly IChatCompletionService _chat;
     private readonly string _systemPrompt;
     private readonly int _maxContextTokens;
+    private readonly (double Input, double Output) _prices;
     private ChatHistory _history;
 
     // Semantic Kernel's OpenAI connector reads a tool call's arguments into KernelArguments with reflection-based JSON: a
@@ -31,6 +32,7 @@ public sealed class LlmPlanner : IPlanner
     public LlmPlanner(LlmOptions options, ToolCatalog catalog, TimeProvider time, string clusterName, HttpClient? http = null, ToolActivity? activity = null)
     {
         Model = options.Model!;
+        _prices = (options.InputCostPerMillionTokens, options.OutputCostPerMillionTokens);
         _maxContextTokens = options.MaxContextTokens;
         var builder = Kernel.CreateBuilder();
         var provider = options.Provider.ToLowerInvariant();
@@ -98,6 +100,7 @@ public sealed class LlmPlanner : IPlanner
     public async IAsyncEnumerable<string> StreamAsync(string question, Action<TokenUsage>? onUsage = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         _budget.Start();
+        using var activity = PlannerTelemetry.Start(Kind, Model);
         ContextWindow.Fit(_history, _maxContextTokens);
         _history.AddUserMessage(question);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -137,6 +140,7 @@ public sealed class LlmPlanner : IPlanner
         }
 
         _history.AddAssistantMessage(answer.ToString());
+        PlannerTelemetry.Answered(activity, Kind, _budget.Limit ?? "answered", _budget.Calls.Count, new TokenUsage(input, output), _prices.Input, _prices.Output);
         onUsage?.Invoke(new TokenUsage(input, output));
     }
 

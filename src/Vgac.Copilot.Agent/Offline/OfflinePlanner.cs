@@ -28,6 +28,14 @@ public sealed class OfflinePlanner(ToolInvoker tools, OfflineUnderstanding under
 
     public async Task<PlannerAnswer> AskAsync(string question, CancellationToken cancellationToken = default)
     {
+        using var activity = PlannerTelemetry.Start(Kind, Model);
+        var answer = await AnswerAsync(question, cancellationToken).ConfigureAwait(false);
+        PlannerTelemetry.Answered(activity, Kind, answer.Limit ?? (answer.Understood ? "answered" : "not_understood"), answer.ToolCalls.Count, null);
+        return answer;
+    }
+
+    private async Task<PlannerAnswer> AnswerAsync(string question, CancellationToken cancellationToken)
+    {
         var started = Stopwatch.GetTimestamp();
         var (named, asked) = ClusterMentions.Find(question, clusters ?? [], understanding.Classifier);
         var plan = understanding.Understand(asked, _previous);

@@ -1,3 +1,4 @@
+using OpenTelemetry.Metrics;
 using System.CommandLine;
 using System.Net;
 using Microsoft.AspNetCore.Builder;
@@ -121,11 +122,15 @@ internal sealed class McpCommand : VgacCommand
         // Stateful sessions: the server can ask the client (elicitation) to confirm an action. They need affinity
         // when several replicas serve one URL; plain tool calls do not.
         builder.Services.AddVgacMcpServer(options).WithHttpTransport(http => http.SessionMode = ModelContextProtocol.AspNetCore.HttpServerSessionMode.Stateful);
+
+        // Prometheus scrapes /metrics (behind the same host, origin and token checks as /mcp).
+        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(Telemetry.Meters).AddPrometheusExporter());
         await using var app = builder.Build();
         app.Services.GetRequiredService<IStartupValidator>().Validate();
         app.UseVgacMcpAccess(access);
 
         app.MapMcp("/mcp");
+        app.MapPrometheusScrapingEndpoint("/metrics");
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         var url = app.Urls.First().TrimEnd('/') + "/mcp";
         await session.Out.WriteLineAsync($"VGAC MCP server (streamable HTTP) on {url}{(token is null ? "" : " - bearer token required")}").ConfigureAwait(false);

@@ -35,10 +35,16 @@ internal sealed class WatchCommand : VgacCommand
 
     private readonly Option<bool> once = new("--once") { Description = "Run one cycle and exit." };
 
+    private readonly Option<string?> metricsPort = new("--metrics-port")
+    {
+        Description = "Serve Prometheus metrics at http://HOST:PORT/metrics while watching: PORT (on localhost) or HOST:PORT (0.0.0.0:9464 for every interface).",
+        HelpName = "[host:]port",
+    };
+
     public WatchCommand(CliContext context)
         : base(context, "watch", "Run the agents: observe, audit calibration, score pending jobs, propose actions, run what autonomy and the guards allow, verify; everything audited.", CommandNeeds.Vgac | CommandNeeds.Demo)
     {
-        foreach (var option in new Option[] { once, WatchOptionsFlags.Cycles, WatchOptionsFlags.Interval, WatchOptionsFlags.Autonomy, WatchOptionsFlags.SimStep })
+        foreach (var option in new Option[] { once, metricsPort, WatchOptionsFlags.Cycles, WatchOptionsFlags.Interval, WatchOptionsFlags.Autonomy, WatchOptionsFlags.SimStep })
         {
             Options.Add(option);
         }
@@ -68,6 +74,7 @@ internal sealed class WatchCommand : VgacCommand
             {
                 var max = parse.GetValue(once) ? 1 : parse.GetValue(cycles);
                 var simStep = WatchOptionsFlags.SimStepOf(parse);
+                using var metrics = parse.GetValue(metricsPort) is { } endpoint ? StartMetrics(endpoint) : null;
 
                 // Every cluster unless the run names one; each in its own loop, so one cluster's outage and backoff
                 // never hold up another's cycles.
@@ -175,6 +182,30 @@ internal sealed class WatchCommand : VgacCommand
                 }
             }, ct, settings: WatchSettings(parse, demo, context.Environment), services: demo ? s => s.AddSingleton<WatchClock>(ClockOf) : null).ConfigureAwait(false);
         }
+    }
+
+    /// <summary><c>--metrics-port</c>: a Prometheus endpoint for the life of the watch.</summary>
+    private OpenTelemetry.Metrics.MeterProvider StartMetrics(string endpoint)
+    {
+        var (host, portText) = endpoint.LastIndexOf(':') is var colon and > 0 ? (endpoint[..colon], endpoint[(colon + 1)..]) : ("localhost", endpoint);
+        if (!int.TryParse(portText, NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port is < 1 or > 65535 || host.Length == 0)
+        {
+            throw new ConfigurationException($"--metrics-port must be PORT or HOST:PORT with a port from 1 to 65535, got '{endpoint}'.");
+        }
+
+        host = host is "0.0.0.0" or "::" or "[::]" ? "*" : host;
+        OpenTelemetry.Metrics.MeterProvider provider;
+        try
+        {
+            provider = Telemetry.StartPrometheusListener(host, port);
+        }
+        catch (Exception ex) when (ex is System.Net.HttpListenerException or InvalidOperationException)
+        {
+            throw new ConfigurationException($"--metrics-port {endpoint}: cannot listen there ({ex.Message}).");
+        }
+
+        Context.Error.WriteLine($"Prometheus metrics on http://{(host == "*" ? "0.0.0.0" : host)}:{port}/metrics");
+        return provider;
     }
 
     /// <summary>After the loops: each cluster's trail checked against its own guards, the demo's next steps, the exit code.</summary>

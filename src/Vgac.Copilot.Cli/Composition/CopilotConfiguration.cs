@@ -31,7 +31,7 @@ internal static class CopilotConfiguration
     };
 
     /// <summary>Sections that may also be set as <c>Section__Key</c> environment variables.</summary>
-    public static readonly string[] Sections = ["Vgac", "Clusters", "Llm", "Guards", "Watch", "Storage", "Telemetry", "Mcp", "Log", "Chat", "Platform", "Simulator"];
+    public static readonly string[] Sections = ["Vgac", "Clusters", "Llm", "Guards", "Watch", "Storage", "Mcp", "Log", "Chat", "Platform", "Simulator"];
 
     public static IConfigurationRoot Build(CliContext context, string? configFile, IEnumerable<KeyValuePair<string, string?>> flags) =>
         Compose(context, configFile, flags, problems: null).Root;

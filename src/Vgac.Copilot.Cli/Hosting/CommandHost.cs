@@ -26,6 +26,7 @@ internal static partial class CommandHost
     {
         IServiceProvider? provider = null;
         ClusterScopes? clusters = null;
+        using var telemetry = Telemetry.StartOtlp(context);
         try
         {
             var flags = GlobalOptions.ToConfiguration(parse).Concat(Commands.SimCommand.ToConfiguration(parse)).Concat(settings ?? []).ToList();

@@ -1,15 +1,19 @@
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Vgac.Copilot.Client;
 
 namespace Vgac.Copilot.Core.Guards;
 
 /// <summary>
 /// The one place where the copilot decides whether a number may be shown as confident and whether an action may
 /// run. Pure functions of their inputs: no I/O, no clock, no LLM. Every path (CLI, plugins, MCP, planner, watch
-/// loop) calls this service; none re-implements a rule.
+/// loop) calls this service; none re-implements a rule. Each verdict is counted (<c>vgac.guard.verdicts</c>, by rule,
+/// tier and result) and logged with its inputs at debug level; neither changes what is decided.
 /// </summary>
-public sealed class GuardPolicy(IOptions<GuardOptions> options)
+public sealed partial class GuardPolicy(IOptions<GuardOptions> options, ILogger<GuardPolicy>? logger = null)
 {
     private readonly GuardOptions _o = options.Value;
+    private readonly ILogger _logger = (ILogger?)logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
 
     public GuardOptions Options => _o;
 
@@ -82,6 +86,8 @@ public sealed class GuardPolicy(IOptions<GuardOptions> options)
             var (allowed, rule) = Decide(tier, prediction, calibration, gate, drift);
             verdicts[i] = new TierVerdict(tier.Tier, tier.Action, allowed, rule, prediction.Probability, tier.Epsilon, drift.EffectiveEce,
                 tier.MaxEce, prediction.Confidence, _o.ConfidenceGate, drift.Level, drift.Ratio, drift.SampleCount);
+            CopilotTelemetry.GuardVerdicts.Add(1, new("vgac.rule", rule), new("vgac.tier", tier.Tier), new("vgac.allowed", allowed));
+            LogVerdict(tier.Tier, tier.Action, allowed, rule, prediction.Probability, prediction.Confidence, drift.EffectiveEce, drift.Level);
         }
 
         return new GuardReport(gate, drift, verdicts);
@@ -104,4 +110,7 @@ public sealed class GuardPolicy(IOptions<GuardOptions> options)
             _ => (true, GuardRules.TierAllowed),
         };
     }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Guard tier {Tier} ({Action}): {Allowed} by {Rule} (p={Probability}, c={Confidence}, ece={Ece}, drift {Drift})")]
+    private partial void LogVerdict(int tier, string action, bool allowed, string rule, double probability, double confidence, double? ece, DriftLevel drift);
 }

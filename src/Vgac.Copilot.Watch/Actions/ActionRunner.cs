@@ -1,3 +1,6 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Vgac.Copilot.Client;
 using Vgac.Copilot.Contracts;
 using Vgac.Copilot.Core.Guards;
 using Vgac.Copilot.Actions;
@@ -13,14 +16,17 @@ namespace Vgac.Copilot.Watch.Actions;
 /// start (with the calibration in force) and the outcome are separate records, so a crash in between is found later
 /// and reported as interrupted, never silently retried.
 /// </summary>
-public sealed class ActionRunner(
+public sealed partial class ActionRunner(
     ActionPlanner planner,
     IEnumerable<IActionExecutor> executors,
     DryRunExecutor dryRun,
     AuditStore audit,
     WatchOptions options,
-    WatchClock clock)
+    WatchClock clock,
+    ILogger<ActionRunner>? logger = null)
 {
+    private readonly ILogger _logger = (ILogger?)logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+
     /// <summary>
     /// The guards' answer now, on a fresh prediction and calibration. VGAC being unreachable is thrown
     /// (<see cref="Client.VgacApiException"/>), not answered: it decides nothing.
@@ -142,7 +148,14 @@ public sealed class ActionRunner(
     /// <summary>Runs a proposal whose <c>execution_started</c> record is committed, and records the outcome.</summary>
     public async Task<ExecutionRecord> ExecuteStartedAsync(ActionProposal proposal, long cycle, string decidedBy)
     {
-        var outcome = await ExecutorFor(proposal).ExecuteAsync(
+        var executor = ExecutorFor(proposal);
+        using var activity = CopilotTelemetry.Source.StartActivity($"action {proposal.Action}");
+        activity?.SetTag("vgac.action", proposal.Action);
+        activity?.SetTag("vgac.tier", proposal.Tier);
+        activity?.SetTag("vgac.proposal_id", proposal.ProposalId);
+        activity?.SetTag("vgac.cluster", audit.Cluster);
+        LogActionStarted(proposal.Action, proposal.JobId, proposal.Tier, proposal.ProposalId, decidedBy, executor.Name);
+        var outcome = await executor.ExecuteAsync(
             new ExecutionRequest(proposal.ProposalId, proposal.JobId, proposal.Tier, proposal.Action, proposal.PreviewKind, proposal.Preview), CancellationToken.None).ConfigureAwait(false);
         var record = Record(proposal, outcome.Delivered ? ProposalStates.Executed : ProposalStates.Failed, decidedBy, outcome.Detail, outcome);
 
@@ -157,8 +170,20 @@ public sealed class ActionRunner(
 
     private static string Wire(ShownAs shown) => System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(shown.ToString()).Replace('_', ' ');
 
-    private static ExecutionRecord Record(ActionProposal p, string state, string decidedBy, string detail, ExecutionOutcome? outcome) =>
-        new(p.ProposalId, p.JobId, p.Tier, p.Action, state, decidedBy, detail, outcome, p.PreviewKind, p.Preview);
+    /// <summary>Every outcome goes through here: the record, its metric and its log line.</summary>
+    private ExecutionRecord Record(ActionProposal p, string state, string decidedBy, string detail, ExecutionOutcome? outcome)
+    {
+        CopilotTelemetry.Actions.Add(1, new("vgac.tier", p.Tier), new("vgac.action", p.Action), new("vgac.outcome", state), new("vgac.cluster", audit.Cluster));
+        Activity.Current?.SetTag("vgac.outcome", state);
+        LogActionOutcome(p.Action, p.JobId, p.Tier, p.ProposalId, state, detail);
+        return new(p.ProposalId, p.JobId, p.Tier, p.Action, state, decidedBy, detail, outcome, p.PreviewKind, p.Preview);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Action {Action} on {JobId} (tier {Tier}, {ProposalId}) started by {DecidedBy} via {Executor}")]
+    private partial void LogActionStarted(string action, string jobId, int tier, string proposalId, string decidedBy, string executor);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Action {Action} on {JobId} (tier {Tier}, {ProposalId}): {State}: {Detail}")]
+    private partial void LogActionOutcome(string action, string jobId, int tier, string proposalId, string state, string detail);
 
     private AuditEvent Event(long cycle, string kind, string summary, ActionProposal p, string? payload) =>
         new(0, clock.Now, cycle, kind, p.JobId, p.Tier, p.ProposalId, summary, payload);

@@ -47,6 +47,7 @@ public sealed partial class WatchLeadership(IAuditBackend backend, LeaseFenceHol
             {
                 fence.Current = new LeaseFence(Name, Holder, lease.Token);
                 LogLeading(Name, Holder, lease.Token);
+                Client.CopilotTelemetry.LeaderChanges.Add(1, new("vgac.cluster", cluster), new("vgac.change", "acquired"));
                 StartRenewing();
                 return lease;
             }
@@ -77,6 +78,7 @@ public sealed partial class WatchLeadership(IAuditBackend backend, LeaseFenceHol
         await StopRenewingAsync().ConfigureAwait(false);
         fence.Current = null;
         LogLost(Name, Holder, why);
+        Client.CopilotTelemetry.LeaderChanges.Add(1, new("vgac.cluster", cluster), new("vgac.change", "lost"));
     }
 
     private void StartRenewing()
@@ -95,6 +97,7 @@ public sealed partial class WatchLeadership(IAuditBackend backend, LeaseFenceHol
                     {
                         fence.Current = null;
                         LogLost(Name, Holder, $"{lease.Holder} took the lease (token {lease.Token})");
+                        Client.CopilotTelemetry.LeaderChanges.Add(1, new("vgac.cluster", cluster), new("vgac.change", "lost"));
                         return;
                     }
                 }

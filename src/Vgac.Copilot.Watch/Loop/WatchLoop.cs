@@ -50,6 +50,8 @@ public sealed partial class WatchLoop(WatchCycle cycle, WatchOptions options, Ti
             }
 
             CycleReport report;
+            using var activity = Client.CopilotTelemetry.Source.StartActivity("watch cycle");
+            activity?.SetTag("vgac.cluster", cycle.Cluster);
             try
             {
                 report = await cycle.RunOnceAsync(CancellationToken.None).ConfigureAwait(false);
@@ -67,6 +69,11 @@ public sealed partial class WatchLoop(WatchCycle cycle, WatchOptions options, Ti
                 report = CycleReport.Failed(time.GetUtcNow(), options.Autonomy, ex.Message) with { Cluster = cycle.Cluster };
             }
 
+            var outcome = report.Failure is not null ? "failed" : report.Outage is not null ? "outage" : "ok";
+            activity?.SetTag("vgac.cycle", report.Cycle);
+            activity?.SetTag("vgac.outcome", outcome);
+            Client.CopilotTelemetry.WatchCycles.Add(1, new("vgac.cluster", cycle.Cluster), new("vgac.outcome", outcome));
+            Client.CopilotTelemetry.WatchCycleDuration.Record(time.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>("vgac.cluster", cycle.Cluster));
             ran++;
             var last = maxCycles is { } max && ran >= max;
             outages = report.Outage is null && report.Failure is null ? 0 : outages + 1;

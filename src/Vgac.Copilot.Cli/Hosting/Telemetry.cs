@@ -1,0 +1,71 @@
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+using Vgac.Copilot.Client;
+
+namespace Vgac.Copilot.Cli.Hosting;
+
+/// <summary>
+/// OpenTelemetry for the whole process, off unless asked for: OTLP export when the standard <c>OTEL_*</c>
+/// variables name an endpoint or exporter (<c>OTEL_SDK_DISABLED=true</c> turns it off), and a Prometheus endpoint where
+/// a command serves one. Covers the copilot's own source and meter, Semantic Kernel's and the MCP SDK's, and the HTTP
+/// client's (VGAC, the model, webhooks). Traces carry names, rules, tiers and outcomes, never prompts or secrets
+/// (Semantic Kernel's sensitive-data switch stays off).
+/// </summary>
+internal static class Telemetry
+{
+    public static readonly string[] Sources = [CopilotTelemetry.Name, "Microsoft.SemanticKernel*", "Experimental.ModelContextProtocol", "System.Net.Http"];
+
+    public static readonly string[] Meters = [CopilotTelemetry.Name, "Microsoft.SemanticKernel*", "Experimental.ModelContextProtocol", "System.Net.Http"];
+
+    /// <summary>Whether the standard variables ask for OTLP export.</summary>
+    public static bool OtlpRequested(IReadOnlyDictionary<string, string> environment)
+    {
+        string? Get(string name) => environment.TryGetValue(name, out var value) && value.Length > 0 ? value : null;
+        if (string.Equals(Get("OTEL_SDK_DISABLED"), "true", StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+
+        return Get("OTEL_EXPORTER_OTLP_ENDPOINT") is not null || Get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") is not null || Get("OTEL_EXPORTER_OTLP_METRICS_ENDPOINT") is not null
+            || string.Equals(Get("OTEL_TRACES_EXPORTER"), "otlp", StringComparison.OrdinalIgnoreCase) || string.Equals(Get("OTEL_METRICS_EXPORTER"), "otlp", StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <summary>Starts OTLP export for this run (traces and metrics), or nothing; disposing flushes what is buffered.</summary>
+    public static IDisposable? StartOtlp(CliContext context)
+    {
+        if (!OtlpRequested(context.Environment))
+        {
+            return null;
+        }
+
+        AppContext.SetSwitch("Microsoft.SemanticKernel.Experimental.GenAI.EnableOTelDiagnostics", true);
+        var resource = Resource();
+        var tracer = Sdk.CreateTracerProviderBuilder().SetResourceBuilder(resource).AddSource(Sources).AddOtlpExporter().Build();
+        var meter = Sdk.CreateMeterProviderBuilder().SetResourceBuilder(resource).AddMeter(Meters).AddOtlpExporter((_, reader) =>
+            reader.PeriodicExportingMetricReaderOptions.ExportIntervalMilliseconds = 15_000).Build();
+        return new Providers(tracer, meter);
+    }
+
+    /// <summary>A Prometheus endpoint of its own (<c>vgac watch --metrics-port</c>): <c>http://HOST:PORT/metrics</c>.</summary>
+    public static MeterProvider StartPrometheusListener(string host, int port) =>
+        Sdk.CreateMeterProviderBuilder().SetResourceBuilder(Resource()).AddMeter(Meters)
+            .AddPrometheusHttpListener(o =>
+            {
+                o.Host = host;
+                o.Port = port;
+            }).Build();
+
+    private static ResourceBuilder Resource() =>
+        ResourceBuilder.CreateDefault().AddService("vgac", serviceVersion: typeof(Telemetry).Assembly.GetName().Version?.ToString());
+
+    private sealed class Providers(TracerProvider tracer, MeterProvider meter) : IDisposable
+    {
+        public void Dispose()
+        {
+            tracer.Dispose();
+            meter.Dispose();
+        }
+    }
+}
