@@ -57,8 +57,10 @@ internal static class Telemetry
                 o.Port = port;
             }).Build();
 
+    /// <summary><c>service.name</c> is <c>vgac</c> unless <c>OTEL_SERVICE_NAME</c> or <c>OTEL_RESOURCE_ATTRIBUTES</c> say otherwise (read last, so they win).</summary>
     private static ResourceBuilder Resource() =>
-        ResourceBuilder.CreateDefault().AddService("vgac", serviceVersion: typeof(Telemetry).Assembly.GetName().Version?.ToString());
+        ResourceBuilder.CreateEmpty().AddService("vgac", serviceVersion: typeof(Telemetry).Assembly.GetName().Version?.ToString())
+            .AddTelemetrySdk().AddEnvironmentVariableDetector();
 
     private sealed class Providers(TracerProvider tracer, MeterProvider meter) : IDisposable
     {
