@@ -127,6 +127,55 @@ public sealed partial class McpHttpTests(ITestOutputHelper output)
         Assert.Equal("recorded_dry_run", result.RootElement.GetProperty("outcome").GetString());
     }
 
+    [Fact]
+    public async Task Http_TwoReplicasOnOnePostgresStore_OneActionRunsOnce_SessionsStayWithTheirReplica()
+    {
+        var (postgres, unavailable) = await PostgresServer.SharedAsync();
+        if (postgres is null)
+        {
+            Assert.Skip(unavailable!);
+        }
+
+        await using var vgac = await new ScriptedVgac { Probability = 0.6 }.StartAsync(Ct);
+        var connection = await postgres!.CreateDatabaseAsync("vgac_mcp_replicas");
+        var env = new Dictionary<string, string> { ["VGAC_STORAGE_PROVIDER"] = "postgres", ["VGAC_STORAGE_CONNECTION"] = connection };
+        await using var first = await McpServer.StartAsync(["--allow-actions", "--vgac-url", vgac.BaseAddress.ToString()], env);
+        await using var second = await McpServer.StartAsync(["--allow-actions", "--vgac-url", vgac.BaseAddress.ToString()], env);
+        await EnsureClientAsync();
+
+        // Two people, one on each replica, confirm the same action at the same moment.
+        var runs = await Task.WhenAll(
+            RunAsync("node", ["elicit-http.mjs", first.Url, "job-1", "2"], TimeSpan.FromMinutes(2)),
+            RunAsync("node", ["elicit-http.mjs", second.Url, "job-1", "2"], TimeSpan.FromMinutes(2)));
+
+        Assert.All(runs, run => Assert.True(run.ExitCode == 0, run.ToString()));
+        var answers = runs.Select(run => JsonDocument.Parse(run.Out).RootElement).ToList();
+        var results = answers.Select(a => JsonDocument.Parse(a.GetProperty("text").GetString()!).RootElement).ToList();
+        Assert.Equal(1, results.Count(r => r.GetProperty("executed").GetBoolean()));
+        await using (var source = Npgsql.NpgsqlDataSource.Create(connection))
+        await using (var starts = source.CreateCommand("SELECT COUNT(*) FROM events WHERE kind = 'execution_started'"))
+        {
+            Assert.Equal(1L, (long)(await starts.ExecuteScalarAsync(Ct))!);
+        }
+
+        // A session lives in the replica that began it (hence sticky routing by Mcp-Session-Id): the other does not know it.
+        using var http = new HttpClient();
+        using var initialize = new HttpRequestMessage(HttpMethod.Post, second.Url) { Content = Initialize() };
+        initialize.Headers.Accept.ParseAdd("application/json");
+        initialize.Headers.Accept.ParseAdd("text/event-stream");
+        using var session = await http.SendAsync(initialize, Ct);
+        var id = session.Headers.GetValues("Mcp-Session-Id").Single();
+        using var elsewhere = new HttpRequestMessage(HttpMethod.Post, first.Url)
+        {
+            Content = new StringContent("""{"jsonrpc":"2.0","id":2,"method":"tools/list","params":{}}""", Encoding.UTF8, "application/json"),
+        };
+        elsewhere.Headers.Accept.ParseAdd("application/json");
+        elsewhere.Headers.Accept.ParseAdd("text/event-stream");
+        elsewhere.Headers.Add("Mcp-Session-Id", id);
+        using var unknown = await http.SendAsync(elsewhere, Ct);
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+    }
+
     [Theory]
     [InlineData("dns-rebinding-protection", 2)]
     [InlineData("completion-complete", 1)]

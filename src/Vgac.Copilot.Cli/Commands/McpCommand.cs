@@ -119,8 +119,8 @@ internal sealed class McpCommand : VgacCommand
         builder.Services.AddSingleton<Core.Clusters.IClusterDirectory>(session.Clusters);
         builder.Services.AddCopilotServices(session.Configuration);
 
-        // Stateful sessions: the server can ask the client (elicitation) to confirm an action. They need affinity
-        // when several replicas serve one URL; plain tool calls do not.
+        // Stateful sessions: the server can ask the client (elicitation) to confirm an action. A session lives in this
+        // process, so replicas behind one URL need routing by Mcp-Session-Id; the trail they share is in the store.
         builder.Services.AddVgacMcpServer(options).WithHttpTransport(http => http.SessionMode = ModelContextProtocol.AspNetCore.HttpServerSessionMode.Stateful);
 
         // Prometheus scrapes /metrics (behind the same host, origin and token checks as /mcp).
