@@ -498,6 +498,42 @@ public sealed partial class PostgresAuditBackend : IAuditBackend
         await release.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    public async Task SaveSessionAsync(string owner, string name, DateTimeOffset savedAt, string document, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var save = new NpgsqlCommand("INSERT INTO chat_sessions (owner, name, saved_at, document) VALUES (@owner, @name, @at, @document) "
+            + "ON CONFLICT (owner, name) DO UPDATE SET saved_at = excluded.saved_at, document = excluded.document", connection);
+        save.Parameters.AddWithValue("owner", owner);
+        save.Parameters.AddWithValue("name", name);
+        save.Parameters.AddWithValue("at", savedAt.ToUniversalTime());
+        save.Parameters.AddWithValue("document", document);
+        await save.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<string?> LoadSessionAsync(string owner, string name, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var load = new NpgsqlCommand("SELECT document FROM chat_sessions WHERE owner = @owner AND name = @name", connection);
+        load.Parameters.AddWithValue("owner", owner);
+        load.Parameters.AddWithValue("name", name);
+        return await load.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as string;
+    }
+
+    public async Task<IReadOnlyList<string>> SessionsAsync(string owner, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var list = new NpgsqlCommand("SELECT document FROM chat_sessions WHERE owner = @owner ORDER BY saved_at DESC", connection);
+        list.Parameters.AddWithValue("owner", owner);
+        var documents = new List<string>();
+        await using var reader = await list.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            documents.Add(reader.GetString(0));
+        }
+
+        return documents;
+    }
+
     private static string Describe(Exception ex) => ex switch
     {
         PostgresException pg => pg.MessageText,

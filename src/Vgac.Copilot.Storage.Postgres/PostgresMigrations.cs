@@ -46,13 +46,17 @@ internal static class PostgresMigrations
         new(2, "watch leases: one leader per cluster, with fencing tokens", """
             CREATE TABLE leases (name TEXT PRIMARY KEY, holder TEXT NOT NULL, token BIGINT NOT NULL, expires_at TIMESTAMPTZ NOT NULL);
             """),
+        new(3, "chat sessions: saved REPL sessions, one per owner and name", """
+            CREATE TABLE chat_sessions (owner TEXT NOT NULL, name TEXT NOT NULL, saved_at TIMESTAMPTZ NOT NULL, document TEXT NOT NULL, PRIMARY KEY (owner, name));
+            """),
     ];
 
-    /// <summary>What the application's role may do: add to the trail and read it, hold leases, read the schema's version.</summary>
+    /// <summary>What the application's role may do: add to the trail and read it, hold leases, save chat sessions, read the schema's version.</summary>
     public static string Grants(string role) => $"""
         GRANT USAGE ON SCHEMA public TO {role};
         GRANT SELECT, INSERT ON events TO {role};
         GRANT SELECT, INSERT, UPDATE ON leases TO {role};
+        GRANT SELECT, INSERT, UPDATE ON chat_sessions TO {role};
         GRANT SELECT ON vgac_schema_migrations TO {role};
         """;
 }

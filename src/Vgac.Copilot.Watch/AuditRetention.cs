@@ -103,19 +103,27 @@ public sealed class AuditRetention(AuditStore store, TimeProvider time)
             throw new AuditStoreException($"the hash chain is broken at record {chain.BrokenAt} ({chain.Why}); nothing was pruned, so the evidence stays.");
         }
 
-        // The front of the trail that is older than the date, and the hash of each of its records.
+        // The front of the trail that is older than the date, the hash of each of its records, and where each
+        // proposal's records begin and end (a proposal and its decisions and outcome are removed together or not at all).
         var hashes = new Dictionary<long, string?>();
+        var spans = new Dictionary<string, (long First, long Last)>(StringComparer.Ordinal);
         long first = 0, lastOld = 0;
+        var old = true;
         await foreach (var record in store.Backend.ChainAsync(0, cancellationToken).ConfigureAwait(false))
         {
-            if (record.Event.At >= before)
+            var id = record.Event.Id;
+            if (record.Event.ProposalId is { } proposal)
             {
-                break;
+                spans[proposal] = spans.TryGetValue(proposal, out var span) ? (span.First, id) : (id, id);
             }
 
-            first = first == 0 ? record.Event.Id : first;
-            lastOld = record.Event.Id;
-            hashes[record.Event.Id] = record.Hash;
+            old &= record.Event.At < before;
+            if (old)
+            {
+                first = first == 0 ? id : first;
+                lastOld = id;
+                hashes[id] = record.Hash;
+            }
         }
 
         if (lastOld == 0)
@@ -136,7 +144,7 @@ public sealed class AuditRetention(AuditStore store, TimeProvider time)
             }
         }
 
-        var through = Math.Min(covered, lastOld);
+        var through = KeepProposalsWhole(Math.Min(covered, lastOld), spans.Values);
         long removed = 0;
         if (through >= first)
         {
@@ -146,6 +154,13 @@ public sealed class AuditRetention(AuditStore store, TimeProvider time)
         }
 
         return new PruneReport(removed, through >= first ? through : null, Math.Max(through + 1, first), lastOld);
+    }
+
+    /// <summary>Moves a cut back until no proposal has records on both sides of it.</summary>
+    private static long KeepProposalsWhole(long through, IEnumerable<(long First, long Last)> spans)
+    {
+        var split = spans.Where(s => s.First <= through && s.Last > through).Select(s => s.First).DefaultIfEmpty(long.MaxValue).Min();
+        return split == long.MaxValue ? through : KeepProposalsWhole(split - 1, spans);
     }
 
     private static string Header(ExportRecord export, DateTimeOffset? since, DateTimeOffset? until)

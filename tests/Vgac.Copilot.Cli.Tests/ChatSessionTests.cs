@@ -10,7 +10,8 @@ public sealed class ChatSessionTests
     [Fact]
     public async Task Session_SavedByName_ResumedWithItsQuestionsAnswersAndToolResults()
     {
-        var env = new Dictionary<string, string> { ["VGAC_DATA_DIR"] = Directory.CreateTempSubdirectory("vgac-chat-").FullName };
+        var data = Directory.CreateTempSubdirectory("vgac-chat-").FullName;
+        var env = new Dictionary<string, string> { ["VGAC_DATA_DIR"] = data, ["VGAC_AUDIT_DB"] = Path.Combine(data, "audit.db") };
 
         var first = await CliHarness.RunAsync(["chat", "--demo"], env, Ct, input: "how busy is the cluster?\n/last\n/trace off\n/save incident-42\n/sessions\nquit\nnever asked\n");
         var second = await CliHarness.RunAsync(["chat", "--demo", "--resume", "incident-42"], env, Ct, input: "/history\n/last\nexit\n");
@@ -26,8 +27,17 @@ public sealed class ChatSessionTests
         Assert.Matches(@"incident-42\s+1 question", first.Out);
         Assert.DoesNotContain("never asked", first.Out, StringComparison.Ordinal);                // 'quit' left
 
-        var saved = Path.Combine(env["VGAC_DATA_DIR"], "sessions", "incident-42.json");
-        using (var json = JsonDocument.Parse(await File.ReadAllTextAsync(saved, Ct)))
+        // Kept in the store beside the audit trail, one document per owner and name.
+        string saved;
+        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={env["VGAC_AUDIT_DB"]};Mode=ReadOnly;Pooling=False"))
+        {
+            await connection.OpenAsync(Ct);
+            await using var query = connection.CreateCommand();
+            query.CommandText = "SELECT document FROM chat_sessions WHERE name = 'incident-42'";
+            saved = (string)(await query.ExecuteScalarAsync(Ct))!;
+        }
+
+        using (var json = JsonDocument.Parse(saved))
         {
             var turn = Assert.Single(json.RootElement.GetProperty("turns").EnumerateArray());
             Assert.Equal("how busy is the cluster?", turn.GetProperty("question").GetString());
@@ -59,6 +69,27 @@ public sealed class ChatSessionTests
 
         Assert.Equal(ExitCodes.UsageError, result.ExitCode);
         Assert.Contains("tampered.json' is not a saved session", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Session_SavedInAPostgresStore_ResumesOnAnotherMachine()
+    {
+        var (postgres, unavailable) = await Vgac.Copilot.Testing.PostgresServer.SharedAsync();
+        if (postgres is null)
+        {
+            Assert.Skip(unavailable!);
+        }
+
+        var store = new Dictionary<string, string> { ["VGAC_STORAGE_PROVIDER"] = "postgres", ["VGAC_STORAGE_CONNECTION"] = await postgres!.CreateDatabaseAsync("vgac_sessions") };
+
+        // Two runs with nothing local in common (each its own data folder): only the store carries the session.
+        var saved = await CliHarness.RunAsync(["chat", "--demo"], store, Ct, input: "how busy is the cluster?\n/save handover\nexit\n");
+        var resumed = await CliHarness.RunAsync(["chat", "--demo", "--resume", "handover"], store, Ct, input: "/history\n/exit\n");
+
+        Assert.True(saved.ExitCode == ExitCodes.Success, saved.ToString());
+        Assert.True(resumed.ExitCode == ExitCodes.Success, resumed.ToString());
+        Assert.Contains("Resumed session 'handover' (1 question", resumed.Out, StringComparison.Ordinal);
+        Assert.Matches(@"1\s+how busy is the cluster\?", resumed.Out);
     }
 
     [Fact]

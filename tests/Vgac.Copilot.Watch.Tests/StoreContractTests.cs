@@ -225,6 +225,46 @@ public sealed class StoreContractTests
         Assert.Equal(6, chain.Verified);
     }
 
+    [Theory]
+    [MemberData(nameof(Stores.Providers), MemberType = typeof(Stores))]
+    public async Task Prune_AProposalDecidedAfterTheCut_StaysWhole_AuditCheckStillFindsItsProposal(string provider)
+    {
+        var store = await Stores.NewAsync(provider);
+        await using var _ = store.Backend;
+        await store.AppendAsync([Event(10, AuditKinds.Observation)], Ct);
+        await store.AppendAsync([Event(20, AuditKinds.Proposal, "job-1", 2, "p-1")], Ct);
+        await store.AppendAsync([Event(30, AuditKinds.Observation)], Ct);
+        await store.AppendAsync([Event(50, AuditKinds.Approval, "job-1", 2, "p-1")], Ct);
+        var retention = new AuditRetention(store, TimeProvider.System);
+        await retention.ExportAsync(null, null, new StringWriter(), "all.jsonl", Ct);
+
+        var pruned = await retention.PruneAsync(T0.AddMinutes(40), Ct);
+
+        var left = await store.AllClusters().QueryAsync(cancellationToken: Ct);
+        Assert.Equal((1L, 1L), (pruned.Removed, pruned.ThroughId!.Value));
+        Assert.Contains(left, e => e.Kind == AuditKinds.Proposal && e.ProposalId == "p-1");
+        Assert.True((await AuditChain.VerifyAsync(store, Ct)).Intact);
+    }
+
+    [Theory]
+    [MemberData(nameof(Stores.Providers), MemberType = typeof(Stores))]
+    public async Task ChatSessions_SavedAgainUnderOneName_Replaced_EachOwnerSeesOnlyTheirs(string provider)
+    {
+        var store = await Stores.NewAsync(provider);
+        await using var _ = store.Backend;
+        var backend = store.Backend;
+
+        await backend.SaveSessionAsync("ana", "incident-42", T0, """{"v":1}""", Ct);
+        await backend.SaveSessionAsync("ana", "incident-42", T0.AddMinutes(5), """{"v":2}""", Ct);
+        await backend.SaveSessionAsync("ana", "last", T0.AddMinutes(9), """{"v":3}""", Ct);
+        await backend.SaveSessionAsync("ben", "incident-42", T0, """{"v":4}""", Ct);
+
+        Assert.Equal("""{"v":2}""", await backend.LoadSessionAsync("ana", "incident-42", Ct));
+        Assert.Null(await backend.LoadSessionAsync("ana", "nothing", Ct));
+        Assert.Equal(["""{"v":3}""", """{"v":2}"""], await backend.SessionsAsync("ana", Ct));
+        Assert.Equal(["""{"v":4}"""], await backend.SessionsAsync("ben", Ct));
+    }
+
     [Fact]
     public async Task Postgres_ApplicationRole_OnlyAddsAndReads_CannotChangeSchemaOrPrune()
     {

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Vgac.Copilot.Client;
@@ -29,7 +30,8 @@ internal static class WatchHarness
 
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(values).Build());
-        services.AddLogging();
+        services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Debug)
+            .AddProvider(new Testing.TestOutputLoggerProvider(() => TestContext.Current.TestOutputHelper is { } output ? output.WriteLine : null)));
         services.AddVgacClient();
         services.AddCopilotCore();
         services.AddVgacPlugins();

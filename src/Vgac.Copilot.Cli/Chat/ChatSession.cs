@@ -408,13 +408,14 @@ internal sealed class ChatSession(IPlanner planner, ToolCatalog catalog, AnswerC
     {
         try
         {
-            var path = sessions.Save(name, _turns);
+            sessions.Save(name, _turns);
             if (!quiet)
             {
                 console.MarkupLine(Markup.Escape($"saved as '{name}' ({Core.Text.Words.Count(_turns.Count, "question")}): vgac chat --resume {name}"));
             }
         }
-        catch (Exception ex) when (ex is Composition.ConfigurationException or IOException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is Composition.ConfigurationException or IOException or UnauthorizedAccessException or Watch.Storage.AuditStoreException
+            or System.Data.Common.DbException)
         {
             console.MarkupLine($"[red]not saved:[/] {Markup.Escape(ex.Message)}");
         }

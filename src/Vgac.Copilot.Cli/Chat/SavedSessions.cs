@@ -16,10 +16,12 @@ internal sealed record SessionInfo(string Name, int Turns, DateTimeOffset SavedA
 internal sealed record SavedSession(string Name, DateTimeOffset SavedAt, IReadOnlyList<ChatTurn> Turns);
 
 /// <summary>
-/// Chat sessions saved in the data folder (<c>/save NAME</c>, <c>vgac chat --resume NAME</c>), one JSON file each,
-/// readable by their owner only, secrets masked, sizes capped; a file that is not a session is reported, not trusted.
+/// Saved chat sessions (<c>/save NAME</c>, <c>vgac chat --resume NAME</c>), kept in the store beside the audit trail
+/// (the SQLite file, or the team's PostgreSQL database, where a session resumes on any machine), one per owner and
+/// name; secrets masked, sizes capped, and a document that is not a session reported, not trusted. Sessions saved as
+/// files in the data folder by earlier versions are still read (the store's copy wins a name).
 /// </summary>
-internal sealed partial class SavedSessions(string folder, Core.Text.SecretRedactor secrets)
+internal sealed partial class SavedSessions(Watch.Storage.IAuditBackend store, string owner, string legacyFolder, Core.Text.SecretRedactor secrets)
 {
     /// <summary>The session every chat saves itself as when it ends, and <c>--resume</c> with no name opens.</summary>
     public const string Last = "last";
@@ -28,43 +30,45 @@ internal sealed partial class SavedSessions(string folder, Core.Text.SecretRedac
     public const int MaxTextChars = 20_000;
     private const long MaxFileBytes = 8 * 1024 * 1024;
 
-    public string Folder => folder;
+    /// <summary>Where sessions are kept, for people.</summary>
+    public string Location => store.Location;
 
     /// <summary>A usable session name, or an error saying what one looks like.</summary>
     public static string CheckName(string name) => Name().IsMatch(name)
         ? name
         : throw new Composition.ConfigurationException($"a session name is 1-64 letters, digits, '.', '_' or '-', got {Core.Guards.Identifiers.Echo(name)}.");
 
-    public string Save(string name, IReadOnlyList<ChatTurn> turns)
+    public void Save(string name, IReadOnlyList<ChatTurn> turns)
     {
         CheckName(name);
-        Directory.CreateDirectory(folder);
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        }
-
         var kept = turns.TakeLast(MaxTurns).Select(t => t with
         {
             Question = Clean(t.Question),
             Answer = Clean(t.Answer),
             Calls = [.. t.Calls.Select(c => c with { Result = Clean(c.Result) })],
         }).ToList();
-        var path = PathOf(name);
-        var temporary = path + ".tmp";
-        File.WriteAllText(temporary, JsonSerializer.Serialize(new SavedSession(name, DateTimeOffset.UtcNow, kept), SessionJson.Default.SavedSession));
-        if (!OperatingSystem.IsWindows())
+        var session = new SavedSession(name, DateTimeOffset.UtcNow, kept);
+        var document = JsonSerializer.Serialize(session, SessionJson.Default.SavedSession);
+        while (document.Length > MaxFileBytes && kept.Count > 1)
         {
-            File.SetUnixFileMode(temporary, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            // Too big for one document: the oldest questions go first.
+            kept.RemoveRange(0, Math.Max(1, kept.Count / 4));
+            document = JsonSerializer.Serialize(session with { Turns = kept }, SessionJson.Default.SavedSession);
         }
 
-        File.Move(temporary, path, overwrite: true);
-        return path;
+        // The REPL's commands are synchronous and paced by a person; the store's calls are short.
+        store.SaveSessionAsync(owner, name, session.SavedAt, document, CancellationToken.None).GetAwaiter().GetResult();
     }
 
     public SavedSession Load(string name)
     {
-        var path = PathOf(CheckName(name));
+        CheckName(name);
+        if (store.LoadSessionAsync(owner, name, CancellationToken.None).GetAwaiter().GetResult() is { } document)
+        {
+            return Parse(document, $"saved session '{name}' in {store.Location}");
+        }
+
+        var path = LegacyPath(name);
         if (!File.Exists(path))
         {
             var known = List().Select(s => s.Name).ToList();
@@ -76,44 +80,57 @@ internal sealed partial class SavedSessions(string folder, Core.Text.SecretRedac
             throw new InvalidDataException($"session file '{path}' is larger than {MaxFileBytes / (1024 * 1024)} MB; not loaded.");
         }
 
+        return Parse(File.ReadAllText(path), $"session file '{path}'");
+    }
+
+    private static SavedSession Parse(string document, string what)
+    {
         try
         {
-            var session = JsonSerializer.Deserialize(File.ReadAllText(path), SessionJson.Default.SavedSession);
-            return session is { Turns: not null } ? session : throw new InvalidDataException($"session file '{path}' holds no session.");
+            var session = JsonSerializer.Deserialize(document, SessionJson.Default.SavedSession);
+            return session is { Turns: not null } ? session : throw new InvalidDataException($"{what} holds no session.");
         }
         catch (JsonException)
         {
-            throw new InvalidDataException($"session file '{path}' is not a saved session (not the JSON vgac writes).");
+            throw new InvalidDataException($"{what} is not a saved session (not the JSON vgac writes).");
         }
     }
 
     public IReadOnlyList<SessionInfo> List()
     {
-        if (!Directory.Exists(folder))
+        var found = new Dictionary<string, SessionInfo>(StringComparer.Ordinal);
+        foreach (var document in store.SessionsAsync(owner, CancellationToken.None).GetAwaiter().GetResult())
         {
-            return [];
+            Add(document, found);
         }
 
-        var found = new List<SessionInfo>();
-        foreach (var file in Directory.EnumerateFiles(folder, "*.json").Where(f => new FileInfo(f).Length <= MaxFileBytes))
+        if (Directory.Exists(legacyFolder))
         {
-            try
+            foreach (var file in Directory.EnumerateFiles(legacyFolder, "*.json").Where(f => new FileInfo(f).Length <= MaxFileBytes))
             {
-                if (JsonSerializer.Deserialize(File.ReadAllText(file), SessionJson.Default.SavedSession) is { Turns: not null } s && Name().IsMatch(s.Name))
-                {
-                    found.Add(new SessionInfo(s.Name, s.Turns.Count, s.SavedAt));
-                }
-            }
-            catch (JsonException)
-            {
-                // Not a session: not listed.
+                Add(File.ReadAllText(file), found);
             }
         }
 
-        return [.. found.OrderByDescending(s => s.SavedAt)];
+        return [.. found.Values.OrderByDescending(s => s.SavedAt)];
     }
 
-    private string PathOf(string name) => Path.Combine(folder, name + ".json");
+    private static void Add(string document, Dictionary<string, SessionInfo> found)
+    {
+        try
+        {
+            if (JsonSerializer.Deserialize(document, SessionJson.Default.SavedSession) is { Turns: not null } s && Name().IsMatch(s.Name))
+            {
+                found.TryAdd(s.Name, new SessionInfo(s.Name, s.Turns.Count, s.SavedAt));
+            }
+        }
+        catch (JsonException)
+        {
+            // Not a session: not listed.
+        }
+    }
+
+    private string LegacyPath(string name) => Path.Combine(legacyFolder, name + ".json");
 
     private string Clean(string text)
     {

@@ -52,7 +52,7 @@ internal sealed class ChatCommand : VgacCommand
         }
 
         var folder = ChatSettings.Resolve(session.Configuration);
-        var sessions = new SavedSessions(Path.Combine(folder, "sessions"), context.Secrets);
+        var sessions = new SavedSessions(session.Get<Vgac.Copilot.Watch.Storage.IAuditBackend>(), Environment.UserName, Path.Combine(folder, "sessions"), context.Secrets);
         string? resumeName = null;
         if (parse.GetResult(resume) is not null)
         {

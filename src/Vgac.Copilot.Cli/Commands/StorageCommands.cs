@@ -218,7 +218,8 @@ internal sealed class AuditPruneCommand : VgacCommand
             if (report.LeftUncovered)
             {
                 await session.Out.WriteLineAsync(
-                    $"records {report.UncoveredFrom}-{report.UncoveredThrough} are older than {when} but in no export, so they stay: 'vgac audit export --until {cut.ToString("yyyy-MM-ddTHH:mmZ", CultureInfo.InvariantCulture)} --output FILE' first.").ConfigureAwait(false);
+                    $"records {report.UncoveredFrom}-{report.UncoveredThrough} are older than {when} but stay: no export covers them yet "
+                    + $"('vgac audit export --until {cut.ToString("yyyy-MM-ddTHH:mmZ", CultureInfo.InvariantCulture)} --output FILE' first), or a proposal among them has records after the cut.").ConfigureAwait(false);
             }
         }
 

@@ -41,7 +41,7 @@ public sealed record SchemaStatus(string Provider, string Location, IReadOnlyLis
 
 /// <summary>
 /// Where the audit trail lives. Everything the copilot keeps — observations, calibration audits, proposals,
-/// decisions, execution reservations and outcomes, exports and checkpoints, watch leases — goes through this one
+/// decisions, execution reservations and outcomes, exports and checkpoints, watch leases, saved chat sessions — goes through this one
 /// interface, with an embedded SQLite file (<see cref="SqliteAuditBackend"/>) and a shared PostgreSQL database as its
 /// implementations. Both keep the same promises, and the same tests hold both to them: records are only appended
 /// (the database refuses changes), the hash chain is extended inside one write lock across processes, at most one
@@ -108,6 +108,15 @@ public interface IAuditBackend : IAsyncDisposable, IDisposable
 
     /// <summary>Whether an exception is the store refusing a second "once" record.</summary>
     bool IsDuplicate(Exception ex);
+
+    /// <summary>Saves a chat session (<c>/save NAME</c>) as one document per owner and name, replacing an older one of that name.</summary>
+    Task SaveSessionAsync(string owner, string name, DateTimeOffset savedAt, string document, CancellationToken cancellationToken);
+
+    /// <summary>A saved chat session's document, or null.</summary>
+    Task<string?> LoadSessionAsync(string owner, string name, CancellationToken cancellationToken);
+
+    /// <summary>Every saved chat session of an owner, newest first.</summary>
+    Task<IReadOnlyList<string>> SessionsAsync(string owner, CancellationToken cancellationToken);
 }
 
 /// <summary>An append made under a lease that has since moved to another replica (or expired and been taken).</summary>

@@ -431,6 +431,55 @@ public sealed class SqliteAuditBackend(string path) : IAuditBackend
         await release.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    public async Task SaveSessionAsync(string owner, string name, DateTimeOffset savedAt, string document, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var save = connection.CreateCommand();
+        save.CommandText = "INSERT INTO chat_sessions (owner, name, saved_at, document) VALUES ($owner, $name, $at, $document) "
+            + "ON CONFLICT (owner, name) DO UPDATE SET saved_at = excluded.saved_at, document = excluded.document";
+        save.Parameters.AddWithValue("$owner", owner);
+        save.Parameters.AddWithValue("$name", name);
+        save.Parameters.AddWithValue("$at", AuditStore.Stamp(savedAt));
+        save.Parameters.AddWithValue("$document", document);
+        await save.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<string?> LoadSessionAsync(string owner, string name, CancellationToken cancellationToken)
+    {
+        if (!Exists)
+        {
+            return null;
+        }
+
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var load = connection.CreateCommand();
+        load.CommandText = "SELECT document FROM chat_sessions WHERE owner = $owner AND name = $name";
+        load.Parameters.AddWithValue("$owner", owner);
+        load.Parameters.AddWithValue("$name", name);
+        return await load.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as string;
+    }
+
+    public async Task<IReadOnlyList<string>> SessionsAsync(string owner, CancellationToken cancellationToken)
+    {
+        if (!Exists)
+        {
+            return [];
+        }
+
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var list = connection.CreateCommand();
+        list.CommandText = "SELECT document FROM chat_sessions WHERE owner = $owner ORDER BY saved_at DESC";
+        list.Parameters.AddWithValue("$owner", owner);
+        var documents = new List<string>();
+        await using var reader = await list.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            documents.Add(reader.GetString(0));
+        }
+
+        return documents;
+    }
+
     public ValueTask DisposeAsync()
     {
         Dispose();

@@ -51,6 +51,9 @@ internal static class SqliteMigrations
         new(4, "watch leases: one leader per cluster, with fencing tokens", (c, t, ct) => SqliteAuditBackend.ExecuteAsync(c, t, """
             CREATE TABLE IF NOT EXISTS leases (name TEXT PRIMARY KEY, holder TEXT NOT NULL, token INTEGER NOT NULL, expires_at TEXT NOT NULL);
             """, ct)),
+        new(5, "chat sessions: saved REPL sessions, one per owner and name", (c, t, ct) => SqliteAuditBackend.ExecuteAsync(c, t, """
+            CREATE TABLE IF NOT EXISTS chat_sessions (owner TEXT NOT NULL, name TEXT NOT NULL, saved_at TEXT NOT NULL, document TEXT NOT NULL, PRIMARY KEY (owner, name));
+            """, ct)),
     ];
 
     public static IReadOnlyList<MigrationStep> Steps { get; } = [.. All.Select(s => new MigrationStep(s.Version, s.Name))];
