@@ -15,6 +15,16 @@ public sealed class TestOutputLoggerProvider(Func<Action<string>?> sink) : ILogg
     {
     }
 
+    private static string Short(LogLevel level) => level switch
+    {
+        LogLevel.Trace => "TRC",
+        LogLevel.Debug => "DBG",
+        LogLevel.Information => "INF",
+        LogLevel.Warning => "WRN",
+        LogLevel.Error => "ERR",
+        _ => "CRT",
+    };
+
     private sealed class Logger(string category, Func<Action<string>?> sink) : ILogger
     {
         public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
@@ -25,7 +35,7 @@ public sealed class TestOutputLoggerProvider(Func<Action<string>?> sink) : ILogg
         {
             try
             {
-                sink()?.Invoke($"[{logLevel.ToString()[..3].ToUpperInvariant()}] {category}: {formatter(state, exception)}{(exception is null ? "" : $" ({exception.GetType().Name}: {exception.Message})")}");
+                sink()?.Invoke($"[{Short(logLevel)}] {category}: {formatter(state, exception)}{(exception is null ? "" : $" ({exception.GetType().Name}: {exception.Message})")}");
             }
             catch (InvalidOperationException)
             {

@@ -19,23 +19,24 @@ public sealed class TelemetryTests
     {
         // A cluster of its own, so this test's measurements are told apart from any other test's in the process.
         var cluster = "telemetry-" + Guid.NewGuid().ToString("N")[..8];
-        var metrics = new List<Metric>();
+        var metrics = new List<MetricSnapshot>();
         var spans = new List<Activity>();
-        using var meterProvider = Sdk.CreateMeterProviderBuilder().AddMeter(CopilotTelemetry.Name).AddInMemoryExporter(metrics).Build();
-        using var tracerProvider = Sdk.CreateTracerProviderBuilder().AddSource(CopilotTelemetry.Name).AddInMemoryExporter(spans).Build();
+        var meterProvider = Sdk.CreateMeterProviderBuilder().AddMeter(CopilotTelemetry.Name).AddInMemoryExporter(metrics).Build();
+        var tracerProvider = Sdk.CreateTracerProviderBuilder().AddSource(CopilotTelemetry.Name).AddInMemoryExporter(spans).Build();
         await using var vgac = await new ScriptedVgac { Probability = 0.6 }.StartAsync(Ct);
         using var services = WatchHarness.Build(vgac.BaseAddress, out _, new() { ["Watch:Autonomy"] = "notify", ["Cluster:Name"] = cluster });
 
         await services.GetRequiredService<WatchLoop>().RunAsync((_, _) => Task.CompletedTask, null, 1, Ct);
-        meterProvider.ForceFlush();
-        tracerProvider.ForceFlush();
+        // Shut down (flushing) before reading: other tests in the process keep ending spans on the same source.
+        meterProvider.Dispose();
+        tracerProvider.Dispose();
 
         long Sum(string name, Func<IReadOnlyDictionary<string, object?>, bool> match)
         {
             long total = 0;
             foreach (var metric in metrics.Where(m => m.Name == name))
             {
-                foreach (ref readonly var point in metric.GetMetricPoints())
+                foreach (var point in metric.MetricPoints)
                 {
                     var tags = new Dictionary<string, object?>();
                     foreach (var tag in point.Tags)

@@ -246,34 +246,13 @@ public sealed class SqliteAuditBackend(string path) : IAuditBackend
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var query = connection.CreateCommand();
-
-        // Only the filters given, so SQLite can use the (kind, at), (job_id, tier, at) and proposal_id indexes.
-        var where = new List<string>();
-        void Filter(string clause, string name, object? value)
+        var (where, parameters) = AuditQuerySql.Build(filter, cluster, '$');
+        foreach (var (name, value) in parameters)
         {
-            if (value is not null)
-            {
-                where.Add(clause);
-                query.Parameters.AddWithValue(name, value);
-            }
+            query.Parameters.AddWithValue(name, value);
         }
 
-        Filter("at >= $since", "$since", filter.Since is { } since ? AuditStore.Stamp(since) : null);
-        Filter("at < $until", "$until", filter.Until is { } until ? AuditStore.Stamp(until) : null);
-        Filter("job_id = $job", "$job", filter.JobId);
-        Filter("kind = $kind", "$kind", filter.Kind);
-        Filter("proposal_id = $proposal", "$proposal", filter.ProposalId);
-        Filter("cluster = $cluster", "$cluster", cluster);
-        if (filter.Kinds is { Count: > 0 } kinds)
-        {
-            where.Add("kind IN (" + string.Join(", ", kinds.Select((_, i) => $"$kind{i}")) + ")");
-            for (var i = 0; i < kinds.Count; i++)
-            {
-                query.Parameters.AddWithValue($"$kind{i}", kinds[i]);
-            }
-        }
-
-        query.CommandText = $"SELECT {Columns} FROM events" + (where.Count == 0 ? "" : " WHERE " + string.Join(" AND ", where)) + " ORDER BY id";
+        query.CommandText = $"SELECT {Columns} FROM events{where} ORDER BY id";
         var events = new List<AuditEvent>();
         await using var reader = await query.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
