@@ -298,7 +298,7 @@ public sealed partial class PostgresAuditBackend : IAuditBackend
     public async Task<AuditEvent?> LatestAsync(string? cluster, string kind, DateTimeOffset since, string payloadField, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var query = new NpgsqlCommand($"SELECT {Columns} FROM events "
+        await using var query = new NpgsqlCommand($"SELECT {AuditRows.Columns} FROM events "
             + "WHERE kind = @kind AND at >= @since AND jsonb_typeof(payload::jsonb -> @field) <> 'null'"
             + (cluster is null ? "" : " AND cluster = @cluster") + " ORDER BY id DESC LIMIT 1", connection);
         query.Parameters.AddWithValue("kind", kind);
@@ -310,7 +310,7 @@ public sealed partial class PostgresAuditBackend : IAuditBackend
         }
 
         await using var reader = await query.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? Read(reader) : null;
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? AuditRows.Read(reader) : null;
     }
 
     public bool IsDuplicate(Exception ex) => ex is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };
@@ -325,43 +325,19 @@ public sealed partial class PostgresAuditBackend : IAuditBackend
             query.Parameters.AddWithValue(name, value);
         }
 
-        query.CommandText = $"SELECT {Columns} FROM events{where} ORDER BY id";
-        var events = new List<AuditEvent>();
-        await using var reader = await query.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            events.Add(Read(reader));
-        }
-
-        return events;
+        query.CommandText = $"SELECT {AuditRows.Columns} FROM events{where} ORDER BY id";
+        return await AuditRows.ReadAllAsync(query, AuditRows.Read, cancellationToken).ConfigureAwait(false);
     }
 
-    private const string Columns = "id, at, cycle, kind, job_id, tier, proposal_id, summary, payload, cluster";
 
-    private static AuditEvent Read(NpgsqlDataReader reader) => new(
-        reader.GetInt64(0), DateTimeOffset.Parse(reader.GetString(1), CultureInfo.InvariantCulture), reader.GetInt64(2), reader.GetString(3),
-        reader.IsDBNull(4) ? null : reader.GetString(4), reader.IsDBNull(5) ? null : reader.GetInt32(5), reader.IsDBNull(6) ? null : reader.GetString(6),
-        reader.GetString(7), reader.IsDBNull(8) ? null : reader.GetString(8))
-    {
-        Cluster = reader.GetString(9),
-    };
 
-    private static ChainedRecord ReadChained(NpgsqlDataReader reader) =>
-        new(Read(reader), reader.IsDBNull(10) ? null : reader.GetString(10), reader.IsDBNull(11) ? null : reader.GetString(11));
 
     public async Task<IReadOnlyList<string>> ClustersAsync(CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var query = new NpgsqlCommand("SELECT cluster FROM events WHERE cluster <> @trail GROUP BY cluster ORDER BY MIN(id)", connection);
         query.Parameters.AddWithValue("trail", AuditStore.TrailScope);
-        var clusters = new List<string>();
-        await using var reader = await query.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            clusters.Add(reader.GetString(0));
-        }
-
-        return clusters;
+        return await AuditRows.ReadAllAsync(query, r => r.GetString(0), cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<long> LastCycleAsync(string? cluster, CancellationToken cancellationToken)
@@ -379,12 +355,12 @@ public sealed partial class PostgresAuditBackend : IAuditBackend
     public async IAsyncEnumerable<ChainedRecord> ChainAsync(long fromId, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var query = new NpgsqlCommand($"SELECT {Columns}, prev_hash, hash FROM events WHERE id >= @from ORDER BY id", connection);
+        await using var query = new NpgsqlCommand($"SELECT {AuditRows.ChainColumns} FROM events WHERE id >= @from ORDER BY id", connection);
         query.Parameters.AddWithValue("from", fromId);
         await using var reader = await query.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            yield return ReadChained(reader);
+            yield return AuditRows.ReadChained(reader);
         }
     }
 
@@ -394,11 +370,11 @@ public sealed partial class PostgresAuditBackend : IAuditBackend
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await ExecuteAsync(connection, transaction, $"SELECT pg_advisory_xact_lock({AppendLock})", cancellationToken).ConfigureAwait(false);
         ChainedRecord? last;
-        await using (var query = new NpgsqlCommand($"SELECT {Columns}, prev_hash, hash FROM events WHERE id <= @through ORDER BY id DESC LIMIT 1", connection, transaction))
+        await using (var query = new NpgsqlCommand($"SELECT {AuditRows.ChainColumns} FROM events WHERE id <= @through ORDER BY id DESC LIMIT 1", connection, transaction))
         {
             query.Parameters.AddWithValue("through", throughId);
             await using var reader = await query.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            last = await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? ReadChained(reader) : null;
+            last = await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? AuditRows.ReadChained(reader) : null;
         }
 
         if (last is null)
@@ -505,14 +481,7 @@ public sealed partial class PostgresAuditBackend : IAuditBackend
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var list = new NpgsqlCommand("SELECT document FROM chat_sessions WHERE owner = @owner ORDER BY saved_at DESC", connection);
         list.Parameters.AddWithValue("owner", owner);
-        var documents = new List<string>();
-        await using var reader = await list.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            documents.Add(reader.GetString(0));
-        }
-
-        return documents;
+        return await AuditRows.ReadAllAsync(list, r => r.GetString(0), cancellationToken).ConfigureAwait(false);
     }
 
     private static string Describe(Exception ex) => ex switch

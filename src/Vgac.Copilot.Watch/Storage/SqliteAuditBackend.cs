@@ -226,7 +226,7 @@ public sealed class SqliteAuditBackend(string path) : IAuditBackend
 
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var query = connection.CreateCommand();
-        query.CommandText = $"SELECT {Columns} FROM events "
+        query.CommandText = $"SELECT {AuditRows.Columns} FROM events "
             + "WHERE kind = $kind AND at >= $since AND json_extract(payload, $path) IS NOT NULL" + (cluster is null ? "" : " AND cluster = $cluster") + " ORDER BY id DESC LIMIT 1";
         query.Parameters.AddWithValue("$kind", kind);
         query.Parameters.AddWithValue("$since", AuditStore.Stamp(since));
@@ -237,7 +237,7 @@ public sealed class SqliteAuditBackend(string path) : IAuditBackend
         }
 
         await using var reader = await query.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? Read(reader) : null;
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? AuditRows.Read(reader) : null;
     }
 
     public bool IsDuplicate(Exception ex) => ex is SqliteException { SqliteErrorCode: 19 };
@@ -252,26 +252,11 @@ public sealed class SqliteAuditBackend(string path) : IAuditBackend
             query.Parameters.AddWithValue(name, value);
         }
 
-        query.CommandText = $"SELECT {Columns} FROM events{where} ORDER BY id";
-        var events = new List<AuditEvent>();
-        await using var reader = await query.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            events.Add(Read(reader));
-        }
-
-        return events;
+        query.CommandText = $"SELECT {AuditRows.Columns} FROM events{where} ORDER BY id";
+        return await AuditRows.ReadAllAsync(query, AuditRows.Read, cancellationToken).ConfigureAwait(false);
     }
 
-    private const string Columns = "id, at, cycle, kind, job_id, tier, proposal_id, summary, payload, cluster";
 
-    private static AuditEvent Read(SqliteDataReader reader) => new(
-        reader.GetInt64(0), DateTimeOffset.Parse(reader.GetString(1), CultureInfo.InvariantCulture), reader.GetInt64(2), reader.GetString(3),
-        reader.IsDBNull(4) ? null : reader.GetString(4), reader.IsDBNull(5) ? null : reader.GetInt32(5), reader.IsDBNull(6) ? null : reader.GetString(6),
-        reader.GetString(7), reader.IsDBNull(8) ? null : reader.GetString(8))
-    {
-        Cluster = reader.GetString(9),
-    };
 
     public async Task<IReadOnlyList<string>> ClustersAsync(CancellationToken cancellationToken)
     {
@@ -284,14 +269,7 @@ public sealed class SqliteAuditBackend(string path) : IAuditBackend
         await using var query = connection.CreateCommand();
         query.CommandText = "SELECT cluster FROM events WHERE cluster <> $trail GROUP BY cluster ORDER BY MIN(id)";
         query.Parameters.AddWithValue("$trail", AuditStore.TrailScope);
-        var clusters = new List<string>();
-        await using var reader = await query.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            clusters.Add(reader.GetString(0));
-        }
-
-        return clusters;
+        return await AuditRows.ReadAllAsync(query, r => r.GetString(0), cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<long> LastCycleAsync(string? cluster, CancellationToken cancellationToken)
@@ -311,12 +289,12 @@ public sealed class SqliteAuditBackend(string path) : IAuditBackend
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var query = connection.CreateCommand();
-        query.CommandText = $"SELECT {Columns}, prev_hash, hash FROM events WHERE id >= $from ORDER BY id";
+        query.CommandText = $"SELECT {AuditRows.ChainColumns} FROM events WHERE id >= $from ORDER BY id";
         query.Parameters.AddWithValue("$from", fromId);
         await using var reader = await query.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            yield return new ChainedRecord(Read(reader), reader.IsDBNull(10) ? null : reader.GetString(10), reader.IsDBNull(11) ? null : reader.GetString(11));
+            yield return AuditRows.ReadChained(reader);
         }
     }
 
@@ -351,11 +329,11 @@ public sealed class SqliteAuditBackend(string path) : IAuditBackend
     {
         await using var query = connection.CreateCommand();
         query.Transaction = transaction;
-        query.CommandText = $"SELECT {Columns}, prev_hash, hash FROM events WHERE id <= $through ORDER BY id DESC LIMIT 1";
+        query.CommandText = $"SELECT {AuditRows.ChainColumns} FROM events WHERE id <= $through ORDER BY id DESC LIMIT 1";
         query.Parameters.AddWithValue("$through", throughId);
         await using var reader = await query.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
-            ? new ChainedRecord(Read(reader), reader.IsDBNull(10) ? null : reader.GetString(10), reader.IsDBNull(11) ? null : reader.GetString(11))
+            ? AuditRows.ReadChained(reader)
             : null;
     }
 
@@ -449,14 +427,7 @@ public sealed class SqliteAuditBackend(string path) : IAuditBackend
         await using var list = connection.CreateCommand();
         list.CommandText = "SELECT document FROM chat_sessions WHERE owner = $owner ORDER BY saved_at DESC";
         list.Parameters.AddWithValue("$owner", owner);
-        var documents = new List<string>();
-        await using var reader = await list.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            documents.Add(reader.GetString(0));
-        }
-
-        return documents;
+        return await AuditRows.ReadAllAsync(list, r => r.GetString(0), cancellationToken).ConfigureAwait(false);
     }
 
     public ValueTask DisposeAsync()
