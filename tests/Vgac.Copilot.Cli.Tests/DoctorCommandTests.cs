@@ -23,7 +23,28 @@ public sealed class DoctorCommandTests
         Assert.True(result.ExitCode == ExitCodes.Success, result.ToString());
         Assert.Contains("12/32 GPUs free", result.Out, StringComparison.Ordinal);
         Assert.Contains("ECE 0.018 over 1847 samples", result.Out, StringComparison.Ordinal);
+        Assert.Matches(@"ok    store        sqlite at .*audit\.db, (no trail yet|schema version \d+)", result.Out);
         Assert.Contains("Verdict: healthy", result.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Doctor_StoreUnreachable_SaysSoAfterVgacsChecks_Exit13_NoPassword()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var server = await LoopbackServer.StartAsync(Healthy, ct);
+        var env = new Dictionary<string, string>
+        {
+            ["VGAC_STORAGE_PROVIDER"] = "postgres",
+            ["VGAC_STORAGE_CONNECTION"] = "Host=127.0.0.1;Port=1;Database=vgac;Username=vgac_app;Password=doctor-pg-secret;Timeout=2",
+        };
+
+        var result = await CliHarness.RunAsync(["doctor", "--vgac-url", server.BaseAddress.ToString()], env, ct);
+
+        Assert.Equal(ExitCodes.StoreUnavailable, result.ExitCode);
+        Assert.Contains("ok    calibration", result.Out, StringComparison.Ordinal);
+        Assert.Contains("FAIL  store        the PostgreSQL store at postgres://127.0.0.1:1/vgac could not be reached", result.Out, StringComparison.Ordinal);
+        Assert.Contains("Verdict: VGAC answers, but the store cannot be used", result.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain("doctor-pg-secret", result.Out + result.Error, StringComparison.Ordinal);
     }
 
     [Fact]

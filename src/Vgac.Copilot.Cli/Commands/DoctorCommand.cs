@@ -140,6 +140,22 @@ internal sealed class DoctorCommand : VgacCommand
             return new DoctorReport(lines, "VGAC is not answering every check; see FAIL above.", code, firstFailure);
         }
 
+        // The store the trail, the approvals and the copilot's own audits live in: reachable, and a schema this vgac can use.
+        var storeStarted = Stopwatch.GetTimestamp();
+        try
+        {
+            var store = await services.GetRequiredService<Watch.Storage.IAuditBackend>().StatusAsync(cancellationToken).ConfigureAwait(false);
+            var schema = store.Version == 0 ? "no trail yet (made on first use)"
+                : store.Pending.Count > 0 ? $"schema version {store.Version}, {Core.Text.Words.Count(store.Pending.Count, "migration")} to apply" : $"schema version {store.Version}";
+            lines.Add(string.Create(CultureInfo.InvariantCulture,
+                $"  ok    {"store",-12} {store.Provider} at {store.Location}, {schema} ({Stopwatch.GetElapsedTime(storeStarted).TotalMilliseconds:0.0} ms)"));
+        }
+        catch (Watch.Storage.AuditStoreException ex)
+        {
+            lines.Add($"  FAIL  {"store",-12} {ex.Message}");
+            return new DoctorReport(lines, "VGAC answers, but the store cannot be used; see FAIL above.", ExitCodes.StoreUnavailable, $"store: {ex.Message}");
+        }
+
         // Answering is not the same as healthy: the model must also be calibrated within its SLO for the guards to let anything act.
         var guards = services.GetRequiredService<GuardPolicy>();
         // The same view the guards take on every other path: VGAC's figures and the copilot's own latest audit.
