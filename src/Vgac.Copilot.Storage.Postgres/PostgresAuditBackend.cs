@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text.RegularExpressions;
 using Npgsql;
@@ -15,6 +14,8 @@ namespace Vgac.Copilot.Storage.Postgres;
 /// </summary>
 public sealed partial class PostgresAuditBackend : IAuditBackend
 {
+    private static readonly TrailDialect Dialect = new('@', "o.payload::jsonb ->> 'state'");
+
     /// <summary>Advisory lock keys: the trail's writer, and the schema's migrator.</summary>
     private const long AppendLock = 0x7647_4143_0001, MigrateLock = 0x7647_4143_0002;
 
@@ -67,7 +68,9 @@ public sealed partial class PostgresAuditBackend : IAuditBackend
             {
                 if (!_schemaReady)
                 {
+                    // Every open, not only one that migrates: a schema a newer vgac wrote is not used at all.
                     var status = await StatusAsync(cancellationToken).ConfigureAwait(false);
+                    SchemaText.RefuseNewer(status.Applied, PostgresMigrations.All.Length, "the PostgreSQL store");
                     if (status.Pending.Count > 0)
                     {
                         await MigrateLockedAsync(cancellationToken).ConfigureAwait(false);
@@ -195,104 +198,13 @@ public sealed partial class PostgresAuditBackend : IAuditBackend
         await ExecuteAsync(connection, transaction, $"SELECT pg_advisory_xact_lock({AppendLock})", cancellationToken).ConfigureAwait(false);
         if (fence is not null)
         {
-            await CheckFenceAsync(connection, transaction, fence, cancellationToken).ConfigureAwait(false);
+            await TrailWriter.CheckFenceAsync(connection, transaction, Dialect, fence, cancellationToken).ConfigureAwait(false);
         }
 
-        var conflicts = await AppendInAsync(connection, transaction, cluster, events, reservations,
-            await TipAsync(connection, transaction, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        var conflicts = await TrailWriter.WriteAsync(connection, transaction, Dialect, cluster, events, reservations,
+            await TrailWriter.TipAsync(connection, transaction, Dialect, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return conflicts;
-    }
-
-    private static async Task<List<ReservationConflict>> AppendInAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, string cluster, IReadOnlyList<AuditEvent> events, ReservationRules? reservations,
-        (long NextId, string? Previous) tip, CancellationToken cancellationToken)
-    {
-        var (id, previous) = tip;
-        var conflicts = new List<ReservationConflict>();
-        foreach (var original in events)
-        {
-            var e = original with { Cluster = cluster };
-            if (reservations is not null && e.Kind == AuditKinds.ExecutionStarted
-                && await HolderAsync(connection, transaction, cluster, e, reservations.Window, cancellationToken).ConfigureAwait(false) is { } holder)
-            {
-                var conflict = new ReservationConflict(e, holder.ProposalId, holder.At, holder.State);
-                conflicts.Add(conflict);
-                e = reservations.Refuse(conflict) with { Cluster = cluster };
-            }
-
-            var hash = AuditChain.Hash(previous, id, e);
-            await using var insert = new NpgsqlCommand(
-                "INSERT INTO events (id, at, cycle, kind, job_id, tier, proposal_id, summary, payload, cluster, prev_hash, hash) "
-                + "VALUES (@id, @at, @cycle, @kind, @job, @tier, @proposal, @summary, @payload, @cluster, @prev, @hash)", connection, transaction);
-            insert.Parameters.AddWithValue("id", id);
-            insert.Parameters.AddWithValue("at", AuditStore.Stamp(e.At));
-            insert.Parameters.AddWithValue("cycle", e.Cycle);
-            insert.Parameters.AddWithValue("kind", e.Kind);
-            insert.Parameters.Add(Text("job", e.JobId));
-            insert.Parameters.Add(new NpgsqlParameter<int?>("tier", e.Tier) { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Integer });
-            insert.Parameters.Add(Text("proposal", e.ProposalId));
-            insert.Parameters.AddWithValue("summary", e.Summary);
-            insert.Parameters.Add(Text("payload", e.Payload));
-            insert.Parameters.AddWithValue("cluster", cluster);
-            insert.Parameters.Add(Text("prev", previous));
-            insert.Parameters.AddWithValue("hash", hash);
-            await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            (id, previous) = (id + 1, hash);
-        }
-
-        return conflicts;
-    }
-
-    private static NpgsqlParameter Text(string name, string? value) =>
-        new(name, NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)value ?? DBNull.Value };
-
-    private static async Task CheckFenceAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, LeaseFence fence, CancellationToken cancellationToken)
-    {
-        await using var query = new NpgsqlCommand("SELECT holder, token FROM leases WHERE name = @name", connection, transaction);
-        query.Parameters.AddWithValue("name", fence.Name);
-        await using var reader = await query.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        var (holder, token) = await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? (reader.GetString(0), reader.GetInt64(1)) : (null, 0L);
-        if (holder != fence.Holder || token != fence.Token)
-        {
-            throw new LeadershipLostException(SchemaText.Lost(fence, holder, token));
-        }
-    }
-
-    private static async Task<(long NextId, string? Previous)> TipAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
-    {
-        await using var query = new NpgsqlCommand("SELECT id, hash FROM events ORDER BY id DESC LIMIT 1", connection, transaction);
-        await using var reader = await query.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
-            ? (reader.GetInt64(0) + 1, reader.IsDBNull(1) ? null : reader.GetString(1))
-            : (1, null);
-    }
-
-    private static async Task<(string ProposalId, DateTimeOffset At, string? State)?> HolderAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, string cluster, AuditEvent start, TimeSpan window, CancellationToken cancellationToken)
-    {
-        await using var query = new NpgsqlCommand("""
-            SELECT s.proposal_id, s.at,
-                   (SELECT o.payload::jsonb ->> 'state' FROM events o WHERE o.kind = 'execution' AND o.proposal_id = s.proposal_id ORDER BY o.id DESC LIMIT 1)
-            FROM events s
-            WHERE s.kind = 'execution_started' AND s.cluster = @cluster AND s.job_id = @job AND s.tier = @tier AND s.at >= @since
-            ORDER BY s.id DESC
-            """, connection, transaction);
-        query.Parameters.AddWithValue("cluster", cluster);
-        query.Parameters.Add(Text("job", start.JobId));
-        query.Parameters.Add(new NpgsqlParameter<int?>("tier", start.Tier) { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Integer });
-        query.Parameters.AddWithValue("since", AuditStore.Stamp(start.At - window));
-        await using var reader = await query.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            var state = reader.IsDBNull(2) ? null : reader.GetString(2);
-            if (ReservationRules.Holds(state))
-            {
-                return (reader.GetString(0), DateTimeOffset.Parse(reader.GetString(1), CultureInfo.InvariantCulture), state);
-            }
-        }
-
-        return null;
     }
 
     public async Task<AuditEvent?> LatestAsync(string? cluster, string kind, DateTimeOffset since, string payloadField, CancellationToken cancellationToken)
@@ -382,7 +294,7 @@ public sealed partial class PostgresAuditBackend : IAuditBackend
             return 0;
         }
 
-        var tip = await TipAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+        var tip = await TrailWriter.TipAsync(connection, transaction, Dialect, cancellationToken).ConfigureAwait(false);
         try
         {
             await ExecuteAsync(connection, transaction, "SET LOCAL vgac.prune = 'on'", cancellationToken).ConfigureAwait(false);
@@ -390,7 +302,7 @@ public sealed partial class PostgresAuditBackend : IAuditBackend
             delete.Parameters.AddWithValue("through", throughId);
             var removed = await delete.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             await ExecuteAsync(connection, transaction, "SET LOCAL vgac.prune = 'off'", cancellationToken).ConfigureAwait(false);
-            await AppendInAsync(connection, transaction, AuditStore.TrailScope, [checkpoint(last)], null, tip, cancellationToken).ConfigureAwait(false);
+            await TrailWriter.WriteAsync(connection, transaction, Dialect, AuditStore.TrailScope, [checkpoint(last)], null, tip, cancellationToken).ConfigureAwait(false);
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
             return removed;
         }
@@ -426,12 +338,11 @@ public sealed partial class PostgresAuditBackend : IAuditBackend
             }
         }
 
-        if (current is not null && current.Holder != holder && !expired)
+        if (Lease.Next(current, expired, holder) is not { } token)
         {
-            return (false, current);
+            return (false, current!);
         }
 
-        var token = current is null ? 1 : current.Holder == holder ? current.Token : current.Token + 1;
         await using var upsert = new NpgsqlCommand("""
             INSERT INTO leases (name, holder, token, expires_at) VALUES (@name, @holder, @token, now() + make_interval(secs => @ttl))
             ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, token = excluded.token, expires_at = excluded.expires_at

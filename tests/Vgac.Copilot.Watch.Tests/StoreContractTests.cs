@@ -103,7 +103,7 @@ public sealed class StoreContractTests
         var writers = new List<AuditStore>();
         for (var i = 0; i < 6; i++)
         {
-            writers.Add(new AuditStore(await Stores.BackendAsync(provider, location)));
+            writers.Add(new AuditStore(Stores.Backend(provider, location)));
         }
 
         var rules = new ReservationRules(TimeSpan.FromHours(1), c => c.Start with { Kind = AuditKinds.Execution, Summary = "refused: held by " + c.HolderProposalId, Payload = """{"state":"refused"}""" });
@@ -185,6 +185,27 @@ public sealed class StoreContractTests
         Assert.Empty(again);
         Assert.Empty(after.Pending);
         Assert.Equal(applied.Count, after.Version);
+    }
+
+    [Theory]
+    [MemberData(nameof(Stores.Providers), MemberType = typeof(Stores))]
+    public async Task Schema_WrittenByANewerVgac_RefusedOnEveryOpen_NotOnlyWhenMigrating(string provider)
+    {
+        var location = await Stores.LocationAsync(provider);
+        await using (var first = Stores.Backend(provider, location))
+        {
+            await first.MigrateAsync(Ct);
+        }
+
+        var table = provider == StorageOptions.Sqlite ? "schema_migrations" : "vgac_schema_migrations";
+        var store = new AuditStore(Stores.Backend(provider, location));
+        await using var _ = store.Backend;
+        await Stores.RawAsync(store, $"INSERT INTO {table} (version, name, applied_at) VALUES (99, 'from the future', '2030-01-01T00:00:00Z')");
+
+        // A fresh process (a new backend) opening the trail for a plain read: nothing is pending, and still refused.
+        var refused = await Assert.ThrowsAsync<AuditStoreException>(() => store.QueryAsync(cancellationToken: Ct));
+
+        Assert.Contains("version 99, newer than this vgac knows", refused.Message, StringComparison.Ordinal);
     }
 
     [Theory]

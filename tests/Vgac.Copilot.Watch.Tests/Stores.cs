@@ -16,7 +16,7 @@ internal static class Stores
     public static TheoryData<string> Providers => new(StorageOptions.Sqlite, StorageOptions.Postgres);
 
     public static async Task<AuditStore> NewAsync(string provider, string cluster = AuditStore.DefaultCluster) =>
-        new(await BackendAsync(provider, await LocationAsync(provider)), cluster);
+        new(Backend(provider, await LocationAsync(provider)), cluster);
 
     /// <summary>Where a new trail is: a file path, or a new database's connection string.</summary>
     public static async Task<string> LocationAsync(string provider) => provider == StorageOptions.Sqlite
@@ -24,8 +24,8 @@ internal static class Stores
         : await (await ServerAsync()).CreateDatabaseAsync("vgac_store");
 
     /// <summary>Another backend (another process, as far as the store can tell) on the same trail.</summary>
-    public static Task<IAuditBackend> BackendAsync(string provider, string location) =>
-        Task.FromResult<IAuditBackend>(provider == StorageOptions.Sqlite ? new SqliteAuditBackend(location) : new PostgresAuditBackend(location));
+    public static IAuditBackend Backend(string provider, string location) =>
+        provider == StorageOptions.Sqlite ? new SqliteAuditBackend(location) : new PostgresAuditBackend(location);
 
     public static async Task<PostgresServer> ServerAsync()
     {

@@ -59,6 +59,27 @@ public sealed class WatchLeadershipTests
         Assert.True((await AuditChain.VerifyAsync(audit, Ct)).Intact);
     }
 
+    [Fact]
+    public async Task Standby_StoreUnreachableForAWhile_KeepsAskingInsteadOfStopping_LeadsOnceItAnswers()
+    {
+        // The trail's path is a folder at first, so every open fails as a store outage would; then the folder goes.
+        var path = Path.Combine(Directory.CreateTempSubdirectory("vgac-lease-").FullName, "audit.db");
+        Directory.CreateDirectory(path);
+        await using var backend = new SqliteAuditBackend(path);
+        await using var leadership = new WatchLeadership(backend, new LeaseFenceHolder(), "eks", TimeSpan.FromSeconds(0.6), TimeProvider.System,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<WatchLeadership>.Instance);
+
+        var leading = leadership.LeadAsync(_ => Task.CompletedTask, Ct);
+        await Task.Delay(700, Ct);
+        var stillAsking = !leading.IsCompleted;
+        Directory.Delete(path);
+        var lease = await leading.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+
+        Assert.True(stillAsking);
+        Assert.Equal((leadership.Holder, 1L), (lease!.Holder, lease.Token));
+        Assert.True(leadership.Leading);
+    }
+
     private static Task Record<T>(List<T> list, T value)
     {
         lock (list)

@@ -33,13 +33,12 @@ internal static class Telemetry
     }
 
     /// <summary>Starts OTLP export for this run (traces and metrics), or nothing; disposing flushes what is buffered.</summary>
-    public static IDisposable? StartOtlp(CliContext context)
-    {
-        if (!OtlpRequested(context.Environment))
-        {
-            return null;
-        }
+    public static IDisposable? StartOtlp(CliContext context) => OtlpRequested(context.Environment) ? BuildOtlp() : null;
 
+    /// <summary>Kept out of <see cref="StartOtlp"/> so a run without telemetry (the fast predict) never loads the SDK to compile it.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static Providers BuildOtlp()
+    {
         AppContext.SetSwitch("Microsoft.SemanticKernel.Experimental.GenAI.EnableOTelDiagnostics", true);
         var resource = Resource();
         var tracer = Sdk.CreateTracerProviderBuilder().SetResourceBuilder(resource).AddSource(Sources).AddOtlpExporter().Build();

@@ -42,7 +42,27 @@ public sealed partial class WatchLeadership(IAuditBackend backend, LeaseFenceHol
         Lease? reported = null;
         while (!stop.IsCancellationRequested)
         {
-            var (granted, lease) = await backend.LeadAsync(Name, Holder, ttl, CancellationToken.None).ConfigureAwait(false);
+            (bool Granted, Lease Lease)? answer = null;
+            try
+            {
+                answer = await backend.LeadAsync(Name, Holder, ttl, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (IsStoreTrouble(ex))
+            {
+                // The store restarting or out of reach must not end a standby (or every replica at once): ask again.
+                LogRenewFailed(ex, Name, ex.Message);
+            }
+
+            if (answer is not var (granted, lease))
+            {
+                if (!await PauseAsync(stop).ConfigureAwait(false))
+                {
+                    break;
+                }
+
+                continue;
+            }
+
             if (granted)
             {
                 fence.Current = new LeaseFence(Name, Holder, lease.Token);
@@ -59,11 +79,7 @@ public sealed partial class WatchLeadership(IAuditBackend backend, LeaseFenceHol
                 reported = lease;
             }
 
-            try
-            {
-                await Task.Delay(ttl / 3, time, stop).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            if (!await PauseAsync(stop).ConfigureAwait(false))
             {
                 break;
             }
@@ -71,6 +87,22 @@ public sealed partial class WatchLeadership(IAuditBackend backend, LeaseFenceHol
 
         return null;
     }
+
+    /// <summary>A third of the lease; false when stopped meanwhile.</summary>
+    private async Task<bool> PauseAsync(CancellationToken stop)
+    {
+        try
+        {
+            await Task.Delay(ttl / 3, time, stop).ConfigureAwait(false);
+            return true;
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+
+    private static bool IsStoreTrouble(Exception ex) => ex is AuditStoreException or System.Data.Common.DbException or TimeoutException;
 
     /// <summary>The store refused a fenced append: another replica leads now. Stand by until the lease is free again.</summary>
     public async Task LostAsync(string why)
@@ -105,7 +137,7 @@ public sealed partial class WatchLeadership(IAuditBackend backend, LeaseFenceHol
                 {
                     return;
                 }
-                catch (Exception ex) when (ex is AuditStoreException or System.Data.Common.DbException or TimeoutException)
+                catch (Exception ex) when (IsStoreTrouble(ex))
                 {
                     // The store is unreachable: keep trying while the lease lasts; the fence refuses anything after it.
                     LogRenewFailed(ex, Name, ex.Message);
@@ -136,7 +168,7 @@ public sealed partial class WatchLeadership(IAuditBackend backend, LeaseFenceHol
             {
                 await backend.ReleaseAsync(Name, Holder, CancellationToken.None).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is AuditStoreException or System.Data.Common.DbException or TimeoutException)
+            catch (Exception ex) when (IsStoreTrouble(ex))
             {
                 LogRenewFailed(ex, Name, ex.Message);
             }

@@ -25,7 +25,15 @@ public sealed record ChainedRecord(AuditEvent Event, string? PreviousHash, strin
 /// <param name="Holder">The replica holding it (host and process).</param>
 /// <param name="ExpiresAt">When it lapses unless renewed (by the database's clock in PostgreSQL).</param>
 /// <param name="Token">Grows by one each time the lease changes hands; a write fenced with an older token is refused.</param>
-public sealed record Lease(string Name, string Holder, long Token, DateTimeOffset ExpiresAt);
+public sealed record Lease(string Name, string Holder, long Token, DateTimeOffset ExpiresAt)
+{
+    /// <summary>
+    /// The one rule both stores decide a lease by: free → token 1; the holder renewing → its token; lapsed and taken
+    /// by another → the next token; held by another and not lapsed → null (not granted).
+    /// </summary>
+    public static long? Next(Lease? current, bool expired, string holder) =>
+        current is null ? 1 : current.Holder == holder ? current.Token : expired ? current.Token + 1 : null;
+}
 
 /// <summary>The leadership an append is made under: refused unless the lease still names this holder and token.</summary>
 public sealed record LeaseFence(string Name, string Holder, long Token);

@@ -12,6 +12,8 @@ namespace Vgac.Copilot.Watch.Storage;
 /// </summary>
 public sealed class SqliteAuditBackend(string path) : IAuditBackend
 {
+    private static readonly TrailDialect Dialect = new('$', "json_extract(o.payload, '$.state')");
+
     private readonly SemaphoreSlim _schemaLock = new(1, 1);
     private volatile bool _schemaReady;
 
@@ -101,120 +103,13 @@ public sealed class SqliteAuditBackend(string path) : IAuditBackend
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         if (fence is not null)
         {
-            await CheckFenceAsync(connection, transaction, fence, cancellationToken).ConfigureAwait(false);
+            await TrailWriter.CheckFenceAsync(connection, transaction, Dialect, fence, cancellationToken).ConfigureAwait(false);
         }
 
-        var conflicts = await AppendInAsync(connection, transaction, cluster, events, reservations,
-            await TipAsync(connection, transaction, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        var conflicts = await TrailWriter.WriteAsync(connection, transaction, Dialect, cluster, events, reservations,
+            await TrailWriter.TipAsync(connection, transaction, Dialect, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return conflicts;
-    }
-
-    /// <summary>Writes records after <paramref name="tip"/> inside the caller's write transaction.</summary>
-    private static async Task<List<ReservationConflict>> AppendInAsync(
-        SqliteConnection connection, SqliteTransaction transaction, string cluster, IReadOnlyList<AuditEvent> events, ReservationRules? reservations,
-        (long NextId, string? Previous) tip, CancellationToken cancellationToken)
-    {
-        await using var insert = connection.CreateCommand();
-        insert.Transaction = transaction;
-        insert.CommandText = "INSERT INTO events (at, cycle, kind, job_id, tier, proposal_id, summary, payload, cluster, id, prev_hash, hash) "
-            + "VALUES ($at, $cycle, $kind, $job, $tier, $proposal, $summary, $payload, $cluster, $id, $prev, $hash)";
-        foreach (var name in (string[])["$at", "$cycle", "$kind", "$job", "$tier", "$proposal", "$summary", "$payload", "$cluster", "$id", "$prev", "$hash"])
-        {
-            insert.Parameters.Add(new SqliteParameter { ParameterName = name });
-        }
-
-        // Each record links to the one before it; the write lock (BEGIN IMMEDIATE) makes the tip this transaction's alone.
-        var (id, previous) = tip;
-        var conflicts = new List<ReservationConflict>();
-        foreach (var original in events)
-        {
-            var e = original with { Cluster = cluster };
-            if (reservations is not null && e.Kind == AuditKinds.ExecutionStarted
-                && await HolderAsync(connection, transaction, cluster, e, reservations.Window, cancellationToken).ConfigureAwait(false) is { } holder)
-            {
-                var conflict = new ReservationConflict(e, holder.ProposalId, holder.At, holder.State);
-                conflicts.Add(conflict);
-                e = reservations.Refuse(conflict) with { Cluster = cluster };
-            }
-
-            var hash = AuditChain.Hash(previous, id, e);
-            object?[] values = [AuditStore.Stamp(e.At), e.Cycle, e.Kind, e.JobId, e.Tier, e.ProposalId, e.Summary, e.Payload, cluster, id, previous, hash];
-            for (var i = 0; i < values.Length; i++)
-            {
-                insert.Parameters[i].Value = values[i] ?? DBNull.Value;
-            }
-
-            await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            (id, previous) = (id + 1, hash);
-        }
-
-        return conflicts;
-    }
-
-    private static async Task CheckFenceAsync(SqliteConnection connection, SqliteTransaction transaction, LeaseFence fence, CancellationToken cancellationToken)
-    {
-        await using var query = connection.CreateCommand();
-        query.Transaction = transaction;
-        query.CommandText = "SELECT holder, token FROM leases WHERE name = $name";
-        query.Parameters.AddWithValue("$name", fence.Name);
-        await using var reader = await query.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        var (holder, token) = await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? (reader.GetString(0), reader.GetInt64(1)) : (null, 0L);
-        if (holder != fence.Holder || token != fence.Token)
-        {
-            throw new LeadershipLostException(SchemaText.Lost(fence, holder, token));
-        }
-    }
-
-    /// <summary>The id and hash the next record follows (1 and null on an empty trail).</summary>
-    private static async Task<(long NextId, string? Previous)> TipAsync(SqliteConnection connection, SqliteTransaction transaction, CancellationToken cancellationToken)
-    {
-        await using var query = connection.CreateCommand();
-        query.Transaction = transaction;
-        query.CommandText = "SELECT id, hash FROM events ORDER BY id DESC LIMIT 1";
-        await using var reader = await query.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
-            ? (reader.GetInt64(0) + 1, reader.IsDBNull(1) ? null : reader.GetString(1))
-            : (await NextIdAfterPruneAsync(connection, transaction, cancellationToken).ConfigureAwait(false), null);
-    }
-
-    /// <summary>An emptied trail still numbers on (sqlite_sequence remembers ids handed out before).</summary>
-    private static async Task<long> NextIdAfterPruneAsync(SqliteConnection connection, SqliteTransaction transaction, CancellationToken cancellationToken)
-    {
-        await using var query = connection.CreateCommand();
-        query.Transaction = transaction;
-        query.CommandText = "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'events'), 0) + 1";
-        return (long)(await query.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) ?? 1L);
-    }
-
-    /// <summary>The start that holds the job and tier within the window: one in flight (no outcome yet), done, or interrupted.</summary>
-    private static async Task<(string ProposalId, DateTimeOffset At, string? State)?> HolderAsync(
-        SqliteConnection connection, SqliteTransaction transaction, string cluster, AuditEvent start, TimeSpan window, CancellationToken cancellationToken)
-    {
-        await using var query = connection.CreateCommand();
-        query.Transaction = transaction;
-        query.CommandText = """
-            SELECT s.proposal_id, s.at,
-                   (SELECT json_extract(o.payload, '$.state') FROM events o WHERE o.kind = 'execution' AND o.proposal_id = s.proposal_id ORDER BY o.id DESC LIMIT 1)
-            FROM events s
-            WHERE s.kind = 'execution_started' AND s.cluster = $cluster AND s.job_id = $job AND s.tier = $tier AND s.at >= $since
-            ORDER BY s.id DESC
-            """;
-        query.Parameters.AddWithValue("$cluster", cluster);
-        query.Parameters.AddWithValue("$job", (object?)start.JobId ?? DBNull.Value);
-        query.Parameters.AddWithValue("$tier", (object?)start.Tier ?? DBNull.Value);
-        query.Parameters.AddWithValue("$since", AuditStore.Stamp(start.At - window));
-        await using var reader = await query.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            var state = reader.IsDBNull(2) ? null : reader.GetString(2);
-            if (ReservationRules.Holds(state))
-            {
-                return (reader.GetString(0), DateTimeOffset.Parse(reader.GetString(1), CultureInfo.InvariantCulture), state);
-            }
-        }
-
-        return null;
     }
 
     public async Task<AuditEvent?> LatestAsync(string? cluster, string kind, DateTimeOffset since, string payloadField, CancellationToken cancellationToken)
@@ -308,7 +203,7 @@ public sealed class SqliteAuditBackend(string path) : IAuditBackend
         }
 
         // The checkpoint follows the tip as it was, so it links on even when nothing is left after the removal.
-        var tip = await TipAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+        var tip = await TrailWriter.TipAsync(connection, transaction, Dialect, cancellationToken).ConfigureAwait(false);
 
         // The delete trigger stands for everyone else; this transaction lifts it, removes the covered records, puts it
         // back and writes the checkpoint, all or nothing (SQLite's schema changes are transactional).
@@ -319,7 +214,7 @@ public sealed class SqliteAuditBackend(string path) : IAuditBackend
         delete.Parameters.AddWithValue("$through", throughId);
         var removed = await delete.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         await ExecuteAsync(connection, transaction, SqliteMigrations.DeleteTrigger, cancellationToken).ConfigureAwait(false);
-        await AppendInAsync(connection, transaction, AuditStore.TrailScope, [checkpoint(last)], null, tip, cancellationToken).ConfigureAwait(false);
+        await TrailWriter.WriteAsync(connection, transaction, Dialect, AuditStore.TrailScope, [checkpoint(last)], null, tip, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return removed;
     }
@@ -355,12 +250,12 @@ public sealed class SqliteAuditBackend(string path) : IAuditBackend
             }
         }
 
-        if (current is not null && current.Holder != holder && current.ExpiresAt > now)
+        if (Lease.Next(current, current is null || current.ExpiresAt <= now, holder) is not { } token)
         {
-            return (false, current);
+            return (false, current!);
         }
 
-        var lease = new Lease(name, holder, current is null ? 1 : current.Holder == holder ? current.Token : current.Token + 1, now + ttl);
+        var lease = new Lease(name, holder, token, now + ttl);
         await using (var upsert = connection.CreateCommand())
         {
             upsert.Transaction = transaction;

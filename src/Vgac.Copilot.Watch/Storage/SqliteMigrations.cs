@@ -62,7 +62,9 @@ internal static class SqliteMigrations
     public static async Task<IReadOnlyList<MigrationStep>> ApplyAsync(SqliteConnection connection, CancellationToken cancellationToken)
     {
         // Most opens find the schema current: read without the write lock first.
-        if (await AppliedAsync(connection, null, cancellationToken).ConfigureAwait(false) is var seen && seen.Count == All.Length)
+        var seen = await AppliedAsync(connection, null, cancellationToken).ConfigureAwait(false);
+        SchemaText.RefuseNewer(seen, All.Length, "the audit trail");
+        if (seen.Count == All.Length)
         {
             return [];
         }
