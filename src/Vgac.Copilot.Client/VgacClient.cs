@@ -125,7 +125,7 @@ internal sealed partial class VgacClient(IVgacApi api, IHttpClientFactory http, 
     private async Task<T> CallAsync<T>(VgacEndpoint endpoint, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        using var activity = CopilotTelemetry.Source.StartActivity($"VGAC {endpoint.Method} {endpoint.Route}", System.Diagnostics.ActivityKind.Client);
+        using var activity = CopilotTelemetry.Source.StartActivity(endpoint.SpanName, System.Diagnostics.ActivityKind.Client);
         activity?.SetTag("http.request.method", endpoint.Method);
         activity?.SetTag("url.template", endpoint.Route);
         var outcome = "error";

@@ -9,6 +9,9 @@ public sealed record VgacEndpoint(string Method, string Route)
     public bool IsIdempotent => Method == "GET" || Route is VgacRoutes.PredictWait or VgacRoutes.PredictBatch
         or VgacRoutes.JobsPredict or VgacRoutes.JobsPredictBatch;
 
+    /// <summary>The name of a call's span, made once (not on every call of the prediction path).</summary>
+    public string SpanName { get; } = $"VGAC {Method} {Route}";
+
     public override string ToString() => $"{Method} {Route}";
 }
 

@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 using Vgac.Copilot.Testing;
 
@@ -26,7 +24,7 @@ public sealed class TelemetryProcessTests(ITestOutputHelper output)
         }
 
         await using var vgac = await new ScriptedVgac { Probability = 0.6, RotateJobs = true }.StartAsync(Ct);
-        var (watchPort, mcpPort, promPort) = (FreePort(), FreePort(), FreePort());
+        var (watchPort, mcpPort, promPort) = (LocalPorts.Free(), LocalPorts.Free(), LocalPorts.Free());
         var folder = Directory.CreateTempSubdirectory("vgac-prom-").FullName;
         var env = new Dictionary<string, string>
         {
@@ -167,11 +165,4 @@ public sealed class TelemetryProcessTests(ITestOutputHelper output)
 
     private static string? FindOnPath(string name) =>
         (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Select(p => Path.Combine(p, name)).FirstOrDefault(File.Exists);
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

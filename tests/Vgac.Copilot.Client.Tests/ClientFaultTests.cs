@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using Vgac.Copilot.Testing;
 
 namespace Vgac.Copilot.Client.Tests;
@@ -64,10 +63,7 @@ public sealed class ClientFaultTests
     public async Task Get_ConnectionRefused_FailsAsUnavailable()
     {
         var ct = TestContext.Current.CancellationToken;
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop(); // nothing listens on this port now
+        var port = LocalPorts.Free(); // nothing listens on this port now
         await using var harness = ClientHarness.Create(new Uri($"http://127.0.0.1:{port}"));
 
         var ex = await Assert.ThrowsAsync<VgacUnavailableException>(() => harness.Client.GetPredictionHealthAsync(ct));

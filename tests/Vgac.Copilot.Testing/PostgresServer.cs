@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 
 namespace Vgac.Copilot.Testing;
 
@@ -96,7 +94,7 @@ public sealed class PostgresServer : IAsyncDisposable
             }
         }
 
-        var server = new PostgresServer(folder, bin, FreePort(), runAs);
+        var server = new PostgresServer(folder, bin, LocalPorts.Free(), runAs);
         var data = Path.Combine(folder, "data");
         var (code, output) = await server.RunAsOwnerAsync(Path.Combine(bin, "initdb"), ["-D", data, "-U", Owner, "-A", "trust", "-E", "UTF8", "--no-sync"]);
         if (code != 0)
@@ -123,13 +121,6 @@ public sealed class PostgresServer : IAsyncDisposable
             : [];
         return versions.FirstOrDefault()
             ?? (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').FirstOrDefault(p => p.Length > 0 && File.Exists(Path.Combine(p, "initdb")) && File.Exists(Path.Combine(p, "pg_ctl")));
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     /// <summary>Runs a server program as the user that owns the data folder.</summary>

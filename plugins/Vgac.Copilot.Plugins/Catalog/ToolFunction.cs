@@ -11,10 +11,12 @@ namespace Vgac.Copilot.Plugins.Catalog;
 /// </summary>
 internal sealed class ToolFunction(AIFunction inner, Core.Text.SecretRedactor secrets) : DelegatingAIFunction(inner)
 {
+    private readonly string _spanName = $"tool {inner.Name}";
+
     protected override async ValueTask<object?> InvokeCoreAsync(AIFunctionArguments arguments, CancellationToken cancellationToken)
     {
         // Every tool call, from any host (MCP, either planner, the REPL), is one span and one count by outcome.
-        using var activity = CopilotTelemetry.Source.StartActivity($"tool {Name}");
+        using var activity = CopilotTelemetry.Source.StartActivity(_spanName);
         activity?.SetTag("gen_ai.tool.name", Name);
         var result = await GuardedInvokeAsync(arguments, cancellationToken).ConfigureAwait(false);
         var outcome = result is ErrorContent error ? error.ErrorCode ?? "error" : "ok";

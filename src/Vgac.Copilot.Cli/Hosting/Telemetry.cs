@@ -15,9 +15,8 @@ namespace Vgac.Copilot.Cli.Hosting;
 /// </summary>
 internal static class Telemetry
 {
-    public static readonly string[] Sources = [CopilotTelemetry.Name, "Microsoft.SemanticKernel*", "Experimental.ModelContextProtocol", "System.Net.Http"];
-
-    public static readonly string[] Meters = [CopilotTelemetry.Name, "Microsoft.SemanticKernel*", "Experimental.ModelContextProtocol", "System.Net.Http"];
+    /// <summary>The activity sources and meters exported (each library uses one name for both).</summary>
+    public static readonly string[] Names = [CopilotTelemetry.Name, "Microsoft.SemanticKernel*", "Experimental.ModelContextProtocol", "System.Net.Http"];
 
     /// <summary>Whether the standard variables ask for OTLP export.</summary>
     public static bool OtlpRequested(IReadOnlyDictionary<string, string> environment)
@@ -41,15 +40,15 @@ internal static class Telemetry
     {
         AppContext.SetSwitch("Microsoft.SemanticKernel.Experimental.GenAI.EnableOTelDiagnostics", true);
         var resource = Resource();
-        var tracer = Sdk.CreateTracerProviderBuilder().SetResourceBuilder(resource).AddSource(Sources).AddOtlpExporter().Build();
-        var meter = Sdk.CreateMeterProviderBuilder().SetResourceBuilder(resource).AddMeter(Meters).AddOtlpExporter((_, reader) =>
+        var tracer = Sdk.CreateTracerProviderBuilder().SetResourceBuilder(resource).AddSource(Names).AddOtlpExporter().Build();
+        var meter = Sdk.CreateMeterProviderBuilder().SetResourceBuilder(resource).AddMeter(Names).AddOtlpExporter((_, reader) =>
             reader.PeriodicExportingMetricReaderOptions.ExportIntervalMilliseconds = 15_000).Build();
         return new Providers(tracer, meter);
     }
 
     /// <summary>A Prometheus endpoint of its own (<c>vgac watch --metrics-port</c>): <c>http://HOST:PORT/metrics</c>.</summary>
     public static MeterProvider StartPrometheusListener(string host, int port) =>
-        Sdk.CreateMeterProviderBuilder().SetResourceBuilder(Resource()).AddMeter(Meters)
+        Sdk.CreateMeterProviderBuilder().SetResourceBuilder(Resource()).AddMeter(Names)
             .AddPrometheusHttpListener(o =>
             {
                 o.Host = host;

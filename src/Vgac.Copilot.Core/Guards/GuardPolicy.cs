@@ -86,7 +86,12 @@ public sealed partial class GuardPolicy(IOptions<GuardOptions> options, ILogger<
             var (allowed, rule) = Decide(tier, prediction, calibration, gate, drift);
             verdicts[i] = new TierVerdict(tier.Tier, tier.Action, allowed, rule, prediction.Probability, tier.Epsilon, drift.EffectiveEce,
                 tier.MaxEce, prediction.Confidence, _o.ConfidenceGate, drift.Level, drift.Ratio, drift.SampleCount);
-            CopilotTelemetry.GuardVerdicts.Add(1, new("vgac.rule", rule), new("vgac.tier", tier.Tier), new("vgac.allowed", allowed));
+            if (CopilotTelemetry.GuardVerdicts.Enabled)
+            {
+                // Only with a listener: the tier and the result are boxed into the tags.
+                CopilotTelemetry.GuardVerdicts.Add(1, new("vgac.rule", rule), new("vgac.tier", tier.Tier), new("vgac.allowed", allowed));
+            }
+
             LogVerdict(tier.Tier, tier.Action, allowed, rule, prediction.Probability, prediction.Confidence, drift.EffectiveEce, drift.Level);
         }
 

@@ -102,15 +102,21 @@ public sealed partial class WatchLeadership(IAuditBackend backend, LeaseFenceHol
         }
     }
 
+    /// <summary>Leadership gone (refused append or another holder): no more fenced appends, said once, counted once.</summary>
+    private void Lose(string why)
+    {
+        fence.Current = null;
+        LogLost(Name, Holder, why);
+        Client.CopilotTelemetry.LeaderChanges.Add(1, new("vgac.cluster", cluster), new("vgac.change", "lost"));
+    }
+
     private static bool IsStoreTrouble(Exception ex) => ex is AuditStoreException or System.Data.Common.DbException or TimeoutException;
 
     /// <summary>The store refused a fenced append: another replica leads now. Stand by until the lease is free again.</summary>
     public async Task LostAsync(string why)
     {
         await StopRenewingAsync().ConfigureAwait(false);
-        fence.Current = null;
-        LogLost(Name, Holder, why);
-        Client.CopilotTelemetry.LeaderChanges.Add(1, new("vgac.cluster", cluster), new("vgac.change", "lost"));
+        Lose(why);
     }
 
     private void StartRenewing()
@@ -127,9 +133,7 @@ public sealed partial class WatchLeadership(IAuditBackend backend, LeaseFenceHol
                     var (granted, lease) = await backend.LeadAsync(Name, Holder, ttl, token).ConfigureAwait(false);
                     if (!granted)
                     {
-                        fence.Current = null;
-                        LogLost(Name, Holder, $"{lease.Holder} took the lease (token {lease.Token})");
-                        Client.CopilotTelemetry.LeaderChanges.Add(1, new("vgac.cluster", cluster), new("vgac.change", "lost"));
+                        Lose($"{lease.Holder} took the lease (token {lease.Token})");
                         return;
                     }
                 }

@@ -1,19 +1,28 @@
+using System.Data.Common;
+
 namespace Vgac.Copilot.Watch.Storage;
 
-/// <summary>The SQL both backends use for an <see cref="AuditQuery"/>: only the filters given (so each database can use its indexes).</summary>
+/// <summary>How both backends run an <see cref="AuditQuery"/>: only the filters given (so each database can use its indexes).</summary>
 public static class AuditQuerySql
 {
-    /// <summary>The WHERE clause (empty for none) and its parameters, named with the provider's marker (<c>$</c> or <c>@</c>).</summary>
-    public static (string Where, IReadOnlyList<KeyValuePair<string, object>> Parameters) Build(AuditQuery filter, string? cluster, char marker)
+    /// <summary>Fills <paramref name="command"/> (on an open connection) with the query, its parameters named with the provider's marker, and reads every record.</summary>
+    public static async Task<List<AuditEvent>> RunAsync(DbCommand command, AuditQuery filter, string? cluster, char marker, CancellationToken cancellationToken)
     {
         var clauses = new List<string>();
-        var parameters = new List<KeyValuePair<string, object>>();
+        void Add(string name, object value)
+        {
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = $"{marker}{name}";
+            parameter.Value = value;
+            command.Parameters.Add(parameter);
+        }
+
         void Filter(string column, string op, string name, string? value)
         {
             if (value is not null)
             {
                 clauses.Add($"{column} {op} {marker}{name}");
-                parameters.Add(new($"{marker}{name}", value));
+                Add(name, value);
             }
         }
 
@@ -26,9 +35,13 @@ public static class AuditQuerySql
         if (filter.Kinds is { Count: > 0 } kinds)
         {
             clauses.Add("kind IN (" + string.Join(", ", kinds.Select((_, i) => $"{marker}kind{i}")) + ")");
-            parameters.AddRange(kinds.Select((kind, i) => new KeyValuePair<string, object>($"{marker}kind{i}", kind)));
+            for (var i = 0; i < kinds.Count; i++)
+            {
+                Add($"kind{i}", kinds[i]);
+            }
         }
 
-        return (clauses.Count == 0 ? "" : " WHERE " + string.Join(" AND ", clauses), parameters);
+        command.CommandText = $"SELECT {AuditRows.Columns} FROM events" + (clauses.Count == 0 ? "" : " WHERE " + string.Join(" AND ", clauses)) + " ORDER BY id";
+        return await AuditRows.ReadAllAsync(command, AuditRows.Read, cancellationToken).ConfigureAwait(false);
     }
 }

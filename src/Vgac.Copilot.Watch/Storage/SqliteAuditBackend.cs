@@ -141,17 +141,8 @@ public sealed class SqliteAuditBackend(string path) : IAuditBackend
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var query = connection.CreateCommand();
-        var (where, parameters) = AuditQuerySql.Build(filter, cluster, '$');
-        foreach (var (name, value) in parameters)
-        {
-            query.Parameters.AddWithValue(name, value);
-        }
-
-        query.CommandText = $"SELECT {AuditRows.Columns} FROM events{where} ORDER BY id";
-        return await AuditRows.ReadAllAsync(query, AuditRows.Read, cancellationToken).ConfigureAwait(false);
+        return await AuditQuerySql.RunAsync(query, filter, cluster, Dialect.Marker, cancellationToken).ConfigureAwait(false);
     }
-
-
 
     public async Task<IReadOnlyList<string>> ClustersAsync(CancellationToken cancellationToken)
     {
