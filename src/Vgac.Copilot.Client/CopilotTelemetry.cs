@@ -26,6 +26,9 @@ public static class CopilotTelemetry
 
     public static readonly Histogram<double> VgacDuration = Meter.CreateHistogram("vgac.client.duration", "s", "Time of a VGAC API call, retries included.", advice: Seconds);
 
+    /// <summary>Attempts sent again (VGAC, webhook), by client.</summary>
+    public static readonly Counter<long> Retries = Meter.CreateCounter<long>("vgac.client.retries", "{retry}", "HTTP attempts retried, by client.");
+
     /// <summary>Tool calls (plugins, MCP, planners) by tool and outcome.</summary>
     public static readonly Counter<long> ToolCalls = Meter.CreateCounter<long>("vgac.tool.calls", "{call}", "Tool calls, by tool and outcome.");
 

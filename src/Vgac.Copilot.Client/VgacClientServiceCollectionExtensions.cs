@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Refit;
 using Vgac.Copilot.Client.Http;
@@ -11,6 +12,9 @@ public static class VgacClientServiceCollectionExtensions
 {
     /// <summary>Name of the HTTP client behind <see cref="IVgacClient"/>, for tests that add handlers to it.</summary>
     public const string HttpClientName = "vgac";
+
+    /// <summary>Where retries and the circuit breaker's changes are logged.</summary>
+    public const string ResilienceLogCategory = "Vgac.Copilot.Client.Resilience";
 
     /// <summary>
     /// Registers <see cref="IVgacClient"/>: options from the <c>Vgac</c> section (validated at start), the
@@ -33,7 +37,7 @@ public static class VgacClientServiceCollectionExtensions
             {
                 var options = sp.GetRequiredService<IOptions<VgacClientOptions>>().Value;
                 http.BaseAddress = new Uri(options.BaseUrl.TrimEnd('/'));
-                http.Timeout = Timeout.InfiniteTimeSpan; // Polly owns timeouts.
+                http.Timeout = Timeout.InfiniteTimeSpan; // The resilience handler owns timeouts.
             })
             // Connections are recycled by the pool itself, so a client captured by a long-lived service still sees
             // DNS changes, and the factory need not rotate handlers.
@@ -44,8 +48,11 @@ public static class VgacClientServiceCollectionExtensions
             .RemoveAllLoggers()
             .RedactLoggedHeaders(_ => true);
 
-        builder.AddResilienceHandler("vgac", (pipeline, context) =>
-            VgacResilience.Configure(pipeline, context.ServiceProvider.GetRequiredService<IOptions<VgacClientOptions>>().Value));
+        // One handler chain per name, kept for the process (infinite handler lifetime), so one breaker sees every call.
+        builder.AddHttpMessageHandler(sp => new ResilienceHandler(
+            VgacResilience.Policy(sp.GetRequiredService<IOptions<VgacClientOptions>>().Value),
+            sp.GetService<TimeProvider>() ?? TimeProvider.System,
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger(ResilienceLogCategory)));
 
         // Added after the resilience handler, so it runs inside it: once per attempt.
         builder.AddHttpMessageHandler<ApiKeyHandler>();

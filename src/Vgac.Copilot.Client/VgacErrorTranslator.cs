@@ -1,13 +1,12 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Polly.CircuitBreaker;
-using Polly.Timeout;
+using Vgac.Copilot.Client.Http;
 using Refit;
 
 namespace Vgac.Copilot.Client;
 
 /// <summary>
-/// Maps whatever the HTTP stack throws (Refit, Polly, sockets, System.Text.Json) onto the contract's error
+/// Maps whatever the HTTP stack throws (Refit, the resilience handler, sockets, System.Text.Json) onto the contract's error
 /// taxonomy, with messages that name the endpoint, and never the API key.
 /// </summary>
 internal sealed partial class VgacErrorTranslator(VgacClientOptions options)
@@ -17,7 +16,7 @@ internal sealed partial class VgacErrorTranslator(VgacClientOptions options)
     /// <summary>Returns the exception to throw instead of <paramref name="ex"/>, or null to let it pass (caller cancelled).</summary>
     public VgacApiException? Translate(VgacEndpoint endpoint, Exception ex, CancellationToken callerToken)
     {
-        // Refit wraps whatever HttpClient.SendAsync threw (sockets, Polly, cancellation) in ApiRequestException.
+        // Refit wraps whatever HttpClient.SendAsync threw (sockets, the resilience handler, cancellation) in ApiRequestException.
         if (ex is ApiRequestException { InnerException: { } sendFailure })
         {
             ex = sendFailure;
@@ -34,11 +33,11 @@ internal sealed partial class VgacErrorTranslator(VgacClientOptions options)
             ApiException { InnerException: JsonException json } => InvalidResponse(endpoint, json),
             JsonException json => InvalidResponse(endpoint, json),
             ApiException api => FromStatus(endpoint, api.StatusCode, api.Content, api),
-            TimeoutRejectedException or OperationCanceledException or TimeoutException => new VgacTimeoutException(
+            OperationCanceledException or TimeoutException => new VgacTimeoutException(
                 $"VGAC {endpoint} did not answer within {options.TimeoutSeconds:0.###} s (Vgac:TimeoutSeconds / VGAC_TIMEOUT_SECONDS).",
                 endpoint, ex),
-            BrokenCircuitException => new VgacUnavailableException(
-                $"VGAC at {options.BaseUrl} is unavailable ({endpoint}): too many recent failures, calls are paused for {options.CircuitBreakerBreakSeconds:0.#} s.",
+            CircuitOpenException open => new VgacUnavailableException(
+                $"VGAC at {options.BaseUrl} is unavailable ({endpoint}): too many recent failures, calls are paused for another {Math.Max(1, Math.Ceiling(open.RetryAfter.TotalSeconds)):0} s.",
                 endpoint, ex),
             HttpRequestException http => new VgacUnavailableException(
                 Redact($"VGAC at {options.BaseUrl} is unavailable ({endpoint}): {http.Message}"), endpoint, ex),

@@ -1,8 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
-using Polly;
+using Vgac.Copilot.Client.Http;
 using Vgac.Copilot.Core.Calibration;
 using Vgac.Copilot.Actions;
 using Vgac.Copilot.Watch.Actions;
@@ -54,19 +53,10 @@ public static class WatchServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IActionExecutor, DryRunExecutor>(sp => sp.GetRequiredService<DryRunExecutor>()));
         services.AddHttpClient(WebhookNotifier.HttpClientName, http => http.Timeout = Timeout.InfiniteTimeSpan)
             .RemoveAllLoggers()
-            .AddResilienceHandler("vgac-webhook", (pipeline, context) =>
-            {
-                var webhook = context.ServiceProvider.GetRequiredService<IOptions<WatchOptions>>().Value.Webhook;
-                pipeline.AddRetry(new HttpRetryStrategyOptions
-                {
-                    MaxRetryAttempts = Math.Max(webhook.MaxRetries, 1),
-                    ShouldHandle = args => webhook.MaxRetries == 0 ? PredicateResult.False() : HttpClientResiliencePredicates.IsTransient(args.Outcome) ? PredicateResult.True() : PredicateResult.False(),
-                    Delay = TimeSpan.FromSeconds(webhook.RetryDelaySeconds),
-                    BackoffType = DelayBackoffType.Exponential,
-                    UseJitter = true,
-                });
-                pipeline.AddTimeout(TimeSpan.FromSeconds(webhook.TimeoutSeconds));
-            })
+            .AddHttpMessageHandler(sp => new ResilienceHandler(
+                WebhookNotifier.Policy(sp.GetRequiredService<IOptions<WatchOptions>>().Value.Webhook),
+                sp.GetService<TimeProvider>() ?? TimeProvider.System,
+                sp.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>().CreateLogger(WebhookNotifier.ResilienceLogCategory)))
             .Services.AddTransient<WebhookNotifier.AttemptCountingHandler>();
         services.AddHttpClient(WebhookNotifier.HttpClientName).AddHttpMessageHandler<WebhookNotifier.AttemptCountingHandler>();
 

@@ -23,6 +23,10 @@ internal static class CliLogging
     /// <summary>Where unexpected errors are logged: to the file only (the terminal gets the one-line message).</summary>
     public const string UnexpectedCategory = "Vgac.Copilot.Cli.Unexpected";
 
+    /// <summary>The resilience handlers' log categories, as Serilog quotes them.</summary>
+    private static readonly string[] ResilienceCategories =
+        [$"\"{Client.VgacClientServiceCollectionExtensions.ResilienceLogCategory}\"", $"\"{Watch.Executors.WebhookNotifier.ResilienceLogCategory}\""];
+
     private const string FileTemplate = "{Timestamp:o} [{Level:u3}] {SourceContext}: {Message:lj} {Properties:j}{NewLine}{Exception}";
 
     public static IServiceCollection AddCliLogging(this IServiceCollection services, LogOptions options, SecretRedactor secrets)
@@ -40,11 +44,11 @@ internal static class CliLogging
         if (consoleLevel is { } console)
         {
             // Below debug, the terminal gets one line per event: the command prints its own friendly error, and
-            // Polly's per-attempt reports and stack traces stay in the log file.
+            // the resilience handlers' retry and circuit reports and stack traces stay in the log file.
             var quiet = console > LogEventLevel.Debug;
             config.WriteTo.Logger(sub => sub
                 .Filter.ByExcluding(e => e.Properties.TryGetValue("SourceContext", out var source)
-                    && (quiet && source.ToString().StartsWith("\"Polly", StringComparison.Ordinal) || source.ToString() == $"\"{UnexpectedCategory}\""))
+                    && (quiet && ResilienceCategories.Contains(source.ToString()) || source.ToString() == $"\"{UnexpectedCategory}\""))
                 .WriteTo.Console(
                     Redacting(quiet ? QuietTemplate : OutputTemplate, secrets),
                     restrictedToMinimumLevel: console,

@@ -15,6 +15,28 @@ public sealed class WebhookNotifier(IHttpClientFactory clients, IOptions<WatchOp
 {
     public const string HttpClientName = "vgac-webhook";
 
+    /// <summary>Where the webhook's retries are logged.</summary>
+    public const string ResilienceLogCategory = "Vgac.Copilot.Watch.Webhook";
+
+    /// <summary>
+    /// Every attempt may be retried (the receiver can tell a repeat by the idempotency key); each gets
+    /// <see cref="WebhookOptions.TimeoutSeconds"/>, and the whole delivery as long as every attempt and the longest
+    /// backoff between them could take.
+    /// </summary>
+    public static Client.Http.ResiliencePolicy Policy(WebhookOptions webhook)
+    {
+        var attempt = TimeSpan.FromSeconds(webhook.TimeoutSeconds);
+        var delay = TimeSpan.FromSeconds(webhook.RetryDelaySeconds);
+        return new()
+        {
+            Name = "webhook",
+            AttemptTimeout = attempt,
+            Timeout = attempt * (webhook.MaxRetries + 1) + delay * (Math.Pow(2, webhook.MaxRetries) - 1),
+            MaxRetries = webhook.MaxRetries,
+            RetryBaseDelay = delay,
+        };
+    }
+
     public string Name => "webhook";
 
     public bool Handles(string previewKind) => previewKind == "notification" && options.Value.Webhook.Url is { Length: > 0 };
@@ -36,7 +58,7 @@ public sealed class WebhookNotifier(IHttpClientFactory clients, IOptions<WatchOp
                 ? new ExecutionOutcome(Name, true, false, $"notification delivered (HTTP {status})", attempts.Count, status)
                 : new ExecutionOutcome(Name, false, false, $"notification refused by the receiver: HTTP {status} after {attempts.Count} attempt(s)", attempts.Count, status);
         }
-        catch (Exception ex) when (ex is HttpRequestException or TimeoutException or Polly.Timeout.TimeoutRejectedException
+        catch (Exception ex) when (ex is HttpRequestException or TimeoutException
                                    || (ex is TaskCanceledException && !cancellationToken.IsCancellationRequested))
         {
             // The exception text may hold the URL; only its kind is reported.
