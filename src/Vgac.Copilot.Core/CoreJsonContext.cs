@@ -22,3 +22,15 @@ public sealed partial class CoreJsonContext : JsonSerializerContext;
 
 /// <summary>Output of <c>vgac calibration psi</c>.</summary>
 public sealed record PsiResult(string Column, int ReferenceCount, int LiveCount, double Psi, double Limit, bool Met, string Verdict);
+
+/// <summary>
+/// What one run keeps for the user's next ones (<see cref="Caching.ISharedCache"/>): the same snake_case names, but
+/// compact and matched exactly, since only this program writes it. A one-shot <c>vgac predict</c> reads it on every
+/// start, where the indented, case-insensitive form took twice the bytes and a slower property lookup.
+/// </summary>
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
+    NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals)]
+[JsonSerializable(typeof(CalibrationStatus))]
+[JsonSerializable(typeof(SharedWaitIntervals))]
+public sealed partial class CacheJsonContext : JsonSerializerContext;

@@ -57,12 +57,12 @@ public sealed class SharedCacheTests
         var env = Environment();
         await Predict(vgac, env);
         var file = Assert.Single(Directory.GetFiles(Path.Combine(env["VGAC_DATA_DIR"], "cache"), "*-calibration.json"));
-        Assert.Contains("\"audited_samples\": 0", await File.ReadAllTextAsync(file, Ct), StringComparison.Ordinal);
+        Assert.Contains("\"audited_samples\":0", await File.ReadAllTextAsync(file, Ct), StringComparison.Ordinal);
 
         // The audit is recorded in the trail; the status the next run shares carries it.
         var audit = await CliHarness.RunAsync(["calibration", "audit", "--live", "--vgac-url", vgac.BaseAddress.ToString()], env, Ct);
         Assert.True(audit.ExitCode is 0 or ExitCodes.SloFailed, audit.ToString());
-        Assert.Contains("\"audited_samples\": 200", await File.ReadAllTextAsync(file, Ct), StringComparison.Ordinal);
+        Assert.Contains("\"audited_samples\":200", await File.ReadAllTextAsync(file, Ct), StringComparison.Ordinal);
 
         var before = vgac.Requests.Count;
         await Predict(vgac, env);
@@ -85,4 +85,11 @@ public sealed class SharedCacheTests
 
     private static string Line(string output, string label) =>
         output.Split('\n').Select(l => l.TrimEnd('\r')).First(l => l.StartsWith(label, StringComparison.Ordinal));
+
+    [Theory]
+    [InlineData("", "cbf29ce484222325")]
+    [InlineData("a", "af63dc4c8601ec8c")]
+    [InlineData("foobar", "85944171f73967e8")]
+    public void FileName_Scope_IsItsFnv1aHash(string scope, string expected) =>
+        Assert.Equal(expected, Hosting.FileSharedCache.Fnv1a(scope));
 }

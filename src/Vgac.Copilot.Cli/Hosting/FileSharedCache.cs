@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 using Vgac.Copilot.Core.Caching;
 
@@ -6,7 +5,7 @@ namespace Vgac.Copilot.Cli.Hosting;
 
 /// <summary>
 /// <see cref="ISharedCache"/> as files in the data folder's <c>cache</c> directory, one per key and scope (the VGAC
-/// URL and the audit trail, hashed: neither a URL's userinfo nor a path appears in a file name). Written whole to a
+/// URL and the audit trail, hashed (<see cref="Fnv1a"/>): neither a URL's userinfo nor a path appears in a file name). Written whole to a
 /// temporary file and renamed, so a reader sees an old value or a new one, never half of one; readable by the user
 /// only; larger than <see cref="MaxBytes"/> is refused. Files a day old are removed as new ones are written.
 /// </summary>
@@ -14,7 +13,7 @@ internal sealed class FileSharedCache(string directory, string scope) : ISharedC
 {
     public const int MaxBytes = 4 * 1024 * 1024;
 
-    private readonly string _prefix = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(scope)))[..16];
+    private readonly string _prefix = Fnv1a(scope);
 
     public string Directory { get; } = directory;
 
@@ -86,5 +85,20 @@ internal sealed class FileSharedCache(string directory, string scope) : ISharedC
         {
             // Gone already, or not ours to remove: either way nothing is lost.
         }
+    }
+
+    /// <summary>
+    /// The scope's file-name prefix: 64-bit FNV-1a of its UTF-8 bytes. A name, not a protection (the folder is the
+    /// user's own); a cryptographic hash would load OpenSSL, about 5 ms of every one-shot run.
+    /// </summary>
+    internal static string Fnv1a(string scope)
+    {
+        var hash = 14695981039346656037UL;
+        foreach (var b in Encoding.UTF8.GetBytes(scope))
+        {
+            hash = (hash ^ b) * 1099511628211UL;
+        }
+
+        return hash.ToString("x16", System.Globalization.CultureInfo.InvariantCulture);
     }
 }

@@ -4,7 +4,8 @@ namespace Vgac.Copilot.Cli.Hosting;
 
 /// <summary>
 /// Where a run's start-up time goes: with <c>VGAC_STARTUP_TIMELINE=1</c>, each phase's time since the process
-/// started is written to stderr ("startup: host built 41.2 ms"). Off, a mark costs one static read. The startup
+/// started is written to stderr, with what has been allocated by then ("startup: host built 41.2 ms (3.1 MB
+/// allocated, 0 GCs)"). Off, a mark costs one static read. The startup
 /// benchmark reads these lines; nothing else does.
 /// </summary>
 internal static class StartupTimeline
@@ -19,7 +20,7 @@ internal static class StartupTimeline
     {
         if (Enabled)
         {
-            Console.Error.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"startup: {phase} {(DateTime.UtcNow - ProcessStart).TotalMilliseconds:0.0} ms"));
+            Console.Error.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"startup: {phase} {(DateTime.UtcNow - ProcessStart).TotalMilliseconds:0.0} ms ({GC.GetTotalAllocatedBytes() / 1048576.0:0.0} MB allocated, {GC.CollectionCount(0)} GCs)"));
         }
     }
 }

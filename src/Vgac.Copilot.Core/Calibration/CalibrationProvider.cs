@@ -96,7 +96,7 @@ public sealed partial class CalibrationProvider(
     {
         if (status.IsAvailable)
         {
-            shared.Write(SharedKey, status, CoreJsonContext.Default.CalibrationStatus);
+            shared.Write(SharedKey, status, CacheJsonContext.Default.CalibrationStatus);
         }
 
         return status;
@@ -106,7 +106,7 @@ public sealed partial class CalibrationProvider(
     /// The status another run read, if it checks out: available, no error, every figure in range, and read (by the
     /// timestamp inside) no longer ago than the cache lasts. Anything else is a miss.
     /// </summary>
-    private CalibrationStatus? FromShared() => shared.Read(SharedKey, CoreJsonContext.Default.CalibrationStatus, s =>
+    private CalibrationStatus? FromShared() => shared.Read(SharedKey, CacheJsonContext.Default.CalibrationStatus, s =>
         s is { Error: null, ReportedSamples: >= 0, AuditedSamples: >= 0 }
         && new[] { s.ReportedEce, s.ReportedBrier, s.AuditedEce, s.AuditedEceLow }.All(v => v is null || VgacValues.Unit(v.Value, "figure") is null)
         && s.FetchedAt <= time.GetUtcNow().AddSeconds(5));

@@ -100,7 +100,7 @@ public sealed partial class WaitIntervals(IVgacClient client, IOptions<GuardOpti
                 .Select(j => new WaitOutcome(j.PredictionAtSubmit!.ProbabilityLongWait, j.PredictionAtSubmit.EstimatedWaitSeconds!.Value, j.Gpus, j.WaitSeconds!.Value,
                     j.SubmitTime.ToUnixTimeMilliseconds() / 1000.0)));
             fitted = new Fitted(model, null, time.GetUtcNow());
-            shared.Write(SharedKey, new SharedWaitIntervals(fitted.At, model.State), CoreJsonContext.Default.SharedWaitIntervals);
+            shared.Write(SharedKey, new SharedWaitIntervals(fitted.At, model.State), CacheJsonContext.Default.SharedWaitIntervals);
         }
         catch (VgacApiException ex) when (!_stopping.IsCancellationRequested)
         {
@@ -133,7 +133,7 @@ public sealed partial class WaitIntervals(IVgacClient client, IOptions<GuardOpti
     private Fitted? FromShared()
     {
         var now = time.GetUtcNow();
-        var kept = shared.Read(SharedKey, CoreJsonContext.Default.SharedWaitIntervals, k => now - k.FittedAt >= TimeSpan.FromSeconds(-5) && now - k.FittedAt < CacheFor);
+        var kept = shared.Read(SharedKey, CacheJsonContext.Default.SharedWaitIntervals, k => now - k.FittedAt >= TimeSpan.FromSeconds(-5) && now - k.FittedAt < CacheFor);
         return ConformalWaits.FromState(kept?.State) is { } model ? new Fitted(model, null, kept!.FittedAt) : null;
     }
 

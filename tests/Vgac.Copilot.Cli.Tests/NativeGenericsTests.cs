@@ -1,0 +1,55 @@
+using System.Xml.Linq;
+using Vgac.Copilot.Simulator;
+using Vgac.Copilot.Simulator.Hosting;
+using Vgac.Copilot.Testing;
+
+namespace Vgac.Copilot.Cli.Tests;
+
+/// <summary>Tests that must see every service provider the process builds while they run, and only theirs.</summary>
+[CollectionDefinition(nameof(AloneCollection), DisableParallelization = true)]
+public sealed class AloneCollection;
+
+/// <summary>
+/// <c>NativeGenerics.rd.xml</c> names the generic types the container makes on <c>vgac predict</c>'s path, so that the
+/// native build compiles them ahead instead of building them on each start (about 20 ms of a native predict). This
+/// keeps the list whole as the wiring changes.
+/// </summary>
+[Collection(nameof(AloneCollection))]
+public sealed class NativeGenericsTests
+{
+    private static readonly string Directives = Path.Combine(TestPaths.RepoRoot, "src", "Vgac.Copilot.Cli", "NativeGenerics.rd.xml");
+
+    [Fact]
+    public async Task Predict_EveryGenericTypeTheContainerMakes_IsCompiledAheadForTheNativeBuild()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var vgac = await SimulatorHost.StartAsync(new SimulatorOptions { Speed = 0 }, cancellationToken: ct);
+        var environment = new Dictionary<string, string>
+        {
+            ["VGAC_API_BASE_URL"] = vgac.Url.ToString(),
+            ["VGAC_DATA_DIR"] = Directory.CreateTempSubdirectory("vgac-native-generics-").FullName,
+        };
+
+        HashSet<(string Assembly, string Type)> made;
+        using (var generics = new ContainerGenerics())
+        {
+            // A cold run (calibration, history and audits read) and a warm one (from the shared cache).
+            foreach (var run in new[] { "cold", "warm" })
+            {
+                var result = await CliHarness.RunAsync(["predict", "--gpus", "2"], environment, ct);
+                Assert.True(result.ExitCode == ExitCodes.Success, $"{run}: {result}");
+            }
+
+            made = [.. generics.Made()];
+        }
+
+        var listed = XDocument.Load(Directives).Descendants().Where(e => e.Name.LocalName == "Type")
+            .Select(t => ((string)t.Parent!.Attribute("Name")!, (string)t.Attribute("Name")!)).ToHashSet();
+        List<(string Assembly, string Type)> missing = [.. made.Except(listed).Order()];
+
+        Assert.NotEmpty(made);
+        Assert.True(missing.Count == 0,
+            $"{missing.Count} generic types made on the predict path are not in {Directives}; add:\n"
+            + string.Join("\n", missing.Select(m => $"    <Assembly Name=\"{m.Assembly}\"><Type Name=\"{m.Type}\" Dynamic=\"Required All\" /></Assembly>")));
+    }
+}
