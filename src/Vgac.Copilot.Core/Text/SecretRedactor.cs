@@ -31,13 +31,48 @@ public sealed partial class SecretRedactor
     /// <summary>Adds secrets (nulls, blanks and very short values are ignored); longest first, so no part of one is left.</summary>
     public SecretRedactor Learn(IEnumerable<string?> secrets)
     {
-        var known = secrets.Where(s => s is { Length: >= MinimumLength } && !string.IsNullOrWhiteSpace(s)).Select(s => s!)
-            .SelectMany(s => new[] { s }.Concat(ConnectionStringPasswords(s))).Where(s => s.Length >= MinimumLength).ToList();
+        // Plain loops, not LINQ chains: every run learns at start, and a native build resolves each chained operator's
+        // generic virtual call on first use (a few ms of a one-shot run).
+        var known = new List<string>();
+        foreach (var secret in secrets)
+        {
+            if (secret is not { Length: >= MinimumLength } || string.IsNullOrWhiteSpace(secret))
+            {
+                continue;
+            }
+
+            known.Add(secret);
+            foreach (var password in ConnectionStringPasswords(secret))
+            {
+                if (password.Length >= MinimumLength)
+                {
+                    known.Add(password);
+                }
+            }
+        }
+
+        foreach (var secret in known.ToArray())
+        {
+            known.AddRange(UrlParts(secret));
+        }
+
         while (true)
         {
             var current = _secrets;
-            var next = current.Concat(known).Concat(known.SelectMany(UrlParts)).Distinct(StringComparer.Ordinal).OrderByDescending(s => s.Length).ToArray();
-            if (Interlocked.CompareExchange(ref _secrets, next, current) == current)
+            var distinct = new HashSet<string>(current, StringComparer.Ordinal);
+            var next = new List<string>(current);
+            foreach (var secret in known)
+            {
+                if (distinct.Add(secret))
+                {
+                    next.Add(secret);
+                }
+            }
+
+            // Longest first, so a secret that contains another is masked whole.
+            var ordered = next.ToArray();
+            Array.Sort(ordered, static (a, b) => b.Length.CompareTo(a.Length));
+            if (Interlocked.CompareExchange(ref _secrets, ordered, current) == current)
             {
                 return this;
             }
@@ -45,19 +80,62 @@ public sealed partial class SecretRedactor
     }
 
     /// <summary>The password of an ADO.NET connection string (<c>Password=...;</c>), which also appears on its own in messages.</summary>
-    private static IEnumerable<string> ConnectionStringPasswords(string text) =>
-        text.Contains('=', StringComparison.Ordinal)
-            ? text.Split(';').Select(part => part.Split('=', 2)).Where(kv => kv.Length == 2 && kv[0].Trim().ToLowerInvariant() is "password" or "pwd").Select(kv => kv[1].Trim())
-            : [];
+    private static IEnumerable<string> ConnectionStringPasswords(string text)
+    {
+        if (!text.Contains('=', StringComparison.Ordinal))
+        {
+            yield break;
+        }
+
+        foreach (var part in text.Split(';'))
+        {
+            if (part.Split('=', 2) is [var key, var value] && key.Trim().ToLowerInvariant() is "password" or "pwd")
+            {
+                yield return value.Trim();
+            }
+        }
+    }
 
     /// <summary>Learns every secret a configuration holds.</summary>
-    public SecretRedactor Learn(IConfiguration configuration) =>
-        Learn(SecretKeys.Select(k => configuration[k]).Concat(UrlKeys.Select(k => configuration[k]).SelectMany(UrlParts))
-            .Concat(configuration.GetSection("Clusters").GetChildren().SelectMany(c => new[] { c["ApiKey"], c["api_key"] }.Concat(UrlParts(c["BaseUrl"] ?? c["base_url"])))));
+    public SecretRedactor Learn(IConfiguration configuration) => Learn(SecretsIn(configuration));
 
     /// <summary>Learns the secrets in environment variables.</summary>
-    public SecretRedactor Learn(IReadOnlyDictionary<string, string> environment) =>
-        Learn(SecretVariables.Select(environment.GetValueOrDefault));
+    public SecretRedactor Learn(IReadOnlyDictionary<string, string> environment)
+    {
+        var values = new List<string?>(SecretVariables.Count);
+        foreach (var name in SecretVariables)
+        {
+            values.Add(environment.GetValueOrDefault(name));
+        }
+
+        return Learn(values);
+    }
+
+    private static IEnumerable<string?> SecretsIn(IConfiguration configuration)
+    {
+        foreach (var key in SecretKeys)
+        {
+            yield return configuration[key];
+        }
+
+        foreach (var key in UrlKeys)
+        {
+            foreach (var part in UrlParts(configuration[key]))
+            {
+                yield return part;
+            }
+        }
+
+        foreach (var cluster in configuration.GetSection("Clusters").GetChildren())
+        {
+            yield return cluster["ApiKey"];
+            yield return cluster["api_key"];
+            foreach (var part in UrlParts(cluster["BaseUrl"] ?? cluster["base_url"]))
+            {
+                yield return part;
+            }
+        }
+    }
 
     public string Redact(string? text)
     {
