@@ -1,7 +1,7 @@
 using BenchmarkDotNet.Running;
 using Vgac.Copilot.Benchmarks;
 
-// dotnet run -c Release --project tests/Vgac.Copilot.Benchmarks -- [latency|startup [--native PATH]|audit|micro|all]
+// dotnet run -c Release --project tests/Vgac.Copilot.Benchmarks -- [latency [--vgac URL]|startup [--native PATH]|audit|micro|all]
 var mode = args.FirstOrDefault() ?? "all";
 if (mode is "startup" or "cli" or "all")
 {
@@ -11,7 +11,8 @@ if (mode is "startup" or "cli" or "all")
 
 if (mode is "latency" or "all")
 {
-    await PredictLatency.RunAsync();
+    var at = Array.IndexOf(args, "--vgac");
+    await PredictLatency.RunAsync(at >= 0 && at + 1 < args.Length ? new Uri(args[at + 1]) : null);
 }
 
 if (mode is "audit" or "all")
