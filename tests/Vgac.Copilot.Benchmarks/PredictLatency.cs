@@ -24,6 +24,7 @@ internal static class PredictLatency
     private const int Warmup = 500;
     private const int Iterations = 5000;
     private const int Rounds = 5;
+    private const int AllocationCalls = 1000;
 
     public static async Task RunAsync(Uri? vgac)
     {
@@ -100,6 +101,20 @@ internal static class PredictLatency
             rounds.Add([.. runs.Select(r => Percentiles(r.Samples))]);
         }
 
+        // Allocations per call, measured apart from the timing (a precise count stops the world); with the simulator in
+        // this process its own allocations are counted too, the same for every row.
+        var allocated = new double[runs.Length];
+        for (var r = 0; r < runs.Length; r++)
+        {
+            var before = GC.GetTotalAllocatedBytes(precise: true);
+            for (var i = 0; i < AllocationCalls; i++)
+            {
+                await runs[r].Call();
+            }
+
+            allocated[r] = (GC.GetTotalAllocatedBytes(precise: true) - before) / (double)AllocationCalls;
+        }
+
         Console.WriteLine($"Predict path on loopback, {Rounds} rounds of {Iterations} interleaved calls each ({Environment.ProcessorCount} cores), simulator {(vgac is null ? "in this process" : "at " + vgac)}; medians of the rounds:");
         for (var r = 0; r < runs.Length; r++)
         {
@@ -107,9 +122,9 @@ internal static class PredictLatency
             var p99 = Median(rounds.Select(x => x[r].P99));
             var over50 = Median(rounds.Select(x => x[r].P50 / x[0].P50 - 1)) * 100;
             var over99 = Median(rounds.Select(x => x[r].P99 / x[0].P99 - 1)) * 100;
-            var spread = string.Join(" ", rounds.Select(x => (x[r].P99 / x[0].P99 - 1) * 100).Select(v => v.ToString("+0;-0", CultureInfo.InvariantCulture)));
+            var spread = string.Join(" ", rounds.Select(x => (x[r].P99 / x[0].P99 - 1) * 100).Select(v => Math.Round(v).ToString("+0;-0;0", CultureInfo.InvariantCulture)));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  {runs[r].Name,-48} p50 {p50,7:0.0} us  p99 {p99,7:0.0} us   overhead vs raw: p50 {over50,5:+0.0;-0.0} %  p99 {over99,5:+0.0;-0.0} % (rounds: {spread})"));
+                $"  {runs[r].Name,-48} p50 {p50,7:0.0} us  p99 {p99,7:0.0} us   overhead vs raw: p50 {over50,5:+0.0;-0.0} %  p99 {over99,5:+0.0;-0.0} % (rounds: {spread})  {allocated[r] / 1024,5:0.0} KB allocated per call"));
         }
     }
 
