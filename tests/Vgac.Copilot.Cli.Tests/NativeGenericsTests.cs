@@ -10,9 +10,9 @@ namespace Vgac.Copilot.Cli.Tests;
 public sealed class AloneCollection;
 
 /// <summary>
-/// <c>NativeGenerics.rd.xml</c> names the generic types the container makes on <c>vgac predict</c>'s path, so that the
-/// native build compiles them ahead instead of building them on each start (about 20 ms of a native predict). This
-/// keeps the list whole as the wiring changes.
+/// <c>NativeGenerics.rd.xml</c> names the generic types the container makes on the paths of <c>vgac predict</c>,
+/// <c>doctor</c> and <c>config</c>, so that the native build compiles them ahead instead of building them on each
+/// start (about 20 ms of a native predict). This keeps the list whole as the wiring changes.
 /// </summary>
 [Collection(nameof(AloneCollection))]
 public sealed class NativeGenericsTests
@@ -20,7 +20,7 @@ public sealed class NativeGenericsTests
     private static readonly string Directives = Path.Combine(TestPaths.RepoRoot, "src", "Vgac.Copilot.Cli", "NativeGenerics.rd.xml");
 
     [Fact]
-    public async Task Predict_EveryGenericTypeTheContainerMakes_IsCompiledAheadForTheNativeBuild()
+    public async Task PredictDoctorConfig_EveryGenericTypeTheContainerMakes_IsCompiledAheadForTheNativeBuild()
     {
         var ct = TestContext.Current.CancellationToken;
         await using var vgac = await SimulatorHost.StartAsync(new SimulatorOptions { Speed = 0 }, cancellationToken: ct);
@@ -33,11 +33,12 @@ public sealed class NativeGenericsTests
         HashSet<(string Assembly, string Type)> made;
         using (var generics = new ContainerGenerics())
         {
-            // A cold run (calibration, history and audits read) and a warm one (from the shared cache).
-            foreach (var run in new[] { "cold", "warm" })
+            // Predict with a cold cache (calibration, history and audits read) and a warm one, then doctor and config.
+            string[][] runs = [["predict", "--gpus", "2"], ["predict", "--gpus", "2"], ["doctor"], ["config"]];
+            foreach (var run in runs)
             {
-                var result = await CliHarness.RunAsync(["predict", "--gpus", "2"], environment, ct);
-                Assert.True(result.ExitCode == ExitCodes.Success, $"{run}: {result}");
+                var result = await CliHarness.RunAsync(run, environment, ct);
+                Assert.True(result.ExitCode == ExitCodes.Success, $"vgac {string.Join(' ', run)}: {result}");
             }
 
             made = [.. generics.Made()];
@@ -49,7 +50,7 @@ public sealed class NativeGenericsTests
 
         Assert.NotEmpty(made);
         Assert.True(missing.Count == 0,
-            $"{missing.Count} generic types made on the predict path are not in {Directives}; add:\n"
+            $"{missing.Count} generic types made on the predict, doctor and config paths are not in {Directives}; add:\n"
             + string.Join("\n", missing.Select(m => $"    <Assembly Name=\"{m.Assembly}\"><Type Name=\"{m.Type}\" Dynamic=\"Required All\" /></Assembly>")));
     }
 }
