@@ -1,6 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Refit;
 using Vgac.Copilot.Client.Http;
@@ -49,10 +48,7 @@ public static class VgacClientServiceCollectionExtensions
             .RedactLoggedHeaders(_ => true);
 
         // One handler chain per name, kept for the process (infinite handler lifetime), so one breaker sees every call.
-        builder.AddHttpMessageHandler(sp => new ResilienceHandler(
-            VgacResilience.Policy(sp.GetRequiredService<IOptions<VgacClientOptions>>().Value),
-            sp.GetService<TimeProvider>() ?? TimeProvider.System,
-            sp.GetRequiredService<ILoggerFactory>().CreateLogger(ResilienceLogCategory)));
+        builder.AddResilience(sp => VgacResilience.Policy(sp.GetRequiredService<IOptions<VgacClientOptions>>().Value), ResilienceLogCategory);
 
         // Added after the resilience handler, so it runs inside it: once per attempt.
         builder.AddHttpMessageHandler<ApiKeyHandler>();

@@ -16,7 +16,6 @@ namespace Vgac.Copilot.Core;
 [JsonSerializable(typeof(CalibrationAudit))]
 [JsonSerializable(typeof(LiveAudit))]
 [JsonSerializable(typeof(CalibrationStatus))]
-[JsonSerializable(typeof(SharedWaitIntervals))]
 [JsonSerializable(typeof(PsiResult))]
 public sealed partial class CoreJsonContext : JsonSerializerContext;
 

@@ -53,10 +53,7 @@ public static class WatchServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IActionExecutor, DryRunExecutor>(sp => sp.GetRequiredService<DryRunExecutor>()));
         services.AddHttpClient(WebhookNotifier.HttpClientName, http => http.Timeout = Timeout.InfiniteTimeSpan)
             .RemoveAllLoggers()
-            .AddHttpMessageHandler(sp => new ResilienceHandler(
-                WebhookNotifier.Policy(sp.GetRequiredService<IOptions<WatchOptions>>().Value.Webhook),
-                sp.GetService<TimeProvider>() ?? TimeProvider.System,
-                sp.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>().CreateLogger(WebhookNotifier.ResilienceLogCategory)))
+            .AddResilience(sp => WebhookNotifier.Policy(sp.GetRequiredService<IOptions<WatchOptions>>().Value.Webhook), WebhookNotifier.ResilienceLogCategory)
             .Services.AddTransient<WebhookNotifier.AttemptCountingHandler>();
         services.AddHttpClient(WebhookNotifier.HttpClientName).AddHttpMessageHandler<WebhookNotifier.AttemptCountingHandler>();
 

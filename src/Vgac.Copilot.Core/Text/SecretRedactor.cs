@@ -42,6 +42,7 @@ public sealed partial class SecretRedactor
             }
 
             known.Add(secret);
+            known.AddRange(UrlParts(secret));
             foreach (var password in ConnectionStringPasswords(secret))
             {
                 if (password.Length >= MinimumLength)
@@ -49,11 +50,6 @@ public sealed partial class SecretRedactor
                     known.Add(password);
                 }
             }
-        }
-
-        foreach (var secret in known.ToArray())
-        {
-            known.AddRange(UrlParts(secret));
         }
 
         while (true)
