@@ -20,6 +20,23 @@ public static partial class CliApp
         Hosting.StartupTimeline.Mark("context");
         var root = BuildRoot(context);
         Hosting.StartupTimeline.Mark("command tree");
+        if (RootFlags.TryReadSuggest(args, out var toComplete, out var position))
+        {
+            // The completion scripts' question: what may come at this position of this line (starting with the word
+            // being typed there).
+            var typed = toComplete[..Math.Min(position, toComplete.Length)];
+            typed = typed[(typed.LastIndexOf(' ') + 1)..];
+            foreach (var completion in root.Parse(toComplete).GetCompletions(position))
+            {
+                if (completion.Label.StartsWith(typed, StringComparison.Ordinal))
+                {
+                    await context.Out.WriteLineAsync(completion.Label).ConfigureAwait(false);
+                }
+            }
+
+            return ExitCodes.Success;
+        }
+
         var parse = root.Parse(args);
         Hosting.StartupTimeline.Mark("parsed");
         // Ctrl+C cancels the command's token; commands stop promptly on it. The long grace lets `vgac watch` finish
@@ -31,7 +48,8 @@ public static partial class CliApp
             invocation.ProcessTerminationTimeout = null;
         }
 
-        if (parse.Errors.Count > 0 && parse.Action is not (System.CommandLine.Help.HelpAction or HelpWithExamples))
+        // --help wins over the errors beside it (vgac predict --gpus x --help shows the help).
+        if (parse.Errors.Count > 0 && parse.Action is not { ClearsParseErrors: true })
         {
             var unmatched = parse.UnmatchedTokens.ToHashSet(StringComparer.Ordinal);
             foreach (var line in Suggestions.For(parse))
@@ -59,32 +77,19 @@ public static partial class CliApp
     [System.Text.RegularExpressions.GeneratedRegex(@"Cannot parse argument '(?<value>[^']*)' for (option|argument) '(?<option>[^']+)' as expected type '(?<type>[^']+)'")]
     private static partial System.Text.RegularExpressions.Regex ParseFailure();
 
-    internal static RootCommand BuildRoot(CliContext context)
+    internal static Command BuildRoot(CliContext context)
     {
-        var root = new RootCommand("VGAC Copilot: ask a GPU cluster why jobs wait, predict waits, check calibration - with guards on every answer.");
+        var root = new Command(RootFlags.ProgramName, "VGAC Copilot: ask a GPU cluster why jobs wait, predict waits, check calibration - with guards on every answer.");
         foreach (var option in GlobalOptions.Common)
         {
             root.Options.Add(option);
         }
 
+        root.Options.Add(RootFlags.Help(context));
+        root.Options.Add(RootFlags.Version(context));
         foreach (var command in CommandCatalog.Create(context))
         {
             root.Subcommands.Add(command);
-        }
-
-        foreach (var option in root.Options)
-        {
-            switch (option)
-            {
-                case System.CommandLine.Help.HelpOption { Action: System.CommandLine.Help.HelpAction help } helpOption:
-                    // Not at a terminal: no wrapping at 80 columns (a pipe or a file has no width).
-                    help.MaxWidth = context.Interactive ? help.MaxWidth : int.MaxValue;
-                    helpOption.Action = new HelpWithExamples(help, context);
-                    break;
-                case VersionOption versionOption:
-                    versionOption.Action = new VersionLine(context);
-                    break;
-            }
         }
 
         root.SetAction(parse =>
@@ -94,40 +99,5 @@ public static partial class CliApp
             return ExitCodes.Success;
         });
         return root;
-    }
-}
-
-/// <summary><c>--help</c>, then the command's examples (a command line and what it does).</summary>
-internal sealed class HelpWithExamples(System.CommandLine.Help.HelpAction help, CliContext context) : System.CommandLine.Invocation.SynchronousCommandLineAction
-{
-    public override int Invoke(ParseResult parseResult)
-    {
-        var code = help.Invoke(parseResult);
-        if (parseResult.CommandResult.Command is VgacCommand { Examples.Count: > 0 } command)
-        {
-            context.Out.WriteLine("Examples:");
-            foreach (var (line, what) in command.Examples)
-            {
-                context.Out.WriteLine($"  {line}");
-                context.Out.WriteLine($"      {what}");
-            }
-
-            context.Out.WriteLine();
-        }
-
-        return code;
-    }
-}
-
-/// <summary><c>vgac --version</c>: the name, the version and the commit it was built from.</summary>
-internal sealed class VersionLine(CliContext context) : System.CommandLine.Invocation.SynchronousCommandLineAction
-{
-    public override int Invoke(ParseResult parseResult)
-    {
-        var informational = typeof(CliApp).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
-            .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion ?? "0.0.0";
-        var parts = informational.Split('+', 2);
-        context.Out.WriteLine(parts.Length == 2 ? $"vgac {parts[0]} (commit {parts[1][..Math.Min(12, parts[1].Length)]})" : $"vgac {parts[0]}");
-        return ExitCodes.Success;
     }
 }

@@ -19,6 +19,38 @@ public sealed class JobSpecSchemaTests
     }
 
     [Fact]
+    public void Fields_AgreeWithJobSpecInputsDeclaration_EveryPropertyOnceWithItsNullabilityAndMeaning()
+    {
+        // The table is read from the source-generated contract; here the same facts come from reflection instead.
+        var nullability = new System.Reflection.NullabilityInfoContext();
+        var declared = typeof(JobSpecInput).GetProperties()
+            .Select(p => (
+                Name: p.GetCustomAttributes(typeof(System.Text.Json.Serialization.JsonPropertyNameAttribute), false).Cast<System.Text.Json.Serialization.JsonPropertyNameAttribute>().Single().Name,
+                Nullable: nullability.Create(p).WriteState == System.Reflection.NullabilityState.Nullable,
+                Required: p.IsDefined(typeof(System.Runtime.CompilerServices.RequiredMemberAttribute), false)))
+            .ToList();
+
+        Assert.Equal(declared.Select(d => d.Name), JobSpecSchema.Names);
+        Assert.Equal(declared.Select(d => (d.Nullable, d.Required)), JobSpecSchema.Fields.Select(f => (f.Nullable, f.Required)));
+        Assert.All(JobSpecSchema.Fields, f => Assert.Equal(JobSpecInput.Docs.For(f.Name), f.Description));
+        Assert.Equal("GPUs requested.", JobSpecSchema.Get("gpus", "t").Description);
+        Assert.Equal(1000.0, JobSpecSchema.Get("cpu_millicores", "t").Default);
+        Assert.Null(JobSpecSchema.Get("queue", "t").Default);
+    }
+
+    [Fact]
+    public void With_SetsOneFieldOfACopy_TheCallersSpecUnchanged()
+    {
+        var spec = new JobSpecInput { Gpus = 2 };
+
+        var changed = JobSpecSchema.With(spec, JobSpecSchema.Get("gpus", "t"), "8", "t");
+
+        Assert.Equal(8, changed.Gpus);
+        Assert.Equal(2, spec.Gpus);
+        Assert.Equal("8", Convert.ToString(JobSpecSchema.Get("gpus", "t").ValueOf(changed), System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
     public void Parse_LeftOutFields_KeepTheirDefaults_AndMapToTheContract()
     {
         using var json = JsonDocument.Parse("""{"gpus": 4, "gpu_type": "H100", "duration_minutes": 45, "distributed": true}""");

@@ -18,17 +18,21 @@ namespace Vgac.Copilot.Cli.Commands;
 internal sealed class PredictCommand : VgacCommand
 {
     /// <summary>One flag per job-spec field, named and described by the schema (<c>duration_minutes</c> is <c>--duration-minutes</c>).</summary>
-    private static readonly IReadOnlyList<(JobSpecField Field, Option Option)> SpecOptions = [.. JobSpecSchema.Fields.Select(f => (f, SpecOption(f)))];
+    private static readonly (JobSpecField Field, Option Option)[] SpecOptions = CreateSpecOptions();
     private static readonly Option<string?> Batch = new("--batch") { Description = "Predict every job spec in a JSONL file (one JSON object per line).", HelpName = "file.jsonl" };
     private static readonly Option<string[]> WhatIf = new("--what-if") { Description = "Compare variants in one batch call, e.g. gpus=1,2,4 (repeat for a grid).", HelpName = "field=v1,v2", AllowMultipleArgumentsPerToken = false };
     private static readonly Option<string?> IntervalLevel = new("--interval-level") { Description = "Level of the wait interval: 80, 90 (default) or 95 percent.", HelpName = "80|90|95" };
     public PredictCommand(CliContext context)
         : base(context, "predict", "Predict the queue wait of a job submission, with the confidence gate and intervention tiers applied (no LLM).", CommandNeeds.Vgac | CommandNeeds.Demo)
     {
-        foreach (var option in SpecOptions.Select(o => o.Option).Concat([Batch, WhatIf, IntervalLevel]))
+        foreach (var (_, option) in SpecOptions)
         {
             Options.Add(option);
         }
+
+        Options.Add(Batch);
+        Options.Add(WhatIf);
+        Options.Add(IntervalLevel);
 
         AddFormat();
         Examples =
@@ -96,6 +100,20 @@ internal sealed class PredictCommand : VgacCommand
         }
 
         return ExitCodes.Success;
+    }
+
+    // A loop, not a LINQ chain: this runs on every start (the help lists the flags), and the native runtime resolves
+    // each generic operator over a value tuple on first use.
+    private static (JobSpecField Field, Option Option)[] CreateSpecOptions()
+    {
+        var fields = JobSpecSchema.Fields;
+        var options = new (JobSpecField, Option)[fields.Count];
+        for (var i = 0; i < options.Length; i++)
+        {
+            options[i] = (fields[i], SpecOption(fields[i]));
+        }
+
+        return options;
     }
 
     private static Option SpecOption(JobSpecField field)

@@ -82,7 +82,7 @@ internal static class PredictionText
         $"{s.Gpus} GPU{(s.Gpus == 1 ? "" : "s")}{(s.GpuType is null ? "" : $" ({s.GpuType})")}, {s.CpuMillicores:0}m CPU, {s.MemoryGb:0.#} GB, priority {s.Priority}, namespace {s.Namespace}{(s.Queue is null ? "" : $", queue {s.Queue}")}");
 
     private static string Field(JobSpecInput s, string field) =>
-        JobSpecSchema.Find(field)?.Property.GetValue(s) is { } value ? Convert.ToString(value, CultureInfo.InvariantCulture)! : "-";
+        JobSpecSchema.Find(field)?.ValueOf(s) is { } value ? Convert.ToString(value, CultureInfo.InvariantCulture)! : "-";
 
     /// <summary>"within 4 min (90 %, 1000 finished jobs; ...)", "in 12-40 min (...)", or why there is no interval.</summary>
     internal static string Interval(PredictionView v) => v.WaitInterval is { } i

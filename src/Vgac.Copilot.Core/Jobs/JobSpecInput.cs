@@ -1,4 +1,3 @@
-using System.ComponentModel;
 using System.Text.Json.Serialization;
 using Vgac.Copilot.Contracts;
 
@@ -8,45 +7,36 @@ namespace Vgac.Copilot.Core.Jobs;
 /// A job to predict for, as people and tools write it: the one set of names and units used by the <c>predict</c>
 /// flags, <c>--what-if</c>, <c>--batch</c> JSONL and every tool argument. <see cref="JobSpecSchema"/> reads its
 /// fields from here; <see cref="ToContract"/> maps it onto VGAC's own names (<c>cpu</c>, <c>is_distributed</c>, ...).
-/// Only <see cref="Gpus"/> is required; the others have setters (not <c>init</c>) so that every deserializer keeps
-/// their defaults when a field is left out.
+/// Only <see cref="Gpus"/> is required; every field has a setter (not <c>init</c>), so that every deserializer keeps
+/// the defaults of the fields left out and the schema can set one field of a copy.
 /// </summary>
 public sealed record JobSpecInput
 {
     [JsonPropertyName("gpus")]
-    [Description(Docs.Gpus)]
-    public required int Gpus { get; init; }
+    public required int Gpus { get; set; }
 
     [JsonPropertyName("cpu_millicores")]
-    [Description(Docs.CpuMillicores)]
     public double CpuMillicores { get; set; } = 1000;
 
     [JsonPropertyName("memory_gb")]
-    [Description(Docs.MemoryGb)]
     public double MemoryGb { get; set; } = 1;
 
     [JsonPropertyName("priority")]
-    [Description(Docs.Priority)]
     public int Priority { get; set; }
 
     [JsonPropertyName("namespace")]
-    [Description(Docs.Namespace)]
     public string Namespace { get; set; } = "default";
 
     [JsonPropertyName("queue")]
-    [Description(Docs.Queue)]
     public string? Queue { get; set; }
 
     [JsonPropertyName("gpu_type")]
-    [Description(Docs.GpuType)]
     public string? GpuType { get; set; }
 
     [JsonPropertyName("distributed")]
-    [Description(Docs.Distributed)]
     public bool Distributed { get; set; }
 
     [JsonPropertyName("duration_minutes")]
-    [Description(Docs.DurationMinutes)]
     public int? DurationMinutes { get; set; }
 
     /// <summary>The same job in VGAC's contract names and shapes.</summary>
@@ -79,6 +69,21 @@ public sealed record JobSpecInput
     /// <summary>What each field means, written once: the flags' help and the tools' parameter descriptions use these.</summary>
     public static class Docs
     {
+        /// <summary>The meaning of the field whose wire name is <paramref name="name"/>; every field has one.</summary>
+        public static string For(string name) => name switch
+        {
+            "gpus" => Gpus,
+            "cpu_millicores" => CpuMillicores,
+            "memory_gb" => MemoryGb,
+            "priority" => Priority,
+            "namespace" => Namespace,
+            "queue" => Queue,
+            "gpu_type" => GpuType,
+            "distributed" => Distributed,
+            "duration_minutes" => DurationMinutes,
+            _ => throw new InvalidOperationException($"The job-spec field '{name}' has no description in JobSpecInput.Docs."),
+        };
+
         public const string Gpus = "GPUs requested.";
         public const string CpuMillicores = "CPU millicores.";
         public const string MemoryGb = "Memory in GB.";

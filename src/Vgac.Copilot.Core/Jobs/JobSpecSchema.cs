@@ -1,8 +1,7 @@
-using System.ComponentModel;
 using System.Globalization;
-using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using Vgac.Copilot.Core.Agents;
 using Vgac.Copilot.Core.Guards;
 using Vgac.Copilot.Core.Text;
@@ -18,11 +17,33 @@ public enum JobFieldKind
     Flag,
 }
 
-/// <summary>One field of <see cref="JobSpecInput"/>: its wire name, kind and meaning.</summary>
-public sealed record JobSpecField(string Name, JobFieldKind Kind, string Description, bool Required, bool Nullable, PropertyInfo Property)
+/// <summary>One field of <see cref="JobSpecInput"/>: its wire name, kind and meaning, and how to read and set it.</summary>
+public sealed class JobSpecField
 {
+    private readonly JsonPropertyInfo property;
+
+    internal JobSpecField(JsonPropertyInfo property, JobFieldKind kind, string description)
+    {
+        this.property = property;
+        Kind = kind;
+        Description = description;
+    }
+
+    /// <summary>The wire name (<c>duration_minutes</c>), as every flag, tool argument and JSONL line spells it.</summary>
+    public string Name => property.Name;
+
+    public JobFieldKind Kind { get; }
+
+    public string Description { get; }
+
+    /// <summary>True for the fields a spec must give (<c>gpus</c>).</summary>
+    public bool Required => property.IsRequired;
+
+    /// <summary>True for the fields that may be null (left to VGAC's own default).</summary>
+    public bool Nullable => property.IsSetNullable;
+
     /// <summary>The value a spec has when the field is left out (null for required and optional-without-default fields).</summary>
-    public object? Default => Required ? null : Property.GetValue(new JobSpecInput { Gpus = 0 });
+    public object? Default => Required ? null : ValueOf(new JobSpecInput { Gpus = 0 });
 
     /// <summary>The command-line flag for the field (<c>duration_minutes</c> is <c>--duration-minutes</c>).</summary>
     public string Flag => "--" + Name.Replace('_', '-');
@@ -34,6 +55,19 @@ public sealed record JobSpecField(string Name, JobFieldKind Kind, string Descrip
         JobFieldKind.Flag => "true or false",
         _ => "a string",
     };
+
+    /// <summary>This field's value in <paramref name="spec"/>.</summary>
+    public object? ValueOf(JobSpecInput spec) => property.Get!(spec);
+
+    /// <summary>A copy of <paramref name="spec"/> with this field set: the caller's spec is never changed.</summary>
+    internal JobSpecInput With(JobSpecInput spec, object? value)
+    {
+        var copy = spec with { };
+        property.Set!(copy, value);
+        return copy;
+    }
+
+    public override string ToString() => Name;
 }
 
 /// <summary>A job spec that does not fit the schema: the message names the field, what was expected and what came.</summary>
@@ -144,30 +178,32 @@ public static class JobSpecSchema
         _ => "an object",
     };
 
-    private static JobSpecInput Set(JobSpecInput spec, JobSpecField field, object? value)
-    {
-        var copy = spec with { };
-        field.Property.SetValue(copy, value); // a copy: the caller's spec is never changed
-        return copy;
-    }
+    private static JobSpecInput Set(JobSpecInput spec, JobSpecField field, object? value) => field.With(spec, value);
 
-    private static List<JobSpecField> Describe()
+    /// <summary>
+    /// The fields in declaration order, from the contract the JSON source generator writes for <see cref="JobSpecInput"/>
+    /// (names, types, required, nullable, getter and setter): no reflection, so the table costs nothing at start-up
+    /// and survives trimming. Descriptions come from <see cref="JobSpecInput.Docs"/>.
+    /// </summary>
+    private static JobSpecField[] Describe()
     {
-        var context = new NullabilityInfoContext();
-        return [.. typeof(JobSpecInput).GetProperties(BindingFlags.Public | BindingFlags.Instance).Select(p =>
+        var properties = JobSpecJsonContext.Default.JobSpecInput.Properties;
+        var fields = new JobSpecField[properties.Count];
+        for (var i = 0; i < fields.Length; i++)
         {
-            var type = Nullable.GetUnderlyingType(p.PropertyType) ?? p.PropertyType;
+            var property = properties[i];
+            var type = System.Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
             var kind = type == typeof(int) ? JobFieldKind.WholeNumber
                 : type == typeof(double) ? JobFieldKind.Number
                 : type == typeof(bool) ? JobFieldKind.Flag
                 : JobFieldKind.Text;
-            return new JobSpecField(
-                p.GetCustomAttribute<JsonPropertyNameAttribute>()!.Name,
-                kind,
-                p.GetCustomAttribute<DescriptionAttribute>()!.Description,
-                p.GetCustomAttribute<System.Runtime.CompilerServices.RequiredMemberAttribute>() is not null,
-                context.Create(p).WriteState == NullabilityState.Nullable,
-                p);
-        })];
+            fields[i] = new JobSpecField(property, kind, JobSpecInput.Docs.For(property.Name));
+        }
+
+        return fields;
     }
 }
+
+/// <summary>The source-generated contract of <see cref="JobSpecInput"/>, which <see cref="JobSpecSchema"/> reads its fields from.</summary>
+[JsonSerializable(typeof(JobSpecInput))]
+internal sealed partial class JobSpecJsonContext : JsonSerializerContext;
