@@ -31,6 +31,41 @@ public sealed record CliContext(TextWriter Out, TextWriter Error, IReadOnlyDicti
             environment[(string)entry.Key] = entry.Value as string ?? string.Empty;
         }
 
-        return new CliContext(Console.Out, Console.Error, environment) { In = Console.In, Interactive = !Console.IsInputRedirected && !Console.IsOutputRedirected };
+        return new CliContext(Console.Out, Console.Error, environment) { In = new ConsoleInput(), Interactive = !Console.IsInputRedirected && !Console.IsOutputRedirected };
     }
+}
+
+/// <summary>
+/// Standard input, opened on first read: most runs never read it, and opening the console's reader sets up the
+/// terminal (about 1 ms of a native start).
+/// </summary>
+internal sealed class ConsoleInput : TextReader
+{
+    private TextReader In => Console.In;
+
+    public override int Peek() => In.Peek();
+
+    public override int Read() => In.Read();
+
+    public override int Read(char[] buffer, int index, int count) => In.Read(buffer, index, count);
+
+    public override int Read(Span<char> buffer) => In.Read(buffer);
+
+    public override int ReadBlock(char[] buffer, int index, int count) => In.ReadBlock(buffer, index, count);
+
+    public override string? ReadLine() => In.ReadLine();
+
+    public override string ReadToEnd() => In.ReadToEnd();
+
+    public override Task<string?> ReadLineAsync() => In.ReadLineAsync();
+
+    public override ValueTask<string?> ReadLineAsync(CancellationToken cancellationToken) => In.ReadLineAsync(cancellationToken);
+
+    public override Task<string> ReadToEndAsync() => In.ReadToEndAsync();
+
+    public override Task<string> ReadToEndAsync(CancellationToken cancellationToken) => In.ReadToEndAsync(cancellationToken);
+
+    public override ValueTask<int> ReadAsync(Memory<char> buffer, CancellationToken cancellationToken = default) => In.ReadAsync(buffer, cancellationToken);
+
+    public override ValueTask<int> ReadBlockAsync(Memory<char> buffer, CancellationToken cancellationToken = default) => In.ReadBlockAsync(buffer, cancellationToken);
 }

@@ -19,20 +19,29 @@ public sealed class JobSpecSchemaTests
     }
 
     [Fact]
-    public void Fields_AgreeWithJobSpecInputsDeclaration_EveryPropertyOnceWithItsNullabilityAndMeaning()
+    public void Fields_AgreeWithJobSpecInputsDeclaration_EveryPropertyOnceWithItsKindNullabilityAndAccessors()
     {
-        // The table is read from the source-generated contract; here the same facts come from reflection instead.
+        // The table is written out in JobSpecSchema; here the same facts come from the record itself, by reflection.
         var nullability = new System.Reflection.NullabilityInfoContext();
-        var declared = typeof(JobSpecInput).GetProperties()
-            .Select(p => (
-                Name: p.GetCustomAttributes(typeof(System.Text.Json.Serialization.JsonPropertyNameAttribute), false).Cast<System.Text.Json.Serialization.JsonPropertyNameAttribute>().Single().Name,
-                Nullable: nullability.Create(p).WriteState == System.Reflection.NullabilityState.Nullable,
-                Required: p.IsDefined(typeof(System.Runtime.CompilerServices.RequiredMemberAttribute), false)))
-            .ToList();
+        var properties = typeof(JobSpecInput).GetProperties();
+        var declared = properties.Select(p => p.GetCustomAttributes(typeof(System.Text.Json.Serialization.JsonPropertyNameAttribute), false)
+            .Cast<System.Text.Json.Serialization.JsonPropertyNameAttribute>().Single().Name).ToList();
 
-        Assert.Equal(declared.Select(d => d.Name), JobSpecSchema.Names);
-        Assert.Equal(declared.Select(d => (d.Nullable, d.Required)), JobSpecSchema.Fields.Select(f => (f.Nullable, f.Required)));
-        Assert.All(JobSpecSchema.Fields, f => Assert.Equal(JobSpecInput.Docs.For(f.Name), f.Description));
+        Assert.Equal(declared, JobSpecSchema.Names);
+        foreach (var (property, field) in properties.Zip(JobSpecSchema.Fields))
+        {
+            var type = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
+            var kind = type == typeof(int) ? JobFieldKind.WholeNumber : type == typeof(double) ? JobFieldKind.Number : type == typeof(bool) ? JobFieldKind.Flag : JobFieldKind.Text;
+            Assert.Equal((kind, nullability.Create(property).WriteState == System.Reflection.NullabilityState.Nullable, property.IsDefined(typeof(System.Runtime.CompilerServices.RequiredMemberAttribute), false)), (field.Kind, field.Nullable, field.Required));
+
+            // The accessors reach this property and no other.
+            object sample = kind switch { JobFieldKind.WholeNumber => 7, JobFieldKind.Number => 7.5, JobFieldKind.Flag => true, _ => "seven" };
+            var spec = JobSpecSchema.With(new JobSpecInput { Gpus = 1 }, field, Convert.ToString(sample, System.Globalization.CultureInfo.InvariantCulture)!, "t");
+            Assert.Equal(sample, property.GetValue(spec));
+            Assert.Equal(sample, field.ValueOf(spec));
+            Assert.Equal(properties.Where(p => p != property).Select(p => p.GetValue(new JobSpecInput { Gpus = 1 })), properties.Where(p => p != property).Select(p => p.GetValue(spec)));
+        }
+
         Assert.Equal("GPUs requested.", JobSpecSchema.Get("gpus", "t").Description);
         Assert.Equal(1000.0, JobSpecSchema.Get("cpu_millicores", "t").Default);
         Assert.Null(JobSpecSchema.Get("queue", "t").Default);

@@ -16,7 +16,8 @@ public static class CliProcess
     /// <summary>An empty configuration home, so a developer's own <c>~/.config/vgac/config.json</c> never steers a test.</summary>
     public static string NoUserConfig { get; } = Directory.CreateTempSubdirectory("vgac-tests-config-").FullName;
 
-    public static async Task<CliResult> RunAsync(IEnumerable<string> args, IDictionary<string, string>? environment = null, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    /// <summary>Runs <c>vgac</c> with <paramref name="args"/>; <paramref name="input"/> is what it reads on stdin (closed at once when null).</summary>
+    public static async Task<CliResult> RunAsync(IEnumerable<string> args, IDictionary<string, string>? environment = null, TimeSpan? timeout = null, CancellationToken cancellationToken = default, string? input = null)
     {
         var info = new ProcessStartInfo("dotnet")
         {
@@ -39,6 +40,11 @@ public static class CliProcess
         }
 
         using var process = Process.Start(info)!;
+        if (input is not null)
+        {
+            await process.StandardInput.WriteAsync(input.AsMemory(), cancellationToken);
+        }
+
         process.StandardInput.Close();
         var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
         var stderr = process.StandardError.ReadToEndAsync(cancellationToken);

@@ -5,8 +5,8 @@ namespace Vgac.Copilot.Core.Jobs;
 
 /// <summary>
 /// A job to predict for, as people and tools write it: the one set of names and units used by the <c>predict</c>
-/// flags, <c>--what-if</c>, <c>--batch</c> JSONL and every tool argument. <see cref="JobSpecSchema"/> reads its
-/// fields from here; <see cref="ToContract"/> maps it onto VGAC's own names (<c>cpu</c>, <c>is_distributed</c>, ...).
+/// flags, <c>--what-if</c>, <c>--batch</c> JSONL and every tool argument. <see cref="JobSpecSchema"/> lists its
+/// fields (a test holds the two together); <see cref="ToContract"/> maps it onto VGAC's own names (<c>cpu</c>, <c>is_distributed</c>, ...).
 /// Only <see cref="Gpus"/> is required; every field has a setter (not <c>init</c>), so that every deserializer keeps
 /// the defaults of the fields left out and the schema can set one field of a copy.
 /// </summary>
@@ -69,21 +69,6 @@ public sealed record JobSpecInput
     /// <summary>What each field means, written once: the flags' help and the tools' parameter descriptions use these.</summary>
     public static class Docs
     {
-        /// <summary>The meaning of the field whose wire name is <paramref name="name"/>; every field has one.</summary>
-        public static string For(string name) => name switch
-        {
-            "gpus" => Gpus,
-            "cpu_millicores" => CpuMillicores,
-            "memory_gb" => MemoryGb,
-            "priority" => Priority,
-            "namespace" => Namespace,
-            "queue" => Queue,
-            "gpu_type" => GpuType,
-            "distributed" => Distributed,
-            "duration_minutes" => DurationMinutes,
-            _ => throw new InvalidOperationException($"The job-spec field '{name}' has no description in JobSpecInput.Docs."),
-        };
-
         public const string Gpus = "GPUs requested.";
         public const string CpuMillicores = "CPU millicores.";
         public const string MemoryGb = "Memory in GB.";

@@ -1,7 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using System.Text.Json.Serialization;
-using System.Text.Json.Serialization.Metadata;
 using Vgac.Copilot.Core.Agents;
 using Vgac.Copilot.Core.Guards;
 using Vgac.Copilot.Core.Text;
@@ -20,27 +18,32 @@ public enum JobFieldKind
 /// <summary>One field of <see cref="JobSpecInput"/>: its wire name, kind and meaning, and how to read and set it.</summary>
 public sealed class JobSpecField
 {
-    private readonly JsonPropertyInfo property;
+    private readonly Func<JobSpecInput, object?> get;
+    private readonly Action<JobSpecInput, object?> set;
 
-    internal JobSpecField(JsonPropertyInfo property, JobFieldKind kind, string description)
+    internal JobSpecField(string name, JobFieldKind kind, string description, bool required, bool nullable, Func<JobSpecInput, object?> get, Action<JobSpecInput, object?> set)
     {
-        this.property = property;
+        Name = name;
         Kind = kind;
         Description = description;
+        Required = required;
+        Nullable = nullable;
+        this.get = get;
+        this.set = set;
     }
 
     /// <summary>The wire name (<c>duration_minutes</c>), as every flag, tool argument and JSONL line spells it.</summary>
-    public string Name => property.Name;
+    public string Name { get; }
 
     public JobFieldKind Kind { get; }
 
     public string Description { get; }
 
     /// <summary>True for the fields a spec must give (<c>gpus</c>).</summary>
-    public bool Required => property.IsRequired;
+    public bool Required { get; }
 
     /// <summary>True for the fields that may be null (left to VGAC's own default).</summary>
-    public bool Nullable => property.IsSetNullable;
+    public bool Nullable { get; }
 
     /// <summary>The value a spec has when the field is left out (null for required and optional-without-default fields).</summary>
     public object? Default => Required ? null : ValueOf(new JobSpecInput { Gpus = 0 });
@@ -57,13 +60,13 @@ public sealed class JobSpecField
     };
 
     /// <summary>This field's value in <paramref name="spec"/>.</summary>
-    public object? ValueOf(JobSpecInput spec) => property.Get!(spec);
+    public object? ValueOf(JobSpecInput spec) => get(spec);
 
     /// <summary>A copy of <paramref name="spec"/> with this field set: the caller's spec is never changed.</summary>
     internal JobSpecInput With(JobSpecInput spec, object? value)
     {
         var copy = spec with { };
-        property.Set!(copy, value);
+        set(copy, value);
         return copy;
     }
 
@@ -181,29 +184,21 @@ public static class JobSpecSchema
     private static JobSpecInput Set(JobSpecInput spec, JobSpecField field, object? value) => field.With(spec, value);
 
     /// <summary>
-    /// The fields in declaration order, from the contract the JSON source generator writes for <see cref="JobSpecInput"/>
-    /// (names, types, required, nullable, getter and setter): no reflection, so the table costs nothing at start-up
-    /// and survives trimming. Descriptions come from <see cref="JobSpecInput.Docs"/>.
+    /// The fields, in <see cref="JobSpecInput"/>'s order, with their wire names, meanings and accessors. Written out
+    /// rather than read by reflection: this runs on every start (the help lists the flags), where reflection over the
+    /// record's attributes cost a tenth of a native <c>vgac --help</c> and the JSON contract more. A test holds the
+    /// table to the record's declaration (names, nullability, required), so the two cannot drift apart.
     /// </summary>
-    private static JobSpecField[] Describe()
-    {
-        var properties = JobSpecJsonContext.Default.JobSpecInput.Properties;
-        var fields = new JobSpecField[properties.Count];
-        for (var i = 0; i < fields.Length; i++)
-        {
-            var property = properties[i];
-            var type = System.Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
-            var kind = type == typeof(int) ? JobFieldKind.WholeNumber
-                : type == typeof(double) ? JobFieldKind.Number
-                : type == typeof(bool) ? JobFieldKind.Flag
-                : JobFieldKind.Text;
-            fields[i] = new JobSpecField(property, kind, JobSpecInput.Docs.For(property.Name));
-        }
-
-        return fields;
-    }
+    private static JobSpecField[] Describe() =>
+    [
+        new("gpus", JobFieldKind.WholeNumber, JobSpecInput.Docs.Gpus, true, false, s => s.Gpus, (s, v) => s.Gpus = (int)v!),
+        new("cpu_millicores", JobFieldKind.Number, JobSpecInput.Docs.CpuMillicores, false, false, s => s.CpuMillicores, (s, v) => s.CpuMillicores = (double)v!),
+        new("memory_gb", JobFieldKind.Number, JobSpecInput.Docs.MemoryGb, false, false, s => s.MemoryGb, (s, v) => s.MemoryGb = (double)v!),
+        new("priority", JobFieldKind.WholeNumber, JobSpecInput.Docs.Priority, false, false, s => s.Priority, (s, v) => s.Priority = (int)v!),
+        new("namespace", JobFieldKind.Text, JobSpecInput.Docs.Namespace, false, false, s => s.Namespace, (s, v) => s.Namespace = (string)v!),
+        new("queue", JobFieldKind.Text, JobSpecInput.Docs.Queue, false, true, s => s.Queue, (s, v) => s.Queue = (string?)v),
+        new("gpu_type", JobFieldKind.Text, JobSpecInput.Docs.GpuType, false, true, s => s.GpuType, (s, v) => s.GpuType = (string?)v),
+        new("distributed", JobFieldKind.Flag, JobSpecInput.Docs.Distributed, false, false, s => s.Distributed, (s, v) => s.Distributed = (bool)v!),
+        new("duration_minutes", JobFieldKind.WholeNumber, JobSpecInput.Docs.DurationMinutes, false, true, s => s.DurationMinutes, (s, v) => s.DurationMinutes = (int?)v),
+    ];
 }
-
-/// <summary>The source-generated contract of <see cref="JobSpecInput"/>, which <see cref="JobSpecSchema"/> reads its fields from.</summary>
-[JsonSerializable(typeof(JobSpecInput))]
-internal sealed partial class JobSpecJsonContext : JsonSerializerContext;
