@@ -25,6 +25,14 @@ internal static class HelpPage
     /// <summary>Writes the page for the command <paramref name="reached"/> names, <paramref name="width"/> columns wide.</summary>
     public static void Write(TextWriter writer, CommandResult reached, int width)
     {
+        // Composed first and written once: the console flushes every line, a system call each.
+        using var page = new StringWriter(CultureInfo.InvariantCulture) { NewLine = writer.NewLine };
+        Compose(page, reached, width);
+        writer.Write(page.ToString());
+    }
+
+    private static void Compose(TextWriter writer, CommandResult reached, int width)
+    {
         var path = Path(reached);
         var command = path[^1];
         var isRoot = path.Count == 1;
