@@ -158,8 +158,15 @@ public sealed class PredictorAgentTests
 
         await agent.PredictAsync(new JobSpec { Gpus = 1 }, Ct);
         await agent.PredictAsync(new JobSpec { Gpus = 2 }, Ct);
+        // A hit is the very same completed task each time (nothing allocated per prediction), until it expires.
+        var calibration = provider.GetRequiredService<Core.Calibration.CalibrationProvider>();
+        var hit = calibration.GetAsync(Ct);
+        Assert.True(hit.IsCompletedSuccessfully);
+        Assert.Same(hit, calibration.GetAsync(Ct));
         time.Advance(TimeSpan.FromSeconds(31));
         await agent.PredictAsync(new JobSpec { Gpus = 3 }, Ct);
+        Assert.NotSame(hit, calibration.GetAsync(Ct));
+        Assert.True(calibration.GetAsync(Ct).IsCompletedSuccessfully);
 
         Assert.Equal(2, server.Requests.Count(r => r.Path == VgacRoutes.JobsPredictCalibration));
         Assert.Equal(3, server.Requests.Count(r => r.Path == VgacRoutes.PredictWait));

@@ -7,34 +7,35 @@ public static class JobSpecRules
 {
     public const int MaxGpus = 1024;
 
+    /// <summary>Every problem with <paramref name="spec"/>; empty (and nothing allocated) when there is none.</summary>
     public static IReadOnlyList<string> Validate(JobSpec spec)
     {
-        var problems = new List<string>();
+        List<string>? problems = null;
         if (spec.Gpus is < 0 or > MaxGpus)
         {
-            problems.Add($"gpus must be between 0 and {MaxGpus}, got {spec.Gpus}.");
+            (problems ??= []).Add($"gpus must be between 0 and {MaxGpus}, got {spec.Gpus}.");
         }
 
         if (!(spec.Cpu > 0 && double.IsFinite(spec.Cpu)))
         {
-            problems.Add($"cpu_millicores must be greater than 0, got {spec.Cpu}.");
+            (problems ??= []).Add($"cpu_millicores must be greater than 0, got {spec.Cpu}.");
         }
 
         if (!(spec.MemoryGb > 0 && double.IsFinite(spec.MemoryGb)))
         {
-            problems.Add($"memory_gb must be greater than 0, got {spec.MemoryGb}.");
+            (problems ??= []).Add($"memory_gb must be greater than 0, got {spec.MemoryGb}.");
         }
 
         if (string.IsNullOrWhiteSpace(spec.Namespace))
         {
-            problems.Add("namespace must not be empty.");
+            (problems ??= []).Add("namespace must not be empty.");
         }
 
         if (spec.EstimatedDurationMinutes is < 0)
         {
-            problems.Add($"duration_minutes must be 0 or more, got {spec.EstimatedDurationMinutes}.");
+            (problems ??= []).Add($"duration_minutes must be 0 or more, got {spec.EstimatedDurationMinutes}.");
         }
 
-        return problems;
+        return problems is null ? [] : problems;
     }
 }

@@ -21,31 +21,30 @@ public sealed partial class CalibrationProvider(
 
     private static readonly TimeSpan FailureTtl = TimeSpan.FromSeconds(5);
     private readonly SemaphoreSlim _refresh = new(1, 1);
-    private CalibrationStatus? _cached;
+    /// <summary>The status in force as a completed task, so that a cache hit (every prediction's case) allocates nothing.</summary>
+    private Task<CalibrationStatus>? _cached;
 
     /// <param name="cancellationToken">Cancels the calls.</param>
     /// <param name="fresh">Ask VGAC and the audit store now, whatever is cached.</param>
-    public async Task<CalibrationStatus> GetAsync(CancellationToken cancellationToken = default, bool fresh = false)
-    {
-        if (!fresh && Fresh(_cached) is { } hit)
-        {
-            return hit;
-        }
+    public Task<CalibrationStatus> GetAsync(CancellationToken cancellationToken = default, bool fresh = false) =>
+        !fresh && _cached is { } hit && Fresh(hit.Result) is not null ? hit : GetUncachedAsync(cancellationToken, fresh);
 
+    private async Task<CalibrationStatus> GetUncachedAsync(CancellationToken cancellationToken, bool fresh)
+    {
         if (fresh)
         {
-            return _cached = Share(await FetchAsync(cancellationToken).ConfigureAwait(false));
+            return Remember(Share(await FetchAsync(cancellationToken).ConfigureAwait(false)));
         }
 
         await _refresh.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if ((Fresh(_cached) ?? Fresh(FromShared())) is { } raced)
+            if ((Fresh(_cached?.Result) ?? Fresh(FromShared())) is { } raced)
             {
-                return _cached = raced;
+                return Remember(raced);
             }
 
-            return _cached = Share(await FetchAsync(cancellationToken).ConfigureAwait(false));
+            return Remember(Share(await FetchAsync(cancellationToken).ConfigureAwait(false)));
         }
         finally
         {
@@ -89,6 +88,16 @@ public sealed partial class CalibrationProvider(
     {
         var audit = await audits.LatestAsync(TimeSpan.FromMinutes(options.Value.AuditMaxAgeMinutes), cancellationToken).ConfigureAwait(false);
         return CalibrationStatus.FromVgac(reported, audit, time.GetUtcNow());
+    }
+
+    private CalibrationStatus Remember(CalibrationStatus status)
+    {
+        if (!ReferenceEquals(_cached?.Result, status))
+        {
+            _cached = Task.FromResult(status);
+        }
+
+        return status;
     }
 
     /// <summary>Keeps an available status for the user's other runs; returns it.</summary>

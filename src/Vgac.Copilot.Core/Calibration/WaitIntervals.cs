@@ -53,13 +53,11 @@ public sealed partial class WaitIntervals(IVgacClient client, IOptions<GuardOpti
     /// The calibrated intervals, or why there are none. One read of the history serves every concurrent caller; a
     /// read still running after <see cref="MaxWait"/> goes on in the background and fills the cache for the next one.
     /// </summary>
-    public async Task<(ConformalWaits? Model, string? Error)> GetAsync(CancellationToken cancellationToken)
-    {
-        if (Volatile.Read(ref _cached) is { } c && time.GetUtcNow() - c.At < (c.Model is null ? FailureTtl : CacheFor))
-        {
-            return (c.Model, c.Error);
-        }
+    public Task<(ConformalWaits? Model, string? Error)> GetAsync(CancellationToken cancellationToken) =>
+        Volatile.Read(ref _cached) is { } c && time.GetUtcNow() - c.At < (c.Model is null ? FailureTtl : CacheFor) ? c.Answer : GetUncachedAsync(cancellationToken);
 
+    private async Task<(ConformalWaits? Model, string? Error)> GetUncachedAsync(CancellationToken cancellationToken)
+    {
         if (FromShared() is { } kept)
         {
             Volatile.Write(ref _cached, kept);
@@ -124,7 +122,11 @@ public sealed partial class WaitIntervals(IVgacClient client, IOptions<GuardOpti
         return fitted;
     }
 
-    private sealed record Fitted(ConformalWaits? Model, string? Error, DateTimeOffset At);
+    private sealed record Fitted(ConformalWaits? Model, string? Error, DateTimeOffset At)
+    {
+        /// <summary>The answer as a completed task, so that a cache hit (every prediction's case) allocates nothing.</summary>
+        public Task<(ConformalWaits? Model, string? Error)> Answer { get; } = Task.FromResult((Model, Error));
+    }
 
     /// <summary>Cancels a history read still running; nothing waits for it.</summary>
     public void Dispose() => _stopping.Cancel();
