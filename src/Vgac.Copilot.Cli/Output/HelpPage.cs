@@ -57,13 +57,29 @@ internal static class HelpPage
         writer.WriteLine(Indent + Usage(path, hasOptions: own.Count + global.Count > 0));
         writer.WriteLine();
 
-        var arguments = new List<(string, string)>();
+        Section(writer, "Arguments:", ArgumentRows(command), width);
+        // At the top there is nothing to inherit from: the global options are the root's own.
+        Section(writer, "Options:", Rows(isRoot ? [.. own, .. global] : own), width);
+        Section(writer, "Global options:", Rows(isRoot ? [] : global), width);
+        Section(writer, "Commands:", CommandRows(command), width);
+        Examples(writer, command);
+    }
+
+    private static List<(string, string)> ArgumentRows(Command command)
+    {
+        var rows = new List<(string, string)>();
         foreach (var argument in Visible(command.Arguments))
         {
-            arguments.Add((Label(argument), Describe(argument.Description, argument.HasDefaultValue, argument.GetDefaultValue)));
+            rows.Add((Label(argument), Describe(argument.Description, argument.HasDefaultValue, argument.GetDefaultValue)));
         }
 
-        var subcommands = new List<(string, string)>();
+        return rows;
+    }
+
+    /// <summary>"show &lt;id&gt;": each subcommand with the arguments it takes.</summary>
+    private static List<(string, string)> CommandRows(Command command)
+    {
+        var rows = new List<(string, string)>();
         foreach (var subcommand in Visible(command.Subcommands))
         {
             var usage = subcommand.Name;
@@ -72,26 +88,28 @@ internal static class HelpPage
                 usage += " " + Usage(argument);
             }
 
-            subcommands.Add((usage, subcommand.Description ?? string.Empty));
+            rows.Add((usage, subcommand.Description ?? string.Empty));
         }
 
-        Section(writer, "Arguments:", arguments, width);
-        // At the top there is nothing to inherit from: the global options are the root's own.
-        Section(writer, "Options:", Rows(isRoot ? [.. own, .. global] : own), width);
-        Section(writer, "Global options:", Rows(isRoot ? [] : global), width);
-        Section(writer, "Commands:", subcommands, width);
+        return rows;
+    }
 
-        if (command is VgacCommand { Examples.Count: > 0 } withExamples)
+    /// <summary>A command line and, under it, what it does.</summary>
+    private static void Examples(TextWriter writer, Command command)
+    {
+        if (command is not VgacCommand { Examples.Count: > 0 } withExamples)
         {
-            writer.WriteLine("Examples:");
-            foreach (var (line, what) in withExamples.Examples)
-            {
-                writer.WriteLine(Indent + line);
-                writer.WriteLine(Indent + Indent + Indent + what);
-            }
-
-            writer.WriteLine();
+            return;
         }
+
+        writer.WriteLine("Examples:");
+        foreach (var (line, what) in withExamples.Examples)
+        {
+            writer.WriteLine(Indent + line);
+            writer.WriteLine(Indent + Indent + Indent + what);
+        }
+
+        writer.WriteLine();
     }
 
     /// <summary>The commands from the root down to the one reached.</summary>
