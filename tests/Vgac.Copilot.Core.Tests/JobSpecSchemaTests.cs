@@ -48,18 +48,6 @@ public sealed class JobSpecSchemaTests
     }
 
     [Fact]
-    public void With_SetsOneFieldOfACopy_TheCallersSpecUnchanged()
-    {
-        var spec = new JobSpecInput { Gpus = 2 };
-
-        var changed = JobSpecSchema.With(spec, JobSpecSchema.Get("gpus", "t"), "8", "t");
-
-        Assert.Equal(8, changed.Gpus);
-        Assert.Equal(2, spec.Gpus);
-        Assert.Equal("8", Convert.ToString(JobSpecSchema.Get("gpus", "t").ValueOf(changed), System.Globalization.CultureInfo.InvariantCulture));
-    }
-
-    [Fact]
     public void Parse_LeftOutFields_KeepTheirDefaults_AndMapToTheContract()
     {
         using var json = JsonDocument.Parse("""{"gpus": 4, "gpu_type": "H100", "duration_minutes": 45, "distributed": true}""");
