@@ -14,7 +14,7 @@ namespace Vgac.Copilot.Benchmarks;
 /// </summary>
 internal static class StartupBench
 {
-    private const int Runs = 15;
+    private const int Runs = 21;
 
     public static async Task RunAsync(string? native)
     {
@@ -40,21 +40,34 @@ internal static class StartupBench
         }
 
         var body = """{"gpus":2,"cpu":1000,"memory_gb":1,"priority":0,"namespace":"default","is_distributed":false}""";
-        var curl = await TimeAsync("curl", ["-s", "-X", "POST", "-H", "content-type: application/json", "-d", body, url.TrimEnd('/') + "/api/predict/wait"], env);
-        Console.WriteLine($"  curl POST /api/predict/wait          median {curl,6:0.0} ms");
         // The floor for --help: a native .NET program that prints one line (the help row means little on a busy host
         // without it, the way predict's means little without curl's).
         var floor = await FloorAsync();
-        double? floorMs = floor is null ? null : await TimeAsync(floor, [], env);
+        var rows = new List<(string File, string[] Args)> { ("curl", ["-s", "-X", "POST", "-H", "content-type: application/json", "-d", body, url.TrimEnd('/') + "/api/predict/wait"]) };
+        if (floor is not null)
+        {
+            rows.Add((floor, []));
+        }
+
+        foreach (var (_, file, prefix) in programs)
+        {
+            rows.Add((file, [.. prefix, "predict", "--gpus", "2", "--vgac-url", url]));
+            rows.Add((file, [.. prefix, "--help"]));
+        }
+
+        var medians = await TimeInterleavedAsync(rows, env);
+        var curl = medians[0];
+        Console.WriteLine(Invariant($"  curl POST /api/predict/wait          median {curl,6:0.0} ms"));
+        double? floorMs = floor is null ? null : medians[1];
         if (floorMs is { } f)
         {
             Console.WriteLine(Invariant($"  native .NET hello world (floor)      median {f,6:0.0} ms"));
         }
 
-        foreach (var (label, file, prefix) in programs)
+        var at = floor is null ? 1 : 2;
+        foreach (var (label, _, _) in programs)
         {
-            var predict = await TimeAsync(file, [.. prefix, "predict", "--gpus", "2", "--vgac-url", url], env);
-            var help = await TimeAsync(file, [.. prefix, "--help"], env);
+            var (predict, help) = (medians[at++], medians[at++]);
             Console.WriteLine(Invariant($"  vgac predict --gpus 2, {label,-22} median {predict,6:0.0} ms = {predict / curl:0.0}x curl"));
             var overFloor = floorMs is { } fl ? Invariant($" = floor + {help - fl:0.0} ms") : string.Empty;
             Console.WriteLine(Invariant($"  vgac --help, {label,-32} median {help,6:0.0} ms{overFloor}"));
@@ -111,35 +124,48 @@ internal static class StartupBench
         return floor;
     }
 
-    private static async Task<double> TimeAsync(string file, string[] args, Dictionary<string, string> env)
+    /// <summary>
+    /// The median wall time of each command line, run in turns (one of each per round, after two rounds of warm-up),
+    /// so that a busy spell on a shared 2-core host lands on every row alike instead of on whichever row it caught.
+    /// </summary>
+    private static async Task<double[]> TimeInterleavedAsync(List<(string File, string[] Args)> rows, Dictionary<string, string> env)
     {
-        var times = new List<double>();
-        for (var i = 0; i < Runs + 2; i++)
+        var times = rows.Select(_ => new List<double>()).ToArray();
+        for (var round = 0; round < Runs + 2; round++)
         {
-            var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            args.ToList().ForEach(info.ArgumentList.Add);
-            foreach (var (k, v) in env)
+            for (var r = 0; r < rows.Count; r++)
             {
-                info.Environment[k] = v;
-            }
-
-            var started = Stopwatch.GetTimestamp();
-            using var process = Process.Start(info)!;
-            var stderr = process.StandardError.ReadToEndAsync();
-            await process.StandardOutput.ReadToEndAsync();
-            await process.WaitForExitAsync();
-            if (process.ExitCode != 0)
-            {
-                throw new InvalidOperationException($"{file} {string.Join(' ', args)} exited {process.ExitCode}: {await stderr}");
-            }
-
-            if (i >= 2)
-            {
-                times.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                var elapsed = await TimeOnceAsync(rows[r].File, rows[r].Args, env);
+                if (round >= 2)
+                {
+                    times[r].Add(elapsed);
+                }
             }
         }
 
-        return times.Order().ElementAt(times.Count / 2);
+        return [.. times.Select(t => t.Order().ElementAt(t.Count / 2))];
+    }
+
+    private static async Task<double> TimeOnceAsync(string file, string[] args, Dictionary<string, string> env)
+    {
+        var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        args.ToList().ForEach(info.ArgumentList.Add);
+        foreach (var (k, v) in env)
+        {
+            info.Environment[k] = v;
+        }
+
+        var started = Stopwatch.GetTimestamp();
+        using var process = Process.Start(info)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"{file} {string.Join(' ', args)} exited {process.ExitCode}: {await stderr}");
+        }
+
+        return Stopwatch.GetElapsedTime(started).TotalMilliseconds;
     }
 
     private static async Task<(double Handshake, double Call)> McpAsync((string Node, string Script) node, string tool, string toolArgs, string[] server, Dictionary<string, string> env)
