@@ -22,18 +22,7 @@ public static partial class CliApp
         Hosting.StartupTimeline.Mark("command tree");
         if (RootFlags.TryReadSuggest(args, out var toComplete, out var position))
         {
-            // The completion scripts' question: what may come at this position of this line (starting with the word
-            // being typed there).
-            var typed = toComplete[..Math.Min(position, toComplete.Length)];
-            typed = typed[(typed.LastIndexOf(' ') + 1)..];
-            foreach (var completion in root.Parse(toComplete).GetCompletions(position))
-            {
-                if (completion.Label.StartsWith(typed, StringComparison.Ordinal))
-                {
-                    await context.Out.WriteLineAsync(completion.Label).ConfigureAwait(false);
-                }
-            }
-
+            RootFlags.Suggest(root, toComplete, position, context.Out);
             return ExitCodes.Success;
         }
 

@@ -61,6 +61,23 @@ internal static class RootFlags
         return spec[0] == ':' && int.TryParse(spec.AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture, out position);
     }
 
+    /// <summary>
+    /// The completion scripts' question answered: what may come at <paramref name="position"/> of <paramref name="line"/>,
+    /// starting with the word being typed there, one per line.
+    /// </summary>
+    public static void Suggest(Command root, string line, int position, TextWriter output)
+    {
+        var typed = line[..Math.Min(position, line.Length)];
+        typed = typed[(typed.LastIndexOf(' ') + 1)..];
+        foreach (var completion in root.Parse(line).GetCompletions(position))
+        {
+            if (completion.Label.StartsWith(typed, StringComparison.Ordinal))
+            {
+                output.WriteLine(completion.Label);
+            }
+        }
+    }
+
     /// <summary>The terminal's width when a person is reading, else no limit (a pipe or a file has no width).</summary>
     private static int Width(CliContext context)
     {
