@@ -28,7 +28,7 @@ public sealed class NativeBuildTests
     [Fact]
     public void Native_LinuxBuild_IsFixedAddressWithExpandedTypeData()
     {
-        // The start-up settings of the project file (IlcDehydrate=false, PositionIndependentExecutable=false) must reach
+        // The start-up settings of eng/NativeStartup.props (IlcDehydrate=false, PositionIndependentExecutable=false) must reach
         // the published program: a position-independent one spends ~80 ms relocating its type data before Main.
         var program = Program();
         Assert.SkipUnless(OperatingSystem.IsLinux(), "the fixed-address build applies to Linux only");

@@ -70,7 +70,7 @@ internal static class HelpPage
         var rows = new List<(string, string)>();
         foreach (var argument in Visible(command.Arguments))
         {
-            rows.Add((Label(argument), Describe(argument.Description, argument.HasDefaultValue, argument.GetDefaultValue)));
+            rows.Add((Label(argument), Describe(argument.Description, argument.HasDefaultValue ? argument.GetDefaultValue() : null)));
         }
 
         return rows;
@@ -213,16 +213,15 @@ internal static class HelpPage
             first += " (REQUIRED)";
         }
 
-        return (first, Describe(option.Description, option.HasDefaultValue, option.GetDefaultValue));
+        return (first, Describe(option.Description, option.HasDefaultValue ? option.GetDefaultValue() : null));
     }
 
     /// <summary>The description, with "[default: x]" unless it already says what the default is (or it is a flag's false).</summary>
-    private static string Describe(string? description, bool hasDefault, Func<object?> defaultValue)
+    private static string Describe(string? description, object? defaultValue)
     {
         description ??= string.Empty;
-        if (!hasDefault || description.Contains("default", StringComparison.OrdinalIgnoreCase)
-            || defaultValue() is null or false
-            || Convert.ToString(defaultValue(), CultureInfo.InvariantCulture) is not { Length: > 0 } value)
+        if (defaultValue is null or false || description.Contains("default", StringComparison.OrdinalIgnoreCase)
+            || Convert.ToString(defaultValue, CultureInfo.InvariantCulture) is not { Length: > 0 } value)
         {
             return description;
         }

@@ -113,7 +113,7 @@ public static class JobSpecSchema
                 throw new JobSpecException($"{where}: \"{field.Name}\" is given twice.");
             }
 
-            spec = Set(spec, field, Read(field, property.Value, where));
+            spec = field.With(spec, Read(field, property.Value, where));
         }
 
         if (Fields.FirstOrDefault(f => f.Required && !seen.Contains(f.Name)) is { } missing)
@@ -136,7 +136,7 @@ public static class JobSpecSchema
         };
         return value is null
             ? throw new JobSpecException($"{where}: {field.Name} must be {field.Expected}{(field.Kind == JobFieldKind.Text ? $" of at most {MaxTextLength} characters" : "")}, got {Identifiers.Echo(text)}.")
-            : Set(spec, field, value);
+            : field.With(spec, value);
     }
 
     /// <summary>The spec if its values make sense (positive GPUs, memory, CPU ...), else every problem in one message.</summary>
@@ -180,8 +180,6 @@ public static class JobSpecSchema
         JsonValueKind.Array => "an array",
         _ => "an object",
     };
-
-    private static JobSpecInput Set(JobSpecInput spec, JobSpecField field, object? value) => field.With(spec, value);
 
     /// <summary>
     /// The fields, in <see cref="JobSpecInput"/>'s order, with their wire names, meanings and accessors. Written out
