@@ -1,12 +1,27 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Vgac.Copilot.Actions;
+using Vgac.Copilot.Client;
+using Vgac.Copilot.Core;
 using Vgac.Copilot.Plugins.Catalog;
 
 namespace Vgac.Copilot.Plugins;
 
 public static class PluginServiceCollectionExtensions
 {
+    /// <summary>
+    /// The copilot below the planners: VGAC client, core (guards, calibration, agents) and the plugins. A host that
+    /// answers questions adds the planners too (<c>AddCopilot</c>); returns the VGAC HTTP client builder so a host can
+    /// put a different primary handler under it (a cassette, say).
+    /// </summary>
+    public static IHttpClientBuilder AddCopilotTools(this IServiceCollection services)
+    {
+        var client = services.AddVgacClient();
+        services.AddCopilotCore();
+        services.AddVgacPlugins();
+        return client;
+    }
+
     /// <summary>
     /// Registers the four plugins and the <see cref="ToolCatalog"/>. Needs the client and the core
     /// (<c>AddVgacClient</c>, <c>AddCopilotCore</c>). Hosts replace <see cref="IActionApprover"/> with their own.

@@ -5,7 +5,6 @@ using Microsoft.Extensions.Options;
 using Vgac.Copilot.Agent.Llm;
 using Vgac.Copilot.Agent.Planning;
 using Vgac.Copilot.Client;
-using Vgac.Copilot.Core;
 using Vgac.Copilot.Plugins;
 using Vgac.Copilot.Plugins.Catalog;
 
@@ -20,9 +19,7 @@ public static class AgentServiceCollectionExtensions
     /// </summary>
     public static IHttpClientBuilder AddCopilot(this IServiceCollection services)
     {
-        var client = services.AddVgacClient();
-        services.AddCopilotCore();
-        services.AddVgacPlugins();
+        var client = services.AddCopilotTools();
         services.AddCopilotAgent();
         return client;
     }
@@ -30,8 +27,7 @@ public static class AgentServiceCollectionExtensions
     /// <summary>Registers the planners. Needs the plugins (<c>AddVgacPlugins</c>).</summary>
     public static IServiceCollection AddCopilotAgent(this IServiceCollection services)
     {
-        services.AddOptions<LlmOptions>().BindConfiguration(LlmOptions.SectionName).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LlmOptions>, LlmOptionsValidator>());
+        services.AddLlmOptions();
         services.TryAddSingleton<ToolActivity>();
         services.TryAddSingleton(sp => new ToolInvoker(sp.GetRequiredService<ToolCatalog>(), sp.GetRequiredService<ToolActivity>()));
         services.TryAddSingleton(sp => new AnswerChecker(sp.GetRequiredService<IOptions<Core.Guards.GuardOptions>>().Value));
@@ -43,6 +39,17 @@ public static class AgentServiceCollectionExtensions
                 ? new LlmPlanner(llm, sp.GetRequiredService<ToolCatalog>(), sp.GetRequiredService<TimeProvider>(), Where(sp), activity: sp.GetRequiredService<ToolActivity>())
                 : sp.GetRequiredService<OfflinePlanner>();
         });
+        return services;
+    }
+
+    /// <summary>
+    /// The model's settings and their checks, without the planners: a host that carries no model connector (the
+    /// native one-shot <c>vgac</c>) still reports them (<c>vgac config</c>). <see cref="AddCopilotAgent"/> includes it.
+    /// </summary>
+    public static IServiceCollection AddLlmOptions(this IServiceCollection services)
+    {
+        services.AddOptions<LlmOptions>().BindConfiguration(LlmOptions.SectionName).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LlmOptions>, LlmOptionsValidator>());
         return services;
     }
 

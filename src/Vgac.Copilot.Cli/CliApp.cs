@@ -28,6 +28,12 @@ public static partial class CliApp
 
         var parse = root.Parse(args);
         Hosting.StartupTimeline.Mark("parsed");
+        if (Hosting.FullProgram.IsOneShotBuild && Hosting.FullProgram.IsNeededFor(parse))
+        {
+            // The native vgac answers help, completions and usage errors for every command; it hands the rest to vgac-full.
+            return await Hosting.FullProgram.RunAsync(args, parse, context).ConfigureAwait(false);
+        }
+
         // Ctrl+C cancels the command's token; commands stop promptly on it. The long grace lets `vgac watch` finish
         // the cycle in progress (it offers a second Ctrl+C to stop at once).
         var invocation = new InvocationConfiguration { Output = context.Out, Error = context.Error, ProcessTerminationTimeout = TimeSpan.FromMinutes(5) };

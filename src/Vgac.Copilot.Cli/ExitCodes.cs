@@ -53,6 +53,12 @@ public static class ExitCodes
     /// </summary>
     public const int StoreUnavailable = 13;
 
+    /// <summary>
+    /// The native install's one-shot <c>vgac</c> could not hand a command to the full program beside it
+    /// (<c>vgac-full</c>): it is missing or could not be started; the message names the file.
+    /// </summary>
+    public const int ProgramMissing = 14;
+
     /// <summary>Interrupted by Ctrl+C.</summary>
     public const int Cancelled = 130;
 }

@@ -132,6 +132,101 @@ public sealed class NativeBuildTests
         }
     }
 
+    [Fact]
+    public async Task Native_OneShotVgac_CarriesNoModelConnectorMcpServerWebServerOrEvalRunner_VgacFullDoes()
+    {
+        // Names the compiler keeps for each library's compiled types: absent from vgac, present in vgac-full (so the
+        // probe can see them). One missing 'if (FullProgram.IsOneShotBuild)' in a command's body brings them back.
+        var oneShot = await File.ReadAllBytesAsync(Program(), Ct);
+        var full = await File.ReadAllBytesAsync(FullProgramPath(), Ct);
+        foreach (var library in Libraries)
+        {
+            var name = System.Text.Encoding.UTF8.GetBytes(library);
+            Assert.True(full.AsSpan().IndexOf(name) >= 0, $"vgac-full has no '{library}': the probe sees nothing");
+            Assert.True(oneShot.AsSpan().IndexOf(name) < 0, $"the one-shot vgac carries '{library}'");
+        }
+
+        Assert.True(oneShot.Length < full.Length * 0.8, $"vgac is {oneShot.Length / 1e6:F1} MB, vgac-full {full.Length / 1e6:F1} MB");
+    }
+
+    private static readonly string[] Libraries = ["Microsoft.SemanticKernel", "OpenAI.Chat", "ModelContextProtocol.Server", "Microsoft.AspNetCore.Server.Kestrel", "YamlDotNet"];
+
+    [Fact]
+    public async Task Native_OneShotVgacAlone_RunsItsOwnCommandsAndHelp_AndNamesTheMissingFullProgram()
+    {
+        // vgac copied alone into a folder: what it carries runs; what it hands over says which file is missing (exit 14).
+        var folder = Directory.CreateTempSubdirectory("vgac-alone-").FullName;
+        var alone = Path.Combine(folder, Path.GetFileName(Program()));
+        File.Copy(Program(), alone);
+        await using var sim = await SimulatorHost.StartAsync(new SimulatorOptions { Speed = 0 }, cancellationToken: Ct);
+
+        var predict = await RunAsync(alone, ["predict", "--gpus", "2", "--vgac-url", sim.Url.ToString(), "-o", "json"]);
+        var help = await RunAsync(alone, ["chat", "--help"]);
+        var ask = await RunAsync(alone, ["ask", "how busy is it?", "--vgac-url", sim.Url.ToString()]);
+        var demo = await RunAsync(alone, ["predict", "--gpus", "2", "--demo"]);
+
+        Assert.True(predict.ExitCode == 0, predict.ToString());
+        using (var answer = JsonDocument.Parse(predict.Out))
+        {
+            Assert.True(answer.RootElement.TryGetProperty("probability_long_wait", out _), predict.Out);
+        }
+
+        Assert.True(help.ExitCode == 0 && help.Out.Contains("--resume", StringComparison.Ordinal), help.ToString());
+        Assert.True(ask.ExitCode == ExitCodes.ProgramMissing, ask.ToString());
+        Assert.Contains($"'ask' runs in the full program, which this install should have beside vgac: {Path.Combine(folder, "vgac-full")} is missing", ask.Error, StringComparison.Ordinal);
+        Assert.True(demo.ExitCode == ExitCodes.ProgramMissing && demo.Error.Contains("'predict --demo'", StringComparison.Ordinal), demo.ToString());
+    }
+
+    [Fact]
+    public async Task Native_HandedOverRun_SameOutputAndExitCodeAsTheJitBuild()
+    {
+        // eval runs in vgac-full: its failure (a folder that is not there) reaches the caller as the JIT build reports it.
+        var missing = Path.Combine(Path.GetTempPath(), $"vgac-no-suites-{Guid.NewGuid():N}");
+        string[] args = ["eval", "--planner", "offline", "--suites", missing];
+
+        var native = await RunAsync(args);
+        var jit = await CliHarness.RunAsync(args, cancellationToken: Ct);
+
+        Assert.NotEqual(0, jit.ExitCode);
+        Assert.Equal(jit.ExitCode, native.ExitCode);
+        Assert.Equal(jit.Error.Trim(), native.Error.Trim());
+        Assert.Equal(jit.Out.Trim(), native.Out.Trim());
+    }
+
+    [Fact]
+    public async Task Native_Chat_HandedOverAtATerminal_CtrlCCancelsOnlyTheAnswer()
+    {
+        // The one-shot vgac replaces itself with vgac-full: the terminal, Ctrl+C and the exit code are the REPL's.
+        var program = Program();
+        Assert.SkipUnless(TmuxSession.Available, "tmux is not installed (.ci/run installs it)");
+        var data = Directory.CreateTempSubdirectory("vgac-native-pty-").FullName;
+        var environment = Environment();
+        environment["VGAC_LOG_DIR"] = Path.Combine(data, "logs");
+        environment["HOME"] = data;
+        environment["PATH"] = System.Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin:/bin";
+        environment["Simulator__Faults__LatencyMs"] = "3000";
+        var patience = TimeSpan.FromSeconds(60);
+
+        await using var tmux = await TmuxSession.StartAsync([program, "chat", "--demo"], environment, data);
+        await tmux.WaitForAsync(s => s.Contains("vgac[eks]>", StringComparison.Ordinal), patience, "the first prompt");
+        await tmux.TypeAsync("why are jobs waiting?");
+        await tmux.PressAsync("Enter");
+        await tmux.WaitForAsync(s => s.Contains("⋯ observer_", StringComparison.Ordinal), patience, "the live tool line");
+        await tmux.PressAsync("C-c");
+        var cancelled = await tmux.WaitForAsync(s => s.Contains("(answer cancelled; the session goes on)", StringComparison.Ordinal), patience, "the cancelled answer");
+        Assert.DoesNotContain("[exit", cancelled, StringComparison.Ordinal);
+        await tmux.TypeAsync("exit");
+        await tmux.PressAsync("Enter");
+        await tmux.WaitForAsync(s => s.Contains("[exit 0]", StringComparison.Ordinal), patience, "the program to end");
+    }
+
+    private static string FullProgramPath()
+    {
+        var program = Path.Combine(Path.GetDirectoryName(Program())!, Hosting.FullProgram.FileName);
+        Assert.True(File.Exists(program), $"{Variable} has vgac but no {Hosting.FullProgram.FileName} beside it");
+        return program;
+    }
+
     private static string Program()
     {
         var folder = System.Environment.GetEnvironmentVariable(Variable);
@@ -147,6 +242,8 @@ public sealed class NativeBuildTests
         ["VGAC_AUDIT_DB"] = Path.Combine(Directory.CreateTempSubdirectory("vgac-native-audit-").FullName, "audit.db"),
     };
 
-    private static Task<CliResult> RunAsync(string[] args) =>
-        ProgramRun.RunAsync(Program(), args, TestPaths.RepoRoot, TimeSpan.FromMinutes(5), Ct, Environment());
+    private static Task<CliResult> RunAsync(string[] args) => RunAsync(Program(), args);
+
+    private static Task<CliResult> RunAsync(string program, string[] args) =>
+        ProgramRun.RunAsync(program, args, TestPaths.RepoRoot, TimeSpan.FromMinutes(5), Ct, Environment());
 }

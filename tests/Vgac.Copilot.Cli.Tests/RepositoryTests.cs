@@ -28,6 +28,24 @@ public sealed partial class RepositoryTests
         Assert.All(rows, r => Assert.StartsWith($"`{Core.Jobs.JobSpecSchema.Get(r[1].Trim('`'), "README").Flag}`", r[2], StringComparison.Ordinal));
     }
 
+    /// <summary>
+    /// No build output is committed: a build that writes outside <c>bin/</c> and <c>obj/</c> (which .gitignore
+    /// covers) shows up here before its files reach the history.
+    /// </summary>
+    [Fact]
+    public async Task Repository_TracksNoBuildOutput()
+    {
+        Assert.SkipUnless(Directory.Exists(Path.Combine(TestPaths.RepoRoot, ".git")), "not a git checkout");
+        var run = await ProgramRun.RunAsync("git", ["ls-files", "-z"], TestPaths.RepoRoot, TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken);
+        Assert.True(run.ExitCode == 0, run.ToString());
+
+        string[] built = [".dll", ".pdb", ".so", ".dylib", ".exe", ".o", ".dbg", ".deps.json", ".runtimeconfig.json", ".nupkg"];
+        var offenders = run.Out.Split('\0', StringSplitOptions.RemoveEmptyEntries)
+            .Where(f => built.Any(e => f.EndsWith(e, StringComparison.OrdinalIgnoreCase)) || f.Split('/').Any(part => part is "bin" or "obj"))
+            .ToList();
+        Assert.True(offenders.Count == 0, $"{offenders.Count} build outputs are tracked, e.g. {string.Join(", ", offenders.Take(5))}");
+    }
+
     [Fact]
     public void Repository_NoFileNamesAPathOutsideIt()
     {

@@ -24,7 +24,7 @@ internal sealed class ChatCommand : VgacCommand
     };
 
     public ChatCommand(CliContext context)
-        : base(context, "chat", "Chat with the copilot in the terminal: questions in plain language, answers grounded in VGAC's numbers.", CommandNeeds.Vgac | CommandNeeds.Demo | CommandNeeds.Model)
+        : base(context, "chat", "Chat with the copilot in the terminal: questions in plain language, answers grounded in VGAC's numbers.", CommandNeeds.Vgac | CommandNeeds.Demo | CommandNeeds.Model | CommandNeeds.FullProgram)
     {
         Add(resume);
         Examples =
@@ -35,7 +35,11 @@ internal sealed class ChatCommand : VgacCommand
         ];
     }
 
-    protected override async Task<int> ExecuteAsync(ParseResult parse, CommandSession session, CancellationToken token)
+    // Not carried by the one-shot vgac: this method is not async, so the compiler drops the body with the branch.
+    protected override Task<int> ExecuteAsync(ParseResult parse, CommandSession session, CancellationToken token) =>
+        FullProgram.IsOneShotBuild ? throw FullProgram.NotCarried(Name) : ChatAsync(parse, session, token);
+
+    private async Task<int> ChatAsync(ParseResult parse, CommandSession session, CancellationToken token)
     {
         var context = Context;
         var ansi = AnsiConsole.Create(new AnsiConsoleSettings

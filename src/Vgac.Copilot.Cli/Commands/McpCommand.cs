@@ -33,7 +33,7 @@ internal sealed class McpCommand : VgacCommand
     private static readonly Option<string?> Toolsets = new("--toolsets") { Description = "Comma-separated groups: observer,predictor,calibrator,actor (default all).", HelpName = "list" };
 
     public McpCommand(CliContext context)
-        : base(context, "mcp", "Serve the VGAC tools, resources and prompts to IDE assistants over MCP (stdio by default).", CommandNeeds.Vgac | CommandNeeds.Demo)
+        : base(context, "mcp", "Serve the VGAC tools, resources and prompts to IDE assistants over MCP (stdio by default).", CommandNeeds.Vgac | CommandNeeds.Demo | CommandNeeds.FullProgram)
     {
         foreach (var option in new Option[] { Http, Port, Bind, TokenFile, Token, AllowedHosts, AllowedOrigins, AllowActions, Toolsets })
         {
@@ -49,10 +49,21 @@ internal sealed class McpCommand : VgacCommand
     }
 
     /// <summary>Every cluster's actions are confirmed by the person behind the client, as the served cluster's are.</summary>
-    protected override void ConfigureServices(ParseResult parse, IServiceCollection services) =>
-        services.Replace(ServiceDescriptor.Singleton<Actions.IActionApprover, ElicitingApprover>());
+    protected override void ConfigureServices(ParseResult parse, IServiceCollection services)
+    {
+        if (FullProgram.IsOneShotBuild)
+        {
+            throw FullProgram.NotCarried(Name);
+        }
 
-    protected override async Task<int> ExecuteAsync(ParseResult parse, CommandSession session, CancellationToken cancellationToken)
+        services.Replace(ServiceDescriptor.Singleton<Actions.IActionApprover, ElicitingApprover>());
+    }
+
+    // Not carried by the one-shot vgac: this method is not async, so the compiler drops the body with the branch.
+    protected override Task<int> ExecuteAsync(ParseResult parse, CommandSession session, CancellationToken cancellationToken) =>
+        FullProgram.IsOneShotBuild ? throw FullProgram.NotCarried(Name) : ServeAsync(parse, session, cancellationToken);
+
+    private async Task<int> ServeAsync(ParseResult parse, CommandSession session, CancellationToken cancellationToken)
     {
         // Flags over the Mcp section of the configuration.
         var configured = session.Configuration.GetSection("Mcp").Get<McpHostOptions>() ?? new McpHostOptions();

@@ -67,7 +67,7 @@ internal sealed class SimCommand : VgacCommand
     }
 
     public SimCommand(CliContext context)
-        : base(context, "sim", "Run the embedded VGAC simulator (every endpoint of the API, over HTTP) until Ctrl+C.")
+        : base(context, "sim", "Run the embedded VGAC simulator (every endpoint of the API, over HTTP) until Ctrl+C.", CommandNeeds.FullProgram)
     {
         foreach (var option in new Option[] { Port, Bind, Flavor, Trace, TraceStart, TraceFormat, TraceTiming, Seed, Speed, Warmup })
         {
@@ -82,7 +82,9 @@ internal sealed class SimCommand : VgacCommand
         ];
     }
 
-    protected override Task<int> ExecuteAsync(ParseResult parse, CommandSession session, CancellationToken cancellationToken) => RunAsync(parse, session, cancellationToken);
+    // Not carried by the one-shot vgac: the compiler drops the body with the branch.
+    protected override Task<int> ExecuteAsync(ParseResult parse, CommandSession session, CancellationToken cancellationToken) =>
+        FullProgram.IsOneShotBuild ? throw FullProgram.NotCarried(Name) : RunAsync(parse, session, cancellationToken);
 
     private static async Task<int> RunAsync(ParseResult parse, CommandSession session, CancellationToken cancellationToken)
     {

@@ -18,6 +18,16 @@ internal enum CommandNeeds
 
     /// <summary>Asks a model: <c>--llm-provider</c>, <c>--llm-endpoint</c>, <c>--llm-model</c>.</summary>
     Model = 4,
+
+    /// <summary>
+    /// Runs what only the full program carries (a planner, the MCP server, the simulator, the eval runner, the watch
+    /// loop): the native one-shot <c>vgac</c> hands it to <c>vgac-full</c> (see <see cref="FullProgram"/>). Each of
+    /// its overrides is then a plain method, <c>FullProgram.IsOneShotBuild ? throw FullProgram.NotCarried(Name) :
+    /// BodyAsync(...)</c>, so that build compiles none of the body. Not an <c>async</c> method with the check inside:
+    /// the compiler drops a branch the switch rules out, but an async method's resumption points reach the code
+    /// after each <c>await</c> past the check.
+    /// </summary>
+    FullProgram = 8,
 }
 
 /// <summary>

@@ -42,7 +42,7 @@ internal sealed class WatchCommand : VgacCommand
     };
 
     public WatchCommand(CliContext context)
-        : base(context, "watch", "Run the agents: observe, audit calibration, score pending jobs, propose actions, run what autonomy and the guards allow, verify; everything audited.", CommandNeeds.Vgac | CommandNeeds.Demo)
+        : base(context, "watch", "Run the agents: observe, audit calibration, score pending jobs, propose actions, run what autonomy and the guards allow, verify; everything audited.", CommandNeeds.Vgac | CommandNeeds.Demo | CommandNeeds.FullProgram)
     {
         foreach (var option in new Option[] { once, metricsPort, WatchOptionsFlags.Cycles, WatchOptionsFlags.Interval, WatchOptionsFlags.Autonomy, WatchOptionsFlags.SimStep })
         {
@@ -59,7 +59,11 @@ internal sealed class WatchCommand : VgacCommand
         ];
     }
 
-    protected override async Task<int> InvokeAsync(ParseResult parse, CancellationToken ct)
+    // Not carried by the one-shot vgac: this method is not async, so the compiler drops the body with the branch.
+    protected override Task<int> InvokeAsync(ParseResult parse, CancellationToken ct) =>
+        FullProgram.IsOneShotBuild ? throw FullProgram.NotCarried(Name) : WatchAsync(parse, ct);
+
+    private async Task<int> WatchAsync(ParseResult parse, CancellationToken ct)
     {
         var context = Context;
         var format = Format!;

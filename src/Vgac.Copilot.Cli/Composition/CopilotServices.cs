@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Vgac.Copilot.Agent;
+using Vgac.Copilot.Plugins;
 using Vgac.Copilot.Watch;
 
 namespace Vgac.Copilot.Cli.Composition;
@@ -24,7 +25,18 @@ internal static class CopilotServices
         services.TryAddSingleton<Core.Caching.ISharedCache>(new Hosting.FileSharedCache(
             Path.Combine(Commands.ChatSettings.Resolve(configuration), "cache"),
             $"{configuration["Cluster:Name"]}|{configuration["Vgac:BaseUrl"]}|{configuration["Watch:AuditPath"] ?? Vgac.Copilot.Watch.AuditStore.DefaultPath()}"));
-        services.AddCopilot();
+        services.AddCopilotTools();
+        if (Hosting.FullProgram.IsOneShotBuild)
+        {
+            // No planners, and so no model connector, in the native one-shot vgac (chat and ask run in vgac-full); the
+            // model's settings are still checked there (vgac config).
+            services.AddLlmOptions();
+        }
+        else
+        {
+            services.AddCopilotAgent();
+        }
+
         services.AddVgacWatch();
         services.AddPostgresStorage();
         return services;
