@@ -200,14 +200,9 @@ public sealed class NativeBuildTests
         var program = Program();
         Assert.SkipUnless(TmuxSession.Available, "tmux is not installed (.ci/run installs it)");
         var data = Directory.CreateTempSubdirectory("vgac-native-pty-").FullName;
-        var environment = Environment();
-        environment["VGAC_LOG_DIR"] = Path.Combine(data, "logs");
-        environment["HOME"] = data;
-        environment["PATH"] = System.Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin:/bin";
-        environment["Simulator__Faults__LatencyMs"] = "3000";
         var patience = TimeSpan.FromSeconds(60);
 
-        await using var tmux = await TmuxSession.StartAsync([program, "chat", "--demo"], environment, data);
+        await using var tmux = await TmuxSession.StartAsync([program, "chat", "--demo"], TerminalReplTests.Environment(data, latencyMs: 3000), data);
         await tmux.WaitForAsync(s => s.Contains("vgac[eks]>", StringComparison.Ordinal), patience, "the first prompt");
         await tmux.TypeAsync("why are jobs waiting?");
         await tmux.PressAsync("Enter");

@@ -11,7 +11,8 @@ public sealed class TerminalReplTests
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
 
-    private static Dictionary<string, string> Environment(string data, int latencyMs) => new()
+    /// <summary>A run's environment at the terminal: every folder it writes in <paramref name="data"/>, and VGAC answering after <paramref name="latencyMs"/>.</summary>
+    internal static Dictionary<string, string> Environment(string data, int latencyMs) => new()
     {
         ["VGAC_DATA_DIR"] = data,
         ["VGAC_LOG_DIR"] = Path.Combine(data, "logs"),

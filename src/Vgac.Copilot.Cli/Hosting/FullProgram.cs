@@ -88,17 +88,12 @@ internal static partial class FullProgram
     {
         // execv takes a NULL-terminated array of NUL-terminated strings; argv[0] is the program's own path.
         var strings = new nint[args.Length + 1];
-        var argv = Marshal.AllocHGlobal((args.Length + 2) * nint.Size);
+        var argv = Marshal.AllocHGlobal((strings.Length + 1) * nint.Size);
         try
         {
-            strings[0] = Marshal.StringToCoTaskMemUTF8(path);
-            for (var i = 0; i < args.Length; i++)
-            {
-                strings[i + 1] = Marshal.StringToCoTaskMemUTF8(args[i]);
-            }
-
             for (var i = 0; i < strings.Length; i++)
             {
+                strings[i] = Marshal.StringToCoTaskMemUTF8(i == 0 ? path : args[i - 1]);
                 Marshal.WriteIntPtr(argv, i * nint.Size, strings[i]);
             }
 
