@@ -23,6 +23,23 @@ public sealed class TerminalSafetyTests
     }
 
     [Fact]
+    public async Task Predict_BidiOverridesFromAFlagAndFromVgac_ShownEscaped()
+    {
+        await using var server = await LoopbackServer.StartAsync(r => r.Path switch
+        {
+            "/api/predict/wait" => ScriptedResponse.Json("{\"probability_long_wait\":0.8,\"estimated_wait_seconds\":3600,\"wait_category\":\"high\",\"confidence\":0.9,\"is_calibrated\":true,\"recommendation\":\"use queue \u2066b\u2069 \u202Enow\",\"latency_us\":85}"),
+            _ => ScriptedResponse.Json("{\"ece\":0.02,\"brier_score\":0.1,\"sample_count\":800,\"recalibration_needed\":false}"),
+        }, Ct);
+
+        var result = await CliHarness.RunAsync(["predict", "--vgac-url", server.BaseAddress.ToString(), "--gpus", "4", "--namespace", "ml\u202Eprod"], cancellationToken: Ct);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("namespace ml<U+202E>prod", result.Out, StringComparison.Ordinal);
+        Assert.Contains("use queue <U+2066>b<U+2069> <U+202E>now", result.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain(result.Out + result.Error, c => char.GetUnicodeCategory(c) == System.Globalization.UnicodeCategory.Format);
+    }
+
+    [Fact]
     public async Task Predict_Json_KeepsTheTextButEscaped()
     {
         await using var server = await HostileVgacAsync();

@@ -26,12 +26,20 @@ internal sealed class InertWriter(TextWriter inner, SecretRedactor secrets) : Te
     /// <summary>The writer, made inert (once: wrapping twice is a no-op).</summary>
     public static TextWriter Wrap(TextWriter writer, SecretRedactor secrets) => writer is InertWriter ? writer : new InertWriter(writer, secrets);
 
+    /// <summary>A high surrogate written alone, held until its pair arrives (the pair is judged as one character).</summary>
+    private char? _high;
+
     public override void Write(char value)
     {
-        if (!Strip(value))
+        if (char.IsHighSurrogate(value))
         {
-            inner.Write(value);
+            _high = value;
+            return;
         }
+
+        var text = _high is { } high ? string.Concat(high.ToString(), value.ToString()) : value.ToString();
+        _high = null;
+        inner.Write(UntrustedText.Clean(text));
     }
 
     public override void Write(string? value) => inner.Write(Safe(value));
@@ -42,7 +50,11 @@ internal sealed class InertWriter(TextWriter inner, SecretRedactor secrets) : Te
 
     public override Task WriteAsync(string? value) => inner.WriteAsync(Safe(value));
 
-    public override Task WriteAsync(char value) => Strip(value) ? Task.CompletedTask : inner.WriteAsync(value);
+    public override Task WriteAsync(char value)
+    {
+        Write(value);
+        return Task.CompletedTask;
+    }
 
     public override Task WriteLineAsync(string? value) => inner.WriteLineAsync(Safe(value));
 
@@ -53,6 +65,4 @@ internal sealed class InertWriter(TextWriter inner, SecretRedactor secrets) : Te
     public override Task FlushAsync() => inner.FlushAsync();
 
     private string Safe(string? value) => UntrustedText.Clean(secrets.Redact(value));
-
-    private static bool Strip(char c) => UntrustedText.Clean(c.ToString()).Length == 0;
 }
