@@ -100,7 +100,7 @@ internal static class CopilotConfiguration
         }
 
         var environment = FromEnvironment(context.Environment).ToList();
-        var variables = environment.GroupBy(e => e.Key, StringComparer.OrdinalIgnoreCase).ToDictionary(g => g.Key, g => g.Last().Variable, StringComparer.OrdinalIgnoreCase);
+        var variables = environment.ToDictionary(e => e.Key, e => e.Variable, StringComparer.OrdinalIgnoreCase);
         builder.AddInMemoryCollection(environment.Select(e => new KeyValuePair<string, string?>(e.Key, e.Value)));
         labels.Add(key => $"environment {variables.GetValueOrDefault(key, "?")}");
 
@@ -147,25 +147,40 @@ internal static class CopilotConfiguration
         }
     }
 
+    /// <summary>
+    /// The settings the environment gives, one per key. When several variables set one key, the named variable
+    /// (<c>VGAC_API_BASE_URL</c>) wins over its <c>Section__Key</c> form (<c>Vgac__BaseUrl</c>), which wins over
+    /// <c>OPENAI_API_KEY</c>; two spellings of one <c>Section__Key</c> (keys ignore case) are settled by name, so the
+    /// outcome never depends on the order the environment lists them in.
+    /// </summary>
     private static IEnumerable<(string Key, string? Value, string Variable)> FromEnvironment(IReadOnlyDictionary<string, string> environment)
     {
-        // The usual OpenAI variable, unless the product's own one is set.
-        if (environment.TryGetValue("OPENAI_API_KEY", out var openAiKey) && !environment.ContainsKey("VGAC_LLM_API_KEY"))
+        var chosen = new Dictionary<string, (string? Value, string Variable, int Rank)>(StringComparer.OrdinalIgnoreCase);
+        void Offer(string key, string value, string variable, int rank)
         {
-            yield return ("Llm:ApiKey", openAiKey, "OPENAI_API_KEY");
+            if (!chosen.TryGetValue(key, out var held) || rank > held.Rank || rank == held.Rank && string.CompareOrdinal(variable, held.Variable) > 0)
+            {
+                chosen[key] = (value, variable, rank);
+            }
         }
 
         foreach (var (name, value) in environment)
         {
-            if (WellKnownVariables.TryGetValue(name, out var key))
+            if (name == "OPENAI_API_KEY")
             {
-                yield return (key, value, name);
+                Offer("Llm:ApiKey", value, name, 0);
+            }
+            else if (WellKnownVariables.TryGetValue(name, out var key))
+            {
+                Offer(key, value, name, 2);
             }
             else if (name.Contains("__", StringComparison.Ordinal) && Sections.Any(s => name.StartsWith(s + "__", StringComparison.OrdinalIgnoreCase)))
             {
-                yield return (name.Replace("__", ":", StringComparison.Ordinal), value, name);
+                Offer(name.Replace("__", ":", StringComparison.Ordinal), value, name, 1);
             }
         }
+
+        return chosen.Select(c => (c.Key, c.Value.Value, c.Value.Variable));
     }
 }
 
