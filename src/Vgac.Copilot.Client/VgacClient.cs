@@ -115,7 +115,7 @@ internal sealed partial class VgacClient(IVgacApi api, IHttpClientFactory http, 
         if (!response.IsSuccessStatusCode)
         {
             var detail = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-            throw _errors.FromStatus(endpoint, response.StatusCode, detail);
+            throw _errors.FromStatus(endpoint, response.StatusCode, detail, location: response.Headers.Location);
         }
 
         return await response.Content.ReadFromJsonAsync(responseType, cancellationToken).ConfigureAwait(false)

@@ -39,8 +39,8 @@ public static class VgacClientServiceCollectionExtensions
                 http.Timeout = Timeout.InfiniteTimeSpan; // The resilience handler owns timeouts.
             })
             // Connections are recycled by the pool itself, so a client captured by a long-lived service still sees
-            // DNS changes, and the factory need not rotate handlers.
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) })
+            // DNS changes, and the factory need not rotate handlers. Redirects are not followed: the key would go along.
+            .ConfigurePrimaryHttpMessageHandler(() => Redirects.NotFollowed(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) }))
             .SetHandlerLifetime(Timeout.InfiniteTimeSpan)
             // HttpClient's own request logging puts header values into structured log state, where redaction
             // does not reach at trace level; VgacClient logs every call (endpoint, time, outcome) instead.

@@ -32,7 +32,7 @@ internal sealed partial class VgacErrorTranslator(VgacClientOptions options)
             VgacApiException already => already,
             ApiException { InnerException: JsonException json } => InvalidResponse(endpoint, json),
             JsonException json => InvalidResponse(endpoint, json),
-            ApiException api => FromStatus(endpoint, api.StatusCode, api.Content, api),
+            ApiException api => FromStatus(endpoint, api.StatusCode, api.Content, api, api.Headers?.Location),
             OperationCanceledException or TimeoutException => new VgacTimeoutException(
                 $"VGAC {endpoint} did not answer within {options.TimeoutSeconds:0.###} s (Vgac:TimeoutSeconds / VGAC_TIMEOUT_SECONDS).",
                 endpoint, ex),
@@ -45,9 +45,18 @@ internal sealed partial class VgacErrorTranslator(VgacClientOptions options)
         };
     }
 
-    /// <summary>The error for a non-success status, with FastAPI's <c>detail</c> when the body has one.</summary>
-    public VgacApiException FromStatus(VgacEndpoint endpoint, System.Net.HttpStatusCode status, string? body, Exception? inner = null)
+    /// <summary>
+    /// The error for a non-success status, with FastAPI's <c>detail</c> when the body has one. A redirect is never
+    /// followed (the API key would travel to wherever it points): it is an error naming where it pointed.
+    /// </summary>
+    public VgacApiException FromStatus(VgacEndpoint endpoint, System.Net.HttpStatusCode status, string? body, Exception? inner = null, Uri? location = null)
     {
+        if (Redirects.IsRedirect(status))
+        {
+            var target = Redirects.Describe(location, new Uri(options.BaseUrl), withPath: true);
+            return new(Redact($"VGAC {endpoint} answered {(int)status} {status}, a redirect to {target}; vgac does not follow redirects (the API key would go with it): set Vgac:BaseUrl to the address VGAC really answers at."), endpoint, status, inner);
+        }
+
         var detail = DetailSuffix(body);
         return new(Redact($"VGAC {endpoint} returned {(int)status} {status}{detail}"), endpoint, status, inner)
         {

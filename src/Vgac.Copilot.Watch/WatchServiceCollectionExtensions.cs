@@ -52,6 +52,7 @@ public static class WatchServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IActionExecutor, CommandExecutor>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IActionExecutor, DryRunExecutor>(sp => sp.GetRequiredService<DryRunExecutor>()));
         services.AddHttpClient(WebhookNotifier.HttpClientName, http => http.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(() => Client.Http.Redirects.NotFollowed(new SocketsHttpHandler()))
             .RemoveAllLoggers()
             .AddResilience(sp => WebhookNotifier.Policy(sp.GetRequiredService<IOptions<WatchOptions>>().Value.Webhook), WebhookNotifier.ResilienceLogCategory)
             .Services.AddTransient<WebhookNotifier.AttemptCountingHandler>();

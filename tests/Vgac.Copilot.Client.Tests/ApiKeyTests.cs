@@ -68,4 +68,28 @@ public sealed class ApiKeyTests
         Assert.NotEmpty(harness.Logs.GetSnapshot()); // trace-level HttpClient and client logs were captured
         Assert.DoesNotContain(Secret, logs, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData(307)]
+    [InlineData(302)]
+    [InlineData(308)]
+    public async Task Redirect_ToAnotherHost_NotFollowed_ErrorNamesWhereItPointed_KeyNeverLeaves(int status)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var elsewhere = await LoopbackServer.StartAsync(_ => ScriptedResponse.Json("""{"status":"healthy","model_loaded":true}"""), ct);
+        var target = new Uri(elsewhere.BaseAddress, "/collect?token=abc");
+        await using var server = await LoopbackServer.StartAsync(_ => ScriptedResponse.Redirect(target.ToString(), status), ct);
+        await using var harness = ClientHarness.Create(server.BaseAddress, new Dictionary<string, string?> { ["Vgac:ApiKey"] = Secret, ["Vgac:ApiKeyHeader"] = "X-Api-Key" });
+
+        var health = await Assert.ThrowsAsync<VgacApiException>(() => harness.Client.GetPredictionHealthAsync(ct));
+        var predict = await Assert.ThrowsAsync<VgacApiException>(() => harness.Predictions.PredictWaitAsync(new Contracts.JobSpec { Gpus = 1 }, ct));
+
+        Assert.Empty(elsewhere.Requests);
+        foreach (var error in new[] { health, predict })
+        {
+            Assert.Contains($"a redirect to http://127.0.0.1:{elsewhere.BaseAddress.Port}/collect", error.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain("token=abc", error.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain(Secret, error.Message, StringComparison.Ordinal);
+        }
+    }
 }

@@ -18,6 +18,12 @@ public sealed record RecordedRequest(string Method, string Path, string Query, I
 /// </summary>
 public sealed record ScriptedResponse(int Status = 200, string? Body = null, bool Hang = false, string ContentType = "application/json", TimeSpan? Delay = null)
 {
+    /// <summary>A <c>Location</c> header to send (a redirect's target).</summary>
+    public string? Location { get; init; }
+
+    /// <summary>A redirect with <paramref name="status"/> to <paramref name="location"/>.</summary>
+    public static ScriptedResponse Redirect(string location, int status = 307) => new(status) { Location = location };
+
     public static ScriptedResponse Json(string body, int status = 200) => new(status, body);
 }
 
@@ -90,6 +96,11 @@ public sealed class LoopbackServer : IAsyncDisposable
         }
 
         context.Response.StatusCode = response.Status;
+        if (response.Location is not null)
+        {
+            context.Response.Headers.Location = response.Location;
+        }
+
         if (response.Body is not null)
         {
             context.Response.ContentType = response.ContentType;

@@ -99,6 +99,22 @@ public sealed class ExecutionTests
     }
 
     [Fact]
+    public async Task Webhook_Receiver307ToAnotherPath_NotFollowedAndRecordedAsNotDelivered()
+    {
+        await using var server = await new ScriptedVgac { Probability = 0.6 }.StartAsync(Ct);
+        await using var receiver = await LoopbackServer.StartAsync(r => r.Path == "/elsewhere" ? new ScriptedResponse(200, "ok") : ScriptedResponse.Redirect("/elsewhere"), Ct);
+        using var services = Build(server, receiver, "notify");
+
+        var report = await services.GetRequiredService<WatchCycle>().RunOnceAsync(Ct);
+
+        var run = Assert.Single(report.Executions);
+        Assert.Equal(ProposalStates.Failed, run.State);
+        Assert.Contains($"a redirect to http://127.0.0.1:{receiver.BaseAddress.Port}, which is not followed", run.Detail, StringComparison.Ordinal);
+        Assert.DoesNotContain(receiver.Requests, r => r.Path == "/elsewhere");
+        Assert.DoesNotContain(Secret, run.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Autonomy_Notify_RunsTierTwoButLeavesGateForApproval()
     {
         await using var server = await new ScriptedVgac { Probability = 0.95, Confidence = 0.95, Ece = 0.02 }.StartAsync(Ct);

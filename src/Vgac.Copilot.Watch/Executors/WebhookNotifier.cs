@@ -54,6 +54,13 @@ public sealed class WebhookNotifier(IHttpClientFactory clients, IOptions<WatchOp
         {
             using var response = await clients.CreateClient(HttpClientName).SendAsync(message, cancellationToken).ConfigureAwait(false);
             var status = (int)response.StatusCode;
+            if (Client.Http.Redirects.IsRedirect(response.StatusCode))
+            {
+                // Not followed (the URL is a secret, and a delivery is only one if the configured receiver took it).
+                var target = Client.Http.Redirects.Describe(response.Headers.Location, message.RequestUri!, withPath: false);
+                return new ExecutionOutcome(Name, false, false, $"notification not delivered: the receiver answered HTTP {status}, a redirect to {target}, which is not followed; configure the final URL", attempts.Count, status);
+            }
+
             return response.IsSuccessStatusCode
                 ? new ExecutionOutcome(Name, true, false, $"notification delivered (HTTP {status})", attempts.Count, status)
                 : new ExecutionOutcome(Name, false, false, $"notification refused by the receiver: HTTP {status} after {attempts.Count} attempt(s)", attempts.Count, status);
