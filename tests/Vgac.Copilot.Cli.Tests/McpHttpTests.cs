@@ -42,6 +42,19 @@ public sealed partial class McpHttpTests(ITestOutputHelper output)
         Assert.DoesNotContain(Token, server.Output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Http_Metrics_DescribeTheServiceAsVgac()
+    {
+        await using var server = await McpServer.StartAsync(["--demo"], new() { ["VGAC_MCP_TOKEN"] = Token });
+        using var http = new HttpClient();
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", Token);
+
+        var metrics = await http.GetStringAsync(server.Url.Replace("/mcp", "/metrics", StringComparison.Ordinal), Ct);
+
+        Assert.Contains("service_name=\"vgac\"", metrics, StringComparison.Ordinal);
+        Assert.DoesNotContain("unknown_service", metrics, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("attacker.example", null, HttpStatusCode.Forbidden)]
     [InlineData("localhost", "http://attacker.example", HttpStatusCode.Forbidden)]

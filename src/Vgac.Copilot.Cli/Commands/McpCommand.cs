@@ -135,7 +135,7 @@ internal sealed class McpCommand : VgacCommand
         builder.Services.AddVgacMcpServer(options).WithHttpTransport(http => http.SessionMode = ModelContextProtocol.AspNetCore.HttpServerSessionMode.Stateful);
 
         // Prometheus scrapes /metrics (behind the same host, origin and token checks as /mcp).
-        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(Telemetry.Names).AddMeter("Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel").AddPrometheusExporter());
+        builder.Services.AddOpenTelemetry().ConfigureResource(r => Telemetry.Describe(r.Clear())).WithMetrics(metrics => metrics.AddMeter(Telemetry.Names).AddMeter("Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel").AddPrometheusExporter());
         await using var app = builder.Build();
         app.Services.GetRequiredService<IStartupValidator>().Validate();
         app.UseVgacMcpAccess(access);

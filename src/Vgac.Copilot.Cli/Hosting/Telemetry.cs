@@ -55,10 +55,16 @@ internal static class Telemetry
                 o.Port = port;
             }).Build();
 
-    /// <summary><c>service.name</c> is <c>vgac</c> unless <c>OTEL_SERVICE_NAME</c> or <c>OTEL_RESOURCE_ATTRIBUTES</c> say otherwise (read last, so they win).</summary>
-    private static ResourceBuilder Resource() =>
-        ResourceBuilder.CreateEmpty().AddService("vgac", serviceVersion: typeof(Telemetry).Assembly.GetName().Version?.ToString())
+    /// <summary>
+    /// The resource every exporter of the process describes itself with (OTLP, the watch's Prometheus listener, the
+    /// MCP server's <c>/metrics</c>): <c>service.name</c> is <c>vgac</c> unless <c>OTEL_SERVICE_NAME</c> or
+    /// <c>OTEL_RESOURCE_ATTRIBUTES</c> say otherwise (read last, so they win), never the SDK's <c>unknown_service</c>.
+    /// </summary>
+    public static ResourceBuilder Describe(ResourceBuilder resource) =>
+        resource.AddService("vgac", serviceVersion: typeof(Telemetry).Assembly.GetName().Version?.ToString())
             .AddTelemetrySdk().AddEnvironmentVariableDetector();
+
+    private static ResourceBuilder Resource() => Describe(ResourceBuilder.CreateEmpty());
 
     private sealed class Providers(TracerProvider tracer, MeterProvider meter) : IDisposable
     {
