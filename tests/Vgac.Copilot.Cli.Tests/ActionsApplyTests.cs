@@ -18,7 +18,7 @@ public sealed class ActionsApplyTests(ITestOutputHelper output)
             ["VGAC_API_BASE_URL"] = vgac.BaseAddress.ToString(),
             ["VGAC_WEBHOOK_URL"] = new Uri(receiver.BaseAddress, "/hook").ToString(),
             ["VGAC_AUDIT_DB"] = Path.Combine(Directory.CreateTempSubdirectory("vgac-apply-").FullName, "audit.db"),
-            ["VGAC_LOG_DIR"] = Path.GetTempPath(),
+            ["VGAC_LOG_DIR"] = TestPaths.Logs,
             ["Vgac__MaxRetries"] = "0",
         };
         string[] apply = ["actions", "apply", "job-1", "--tier", "2", "--reason", "queue is stuck"];

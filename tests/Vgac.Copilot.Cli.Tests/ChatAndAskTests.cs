@@ -60,7 +60,7 @@ public sealed class ChatAndAskTests
     {
         var input = new StringReader("how busy is the cluster?\n/model\n/tools\n/clear\n/bogus\n/exit\nnever read\n");
         using var output = new StringWriter();
-        var context = new CliContext(output, TextWriter.Null, new Dictionary<string, string> { ["VGAC_LOG_DIR"] = Path.GetTempPath() }) { In = input };
+        var context = new CliContext(output, TextWriter.Null, new Dictionary<string, string> { ["VGAC_LOG_DIR"] = TestPaths.Logs }) { In = input };
 
         var code = await CliApp.RunAsync(["chat", "--demo"], context, Ct);
 

@@ -10,13 +10,13 @@ internal static class CliHarness
         var env = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             // Keep test runs out of the user's log folder.
-            ["VGAC_LOG_DIR"] = Path.Combine(Path.GetTempPath(), "vgac-tests-logs"),
+            ["VGAC_LOG_DIR"] = TestPaths.Logs,
 
             // ...out of the user's chat history and saved sessions...
-            ["VGAC_DATA_DIR"] = Directory.CreateTempSubdirectory("vgac-tests-data-").FullName,
+            ["VGAC_DATA_DIR"] = TestPaths.NewFolder("data-"),
 
             // ...and out of the user's audit trail (calibration audits are persisted there).
-            ["VGAC_AUDIT_DB"] = Path.Combine(Directory.CreateTempSubdirectory("vgac-tests-audit-").FullName, "audit.db"),
+            ["VGAC_AUDIT_DB"] = Path.Combine(TestPaths.NewFolder("audit-"), "audit.db"),
         };
         foreach (var (key, value) in environment ?? new Dictionary<string, string>())
         {

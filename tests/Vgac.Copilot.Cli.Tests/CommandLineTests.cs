@@ -81,7 +81,7 @@ public sealed class CommandLineTests
     [Fact]
     public async Task RealProcess_BadConfiguration_ExitCode2AndOneLine()
     {
-        var result = await CliProcess.RunAsync(["doctor"], new Dictionary<string, string> { ["VGAC_TIMEOUT_SECONDS"] = "-1", ["VGAC_LOG_DIR"] = Path.GetTempPath() },
+        var result = await CliProcess.RunAsync(["doctor"], new Dictionary<string, string> { ["VGAC_TIMEOUT_SECONDS"] = "-1", ["VGAC_LOG_DIR"] = TestPaths.Logs },
             cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.True(result.ExitCode == ExitCodes.UsageError, result.ToString());

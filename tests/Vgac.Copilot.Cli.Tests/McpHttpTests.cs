@@ -288,7 +288,7 @@ public sealed partial class McpHttpTests(ITestOutputHelper output)
                 info.ArgumentList.Add(arg);
             }
 
-            info.Environment["VGAC_LOG_DIR"] = Path.GetTempPath();
+            info.Environment["VGAC_LOG_DIR"] = TestPaths.Logs;
             foreach (var (key, value) in env)
             {
                 info.Environment[key] = value;

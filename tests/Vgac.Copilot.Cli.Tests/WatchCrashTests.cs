@@ -26,7 +26,7 @@ public sealed class WatchCrashTests(ITestOutputHelper output)
             ["VGAC_API_BASE_URL"] = vgac.BaseAddress.ToString(),
             ["VGAC_WEBHOOK_URL"] = new Uri(receiver.BaseAddress, "/hook").ToString(),
             ["VGAC_AUDIT_DB"] = db,
-            ["VGAC_LOG_DIR"] = Path.GetTempPath(),
+            ["VGAC_LOG_DIR"] = TestPaths.Logs,
             ["Vgac__MaxRetries"] = "0",
         };
         var reported = new ConcurrentBag<long>();
@@ -98,7 +98,7 @@ public sealed class WatchCrashTests(ITestOutputHelper output)
 
         info.Environment["VGAC_API_BASE_URL"] = vgac.BaseAddress.ToString();
         info.Environment["VGAC_AUDIT_DB"] = db;
-        info.Environment["VGAC_LOG_DIR"] = Path.GetTempPath();
+        info.Environment["VGAC_LOG_DIR"] = TestPaths.Logs;
         using var process = Process.Start(info)!;
         var stderr = process.StandardError.ReadToEndAsync(Ct);
         var first = await process.StandardOutput.ReadLineAsync(Ct);

@@ -14,7 +14,7 @@ public static class CliProcess
     public static string VgacDll => TestPaths.Metadata("VgacDll");
 
     /// <summary>An empty configuration home, so a developer's own <c>~/.config/vgac/config.json</c> never steers a test.</summary>
-    public static string NoUserConfig { get; } = Directory.CreateTempSubdirectory("vgac-tests-config-").FullName;
+    public static string NoUserConfig { get; } = TestPaths.NewFolder("no-user-config-");
 
     /// <summary>Runs <c>vgac</c> with <paramref name="args"/>; <paramref name="input"/> is what it reads on stdin (closed at once when null).</summary>
     public static async Task<CliResult> RunAsync(IEnumerable<string> args, IDictionary<string, string>? environment = null, TimeSpan? timeout = null, CancellationToken cancellationToken = default, string? input = null)
@@ -28,7 +28,8 @@ public static class CliProcess
         };
         info.ArgumentList.Add(VgacDll);
         info.Environment["XDG_CONFIG_HOME"] = NoUserConfig;
-        info.Environment["VGAC_DATA_DIR"] = Directory.CreateTempSubdirectory("vgac-tests-data-").FullName;
+        info.Environment["VGAC_DATA_DIR"] = TestPaths.NewFolder("data-");
+        info.Environment["VGAC_LOG_DIR"] = TestPaths.Logs;
         foreach (var arg in args)
         {
             info.ArgumentList.Add(arg);
@@ -75,7 +76,7 @@ public static class ProgramRun
             info.ArgumentList.Add(arg);
         }
 
-        info.Environment["VGAC_LOG_DIR"] = Path.GetTempPath();
+        info.Environment["VGAC_LOG_DIR"] = TestPaths.Logs;
         info.Environment["XDG_CONFIG_HOME"] = CliProcess.NoUserConfig;
         foreach (var (key, value) in environment ?? new Dictionary<string, string>())
         {

@@ -45,7 +45,7 @@ internal sealed class InputHistory
 
         try
         {
-            Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
+            Core.IO.PrivatePaths.EnsureFile(_path);
             var lines = _entries.Select(e => (_secrets?.Redact(e) ?? e).Replace("\n", "\\n", StringComparison.Ordinal));
             File.WriteAllLines(_path, lines);
             if (!OperatingSystem.IsWindows())

@@ -55,12 +55,13 @@ internal static class CliLogging
                     standardErrorFromLevel: LogEventLevel.Verbose));
         }
 
+        string? openFolder = null;
         if (fileLevel is { } file)
         {
             var directory = options.ResolveDirectory();
             try
             {
-                PrivateFolder(directory);
+                openFolder = PrivateFolder(directory);
                 config.WriteTo.File(
                     Redacting(FileTemplate, secrets),
                     Path.Combine(directory, "vgac-.log"),
@@ -78,6 +79,10 @@ internal static class CliLogging
         }
 
         var logger = config.CreateLogger();
+        if (openFolder is not null)
+        {
+            logger.Warning("Log:Directory (VGAC_LOG_DIR): {Warning}", openFolder);
+        }
         services.AddLogging(builder => builder.ClearProviders().SetMinimumLevel(LogLevel.Trace).AddSerilog(logger, dispose: true));
         return services;
     }
@@ -85,32 +90,31 @@ internal static class CliLogging
     private static ITextFormatter Redacting(string template, SecretRedactor secrets) =>
         new RedactingFormatter(new MessageTemplateTextFormatter(template, CultureInfo.InvariantCulture), secrets);
 
-    /// <summary>The log folder readable by the user alone; today's file, and files left by earlier runs, 0600.</summary>
-    private static void PrivateFolder(string directory)
+    /// <summary>
+    /// The log folder: created 0700 when vgac creates it, left as it is when it exists (<see cref="Core.IO.PrivatePaths"/>);
+    /// today's file created 0600, and the files the rolling sink made since (by the process's umask) set to 0600 where
+    /// this user may. Returns the warning for a folder that is open to other users.
+    /// </summary>
+    private static string? PrivateFolder(string directory)
     {
-        if (OperatingSystem.IsWindows())
+        var warning = Core.IO.PrivatePaths.EnsureFolder(directory);
+        Core.IO.PrivatePaths.EnsureFile(Path.Combine(directory, $"vgac-{DateTime.Now:yyyyMMdd}.log"));
+        if (!OperatingSystem.IsWindows())
         {
-            Directory.CreateDirectory(directory);
-            return;
+            foreach (var log in Directory.EnumerateFiles(directory, "vgac-*.log"))
+            {
+                try
+                {
+                    File.SetUnixFileMode(log, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+                }
+                catch (UnauthorizedAccessException)
+                {
+                    // Another user's log in a shared folder: not ours to change.
+                }
+            }
         }
 
-        const UnixFileMode owner = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        Directory.CreateDirectory(directory, owner | UnixFileMode.UserExecute);
-        File.SetUnixFileMode(directory, owner | UnixFileMode.UserExecute);
-        var today = Path.Combine(directory, $"vgac-{DateTime.Now:yyyyMMdd}.log");
-        try
-        {
-            using var created = new FileStream(today, new FileStreamOptions { Mode = FileMode.OpenOrCreate, Access = FileAccess.Write, Share = FileShare.ReadWrite, UnixCreateMode = owner });
-        }
-        catch (IOException) when (File.Exists(today))
-        {
-            // Another process made it a moment ago.
-        }
-
-        foreach (var log in Directory.EnumerateFiles(directory, "vgac-*.log"))
-        {
-            File.SetUnixFileMode(log, owner);
-        }
+        return warning;
     }
 
     /// <summary>Renders a log event, then masks secrets and drops control characters from the whole line.</summary>

@@ -41,14 +41,8 @@ internal sealed class FileSharedCache(string directory, string scope) : ISharedC
         var temporary = $"{path}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
         try
         {
-            System.IO.Directory.CreateDirectory(Directory);
-            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-            if (!OperatingSystem.IsWindows())
-            {
-                options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-            }
-
-            using (var stream = new FileStream(temporary, options))
+            Core.IO.PrivatePaths.EnsureFolder(Directory);
+            using (var stream = new FileStream(temporary, Core.IO.PrivatePaths.CreateOptions(FileMode.CreateNew, FileAccess.Write)))
             {
                 stream.Write(value);
             }

@@ -18,10 +18,10 @@ public sealed class WatchLock : IDisposable
     public static WatchLock Acquire(string auditPath, string cluster = AuditStore.DefaultCluster)
     {
         var path = cluster == AuditStore.DefaultCluster ? auditPath + ".watch.lock" : $"{auditPath}.{cluster}.watch.lock";
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        Core.IO.PrivatePaths.EnsureFolder(Path.GetDirectoryName(Path.GetFullPath(path))!);
         try
         {
-            var file = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            var file = new FileStream(path, Core.IO.PrivatePaths.CreateOptions(FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None));
             file.SetLength(0);
             using (var writer = new StreamWriter(file, leaveOpen: true))
             {

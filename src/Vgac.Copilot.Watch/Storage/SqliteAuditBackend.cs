@@ -47,7 +47,9 @@ public sealed class SqliteAuditBackend(string path) : IAuditBackend
         await _schemaLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(Path))!);
+            // Created 0600 in a 0700 folder of vgac's making before SQLite opens it (its WAL and shared-memory files
+            // take the database file's mode): chat sessions and actions are the user's alone.
+            Core.IO.PrivatePaths.EnsureFile(Path);
             await using var connection = await ConnectAsync(cancellationToken).ConfigureAwait(false);
             await ExecuteAsync(connection, null, "PRAGMA journal_mode = WAL;", cancellationToken).ConfigureAwait(false);
             var applied = await SqliteMigrations.ApplyAsync(connection, cancellationToken).ConfigureAwait(false);
