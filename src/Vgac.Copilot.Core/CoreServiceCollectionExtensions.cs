@@ -48,6 +48,7 @@ public static class CoreServiceCollectionExtensions
             if (baseline.LastKnownGoodEce is { } ece)
             {
                 options.BaselineEce = ece;
+                options.PlatformBaselineEce = ece;
             }
         }
     }

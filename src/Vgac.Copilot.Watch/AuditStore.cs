@@ -60,7 +60,11 @@ public static class AuditKinds
 /// is the backend's business (<see cref="IAuditBackend"/>: an SQLite file by default, or a shared PostgreSQL
 /// database); every view of one trail shares its backend.
 /// </summary>
-public sealed class AuditStore(IAuditBackend backend, string? cluster = AuditStore.DefaultCluster, Loop.LeaseFenceHolder? fences = null)
+/// <param name="backend">Where the trail lives.</param>
+/// <param name="cluster">The cluster this view appends and reads; null for the read-only view of every cluster.</param>
+/// <param name="fences">The leadership appends are fenced with.</param>
+/// <param name="notice">Said in every record this view appends (the cluster's guards run weaker than built-in), or null.</param>
+public sealed class AuditStore(IAuditBackend backend, string? cluster = AuditStore.DefaultCluster, Loop.LeaseFenceHolder? fences = null, string? notice = null)
 {
     /// <summary>The cluster of a single-VGAC setup, and of records written before clusters existed.</summary>
     public const string DefaultCluster = "default";
@@ -108,7 +112,7 @@ public sealed class AuditStore(IAuditBackend backend, string? cluster = AuditSto
     /// <returns>The starts that lost, each with the start that holds the reservation.</returns>
     public Task<IReadOnlyList<ReservationConflict>> AppendAsync(
         IReadOnlyList<AuditEvent> events, ReservationRules? reservations, CancellationToken cancellationToken, LeaseFence? fence = null) =>
-        Backend.AppendAsync(Writer(), events, reservations, fence ?? fences?.Current, cancellationToken);
+        Backend.AppendAsync(Writer(), notice is null ? events : [.. events.Select(e => e with { Summary = $"{e.Summary} [{notice}]" })], reservations, fence ?? fences?.Current, cancellationToken);
 
     /// <summary>Appends trail-wide records (exports, checkpoints), whichever cluster this view is of.</summary>
     public Task AppendTrailRecordAsync(AuditEvent record, CancellationToken cancellationToken) =>

@@ -18,7 +18,11 @@ namespace Vgac.Copilot.Watch;
 /// </summary>
 public sealed record CalibrationSnapshot(
     double? ReportedEce, double? AuditedEce, int AuditedSamples, double? EffectiveEce, double? DriftRatio, DriftLevel Drift, double? Psi, string Reason,
-    double? AuditedEceLow = null, double? AuditedEceHigh = null, double? AuditedPlainEce = null, double? JudgedEce = null);
+    double? AuditedEceLow = null, double? AuditedEceHigh = null, double? AuditedPlainEce = null, double? JudgedEce = null)
+{
+    /// <summary>The VGAC the audit was of (null in records written before audits carried their source).</summary>
+    public Core.Calibration.AuditSource? Source { get; init; }
+}
 
 /// <summary>What the Observer saw this cycle.</summary>
 public sealed record ObservationSnapshot(ClusterObservation Cluster, IReadOnlyList<ObservedFinding> Findings);
@@ -277,12 +281,13 @@ public sealed class WatchCycle(
     private async Task<Calibrated> CalibrateAsync(CancellationToken cancellationToken)
     {
         CalibrationAudit? own = null;
+        Core.Calibration.AuditSource? source = null;
         CalibrationStatus status;
         if (options.CalibrationAuditJobs > 0)
         {
             // Not persisted by the auditor: the calibration record below, in this cycle's transaction, is the persisted audit.
             var live = await auditor.AuditAsync(options.CalibrationAuditJobs, cancellationToken, persist: false).ConfigureAwait(false);
-            (own, status) = (live.Audit, live.Reported);
+            (own, status, source) = (live.Audit, live.Reported, live.Source);
         }
         else
         {
@@ -291,7 +296,10 @@ public sealed class WatchCycle(
 
         var drift = guards.Drift(status.ToFacts());
         var snapshot = new CalibrationSnapshot(status.ReportedEce, own?.Debiased.Estimate, own?.Metrics.N ?? 0, drift.EffectiveEce, drift.Ratio, drift.Level, own?.Psi,
-            status.Error is { } error ? $"{drift.Reason} ({error})" : drift.Reason, own?.Debiased.Low, own?.Debiased.High, own?.Metrics.Ece, drift.JudgedEce);
+            status.Error is { } error ? $"{drift.Reason} ({error})" : drift.Reason, own?.Debiased.Low, own?.Debiased.High, own?.Metrics.Ece, drift.JudgedEce)
+        {
+            Source = source,
+        };
         return new Calibrated(snapshot, status);
     }
 

@@ -37,7 +37,8 @@ public static class WatchServiceCollectionExtensions
 
         // One trail for every cluster; this provider's view of it is its own cluster's.
         services.TryAddSingleton<LeaseFenceHolder>();
-        services.TryAddSingleton(sp => new AuditStore(sp.GetRequiredService<IAuditBackend>(), ClusterOf(sp), sp.GetRequiredService<LeaseFenceHolder>()));
+        services.TryAddSingleton(sp => new AuditStore(sp.GetRequiredService<IAuditBackend>(), ClusterOf(sp), sp.GetRequiredService<LeaseFenceHolder>(),
+            Core.Guards.GuardNotice.Of(sp.GetRequiredService<IOptions<Core.Guards.GuardOptions>>().Value)));
         services.TryAddSingleton(sp => new WatchLeadership(
             sp.GetRequiredService<IAuditBackend>(), sp.GetRequiredService<LeaseFenceHolder>(), ClusterOf(sp),
             sp.GetRequiredService<IOptions<StorageOptions>>().Value.LeaseFor(sp.GetRequiredService<IOptions<WatchOptions>>().Value.IntervalSeconds), TimeProvider.System,
@@ -67,7 +68,9 @@ public static class WatchServiceCollectionExtensions
         // Actions approved through MCP or the REPL take the same executors and audit trail as the loop's.
         services.TryAddSingleton<AuditedExecutionPath>();
         services.Replace(ServiceDescriptor.Singleton<IActionExecutionPath>(sp => sp.GetRequiredService<AuditedExecutionPath>()));
-        services.TryAddSingleton<AuditCheck>();
+        services.TryAddSingleton(sp => new AuditCheck(
+            sp.GetRequiredService<AuditStore>(), sp.GetRequiredService<Core.Guards.GuardPolicy>(), sp.GetRequiredService<WatchOptions>(),
+            sp.GetRequiredService<IOptions<Client.VgacClientOptions>>().Value.BaseUrl));
         services.TryAddSingleton<WatchCycle>();
         services.TryAddSingleton<WatchLoop>();
         return services;

@@ -71,8 +71,11 @@ public sealed class DoctorCommandTests
         await using var server = await LoopbackServer.StartAsync(Healthy, ct);
         var db = Path.Combine(Directory.CreateTempSubdirectory("vgac-doctor-audit-").FullName, "audit.db");
         // A live audit made earlier (as 'vgac calibration audit --live' records it) found the model far worse than VGAC says.
-        await new Vgac.Copilot.Watch.Actions.TrailCalibrationAudits(new Vgac.Copilot.Watch.AuditStore(db), new Vgac.Copilot.Watch.SettableWatchClock(DateTimeOffset.UtcNow))
-            .RecordAsync(0.09, 1000, null, ct);
+        var url = server.BaseAddress.ToString();
+        await new Vgac.Copilot.Watch.Actions.TrailCalibrationAudits(
+                new Vgac.Copilot.Watch.AuditStore(db), new Vgac.Copilot.Watch.SettableWatchClock(DateTimeOffset.UtcNow),
+                Microsoft.Extensions.Options.Options.Create(new Client.VgacClientOptions { BaseUrl = url }), Microsoft.Extensions.Options.Options.Create(new Core.Guards.GuardOptions()))
+            .RecordAsync(0.09, 1000, null, new Core.Calibration.AuditSource(Core.Calibration.AuditSource.Canonical(url)), ct);
 
         var result = await CliHarness.RunAsync(["doctor", "--vgac-url", server.BaseAddress.ToString()], new Dictionary<string, string> { ["VGAC_AUDIT_DB"] = db }, ct);
 

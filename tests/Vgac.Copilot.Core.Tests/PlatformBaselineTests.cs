@@ -60,9 +60,9 @@ public sealed class PlatformBaselineTests
     public void AddCopilotCore_WithBrokenPlatformFile_KeepsConfiguredBaseline()
     {
         var root = Platform("""{"last_known_good_ece": "high"}""", "{}");
-        using var provider = GuardOptionsTests.Build(new Dictionary<string, string?> { ["Platform:Path"] = root, ["Guards:BaselineEce"] = "0.02" });
+        using var provider = GuardOptionsTests.Build(new Dictionary<string, string?> { ["Platform:Path"] = root, ["Guards:BaselineEce"] = "0.015" });
 
-        Assert.Equal(0.02, provider.GetRequiredService<GuardPolicy>().Options.BaselineEce);
+        Assert.Equal(0.015, provider.GetRequiredService<GuardPolicy>().Options.BaselineEce);
     }
 
     private static string Platform(string state, string manifest)

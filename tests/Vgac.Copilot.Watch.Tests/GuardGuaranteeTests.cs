@@ -28,7 +28,7 @@ public sealed class GuardGuaranteeTests
         // Another process (a second watch, or 'calibration audit --live') audits the model and finds it broken.
         using (var other = WatchHarness.Build(vgac.BaseAddress, out _, new() { ["Watch:AuditPath"] = audit.Path }))
         {
-            await other.GetRequiredService<CalibrationProvider>().RecordAuditAsync(0.918, 1000, null, Ct);
+            await other.GetRequiredService<CalibrationProvider>().RecordAuditAsync(0.918, 1000, null, Source(vgac), Ct);
         }
 
         var run = await watch.GetRequiredService<ActionQueue>().ApproveAsync(proposal.ProposalId, "ana", null, Ct);
@@ -49,7 +49,7 @@ public sealed class GuardGuaranteeTests
         _ = await mcp.GetRequiredService<CalibrationProvider>().GetAsync(Ct);
         using (var other = WatchHarness.Build(vgac.BaseAddress, out _, new() { ["Watch:AuditPath"] = audit.Path }))
         {
-            await other.GetRequiredService<CalibrationProvider>().RecordAuditAsync(0.06, 1000, null, Ct); // ratio 3.3: reduce autonomy
+            await other.GetRequiredService<CalibrationProvider>().RecordAuditAsync(0.06, 1000, null, Source(vgac), Ct); // ratio 3.3: reduce autonomy
         }
 
         var result = await mcp.GetRequiredService<ActorPlugin>().ApplyActionAsync("job-1", 4, cancellationToken: Ct);
@@ -66,7 +66,7 @@ public sealed class GuardGuaranteeTests
         await using var receiver = await LoopbackServer.StartAsync(_ => new ScriptedResponse(200, "ok"), Ct);
         using var watch = Build(vgac, receiver, out var audit);
         var proposal = Assert.Single((await watch.GetRequiredService<WatchCycle>().RunOnceAsync(Ct)).Proposals);
-        await watch.GetRequiredService<CalibrationProvider>().RecordAuditAsync(0.918, 1000, null, Ct);
+        await watch.GetRequiredService<CalibrationProvider>().RecordAuditAsync(0.918, 1000, null, Source(vgac), Ct);
 
         // A start written by code that ignored the audit: it records the calibration it believed, ECE 0.02, stable.
         var clock = watch.GetRequiredService<WatchClock>();
@@ -84,6 +84,66 @@ public sealed class GuardGuaranteeTests
         var check = await watch.GetRequiredService<AuditCheck>().RunAsync(cancellationToken: Ct);
 
         Assert.Contains(check.Violations, v => v.Contains("started under stale calibration: the trail's audit", StringComparison.Ordinal) && v.Contains("ECE 0.918", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData(false, true)] // a drifting audit of this VGAC, then a calm one: the worst in force counts, not the latest
+    [InlineData(true, false)] // a drifting audit of another VGAC: says nothing about this one
+    public async Task AuditCheck_WorstAuditOfThisVgacInForce_JudgesTheStart(bool driftingAuditIsForeign, bool violation)
+    {
+        await using var vgac = await new ScriptedVgac { Probability = 0.6 }.StartAsync(Ct);
+        await using var receiver = await LoopbackServer.StartAsync(_ => new ScriptedResponse(200, "ok"), Ct);
+        using var watch = Build(vgac, receiver, out var audit);
+        var proposal = Assert.Single((await watch.GetRequiredService<WatchCycle>().RunOnceAsync(Ct)).Proposals);
+        var calibration = watch.GetRequiredService<CalibrationProvider>();
+        await calibration.RecordAuditAsync(0.918, 1000, null, driftingAuditIsForeign ? new AuditSource("http://other-vgac:8000") : Source(vgac), Ct);
+        await calibration.RecordAuditAsync(0.02, 1000, null, Source(vgac), Ct);
+
+        // A start that believed the calm audit.
+        var clock = watch.GetRequiredService<WatchClock>();
+        var believed = new CalibrationInForce(0.02, 900, 0.02, 1000, 0.02, DriftLevel.Stable, 1.1, null);
+        var start = new ExecutionStart(proposal.ProposalId, proposal.JobId, proposal.Tier, proposal.Action, "approved by ana", "dry-run", 0.6, 0.9, believed);
+        var done = new ExecutionRecord(proposal.ProposalId, proposal.JobId, proposal.Tier, proposal.Action, ProposalStates.Executed, "approved by ana", "dry run", null,
+            proposal.PreviewKind, proposal.Preview);
+        await audit.AppendAsync(
+            [
+                new AuditEvent(0, clock.Now, 1, AuditKinds.ExecutionStarted, proposal.JobId, proposal.Tier, proposal.ProposalId, "started", WatchJson.Serialize(start)),
+                new AuditEvent(0, clock.Now, 1, AuditKinds.Execution, proposal.JobId, proposal.Tier, proposal.ProposalId, "done", WatchJson.Serialize(done)),
+            ],
+            Ct);
+
+        var check = await watch.GetRequiredService<AuditCheck>().RunAsync(cancellationToken: Ct);
+        var guardsNow = await calibration.GetAsync(Ct, fresh: true);
+
+        Assert.Equal(violation, check.Violations.Any(v => v.Contains("ECE 0.918", StringComparison.Ordinal)));
+        Assert.Equal(driftingAuditIsForeign ? 0.02 : 0.918, guardsNow.AuditedEce);
+    }
+
+    [Fact]
+    public async Task AuditCheck_GateRunAsTierOne_IsAViolation()
+    {
+        await using var vgac = await new ScriptedVgac { Probability = 0.95, Confidence = 0.95 }.StartAsync(Ct);
+        await using var receiver = await LoopbackServer.StartAsync(_ => new ScriptedResponse(200, "ok"), Ct);
+        using var watch = Build(vgac, receiver, out var audit);
+        var real = Assert.Single((await watch.GetRequiredService<WatchCycle>().RunOnceAsync(Ct)).Proposals);
+
+        // A trail written by code that let configuration rename tier 1's action: a gate, filed as tier 1.
+        var forged = real with { ProposalId = "forged-1", Tier = 1, Action = "gate", Allowed = true };
+        var clock = watch.GetRequiredService<WatchClock>();
+        var calm = new CalibrationInForce(0.02, 900, null, 0, 0.02, DriftLevel.Stable, 1.1, null);
+        var start = new ExecutionStart(forged.ProposalId, forged.JobId, 1, "gate", "autonomy notify", "dry-run", 0.95, 0.95, calm);
+        var done = new ExecutionRecord(forged.ProposalId, forged.JobId, 1, "gate", ProposalStates.Executed, "autonomy notify", "dry run", null, forged.PreviewKind, forged.Preview);
+        await audit.AppendAsync(
+            [
+                new AuditEvent(0, clock.Now, 1, AuditKinds.Proposal, forged.JobId, 1, forged.ProposalId, "proposed", WatchJson.Serialize(forged)),
+                new AuditEvent(0, clock.Now, 1, AuditKinds.ExecutionStarted, forged.JobId, 1, forged.ProposalId, "started", WatchJson.Serialize(start)),
+                new AuditEvent(0, clock.Now, 1, AuditKinds.Execution, forged.JobId, 1, forged.ProposalId, "done", WatchJson.Serialize(done)),
+            ],
+            Ct);
+
+        var check = await watch.GetRequiredService<AuditCheck>().RunAsync(cancellationToken: Ct);
+
+        Assert.Contains(check.Violations, v => v.Contains("ran action 'gate' as tier 1, whose action is annotate", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -224,4 +284,7 @@ public sealed class GuardGuaranteeTests
             return new ApprovalDecision(true, "confirmed");
         }
     }
+
+    /// <summary>The source of an audit of <paramref name="vgac"/>.</summary>
+    private static AuditSource Source(LoopbackServer vgac) => new(AuditSource.Canonical(vgac.BaseAddress.ToString()));
 }

@@ -50,6 +50,7 @@ internal sealed class ActionsApplyCommand : ActionsCommandBase
 
     protected override async Task<int> ExecuteAsync(ParseResult parse, CommandSession session, CancellationToken token)
     {
+        session.Clusters.RequireConfiguredVgac("vgac actions apply");
         var result = await session.Get<ActionQueue>().ApplyAsync(parse.GetValue(job)!, parse.GetValue(tier), Who, parse.GetValue(reason), token).ConfigureAwait(false);
         await session.Out.WriteLineAsync(IsJson(parse)
             ? System.Text.Json.JsonSerializer.Serialize(result, Plugins.Catalog.PluginJson.Options.GetTypeInfo(result.GetType()))
@@ -159,6 +160,11 @@ internal abstract class ActionsDecideCommand : ActionsCommandBase
 
     protected override async Task<int> ExecuteAsync(ParseResult parse, CommandSession session, CancellationToken token)
     {
+        if (approve)
+        {
+            session.Clusters.RequireConfiguredVgac("vgac actions approve");
+        }
+
         if (parse.GetValue(all))
         {
             if (parse.GetValue(id) is not null)

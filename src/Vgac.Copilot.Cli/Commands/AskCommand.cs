@@ -37,6 +37,11 @@ internal sealed class AskCommand : VgacCommand
 
     private async Task<int> AskAsync(ParseResult parse, CommandSession session, CancellationToken token)
     {
+        if (session.Get<Microsoft.Extensions.Options.IOptions<Agent.Llm.LlmOptions>>().Value.AllowActions)
+        {
+            session.Clusters.RequireConfiguredVgac("vgac ask with Llm:AllowActions");
+        }
+
         var context = Context;
         {
             var format = parse.GetValue(Format!);

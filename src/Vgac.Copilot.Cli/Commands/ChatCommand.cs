@@ -41,6 +41,11 @@ internal sealed class ChatCommand : VgacCommand
 
     private async Task<int> ChatAsync(ParseResult parse, CommandSession session, CancellationToken token)
     {
+        if (session.Get<Microsoft.Extensions.Options.IOptions<Agent.Llm.LlmOptions>>().Value.AllowActions)
+        {
+            session.Clusters.RequireConfiguredVgac("vgac chat with Llm:AllowActions");
+        }
+
         var context = Context;
         var ansi = AnsiConsole.Create(new AnsiConsoleSettings
         {

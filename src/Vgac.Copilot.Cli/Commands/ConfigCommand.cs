@@ -60,6 +60,11 @@ internal sealed class ConfigCommand : VgacCommand
             s.AppendLine($"  error: {problem}");
         }
 
+        foreach (var warning in report.Warnings)
+        {
+            s.AppendLine($"  WARNING: {warning}");
+        }
+
         s.AppendLine().AppendLine($"Clusters (default: {report.DefaultCluster}):");
         var nameWidth = report.Clusters.Select(c => c.Name.Length).DefaultIfEmpty(7).Max();
         foreach (var cluster in report.Clusters)
@@ -141,6 +146,13 @@ internal sealed class ConfigCommand : VgacCommand
             foreach (var problem in report.Problems)
             {
                 json.WriteStringValue(problem);
+            }
+
+            json.WriteEndArray();
+            json.WriteStartArray("warnings");
+            foreach (var warning in report.Warnings)
+            {
+                json.WriteStringValue(warning);
             }
 
             json.WriteEndArray();

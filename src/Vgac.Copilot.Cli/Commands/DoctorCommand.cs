@@ -89,6 +89,12 @@ internal sealed class DoctorCommand : VgacCommand
     {
         var client = services.GetRequiredService<IVgacClient>();
         var lines = new List<string>();
+        // First, whatever VGAC answers: this cluster's guards run weaker than built-in.
+        if (Core.Guards.GuardNotice.Of(services.GetRequiredService<GuardPolicy>().Options) is { } weaker)
+        {
+            lines.Add($"  WARN  {"guards",-12} {weaker}");
+        }
+
         Contracts.CalibrationMetrics? calibration = null;
         Contracts.ClusterSummary? summary = null;
 

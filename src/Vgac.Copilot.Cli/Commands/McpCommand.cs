@@ -72,6 +72,17 @@ internal sealed class McpCommand : VgacCommand
             Toolsets = parse.GetValue(Toolsets) is { } toolsets ? ParseToolsets(toolsets) : ParseToolsets(string.Join(',', configured.Toolsets)),
             AllowActions = parse.GetValue(AllowActions) || configured.AllowActions,
         };
+        if (options.AllowActions)
+        {
+            session.Clusters.RequireConfiguredVgac("vgac mcp --allow-actions");
+        }
+
+        // Said at start on stderr (stdout is the protocol's) when the cluster served runs weaker than built-in.
+        if (Core.Guards.GuardNotice.Of(session.Get<Core.Guards.GuardPolicy>().Options) is { } weaker)
+        {
+            await session.Context.Error.WriteLineAsync($"vgac mcp: WARNING{(session.Clusters.Several ? $" (cluster {session.Clusters.Selected})" : "")}: {weaker}").ConfigureAwait(false);
+        }
+
         return parse.GetValue(Http)
             ? await ServeHttpAsync(parse, session, options, cancellationToken).ConfigureAwait(false)
             : await ServeStdioAsync(session, options, cancellationToken).ConfigureAwait(false);

@@ -78,6 +78,11 @@ internal sealed class WatchCommand : VgacCommand
             {
                 var max = parse.GetValue(once) ? 1 : parse.GetValue(cycles);
                 var simStep = WatchOptionsFlags.SimStepOf(parse);
+                if (session.Get<WatchOptions>().Autonomy != Autonomy.Off)
+                {
+                    session.Clusters.RequireConfiguredVgac("vgac watch with autonomy");
+                }
+
                 using var metrics = parse.GetValue(metricsPort) is { } endpoint ? StartMetrics(endpoint) : null;
 
                 // Every cluster unless the run names one; each in its own loop, so one cluster's outage and backoff
@@ -115,6 +120,11 @@ internal sealed class WatchCommand : VgacCommand
                     var runs = new List<(ClusterScopes.Scope Scope, WatchLoop Loop, WatchDemoScenario? Scenario)>();
                     foreach (var scope in scopes)
                     {
+                        if (GuardNotice.Of(scope.Services.GetRequiredService<GuardPolicy>().Options) is { } weaker)
+                        {
+                            await view.NoteAsync($"{(scopes.Count > 1 ? $"[{scope.Name}] " : "")}WARNING: {weaker}").ConfigureAwait(false);
+                        }
+
                         WatchDemoScenario? scenario = null;
                         if (demo)
                         {
@@ -370,7 +380,8 @@ internal sealed class AuditCommand : VgacCommand
                 {
                     // A cluster no longer configured is judged by the guards of the one the run is for.
                     var services = session.Clusters.Has(cluster) ? await session.Clusters.ServicesAsync(cluster, token).ConfigureAwait(false) : session.Services;
-                    var report = await new AuditCheck(store.ForCluster(cluster), services.GetRequiredService<GuardPolicy>(), services.GetRequiredService<WatchOptions>())
+                    var report = await new AuditCheck(store.ForCluster(cluster), services.GetRequiredService<GuardPolicy>(), services.GetRequiredService<WatchOptions>(),
+                            services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Client.VgacClientOptions>>().Value.BaseUrl)
                         .RunAsync(from, token, chain).ConfigureAwait(false);
                     var shown = json ? WatchJson.Serialize(report) : TrailText.Check(report, store.Path);
                     await session.Out.WriteLineAsync(json && several ? $$"""{"cluster":"{{System.Text.Json.JsonEncodedText.Encode(cluster)}}","check":{{shown}}}""" : several ? $"[{cluster}] {shown}" : shown).ConfigureAwait(false);

@@ -97,6 +97,13 @@ internal sealed partial class ClusterPlan
             }
         }
 
+        // One VGAC is one cluster: two entries with one URL would share (and mix) each other's audits and reservations.
+        foreach (var same in clusters.Where(c => c.Overlay.GetValueOrDefault("Vgac:BaseUrl") is { Length: > 0 })
+                     .GroupBy(c => Core.Calibration.AuditSource.Canonical(c.Overlay["Vgac:BaseUrl"]!)).Where(g => g.Count() > 1))
+        {
+            found.Add($"{SectionName}: clusters {string.Join(" and ", same.Select(c => $"'{c.Name}'"))} name one VGAC ({same.Key}); each cluster needs its own VGAC.");
+        }
+
         var configured = entries.Count > 0;
         if (!configured)
         {

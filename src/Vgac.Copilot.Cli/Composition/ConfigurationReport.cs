@@ -26,6 +26,9 @@ internal sealed record ConfigReport(IReadOnlyList<ConfigurationFile> Files, IRea
     public string DefaultCluster { get; init; } = ClusterPlan.SingleName;
 
     public bool Valid => Problems.Count == 0 && Settings.All(s => s.Error is null);
+
+    /// <summary>What is allowed but must be seen: a scope whose guards run weaker than built-in (<see cref="GuardNotice"/>).</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
 }
 
 /// <summary>
@@ -60,8 +63,9 @@ internal static partial class ConfigurationReport
         context.Secrets.Learn(configuration);
         var given = flags.ToList();
         var plan = ClusterPlan.Read(configuration, context.Environment, problems);
-        var errors = Validate(configuration, problems);
-        ValidateClusters(configuration, plan, given, problems);
+        var warnings = new List<string>();
+        var errors = Validate(configuration, problems, warnings);
+        ValidateClusters(configuration, plan, given, problems, warnings);
 
         var settings = new List<ConfigSetting>();
         foreach (var entry in Shown)
@@ -94,11 +98,11 @@ internal static partial class ConfigurationReport
 
         // Errors no shown key could take (a rule over several keys) stay problems of their own.
         problems.AddRange(errors.Where(e => !settings.Any(s => s.Error == e)));
-        return new ConfigReport(composed.Files, settings, problems) { Clusters = plan.Describe(configuration, given), DefaultCluster = plan.Selected };
+        return new ConfigReport(composed.Files, settings, problems) { Clusters = plan.Describe(configuration, given), DefaultCluster = plan.Selected, Warnings = warnings };
     }
 
     /// <summary>Each configured cluster's own settings, checked as its services would check them, errors named by cluster.</summary>
-    private static void ValidateClusters(IConfiguration configuration, ClusterPlan plan, IReadOnlyList<KeyValuePair<string, string?>> flags, List<string> problems)
+    private static void ValidateClusters(IConfiguration configuration, ClusterPlan plan, IReadOnlyList<KeyValuePair<string, string?>> flags, List<string> problems, List<string> warnings)
     {
         if (!plan.IsConfigured)
         {
@@ -114,6 +118,7 @@ internal static partial class ConfigurationReport
             Check<VgacClientOptions>(services, errors);
             Check<GuardOptions>(services, errors);
             problems.AddRange(errors.Select(e => $"{cluster.Origin}: {e}"));
+            warnings.AddRange(Weaker(services).Select(w => $"{cluster.Origin}: {w}"));
         }
     }
 
@@ -123,7 +128,7 @@ internal static partial class ConfigurationReport
         || key.Equals("Storage:ConnectionString", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Every problem each section has, in the words the commands would use, without stopping at the first.</summary>
-    private static List<string> Validate(IConfiguration configuration, List<string> problems)
+    private static List<string> Validate(IConfiguration configuration, List<string> problems, List<string> warnings)
     {
         var errors = new List<string>();
         var log = new LogOptions();
@@ -145,6 +150,7 @@ internal static partial class ConfigurationReport
         Check<VgacClientOptions>(services, errors);
         Check<LlmOptions>(services, errors);
         Check<GuardOptions>(services, errors);
+        warnings.AddRange(Weaker(services));
         Check<WatchOptions>(services, errors);
         Check<Vgac.Copilot.Watch.Storage.StorageOptions>(services, errors);
         try
@@ -157,6 +163,19 @@ internal static partial class ConfigurationReport
         }
 
         return errors;
+    }
+
+    /// <summary>The guard notice of a scope whose guard settings are valid but weaker than built-in (none otherwise).</summary>
+    private static IEnumerable<string> Weaker(IServiceProvider services)
+    {
+        try
+        {
+            return GuardNotice.Of(services.GetRequiredService<IOptions<GuardOptions>>().Value) is { } notice ? [notice] : [];
+        }
+        catch (Exception ex) when (ex is OptionsValidationException or InvalidOperationException)
+        {
+            return []; // reported as an error already
+        }
     }
 
     private static void Check<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)] T>(IServiceProvider services, List<string> errors) where T : class

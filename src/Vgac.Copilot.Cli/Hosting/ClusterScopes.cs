@@ -23,8 +23,18 @@ internal sealed class ClusterScopes : IClusterDirectory, IAsyncDisposable
     private readonly Lock _gate = new();
     private string _current;
 
-    public ClusterScopes(ClusterPlan plan, IConfiguration shared, IEnumerable<KeyValuePair<string, string?>> flags, Core.Text.SecretRedactor secrets, Action<IServiceCollection>? services)
+    private readonly Func<IConfiguration>? _unflagged;
+
+    /// <param name="plan">The run's clusters.</param>
+    /// <param name="shared">The run's configuration, flags included.</param>
+    /// <param name="flags">The run's flags.</param>
+    /// <param name="secrets">Every secret the run knows.</param>
+    /// <param name="services">Registrations the command adds to each cluster's services.</param>
+    /// <param name="unflagged">The configuration as the files and environment give it, without the run's flags (what is configured).</param>
+    public ClusterScopes(ClusterPlan plan, IConfiguration shared, IEnumerable<KeyValuePair<string, string?>> flags, Core.Text.SecretRedactor secrets, Action<IServiceCollection>? services,
+        Func<IConfiguration>? unflagged = null)
     {
+        _unflagged = unflagged;
         _plan = plan;
         _shared = shared;
         _flags = [.. flags];
@@ -36,6 +46,33 @@ internal sealed class ClusterScopes : IClusterDirectory, IAsyncDisposable
     }
 
     public ClusterPlan Plan => _plan;
+
+    /// <summary>
+    /// Refuses a run that would act on a cluster through a VGAC other than the one configured for it: a command that
+    /// acts (approve, apply, an MCP or REPL apply, a watch with autonomy, <c>audit --check</c>) is judged by the
+    /// configured VGAC's audits and reservations, so <c>--vgac-url</c> may only repeat that VGAC's URL.
+    /// </summary>
+    /// <param name="what">What would act, for the message (<c>vgac actions apply</c>).</param>
+    /// <exception cref="ConfigurationException">The flag names another VGAC (exit 2).</exception>
+    public void RequireConfiguredVgac(string what)
+    {
+        var flag = _flags.LastOrDefault(f => string.Equals(f.Key, "Vgac:BaseUrl", StringComparison.OrdinalIgnoreCase)).Value;
+        var cluster = _plan[Selected];
+        if (flag is null || cluster.DemoFlavor is not null)
+        {
+            return;
+        }
+
+        var configured = cluster.Overlay.GetValueOrDefault("Vgac:BaseUrl") is { Length: > 0 } own ? own
+            : _unflagged?.Invoke()["Vgac:BaseUrl"] is { Length: > 0 } single ? single
+            : new Client.VgacClientOptions().BaseUrl;
+        if (!Core.Calibration.AuditSource.SameVgac(flag, configured))
+        {
+            throw new ConfigurationException(
+                $"--vgac-url: {what} acts on cluster '{Selected}' only through its configured VGAC ({Core.Calibration.AuditSource.Canonical(configured)}), not {Core.Calibration.AuditSource.Canonical(flag)}: "
+                + "the guards judge an action by that VGAC's own audits and reservations. To act on another VGAC, configure it (VGAC_API_BASE_URL, or a Clusters entry).");
+        }
+    }
 
     public IReadOnlyList<ClusterInfo> Clusters { get; }
 

@@ -37,7 +37,8 @@ internal static partial class CommandHost
             var plan = connectsToVgac && parse.GetValue(GlobalOptions.Demo) ? ClusterPlan.Demo(parse.GetValue(GlobalOptions.Cluster))
                 : parse.GetResult(Commands.AuditTrail.LatestDemo) is not null && parse.GetValue(Commands.AuditTrail.LatestDemo) ? ClusterPlan.Demo(parse.GetValue(GlobalOptions.Cluster), simulate: false)
                 : ClusterPlan.Read(configuration, context.Environment);
-            clusters = new ClusterScopes(plan, configuration, flags, context.Secrets, services);
+            clusters = new ClusterScopes(plan, configuration, flags, context.Secrets, services,
+                unflagged: () => CopilotConfiguration.Build(context, parse.GetValue(GlobalOptions.ConfigFile), []));
 
             // The cluster this run is for; the others are built only if the command asks for them.
             var scope = await clusters.ScopeAsync(plan.Selected, cancellationToken).ConfigureAwait(false);

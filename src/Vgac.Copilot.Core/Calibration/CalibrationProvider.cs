@@ -69,12 +69,13 @@ public sealed partial class CalibrationProvider(
     /// <param name="ece">The audit's (debiased) ECE.</param>
     /// <param name="samples">Outcomes behind it.</param>
     /// <param name="eceLow">Lower end of its interval, which drift is judged on; null to judge drift on <paramref name="ece"/>.</param>
+    /// <param name="source">The VGAC it audited.</param>
     /// <param name="cancellationToken">Cancels the write.</param>
-    public async Task RecordAuditAsync(double ece, int samples, double? eceLow, CancellationToken cancellationToken)
+    public async Task RecordAuditAsync(double ece, int samples, double? eceLow, AuditSource source, CancellationToken cancellationToken)
     {
         if (VgacValues.Unit(ece, "audited ECE") is null && samples >= 0 && (eceLow is null || VgacValues.Unit(eceLow.Value, "ECE") is null && eceLow <= ece))
         {
-            await audits.RecordAsync(ece, samples, eceLow, cancellationToken).ConfigureAwait(false);
+            await audits.RecordAsync(ece, samples, eceLow, source, cancellationToken).ConfigureAwait(false);
         }
 
         Invalidate();
@@ -86,7 +87,7 @@ public sealed partial class CalibrationProvider(
     /// </summary>
     public async Task<CalibrationStatus> WithAuditsAsync(Contracts.CalibrationMetrics reported, CancellationToken cancellationToken)
     {
-        var audit = await audits.LatestAsync(TimeSpan.FromMinutes(options.Value.AuditMaxAgeMinutes), cancellationToken).ConfigureAwait(false);
+        var audit = await audits.InForceAsync(TimeSpan.FromMinutes(options.Value.AuditMaxAgeMinutes), cancellationToken).ConfigureAwait(false);
         return CalibrationStatus.FromVgac(reported, audit, time.GetUtcNow());
     }
 
@@ -134,7 +135,7 @@ public sealed partial class CalibrationProvider(
     private async Task<CalibrationStatus> FetchAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var auditTask = audits.LatestAsync(TimeSpan.FromMinutes(options.Value.AuditMaxAgeMinutes), cancellationToken);
+        var auditTask = audits.InForceAsync(TimeSpan.FromMinutes(options.Value.AuditMaxAgeMinutes), cancellationToken);
         try
         {
             var c = await client.GetCalibrationAsync(cancellationToken).ConfigureAwait(false);

@@ -11,14 +11,17 @@ namespace Vgac.Copilot.Core.Calibration;
 /// <param name="HistoryRows">History rows read.</param>
 /// <param name="Summary">One line for people.</param>
 /// <param name="WaitCoverage">How the wait intervals at the configured level fared on the history, replayed; null when they could not be calibrated.</param>
-public sealed record LiveAudit(CalibrationAudit? Audit, CalibrationStatus Reported, double? EffectiveEce, int OutcomesUsed, int HistoryRows, string Summary, CoverageMonitor? WaitCoverage = null);
+/// <param name="Source">The VGAC audited: its canonical base URL, and the cluster id and model version it gave.</param>
+public sealed record LiveAudit(CalibrationAudit? Audit, CalibrationStatus Reported, double? EffectiveEce, int OutcomesUsed, int HistoryRows, string Summary, CoverageMonitor? WaitCoverage = null, AuditSource? Source = null);
 
 /// <summary>
 /// Audits a live VGAC: pulls job history (the prediction made at submit beside the actual outcome), computes the
 /// metrics, compares them with <c>/api/jobs/predict/calibration</c>, and records the audit so the guards use the
 /// worse of the two from then on.
 /// </summary>
-public sealed class LiveAuditor(IVgacClient client, CalibrationAuditor auditor, CalibrationProvider calibration, Guards.GuardPolicy guards, WaitIntervals intervals)
+public sealed class LiveAuditor(
+    IVgacClient client, CalibrationAuditor auditor, CalibrationProvider calibration, Guards.GuardPolicy guards, WaitIntervals intervals,
+    Microsoft.Extensions.Options.IOptions<VgacClientOptions> vgac)
 {
     public const int HistoryLimit = 1000;
 
@@ -32,12 +35,16 @@ public sealed class LiveAuditor(IVgacClient client, CalibrationAuditor auditor, 
     public async Task<LiveAudit> AuditAsync(int historyLimit = HistoryLimit, CancellationToken cancellationToken = default, bool persist = true)
     {
         var waits = intervals.GetAsync(cancellationToken);
+        var identity = ClusterIdAsync(cancellationToken);
         var history = await client.GetJobHistoryAsync(new JobHistoryQuery(Limit: historyLimit), cancellationToken).ConfigureAwait(false);
         // A submit-time probability outside [0, 1] breaks the contract: such rows are left out, never clamped into the audit.
         var outcomes = history.Jobs
             .Where(j => j.PredictionAtSubmit is not null && j.LongWait is not null && Guards.VgacValues.Unit(j.PredictionAtSubmit.ProbabilityLongWait, "p") is null)
             .OrderBy(j => j.SubmitTime)
             .ToList();
+        // What the audited VGAC says it is: its cluster id, and the model version behind the newest audited prediction.
+        var modelVersion = outcomes.LastOrDefault(j => j.PredictionAtSubmit!.ModelVersion is { Length: > 0 })?.PredictionAtSubmit!.ModelVersion;
+        var source = new AuditSource(AuditSource.Canonical(vgac.Value.BaseUrl), await identity.ConfigureAwait(false), Text.UntrustedText.Clean(modelVersion, 64) is { Length: > 0 } m ? m : null);
         CalibrationAudit? audit = null;
         if (outcomes.Count > 0)
         {
@@ -47,15 +54,18 @@ public sealed class LiveAuditor(IVgacClient client, CalibrationAuditor auditor, 
                 psi: FeaturePsi(outcomes));
             if (persist)
             {
-                await calibration.RecordAuditAsync(audit.Debiased.Estimate, audit.Metrics.N, audit.Debiased.Low, cancellationToken).ConfigureAwait(false);
+                await calibration.RecordAuditAsync(audit.Debiased.Estimate, audit.Metrics.N, audit.Debiased.Low, source, cancellationToken).ConfigureAwait(false);
             }
         }
 
         var reported = await calibration.GetAsync(cancellationToken, fresh: true).ConfigureAwait(false);
         if (!persist && audit is not null)
         {
-            // The caller records this audit itself; the guards' view of this cycle already includes it.
-            reported = reported with { AuditedEce = audit.Debiased.Estimate, AuditedSamples = audit.Metrics.N, AuditedEceLow = audit.Debiased.Low };
+            // The caller records this audit itself; the guards' view of this cycle weighs it with the audits in force.
+            var mine = new AuditedCalibration(audit.Debiased.Estimate, audit.Metrics.N, reported.FetchedAt, audit.Debiased.Low, source);
+            AuditedCalibration[] inForce = reported.AuditedEce is { } ece ? [new AuditedCalibration(ece, reported.AuditedSamples, reported.FetchedAt, reported.AuditedEceLow)] : [];
+            var worst = AuditedCalibration.Worst([mine, .. inForce], guards.Options.LearningModeMinSamples) ?? mine;
+            reported = reported with { AuditedEce = worst.Ece, AuditedSamples = worst.Samples, AuditedEceLow = worst.EceLow };
         }
 
         var effective = reported.ToFacts().EffectiveEce(guards.Options.LearningModeMinSamples);
@@ -66,7 +76,21 @@ public sealed class LiveAuditor(IVgacClient client, CalibrationAuditor auditor, 
             ({ } a, null) => $"Audited {Figures(a)}; VGAC reported nothing ({reported.Error}).",
         };
         var coverage = (await waits.ConfigureAwait(false)).Model?.Monitors.GetValueOrDefault(intervals.Level);
-        return new LiveAudit(audit, reported, effective, outcomes.Count, history.Jobs.Count, summary, coverage);
+        return new LiveAudit(audit, reported, effective, outcomes.Count, history.Jobs.Count, summary, coverage, source);
+    }
+
+    /// <summary>The <c>cluster_id</c> the VGAC gives (its quick summary), or null when it does not answer: the source is recorded either way.</summary>
+    private async Task<string?> ClusterIdAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var summary = await client.GetQuickClusterSummaryAsync(cancellationToken).ConfigureAwait(false);
+            return Text.UntrustedText.Clean(summary.ClusterId, 128) is { Length: > 0 } id ? id : null;
+        }
+        catch (VgacApiException)
+        {
+            return null;
+        }
     }
 
     /// <summary>The audit's plain and debiased ECE with its interval, as one phrase.</summary>

@@ -43,6 +43,53 @@ public sealed class GuardOptions
 
     public List<TierOptions> Tiers { get; set; } = [];
 
+    /// <summary>
+    /// Lets this scope (the <c>Guards</c> section, or one cluster's) run with a setting weaker than its built-in
+    /// default (<see cref="WeakerThanDefault"/>); without it such a setting is refused at start. When it is used, every
+    /// face that shows the guards says so (config, doctor, the watch banner, the MCP server's start, the trail).
+    /// </summary>
+    public bool AllowWeakerThanDefault { get; set; }
+
+    /// <summary>The platform's own baseline, when it replaced the configured one (<c>VGAC_PLATFORM_PATH</c>): evidence, not a setting.</summary>
+    public double? PlatformBaselineEce { get; set; }
+
+    /// <summary>
+    /// Every setting of this scope that loosens a guard against its built-in default: a lower confidence gate or
+    /// tier epsilon, a higher tier MaxEce, baseline or drift ratio, a smaller learning minimum, a shorter audit age.
+    /// Each as <c>Guards:ConfidenceGate 0.5 (built-in 0.6)</c>.
+    /// </summary>
+    public IReadOnlyList<string> WeakerThanDefault()
+    {
+        var d = new GuardOptions();
+        var weaker = new List<string>();
+        void Check(string key, double value, double builtIn, bool lowerIsWeaker)
+        {
+            if (lowerIsWeaker ? value < builtIn : value > builtIn)
+            {
+                weaker.Add(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"Guards:{key} {value} (built-in {builtIn})"));
+            }
+        }
+
+        Check(nameof(ConfidenceGate), ConfidenceGate, d.ConfidenceGate, lowerIsWeaker: true);
+        if (PlatformBaselineEce is null)
+        {
+            Check(nameof(BaselineEce), BaselineEce, d.BaselineEce, lowerIsWeaker: false);
+        }
+
+        Check(nameof(StableRatio), StableRatio, d.StableRatio, lowerIsWeaker: false);
+        Check(nameof(MonitorRatio), MonitorRatio, d.MonitorRatio, lowerIsWeaker: false);
+        Check(nameof(ReduceAutonomyRatio), ReduceAutonomyRatio, d.ReduceAutonomyRatio, lowerIsWeaker: false);
+        Check(nameof(LearningModeMinSamples), LearningModeMinSamples, d.LearningModeMinSamples, lowerIsWeaker: true);
+        Check(nameof(AuditMaxAgeMinutes), AuditMaxAgeMinutes, d.AuditMaxAgeMinutes, lowerIsWeaker: true);
+        for (var i = 0; i < Tiers.Count && i < DefaultTiers.Count; i++)
+        {
+            Check($"Tiers:{i}:Epsilon", Tiers[i].Epsilon, DefaultTiers[i].Epsilon, lowerIsWeaker: true);
+            Check($"Tiers:{i}:MaxEce", Tiers[i].MaxEce, DefaultTiers[i].MaxEce, lowerIsWeaker: false);
+        }
+
+        return weaker;
+    }
+
     public SloOptions Slo { get; set; } = new();
 
     /// <summary>The four tiers of the design, used when the section lists none.</summary>
@@ -54,8 +101,24 @@ public sealed class GuardOptions
         new() { Tier = 4, Action = "gate", Epsilon = 0.90, MaxEce = 0.03, Description = "require confirmation before submit" },
     ];
 
-    /// <summary>The tiers in force: the configured ones, or the defaults.</summary>
-    public IReadOnlyList<TierOptions> EffectiveTiers => Tiers.Count > 0 ? Tiers : DefaultTiers;
+    /// <summary>
+    /// The tiers in force: the configured thresholds (or the defaults), each with the action fixed in code for its
+    /// position (1 annotate, 2 warn, 3 suggest, 4 gate): configuration sets when a tier may act, never what it does.
+    /// </summary>
+    public IReadOnlyList<TierOptions> EffectiveTiers => _effective ??= Tiers.Count == 0 ? DefaultTiers
+        : [.. Tiers.Take(DefaultTiers.Count).Select((t, i) => new TierOptions
+        {
+            Tier = t.Tier,
+            Action = DefaultTiers[i].Action,
+            Epsilon = t.Epsilon,
+            MaxEce = t.MaxEce,
+            Description = DefaultTiers[i].Description,
+        })];
+
+    private IReadOnlyList<TierOptions>? _effective;
+
+    /// <summary>The action of tier <paramref name="tier"/> (1-4), fixed in code; null for no such tier.</summary>
+    public static string? ActionOf(int tier) => tier is >= 1 and <= 4 ? DefaultTiers[tier - 1].Action : null;
 }
 
 /// <summary>One intervention tier: action a is allowed only if p ≥ ε and ECE ≤ R (and the gate passes).</summary>

@@ -49,6 +49,29 @@ internal sealed class GuardOptionsValidator : IValidateOptions<GuardOptions>
             failures.Add($"Guards:AuditMaxAgeMinutes must be in (0, 10080] (a week), got {F(options.AuditMaxAgeMinutes)}.");
         }
 
+        if (options.Tiers.Count > GuardOptions.DefaultTiers.Count)
+        {
+            failures.Add($"Guards:Tiers lists {options.Tiers.Count} tiers; there are {GuardOptions.DefaultTiers.Count} (1 annotate, 2 warn, 3 suggest, 4 gate).");
+        }
+
+        for (var i = 0; i < options.Tiers.Count && i < GuardOptions.DefaultTiers.Count; i++)
+        {
+            var fixedAction = GuardOptions.DefaultTiers[i].Action;
+            if (options.Tiers[i].Action is { Length: > 0 } configured && !string.Equals(configured, fixedAction, StringComparison.Ordinal))
+            {
+                failures.Add($"Guards:Tiers:{i}:Action: what a tier does is fixed (tier {i + 1} is {fixedAction}); got '{Text.UntrustedText.Clean(configured, 40)}'. Remove the setting.");
+            }
+        }
+
+        if (!options.AllowWeakerThanDefault)
+        {
+            // A value refused already (out of range, say) is not reported twice.
+            foreach (var weaker in options.WeakerThanDefault().Where(w => !failures.Any(f => f.StartsWith(w[..w.IndexOf(' ', StringComparison.Ordinal)], StringComparison.Ordinal))))
+            {
+                failures.Add($"{weaker} is weaker than the built-in guard; set Guards:AllowWeakerThanDefault to true for this scope to run with it (it is then shown wherever the guards are).");
+            }
+        }
+
         var tiers = options.EffectiveTiers;
         for (var i = 0; i < tiers.Count; i++)
         {
@@ -67,11 +90,6 @@ internal sealed class GuardOptionsValidator : IValidateOptions<GuardOptions>
             if (!(t.MaxEce is > 0 and < 1))
             {
                 failures.Add($"{key}:MaxEce must be in (0, 1), got {F(t.MaxEce)}.");
-            }
-
-            if (string.IsNullOrWhiteSpace(t.Action))
-            {
-                failures.Add($"{key}:Action must be named.");
             }
 
             if (i > 0 && t.Epsilon <= tiers[i - 1].Epsilon)

@@ -31,7 +31,11 @@ public sealed record AuditCheckReport(
 /// calibration is a violation). Unattended runs must be within the autonomy that ran them; at most one execution per
 /// proposal and per job and tier in the window.
 /// </summary>
-public sealed class AuditCheck(AuditStore audit, GuardPolicy guards, WatchOptions options)
+/// <param name="audit">The cluster's view of the trail.</param>
+/// <param name="guards">The cluster's guards.</param>
+/// <param name="options">The cluster's watch settings (the dedupe window).</param>
+/// <param name="vgacBaseUrl">The cluster's configured VGAC: only audits of it count, as in the guards (null: every audit counts).</param>
+public sealed class AuditCheck(AuditStore audit, GuardPolicy guards, WatchOptions options, string? vgacBaseUrl = null)
 {
     private static readonly string[] JudgedKinds =
     [
@@ -63,9 +67,12 @@ public sealed class AuditCheck(AuditStore audit, GuardPolicy guards, WatchOption
         var executed = executions.Where(x => x.Record?.State == ProposalStates.Executed).ToList();
         var starts = events.Where(e => e.Kind == AuditKinds.ExecutionStarted && e.ProposalId is not null)
             .GroupBy(e => e.ProposalId!, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
-        var audits = events.Where(e => e.Kind == AuditKinds.Calibration && e.Payload is not null)
-            .Select(e => (e.At, Snapshot: WatchJson.Deserialize<CalibrationSnapshot>(e.Payload!)))
-            .Where(a => a.Snapshot is { AuditedEce: not null }).ToList();
+        var audits = (vgacBaseUrl is null
+                ? events.Where(e => e.Kind == AuditKinds.Calibration && e.Payload is not null)
+                    .Select(e => WatchJson.Deserialize<CalibrationSnapshot>(e.Payload!) is { AuditedEce: { } ece } snapshot
+                        ? new Core.Calibration.AuditedCalibration(ece, snapshot.AuditedSamples, e.At, snapshot.AuditedEceLow, snapshot.Source) : null)
+                    .OfType<Core.Calibration.AuditedCalibration>()
+                : TrailCalibrationAudits.Audits(events, vgacBaseUrl)).ToList();
         foreach (var (e, record) in executed)
         {
             if (!proposals.TryGetValue(e.ProposalId ?? "", out var found) || found.Proposal is not { } proposal)
@@ -124,24 +131,24 @@ public sealed class AuditCheck(AuditStore audit, GuardPolicy guards, WatchOption
     private static Judged FromBrief(ProposalCalibration brief) => new(brief.Ece, brief.Drift, null);
 
     /// <summary>
-    /// The calibration in force at a start: the start's own record, made worse by the latest audit in the trail from
-    /// before it (within the audit's maximum age) when that audit is worse than what the start accounted for.
+    /// The calibration in force at a start: the start's own record, made worse by the worst audit of the cluster's
+    /// VGAC in the trail from before it (within the audit's maximum age, as the guards weigh them) when that audit is
+    /// worse than what the start accounted for.
     /// </summary>
-    private Judged InForce(ExecutionStart start, DateTimeOffset at, List<(DateTimeOffset At, CalibrationSnapshot? Snapshot)> audits)
+    private Judged InForce(ExecutionStart start, DateTimeOffset at, List<Core.Calibration.AuditedCalibration> audits)
     {
         var c = start.Calibration;
         var maxAge = TimeSpan.FromMinutes(guards.Options.AuditMaxAgeMinutes);
-        var latest = audits.LastOrDefault(a => a.At <= at && at - a.At <= maxAge);
-        if (latest.Snapshot is not { AuditedEce: { } audited } snapshot || snapshot.AuditedSamples < guards.Options.LearningModeMinSamples
-            || c.AuditedEce is { } known && known >= audited)
+        var worst = Core.Calibration.AuditedCalibration.Worst(audits.Where(a => a.At <= at && at - a.At <= maxAge), guards.Options.LearningModeMinSamples);
+        if (worst is null || c.AuditedEce is { } known && known >= worst.Ece)
         {
             return new(c.EffectiveEce, c.Drift, null);
         }
 
-        var drift = guards.Drift(new CalibrationFacts(c.ReportedEce, audited, c.ReportedSamples, c.Error is null, snapshot.AuditedSamples, snapshot.AuditedEceLow));
+        var drift = guards.Drift(new CalibrationFacts(c.ReportedEce, worst.Ece, c.ReportedSamples, c.Error is null, worst.Samples, worst.EceLow));
         var worse = drift.EffectiveEce > (c.EffectiveEce ?? 0);
         return worse
-            ? new(drift.EffectiveEce, drift.Level, $"started under stale calibration: the trail's audit at {latest.At:u} (ECE {audited:0.000} on {snapshot.AuditedSamples} outcomes) was in force")
+            ? new(drift.EffectiveEce, drift.Level, $"started under stale calibration: the trail's audit at {worst.At:u} (ECE {worst.Ece:0.000} on {worst.Samples} outcomes) was in force")
             : new(c.EffectiveEce, c.Drift, null);
     }
 
@@ -158,6 +165,16 @@ public sealed class AuditCheck(AuditStore audit, GuardPolicy guards, WatchOption
         {
             yield return $"unknown tier {proposal.Tier}";
             yield break;
+        }
+
+        // What a tier does is fixed in code: an action of another kind under this tier's number is not this tier's.
+        var fixedAction = GuardOptions.ActionOf(proposal.Tier);
+        foreach (var (what, action) in new[] { ("proposed", proposal.Action), ("ran", record.Action) })
+        {
+            if (!string.Equals(action, fixedAction, StringComparison.Ordinal))
+            {
+                yield return $"{what} action '{action}' as tier {proposal.Tier}, whose action is {fixedAction}";
+            }
         }
 
         if (proposal.Prediction.Confidence < o.ConfidenceGate)

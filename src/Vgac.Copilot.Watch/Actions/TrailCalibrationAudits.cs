@@ -1,30 +1,43 @@
+using Microsoft.Extensions.Options;
+using Vgac.Copilot.Client;
 using Vgac.Copilot.Core.Calibration;
 using Vgac.Copilot.Core.Guards;
 
 namespace Vgac.Copilot.Watch.Actions;
 
 /// <summary>
-/// The copilot's own calibration audits kept in the audit trail (<c>calibration</c> records), so every process that
-/// may act (a watch replica, <c>vgac actions approve</c>, an MCP or REPL apply) judges against the latest one. The
-/// watch cycle writes its audit in the cycle's own transaction; audits made elsewhere (<c>calibration audit --live</c>,
-/// the live-audit tool) are appended outside any cycle.
+/// The copilot's own calibration audits kept in the audit trail (<c>calibration</c> records, each with its source),
+/// so every process that may act (a watch replica, <c>vgac actions approve</c>, an MCP or REPL apply) judges against
+/// every audit in force. The watch cycle writes its audit in the cycle's own transaction; audits made elsewhere
+/// (<c>calibration audit --live</c>, the live-audit tool) are appended outside any cycle.
 /// </summary>
-public sealed class TrailCalibrationAudits(AuditStore audit, WatchClock clock) : ICalibrationAudits
+public sealed class TrailCalibrationAudits(AuditStore audit, WatchClock clock, IOptions<VgacClientOptions> vgac, IOptions<GuardOptions> guards) : ICalibrationAudits
 {
-    public async Task RecordAsync(double ece, int samples, double? eceLow, CancellationToken cancellationToken)
+    public async Task RecordAsync(double ece, int samples, double? eceLow, AuditSource source, CancellationToken cancellationToken)
     {
-        var snapshot = new CalibrationSnapshot(null, ece, samples, null, null, DriftLevel.Unknown, null, "audit made outside the watch loop", eceLow);
+        var snapshot = new CalibrationSnapshot(null, ece, samples, null, null, DriftLevel.Unknown, null, "audit made outside the watch loop", eceLow) { Source = source };
         await audit.AppendAsync(
             [new AuditEvent(0, clock.Now, AuditedExecutionPath.OutsideTheLoop, AuditKinds.Calibration, null, null, null,
-                $"calibration audit: ECE {ece:0.000} on {samples} outcomes", WatchJson.Serialize(snapshot))],
+                $"calibration audit of {source.BaseUrl}: ECE {ece:0.000} on {samples} outcomes", WatchJson.Serialize(snapshot))],
             cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task<AuditedCalibration?> LatestAsync(TimeSpan maxAge, CancellationToken cancellationToken)
+    public async Task<AuditedCalibration?> InForceAsync(TimeSpan maxAge, CancellationToken cancellationToken)
     {
-        var latest = await audit.LatestAsync(AuditKinds.Calibration, clock.Now - maxAge, "audited_ece", cancellationToken).ConfigureAwait(false);
-        return latest?.Payload is { } json && WatchJson.Deserialize<CalibrationSnapshot>(json) is { AuditedEce: { } ece } snapshot
-            ? new AuditedCalibration(ece, snapshot.AuditedSamples, latest.At, snapshot.AuditedEceLow)
-            : null;
+        if (!audit.Exists)
+        {
+            return null;
+        }
+
+        var records = await audit.QueryAsync(since: clock.Now - maxAge, kind: AuditKinds.Calibration, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return AuditedCalibration.Worst(Audits(records, vgac.Value.BaseUrl), guards.Value.LearningModeMinSamples);
     }
+
+    /// <summary>The audits among <paramref name="records"/> that count for the VGAC at <paramref name="baseUrl"/> (<see cref="AuditSource.CountsFor"/>).</summary>
+    public static IEnumerable<AuditedCalibration> Audits(IEnumerable<AuditEvent> records, string baseUrl) =>
+        from e in records
+        where e.Kind == AuditKinds.Calibration && e.Payload is not null
+        let snapshot = WatchJson.Deserialize<CalibrationSnapshot>(e.Payload!)
+        where snapshot is { AuditedEce: not null } && AuditSource.CountsFor(snapshot.Source, baseUrl)
+        select new AuditedCalibration(snapshot.AuditedEce!.Value, snapshot.AuditedSamples, e.At, snapshot.AuditedEceLow, snapshot.Source);
 }

@@ -49,7 +49,14 @@ public sealed class SqliteAuditBackend(string path) : IAuditBackend
         {
             // Created 0600 in a 0700 folder of vgac's making before SQLite opens it (its WAL and shared-memory files
             // take the database file's mode): chat sessions and actions are the user's alone.
-            Core.IO.PrivatePaths.EnsureFile(Path);
+            try
+            {
+                Core.IO.PrivatePaths.EnsureFile(Path);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                throw new AuditStoreException($"the audit trail {Path} cannot be created: {ex.Message}", ex);
+            }
             await using var connection = await ConnectAsync(cancellationToken).ConfigureAwait(false);
             await ExecuteAsync(connection, null, "PRAGMA journal_mode = WAL;", cancellationToken).ConfigureAwait(false);
             var applied = await SqliteMigrations.ApplyAsync(connection, cancellationToken).ConfigureAwait(false);
