@@ -190,8 +190,8 @@ public sealed partial class PostgresAuditBackend : IAuditBackend
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task<IReadOnlyList<ReservationConflict>> AppendAsync(
-        string cluster, IReadOnlyList<AuditEvent> events, ReservationRules? reservations, LeaseFence? fence, CancellationToken cancellationToken)
+    public async Task<AppendResult> AppendAsync(
+        string cluster, IReadOnlyList<AuditEvent> events, ReservationRules? reservations, LeaseFence? fence, TrailKey? key, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
@@ -201,10 +201,10 @@ public sealed partial class PostgresAuditBackend : IAuditBackend
             await TrailWriter.CheckFenceAsync(connection, transaction, Dialect, fence, cancellationToken).ConfigureAwait(false);
         }
 
-        var conflicts = await TrailWriter.WriteAsync(connection, transaction, Dialect, cluster, events, reservations,
-            await TrailWriter.TipAsync(connection, transaction, Dialect, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        var result = await TrailWriter.WriteAsync(connection, transaction, Dialect, cluster, events, reservations,
+            await TrailWriter.TipAsync(connection, transaction, Dialect, cancellationToken).ConfigureAwait(false), key, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return conflicts;
+        return result;
     }
 
     public async Task<AuditEvent?> LatestAsync(string? cluster, string kind, DateTimeOffset since, string payloadField, CancellationToken cancellationToken)
@@ -266,7 +266,7 @@ public sealed partial class PostgresAuditBackend : IAuditBackend
         }
     }
 
-    public async Task<long> PruneAsync(long throughId, Func<ChainedRecord, AuditEvent> checkpoint, CancellationToken cancellationToken)
+    public async Task<long> PruneAsync(long throughId, Func<ChainedRecord, AuditEvent> checkpoint, TrailKey? key, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
@@ -292,7 +292,7 @@ public sealed partial class PostgresAuditBackend : IAuditBackend
             delete.Parameters.AddWithValue("through", throughId);
             var removed = await delete.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             await ExecuteAsync(connection, transaction, "SET LOCAL vgac.prune = 'off'", cancellationToken).ConfigureAwait(false);
-            await TrailWriter.WriteAsync(connection, transaction, Dialect, AuditStore.TrailScope, [checkpoint(last)], null, tip, cancellationToken).ConfigureAwait(false);
+            await TrailWriter.WriteAsync(connection, transaction, Dialect, AuditStore.TrailScope, [checkpoint(last)], null, tip, key, cancellationToken).ConfigureAwait(false);
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
             return removed;
         }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using Vgac.Copilot.Watch.Storage;
 
 namespace Vgac.Copilot.Watch;
 
@@ -12,17 +13,44 @@ namespace Vgac.Copilot.Watch;
 public sealed record ChainReport(long Verified, long Unchained, long? BrokenAt, string? Why)
 {
     public bool Intact => BrokenAt is null;
+
+    /// <summary>Records linked under the key (HMAC-SHA256).</summary>
+    public long Keyed { get; init; }
+
+    /// <summary>Records linked by plain SHA-256, written before the trail was keyed.</summary>
+    public long Legacy { get; init; }
+
+    /// <summary>Where the key that checked the chain came from; null when the check had none.</summary>
+    public string? KeyOrigin { get; init; }
+
+    /// <summary>
+    /// Keyed records whose content could not be checked, for want of the key: their links hold, but a full re-hash
+    /// by someone with the key cannot be told from the original.
+    /// </summary>
+    public long Unverifiable { get; init; }
+
+    /// <summary>How the trail stands against its anchor (null: no anchor here yet).</summary>
+    public string? Anchor { get; init; }
+
+    /// <summary>The last record walked (the point a clean check records as verified).</summary>
+    public AnchorPoint? Tip { get; init; }
 }
 
 /// <summary>
-/// The audit trail as a hash chain: each record carries the SHA-256 of its own content and of the record before it,
-/// so editing, removing or inserting a record behind the application's back (the append-only triggers dropped, say)
-/// breaks every link after it, and <c>audit --check</c> names the first. One chain per trail, across its clusters.
+/// The audit trail as a hash chain: each record carries a link over its own content and the link of the record before
+/// it, an HMAC-SHA256 under the trail's key (<see cref="TrailKey"/>; a plain SHA-256 in records written before the
+/// trail was keyed). Editing, removing or inserting a record behind the application's back breaks every link after
+/// it, and without the key nobody can make the links whole again; cutting the tail off is caught by the anchor kept
+/// outside the store (<see cref="TrailAnchor"/>). <c>audit --check</c> names the first break. One chain per trail,
+/// across its clusters.
 /// </summary>
 public static class AuditChain
 {
-    /// <summary>The hash of a record: its fields, each length-prefixed (so no two records can read alike), after the previous hash.</summary>
-    public static string Hash(string? previous, long id, AuditEvent e)
+    /// <summary>
+    /// The link of a record: its fields, each length-prefixed (so no two records can read alike), after the previous
+    /// link; keyed when <paramref name="key"/> is given.
+    /// </summary>
+    public static string Hash(TrailKey? key, string? previous, long id, AuditEvent e)
     {
         var text = new StringBuilder();
         void Field(string? value) => text.Append(value is null ? "-1:" : string.Create(CultureInfo.InvariantCulture, $"{value.Length}:{value}")).Append('|');
@@ -37,28 +65,55 @@ public static class AuditChain
         Field(e.Summary);
         Field(e.Payload);
         Field(e.Cluster);
-        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
+        return key is null
+            ? Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())))
+            : key.Mac(text.ToString());
+    }
+
+    /// <summary>Whether a record's own link holds (under the key when the link is keyed); null when it is keyed and there is no key.</summary>
+    public static bool? Holds(TrailKey? key, ChainedRecord record)
+    {
+        if (record.Hash is not { } hash)
+        {
+            return false;
+        }
+
+        var keyed = hash.StartsWith(TrailKey.Prefix, StringComparison.Ordinal);
+        return keyed && key is null ? null : Hash(keyed ? key : null, record.PreviousHash, record.Event.Id, record.Event) == hash;
     }
 
     /// <summary>
-    /// Walks the whole trail in order and checks every record's hash and its link to the one before. A trail whose
-    /// front was pruned starts with a record linking to one that is gone: a checkpoint record must vouch for exactly
-    /// that link (the id and hash the removed records ended on), or the front was cut without one.
+    /// Walks every record of the trail in order (those with ids outside the sequence too) and checks each link and its
+    /// tie to the record before. A trail whose front was pruned starts with a record linking to one that is gone: a
+    /// checkpoint record must vouch for exactly that link. Once a keyed link appears, every later link must be keyed.
+    /// With <paramref name="anchor"/>, the trail must still reach the point its writers recorded, with the same link.
     /// </summary>
-    public static async Task<ChainReport> VerifyAsync(AuditStore store, CancellationToken cancellationToken)
+    public static async Task<ChainReport> VerifyAsync(AuditStore store, CancellationToken cancellationToken, TrailKey? key = null, TrailAnchor? anchor = null)
     {
-        string? previous = null;
-        long verified = 0, unchained = 0;
+        key ??= store.Key;
+        anchor ??= store.Anchor;
+        var written = anchor?.Read().Written;
+        string? previous = null, atAnchor = null;
+        long verified = 0, unchained = 0, keyed = 0, legacy = 0, unverifiable = 0;
         var chained = false;
         (long Id, string Link)? cut = null;
-        await foreach (var (e, prev, hash) in store.Backend.ChainAsync(0, cancellationToken).ConfigureAwait(false))
+        AnchorPoint? tip = null;
+        ChainReport Broken(long id, string why) => new(verified, unchained, id, why) { Keyed = keyed, Legacy = legacy, KeyOrigin = key?.Origin, Unverifiable = unverifiable, Tip = tip };
+
+        await foreach (var record in store.Backend.ChainAsync(long.MinValue, cancellationToken).ConfigureAwait(false))
         {
+            var (e, prev, hash) = (record.Event, record.PreviousHash, record.Hash);
             var id = e.Id;
+            if (id < 1)
+            {
+                return Broken(id, "its id lies outside the trail's sequence (ids start at 1): it was put there behind the application's back");
+            }
+
             if (hash is null)
             {
                 if (chained)
                 {
-                    return new ChainReport(verified, unchained, id, "it carries no hash, inside the chain");
+                    return Broken(id, "it carries no hash, inside the chain");
                 }
 
                 unchained++;
@@ -72,12 +127,24 @@ public static class AuditChain
             }
             else if (chained && prev != previous)
             {
-                return new ChainReport(verified, unchained, id, "it does not link to the record before it (one was removed or inserted)");
+                return Broken(id, "it does not link to the record before it (one was removed or inserted)");
             }
 
-            if (Hash(prev, id, e) != hash)
+            var isKeyed = hash.StartsWith(TrailKey.Prefix, StringComparison.Ordinal);
+            if (!isKeyed && keyed > 0)
             {
-                return new ChainReport(verified, unchained, id, "its content does not match its hash (it was changed after it was written)");
+                return Broken(id, "its link is not keyed, inside the keyed chain (rewritten by someone without the key)");
+            }
+
+            switch (Holds(key, record))
+            {
+                case false:
+                    return Broken(id, isKeyed
+                        ? "its content does not match its keyed link (changed after it was written, or linked under another key)"
+                        : "its content does not match its hash (it was changed after it was written)");
+                case null:
+                    unverifiable++;
+                    break;
             }
 
             if (cut is { } front && e.Kind == AuditKinds.Checkpoint && Checkpoint.Read(e) is { } checkpoint
@@ -86,12 +153,35 @@ public static class AuditChain
                 cut = null;
             }
 
-            (previous, chained) = (hash, true);
+            if (written is not null && id == written.Id)
+            {
+                atAnchor = hash;
+            }
+
+            (previous, chained, tip) = (hash, true, new AnchorPoint(id, hash));
             verified++;
+            _ = isKeyed ? keyed++ : legacy++;
         }
 
-        return cut is { } unanchored
-            ? new ChainReport(verified, unchained, unanchored.Id, "the records before it were removed, and no checkpoint records their removal")
-            : new ChainReport(verified, unchained, null, null);
+        if (cut is { } unanchored)
+        {
+            return Broken(unanchored.Id, "the records before it were removed, and no checkpoint records their removal");
+        }
+
+        var report = new ChainReport(verified, unchained, null, null) { Keyed = keyed, Legacy = legacy, KeyOrigin = key?.Origin, Unverifiable = unverifiable, Tip = tip };
+        if (written is null)
+        {
+            return report;
+        }
+
+        var remedy = $" (if the trail was replaced on purpose, remove the anchor {anchor!.File})";
+        return (tip, atAnchor) switch
+        {
+            (null, _) => report with { BrokenAt = written.Id, Why = $"the trail is empty, but its anchor says it reached record {written.Id}: its records were removed{remedy}" },
+            ({ } t, _) when t.Id < written.Id => report with { BrokenAt = t.Id, Why = $"the trail ends at record {t.Id}, before its anchor at record {written.Id}: records were removed from its end{remedy}" },
+            (_, null) => report with { BrokenAt = written.Id, Why = $"record {written.Id}, where the anchor stands, is gone{remedy}" },
+            (_, { } link) when link != written.Hash => report with { BrokenAt = written.Id, Why = $"record {written.Id} does not match the anchor: the trail was rewritten from there{remedy}" },
+            _ => report with { Anchor = $"reaches its anchor at record {written.Id}" },
+        };
     }
 }

@@ -61,7 +61,7 @@ public sealed class AuditRetention(AuditStore store, TimeProvider time)
                 break;
             }
 
-            if (record.Hash is null || AuditChain.Hash(record.PreviousHash, record.Event.Id, record.Event) != record.Hash
+            if (record.Hash is null || AuditChain.Holds(store.Key, record) == false
                 || (previous is not null && record.PreviousHash != previous))
             {
                 throw new AuditStoreException($"record {record.Event.Id} does not verify ('vgac audit --check' says more); nothing was exported.");
@@ -150,7 +150,7 @@ public sealed class AuditRetention(AuditStore store, TimeProvider time)
         {
             removed = await store.Backend.PruneAsync(through, last => new AuditEvent(0, time.GetUtcNow(), 0, AuditKinds.Checkpoint, null, null, null,
                 $"pruned records {first}-{through} (exported; before {before.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)} UTC)",
-                WatchJson.Serialize(new Checkpoint(last.Event.Id, last.Hash ?? "", through - first + 1, AuditStore.Stamp(before)))), cancellationToken).ConfigureAwait(false);
+                WatchJson.Serialize(new Checkpoint(last.Event.Id, last.Hash ?? "", through - first + 1, AuditStore.Stamp(before)))), store.Key, cancellationToken).ConfigureAwait(false);
         }
 
         return new PruneReport(removed, through >= first ? through : null, Math.Max(through + 1, first), lastOld);

@@ -64,7 +64,11 @@ public static class AuditKinds
 /// <param name="cluster">The cluster this view appends and reads; null for the read-only view of every cluster.</param>
 /// <param name="fences">The leadership appends are fenced with.</param>
 /// <param name="notice">Said in every record this view appends (the cluster's guards run weaker than built-in), or null.</param>
-public sealed class AuditStore(IAuditBackend backend, string? cluster = AuditStore.DefaultCluster, Loop.LeaseFenceHolder? fences = null, string? notice = null)
+/// <param name="key">The key the chain's links are made and checked with (null: plain SHA-256).</param>
+/// <param name="anchor">Where the trail's tip is recorded outside the store after each append (null: nowhere).</param>
+public sealed class AuditStore(
+    IAuditBackend backend, string? cluster = AuditStore.DefaultCluster, Loop.LeaseFenceHolder? fences = null, string? notice = null,
+    TrailKey? key = null, TrailAnchor? anchor = null)
 {
     /// <summary>The cluster of a single-VGAC setup, and of records written before clusters existed.</summary>
     public const string DefaultCluster = "default";
@@ -86,11 +90,17 @@ public sealed class AuditStore(IAuditBackend backend, string? cluster = AuditSto
     /// <summary>The cluster this view appends and reads; null for the read-only view of every cluster.</summary>
     public string? Cluster { get; } = cluster;
 
+    /// <summary>The key the chain is kept with, or null.</summary>
+    public TrailKey? Key { get; } = key;
+
+    /// <summary>The trail's anchor outside the store, or null.</summary>
+    public TrailAnchor? Anchor { get; } = anchor;
+
     /// <summary>The same trail, every cluster's records (read only).</summary>
-    public AuditStore AllClusters() => new(Backend, cluster: null, fences);
+    public AuditStore AllClusters() => new(Backend, cluster: null, fences, key: Key, anchor: Anchor);
 
     /// <summary>The same trail, one cluster's records.</summary>
-    public AuditStore ForCluster(string name) => new(Backend, name, fences);
+    public AuditStore ForCluster(string name) => new(Backend, name, fences, key: Key, anchor: Anchor);
 
     /// <summary>Whether the trail exists yet (readers say so instead of creating an empty one).</summary>
     public bool Exists => Backend.Exists;
@@ -110,13 +120,35 @@ public sealed class AuditStore(IAuditBackend backend, string? cluster = AuditSto
     /// process leads its watch with, if any), nothing is written once the lease has moved to another replica.
     /// </summary>
     /// <returns>The starts that lost, each with the start that holds the reservation.</returns>
-    public Task<IReadOnlyList<ReservationConflict>> AppendAsync(
-        IReadOnlyList<AuditEvent> events, ReservationRules? reservations, CancellationToken cancellationToken, LeaseFence? fence = null) =>
-        Backend.AppendAsync(Writer(), notice is null ? events : [.. events.Select(e => e with { Summary = $"{e.Summary} [{notice}]" })], reservations, fence ?? fences?.Current, cancellationToken);
+    public async Task<IReadOnlyList<ReservationConflict>> AppendAsync(
+        IReadOnlyList<AuditEvent> events, ReservationRules? reservations, CancellationToken cancellationToken, LeaseFence? fence = null)
+    {
+        var result = await Backend.AppendAsync(
+            Writer(), notice is null ? events : [.. events.Select(e => e with { Summary = $"{e.Summary} [{notice}]" })], reservations, fence ?? fences?.Current, Key, cancellationToken)
+            .ConfigureAwait(false);
+        Anchored(result);
+        return result.Conflicts;
+    }
 
     /// <summary>Appends trail-wide records (exports, checkpoints), whichever cluster this view is of.</summary>
-    public Task AppendTrailRecordAsync(AuditEvent record, CancellationToken cancellationToken) =>
-        Backend.AppendAsync(TrailScope, [record], null, null, cancellationToken);
+    public async Task AppendTrailRecordAsync(AuditEvent record, CancellationToken cancellationToken) =>
+        Anchored(await Backend.AppendAsync(TrailScope, [record], null, null, Key, cancellationToken).ConfigureAwait(false));
+
+    /// <summary>Records the new tip in the anchor (a failure to record it is not a failure to append: the check says the anchor lags).</summary>
+    private void Anchored(AppendResult result)
+    {
+        if (Anchor is not null && result.Tip is { } tip)
+        {
+            try
+            {
+                Anchor.Wrote(tip);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // The record is in the trail; the anchor catches up with the next append.
+            }
+        }
+    }
 
     private string Writer() => Cluster ?? throw new InvalidOperationException("The every-cluster view of the audit trail is read-only; append through one cluster's.");
 

@@ -37,8 +37,14 @@ public static class WatchServiceCollectionExtensions
 
         // One trail for every cluster; this provider's view of it is its own cluster's.
         services.TryAddSingleton<LeaseFenceHolder>();
-        services.TryAddSingleton(sp => new AuditStore(sp.GetRequiredService<IAuditBackend>(), ClusterOf(sp), sp.GetRequiredService<LeaseFenceHolder>(),
-            Core.Guards.GuardNotice.Of(sp.GetRequiredService<IOptions<Core.Guards.GuardOptions>>().Value)));
+        services.TryAddSingleton(sp =>
+        {
+            var storage = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
+            var backend = sp.GetRequiredService<IAuditBackend>();
+            return new AuditStore(backend, ClusterOf(sp), sp.GetRequiredService<LeaseFenceHolder>(),
+                Core.Guards.GuardNotice.Of(sp.GetRequiredService<IOptions<Core.Guards.GuardOptions>>().Value),
+                TrailKey.Resolve(storage), TrailAnchor.For(storage.AnchorDirectory, backend.Location));
+        });
         services.TryAddSingleton(sp => new WatchLeadership(
             sp.GetRequiredService<IAuditBackend>(), sp.GetRequiredService<LeaseFenceHolder>(), ClusterOf(sp),
             sp.GetRequiredService<IOptions<StorageOptions>>().Value.LeaseFor(sp.GetRequiredService<IOptions<WatchOptions>>().Value.IntervalSeconds), TimeProvider.System,

@@ -15,6 +15,9 @@ internal static class CliHarness
             // ...out of the user's chat history and saved sessions...
             ["VGAC_DATA_DIR"] = TestPaths.NewFolder("data-"),
 
+            // ...out of the user's configuration (and so the audit key: one for the whole test run, like a user's)...
+            ["XDG_CONFIG_HOME"] = CliProcess.NoUserConfig,
+
             // ...and out of the user's audit trail (calibration audits are persisted there).
             ["VGAC_AUDIT_DB"] = Path.Combine(TestPaths.NewFolder("audit-"), "audit.db"),
         };

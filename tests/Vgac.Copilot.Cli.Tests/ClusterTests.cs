@@ -133,7 +133,7 @@ public sealed class ClusterTests
         // Both report ECE 0.04; Slurm's own baseline says that is normal for it, EKS's default baseline (0.018) does not.
         await using var eks = await new ScriptedVgac { Probability = 0.8, Confidence = 0.9, Ece = 0.04 }.StartAsync(Ct);
         await using var slurm = await new ScriptedVgac { Probability = 0.8, Confidence = 0.9, Ece = 0.04, Scheduler = "slurm" }.StartAsync(Ct);
-        var env = WithClusters(Two(eks.BaseAddress, slurm.BaseAddress, slurmExtra: """, "Guards": {"BaselineEce": 0.04}"""));
+        var env = WithClusters(Two(eks.BaseAddress, slurm.BaseAddress, slurmExtra: """, "Guards": {"BaselineEce": 0.04, "AllowWeakerThanDefault": true}"""));
 
         var onSlurm = await CliHarness.RunAsync(["predict", "--gpus", "2", "--cluster", "slurm", "-o", "json"], env, Ct);
         var onEks = await CliHarness.RunAsync(["predict", "--gpus", "2", "--cluster", "eks", "-o", "json"], env, Ct);

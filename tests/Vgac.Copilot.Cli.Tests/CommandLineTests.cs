@@ -132,9 +132,13 @@ public sealed class CommandLineTests
     public async Task WatchJson_EnumsLowerCase()
     {
         await using var vgac = await new Vgac.Copilot.Testing.ScriptedVgac().StartAsync(TestContext.Current.CancellationToken);
-        var env = new Dictionary<string, string> { ["VGAC_AUDIT_DB"] = Path.Combine(Directory.CreateTempSubdirectory("vgac-enum-").FullName, "audit.db") };
+        var env = new Dictionary<string, string>
+        {
+            ["VGAC_AUDIT_DB"] = Path.Combine(Directory.CreateTempSubdirectory("vgac-enum-").FullName, "audit.db"),
+            ["VGAC_API_BASE_URL"] = vgac.BaseAddress.ToString(),
+        };
 
-        var result = await CliHarness.RunAsync(["watch", "--once", "--autonomy", "notify", "-o", "json", "--vgac-url", vgac.BaseAddress.ToString()], env, TestContext.Current.CancellationToken);
+        var result = await CliHarness.RunAsync(["watch", "--once", "--autonomy", "notify", "-o", "json"], env, TestContext.Current.CancellationToken);
 
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Contains("\"autonomy\":\"notify\"", result.Out, StringComparison.Ordinal);

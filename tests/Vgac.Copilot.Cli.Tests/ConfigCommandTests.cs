@@ -91,7 +91,7 @@ public sealed class ConfigCommandTests
         var home = Directory.CreateTempSubdirectory("vgac-home-").FullName;
         Directory.CreateDirectory(Path.Combine(home, ".config", "vgac"));
         await File.WriteAllTextAsync(Path.Combine(home, ".config", "vgac", "config.json"), $$$"""{"Vgac": {"BaseUrl": "{{{other.BaseAddress}}}", "MaxRetries": 0}}""", Ct);
-        var env = new Dictionary<string, string> { ["HOME"] = home };
+        var env = new Dictionary<string, string> { ["HOME"] = home, ["XDG_CONFIG_HOME"] = "" };
 
         var fromFile = await CliHarness.RunAsync(["predict", "--gpus", "1", "-o", "json"], env, Ct);
         var fromFlag = await CliHarness.RunAsync(["predict", "--gpus", "1", "-o", "json", "--vgac-url", server.BaseAddress.ToString()], env, Ct);

@@ -124,7 +124,7 @@ public sealed partial class McpHttpTests(ITestOutputHelper output)
     {
         await using var vgac = await new ScriptedVgac { Probability = 0.6 }.StartAsync(Ct);
         var db = Path.Combine(Directory.CreateTempSubdirectory("vgac-mcp-http-").FullName, "audit.db");
-        await using var server = await McpServer.StartAsync(["--allow-actions", "--vgac-url", vgac.BaseAddress.ToString()], new() { ["VGAC_AUDIT_DB"] = db });
+        await using var server = await McpServer.StartAsync(["--allow-actions"], new() { ["VGAC_AUDIT_DB"] = db, ["VGAC_API_BASE_URL"] = vgac.BaseAddress.ToString() });
         await EnsureClientAsync();
 
         var run = await RunAsync("node", ["elicit-http.mjs", server.Url, "job-1", "2"], TimeSpan.FromMinutes(2));
@@ -151,9 +151,9 @@ public sealed partial class McpHttpTests(ITestOutputHelper output)
 
         await using var vgac = await new ScriptedVgac { Probability = 0.6 }.StartAsync(Ct);
         var connection = await postgres!.CreateDatabaseAsync("vgac_mcp_replicas");
-        var env = new Dictionary<string, string> { ["VGAC_STORAGE_PROVIDER"] = "postgres", ["VGAC_STORAGE_CONNECTION"] = connection };
-        await using var first = await McpServer.StartAsync(["--allow-actions", "--vgac-url", vgac.BaseAddress.ToString()], env);
-        await using var second = await McpServer.StartAsync(["--allow-actions", "--vgac-url", vgac.BaseAddress.ToString()], env);
+        var env = new Dictionary<string, string> { ["VGAC_STORAGE_PROVIDER"] = "postgres", ["VGAC_STORAGE_CONNECTION"] = connection, ["VGAC_API_BASE_URL"] = vgac.BaseAddress.ToString() };
+        await using var first = await McpServer.StartAsync(["--allow-actions"], env);
+        await using var second = await McpServer.StartAsync(["--allow-actions"], env);
         await EnsureClientAsync();
 
         // Two people, one on each replica, confirm the same action at the same moment.
@@ -288,7 +288,7 @@ public sealed partial class McpHttpTests(ITestOutputHelper output)
                 info.ArgumentList.Add(arg);
             }
 
-            info.Environment["VGAC_LOG_DIR"] = TestPaths.Logs;
+            TestEnvironment.Apply(info);
             foreach (var (key, value) in env)
             {
                 info.Environment[key] = value;

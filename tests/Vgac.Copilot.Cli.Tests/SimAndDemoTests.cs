@@ -148,7 +148,7 @@ public sealed partial class SimAndDemoTests
             info.ArgumentList.Add(arg);
         }
 
-        info.Environment["VGAC_LOG_DIR"] = TestPaths.Logs;
+        TestEnvironment.Apply(info);
         using var process = Process.Start(info)!;
         // Read stderr from the start: a child blocked on a full pipe would never see the signal through.
         var stderr = process.StandardError.ReadToEndAsync(ct);

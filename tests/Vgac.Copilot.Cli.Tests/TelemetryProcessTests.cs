@@ -152,10 +152,7 @@ public sealed class TelemetryProcessTests(ITestOutputHelper output)
             info.ArgumentList.Add(arg);
         }
 
-        foreach (var (key, value) in env)
-        {
-            info.Environment[key] = value;
-        }
+        TestEnvironment.Apply(info, env);
 
         var process = Process.Start(info)!;
         _ = process.StandardOutput.ReadToEndAsync();

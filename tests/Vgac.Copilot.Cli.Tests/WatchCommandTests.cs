@@ -159,7 +159,8 @@ public sealed class WatchCommandTests
         var id = JsonDocument.Parse(Lines(list.Out)[0]).RootElement.GetProperty("proposal").GetProperty("proposal_id").GetString()!;
 
         // A demo's proposal approved against a fresh simulator is the same situation: that VGAC never saw the job.
-        var result = await CliHarness.RunAsync(["actions", "approve", id, "--vgac-url", other.BaseAddress.ToString()], env, Ct);
+        // (Configured, not a --vgac-url flag: an approval acts only through the cluster's configured VGAC.)
+        var result = await CliHarness.RunAsync(["actions", "approve", id], new Dictionary<string, string>(env) { ["VGAC_API_BASE_URL"] = other.BaseAddress.ToString() }, Ct);
 
         Assert.Equal(ExitCodes.NotFound, result.ExitCode);
         Assert.Contains("VGAC does not know job", result.Error, StringComparison.Ordinal);

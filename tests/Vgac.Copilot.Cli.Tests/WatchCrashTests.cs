@@ -96,9 +96,7 @@ public sealed class WatchCrashTests(ITestOutputHelper output)
             info.ArgumentList.Add(arg);
         }
 
-        info.Environment["VGAC_API_BASE_URL"] = vgac.BaseAddress.ToString();
-        info.Environment["VGAC_AUDIT_DB"] = db;
-        info.Environment["VGAC_LOG_DIR"] = TestPaths.Logs;
+        TestEnvironment.Apply(info, new Dictionary<string, string> { ["VGAC_API_BASE_URL"] = vgac.BaseAddress.ToString(), ["VGAC_AUDIT_DB"] = db });
         using var process = Process.Start(info)!;
         var stderr = process.StandardError.ReadToEndAsync(Ct);
         var first = await process.StandardOutput.ReadLineAsync(Ct);
@@ -132,10 +130,7 @@ public sealed class WatchCrashTests(ITestOutputHelper output)
             info.ArgumentList.Add(arg);
         }
 
-        foreach (var (key, value) in env)
-        {
-            info.Environment[key] = value;
-        }
+        TestEnvironment.Apply(info, env);
 
         using var process = Process.Start(info)!;
         var cycles = new List<long>();

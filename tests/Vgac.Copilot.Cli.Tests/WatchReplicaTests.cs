@@ -176,8 +176,7 @@ public sealed class WatchReplicaTests(ITestOutputHelper output)
                 info.ArgumentList.Add(arg);
             }
 
-            info.Environment["XDG_CONFIG_HOME"] = CliProcess.NoUserConfig;
-            info.Environment["VGAC_DATA_DIR"] = Directory.CreateTempSubdirectory("vgac-replica-").FullName;
+            TestEnvironment.Apply(info);
             foreach (var (key, value) in env)
             {
                 info.Environment[key] = value;

@@ -27,9 +27,7 @@ public static class CliProcess
             UseShellExecute = false,
         };
         info.ArgumentList.Add(VgacDll);
-        info.Environment["XDG_CONFIG_HOME"] = NoUserConfig;
-        info.Environment["VGAC_DATA_DIR"] = TestPaths.NewFolder("data-");
-        info.Environment["VGAC_LOG_DIR"] = TestPaths.Logs;
+        TestEnvironment.Apply(info);
         foreach (var arg in args)
         {
             info.ArgumentList.Add(arg);
@@ -76,8 +74,7 @@ public static class ProgramRun
             info.ArgumentList.Add(arg);
         }
 
-        info.Environment["VGAC_LOG_DIR"] = TestPaths.Logs;
-        info.Environment["XDG_CONFIG_HOME"] = CliProcess.NoUserConfig;
+        TestEnvironment.Apply(info);
         foreach (var (key, value) in environment ?? new Dictionary<string, string>())
         {
             info.Environment[key] = value;

@@ -74,7 +74,7 @@ public sealed class AuditChainTests
     {
         // Whoever edits a record and recomputes its hash still breaks the link the next record holds.
         var store = await TrailAsync(provider);
-        var forged = AuditChain.Hash(null, 1, new AuditEvent(1, new DateTimeOffset(2026, 11, 30, 12, 1, 0, TimeSpan.Zero), 1, AuditKinds.Observation, null, null, null, "forged", """{"gpus_free":3}""") { Cluster = "eks" });
+        var forged = AuditChain.Hash(null, null, 1, new AuditEvent(1, new DateTimeOffset(2026, 11, 30, 12, 1, 0, TimeSpan.Zero), 1, AuditKinds.Observation, null, null, null, "forged", """{"gpus_free":3}""") { Cluster = "eks" });
         await TamperAsync(store, $"UPDATE events SET summary = 'forged', hash = '{forged}' WHERE id = 1");
 
         var chain = await AuditChain.VerifyAsync(store, Ct);

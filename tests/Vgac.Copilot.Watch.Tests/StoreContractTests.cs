@@ -306,7 +306,7 @@ public sealed class StoreContractTests
         var store = new AuditStore(app);
         await store.AppendAsync([Event(1, AuditKinds.Observation), Event(2, AuditKinds.Export)], Ct);
         var update = await Assert.ThrowsAnyAsync<Exception>(() => Update(server, database));
-        var prune = await Assert.ThrowsAsync<AuditStoreException>(() => app.PruneAsync(1, r => r.Event, Ct));
+        var prune = await Assert.ThrowsAsync<AuditStoreException>(() => app.PruneAsync(1, r => r.Event, null, Ct));
         var (granted, _) = await app.LeadAsync("watch:default", "host-a:1", TimeSpan.FromSeconds(10), Ct);
 
         Assert.Contains("vgac storage migrate", early.Message, StringComparison.Ordinal);

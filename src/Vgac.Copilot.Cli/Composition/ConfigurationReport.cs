@@ -247,6 +247,6 @@ internal static partial class ConfigurationReport
         _ => value.ToString(),
     };
 
-    [GeneratedRegex(@"(ApiKey|Token|Password|Secret)$", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"(ApiKey|AuditKey|Token|Password|Secret)$", RegexOptions.IgnoreCase)]
     private static partial Regex SecretKey();
 }

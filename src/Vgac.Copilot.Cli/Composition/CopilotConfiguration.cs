@@ -25,6 +25,7 @@ internal static class CopilotConfiguration
         ["VGAC_AUDIT_DB"] = "Watch:AuditPath",
         ["VGAC_STORAGE_PROVIDER"] = "Storage:Provider",
         ["VGAC_STORAGE_CONNECTION"] = "Storage:ConnectionString",
+        ["VGAC_AUDIT_KEY"] = "Storage:AuditKey",
         ["VGAC_WEBHOOK_URL"] = "Watch:Webhook:Url",
         ["VGAC_DATA_DIR"] = "Chat:Directory",
         ["VGAC_CLUSTER"] = "DefaultCluster",
@@ -86,6 +87,14 @@ internal static class CopilotConfiguration
 
             builder.AddJsonFile(path, optional: false, reloadOnChange: false);
             labels.Add(_ => label);
+        }
+
+        // Under everything: where the trail's key and anchor live by default, the user's configuration folder.
+        if (UserConfigPath(context.Environment) is { } userFile)
+        {
+            var folder = Path.GetDirectoryName(userFile)!;
+            builder.AddInMemoryCollection([new("Storage:AuditKeyFile", Path.Combine(folder, "audit.key")), new("Storage:AnchorDirectory", folder)]);
+            labels.Add(_ => "built-in (the user's configuration folder)");
         }
 
         AddFile("defaults", "appsettings.json", Path.Combine(AppContext.BaseDirectory, "appsettings.json"), required: false);

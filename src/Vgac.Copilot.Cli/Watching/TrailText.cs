@@ -28,6 +28,11 @@ internal static class TrailText
             s.AppendLine(chain.Intact
                 ? string.Create(CultureInfo.InvariantCulture, $"  hash chain: {chain.Verified} records verified{(chain.Unchained > 0 ? $" ({chain.Unchained} written before the chain)" : "")}")
                 : string.Create(CultureInfo.InvariantCulture, $"  hash chain: BROKEN at record {chain.BrokenAt}: {chain.Why}"));
+            s.AppendLine(ChainKey(chain));
+            if (chain.Anchor is { } anchor)
+            {
+                s.AppendLine($"  anchor: the trail {anchor}");
+            }
         }
 
         s.Append(r.Clean ? "  guard check: no violations" : $"  guard check: {r.Violations.Count} VIOLATION(S)");
@@ -38,6 +43,16 @@ internal static class TrailText
 
         return s.ToString();
     }
+
+    /// <summary>What the chain's links were checked with, plainly: the key, or that there was none to check with.</summary>
+    private static string ChainKey(ChainReport chain) => chain switch
+    {
+        { KeyOrigin: null, Keyed: > 0 } => FormattableString.Invariant(
+            $"  key: NONE to check with: {chain.Unverifiable} keyed records were checked for their links only (set VGAC_AUDIT_KEY or Storage:AuditKeyFile)"),
+        { KeyOrigin: null } => "  key: none; the links are plain SHA-256, which anyone who can write the trail can recompute",
+        _ => FormattableString.Invariant(
+            $"  key: {chain.KeyOrigin}; {chain.Keyed} records keyed{(chain.Legacy > 0 ? FormattableString.Invariant($", {chain.Legacy} from before the trail was keyed (plain SHA-256)") : "")}"),
+    };
 
     /// <summary>The column names above <see cref="Row"/>s.</summary>
     public static string Header => $"{"PROPOSAL",-22} {"PROPOSED",-11} {"JOB",-14} T {"ACTION",-9} {"P(LONG)",-7} {"CONF",-4}  STATE";

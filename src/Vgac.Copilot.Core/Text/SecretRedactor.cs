@@ -15,12 +15,12 @@ public sealed partial class SecretRedactor
     public const string Mask = "***";
 
     /// <summary>Configuration keys whose values are secrets, and those that are URLs (their userinfo is a secret).</summary>
-    public static readonly IReadOnlyList<string> SecretKeys = ["Vgac:ApiKey", "Llm:ApiKey", "Mcp:Token", "Watch:Webhook:Url", "Storage:ConnectionString"];
+    public static readonly IReadOnlyList<string> SecretKeys = ["Vgac:ApiKey", "Llm:ApiKey", "Mcp:Token", "Watch:Webhook:Url", "Storage:ConnectionString", "Storage:AuditKey"];
 
     public static readonly IReadOnlyList<string> UrlKeys = ["Vgac:BaseUrl", "Llm:Endpoint", "Watch:Webhook:Url"];
 
     /// <summary>Environment variables that hold secrets even when no configuration maps them.</summary>
-    public static readonly IReadOnlyList<string> SecretVariables = ["VGAC_API_KEY", "VGAC_LLM_API_KEY", "OPENAI_API_KEY", "VGAC_MCP_TOKEN", "VGAC_WEBHOOK_URL", "VGAC_STORAGE_CONNECTION", "OTEL_EXPORTER_OTLP_HEADERS",
+    public static readonly IReadOnlyList<string> SecretVariables = ["VGAC_API_KEY", "VGAC_LLM_API_KEY", "OPENAI_API_KEY", "VGAC_MCP_TOKEN", "VGAC_WEBHOOK_URL", "VGAC_STORAGE_CONNECTION", "VGAC_AUDIT_KEY", "OTEL_EXPORTER_OTLP_HEADERS",
         "OTEL_EXPORTER_OTLP_TRACES_HEADERS", "OTEL_EXPORTER_OTLP_METRICS_HEADERS"];
 
     /// <summary>Shorter values are not treated as secrets (masking "ab" everywhere would garble text and hide nothing).</summary>

@@ -17,6 +17,9 @@ public sealed record AuditQuery
     public string? ProposalId { get; init; }
 }
 
+/// <summary>What an append did: the starts that lost their reservation, and the trail's tip after it.</summary>
+public sealed record AppendResult(IReadOnlyList<ReservationConflict> Conflicts, AnchorPoint? Tip);
+
 /// <summary>A record as the chain stores it: the record, the hash it links to, and its own hash.</summary>
 public sealed record ChainedRecord(AuditEvent Event, string? PreviousHash, string? Hash);
 
@@ -80,8 +83,15 @@ public interface IAuditBackend : IAsyncDisposable, IDisposable
     /// With <paramref name="fence"/>, nothing is written unless the lease still names that holder and token.
     /// </summary>
     /// <exception cref="LeadershipLostException">The lease has moved on.</exception>
-    Task<IReadOnlyList<ReservationConflict>> AppendAsync(
-        string cluster, IReadOnlyList<AuditEvent> events, ReservationRules? reservations, LeaseFence? fence, CancellationToken cancellationToken);
+    /// <param name="cluster">The cluster the records are of.</param>
+    /// <param name="events">The records.</param>
+    /// <param name="reservations">How starts reserve their job and tier; null: no reservations.</param>
+    /// <param name="fence">The lease the append is made under; null: none.</param>
+    /// <param name="key">The key the links are made with (null: plain SHA-256, for a trail that has no key).</param>
+    /// <param name="cancellationToken">Cancels the append.</param>
+    /// <returns>The starts that lost their reservation, and the trail's tip after the append.</returns>
+    Task<AppendResult> AppendAsync(
+        string cluster, IReadOnlyList<AuditEvent> events, ReservationRules? reservations, LeaseFence? fence, TrailKey? key, CancellationToken cancellationToken);
 
     /// <summary>The latest record of a kind at or after a time whose JSON payload has a (top-level) field set.</summary>
     Task<AuditEvent?> LatestAsync(string? cluster, string kind, DateTimeOffset since, string payloadField, CancellationToken cancellationToken);
@@ -103,7 +113,7 @@ public interface IAuditBackend : IAsyncDisposable, IDisposable
     /// trail-wide record saying what went and the hash it ended on), in one transaction under the write lock. Needs a
     /// role allowed to delete (the application's own is not, in PostgreSQL).
     /// </summary>
-    Task<long> PruneAsync(long throughId, Func<ChainedRecord, AuditEvent> checkpoint, CancellationToken cancellationToken);
+    Task<long> PruneAsync(long throughId, Func<ChainedRecord, AuditEvent> checkpoint, TrailKey? key, CancellationToken cancellationToken);
 
     /// <summary>
     /// Takes or renews the lease <paramref name="name"/> for <paramref name="holder"/>: granted when it is free, expired,

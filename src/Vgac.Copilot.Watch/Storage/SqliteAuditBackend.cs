@@ -105,8 +105,8 @@ public sealed class SqliteAuditBackend(string path) : IAuditBackend
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task<IReadOnlyList<ReservationConflict>> AppendAsync(
-        string cluster, IReadOnlyList<AuditEvent> events, ReservationRules? reservations, LeaseFence? fence, CancellationToken cancellationToken)
+    public async Task<AppendResult> AppendAsync(
+        string cluster, IReadOnlyList<AuditEvent> events, ReservationRules? reservations, LeaseFence? fence, TrailKey? key, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
@@ -115,10 +115,10 @@ public sealed class SqliteAuditBackend(string path) : IAuditBackend
             await TrailWriter.CheckFenceAsync(connection, transaction, Dialect, fence, cancellationToken).ConfigureAwait(false);
         }
 
-        var conflicts = await TrailWriter.WriteAsync(connection, transaction, Dialect, cluster, events, reservations,
-            await TrailWriter.TipAsync(connection, transaction, Dialect, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        var result = await TrailWriter.WriteAsync(connection, transaction, Dialect, cluster, events, reservations,
+            await TrailWriter.TipAsync(connection, transaction, Dialect, cancellationToken).ConfigureAwait(false), key, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return conflicts;
+        return result;
     }
 
     public async Task<AuditEvent?> LatestAsync(string? cluster, string kind, DateTimeOffset since, string payloadField, CancellationToken cancellationToken)
@@ -193,7 +193,7 @@ public sealed class SqliteAuditBackend(string path) : IAuditBackend
         }
     }
 
-    public async Task<long> PruneAsync(long throughId, Func<ChainedRecord, AuditEvent> checkpoint, CancellationToken cancellationToken)
+    public async Task<long> PruneAsync(long throughId, Func<ChainedRecord, AuditEvent> checkpoint, TrailKey? key, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
@@ -214,7 +214,7 @@ public sealed class SqliteAuditBackend(string path) : IAuditBackend
         delete.Parameters.AddWithValue("$through", throughId);
         var removed = await delete.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         await ExecuteAsync(connection, transaction, SqliteMigrations.DeleteTrigger, cancellationToken).ConfigureAwait(false);
-        await TrailWriter.WriteAsync(connection, transaction, Dialect, AuditStore.TrailScope, [checkpoint(last)], null, tip, cancellationToken).ConfigureAwait(false);
+        await TrailWriter.WriteAsync(connection, transaction, Dialect, AuditStore.TrailScope, [checkpoint(last)], null, tip, key, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return removed;
     }

@@ -24,6 +24,15 @@ public sealed class StorageOptions
     /// </summary>
     public double? LeaseSeconds { get; set; }
 
+    /// <summary>The key the trail's chain is kept with (<c>VGAC_AUDIT_KEY</c>; at least 32 characters). A secret: never shown or logged.</summary>
+    public string? AuditKey { get; set; }
+
+    /// <summary>The key file used when <see cref="AuditKey"/> is not set (made on first use); by default <c>audit.key</c> in the user's configuration folder.</summary>
+    public string? AuditKeyFile { get; set; }
+
+    /// <summary>Where each trail's anchor (its tip, kept outside the store) is recorded; by default the user's configuration folder.</summary>
+    public string? AnchorDirectory { get; set; }
+
     public TimeSpan LeaseFor(double intervalSeconds) => TimeSpan.FromSeconds(LeaseSeconds ?? Math.Max(2, intervalSeconds));
 }
 
@@ -40,6 +49,11 @@ internal sealed class StorageOptionsValidator : IValidateOptions<StorageOptions>
         else if (options.Provider == StorageOptions.Postgres && string.IsNullOrWhiteSpace(options.ConnectionString))
         {
             failures.Add("Storage:Provider is 'postgres' but no connection string is set: set VGAC_STORAGE_CONNECTION (or Storage:ConnectionString).");
+        }
+
+        if (options.AuditKey is { Length: > 0 } key && key.Trim().Length < TrailKey.MinimumLength)
+        {
+            failures.Add($"Storage:AuditKey (VGAC_AUDIT_KEY) must be at least {TrailKey.MinimumLength} characters, got {key.Trim().Length}.");
         }
 
         if (options.LeaseSeconds is { } lease && (lease is < 2 or > 3600 || double.IsNaN(lease)))

@@ -1,5 +1,4 @@
 using System.Data.Common;
-using System.Globalization;
 
 namespace Vgac.Copilot.Watch.Storage;
 
@@ -38,11 +37,11 @@ public static class TrailWriter
             : (1, null);
     }
 
-    /// <summary>Writes records after <paramref name="tip"/>; a start whose job and tier another holds is replaced by the refusal the rules make.</summary>
-    /// <returns>The starts that lost, each with the start that holds the reservation.</returns>
-    public static async Task<IReadOnlyList<ReservationConflict>> WriteAsync(
+    /// <summary>Writes records after <paramref name="tip"/>, linked under <paramref name="key"/>; a start whose job and tier another holds is replaced by the refusal the rules make.</summary>
+    /// <returns>The starts that lost, each with the start that holds the reservation; and the new tip.</returns>
+    public static async Task<AppendResult> WriteAsync(
         DbConnection connection, DbTransaction transaction, TrailDialect dialect, string cluster, IReadOnlyList<AuditEvent> events, ReservationRules? reservations,
-        (long NextId, string? Previous) tip, CancellationToken cancellationToken)
+        (long NextId, string? Previous) tip, TrailKey? key, CancellationToken cancellationToken)
     {
         var m = dialect.Marker;
         var (id, previous) = tip;
@@ -51,14 +50,14 @@ public static class TrailWriter
         {
             var e = original with { Cluster = cluster };
             if (reservations is not null && e.Kind == AuditKinds.ExecutionStarted
-                && await HolderAsync(connection, transaction, dialect, cluster, e, reservations.Window, cancellationToken).ConfigureAwait(false) is { } holder)
+                && await HolderAsync(connection, transaction, dialect, cluster, e, reservations.Window, key, cancellationToken).ConfigureAwait(false) is { } holder)
             {
                 var conflict = new ReservationConflict(e, holder.ProposalId, holder.At, holder.State);
                 conflicts.Add(conflict);
                 e = reservations.Refuse(conflict) with { Cluster = cluster };
             }
 
-            var hash = AuditChain.Hash(previous, id, e);
+            var hash = AuditChain.Hash(key, previous, id, e);
             await using var insert = Command(connection, transaction,
                 $"INSERT INTO events (id, at, cycle, kind, job_id, tier, proposal_id, summary, payload, cluster, prev_hash, hash) VALUES "
                 + $"({m}id, {m}at, {m}cycle, {m}kind, {m}job, {m}tier, {m}proposal, {m}summary, {m}payload, {m}cluster, {m}prev, {m}hash)", dialect,
@@ -68,28 +67,86 @@ public static class TrailWriter
             (id, previous) = (id + 1, hash);
         }
 
-        return conflicts;
+        return new AppendResult(conflicts, previous is null ? null : new AnchorPoint(id - 1, previous));
     }
 
-    /// <summary>The start that holds the job and tier within the window: one in flight (no outcome yet), done, or interrupted.</summary>
+    /// <summary>
+    /// The start that holds the job and tier within the window: one in flight (no outcome yet), done, or interrupted.
+    /// Only chained records count (an id in the sequence, a link that holds under the key, tied to the record before
+    /// it); a record planted behind the application's back reserves nothing, and its outcome decides nothing.
+    /// </summary>
     private static async Task<(string ProposalId, DateTimeOffset At, string? State)?> HolderAsync(
-        DbConnection connection, DbTransaction transaction, TrailDialect dialect, string cluster, AuditEvent start, TimeSpan window, CancellationToken cancellationToken)
+        DbConnection connection, DbTransaction transaction, TrailDialect dialect, string cluster, AuditEvent start, TimeSpan window, TrailKey? key, CancellationToken cancellationToken)
     {
         var m = dialect.Marker;
-        await using var query = Command(connection, transaction, $"""
-            SELECT s.proposal_id, s.at,
-                   (SELECT {dialect.PayloadState} FROM events o WHERE o.kind = 'execution' AND o.proposal_id = s.proposal_id ORDER BY o.id DESC LIMIT 1)
-            FROM events s
+        var candidates = new List<ChainedRecord>();
+        await using (var query = Command(connection, transaction, $"""
+            SELECT {AuditRows.ChainColumns} FROM events s
             WHERE s.kind = 'execution_started' AND s.cluster = {m}cluster AND s.job_id = {m}job AND s.tier = {m}tier AND s.at >= {m}since
+              AND s.id > 0 AND s.hash IS NOT NULL
             ORDER BY s.id DESC
-            """, dialect, ("cluster", cluster), ("job", start.JobId), ("tier", start.Tier), ("since", AuditStore.Stamp(start.At - window)));
-        await using var reader = await query.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            """, dialect, ("cluster", cluster), ("job", start.JobId), ("tier", start.Tier), ("since", AuditStore.Stamp(start.At - window))))
         {
-            var state = reader.IsDBNull(2) ? null : reader.GetString(2);
+            await using var reader = await query.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                candidates.Add(AuditRows.ReadChained(reader));
+            }
+        }
+
+        foreach (var candidate in candidates)
+        {
+            if (!await ChainedAsync(connection, transaction, dialect, candidate, key, cancellationToken).ConfigureAwait(false))
+            {
+                continue;
+            }
+
+            var state = await OutcomeAsync(connection, transaction, dialect, candidate, key, cancellationToken).ConfigureAwait(false);
             if (ReservationRules.Holds(state))
             {
-                return (reader.GetString(0), DateTimeOffset.Parse(reader.GetString(1), CultureInfo.InvariantCulture), state);
+                return (candidate.Event.ProposalId!, candidate.Event.At, state);
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Whether a record is part of the chain: its own link holds (when the key can tell) and ties to the record before it.</summary>
+    private static async Task<bool> ChainedAsync(DbConnection connection, DbTransaction transaction, TrailDialect dialect, ChainedRecord record, TrailKey? key, CancellationToken cancellationToken)
+    {
+        if (AuditChain.Holds(key, record) == false)
+        {
+            return false;
+        }
+
+        await using var before = Command(connection, transaction, $"SELECT hash FROM events WHERE id < {dialect.Marker}id ORDER BY id DESC LIMIT 1", dialect, ("id", record.Event.Id));
+        var previous = await before.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+        // The first record after a prune links to one that is gone; the checkpoint check of audit --check covers that case.
+        return previous is string link ? link == record.PreviousHash : true;
+    }
+
+    /// <summary>The state of the latest chained outcome of a start's proposal (null while none).</summary>
+    private static async Task<string?> OutcomeAsync(DbConnection connection, DbTransaction transaction, TrailDialect dialect, ChainedRecord start, TrailKey? key, CancellationToken cancellationToken)
+    {
+        var outcomes = new List<ChainedRecord>();
+        await using (var query = Command(connection, transaction, $"""
+            SELECT {AuditRows.ChainColumns} FROM events o
+            WHERE o.kind = 'execution' AND o.proposal_id = {dialect.Marker}proposal AND o.id > {dialect.Marker}start AND o.hash IS NOT NULL
+            ORDER BY o.id DESC
+            """, dialect, ("proposal", start.Event.ProposalId), ("start", start.Event.Id)))
+        {
+            await using var reader = await query.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                outcomes.Add(AuditRows.ReadChained(reader));
+            }
+        }
+
+        foreach (var outcome in outcomes)
+        {
+            if (await ChainedAsync(connection, transaction, dialect, outcome, key, cancellationToken).ConfigureAwait(false))
+            {
+                return outcome.Event.Payload is { } json ? WatchJson.Deserialize<Actions.ExecutionRecord>(json)?.State : null;
             }
         }
 
