@@ -62,9 +62,12 @@ public sealed record CycleReport(
     /// <summary>The cluster the cycle watched.</summary>
     public string Cluster { get; init; } = AuditStore.DefaultCluster;
 
-    /// <summary>A cycle that could not run at all for a reason other than VGAC (nothing of it was recorded).</summary>
-    public static CycleReport Failed(DateTimeOffset at, Autonomy autonomy, string failure) =>
-        new(0, at, null, null, null, autonomy, 0, [], 0, [], 0, 0, failure);
+    /// <summary>What a failed cycle had committed before it failed (null: nothing).</summary>
+    public string? Recorded { get; init; }
+
+    /// <summary>A cycle that failed for a reason other than VGAC, with what it had recorded by then (<paramref name="recorded"/>; null: nothing).</summary>
+    public static CycleReport Failed(DateTimeOffset at, Autonomy autonomy, string failure, string? recorded = null) =>
+        new(0, at, null, null, null, autonomy, 0, [], 0, [], 0, 0, failure) { Recorded = recorded };
 }
 
 /// <summary>
@@ -93,8 +96,15 @@ public sealed class WatchCycle(
     /// <summary>The cluster this cycle watches (its audit trail view's).</summary>
     public string Cluster => audit.Cluster ?? AuditStore.DefaultCluster;
 
+    /// <summary>
+    /// What the cycle in progress (or the last one) has committed to the trail so far, for the loop to say when a cycle
+    /// fails part-way; null while nothing is committed.
+    /// </summary>
+    public string? Committed { get; private set; }
+
     public async Task<CycleReport> RunOnceAsync(CancellationToken cancellationToken)
     {
+        Committed = null;
         var cycle = await audit.LastCycleAsync(cancellationToken).ConfigureAwait(false) + 1;
         var now = clock.Now;
         var events = new List<AuditEvent>();
@@ -237,6 +247,8 @@ public sealed class WatchCycle(
         }
 
         var conflicts = await audit.AppendAsync(events, runner.Reservations(decidedBy), cancellationToken).ConfigureAwait(false);
+        var started = events.Count(e => e.Kind == AuditKinds.ExecutionStarted) - conflicts.Count;
+        Committed = $"cycle {cycle}'s {Core.Text.Words.Count(events.Count, "record")} ({Core.Text.Words.Count(proposals.Count, "proposal")}, {Core.Text.Words.Count(started, "start")})";
         if (calibration?.AuditedSamples > 0)
         {
             // This cycle's audit is in the trail now: no run may keep judging on a status read before it.
@@ -252,6 +264,7 @@ public sealed class WatchCycle(
         foreach (var proposal in starting)
         {
             executions.Add(await runner.ExecuteStartedAsync(proposal, cycle, decidedBy).ConfigureAwait(false));
+            Committed = $"cycle {cycle}'s {Core.Text.Words.Count(events.Count, "record")} ({Core.Text.Words.Count(proposals.Count, "proposal")}, {Core.Text.Words.Count(started, "start")}) and {Core.Text.Words.Count(executions.Count(e => e.Outcome is not null), "outcome")}";
         }
 
         return new CycleReport(cycle, now, outage, observation, calibration, options.Autonomy, predicted, proposals, skipped, executions, verified, interrupted)

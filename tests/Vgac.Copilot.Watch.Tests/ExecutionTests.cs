@@ -4,6 +4,7 @@ using Vgac.Copilot.Plugins;
 using Vgac.Copilot.Actions;
 using Vgac.Copilot.Testing;
 using Vgac.Copilot.Watch.Actions;
+using Vgac.Copilot.Watch.Executors;
 
 namespace Vgac.Copilot.Watch.Tests;
 
@@ -257,6 +258,82 @@ public sealed class ExecutionTests
 
         Assert.Equal(ProposalStates.Failed, run.State);
         Assert.Contains("exit code 3: forbidden: cannot patch pods", run.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Command_AppliesThenLeavesABackgroundChildHoldingItsOutput_OutcomeRecorded_ChildStopped()
+    {
+        var folder = Directory.CreateTempSubdirectory("vgac-command-bg-").FullName;
+        var pid = Path.Combine(folder, "child.pid");
+        var script = await ScriptAsync($"cat > /dev/null\necho patched pod\nsleep 20 &\necho $! > '{pid}'");
+        await using var server = await new ScriptedVgac { Probability = 0.35, Confidence = 0.9 }.StartAsync(Ct);
+        using var services = WatchHarness.Build(server.BaseAddress, out var audit, new() { ["Watch:Autonomy"] = "notify", ["Watch:Command:Path"] = script });
+
+        var run = Assert.Single((await services.GetRequiredService<WatchCycle>().RunOnceAsync(Ct)).Executions);
+
+        Assert.Equal(ProposalStates.Executed, run.State);
+        Assert.Contains("applied by the configured command (exit code 0): patched pod; it left a background process holding its output, which was stopped", run.Detail, StringComparison.Ordinal);
+        Assert.False(Alive(int.Parse(await File.ReadAllTextAsync(pid, Ct), System.Globalization.CultureInfo.InvariantCulture)));
+        var trail = await audit.QueryAsync(proposal: run.ProposalId, cancellationToken: Ct);
+        Assert.Equal([AuditKinds.ExecutionStarted, AuditKinds.Execution], trail.Where(e => e.Kind is AuditKinds.ExecutionStarted or AuditKinds.Execution).Select(e => e.Kind));
+    }
+
+    [Fact]
+    public async Task Command_RunsPastItsTimeout_ItAndItsBackgroundChildStopped_RecordedAsFailed()
+    {
+        var folder = Directory.CreateTempSubdirectory("vgac-command-slow-").FullName;
+        var pid = Path.Combine(folder, "child.pid");
+        var script = await ScriptAsync($"cat > /dev/null\nsleep 30 &\necho $! > '{pid}'\nsleep 30");
+        await using var server = await new ScriptedVgac { Probability = 0.35, Confidence = 0.9 }.StartAsync(Ct);
+        using var services = WatchHarness.Build(server.BaseAddress, out _, new() { ["Watch:Autonomy"] = "notify", ["Watch:Command:Path"] = script, ["Watch:Command:TimeoutSeconds"] = "1" });
+
+        var run = Assert.Single((await services.GetRequiredService<WatchCycle>().RunOnceAsync(Ct)).Executions);
+
+        Assert.Equal(ProposalStates.Failed, run.State);
+        Assert.Contains("did not finish within 1 s; it and everything it started were stopped", run.Detail, StringComparison.Ordinal);
+        Assert.False(Alive(int.Parse(await File.ReadAllTextAsync(pid, Ct), System.Globalization.CultureInfo.InvariantCulture)));
+    }
+
+    [Fact]
+    public async Task Executor_ThrowsAfterItsStartIsRecorded_AnOutcomeIsRecordedAllTheSame()
+    {
+        await using var server = await new ScriptedVgac { Probability = 0.35, Confidence = 0.9 }.StartAsync(Ct);
+        using var services = WatchHarness.Build(server.BaseAddress, out var audit, new() { ["Watch:Autonomy"] = "notify" },
+            s => s.AddSingleton<IActionExecutor>(new ThrowingExecutor()));
+
+        var run = Assert.Single((await services.GetRequiredService<WatchCycle>().RunOnceAsync(Ct)).Executions);
+
+        Assert.Equal(ProposalStates.Failed, run.State);
+        Assert.Contains("the broken executor failed before it could say what happened: the cluster API went away", run.Detail, StringComparison.Ordinal);
+        Assert.Single(await audit.QueryAsync(proposal: run.ProposalId, kind: AuditKinds.Execution, cancellationToken: Ct));
+    }
+
+    /// <summary>An executor that fails with an exception of its own (a bug, a library's surprise), after the start is in the trail.</summary>
+    private sealed class ThrowingExecutor : IActionExecutor
+    {
+        public string Name => "broken";
+
+        public bool Handles(string previewKind) => true;
+
+        public Task<ExecutionOutcome> ExecuteAsync(ExecutionRequest request, CancellationToken cancellationToken) =>
+            throw new InvalidOperationException("the cluster API went away");
+    }
+
+    /// <summary>Whether a process still runs (a killed orphan is reaped by init at once).</summary>
+    private static bool Alive(int pid)
+    {
+        for (var i = 0; i < 100 && Directory.Exists($"/proc/{pid}"); i++)
+        {
+            // A process killed a moment ago may still be on its way out; wait on the thing itself, briefly.
+            if (File.ReadAllText($"/proc/{pid}/stat").Split(' ')[2] == "Z")
+            {
+                return false;
+            }
+
+            Thread.Sleep(20);
+        }
+
+        return Directory.Exists($"/proc/{pid}");
     }
 
     [Fact]

@@ -54,7 +54,7 @@ internal abstract class WatchView
     protected abstract Task ShowCoreAsync(CycleReport report, NextCycle next);
 
     internal static string Line(CycleReport r, NextCycle next) => Who(r) + (r.Failure is { } failure
-        ? string.Create(CultureInfo.InvariantCulture, $"cycle failed, nothing recorded, proposed or run: {failure} (details in the log file){(next.Last ? "" : $"; retrying in {next.Delay.TotalSeconds:0.#} s")}")
+        ? string.Create(CultureInfo.InvariantCulture, $"cycle failed{(r.Recorded is { } recorded ? $" after recording {recorded} (a start left without an outcome is closed as interrupted by the next cycle)" : ", nothing recorded, proposed or run")}: {failure} (details in the log file){(next.Last ? "" : $"; retrying in {next.Delay.TotalSeconds:0.#} s")}")
         : r.Outage is { } outage
         ? string.Create(CultureInfo.InvariantCulture, $"cycle {r.Cycle}: VGAC outage, nothing proposed or run: {outage}{(next.Last ? "" : $"; backing off {next.Delay.TotalSeconds:0.#} s")}")
         : string.Create(CultureInfo.InvariantCulture,

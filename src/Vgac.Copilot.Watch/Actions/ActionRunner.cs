@@ -155,8 +155,17 @@ public sealed partial class ActionRunner(
         activity?.SetTag("vgac.proposal_id", proposal.ProposalId);
         activity?.SetTag("vgac.cluster", audit.Cluster);
         LogActionStarted(proposal.Action, proposal.JobId, proposal.Tier, proposal.ProposalId, decidedBy, executor.Name);
-        var outcome = await executor.ExecuteAsync(
-            new ExecutionRequest(proposal.ProposalId, proposal.JobId, proposal.Tier, proposal.Action, proposal.PreviewKind, proposal.Preview), CancellationToken.None).ConfigureAwait(false);
+        ExecutionOutcome outcome;
+        try
+        {
+            outcome = await executor.ExecuteAsync(
+                new ExecutionRequest(proposal.ProposalId, proposal.JobId, proposal.Tier, proposal.Action, proposal.PreviewKind, proposal.Preview), CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Whatever the executor did, its start is in the trail: so is an outcome, never a start left open.
+            outcome = new ExecutionOutcome(executor.Name, false, false, $"the {executor.Name} executor failed before it could say what happened: {(ex.Message is { Length: > 0 } m ? Core.Text.UntrustedText.Clean(m, 200) : "no reason given")}");
+        }
         var record = Record(proposal, outcome.Delivered ? ProposalStates.Executed : ProposalStates.Failed, decidedBy, outcome.Detail, outcome);
 
         // The outcome is recorded even when the caller is cancelling: an effect that happened must be in the trail.

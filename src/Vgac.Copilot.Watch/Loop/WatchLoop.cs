@@ -66,7 +66,7 @@ public sealed partial class WatchLoop(WatchCycle cycle, WatchOptions options, Ti
             catch (Exception ex) when (++failures < MaxConsecutiveFailures)
             {
                 LogCycleFailed(ex, failures, ex.Message);
-                report = CycleReport.Failed(time.GetUtcNow(), options.Autonomy, ex.Message) with { Cluster = cycle.Cluster };
+                report = CycleReport.Failed(time.GetUtcNow(), options.Autonomy, ex.Message, cycle.Committed) with { Cluster = cycle.Cluster };
             }
 
             var outcome = report.Failure is not null ? "failed" : report.Outage is not null ? "outage" : "ok";
