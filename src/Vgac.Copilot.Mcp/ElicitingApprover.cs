@@ -6,11 +6,16 @@ using Vgac.Copilot.Actions;
 
 namespace Vgac.Copilot.Mcp;
 
+/// <summary>How the callers of this MCP server are known (a token's holder over HTTP, the OS user who started a stdio server).</summary>
+/// <param name="Description">One phrase, recorded with every confirmation.</param>
+public sealed record McpCaller(string Description);
+
 /// <summary>
 /// Asks the person behind the MCP client to confirm an action, through elicitation. A client that cannot elicit
-/// gets a denial, never a silent yes.
+/// gets a denial, never a silent yes. A confirmation names who gave it (the client's name and version, its session,
+/// and how callers are known), and that goes into the trail with the approval.
 /// </summary>
-public sealed class ElicitingApprover : IActionApprover
+public sealed class ElicitingApprover(McpCaller? caller = null) : IActionApprover
 {
     public const string ConfirmField = "confirm";
 
@@ -42,8 +47,10 @@ public sealed class ElicitingApprover : IActionApprover
             && result.Content is { } content
             && content.TryGetValue(ConfirmField, out var value)
             && value.ValueKind == System.Text.Json.JsonValueKind.True;
+        var client = server.ClientInfo is { } info ? $"{Core.Text.UntrustedText.Clean(info.Name, 64)} {Core.Text.UntrustedText.Clean(info.Version, 32)}" : "an unnamed client";
+        var who = $"through the MCP client {client} (session {Core.Text.UntrustedText.Clean(server.SessionId ?? "stdio", 64)}{(caller is null ? "" : $", {caller.Description}")})";
         return confirmed
-            ? new ApprovalDecision(true, "confirmed by the user through the MCP client")
+            ? new ApprovalDecision(true, $"confirmed by the user {who}")
             : ApprovalDecision.Denied($"The user did not confirm (elicitation {result.Action}).");
     }
 }

@@ -8,4 +8,7 @@ public sealed record McpHostOptions
 
     /// <summary>List tools that can change something. Off by default: read-only.</summary>
     public bool AllowActions { get; init; }
+
+    /// <summary>How this server's callers are known (recorded with every confirmation); null: not said.</summary>
+    public string? Caller { get; init; }
 }

@@ -23,6 +23,11 @@ public static class McpServiceCollectionExtensions
     public static IMcpServerBuilder AddVgacMcpServer(this IServiceCollection services, McpHostOptions host)
     {
         services.Replace(ServiceDescriptor.Singleton<IActionApprover, ElicitingApprover>());
+        if (host.Caller is { } caller)
+        {
+            services.AddSingleton(new McpCaller(caller));
+        }
+
         var builder = services.AddMcpServer(o =>
         {
             o.ServerInfo = new Implementation { Name = ServerName, Title = "VGAC Copilot", Version = typeof(McpServiceCollectionExtensions).Assembly.GetName().Version?.ToString(3) ?? "0.1.0" };

@@ -124,10 +124,10 @@ public sealed partial class McpHttpTests(ITestOutputHelper output)
     {
         await using var vgac = await new ScriptedVgac { Probability = 0.6 }.StartAsync(Ct);
         var db = Path.Combine(Directory.CreateTempSubdirectory("vgac-mcp-http-").FullName, "audit.db");
-        await using var server = await McpServer.StartAsync(["--allow-actions"], new() { ["VGAC_AUDIT_DB"] = db, ["VGAC_API_BASE_URL"] = vgac.BaseAddress.ToString() });
+        await using var server = await McpServer.StartAsync(["--allow-actions"], new() { ["VGAC_AUDIT_DB"] = db, ["VGAC_API_BASE_URL"] = vgac.BaseAddress.ToString(), ["VGAC_MCP_TOKEN"] = Token });
         await EnsureClientAsync();
 
-        var run = await RunAsync("node", ["elicit-http.mjs", server.Url, "job-1", "2"], TimeSpan.FromMinutes(2));
+        var run = await ElicitAsync(server.Url);
 
         Assert.True(run.ExitCode == 0, run.ToString());
         using var json = JsonDocument.Parse(run.Out);
@@ -138,6 +138,22 @@ public sealed partial class McpHttpTests(ITestOutputHelper output)
         using var result = JsonDocument.Parse(root.GetProperty("text").GetString()!);
         Assert.True(result.RootElement.GetProperty("executed").GetBoolean(), root.GetProperty("text").GetString());
         Assert.Equal("recorded_dry_run", result.RootElement.GetProperty("outcome").GetString());
+
+        // The trail names who confirmed: the client, its session, and how callers are known.
+        var trail = await CliHarness.RunAsync(["audit"], new Dictionary<string, string> { ["VGAC_AUDIT_DB"] = db }, Ct);
+        output.WriteLine(trail.Out);
+        Assert.Contains(
+            $"approved: confirmed by the user through the MCP client vgac-elicitation-check 1.0.0 (session {root.GetProperty("session").GetString()}, over HTTP, holding the server's bearer token)",
+            trail.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Http_AllowActionsOnLoopbackWithoutAToken_RefusedToStart()
+    {
+        var result = await CliHarness.RunAsync(["mcp", "--http", "--port", "0", "--allow-actions"], cancellationToken: Ct);
+
+        Assert.Equal(ExitCodes.UsageError, result.ExitCode);
+        Assert.Contains("--allow-actions over HTTP needs a token even on loopback", result.Error, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -151,15 +167,15 @@ public sealed partial class McpHttpTests(ITestOutputHelper output)
 
         await using var vgac = await new ScriptedVgac { Probability = 0.6 }.StartAsync(Ct);
         var connection = await postgres!.CreateDatabaseAsync("vgac_mcp_replicas");
-        var env = new Dictionary<string, string> { ["VGAC_STORAGE_PROVIDER"] = "postgres", ["VGAC_STORAGE_CONNECTION"] = connection, ["VGAC_API_BASE_URL"] = vgac.BaseAddress.ToString() };
+        var env = new Dictionary<string, string> { ["VGAC_STORAGE_PROVIDER"] = "postgres", ["VGAC_STORAGE_CONNECTION"] = connection, ["VGAC_API_BASE_URL"] = vgac.BaseAddress.ToString(), ["VGAC_MCP_TOKEN"] = Token };
         await using var first = await McpServer.StartAsync(["--allow-actions"], env);
         await using var second = await McpServer.StartAsync(["--allow-actions"], env);
         await EnsureClientAsync();
 
         // Two people, one on each replica, confirm the same action at the same moment.
         var runs = await Task.WhenAll(
-            RunAsync("node", ["elicit-http.mjs", first.Url, "job-1", "2"], TimeSpan.FromMinutes(2)),
-            RunAsync("node", ["elicit-http.mjs", second.Url, "job-1", "2"], TimeSpan.FromMinutes(2)));
+            ElicitAsync(first.Url),
+            ElicitAsync(second.Url));
 
         Assert.All(runs, run => Assert.True(run.ExitCode == 0, run.ToString()));
         var answers = runs.Select(run => JsonDocument.Parse(run.Out).RootElement).ToList();
@@ -173,6 +189,7 @@ public sealed partial class McpHttpTests(ITestOutputHelper output)
 
         // A session lives in the replica that began it (hence sticky routing by Mcp-Session-Id): the other does not know it.
         using var http = new HttpClient();
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", Token);
         using var initialize = new HttpRequestMessage(HttpMethod.Post, second.Url) { Content = Initialize() };
         initialize.Headers.Accept.ParseAdd("application/json");
         initialize.Headers.Accept.ParseAdd("text/event-stream");
@@ -257,7 +274,12 @@ public sealed partial class McpHttpTests(ITestOutputHelper output)
         }
     }
 
-    private static Task<CliResult> RunAsync(string file, string[] args, TimeSpan timeout) => ProgramRun.RunAsync(file, args, ClientFolder, timeout, Ct);
+    private static Task<CliResult> RunAsync(string file, string[] args, TimeSpan timeout, IDictionary<string, string>? environment = null) =>
+        ProgramRun.RunAsync(file, args, ClientFolder, timeout, Ct, environment);
+
+    /// <summary>The elicitation client, holding the server's token.</summary>
+    private static Task<CliResult> ElicitAsync(string url) =>
+        RunAsync("node", ["elicit-http.mjs", url, "job-1", "2"], TimeSpan.FromMinutes(2), new Dictionary<string, string> { ["VGAC_MCP_TOKEN"] = Token });
 
     /// <summary>A real <c>vgac mcp --http</c> process on a free loopback port.</summary>
     private sealed partial class McpServer : IAsyncDisposable

@@ -57,7 +57,13 @@ internal sealed class McpCommand : VgacCommand
         }
 
         services.Replace(ServiceDescriptor.Singleton<Actions.IActionApprover, ElicitingApprover>());
+        services.AddSingleton(new McpCaller(Caller(parse)));
     }
+
+    /// <summary>How this server's callers are known, as every confirmation records it.</summary>
+    private static string Caller(ParseResult parse) => parse.GetValue(Http)
+        ? "over HTTP, holding the server's bearer token"
+        : $"over stdio, to a server started by OS user {Environment.UserName}";
 
     // Not carried by the one-shot vgac: this method is not async, so the compiler drops the body with the branch.
     protected override Task<int> ExecuteAsync(ParseResult parse, CommandSession session, CancellationToken cancellationToken) =>
@@ -71,6 +77,7 @@ internal sealed class McpCommand : VgacCommand
         {
             Toolsets = parse.GetValue(Toolsets) is { } toolsets ? ParseToolsets(toolsets) : ParseToolsets(string.Join(',', configured.Toolsets)),
             AllowActions = parse.GetValue(AllowActions) || configured.AllowActions,
+            Caller = Caller(parse),
         };
         if (options.AllowActions)
         {
@@ -120,6 +127,12 @@ internal sealed class McpCommand : VgacCommand
         if (!IPAddress.IsLoopback(address!) && string.IsNullOrEmpty(token))
         {
             throw new ConfigurationException($"--bind {address} exposes the server beyond this machine: set VGAC_MCP_TOKEN or pass --token-file.");
+        }
+
+        if (options.AllowActions && string.IsNullOrEmpty(token))
+        {
+            // Loopback is not the user's alone: any account on this machine can connect and answer the confirmation.
+            throw new ConfigurationException("--allow-actions over HTTP needs a token even on loopback (any user of this machine can reach 127.0.0.1 and confirm an action): set VGAC_MCP_TOKEN or pass --token-file.");
         }
 
         var access = McpHttpAccess.For(address!, parse.GetValue(AllowedHosts) ?? [], parse.GetValue(AllowedOrigins) ?? [], string.IsNullOrEmpty(token) ? null : token);
