@@ -41,6 +41,59 @@ public sealed class AnswerCheckTests
         Assert.Equal(["37"], checker.Check("why are jobs waiting?", "37 jobs are pending.", [queue]).UngroundedNumbers);
     }
 
+    public static TheoryData<string, string> Evasions() => new()
+    {
+        // One negation later in the sentence no longer excuses the claim before it.
+        { "job-005014 is confident, no doubt about it. You should submit now, there is no reason to wait.", "confident" },
+        // A synonym is the same claim.
+        { "The estimate for job-005014 is solid and trustworthy.", "confident" },
+        // An action claimed in other words, with nothing run.
+        { "Done: job-005014 is now on hold and the team was notified.", "action" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Evasions))]
+    public void Check_LowConfidencePrediction_EvasivePhrasings_StillContradictions(string answer, string claim)
+    {
+        var checker = new Agent.Planning.AnswerChecker(new Core.Guards.GuardOptions());
+        var predict = new Agent.Planning.ToolCallRecord("predictor_predict_job", new Dictionary<string, object?> { ["job_id"] = "job-005014" }, true, "low_confidence, highest tier 0", 1,
+            """{"job_id":"job-005014","probability_long_wait":0.62,"confidence":0.31,"shown_as":"low_confidence"}""");
+
+        var check = checker.Check("should job-005014 wait?", answer, [predict]);
+
+        Assert.False(check.Passed);
+        Assert.Contains(check.Contradictions, c => c.StartsWith(claim == "action" ? "it says an action ran" : "it calls the prediction confident", StringComparison.Ordinal));
+        Assert.Equal("The guards' verdict: predictor_predict_job: low_confidence, highest tier 0", check.GuardsLine);
+    }
+
+    [Theory]
+    [InlineData("The prediction is not confident (0.31), so no recommendation is made and nothing was applied.")]
+    [InlineData("It is low-confidence; the guards withheld the recommendation, and no action was carried out.")]
+    [InlineData("Confidence 0.31 is below the 0.6 gate: the number is not reliable.")]
+    public void Check_HonestAnswers_WithNegationInTheirOwnClause_Pass(string answer)
+    {
+        var checker = new Agent.Planning.AnswerChecker(new Core.Guards.GuardOptions());
+        var predict = new Agent.Planning.ToolCallRecord("predictor_predict_job", new Dictionary<string, object?>(), true, "low_confidence, highest tier 0", 1,
+            """{"probability_long_wait":0.62,"confidence":0.31,"shown_as":"low_confidence"}""");
+
+        var check = checker.Check("should it wait?", answer, [predict]);
+
+        Assert.True(check.Contradictions.Count == 0, string.Join("; ", check.Contradictions));
+    }
+
+    [Fact]
+    public async Task Ask_AnswerRestingOnAPredictionThatPasses_EndsWithTheGuardsVerdictLine()
+    {
+        const string Honest = "The prediction is low-confidence (0.31), so no recommendation is given.";
+        await using var model = await ScriptedChatServer.StartAsync([ChatReply.Call("actor_recommend_policy", """{"gpus": 4}"""), ChatReply.Text(Honest)], Ct);
+        await using var vgac = await new ScriptedVgac { Probability = 0.62, Confidence = 0.31 }.StartAsync(Ct);
+
+        var result = await CliHarness.RunAsync([.. Llm(model, vgac), "should my 4-GPU job wait?"], cancellationToken: Ct);
+
+        Assert.True(result.ExitCode == ExitCodes.Success, result.ToString());
+        Assert.Equal([Honest, "The guards' verdict: actor_recommend_policy: low_confidence, highest tier 0"], result.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
     [Fact]
     public async Task Ask_Json_CarriesTheAnswerCheck()
     {

@@ -15,6 +15,12 @@ public sealed record AnswerCheck(bool Grounded, IReadOnlyList<string> Ungrounded
     public static AnswerCheck NotApplicable { get; } = new(true, [], [], []);
 
     public bool Passed => Grounded && Contradictions.Count == 0;
+
+    /// <summary>
+    /// For an answer that rests on a prediction: the guards' own verdicts as one line, shown after the answer whatever
+    /// the check concluded, so a reader always sees what the guards said beside what the text says. Null otherwise.
+    /// </summary>
+    public string? GuardsLine { get; init; }
 }
 
 /// <summary>
@@ -44,25 +50,27 @@ public sealed partial class AnswerChecker(GuardOptions guards)
         var ungrounded = Ungrounded(answer, calls.Select(c => c.Result + " " + JobSpecAsked(c)), question, _policy);
         var facts = Facts.From(calls);
         var contradictions = new List<string>();
-        var sentences = Sentence().Split(answer).Where(s => s.Length > 0).ToList();
+        var claims = AnswerClaims.Shared;
 
-        if (facts.ShownAs.Count > 0 && !facts.ShownAs.Contains("confident") && sentences.FirstOrDefault(s => ClaimsConfidence().IsMatch(s) && !Negated().IsMatch(s)) is { } confident)
+        if (facts.ShownAs.Count > 0 && !facts.ShownAs.Contains("confident") && claims.FirstClaim(answer, claims.Confidence) is { } confident)
         {
             contradictions.Add($"it calls the prediction confident (\"{Quote(confident)}\"), but the guards showed it as {string.Join(", ", facts.ShownAs.Order())}");
         }
 
-        if (facts.Predictions > 0 && !facts.AnyRecommendation && sentences.FirstOrDefault(s => Recommends().IsMatch(s) && !Negated().IsMatch(s)) is { } recommends)
+        if (facts.Predictions > 0 && !facts.AnyRecommendation && claims.FirstClaim(answer, claims.Recommendation) is { } recommends)
         {
             contradictions.Add($"it recommends (\"{Quote(recommends)}\"), but the guards withheld every recommendation for this question");
         }
 
-        if (!facts.AnyExecuted && sentences.FirstOrDefault(s => ClaimsAction().IsMatch(s) && !Negated().IsMatch(s)) is { } acted)
+        if (!facts.AnyExecuted && claims.FirstClaim(answer, claims.Action) is { } acted)
         {
             contradictions.Add($"it says an action ran (\"{Quote(acted)}\"), but no action was carried out");
         }
 
         var verdicts = calls.Select(c => $"{c.Name}: {c.Verdict ?? (c.Ok ? "ok" : "failed")}").ToList();
-        return new AnswerCheck(ungrounded.Count == 0, ungrounded, contradictions, verdicts);
+        var guardsLine = facts.Predictions == 0 ? null
+            : "The guards' verdict: " + string.Join("; ", calls.Where(c => c.Verdict is not null).Select(c => $"{c.Name}: {c.Verdict}").DefaultIfEmpty("no verdict given"));
+        return new AnswerCheck(ungrounded.Count == 0, ungrounded, contradictions, verdicts) { GuardsLine = guardsLine };
     }
 
     /// <summary>
@@ -161,19 +169,4 @@ public sealed partial class AnswerChecker(GuardOptions guards)
     // A number may run into a unit ("2.83x", "45s") but not into more digits.
     [GeneratedRegex(@"(?<![\w.-])\d+(?:\.\d+)?(?![\d.])")]
     private static partial Regex Number();
-
-    [GeneratedRegex(@"(?<=[.!?])\s+|\n+")]
-    private static partial Regex Sentence();
-
-    [GeneratedRegex(@"\b(passes|passed|meets|clears|above)\b[^\n]{0,40}\bgate\b|\b(is|are|looks|appears|with high)\s+(highly\s+)?confident\b|\bconfident prediction\b", RegexOptions.IgnoreCase)]
-    private static partial Regex ClaimsConfidence();
-
-    [GeneratedRegex(@"\b(I\s+)?(recommend|recommendation|suggest|suggestion)s?\b|\byou should\b", RegexOptions.IgnoreCase)]
-    private static partial Regex Recommends();
-
-    [GeneratedRegex(@"\b(I\s+(have\s+)?(applied|executed|annotated|gated|notified|warned|held|patched))\b|\b(has|have|was|were)\s+been\s+(applied|executed|annotated|gated|notified|patched)\b|\b(action|annotation|gate|notification)\s+(was|has been)\s+(applied|executed|sent|carried out)\b", RegexOptions.IgnoreCase)]
-    private static partial Regex ClaimsAction();
-
-    [GeneratedRegex(@"\b(not|no|never|cannot|can't|won't|isn't|aren't|without|withheld|below|fails?|low[- ]confidence|dry run|nothing)\b", RegexOptions.IgnoreCase)]
-    private static partial Regex Negated();
 }

@@ -202,12 +202,10 @@ internal sealed class ChatSession(IPlanner planner, ToolCatalog catalog, AnswerC
             _turns.Add(new ChatTurn(question, said, [.. _lastCalls.Select(c => new SavedCall(c.Name, c.Ok, c.Verdict, Math.Round(c.DurationMs, 1), c.Result))], DateTimeOffset.UtcNow));
 
             // Checked in code before the person acts on it: a streamed answer gets its warning right after it.
-            if (checker.Check(question, said, _lastCalls) is { Passed: false } check)
+            foreach (var line in Output.AnswerWarning.After(checker.Check(question, said, _lastCalls)))
             {
-                foreach (var line in Output.AnswerWarning.Lines(check))
-                {
-                    console.MarkupLine(line.StartsWith("WARNING", StringComparison.Ordinal) ? $"[yellow]{Markup.Escape(line)}[/]" : Markup.Escape(line));
-                }
+                console.MarkupLine(line.StartsWith("WARNING", StringComparison.Ordinal) ? $"[yellow]{Markup.Escape(line)}[/]"
+                    : line.StartsWith("The guards' verdict:", StringComparison.Ordinal) ? $"[grey]{Markup.Escape(line)}[/]" : Markup.Escape(line));
             }
 
             ShowTables(_lastCalls);

@@ -57,13 +57,9 @@ internal sealed class AskCommand : VgacCommand
             else
             {
                 await session.Out.WriteLineAsync(answer.Answer).ConfigureAwait(false);
-                if (!check.Passed)
+                foreach (var line in Output.AnswerWarning.After(check))
                 {
-                    await session.Out.WriteLineAsync().ConfigureAwait(false);
-                    foreach (var line in Output.AnswerWarning.Lines(check))
-                    {
-                        await session.Out.WriteLineAsync(line).ConfigureAwait(false);
-                    }
+                    await session.Out.WriteLineAsync(line).ConfigureAwait(false);
                 }
             }
 
@@ -120,11 +116,11 @@ internal sealed record AskJson(
     public static AskJson From(PlannerAnswer a, AnswerCheck check) => new(
         a.Answer, a.Planner, a.Model, a.Understood,
         [.. a.ToolCalls.Select(c => new AskToolCall(c.Name, JsonSerializer.SerializeToElement(c.Arguments, AskJsonContext.Default.IReadOnlyDictionaryStringObject), c.Ok, c.Verdict, Math.Round(c.DurationMs, 1)))],
-        a.Usage, a.LatencyMs, new AskAnswerCheck(check.Passed, check.Grounded, check.UngroundedNumbers, check.Contradictions));
+        a.Usage, a.LatencyMs, new AskAnswerCheck(check.Passed, check.Grounded, check.UngroundedNumbers, check.Contradictions, check.GuardsLine));
 }
 
 /// <summary>What the deterministic check of the answer found (<c>answer_check</c>).</summary>
-internal sealed record AskAnswerCheck(bool Passed, bool Grounded, IReadOnlyList<string> UngroundedNumbers, IReadOnlyList<string> Contradictions);
+internal sealed record AskAnswerCheck(bool Passed, bool Grounded, IReadOnlyList<string> UngroundedNumbers, IReadOnlyList<string> Contradictions, string? GuardsLine);
 
 internal sealed record AskToolCall(string Name, JsonElement Arguments, bool Ok, string? Verdict, double DurationMs);
 
