@@ -35,6 +35,8 @@ public sealed class SharedCacheTests
     [InlineData("""{"reported_ece":1.5,"reported_brier":0.1,"reported_samples":900,"recalibration_needed":false,"audited_samples":0,"fetched_at":"NOW"}""")]
     [InlineData("""{"reported_ece":0.0001,"reported_brier":0.1,"reported_samples":900,"recalibration_needed":false,"audited_samples":0,"fetched_at":"2020-01-01T00:00:00Z"}""")]
     [InlineData("not json at all")]
+    // Well formed, fresh and in range, but planted without the key: a calm calibration during drift.
+    [InlineData("""{"reported_ece":0.0001,"reported_brier":0.1,"reported_samples":900,"recalibration_needed":false,"audited_samples":0,"fetched_at":"NOW"}""")]
     public async Task Predict_TamperedCalibrationInTheCache_IgnoredAndAskedAgain(string planted)
     {
         await using var vgac = await new ScriptedVgac { Probability = 0.2, Ece = 0.05 }.StartAsync(Ct);

@@ -24,7 +24,12 @@ internal static class CopilotServices
         // One-shot runs share what they read with the user's next ones: a script's `vgac predict` makes one VGAC call.
         services.TryAddSingleton<Core.Caching.ISharedCache>(new Hosting.FileSharedCache(
             Path.Combine(Commands.ChatSettings.Resolve(configuration), "cache"),
-            $"{configuration["Cluster:Name"]}|{configuration["Vgac:BaseUrl"]}|{configuration["Watch:AuditPath"] ?? Vgac.Copilot.Watch.AuditStore.DefaultPath()}"));
+            $"{configuration["Cluster:Name"]}|{configuration["Vgac:BaseUrl"]}|{configuration["Watch:AuditPath"] ?? Vgac.Copilot.Watch.AuditStore.DefaultPath()}",
+            () => Vgac.Copilot.Watch.Storage.TrailKey.Resolve(new Vgac.Copilot.Watch.Storage.StorageOptions
+            {
+                AuditKey = configuration["Storage:AuditKey"],
+                AuditKeyFile = configuration["Storage:AuditKeyFile"],
+            })));
         services.AddCopilotTools();
         if (Hosting.FullProgram.IsOneShotBuild)
         {

@@ -7,10 +7,24 @@ namespace Vgac.Copilot.Cli.Hosting;
 /// <see cref="ISharedCache"/> as files in the data folder's <c>cache</c> directory, one per key and scope (the VGAC
 /// URL and the audit trail, hashed (<see cref="Fnv1a"/>): neither a URL's userinfo nor a path appears in a file name). Written whole to a
 /// temporary file and renamed, so a reader sees an old value or a new one, never half of one; readable by the user
-/// only; larger than <see cref="MaxBytes"/> is refused. Files a day old are removed as new ones are written.
+/// only; larger than <see cref="MaxBytes"/> is refused. Files a day old are removed as new ones are written. Each file
+/// starts with an HMAC of its value under the trail's key (<see cref="Watch.Storage.TrailKey"/>): a file planted or
+/// edited by someone without the key (a calm calibration during drift, say) reads as a miss. Without a key nothing is shared.
 /// </summary>
-internal sealed class FileSharedCache(string directory, string scope) : ISharedCache
+internal sealed class FileSharedCache(string directory, string scope, Func<Watch.Storage.TrailKey?> key) : ISharedCache
 {
+    private readonly Lazy<Watch.Storage.TrailKey?> _key = new(() =>
+    {
+        try
+        {
+            return key();
+        }
+        catch (Watch.Storage.AuditStoreException)
+        {
+            return null; // the store reports a bad key where it is used; the cache simply is not shared
+        }
+    });
+
     public const int MaxBytes = 4 * 1024 * 1024;
 
     private readonly string _prefix = Fnv1a(scope);
@@ -19,10 +33,28 @@ internal sealed class FileSharedCache(string directory, string scope) : ISharedC
 
     public byte[]? Read(string key)
     {
+        if (_key.Value is not { } mac)
+        {
+            return null;
+        }
+
         try
         {
             var file = new FileInfo(PathOf(key));
-            return file.Exists && file.Length <= MaxBytes ? File.ReadAllBytes(file.FullName) : null;
+            if (!file.Exists || file.Length > MaxBytes)
+            {
+                return null;
+            }
+
+            var bytes = File.ReadAllBytes(file.FullName);
+            var end = Array.IndexOf(bytes, (byte)'\n');
+            if (end < 0)
+            {
+                return null;
+            }
+
+            var value = bytes.AsSpan(end + 1);
+            return System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(bytes.AsSpan(0, end), Encoding.ASCII.GetBytes(mac.Mac(value))) ? value.ToArray() : null;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -37,6 +69,11 @@ internal sealed class FileSharedCache(string directory, string scope) : ISharedC
             return;
         }
 
+        if (_key.Value is not { } mac)
+        {
+            return;
+        }
+
         var path = PathOf(key);
         var temporary = $"{path}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
         try
@@ -44,6 +81,7 @@ internal sealed class FileSharedCache(string directory, string scope) : ISharedC
             Core.IO.PrivatePaths.EnsureFolder(Directory);
             using (var stream = new FileStream(temporary, Core.IO.PrivatePaths.CreateOptions(FileMode.CreateNew, FileAccess.Write)))
             {
+                stream.Write(Encoding.ASCII.GetBytes(mac.Mac(value) + "\n"));
                 stream.Write(value);
             }
 

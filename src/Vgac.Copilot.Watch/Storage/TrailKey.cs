@@ -36,7 +36,10 @@ public sealed class TrailKey
         : throw new AuditStoreException($"the audit key from {origin} is shorter than {MinimumLength} characters.");
 
     /// <summary>The keyed link of <paramref name="text"/>: <see cref="Prefix"/> and the HMAC in lower-case hex.</summary>
-    public string Mac(string text) => Prefix + Convert.ToHexStringLower(HMACSHA256.HashData(_key, Encoding.UTF8.GetBytes(text)));
+    public string Mac(string text) => Mac(Encoding.UTF8.GetBytes(text));
+
+    /// <summary>The keyed link of <paramref name="bytes"/>.</summary>
+    public string Mac(ReadOnlySpan<byte> bytes) => Prefix + Convert.ToHexStringLower(HMACSHA256.HashData(_key, bytes));
 
     /// <summary>
     /// The key in force: <see cref="StorageOptions.AuditKey"/> (<c>VGAC_AUDIT_KEY</c>) if set; else the key file, made
