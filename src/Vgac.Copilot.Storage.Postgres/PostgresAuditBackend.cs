@@ -138,7 +138,10 @@ public sealed partial class PostgresAuditBackend : IAuditBackend
         }
     }
 
-    /// <summary>Grants <paramref name="role"/> what the application needs and no more: INSERT and SELECT on the trail.</summary>
+    /// <summary>What <see cref="GrantAsync"/> gives the application's role, in words.</summary>
+    public static string GrantsInWords => PostgresMigrations.GrantsInWords;
+
+    /// <summary>Grants <paramref name="role"/> what the application needs and no more (<see cref="GrantsInWords"/>).</summary>
     public async Task GrantAsync(string role, CancellationToken cancellationToken)
     {
         if (!RoleName().IsMatch(role))
@@ -303,85 +306,58 @@ public sealed partial class PostgresAuditBackend : IAuditBackend
         }
     }
 
+    /// <summary>
+    /// Through <c>vgac_lead</c>: the database applies <see cref="Lease.Next"/>'s rule under a per-name lock, by its own
+    /// clock, and caps the expiry at an hour, so no role can plant a lease that outlives the watch.
+    /// </summary>
     public async Task<(bool Granted, Lease Lease)> LeadAsync(string name, string holder, TimeSpan ttl, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-
-        // One lease decision at a time per name; the database's clock decides expiry, so replicas' clocks may differ.
-        await using (var lockLease = new NpgsqlCommand("SELECT pg_advisory_xact_lock(hashtextextended('vgac-lease:' || @name, 0))", connection, transaction))
-        {
-            lockLease.Parameters.AddWithValue("name", name);
-            await lockLease.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
-
-        Lease? current = null;
-        var expired = true;
-        await using (var query = new NpgsqlCommand("SELECT holder, token, expires_at, expires_at <= now() FROM leases WHERE name = @name", connection, transaction))
-        {
-            query.Parameters.AddWithValue("name", name);
-            await using var reader = await query.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                current = new Lease(name, reader.GetString(0), reader.GetInt64(1), new DateTimeOffset(reader.GetDateTime(2), TimeSpan.Zero));
-                expired = reader.GetBoolean(3);
-            }
-        }
-
-        if (Lease.Next(current, expired, holder) is not { } token)
-        {
-            return (false, current!);
-        }
-
-        await using var upsert = new NpgsqlCommand("""
-            INSERT INTO leases (name, holder, token, expires_at) VALUES (@name, @holder, @token, now() + make_interval(secs => @ttl))
-            ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, token = excluded.token, expires_at = excluded.expires_at
-            RETURNING expires_at
-            """, connection, transaction);
-        upsert.Parameters.AddWithValue("name", name);
-        upsert.Parameters.AddWithValue("holder", holder);
-        upsert.Parameters.AddWithValue("token", token);
-        upsert.Parameters.AddWithValue("ttl", ttl.TotalSeconds);
-        var expires = (DateTime)(await upsert.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return (true, new Lease(name, holder, token, new DateTimeOffset(expires, TimeSpan.Zero)));
+        await using var lead = new NpgsqlCommand("SELECT granted, holder, token, expires_at FROM vgac_lead(@name, @holder, @ttl)", connection);
+        lead.Parameters.AddWithValue("name", name);
+        lead.Parameters.AddWithValue("holder", holder);
+        lead.Parameters.AddWithValue("ttl", ttl.TotalSeconds);
+        await using var reader = await lead.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        return (reader.GetBoolean(0), new Lease(name, reader.GetString(1), reader.GetInt64(2), new DateTimeOffset(reader.GetDateTime(3), TimeSpan.Zero)));
     }
 
     public async Task ReleaseAsync(string name, string holder, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var release = new NpgsqlCommand("UPDATE leases SET expires_at = now() - interval '1 second' WHERE name = @name AND holder = @holder", connection);
+        await using var release = new NpgsqlCommand("SELECT vgac_release(@name, @holder)", connection);
         release.Parameters.AddWithValue("name", name);
         release.Parameters.AddWithValue("holder", holder);
         await release.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task SaveSessionAsync(string owner, string name, DateTimeOffset savedAt, string document, CancellationToken cancellationToken)
+    /// <summary>Sessions are the database role's own (row-level security); <paramref name="owner"/> null is the role itself.</summary>
+    public async Task SaveSessionAsync(string? owner, string name, DateTimeOffset savedAt, string document, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var save = new NpgsqlCommand("INSERT INTO chat_sessions (owner, name, saved_at, document) VALUES (@owner, @name, @at, @document) "
-            + "ON CONFLICT (owner, name) DO UPDATE SET saved_at = excluded.saved_at, document = excluded.document", connection);
-        save.Parameters.AddWithValue("owner", owner);
+        await using var save = new NpgsqlCommand("INSERT INTO chat_sessions (owner, name, saved_at, document) VALUES (COALESCE(@owner, current_user), @name, @at, @document) "
+            + "ON CONFLICT (db_role, owner, name) DO UPDATE SET saved_at = excluded.saved_at, document = excluded.document", connection);
+        save.Parameters.Add(new NpgsqlParameter<string?>("owner", owner));
         save.Parameters.AddWithValue("name", name);
         save.Parameters.AddWithValue("at", savedAt.ToUniversalTime());
         save.Parameters.AddWithValue("document", document);
         await save.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task<string?> LoadSessionAsync(string owner, string name, CancellationToken cancellationToken)
+    public async Task<string?> LoadSessionAsync(string? owner, string name, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var load = new NpgsqlCommand("SELECT document FROM chat_sessions WHERE owner = @owner AND name = @name", connection);
-        load.Parameters.AddWithValue("owner", owner);
+        await using var load = new NpgsqlCommand("SELECT document FROM chat_sessions WHERE db_role = current_user AND owner = COALESCE(@owner, current_user) AND name = @name", connection);
+        load.Parameters.Add(new NpgsqlParameter<string?>("owner", owner));
         load.Parameters.AddWithValue("name", name);
         return await load.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as string;
     }
 
-    public async Task<IReadOnlyList<string>> SessionsAsync(string owner, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<string>> SessionsAsync(string? owner, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var list = new NpgsqlCommand("SELECT document FROM chat_sessions WHERE owner = @owner ORDER BY saved_at DESC", connection);
-        list.Parameters.AddWithValue("owner", owner);
+        await using var list = new NpgsqlCommand("SELECT document FROM chat_sessions WHERE db_role = current_user AND owner = COALESCE(@owner, current_user) ORDER BY saved_at DESC", connection);
+        list.Parameters.Add(new NpgsqlParameter<string?>("owner", owner));
         return await AuditRows.ReadAllAsync(list, r => r.GetString(0), cancellationToken).ConfigureAwait(false);
     }
 

@@ -316,6 +316,68 @@ public sealed class StoreContractTests
         Assert.Equal(2, (await store.QueryAsync(cancellationToken: Ct)).Count);
     }
 
+    [Fact]
+    public async Task Postgres_TwoApplicationRoles_SessionsAreEachRolesOwn_LeasesCannotBePlanted()
+    {
+        var server = await Stores.ServerAsync();
+        var owner = await Stores.LocationAsync(StorageOptions.Postgres);
+        var database = new Npgsql.NpgsqlConnectionStringBuilder(owner).Database!;
+        foreach (var role in new[] { "vgac_ana", "vgac_ben" })
+        {
+            await server.PsqlAsync(database, $"DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{role}') THEN CREATE ROLE {role} LOGIN; END IF; END $$;");
+        }
+
+        await using (var ownerBackend = new PostgresAuditBackend(owner))
+        {
+            await ownerBackend.MigrateAsync(Ct);
+            await ownerBackend.GrantAsync("vgac_ana", Ct);
+            await ownerBackend.GrantAsync("vgac_ben", Ct);
+        }
+
+        await using var ana = new PostgresAuditBackend(server.ConnectionString(database, "vgac_ana"));
+        await using var ben = new PostgresAuditBackend(server.ConnectionString(database, "vgac_ben"));
+        await ana.SaveSessionAsync(null, "incident-42", T0, """{"turns":["ana's"]}""", Ct);
+
+        // Ben, holding the application's role too, neither sees nor rewrites Ana's session, directly or through vgac.
+        var seen = await RowsAsync(server, database, "vgac_ben", "SELECT count(*) FROM chat_sessions");
+        var rewritten = await RowsAsync(server, database, "vgac_ben", "UPDATE chat_sessions SET document = '{\"turns\":[\"forged\"]}'");
+        var planted = await Assert.ThrowsAnyAsync<Exception>(() => RowsAsync(server, database, "vgac_ben",
+            "INSERT INTO chat_sessions (db_role, owner, name, saved_at, document) VALUES ('vgac_ana', 'vgac_ana', 'incident-43', now(), '{}')"));
+        Assert.Null(await ben.LoadSessionAsync(null, "incident-42", Ct));
+        Assert.Empty(await ben.SessionsAsync(null, Ct));
+        Assert.Equal(0L, seen);
+        Assert.Equal(0L, rewritten);
+        Assert.Contains("row-level security", planted.Message, StringComparison.Ordinal);
+        Assert.Equal("""{"turns":["ana's"]}""", await ana.LoadSessionAsync(null, "incident-42", Ct));
+
+        // A lease until 2099: refused as a direct write; through vgac_lead the expiry is capped at an hour.
+        var direct = await Assert.ThrowsAnyAsync<Exception>(() => RowsAsync(server, database, "vgac_ben",
+            "INSERT INTO leases (name, holder, token, expires_at) VALUES ('watch:default', 'mallory', 99, '2099-01-01')"));
+        var (granted, lease) = await ben.LeadAsync("watch:default", "mallory", TimeSpan.FromDays(365 * 70), Ct);
+        Assert.Contains("permission denied", direct.Message, StringComparison.Ordinal);
+        Assert.True(granted);
+        Assert.True(lease.ExpiresAt <= DateTimeOffset.UtcNow.AddHours(1).AddMinutes(1), $"the lease runs until {lease.ExpiresAt:O}");
+    }
+
+    [Fact]
+    public void Postgres_GrantMessage_SaysWhatTheGrantsGive()
+    {
+        var words = PostgresAuditBackend.GrantsInWords;
+
+        Assert.Contains("INSERT and SELECT on the trail", words, StringComparison.Ordinal);
+        Assert.Contains("vgac_lead and vgac_release", words, StringComparison.Ordinal);
+        Assert.Contains("SELECT, INSERT and UPDATE on its own chat sessions", words, StringComparison.Ordinal);
+        Assert.DoesNotContain("INSERT and SELECT ... nothing else", words, StringComparison.Ordinal);
+    }
+
+    /// <summary>Runs SQL as <paramref name="role"/>; the rows it counted or touched.</summary>
+    private static async Task<long> RowsAsync(Testing.PostgresServer server, string database, string role, string sql)
+    {
+        await using var source = Npgsql.NpgsqlDataSource.Create(server.ConnectionString(database, role));
+        await using var command = source.CreateCommand(sql);
+        return sql.StartsWith("SELECT", StringComparison.Ordinal) ? (long)(await command.ExecuteScalarAsync(Ct))! : await command.ExecuteNonQueryAsync(Ct);
+    }
+
     private static async Task Update(Testing.PostgresServer server, string database)
     {
         await using var source = Npgsql.NpgsqlDataSource.Create(server.ConnectionString(database, "vgac_app"));

@@ -61,7 +61,9 @@ internal sealed class ChatCommand : VgacCommand
         }
 
         var folder = ChatSettings.Resolve(session.Configuration);
-        var sessions = new SavedSessions(session.Get<Vgac.Copilot.Watch.Storage.IAuditBackend>(), Environment.UserName, Path.Combine(folder, "sessions"), context.Secrets);
+        // Whose sessions: Chat:Owner if set, else whoever the store authenticated (the database role, or the OS user for a local file).
+        var owner = session.Configuration.GetSection(ChatSettings.SectionName).Get<ChatSettings>()?.Owner is { Length: > 0 } named ? named : null;
+        var sessions = new SavedSessions(session.Get<Vgac.Copilot.Watch.Storage.IAuditBackend>(), owner, Path.Combine(folder, "sessions"), context.Secrets);
         string? resumeName = null;
         if (parse.GetResult(resume) is not null)
         {
@@ -122,6 +124,9 @@ internal sealed class ChatSettings
     public const string SectionName = "Chat";
 
     public string? Directory { get; set; }
+
+    /// <summary>Whose saved sessions these are; by default whoever the store authenticated (the PostgreSQL role, or the OS user for a local file).</summary>
+    public string? Owner { get; set; }
 
     public static string Resolve(IConfiguration configuration) =>
         configuration.GetSection(SectionName).Get<ChatSettings>()?.Directory is { Length: > 0 } directory

@@ -40,7 +40,7 @@ internal sealed class StorageMigrateCommand : VgacCommand
 {
     private readonly Option<string?> grantTo = new("--grant-to")
     {
-        Description = "PostgreSQL: the application's role, granted INSERT and SELECT on the trail and nothing more (run as the owner).",
+        Description = "PostgreSQL: the application's role, granted only what vgac needs: INSERT and SELECT on the trail, leases through functions, its own chat sessions (run as the owner).",
         HelpName = "role",
     };
 
@@ -91,7 +91,7 @@ internal sealed class StorageMigrateCommand : VgacCommand
 
         if (parse.GetValue(grantTo) is { } granted)
         {
-            text.AppendLine(CultureInfo.InvariantCulture, $"granted '{granted}' INSERT and SELECT on the trail (and its leases); nothing else.");
+            text.AppendLine(CultureInfo.InvariantCulture, $"granted '{granted}' {Storage.Postgres.PostgresAuditBackend.GrantsInWords}.");
         }
 
         await session.Out.WriteAsync(text.ToString()).ConfigureAwait(false);

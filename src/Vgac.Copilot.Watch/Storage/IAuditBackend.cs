@@ -127,14 +127,18 @@ public interface IAuditBackend : IAsyncDisposable, IDisposable
     /// <summary>Whether an exception is the store refusing a second "once" record.</summary>
     bool IsDuplicate(Exception ex);
 
-    /// <summary>Saves a chat session (<c>/save NAME</c>) as one document per owner and name, replacing an older one of that name.</summary>
-    Task SaveSessionAsync(string owner, string name, DateTimeOffset savedAt, string document, CancellationToken cancellationToken);
+    /// <summary>
+    /// Saves a chat session (<c>/save NAME</c>) as one document per owner and name, replacing an older one of that name.
+    /// <paramref name="owner"/> null means whoever the store authenticated: the database role in PostgreSQL (where
+    /// row-level security keeps each role to its own sessions), the OS user for a local file.
+    /// </summary>
+    Task SaveSessionAsync(string? owner, string name, DateTimeOffset savedAt, string document, CancellationToken cancellationToken);
 
-    /// <summary>A saved chat session's document, or null.</summary>
-    Task<string?> LoadSessionAsync(string owner, string name, CancellationToken cancellationToken);
+    /// <summary>A saved chat session's document, or null (<paramref name="owner"/> as for <see cref="SaveSessionAsync"/>).</summary>
+    Task<string?> LoadSessionAsync(string? owner, string name, CancellationToken cancellationToken);
 
-    /// <summary>Every saved chat session of an owner, newest first.</summary>
-    Task<IReadOnlyList<string>> SessionsAsync(string owner, CancellationToken cancellationToken);
+    /// <summary>Every saved chat session of an owner, newest first (<paramref name="owner"/> as for <see cref="SaveSessionAsync"/>).</summary>
+    Task<IReadOnlyList<string>> SessionsAsync(string? owner, CancellationToken cancellationToken);
 }
 
 /// <summary>An append made under a lease that has since moved to another replica (or expired and been taken).</summary>

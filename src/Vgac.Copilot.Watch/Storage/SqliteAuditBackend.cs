@@ -283,20 +283,20 @@ public sealed class SqliteAuditBackend(string path) : IAuditBackend
         await release.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task SaveSessionAsync(string owner, string name, DateTimeOffset savedAt, string document, CancellationToken cancellationToken)
+    public async Task SaveSessionAsync(string? owner, string name, DateTimeOffset savedAt, string document, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var save = connection.CreateCommand();
         save.CommandText = "INSERT INTO chat_sessions (owner, name, saved_at, document) VALUES ($owner, $name, $at, $document) "
             + "ON CONFLICT (owner, name) DO UPDATE SET saved_at = excluded.saved_at, document = excluded.document";
-        save.Parameters.AddWithValue("$owner", owner);
+        save.Parameters.AddWithValue("$owner", owner ?? Environment.UserName);
         save.Parameters.AddWithValue("$name", name);
         save.Parameters.AddWithValue("$at", AuditStore.Stamp(savedAt));
         save.Parameters.AddWithValue("$document", document);
         await save.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task<string?> LoadSessionAsync(string owner, string name, CancellationToken cancellationToken)
+    public async Task<string?> LoadSessionAsync(string? owner, string name, CancellationToken cancellationToken)
     {
         if (!Exists)
         {
@@ -306,12 +306,12 @@ public sealed class SqliteAuditBackend(string path) : IAuditBackend
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var load = connection.CreateCommand();
         load.CommandText = "SELECT document FROM chat_sessions WHERE owner = $owner AND name = $name";
-        load.Parameters.AddWithValue("$owner", owner);
+        load.Parameters.AddWithValue("$owner", owner ?? Environment.UserName);
         load.Parameters.AddWithValue("$name", name);
         return await load.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as string;
     }
 
-    public async Task<IReadOnlyList<string>> SessionsAsync(string owner, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<string>> SessionsAsync(string? owner, CancellationToken cancellationToken)
     {
         if (!Exists)
         {
@@ -321,7 +321,7 @@ public sealed class SqliteAuditBackend(string path) : IAuditBackend
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var list = connection.CreateCommand();
         list.CommandText = "SELECT document FROM chat_sessions WHERE owner = $owner ORDER BY saved_at DESC";
-        list.Parameters.AddWithValue("$owner", owner);
+        list.Parameters.AddWithValue("$owner", owner ?? Environment.UserName);
         return await AuditRows.ReadAllAsync(list, r => r.GetString(0), cancellationToken).ConfigureAwait(false);
     }
 
