@@ -34,6 +34,9 @@ public sealed record ChainReport(long Verified, long Unchained, long? BrokenAt, 
 
     /// <summary>The last record walked (the point a clean check records as verified).</summary>
     public AnchorPoint? Tip { get; init; }
+
+    /// <summary>Where an incremental walk began (the point the last clean check verified); null for a walk of the whole trail.</summary>
+    public AnchorPoint? From { get; init; }
 }
 
 /// <summary>
@@ -88,25 +91,60 @@ public static class AuditChain
     /// checkpoint record must vouch for exactly that link. Once a keyed link appears, every later link must be keyed.
     /// With <paramref name="anchor"/>, the trail must still reach the point its writers recorded, with the same link.
     /// </summary>
-    public static async Task<ChainReport> VerifyAsync(AuditStore store, CancellationToken cancellationToken, TrailKey? key = null, TrailAnchor? anchor = null)
+    /// <param name="store">The trail.</param>
+    /// <param name="cancellationToken">Cancels the walk.</param>
+    /// <param name="key">The key to check links with (default: the store's).</param>
+    /// <param name="anchor">The trail's anchor (default: the store's).</param>
+    /// <param name="full">
+    /// Walk the whole trail. Otherwise, when the anchor holds a point a clean check verified, walk on from there (that
+    /// record must still carry the link it had), plus any record outside the sequence: the check stays as fast as the
+    /// records added since, however long the trail. Reading is streamed either way: memory does not grow with the trail.
+    /// </param>
+    public static async Task<ChainReport> VerifyAsync(AuditStore store, CancellationToken cancellationToken, TrailKey? key = null, TrailAnchor? anchor = null, bool full = true)
     {
         key ??= store.Key;
         anchor ??= store.Anchor;
-        var written = anchor?.Read().Written;
+        var state = anchor?.Read();
+        var written = state?.Written;
+        var from = full ? null : state?.Verified;
         string? previous = null, atAnchor = null;
         long verified = 0, unchained = 0, keyed = 0, legacy = 0, unverifiable = 0;
         var chained = false;
         (long Id, string Link)? cut = null;
         AnchorPoint? tip = null;
-        ChainReport Broken(long id, string why) => new(verified, unchained, id, why) { Keyed = keyed, Legacy = legacy, KeyOrigin = key?.Origin, Unverifiable = unverifiable, Tip = tip };
+        ChainReport Broken(long id, string why) => new(verified, unchained, id, why) { Keyed = keyed, Legacy = legacy, KeyOrigin = key?.Origin, Unverifiable = unverifiable, Tip = tip, From = from };
 
+        // Records outside the sequence sort first (ids below 1): an incremental walk looks at them too, then skips ahead.
         await foreach (var record in store.Backend.ChainAsync(long.MinValue, cancellationToken).ConfigureAwait(false))
+        {
+            if (record.Event.Id >= 1)
+            {
+                break;
+            }
+
+            return Broken(record.Event.Id, "its id lies outside the trail's sequence (ids start at 1): it was put there behind the application's back");
+        }
+
+        if (from is not null)
+        {
+            (previous, chained) = (from.Hash, true);
+        }
+
+        var first = true;
+        await foreach (var record in store.Backend.ChainAsync(from?.Id ?? 1, cancellationToken).ConfigureAwait(false))
         {
             var (e, prev, hash) = (record.Event, record.PreviousHash, record.Hash);
             var id = e.Id;
-            if (id < 1)
+            if (from is not null && first)
             {
-                return Broken(id, "its id lies outside the trail's sequence (ids start at 1): it was put there behind the application's back");
+                first = false;
+                if (id != from.Id || hash != from.Hash)
+                {
+                    return Broken(from.Id, $"record {from.Id}, where the last clean check stopped, was changed or removed since ('audit --check --full' walks the whole trail)");
+                }
+
+                tip = from;
+                continue;
             }
 
             if (hash is null)
@@ -158,9 +196,14 @@ public static class AuditChain
                 atAnchor = hash;
             }
 
-            (previous, chained, tip) = (hash, true, new AnchorPoint(id, hash));
+            (previous, chained, tip) = (hash, true, new AnchorPoint(id, hash, e.At));
             verified++;
             _ = isKeyed ? keyed++ : legacy++;
+        }
+
+        if (from is not null && first)
+        {
+            return Broken(from.Id, $"record {from.Id}, where the last clean check stopped, is gone ('audit --check --full' walks the whole trail)");
         }
 
         if (cut is { } unanchored)
@@ -168,7 +211,7 @@ public static class AuditChain
             return Broken(unanchored.Id, "the records before it were removed, and no checkpoint records their removal");
         }
 
-        var report = new ChainReport(verified, unchained, null, null) { Keyed = keyed, Legacy = legacy, KeyOrigin = key?.Origin, Unverifiable = unverifiable, Tip = tip };
+        var report = new ChainReport(verified, unchained, null, null) { Keyed = keyed, Legacy = legacy, KeyOrigin = key?.Origin, Unverifiable = unverifiable, Tip = tip, From = from };
         if (written is null)
         {
             return report;
@@ -179,6 +222,7 @@ public static class AuditChain
         {
             (null, _) => report with { BrokenAt = written.Id, Why = $"the trail is empty, but its anchor says it reached record {written.Id}: its records were removed{remedy}" },
             ({ } t, _) when t.Id < written.Id => report with { BrokenAt = t.Id, Why = $"the trail ends at record {t.Id}, before its anchor at record {written.Id}: records were removed from its end{remedy}" },
+            (_, null) when from is not null && written.Id <= from.Id => report with { Anchor = $"reaches its anchor at record {written.Id}" },
             (_, null) => report with { BrokenAt = written.Id, Why = $"record {written.Id}, where the anchor stands, is gone{remedy}" },
             (_, { } link) when link != written.Hash => report with { BrokenAt = written.Id, Why = $"record {written.Id} does not match the anchor: the trail was rewritten from there{remedy}" },
             _ => report with { Anchor = $"reaches its anchor at record {written.Id}" },

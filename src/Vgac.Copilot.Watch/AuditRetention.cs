@@ -73,7 +73,7 @@ public sealed class AuditRetention(AuditStore store, TimeProvider time)
         }
 
         var export = new ExportRecord(from, through, lines.Count, anchor is "" ? null : anchor, last!, "");
-        var header = Header(export, since, until);
+        var header = Header(export, since, until, store.Anchor?.Read().Written);
         var text = new StringBuilder().AppendLine(header);
         foreach (var line in lines)
         {
@@ -163,7 +163,11 @@ public sealed class AuditRetention(AuditStore store, TimeProvider time)
         return split == long.MaxValue ? through : KeepProposalsWhole(split - 1, spans);
     }
 
-    private static string Header(ExportRecord export, DateTimeOffset? since, DateTimeOffset? until)
+    /// <param name="export">What the export covers.</param>
+    /// <param name="since">The window asked for, if any.</param>
+    /// <param name="until">The window asked for, if any.</param>
+    /// <param name="tip">The trail's anchor (its tip outside the store) at export time: the copy says how far the trail reached.</param>
+    private static string Header(ExportRecord export, DateTimeOffset? since, DateTimeOffset? until, AnchorPoint? tip)
     {
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer))
@@ -184,6 +188,14 @@ public sealed class AuditRetention(AuditStore store, TimeProvider time)
             }
 
             json.WriteString("last_hash", export.LastHash);
+            if (tip is not null)
+            {
+                json.WriteStartObject("trail_anchor");
+                json.WriteNumber("id", tip.Id);
+                json.WriteString("hash", tip.Hash);
+                json.WriteEndObject();
+            }
+
             WriteTime(json, "since", since);
             WriteTime(json, "until", until);
             json.WriteEndObject();

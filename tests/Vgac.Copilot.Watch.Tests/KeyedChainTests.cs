@@ -126,6 +126,56 @@ public sealed class KeyedChainTests
         Assert.Equal("real", Assert.Single(genuine).HolderProposalId); // the real start does hold it
     }
 
+    [Theory]
+    [MemberData(nameof(Stores.Providers), MemberType = typeof(Stores))]
+    public async Task Incremental_AfterACleanCheck_WalksOnlyWhatWasAddedSince(string provider)
+    {
+        var store = await TrailAsync(provider);
+        var first = await AuditChain.VerifyAsync(store, Ct, full: false);
+        Actions.TrailCheck.Verified(store, first);
+        await store.AppendAsync([new AuditEvent(0, DateTimeOffset.UtcNow, 4, AuditKinds.Observation, null, null, null, "cycle 4", null)], Ct);
+
+        var next = await AuditChain.VerifyAsync(store, Ct, full: false);
+
+        Assert.True(first.Intact && next.Intact, first.Why ?? next.Why);
+        Assert.Equal((9L, (long?)null), (first.Verified, first.From?.Id));
+        Assert.Equal((1L, 9L, 10L), (next.Verified, next.From!.Id, next.Tip!.Id));
+        Assert.Equal("reaches its anchor at record 10", next.Anchor);
+    }
+
+    [Theory]
+    [MemberData(nameof(Stores.Providers), MemberType = typeof(Stores))]
+    public async Task Incremental_VerifiedPointRewritten_Broken_AnEarlierEditIsForTheFullPass(string provider)
+    {
+        var store = await TrailAsync(provider);
+        Actions.TrailCheck.Verified(store, await AuditChain.VerifyAsync(store, Ct));
+        await Stores.RawAsync(store, Stores.WithoutTriggers(store, "UPDATE events SET summary = 'nothing happened' WHERE id = 3"));
+
+        var incremental = await AuditChain.VerifyAsync(store, Ct, full: false);
+        var full = await AuditChain.VerifyAsync(store, Ct);
+        await Stores.RawAsync(store, "UPDATE events SET hash = 'k1:00' WHERE id = 9"); // the triggers are off since the edit above
+        var atThePoint = await AuditChain.VerifyAsync(store, Ct, full: false);
+
+        Assert.True(incremental.Intact, incremental.Why);
+        Assert.Equal(3, full.BrokenAt);
+        Assert.Equal(9, atThePoint.BrokenAt);
+        Assert.StartsWith("record 9, where the last clean check stopped, was changed or removed since", atThePoint.Why, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Export_CarriesTheTrailsAnchor()
+    {
+        var store = await TrailAsync(Storage.StorageOptions.Sqlite);
+        using var output = new StringWriter();
+
+        await new AuditRetention(store, TimeProvider.System).ExportAsync(null, null, output, "test", Ct);
+
+        using var header = System.Text.Json.JsonDocument.Parse(output.ToString().Split('\n')[0]);
+        var anchor = header.RootElement.GetProperty("trail_anchor");
+        Assert.Equal(9, anchor.GetProperty("id").GetInt64());
+        Assert.StartsWith(TrailKey.Prefix, anchor.GetProperty("hash").GetString(), StringComparison.Ordinal);
+    }
+
     /// <summary>Rewrites every link from the first record on (after editing one record), as someone with the store but not the key would.</summary>
     private static async Task RehashAsync(AuditStore store, TrailKey? forger, (long id, string summary) edit)
     {

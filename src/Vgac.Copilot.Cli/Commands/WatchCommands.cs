@@ -229,10 +229,12 @@ internal sealed class WatchCommand : VgacCommand
         if (demo || max is not 1)
         {
             var clean = true;
-            var chain = await AuditChain.VerifyAsync(session.Get<AuditStore>(), CancellationToken.None).ConfigureAwait(false);
+            var whole = session.Get<AuditStore>();
+            var chain = await AuditChain.VerifyAsync(whole, CancellationToken.None, full: false).ConfigureAwait(false);
+            var since = TrailCheck.Since(chain, session.Get<GuardPolicy>().Options, session.Get<WatchOptions>());
             foreach (var scope in scopes)
             {
-                var check = await scope.Services.GetRequiredService<AuditCheck>().RunAsync(cancellationToken: CancellationToken.None, chain: chain).ConfigureAwait(false);
+                var check = await scope.Services.GetRequiredService<AuditCheck>().RunAsync(since, CancellationToken.None, chain).ConfigureAwait(false);
                 var text = TrailText.Check(check, scope.Services.GetRequiredService<AuditStore>().Path);
                 await context.Error.WriteLineAsync(scopes.Count > 1 ? $"[{scope.Name}] {text}" : text).ConfigureAwait(false);
                 clean &= check.Clean;
@@ -242,6 +244,8 @@ internal sealed class WatchCommand : VgacCommand
             {
                 return ExitCodes.AuditViolation;
             }
+
+            TrailCheck.Verified(whole, chain);
 
             if (demo)
             {
@@ -316,7 +320,8 @@ internal sealed class AuditCommand : VgacCommand
     private readonly Option<string?> since = new("--since") { Description = "Only records since then: a duration back from now (30m, 2h, 7d) or a timestamp.", HelpName = "when" };
     private readonly Option<double?> sinceHours = new("--since-hours") { Description = "Only records from the last N hours (same as --since Nh).", HelpName = "hours" };
     private readonly Option<string?> job = new("--job") { Description = "Only records about this job.", HelpName = "id" };
-    private readonly Option<bool> check = new("--check") { Description = "Re-check the trail against the guards: totals and any violation (exit 9 if one is found)." };
+    private readonly Option<bool> check = new("--check") { Description = "Re-check the trail against the guards: totals and any violation (exit 9 if one is found); from where the last clean check stopped." };
+    private readonly Option<bool> full = new("--full") { Description = "With --check: walk the whole trail, not only what was added since the last clean check." };
 
     public AuditCommand(CliContext context, params Command[] subcommands)
         : base(context, "audit", "Read the audit trail: observations, calibration, proposals, decisions, executions, verifications, outages; oldest first.")
@@ -326,7 +331,7 @@ internal sealed class AuditCommand : VgacCommand
             Subcommands.Add(subcommand);
         }
 
-        foreach (var option in new Option[] { since, sinceHours, job, check })
+        foreach (var option in new Option[] { since, sinceHours, job, check, full })
         {
             Options.Add(option);
         }
@@ -334,7 +339,12 @@ internal sealed class AuditCommand : VgacCommand
         AddFormat();
         Options.Add(AuditTrail.Option);
         Options.Add(AuditTrail.LatestDemo);
-        Examples = [("vgac audit --since 2h", "the last two hours of the trail"), ("vgac audit --check", "every executed action re-checked against the guards (exit 9 on a violation)")];
+        Examples =
+        [
+            ("vgac audit --since 2h", "the last two hours of the trail"),
+            ("vgac audit --check", "what was added since the last clean check, re-checked against the guards and the chain (exit 9 on a violation)"),
+            ("vgac audit --check --full", "the whole trail, every record and every executed action"),
+        ];
     }
 
     protected override IEnumerable<KeyValuePair<string, string?>>? Settings(ParseResult parse) => AuditTrail.Settings(parse, demo: false, Context.Environment);
@@ -375,17 +385,24 @@ internal sealed class AuditCommand : VgacCommand
             if (parse.GetValue(check))
             {
                 var clean = true;
-                var chain = await AuditChain.VerifyAsync(store, token).ConfigureAwait(false); // one chain for the whole trail
+                var chain = await AuditChain.VerifyAsync(store, token, full: parse.GetValue(full) || from is not null).ConfigureAwait(false); // one chain for the whole trail
+                // An incremental check judges what was added since the last clean one, with the window the guards look back over.
+                var judgedFrom = from ?? TrailCheck.Since(chain, session.Get<GuardPolicy>().Options, session.Get<WatchOptions>());
                 foreach (var cluster in clusters.DefaultIfEmpty(session.Clusters.Selected))
                 {
                     // A cluster no longer configured is judged by the guards of the one the run is for.
                     var services = session.Clusters.Has(cluster) ? await session.Clusters.ServicesAsync(cluster, token).ConfigureAwait(false) : session.Services;
                     var report = await new AuditCheck(store.ForCluster(cluster), services.GetRequiredService<GuardPolicy>(), services.GetRequiredService<WatchOptions>(),
                             services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Client.VgacClientOptions>>().Value.BaseUrl)
-                        .RunAsync(from, token, chain).ConfigureAwait(false);
+                        .RunAsync(judgedFrom, token, chain).ConfigureAwait(false);
                     var shown = json ? WatchJson.Serialize(report) : TrailText.Check(report, store.Path);
                     await session.Out.WriteLineAsync(json && several ? $$"""{"cluster":"{{System.Text.Json.JsonEncodedText.Encode(cluster)}}","check":{{shown}}}""" : several ? $"[{cluster}] {shown}" : shown).ConfigureAwait(false);
                     clean &= report.Clean;
+                }
+
+                if (clean)
+                {
+                    TrailCheck.Verified(store, chain);
                 }
 
                 return clean ? ExitCodes.Success : ExitCodes.AuditViolation;

@@ -4,8 +4,8 @@ using System.Text.Json;
 
 namespace Vgac.Copilot.Watch.Storage;
 
-/// <summary>A point of the chain: a record's id and its link.</summary>
-public sealed record AnchorPoint(long Id, string Hash);
+/// <summary>A point of the chain: a record's id and its link (and, for a verified point, the record's time).</summary>
+public sealed record AnchorPoint(long Id, string Hash, DateTimeOffset? At = null);
 
 /// <summary>What a trail's anchor holds: the newest record a writer here appended, and the newest a check verified.</summary>
 public sealed record AnchorState(AnchorPoint? Written, AnchorPoint? Verified);
@@ -81,7 +81,7 @@ public sealed class TrailAnchor(string file)
             static AnchorPoint? Point(JsonElement root, string name) =>
                 root.TryGetProperty(name, out var p) && p.ValueKind == JsonValueKind.Object
                 && p.TryGetProperty("id", out var id) && id.TryGetInt64(out var value) && p.TryGetProperty("hash", out var hash) && hash.GetString() is { } link
-                    ? new AnchorPoint(value, link) : null;
+                    ? new AnchorPoint(value, link, p.TryGetProperty("at", out var at) && at.TryGetDateTimeOffset(out var when) ? when : null) : null;
             return new AnchorState(Point(json.RootElement, "written"), Point(json.RootElement, "verified"));
         }
         catch (JsonException)
@@ -103,6 +103,11 @@ public sealed class TrailAnchor(string file)
                     json.WriteStartObject(name);
                     json.WriteNumber("id", point.Id);
                     json.WriteString("hash", point.Hash);
+                    if (point.At is { } at)
+                    {
+                        json.WriteString("at", at);
+                    }
+
                     json.WriteEndObject();
                 }
             }
