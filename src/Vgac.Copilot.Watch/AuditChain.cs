@@ -138,9 +138,15 @@ public static class AuditChain
             if (from is not null && first)
             {
                 first = false;
-                if (id != from.Id || hash != from.Hash)
+                if (id != from.Id)
                 {
-                    return Broken(from.Id, $"record {from.Id}, where the last clean check stopped, was changed or removed since ('audit --check --full' walks the whole trail)");
+                    // The point is gone (a prune removes the front): walk the whole trail, whose checkpoints say what went.
+                    return await VerifyAsync(store, cancellationToken, key, anchor, full: true).ConfigureAwait(false);
+                }
+
+                if (hash != from.Hash)
+                {
+                    return Broken(from.Id, $"record {from.Id}, where the last clean check stopped, was changed since ('audit --check --full' walks the whole trail)");
                 }
 
                 tip = from;
@@ -203,7 +209,8 @@ public static class AuditChain
 
         if (from is not null && first)
         {
-            return Broken(from.Id, $"record {from.Id}, where the last clean check stopped, is gone ('audit --check --full' walks the whole trail)");
+            // Nothing at or after the point: the trail was cut, or pruned whole; the whole walk (and the anchor) says which.
+            return await VerifyAsync(store, cancellationToken, key, anchor, full: true).ConfigureAwait(false);
         }
 
         if (cut is { } unanchored)

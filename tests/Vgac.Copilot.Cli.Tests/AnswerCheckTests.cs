@@ -41,6 +41,13 @@ public sealed class AnswerCheckTests
         Assert.Equal(["37"], checker.Check("why are jobs waiting?", "37 jobs are pending.", [queue]).UngroundedNumbers);
     }
 
+    private static readonly Agent.Planning.AnswerChecker Checker = new(new Core.Guards.GuardOptions());
+
+    /// <summary>A prediction the guards showed as low-confidence (0.31 against the 0.6 gate).</summary>
+    private static readonly Agent.Planning.ToolCallRecord LowConfidenceJob = new(
+        "predictor_predict_job", new Dictionary<string, object?> { ["job_id"] = "job-005014" }, true, "low_confidence, highest tier 0", 1,
+        """{"job_id":"job-005014","probability_long_wait":0.62,"confidence":0.31,"shown_as":"low_confidence"}""");
+
     public static TheoryData<string, string> Evasions() => new()
     {
         // One negation later in the sentence no longer excuses the claim before it.
@@ -55,11 +62,7 @@ public sealed class AnswerCheckTests
     [MemberData(nameof(Evasions))]
     public void Check_LowConfidencePrediction_EvasivePhrasings_StillContradictions(string answer, string claim)
     {
-        var checker = new Agent.Planning.AnswerChecker(new Core.Guards.GuardOptions());
-        var predict = new Agent.Planning.ToolCallRecord("predictor_predict_job", new Dictionary<string, object?> { ["job_id"] = "job-005014" }, true, "low_confidence, highest tier 0", 1,
-            """{"job_id":"job-005014","probability_long_wait":0.62,"confidence":0.31,"shown_as":"low_confidence"}""");
-
-        var check = checker.Check("should job-005014 wait?", answer, [predict]);
+        var check = Checker.Check("should job-005014 wait?", answer, [LowConfidenceJob]);
 
         Assert.False(check.Passed);
         Assert.Contains(check.Contradictions, c => c.StartsWith(claim == "action" ? "it says an action ran" : "it calls the prediction confident", StringComparison.Ordinal));
@@ -72,11 +75,7 @@ public sealed class AnswerCheckTests
     [InlineData("Confidence 0.31 is below the 0.6 gate: the number is not reliable.")]
     public void Check_HonestAnswers_WithNegationInTheirOwnClause_Pass(string answer)
     {
-        var checker = new Agent.Planning.AnswerChecker(new Core.Guards.GuardOptions());
-        var predict = new Agent.Planning.ToolCallRecord("predictor_predict_job", new Dictionary<string, object?>(), true, "low_confidence, highest tier 0", 1,
-            """{"probability_long_wait":0.62,"confidence":0.31,"shown_as":"low_confidence"}""");
-
-        var check = checker.Check("should it wait?", answer, [predict]);
+        var check = Checker.Check("should it wait?", answer, [LowConfidenceJob]);
 
         Assert.True(check.Contradictions.Count == 0, string.Join("; ", check.Contradictions));
     }

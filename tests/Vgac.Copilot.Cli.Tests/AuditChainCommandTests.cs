@@ -28,10 +28,14 @@ public sealed class AuditChainCommandTests
             await edit.ExecuteNonQueryAsync(Ct);
         }
 
-        var after = await CliHarness.RunAsync(["audit", "--check"], env, Ct);
+        var incremental = await CliHarness.RunAsync(["audit", "--check"], env, Ct);
+        var after = await CliHarness.RunAsync(["audit", "--check", "--full"], env, Ct);
 
         Assert.True(before.ExitCode == 0, before.ToString());
         Assert.Matches(@"hash chain: \d+ records verified", before.Out);
+        // The edit lies before the point the last clean check verified: the incremental check walks on from there, and says so.
+        Assert.True(incremental.ExitCode == 0, incremental.ToString());
+        Assert.Matches(@"hash chain: 0 records verified since record \d+, where the last clean check stopped \(--full walks the whole trail\)", incremental.Out);
         Assert.Equal(ExitCodes.AuditViolation, after.ExitCode);
         Assert.Contains("hash chain: BROKEN at record 3: its content does not match its keyed link", after.Out, StringComparison.Ordinal);
     }

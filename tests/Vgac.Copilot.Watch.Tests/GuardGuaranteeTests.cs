@@ -69,17 +69,7 @@ public sealed class GuardGuaranteeTests
         await watch.GetRequiredService<CalibrationProvider>().RecordAuditAsync(0.918, 1000, null, Source(vgac), Ct);
 
         // A start written by code that ignored the audit: it records the calibration it believed, ECE 0.02, stable.
-        var clock = watch.GetRequiredService<WatchClock>();
-        var believed = new CalibrationInForce(0.02, 900, null, 0, 0.02, DriftLevel.Stable, 1.1, null);
-        var start = new ExecutionStart(proposal.ProposalId, proposal.JobId, proposal.Tier, proposal.Action, "approved by mallory", "dry-run", 0.6, 0.9, believed);
-        var done = new ExecutionRecord(proposal.ProposalId, proposal.JobId, proposal.Tier, proposal.Action, ProposalStates.Executed, "approved by mallory", "dry run", null,
-            proposal.PreviewKind, proposal.Preview);
-        await audit.AppendAsync(
-            [
-                new AuditEvent(0, clock.Now, 1, AuditKinds.ExecutionStarted, proposal.JobId, proposal.Tier, proposal.ProposalId, "started", WatchJson.Serialize(start)),
-                new AuditEvent(0, clock.Now, 1, AuditKinds.Execution, proposal.JobId, proposal.Tier, proposal.ProposalId, "done", WatchJson.Serialize(done)),
-            ],
-            Ct);
+        await ExecutedAsync(audit, watch, proposal, new CalibrationInForce(0.02, 900, null, 0, 0.02, DriftLevel.Stable, 1.1, null), "approved by mallory");
 
         var check = await watch.GetRequiredService<AuditCheck>().RunAsync(cancellationToken: Ct);
 
@@ -100,17 +90,7 @@ public sealed class GuardGuaranteeTests
         await calibration.RecordAuditAsync(0.02, 1000, null, Source(vgac), Ct);
 
         // A start that believed the calm audit.
-        var clock = watch.GetRequiredService<WatchClock>();
-        var believed = new CalibrationInForce(0.02, 900, 0.02, 1000, 0.02, DriftLevel.Stable, 1.1, null);
-        var start = new ExecutionStart(proposal.ProposalId, proposal.JobId, proposal.Tier, proposal.Action, "approved by ana", "dry-run", 0.6, 0.9, believed);
-        var done = new ExecutionRecord(proposal.ProposalId, proposal.JobId, proposal.Tier, proposal.Action, ProposalStates.Executed, "approved by ana", "dry run", null,
-            proposal.PreviewKind, proposal.Preview);
-        await audit.AppendAsync(
-            [
-                new AuditEvent(0, clock.Now, 1, AuditKinds.ExecutionStarted, proposal.JobId, proposal.Tier, proposal.ProposalId, "started", WatchJson.Serialize(start)),
-                new AuditEvent(0, clock.Now, 1, AuditKinds.Execution, proposal.JobId, proposal.Tier, proposal.ProposalId, "done", WatchJson.Serialize(done)),
-            ],
-            Ct);
+        await ExecutedAsync(audit, watch, proposal, new CalibrationInForce(0.02, 900, 0.02, 1000, 0.02, DriftLevel.Stable, 1.1, null), "approved by ana");
 
         var check = await watch.GetRequiredService<AuditCheck>().RunAsync(cancellationToken: Ct);
         var guardsNow = await calibration.GetAsync(Ct, fresh: true);
@@ -130,16 +110,8 @@ public sealed class GuardGuaranteeTests
         // A trail written by code that let configuration rename tier 1's action: a gate, filed as tier 1.
         var forged = real with { ProposalId = "forged-1", Tier = 1, Action = "gate", Allowed = true };
         var clock = watch.GetRequiredService<WatchClock>();
-        var calm = new CalibrationInForce(0.02, 900, null, 0, 0.02, DriftLevel.Stable, 1.1, null);
-        var start = new ExecutionStart(forged.ProposalId, forged.JobId, 1, "gate", "autonomy notify", "dry-run", 0.95, 0.95, calm);
-        var done = new ExecutionRecord(forged.ProposalId, forged.JobId, 1, "gate", ProposalStates.Executed, "autonomy notify", "dry run", null, forged.PreviewKind, forged.Preview);
-        await audit.AppendAsync(
-            [
-                new AuditEvent(0, clock.Now, 1, AuditKinds.Proposal, forged.JobId, 1, forged.ProposalId, "proposed", WatchJson.Serialize(forged)),
-                new AuditEvent(0, clock.Now, 1, AuditKinds.ExecutionStarted, forged.JobId, 1, forged.ProposalId, "started", WatchJson.Serialize(start)),
-                new AuditEvent(0, clock.Now, 1, AuditKinds.Execution, forged.JobId, 1, forged.ProposalId, "done", WatchJson.Serialize(done)),
-            ],
-            Ct);
+        await audit.AppendAsync([new AuditEvent(0, clock.Now, 1, AuditKinds.Proposal, forged.JobId, 1, forged.ProposalId, "proposed", WatchJson.Serialize(forged))], Ct);
+        await ExecutedAsync(audit, watch, forged, new CalibrationInForce(0.02, 900, null, 0, 0.02, DriftLevel.Stable, 1.1, null), "autonomy notify");
 
         var check = await watch.GetRequiredService<AuditCheck>().RunAsync(cancellationToken: Ct);
 
@@ -283,6 +255,22 @@ public sealed class GuardGuaranteeTests
 
             return new ApprovalDecision(true, "confirmed");
         }
+    }
+
+    /// <summary>A start and its executed outcome for <paramref name="proposal"/>, written as code that ignored the guards could write them.</summary>
+    private static Task ExecutedAsync(AuditStore audit, IServiceProvider watch, ActionProposal proposal, CalibrationInForce believed, string decidedBy)
+    {
+        var now = watch.GetRequiredService<WatchClock>().Now;
+        var p = proposal.Prediction;
+        var start = new ExecutionStart(proposal.ProposalId, proposal.JobId, proposal.Tier, proposal.Action, decidedBy, "dry-run", p.ProbabilityLongWait, p.Confidence, believed);
+        var done = new ExecutionRecord(proposal.ProposalId, proposal.JobId, proposal.Tier, proposal.Action, ProposalStates.Executed, decidedBy, "dry run", null,
+            proposal.PreviewKind, proposal.Preview);
+        return audit.AppendAsync(
+            [
+                new AuditEvent(0, now, 1, AuditKinds.ExecutionStarted, proposal.JobId, proposal.Tier, proposal.ProposalId, "started", WatchJson.Serialize(start)),
+                new AuditEvent(0, now, 1, AuditKinds.Execution, proposal.JobId, proposal.Tier, proposal.ProposalId, "done", WatchJson.Serialize(done)),
+            ],
+            Ct);
     }
 
     /// <summary>The source of an audit of <paramref name="vgac"/>.</summary>

@@ -159,7 +159,21 @@ public sealed class KeyedChainTests
         Assert.True(incremental.Intact, incremental.Why);
         Assert.Equal(3, full.BrokenAt);
         Assert.Equal(9, atThePoint.BrokenAt);
-        Assert.StartsWith("record 9, where the last clean check stopped, was changed or removed since", atThePoint.Why, StringComparison.Ordinal);
+        Assert.StartsWith("record 9, where the last clean check stopped, was changed since", atThePoint.Why, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(Stores.Providers), MemberType = typeof(Stores))]
+    public async Task Incremental_VerifiedPointCutOffTheEnd_FallsBackToTheWholeWalk_WhichFindsTheCut(string provider)
+    {
+        var store = await TrailAsync(provider);
+        Actions.TrailCheck.Verified(store, await AuditChain.VerifyAsync(store, Ct));
+        await Stores.RawAsync(store, Stores.WithoutTriggers(store, "DELETE FROM events WHERE id >= 8"));
+
+        var chain = await AuditChain.VerifyAsync(store, Ct, full: false);
+
+        Assert.Null(chain.From);
+        Assert.StartsWith("the trail ends at record 7, before its anchor at record 9", chain.Why, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -26,7 +26,7 @@ internal static class TrailText
         if (r.Chain is { } chain)
         {
             s.AppendLine(chain.Intact
-                ? string.Create(CultureInfo.InvariantCulture, $"  hash chain: {chain.Verified} records verified{(chain.Unchained > 0 ? $" ({chain.Unchained} written before the chain)" : "")}")
+                ? string.Create(CultureInfo.InvariantCulture, $"  hash chain: {chain.Verified} records verified{(chain.From is { } from ? $" since record {from.Id}, where the last clean check stopped (--full walks the whole trail)" : "")}{(chain.Unchained > 0 ? $" ({chain.Unchained} written before the chain)" : "")}")
                 : string.Create(CultureInfo.InvariantCulture, $"  hash chain: BROKEN at record {chain.BrokenAt}: {chain.Why}"));
             s.AppendLine(ChainKey(chain));
             if (chain.Anchor is { } anchor)
