@@ -257,11 +257,12 @@ public sealed partial class PostgresAuditBackend : IAuditBackend
         return (long)(await query.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) ?? 0L);
     }
 
-    public async IAsyncEnumerable<ChainedRecord> ChainAsync(long fromId, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public async IAsyncEnumerable<ChainedRecord> ChainAsync(long fromId, [EnumeratorCancellation] CancellationToken cancellationToken, long throughId = long.MaxValue)
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var query = new NpgsqlCommand($"SELECT {AuditRows.ChainColumns} FROM events WHERE id >= @from ORDER BY id", connection);
+        await using var query = new NpgsqlCommand($"SELECT {AuditRows.ChainColumns} FROM events WHERE id >= @from AND id <= @through ORDER BY id", connection);
         query.Parameters.AddWithValue("from", fromId);
+        query.Parameters.AddWithValue("through", throughId);
         await using var reader = await query.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {

@@ -115,13 +115,8 @@ public static class AuditChain
         ChainReport Broken(long id, string why) => new(verified, unchained, id, why) { Keyed = keyed, Legacy = legacy, KeyOrigin = key?.Origin, Unverifiable = unverifiable, Tip = tip, From = from };
 
         // Records outside the sequence sort first (ids below 1): an incremental walk looks at them too, then skips ahead.
-        await foreach (var record in store.Backend.ChainAsync(long.MinValue, cancellationToken).ConfigureAwait(false))
+        await foreach (var record in store.Backend.ChainAsync(long.MinValue, cancellationToken, throughId: 0).ConfigureAwait(false))
         {
-            if (record.Event.Id >= 1)
-            {
-                break;
-            }
-
             return Broken(record.Event.Id, "its id lies outside the trail's sequence (ids start at 1): it was put there behind the application's back");
         }
 

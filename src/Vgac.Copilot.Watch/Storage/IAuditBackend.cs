@@ -106,7 +106,10 @@ public interface IAuditBackend : IAsyncDisposable, IDisposable
     Task<long> LastCycleAsync(string? cluster, CancellationToken cancellationToken);
 
     /// <summary>Every record with its chain fields, in trail order, from <paramref name="fromId"/> on.</summary>
-    IAsyncEnumerable<ChainedRecord> ChainAsync(long fromId, CancellationToken cancellationToken);
+    /// <param name="fromId">The first id.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <param name="throughId">The last id (default: to the end).</param>
+    IAsyncEnumerable<ChainedRecord> ChainAsync(long fromId, CancellationToken cancellationToken, long throughId = long.MaxValue);
 
     /// <summary>
     /// Removes the records with ids up to <paramref name="throughId"/> and appends <paramref name="checkpoint"/> (a
