@@ -169,10 +169,11 @@ public sealed class AuditStore(
     /// <param name="proposal">Only records about this proposal.</param>
     /// <param name="kinds">Only records of these kinds (readers that need several, without the bulky observations).</param>
     /// <param name="until">Only records before this time.</param>
+    /// <param name="chainedOnly">Only records of the chain (what a queue or a decision may rest on).</param>
     public Task<IReadOnlyList<AuditEvent>> QueryAsync(
         DateTimeOffset? since = null, string? jobId = null, string? kind = null, CancellationToken cancellationToken = default, string? proposal = null,
-        IReadOnlyList<string>? kinds = null, DateTimeOffset? until = null) =>
-        Backend.QueryAsync(Cluster, new AuditQuery { Since = since, Until = until, JobId = jobId, Kind = kind, ProposalId = proposal, Kinds = kinds }, cancellationToken);
+        IReadOnlyList<string>? kinds = null, DateTimeOffset? until = null, bool chainedOnly = false) =>
+        Backend.QueryAsync(Cluster, new AuditQuery { Since = since, Until = until, JobId = jobId, Kind = kind, ProposalId = proposal, Kinds = kinds, ChainedOnly = chainedOnly }, cancellationToken);
 
     /// <summary>The clusters the trail has records of, in the order they first appear.</summary>
     public Task<IReadOnlyList<string>> ClustersAsync(CancellationToken cancellationToken) => Backend.ClustersAsync(cancellationToken);

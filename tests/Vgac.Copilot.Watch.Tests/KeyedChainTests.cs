@@ -176,6 +176,21 @@ public sealed class KeyedChainTests
         Assert.StartsWith("the trail ends at record 7, before its anchor at record 9", chain.Why, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [MemberData(nameof(Stores.Providers), MemberType = typeof(Stores))]
+    public async Task Queue_ProposalsPlantedOutsideTheChain_NotListed(string provider)
+    {
+        var store = await TrailAsync(provider);
+        await store.AppendAsync([new AuditEvent(0, DateTimeOffset.UtcNow, 4, AuditKinds.Proposal, "job-1", 2, "real", "proposed", null)], Ct);
+        await Stores.RawAsync(store, "INSERT INTO events (id, at, cycle, kind, job_id, tier, proposal_id, summary, payload, cluster) VALUES "
+            + $"(-5, '{AuditStore.Stamp(DateTimeOffset.UtcNow)}', 4, 'proposal', 'job-2', 4, 'planted-outside', 'proposed', NULL, 'eks'), "
+            + $"(1000, '{AuditStore.Stamp(DateTimeOffset.UtcNow)}', 4, 'proposal', 'job-3', 4, 'planted-unlinked', 'proposed', NULL, 'eks')");
+
+        var queued = await store.QueryAsync(kind: AuditKinds.Proposal, cancellationToken: Ct, chainedOnly: true);
+
+        Assert.Equal(["real"], queued.Select(e => e.ProposalId));
+    }
+
     [Fact]
     public async Task Export_CarriesTheTrailsAnchor()
     {

@@ -27,13 +27,13 @@ public sealed class ActionQueue(AuditStore audit, ActionRunner runner, ActionPla
 
     public async Task<IReadOnlyList<ProposalRecord>> ListAsync(DateTimeOffset? since = null, CancellationToken cancellationToken = default)
     {
-        var proposals = await audit.QueryAsync(since, kind: AuditKinds.Proposal, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var proposals = await audit.QueryAsync(since, kind: AuditKinds.Proposal, cancellationToken: cancellationToken, chainedOnly: true).ConfigureAwait(false);
         if (proposals.Count == 0)
         {
             return [];
         }
 
-        var related = (await audit.QueryAsync(proposals[0].At, cancellationToken: cancellationToken, kinds: DecisionAndEffectKinds).ConfigureAwait(false))
+        var related = (await audit.QueryAsync(proposals[0].At, cancellationToken: cancellationToken, kinds: DecisionAndEffectKinds, chainedOnly: true).ConfigureAwait(false))
             .ToLookup(e => e.ProposalId!, StringComparer.Ordinal);
         var records = proposals.Select(p => (Event: p, Record: ToRecord(p, [.. related[p.ProposalId!]]))).Where(x => x.Record is not null).ToList();
 
@@ -85,7 +85,7 @@ public sealed class ActionQueue(AuditStore audit, ActionRunner runner, ActionPla
             throw new ActionQueueException($"no audit trail at {audit.Path} yet, so no proposal '{proposalId}'; 'vgac watch' makes proposals.", notFound: true);
         }
 
-        var events = await audit.QueryAsync(proposal: proposalId, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var events = await audit.QueryAsync(proposal: proposalId, cancellationToken: cancellationToken, chainedOnly: true).ConfigureAwait(false);
         var first = events.FirstOrDefault(e => e.Kind == AuditKinds.Proposal)
             ?? throw new ActionQueueException($"no proposal '{proposalId}' in the audit trail ({audit.Path}); 'vgac actions list --all' shows them.", notFound: true);
         return ToRecord(first, [.. events.Where(e => e.Kind != AuditKinds.Proposal)])

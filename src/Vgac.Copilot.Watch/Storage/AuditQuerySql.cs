@@ -32,6 +32,12 @@ public static class AuditQuerySql
         Filter("kind", "=", "kind", filter.Kind);
         Filter("proposal_id", "=", "proposal", filter.ProposalId);
         Filter("cluster", "=", "cluster", cluster);
+        if (filter.ChainedOnly)
+        {
+            // Only records of the chain: an id in the sequence and a link (a planted row has neither, or a link that check names).
+            clauses.Add("id > 0 AND hash IS NOT NULL");
+        }
+
         if (filter.Kinds is { Count: > 0 } kinds)
         {
             clauses.Add("kind IN (" + string.Join(", ", kinds.Select((_, i) => $"{marker}kind{i}")) + ")");

@@ -15,6 +15,9 @@ public sealed record AuditQuery
     public IReadOnlyList<string>? Kinds { get; init; }
 
     public string? ProposalId { get; init; }
+
+    /// <summary>Only records of the chain (an id in the sequence, a link): what queues and decisions may rest on.</summary>
+    public bool ChainedOnly { get; init; }
 }
 
 /// <summary>What an append did: the starts that lost their reservation, and the trail's tip after it.</summary>
