@@ -55,22 +55,44 @@ public static class AuditChain
     /// </summary>
     public static string Hash(TrailKey? key, string? previous, long id, AuditEvent e)
     {
-        var text = new StringBuilder();
-        void Field(string? value) => text.Append(value is null ? "-1:" : string.Create(CultureInfo.InvariantCulture, $"{value.Length}:{value}")).Append('|');
-        Field(previous);
-        Field(id.ToString(CultureInfo.InvariantCulture));
-        Field(AuditStore.Stamp(e.At));
-        Field(e.Cycle.ToString(CultureInfo.InvariantCulture));
-        Field(e.Kind);
-        Field(e.JobId);
-        Field(e.Tier?.ToString(CultureInfo.InvariantCulture));
-        Field(e.ProposalId);
-        Field(e.Summary);
-        Field(e.Payload);
-        Field(e.Cluster);
+        // Written straight into a reused byte buffer (the walk of a year's trail links millions of records).
+        var text = Buffer ??= new System.Buffers.ArrayBufferWriter<byte>(1024);
+        text.ResetWrittenCount();
+        Field(text, previous);
+        Field(text, id.ToString(CultureInfo.InvariantCulture));
+        Field(text, AuditStore.Stamp(e.At));
+        Field(text, e.Cycle.ToString(CultureInfo.InvariantCulture));
+        Field(text, e.Kind);
+        Field(text, e.JobId);
+        Field(text, e.Tier?.ToString(CultureInfo.InvariantCulture));
+        Field(text, e.ProposalId);
+        Field(text, e.Summary);
+        Field(text, e.Payload);
+        Field(text, e.Cluster);
         return key is null
-            ? Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())))
-            : key.Mac(text.ToString());
+            ? Convert.ToHexStringLower(SHA256.HashData(text.WrittenSpan))
+            : key.Mac(text.WrittenSpan);
+    }
+
+    [ThreadStatic]
+    private static System.Buffers.ArrayBufferWriter<byte>? Buffer;
+
+    /// <summary>One field, length-prefixed (its length in UTF-16 characters, then ':', the text, '|'); null as <c>-1:|</c>.</summary>
+    private static void Field(System.Buffers.ArrayBufferWriter<byte> text, string? value)
+    {
+        if (value is null)
+        {
+            "-1:|"u8.CopyTo(text.GetSpan(4));
+            text.Advance(4);
+            return;
+        }
+
+        var span = text.GetSpan(11 + Encoding.UTF8.GetMaxByteCount(value.Length) + 1);
+        value.Length.TryFormat(span, out var written, provider: CultureInfo.InvariantCulture);
+        span[written++] = (byte)':';
+        written += Encoding.UTF8.GetBytes(value, span[written..]);
+        span[written++] = (byte)'|';
+        text.Advance(written);
     }
 
     /// <summary>Whether a record's own link holds (under the key when the link is keyed); null when it is keyed and there is no key.</summary>

@@ -84,6 +84,19 @@ public sealed class AuditChainTests
     }
 
     [Fact]
+    public void Hash_TheDocumentedFormat_ByteForByte_SoTrailsWrittenEarlierStillVerify()
+    {
+        var e = new AuditEvent(7, new DateTimeOffset(2026, 11, 30, 12, 1, 2, TimeSpan.FromHours(1)), 3, AuditKinds.Proposal, "job-ü1", 2, null, "warn job-ü1 — über", """{"a":"東京"}""") { Cluster = "eks" };
+        // The format, written out: each field its length in UTF-16 characters, ':', the text, '|' (null as -1:), after the previous link.
+        string Field(string? v) => v is null ? "-1:|" : $"{v.Length}:{v}|";
+        var text = Field("prev") + Field("7") + Field(AuditStore.Stamp(e.At)) + Field("3") + Field("proposal") + Field("job-ü1") + Field("2") + Field(null)
+            + Field("warn job-ü1 — über") + Field("""{"a":"東京"}""") + Field("eks");
+        var expected = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)));
+
+        Assert.Equal(expected, AuditChain.Hash(null, "prev", 7, e));
+    }
+
+    [Fact]
     public async Task TrailFromBeforeClustersAndTheChain_Migrated_OldRecordsReadAsDefaultAndUnchained_NewOnesChained()
     {
         var path = Path.Combine(Directory.CreateTempSubdirectory("vgac-chain-old-").FullName, "audit.db");
