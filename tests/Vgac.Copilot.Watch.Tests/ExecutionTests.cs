@@ -230,7 +230,7 @@ public sealed class ExecutionTests
     [Fact]
     public async Task Command_ConfiguredForKubernetes_GetsTheRequestOnStdinAndItsExitCodeDecides()
     {
-        var received = Path.Combine(Directory.CreateTempSubdirectory("vgac-command-").FullName, "received.json");
+        var received = Path.Combine(TestPaths.NewFolder("command-"), "received.json");
         var script = await ScriptAsync($"cat > '{received}'\necho patched pod");
         await using var server = await new ScriptedVgac { Probability = 0.35, Confidence = 0.9 }.StartAsync(Ct);
         using var services = WatchHarness.Build(server.BaseAddress, out _, new() { ["Watch:Autonomy"] = "notify", ["Watch:Command:Path"] = script });
@@ -263,7 +263,7 @@ public sealed class ExecutionTests
     [Fact]
     public async Task Command_AppliesThenLeavesABackgroundChildHoldingItsOutput_OutcomeRecorded_ChildStopped()
     {
-        var folder = Directory.CreateTempSubdirectory("vgac-command-bg-").FullName;
+        var folder = TestPaths.NewFolder("command-bg-");
         var pid = Path.Combine(folder, "child.pid");
         var script = await ScriptAsync($"cat > /dev/null\necho patched pod\nsleep 20 &\necho $! > '{pid}'");
         await using var server = await new ScriptedVgac { Probability = 0.35, Confidence = 0.9 }.StartAsync(Ct);
@@ -281,7 +281,7 @@ public sealed class ExecutionTests
     [Fact]
     public async Task Command_RunsPastItsTimeout_ItAndItsBackgroundChildStopped_RecordedAsFailed()
     {
-        var folder = Directory.CreateTempSubdirectory("vgac-command-slow-").FullName;
+        var folder = TestPaths.NewFolder("command-slow-");
         var pid = Path.Combine(folder, "child.pid");
         var script = await ScriptAsync($"cat > /dev/null\nsleep 30 &\necho $! > '{pid}'\nsleep 30");
         await using var server = await new ScriptedVgac { Probability = 0.35, Confidence = 0.9 }.StartAsync(Ct);
@@ -412,7 +412,7 @@ public sealed class ExecutionTests
     private static async Task<string> ScriptAsync(string body)
     {
         Assert.SkipWhen(OperatingSystem.IsWindows(), "needs /bin/sh");
-        var path = Path.Combine(Directory.CreateTempSubdirectory("vgac-command-").FullName, "apply.sh");
+        var path = Path.Combine(TestPaths.NewFolder("command-"), "apply.sh");
         await File.WriteAllTextAsync(path, $"#!/bin/sh\n{body}\n", Ct);
         if (!OperatingSystem.IsWindows())
         {

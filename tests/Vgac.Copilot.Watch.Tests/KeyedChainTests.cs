@@ -17,7 +17,7 @@ public sealed class KeyedChainTests
     private static async Task<AuditStore> TrailAsync(string provider)
     {
         var location = await Stores.LocationAsync(provider);
-        var store = new AuditStore(Stores.Backend(provider, location), "eks", key: Key, anchor: TrailAnchor.For(Directory.CreateTempSubdirectory("vgac-anchor-").FullName, location));
+        var store = new AuditStore(Stores.Backend(provider, location), "eks", key: Key, anchor: TrailAnchor.For(Vgac.Copilot.Testing.TestPaths.NewFolder("anchor-"), location));
         var at = new DateTimeOffset(2026, 11, 30, 12, 0, 0, TimeSpan.Zero);
         for (var cycle = 1; cycle <= 3; cycle++)
         {

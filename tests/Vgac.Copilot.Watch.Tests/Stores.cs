@@ -20,7 +20,7 @@ internal static class Stores
 
     /// <summary>Where a new trail is: a file path, or a new database's connection string.</summary>
     public static async Task<string> LocationAsync(string provider) => provider == StorageOptions.Sqlite
-        ? Path.Combine(Directory.CreateTempSubdirectory("vgac-store-").FullName, "audit.db")
+        ? Path.Combine(TestPaths.NewFolder("store-"), "audit.db")
         : await (await ServerAsync()).CreateDatabaseAsync("vgac_store");
 
     /// <summary>Another backend (another process, as far as the store can tell) on the same trail.</summary>

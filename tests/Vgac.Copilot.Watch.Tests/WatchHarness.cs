@@ -12,7 +12,7 @@ internal static class WatchHarness
 {
     public static ServiceProvider Build(Uri vgac, out AuditStore audit, Dictionary<string, string?>? settings = null, Action<IServiceCollection>? configure = null)
     {
-        var path = Path.Combine(Directory.CreateTempSubdirectory("vgac-audit-").FullName, "audit.db");
+        var path = Path.Combine(Vgac.Copilot.Testing.TestPaths.NewFolder("audit-"), "audit.db");
         var values = new Dictionary<string, string?>
         {
             ["Vgac:BaseUrl"] = vgac.ToString(),
