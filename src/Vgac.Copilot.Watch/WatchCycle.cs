@@ -248,7 +248,8 @@ public sealed class WatchCycle(
 
         var conflicts = await audit.AppendAsync(events, runner.Reservations(decidedBy), cancellationToken).ConfigureAwait(false);
         var started = events.Count(e => e.Kind == AuditKinds.ExecutionStarted) - conflicts.Count;
-        Committed = $"cycle {cycle}'s {Core.Text.Words.Count(events.Count, "record")} ({Core.Text.Words.Count(proposals.Count, "proposal")}, {Core.Text.Words.Count(started, "start")})";
+        var written = $"cycle {cycle}'s {Core.Text.Words.Count(events.Count, "record")} ({Core.Text.Words.Count(proposals.Count, "proposal")}, {Core.Text.Words.Count(started, "start")})";
+        Committed = written;
         if (calibration?.AuditedSamples > 0)
         {
             // This cycle's audit is in the trail now: no run may keep judging on a status read before it.
@@ -264,7 +265,7 @@ public sealed class WatchCycle(
         foreach (var proposal in starting)
         {
             executions.Add(await runner.ExecuteStartedAsync(proposal, cycle, decidedBy).ConfigureAwait(false));
-            Committed = $"cycle {cycle}'s {Core.Text.Words.Count(events.Count, "record")} ({Core.Text.Words.Count(proposals.Count, "proposal")}, {Core.Text.Words.Count(started, "start")}) and {Core.Text.Words.Count(executions.Count(e => e.Outcome is not null), "outcome")}";
+            Committed = $"{written} and {Core.Text.Words.Count(executions.Count(e => e.Outcome is not null), "outcome")}";
         }
 
         return new CycleReport(cycle, now, outage, observation, calibration, options.Autonomy, predicted, proposals, skipped, executions, verified, interrupted)

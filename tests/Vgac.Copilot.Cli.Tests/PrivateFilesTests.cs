@@ -8,7 +8,8 @@ public sealed class PrivateFilesTests
 {
     private const UnixFileMode Private = UnixFileMode.UserRead | UnixFileMode.UserWrite;
     private const UnixFileMode PrivateFolder = Private | UnixFileMode.UserExecute;
-    private const UnixFileMode Open = (UnixFileMode)0b111_111_111;
+    /// <summary>The system temp folder's mode (1777): open to all, sticky.</summary>
+    private const UnixFileMode Open = UnixFileMode.StickyBit | (UnixFileMode)0b111_111_111;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -41,6 +42,6 @@ public sealed class PrivateFilesTests
         Assert.Equal(Open, File.GetUnixFileMode(shared));
         var log = Assert.Single(Directory.GetFiles(shared, "vgac-*.log"));
         Assert.Equal(Private, File.GetUnixFileMode(log));
-        Assert.Contains("is open to other users (mode 0777)", await File.ReadAllTextAsync(log, Ct), StringComparison.Ordinal);
+        Assert.Contains("is open to other users (mode 1777)", await File.ReadAllTextAsync(log, Ct), StringComparison.Ordinal);
     }
 }

@@ -79,13 +79,21 @@ public sealed class LiveAuditor(
         return new LiveAudit(audit, reported, effective, outcomes.Count, history.Jobs.Count, summary, coverage, source);
     }
 
+    /// <summary>What the VGAC said it is, once it said it (a watch audits every cycle; the question is asked once per process).</summary>
+    private string? _clusterId;
+
     /// <summary>The <c>cluster_id</c> the VGAC gives (its quick summary), or null when it does not answer: the source is recorded either way.</summary>
     private async Task<string?> ClusterIdAsync(CancellationToken cancellationToken)
     {
+        if (_clusterId is { } known)
+        {
+            return known;
+        }
+
         try
         {
             var summary = await client.GetQuickClusterSummaryAsync(cancellationToken).ConfigureAwait(false);
-            return Text.UntrustedText.Clean(summary.ClusterId, 128) is { Length: > 0 } id ? id : null;
+            return _clusterId = Text.UntrustedText.Clean(summary.ClusterId, 128) is { Length: > 0 } id ? id : null;
         }
         catch (VgacApiException)
         {

@@ -67,12 +67,7 @@ public sealed class AuditCheck(AuditStore audit, GuardPolicy guards, WatchOption
         var executed = executions.Where(x => x.Record?.State == ProposalStates.Executed).ToList();
         var starts = events.Where(e => e.Kind == AuditKinds.ExecutionStarted && e.ProposalId is not null)
             .GroupBy(e => e.ProposalId!, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
-        var audits = (vgacBaseUrl is null
-                ? events.Where(e => e.Kind == AuditKinds.Calibration && e.Payload is not null)
-                    .Select(e => WatchJson.Deserialize<CalibrationSnapshot>(e.Payload!) is { AuditedEce: { } ece } snapshot
-                        ? new Core.Calibration.AuditedCalibration(ece, snapshot.AuditedSamples, e.At, snapshot.AuditedEceLow, snapshot.Source) : null)
-                    .OfType<Core.Calibration.AuditedCalibration>()
-                : TrailCalibrationAudits.Audits(events, vgacBaseUrl)).ToList();
+        var audits = TrailCalibrationAudits.Audits(events, vgacBaseUrl).ToList();
         foreach (var (e, record) in executed)
         {
             if (!proposals.TryGetValue(e.ProposalId ?? "", out var found) || found.Proposal is not { } proposal)

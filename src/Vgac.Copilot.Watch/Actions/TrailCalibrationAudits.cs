@@ -33,11 +33,11 @@ public sealed class TrailCalibrationAudits(AuditStore audit, WatchClock clock, I
         return AuditedCalibration.Worst(Audits(records, vgac.Value.BaseUrl), guards.Value.LearningModeMinSamples);
     }
 
-    /// <summary>The audits among <paramref name="records"/> that count for the VGAC at <paramref name="baseUrl"/> (<see cref="AuditSource.CountsFor"/>).</summary>
-    public static IEnumerable<AuditedCalibration> Audits(IEnumerable<AuditEvent> records, string baseUrl) =>
+    /// <summary>The audits among <paramref name="records"/> that count for the VGAC at <paramref name="baseUrl"/> (<see cref="AuditSource.CountsFor"/>; null: every audit).</summary>
+    public static IEnumerable<AuditedCalibration> Audits(IEnumerable<AuditEvent> records, string? baseUrl) =>
         from e in records
         where e.Kind == AuditKinds.Calibration && e.Payload is not null
         let snapshot = WatchJson.Deserialize<CalibrationSnapshot>(e.Payload!)
-        where snapshot is { AuditedEce: not null } && AuditSource.CountsFor(snapshot.Source, baseUrl)
+        where snapshot is { AuditedEce: not null } && (baseUrl is null || AuditSource.CountsFor(snapshot.Source, baseUrl))
         select new AuditedCalibration(snapshot.AuditedEce!.Value, snapshot.AuditedSamples, e.At, snapshot.AuditedEceLow, snapshot.Source);
 }

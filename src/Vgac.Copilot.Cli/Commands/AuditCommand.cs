@@ -1,0 +1,156 @@
+using System.CommandLine;
+using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
+using Vgac.Copilot.Cli.Composition;
+using Vgac.Copilot.Cli.Hosting;
+using Vgac.Copilot.Cli.Watching;
+using Vgac.Copilot.Core.Clusters;
+using Vgac.Copilot.Core.Guards;
+using Vgac.Copilot.Watch;
+using Vgac.Copilot.Watch.Actions;
+
+namespace Vgac.Copilot.Cli.Commands;
+
+/// <summary><c>vgac audit</c>: read the audit trail, or check it against the guards.</summary>
+internal sealed class AuditCommand : VgacCommand
+{
+    private readonly Option<string?> since = new("--since") { Description = "Only records since then: a duration back from now (30m, 2h, 7d) or a timestamp.", HelpName = "when" };
+    private readonly Option<double?> sinceHours = new("--since-hours") { Description = "Only records from the last N hours (same as --since Nh).", HelpName = "hours" };
+    private readonly Option<string?> job = new("--job") { Description = "Only records about this job.", HelpName = "id" };
+    private readonly Option<bool> check = new("--check") { Description = "Re-check the trail against the guards: totals and any violation (exit 9 if one is found); from where the last clean check stopped." };
+    private readonly Option<bool> full = new("--full") { Description = "With --check: walk the whole trail, not only what was added since the last clean check." };
+
+    public AuditCommand(CliContext context, params Command[] subcommands)
+        : base(context, "audit", "Read the audit trail: observations, calibration, proposals, decisions, executions, verifications, outages; oldest first.")
+    {
+        foreach (var subcommand in subcommands)
+        {
+            Subcommands.Add(subcommand);
+        }
+
+        foreach (var option in new Option[] { since, sinceHours, job, check, full })
+        {
+            Options.Add(option);
+        }
+
+        AddFormat();
+        Options.Add(AuditTrail.Option);
+        Options.Add(AuditTrail.LatestDemo);
+        Examples =
+        [
+            ("vgac audit --since 2h", "the last two hours of the trail"),
+            ("vgac audit --check", "what was added since the last clean check, re-checked against the guards and the chain (exit 9 on a violation)"),
+            ("vgac audit --check --full", "the whole trail, every record and every executed action"),
+        ];
+    }
+
+    protected override IEnumerable<KeyValuePair<string, string?>>? Settings(ParseResult parse) => AuditTrail.Settings(parse, demo: false, Context.Environment);
+
+    protected override async Task<int> ExecuteAsync(ParseResult parse, CommandSession session, CancellationToken token)
+    {
+        var context = Context;
+        var format = Format!;
+        {
+            if (parse.GetValue(sinceHours) is <= 0)
+            {
+                throw new ConfigurationException($"--since-hours must be positive, got {parse.GetValue(sinceHours)}.");
+            }
+
+            var store = session.Get<AuditStore>().AllClusters();
+            if (!store.Exists)
+            {
+                await context.Error.WriteLineAsync($"vgac: no audit trail at {store.Path} yet: 'vgac watch' starts one (or pass --audit-db).").ConfigureAwait(false);
+                return ExitCodes.NotFound;
+            }
+
+            // A demo trail runs on the simulator's clock: "2h" counts back from its newest record, not from now.
+            var now = parse.GetValue(AuditTrail.LatestDemo) && (parse.GetValue(since) is not null || parse.GetValue(sinceHours) is not null)
+                ? (await store.QueryAsync(cancellationToken: token).ConfigureAwait(false)).Select(e => e.At).DefaultIfEmpty(DateTimeOffset.UtcNow).Max()
+                : DateTimeOffset.UtcNow;
+            DateTimeOffset? from = parse.GetValue(since) is { } text ? Durations.Since(text, now)
+                : parse.GetValue(sinceHours) is { } h ? now.AddHours(-h)
+                : null;
+            var json = parse.GetValue(format) == "json";
+
+            // The whole trail unless the run names a cluster; each cluster checked against its own guards.
+            var named = parse.GetResult(GlobalOptions.Cluster) is not null;
+            var view = named ? store.ForCluster(session.Clusters.Selected) : store.AllClusters();
+            var inTrail = named ? [session.Clusters.Selected] : await store.ClustersAsync(token).ConfigureAwait(false);
+            var order = session.Clusters.Clusters.Select(c => c.Name).ToList();
+            var clusters = inTrail.OrderBy(c => order.IndexOf(c) is var i and >= 0 ? i : int.MaxValue).ToList(); // as configured, then any others
+            var several = clusters.Count > 1;
+            if (parse.GetValue(check))
+            {
+                var clean = true;
+                var chain = await AuditChain.VerifyAsync(store, token, full: parse.GetValue(full) || from is not null).ConfigureAwait(false); // one chain for the whole trail
+                // An incremental check judges what was added since the last clean one, with the window the guards look back over.
+                var judgedFrom = from ?? TrailCheck.Since(chain, session.Get<GuardPolicy>().Options, session.Get<WatchOptions>());
+                foreach (var cluster in clusters.DefaultIfEmpty(session.Clusters.Selected))
+                {
+                    // A cluster no longer configured is judged by the guards of the one the run is for.
+                    var services = session.Clusters.Has(cluster) ? await session.Clusters.ServicesAsync(cluster, token).ConfigureAwait(false) : session.Services;
+                    var report = await new AuditCheck(store.ForCluster(cluster), services.GetRequiredService<GuardPolicy>(), services.GetRequiredService<WatchOptions>(),
+                            services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Client.VgacClientOptions>>().Value.BaseUrl)
+                        .RunAsync(judgedFrom, token, chain).ConfigureAwait(false);
+                    var shown = json ? WatchJson.Serialize(report) : TrailText.Check(report, store.Path);
+                    await session.Out.WriteLineAsync(json && several ? $$"""{"cluster":"{{System.Text.Json.JsonEncodedText.Encode(cluster)}}","check":{{shown}}}""" : several ? $"[{cluster}] {shown}" : shown).ConfigureAwait(false);
+                    clean &= report.Clean;
+                }
+
+                if (clean)
+                {
+                    TrailCheck.Verified(store, chain);
+                }
+
+                return clean ? ExitCodes.Success : ExitCodes.AuditViolation;
+            }
+
+            var events = await view.QueryAsync(from, parse.GetValue(job), cancellationToken: token).ConfigureAwait(false);
+            foreach (var e in events)
+            {
+                await session.Out.WriteLineAsync(json ? WatchJson.Serialize(e) : TrailText.Event(e, several)).ConfigureAwait(false);
+            }
+
+            return ExitCodes.Success;
+        }
+    }
+}
+
+/// <summary><c>--audit-db</c>: which audit trail (default: the user's data folder); shared by watch, audit and actions.</summary>
+internal static class AuditTrail
+{
+    public static readonly Option<string?> Option = new("--audit-db") { Description = "An SQLite audit trail to use (default: the configured store; without one, vgac/audit.db in the user's data folder).", HelpName = "path" };
+
+    /// <summary><c>--demo</c> on the trail's readers: open the latest trail 'vgac watch --demo' wrote.</summary>
+    public static readonly Option<bool> LatestDemo = new("--demo") { Description = "Open the latest demo trail (the one 'vgac watch --demo' wrote last)." };
+
+    private const string DemoPrefix = "demo-audit-";
+
+    /// <summary>
+    /// Where the audit trail is: <c>--audit-db</c>, else configuration; a demo run gets a new file of its own
+    /// (<paramref name="demo"/>), a reader given <c>--demo</c> opens the newest such file.
+    /// </summary>
+    public static IEnumerable<KeyValuePair<string, string?>> Settings(ParseResult parse, bool demo, IReadOnlyDictionary<string, string> environment)
+    {
+        // Demo trails live beside the configured trail (VGAC_AUDIT_DB), else in the user's data folder.
+        var folder = Path.GetDirectoryName(environment.TryGetValue("VGAC_AUDIT_DB", out var configured) && configured.Length > 0
+            ? Path.GetFullPath(configured)
+            : AuditStore.DefaultPath())!;
+        if (parse.GetValue(Option) is { } path)
+        {
+            yield return new("Storage:Provider", "sqlite");
+            yield return new("Watch:AuditPath", Path.GetFullPath(path));
+        }
+        else if (demo)
+        {
+            yield return new("Storage:Provider", "sqlite");
+            yield return new("Watch:AuditPath", Path.Combine(folder, string.Create(CultureInfo.InvariantCulture, $"{DemoPrefix}{DateTime.UtcNow:yyyyMMdd-HHmmss}.db")));
+        }
+        else if (parse.GetResult(LatestDemo) is not null && parse.GetValue(LatestDemo))
+        {
+            var latest = Directory.Exists(folder) ? Directory.GetFiles(folder, DemoPrefix + "*.db").Order(StringComparer.Ordinal).LastOrDefault() : null;
+            yield return new("Storage:Provider", "sqlite");
+            yield return new("Watch:AuditPath", latest ?? throw new ConfigurationException($"no demo trail in {folder} yet: 'vgac watch --demo' writes one."));
+        }
+    }
+}
