@@ -270,6 +270,54 @@ public sealed partial class PostgresAuditBackend : IAuditBackend
         }
     }
 
+    /// <summary>
+    /// Each row's columns as text straight into the batch, without making a record (whose timestamp would be parsed
+    /// and formatted again) first.
+    /// </summary>
+    public async IAsyncEnumerable<ChainRows> ChainRowsAsync(long fromId, [EnumeratorCancellation] CancellationToken cancellationToken, long throughId = long.MaxValue)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var query = new NpgsqlCommand($"SELECT {ChainText} FROM events WHERE id >= @from AND id <= @through ORDER BY id", connection);
+        query.Parameters.AddWithValue("from", fromId);
+        query.Parameters.AddWithValue("through", throughId);
+        await using var reader = await query.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var rows = new ChainRows();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            rows.BeginRow(reader.GetInt64(0));
+            for (var column = 1; column <= ChainRows.Columns; column++)
+            {
+                rows.Add(reader.IsDBNull(column) ? null : reader.GetString(column));
+            }
+
+            if (rows.Full)
+            {
+                yield return rows;
+                rows = new ChainRows();
+            }
+        }
+
+        if (rows.Count > 0)
+        {
+            yield return rows;
+        }
+        else
+        {
+            rows.Dispose();
+        }
+    }
+
+    /// <summary>The chain's columns as text, after the id as a number.</summary>
+    private const string ChainText = "id, id::text AS id_text, at, cycle::text AS cycle_text, kind, job_id, tier::text AS tier_text, proposal_id, summary, payload, cluster, prev_hash, hash";
+
+    public async Task<(long First, long Last)?> ChainBoundsAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var query = new NpgsqlCommand("SELECT MIN(id), MAX(id) FROM events WHERE id >= 1", connection);
+        await using var reader = await query.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) && !reader.IsDBNull(0) ? (reader.GetInt64(0), reader.GetInt64(1)) : null;
+    }
+
     public async Task<long> PruneAsync(long throughId, Func<ChainedRecord, AuditEvent> checkpoint, TrailKey? key, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);

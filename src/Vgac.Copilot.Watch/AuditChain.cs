@@ -35,6 +35,9 @@ public sealed record ChainReport(long Verified, long Unchained, long? BrokenAt, 
     /// <summary>The last record walked (the point a clean check records as verified).</summary>
     public AnchorPoint? Tip { get; init; }
 
+    /// <summary>Whether the trail was walked in two halves at once (a long trail whose halves joined cleanly).</summary>
+    public bool Split { get; init; }
+
     /// <summary>Where an incremental walk began (the point the last clean check verified); null for a walk of the whole trail.</summary>
     public AnchorPoint? From { get; init; }
 }
@@ -108,10 +111,108 @@ public static class AuditChain
     }
 
     /// <summary>
+    /// Whether row <paramref name="row"/>'s own link holds, made over the bytes the store holds (what the writer
+    /// linked, for every record it wrote); null when the link is keyed and there is no key. Where the bytes do not
+    /// match, the record as read decides (a stored form the writer does not make, such as another timestamp layout).
+    /// </summary>
+    internal static bool? Holds(TrailKey? key, ChainRows rows, int row, bool keyed)
+    {
+        if (keyed && key is null)
+        {
+            return null;
+        }
+
+        var text = Buffer ??= new System.Buffers.ArrayBufferWriter<byte>(1024);
+        text.ResetWrittenCount();
+        Field(text, rows, row, ChainRows.PreviousHash);
+        for (var column = 0; column < ChainRows.PreviousHash; column++)
+        {
+            Field(text, rows, row, column);
+        }
+
+        Span<byte> link = stackalloc byte[32];
+        if (keyed)
+        {
+            key!.Mac(text.WrittenSpan, link);
+        }
+        else
+        {
+            SHA256.HashData(text.WrittenSpan, link);
+        }
+
+        var stored = rows.Field(row, ChainRows.Hash);
+        return IsHex(keyed ? stored[TrailKey.Prefix.Length..] : stored, link) || Holds(key, rows.ToRecord(row)) == true;
+    }
+
+    /// <summary>A stored column as <see cref="Field(System.Buffers.ArrayBufferWriter{byte}, string?)"/> writes its text.</summary>
+    private static void Field(System.Buffers.ArrayBufferWriter<byte> text, ChainRows rows, int row, int column)
+    {
+        if (rows.IsNull(row, column))
+        {
+            "-1:|"u8.CopyTo(text.GetSpan(4));
+            text.Advance(4);
+            return;
+        }
+
+        var value = rows.Field(row, column);
+        var characters = System.Text.Ascii.IsValid(value) ? value.Length : Encoding.UTF8.GetCharCount(value);
+        var span = text.GetSpan(11 + value.Length + 1);
+        characters.TryFormat(span, out var written, provider: CultureInfo.InvariantCulture);
+        span[written++] = (byte)':';
+        value.CopyTo(span[written..]);
+        written += value.Length;
+        span[written++] = (byte)'|';
+        text.Advance(written);
+    }
+
+    /// <summary>Whether <paramref name="hex"/> is <paramref name="bytes"/> in lower-case hex.</summary>
+    private static bool IsHex(ReadOnlySpan<byte> hex, ReadOnlySpan<byte> bytes)
+    {
+        if (hex.Length != bytes.Length * 2)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < bytes.Length; i++)
+        {
+            if (hex[2 * i] != "0123456789abcdef"u8[bytes[i] >> 4] || hex[(2 * i) + 1] != "0123456789abcdef"u8[bytes[i] & 0xF])
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Records from which a full walk splits the trail in two halves walked at once.</summary>
+    internal const long SplitFrom = 200_000;
+
+    /// <summary>Feeds <paramref name="walk"/> every row of <paramref name="batches"/> until it stops.</summary>
+    private static async Task<(ChainWalk Walk, ChainWalk.Step Step)> WalkAsync(ChainWalk walk, IAsyncEnumerable<ChainRows> batches, CancellationToken cancellationToken)
+    {
+        await foreach (var rows in batches.WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            using (rows)
+            {
+                for (var row = 0; row < rows.Count; row++)
+                {
+                    if (walk.Walk(rows, row) is not ChainWalk.Step.Next and var step)
+                    {
+                        return (walk, step);
+                    }
+                }
+            }
+        }
+
+        return (walk, ChainWalk.Step.Next);
+    }
+
+    /// <summary>
     /// Walks every record of the trail in order (those with ids outside the sequence too) and checks each link and its
     /// tie to the record before. A trail whose front was pruned starts with a record linking to one that is gone: a
     /// checkpoint record must vouch for exactly that link. Once a keyed link appears, every later link must be keyed.
     /// With <paramref name="anchor"/>, the trail must still reach the point its writers recorded, with the same link.
+    /// The store's read runs ahead of the check on a second thread, a batch at a time: memory stays flat.
     /// </summary>
     /// <param name="store">The trail.</param>
     /// <param name="cancellationToken">Cancels the walk.</param>
@@ -120,129 +221,81 @@ public static class AuditChain
     /// <param name="full">
     /// Walk the whole trail. Otherwise, when the anchor holds a point a clean check verified, walk on from there (that
     /// record must still carry the link it had), plus any record outside the sequence: the check stays as fast as the
-    /// records added since, however long the trail. Reading is streamed either way: memory does not grow with the trail.
+    /// records added since, however long the trail.
     /// </param>
-    public static async Task<ChainReport> VerifyAsync(AuditStore store, CancellationToken cancellationToken, TrailKey? key = null, TrailAnchor? anchor = null, bool full = true)
+    public static Task<ChainReport> VerifyAsync(AuditStore store, CancellationToken cancellationToken, TrailKey? key = null, TrailAnchor? anchor = null, bool full = true) =>
+        VerifyAsync(store, cancellationToken, key, anchor, full, SplitFrom);
+
+    /// <summary><see cref="VerifyAsync(AuditStore, CancellationToken, TrailKey?, TrailAnchor?, bool)"/>, splitting a full walk from <paramref name="splitFrom"/> records.</summary>
+    /// <param name="store">The trail.</param>
+    /// <param name="cancellationToken">Cancels the walk.</param>
+    /// <param name="key">The key to check links with (default: the store's).</param>
+    /// <param name="anchor">The trail's anchor (default: the store's).</param>
+    /// <param name="full">Walk the whole trail.</param>
+    /// <param name="splitFrom">Records from which a full walk is split in two halves.</param>
+    internal static async Task<ChainReport> VerifyAsync(AuditStore store, CancellationToken cancellationToken, TrailKey? key, TrailAnchor? anchor, bool full, long splitFrom)
     {
         key ??= store.Key;
         anchor ??= store.Anchor;
         var state = anchor?.Read();
         var written = state?.Written;
         var from = full ? null : state?.Verified;
-        string? previous = null, atAnchor = null;
-        long verified = 0, unchained = 0, keyed = 0, legacy = 0, unverifiable = 0;
-        var chained = false;
-        (long Id, string Link)? cut = null;
-        AnchorPoint? tip = null;
-        ChainReport Broken(long id, string why) => new(verified, unchained, id, why) { Keyed = keyed, Legacy = legacy, KeyOrigin = key?.Origin, Unverifiable = unverifiable, Tip = tip, From = from };
 
         // Records outside the sequence sort first (ids below 1): an incremental walk looks at them too, then skips ahead.
         await foreach (var record in store.Backend.ChainAsync(long.MinValue, cancellationToken, throughId: 0).ConfigureAwait(false))
         {
-            return Broken(record.Event.Id, "its id lies outside the trail's sequence (ids start at 1): it was put there behind the application's back");
+            return new ChainReport(0, 0, record.Event.Id, "its id lies outside the trail's sequence (ids start at 1): it was put there behind the application's back")
+            {
+                KeyOrigin = key?.Origin,
+                From = from,
+            };
         }
 
-        if (from is not null)
+        ChainWalk? walk = null;
+        var split = false;
+        if (from is null && await store.Backend.ChainBoundsAsync(cancellationToken).ConfigureAwait(false) is { } bounds && bounds.Last - bounds.First >= splitFrom)
         {
-            (previous, chained) = (from.Hash, true);
+            // A long trail is walked in two halves at once (a core each), the second from inside the chain; they are
+            // added up only when they join cleanly, and otherwise walked again in one for the precise finding.
+            var middle = bounds.First + ((bounds.Last - bounds.First) / 2);
+            var halves = await Task.WhenAll(
+                Task.Run(() => WalkAsync(new ChainWalk(key, null, written), store.Backend.ChainRowsAsync(bounds.First, cancellationToken, middle - 1), cancellationToken), cancellationToken),
+                Task.Run(() => WalkAsync(new ChainWalk(key, null, written, continuing: true), store.Backend.ChainRowsAsync(middle, cancellationToken), cancellationToken), cancellationToken)).ConfigureAwait(false);
+            walk = halves[0].Walk.Join(halves[1].Walk);
+            split = walk is not null;
         }
 
-        var first = true;
-        await foreach (var record in store.Backend.ChainAsync(from?.Id ?? 1, cancellationToken).ConfigureAwait(false))
+        if (walk is null)
         {
-            var (e, prev, hash) = (record.Event, record.PreviousHash, record.Hash);
-            var id = e.Id;
-            if (from is not null && first)
+            (walk, var step) = await WalkAsync(new ChainWalk(key, from, written), ChainRows.ReadAhead(store.Backend.ChainRowsAsync(from?.Id ?? 1, cancellationToken), cancellationToken), cancellationToken).ConfigureAwait(false);
+            switch (step)
             {
-                first = false;
-                if (id != from.Id)
-                {
-                    // The point is gone (a prune removes the front): walk the whole trail, whose checkpoints say what went.
-                    return await VerifyAsync(store, cancellationToken, key, anchor, full: true).ConfigureAwait(false);
-                }
-
-                if (hash != from.Hash)
-                {
-                    return Broken(from.Id, $"record {from.Id}, where the last clean check stopped, was changed since ('audit --check --full' walks the whole trail)");
-                }
-
-                tip = from;
-                continue;
+                case ChainWalk.Step.Broken:
+                    return walk.Break!;
+                case ChainWalk.Step.WalkWhole:
+                    return await VerifyAsync(store, cancellationToken, key, anchor, full: true, splitFrom).ConfigureAwait(false);
             }
-
-            if (hash is null)
-            {
-                if (chained)
-                {
-                    return Broken(id, "it carries no hash, inside the chain");
-                }
-
-                unchained++;
-                continue;
-            }
-
-            if (!chained && prev is not null)
-            {
-                // The first chained record links to one that is not here: the front was removed.
-                cut = (id, prev);
-            }
-            else if (chained && prev != previous)
-            {
-                return Broken(id, "it does not link to the record before it (one was removed or inserted)");
-            }
-
-            var isKeyed = hash.StartsWith(TrailKey.Prefix, StringComparison.Ordinal);
-            if (!isKeyed && keyed > 0)
-            {
-                return Broken(id, "its link is not keyed, inside the keyed chain (rewritten by someone without the key)");
-            }
-
-            switch (Holds(key, record))
-            {
-                case false:
-                    return Broken(id, isKeyed
-                        ? "its content does not match its keyed link (changed after it was written, or linked under another key)"
-                        : "its content does not match its hash (it was changed after it was written)");
-                case null:
-                    unverifiable++;
-                    break;
-            }
-
-            if (cut is { } front && e.Kind == AuditKinds.Checkpoint && Checkpoint.Read(e) is { } checkpoint
-                && checkpoint.ThroughId == front.Id - 1 && checkpoint.LastHash == front.Link)
-            {
-                cut = null;
-            }
-
-            if (written is not null && id == written.Id)
-            {
-                atAnchor = hash;
-            }
-
-            (previous, chained, tip) = (hash, true, new AnchorPoint(id, hash, e.At));
-            verified++;
-            _ = isKeyed ? keyed++ : legacy++;
         }
 
-        if (from is not null && first)
+        if (!walk.Started)
         {
             // Nothing at or after the point: the trail was cut, or pruned whole; the whole walk (and the anchor) says which.
-            return await VerifyAsync(store, cancellationToken, key, anchor, full: true).ConfigureAwait(false);
+            return await VerifyAsync(store, cancellationToken, key, anchor, full: true, splitFrom).ConfigureAwait(false);
         }
 
-        if (cut is { } unanchored)
+        if (walk.Cut is { } unanchored)
         {
-            return Broken(unanchored.Id, "the records before it were removed, and no checkpoint records their removal");
+            return walk.Report(unanchored.Id, "the records before it were removed, and no checkpoint records their removal");
         }
 
-        var report = new ChainReport(verified, unchained, null, null) { Keyed = keyed, Legacy = legacy, KeyOrigin = key?.Origin, Unverifiable = unverifiable, Tip = tip, From = from };
+        var report = walk.Report() with { Split = split };
         if (written is null)
         {
             return report;
         }
 
         var remedy = $" (if the trail was replaced on purpose, remove the anchor {anchor!.File})";
-        return (tip, atAnchor) switch
+        return (report.Tip, walk.AtAnchor) switch
         {
             (null, _) => report with { BrokenAt = written.Id, Why = $"the trail is empty, but its anchor says it reached record {written.Id}: its records were removed{remedy}" },
             ({ } t, _) when t.Id < written.Id => report with { BrokenAt = t.Id, Why = $"the trail ends at record {t.Id}, before its anchor at record {written.Id}: records were removed from its end{remedy}" },

@@ -70,6 +70,19 @@ internal static class ChainCheckBench
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"chain check ({provider}): {records:N0} records written in {written.Elapsed.TotalSeconds:0.0} s ({records / written.Elapsed.TotalSeconds:N0}/s)"));
 
+            var read = await TimeAsync(async () =>
+            {
+                // The store's read alone (no link checked): what the walk cannot go below on one reader.
+                long n = 0;
+                await foreach (var rows in backend.ChainRowsAsync(1, CancellationToken.None))
+                {
+                    n += rows.Count;
+                    rows.Dispose();
+                }
+
+                return new ChainReport(n, 0, null, null);
+            });
+            Report("read only", read);
             var full = await TimeAsync(() => AuditChain.VerifyAsync(store, CancellationToken.None));
             Report("full pass", full);
             TrailCheck.Verified(store, full.Report);

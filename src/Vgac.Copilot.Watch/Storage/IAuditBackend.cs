@@ -115,6 +115,23 @@ public interface IAuditBackend : IAsyncDisposable, IDisposable
     IAsyncEnumerable<ChainedRecord> ChainAsync(long fromId, CancellationToken cancellationToken, long throughId = long.MaxValue);
 
     /// <summary>
+    /// The records from <paramref name="fromId"/> on, as <see cref="ChainAsync"/> gives them, in batches of their stored
+    /// text: the chain walk's read of a whole trail. The caller disposes each batch. By default made from
+    /// <see cref="ChainAsync"/>; a store that can hand out its rows' bytes without making records does so.
+    /// </summary>
+    /// <param name="fromId">The first id.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <param name="throughId">The last id (default: to the end).</param>
+    IAsyncEnumerable<ChainRows> ChainRowsAsync(long fromId, CancellationToken cancellationToken, long throughId = long.MaxValue) =>
+        ChainRows.Batch(ChainAsync(fromId, cancellationToken, throughId));
+
+    /// <summary>
+    /// The first and last ids of the chain's sequence (ids from 1), or null when it is empty or the store does not say:
+    /// where the chain walk may split a long trail in two and check both halves at once.
+    /// </summary>
+    Task<(long First, long Last)?> ChainBoundsAsync(CancellationToken cancellationToken) => Task.FromResult<(long, long)?>(null);
+
+    /// <summary>
     /// Removes the records with ids up to <paramref name="throughId"/> and appends <paramref name="checkpoint"/> (a
     /// trail-wide record saying what went and the hash it ended on), in one transaction under the write lock. Needs a
     /// role allowed to delete (the application's own is not, in PostgreSQL).

@@ -81,6 +81,9 @@ public sealed class SqliteAuditBackend(string path) : IAuditBackend
         return new SchemaStatus(Provider, Location, applied, [.. SqliteMigrations.Steps.Where(s => applied.All(a => a.Version != s.Version))]);
     }
 
+    /// <summary>How long the chain reader waits on a locked file (Microsoft.Data.Sqlite's default command timeout).</summary>
+    private const int BusyTimeoutMilliseconds = 30_000;
+
     private async Task<SqliteConnection> ConnectAsync(CancellationToken cancellationToken)
     {
         var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = Path, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = false }.ToString());
@@ -192,6 +195,67 @@ public sealed class SqliteAuditBackend(string path) : IAuditBackend
         {
             yield return AuditRows.ReadChained(reader);
         }
+    }
+
+    /// <summary>
+    /// Reads on a read-only connection of its own, opened without SQLite's per-call locking (only this reader uses it),
+    /// and copies each column's stored bytes into the batch (<see cref="SqliteChainReader"/>): no record, no string per
+    /// column. The walk of a year's trail reads millions of rows.
+    /// </summary>
+    public async IAsyncEnumerable<ChainRows> ChainRowsAsync(long fromId, [EnumeratorCancellation] CancellationToken cancellationToken, long throughId = long.MaxValue)
+    {
+        if (!_schemaReady)
+        {
+            await MigrateAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        var opened = SQLitePCL.raw.sqlite3_open_v2(Path, out var database, SQLitePCL.raw.SQLITE_OPEN_READONLY | SQLitePCL.raw.SQLITE_OPEN_NOMUTEX, null);
+        using var _ = database;
+        Check(opened, database);
+        Check(SQLitePCL.raw.sqlite3_busy_timeout(database, BusyTimeoutMilliseconds), database);
+        var prepared = SQLitePCL.raw.sqlite3_prepare_v2(database, $"SELECT {AuditRows.ChainColumns} FROM events WHERE id >= ?1 AND id <= ?2 ORDER BY id", out var statement);
+        using var __ = statement;
+        Check(prepared, database);
+        Check(SQLitePCL.raw.sqlite3_bind_int64(statement, 1, fromId), database);
+        Check(SQLitePCL.raw.sqlite3_bind_int64(statement, 2, throughId), database);
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var rows = SqliteChainReader.ReadBatch(statement, _ => Failed(database));
+            if (rows.Count == 0)
+            {
+                rows.Dispose();
+                yield break;
+            }
+
+            var last = !rows.Full;
+            yield return rows;
+            if (last)
+            {
+                yield break;
+            }
+        }
+
+        static void Check(int code, SQLitePCL.sqlite3 database)
+        {
+            if (code != SQLitePCL.raw.SQLITE_OK)
+            {
+                throw Failed(database);
+            }
+        }
+
+        static AuditStoreException Failed(SQLitePCL.sqlite3 database) =>
+            new($"the audit trail could not be read: {SQLitePCL.raw.sqlite3_errmsg(database).utf8_to_string()}");
+    }
+
+    public async Task<(long First, long Last)?> ChainBoundsAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var query = connection.CreateCommand();
+        // One aggregate per query: SQLite answers MIN or MAX of the key from the index, but both at once by a scan.
+        query.CommandText = "SELECT (SELECT MIN(id) FROM events WHERE id >= 1), (SELECT MAX(id) FROM events WHERE id >= 1)";
+        await using var reader = await query.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) && !reader.IsDBNull(0) ? (reader.GetInt64(0), reader.GetInt64(1)) : null;
     }
 
     public async Task<long> PruneAsync(long throughId, Func<ChainedRecord, AuditEvent> checkpoint, TrailKey? key, CancellationToken cancellationToken)

@@ -51,6 +51,14 @@ public sealed class TrailKey
         return string.Concat(Prefix, Convert.ToHexStringLower(mac));
     }
 
+    /// <summary>The HMAC of <paramref name="bytes"/> into <paramref name="destination"/> (32 bytes), for a check that compares without making text.</summary>
+    public void Mac(ReadOnlySpan<byte> bytes, Span<byte> destination)
+    {
+        var hmac = _hmac.Value!;
+        hmac.AppendData(bytes);
+        hmac.GetHashAndReset(destination);
+    }
+
     /// <summary>
     /// The key in force: <see cref="StorageOptions.AuditKey"/> (<c>VGAC_AUDIT_KEY</c>) if set; else the key file, made
     /// (32 random bytes, base64, mode 0600, in a 0700 folder of vgac's making) when it does not exist yet; else none.
