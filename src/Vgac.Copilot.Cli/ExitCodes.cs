@@ -59,6 +59,12 @@ public static class ExitCodes
     /// </summary>
     public const int ProgramMissing = 14;
 
+    /// <summary>
+    /// <c>predict</c>: the request exceeds what the cluster has (more GPUs than exist, a GPU type it lacks, a node
+    /// larger than any, a partition's size): no wait makes it start. The message names the limit.
+    /// </summary>
+    public const int Infeasible = 15;
+
     /// <summary>Interrupted by Ctrl+C.</summary>
     public const int Cancelled = 130;
 }

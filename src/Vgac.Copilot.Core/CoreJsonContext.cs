@@ -32,4 +32,5 @@ public sealed record PsiResult(string Column, int ReferenceCount, int LiveCount,
     NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals)]
 [JsonSerializable(typeof(CalibrationStatus))]
 [JsonSerializable(typeof(SharedWaitIntervals))]
+[JsonSerializable(typeof(Guards.ClusterInventory))]
 public sealed partial class CacheJsonContext : JsonSerializerContext;

@@ -26,11 +26,12 @@ public static class CoreServiceCollectionExtensions
         services.TryAddSingleton<ICalibrationAudits, InMemoryCalibrationAudits>();
         services.TryAddSingleton<Caching.ISharedCache, Caching.NoSharedCache>();
         services.TryAddSingleton<CalibrationProvider>();
+        services.TryAddSingleton<InventoryProvider>();
         services.TryAddTransient<LiveAuditor>();
         services.TryAddSingleton<WaitIntervals>();
         services.TryAddTransient(sp => new PredictorAgent(
             sp.GetRequiredService<Client.IVgacPredictionClient>(), sp.GetRequiredService<CalibrationProvider>(), sp.GetRequiredService<GuardPolicy>(),
-            sp.GetRequiredService<WaitIntervals>()));
+            sp.GetRequiredService<WaitIntervals>(), sp.GetRequiredService<InventoryProvider>()));
         return services;
     }
 

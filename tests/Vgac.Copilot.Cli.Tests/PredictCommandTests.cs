@@ -37,6 +37,54 @@ public sealed class PredictCommandTests
     }
 
     [Fact]
+    public async Task Predict_Demo_MoreGpusThanTheClusterHas_InfeasibleWithTheLimit_NoNumberNoRecommendation()
+    {
+        var result = await CliHarness.RunAsync(["predict", "--demo", "--gpus", "200"], cancellationToken: Ct);
+
+        Assert.True(result.ExitCode == ExitCodes.Infeasible, result.ToString());
+        Assert.Contains("INFEASIBLE: asks 200 GPUs; the cluster has 104; the largest node has 8", result.Out, StringComparison.Ordinal);
+        Assert.DoesNotMatch(@"P\(long wait\)\s+\d", result.Out);
+        Assert.DoesNotContain("Starts ", result.Out, StringComparison.Ordinal);
+        Assert.Contains("vgac: infeasible: asks 200 GPUs", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Predict_Demo_AGpuTypeTheClusterLacks_Json_ShownAsInfeasible()
+    {
+        var result = await CliHarness.RunAsync(["predict", "--demo", "--gpus", "4", "--gpu-type", "H100", "-o", "json"], cancellationToken: Ct);
+
+        Assert.True(result.ExitCode == ExitCodes.Infeasible, result.ToString());
+        using var json = JsonDocument.Parse(result.Out);
+        var root = json.RootElement;
+        Assert.Equal("infeasible", root.GetProperty("shown_as").GetString());
+        Assert.Equal("infeasible_gpu_type", root.GetProperty("feasibility").GetProperty("rule").GetString());
+        Assert.Equal(JsonValueKind.Null, root.GetProperty("estimated_wait_seconds").ValueKind);
+        Assert.Equal(JsonValueKind.Null, root.GetProperty("recommendation").ValueKind);
+        Assert.All(root.GetProperty("tiers").EnumerateArray(), t => Assert.Equal("infeasible", t.GetProperty("rule").GetString()));
+    }
+
+    [Fact]
+    public async Task Predict_Demo_ADistributedJobAcrossNodes_Feasible()
+    {
+        var result = await CliHarness.RunAsync(["predict", "--demo", "--gpus", "16", "--distributed", "-o", "json"], cancellationToken: Ct);
+
+        Assert.True(result.ExitCode == ExitCodes.Success, result.ToString());
+        using var json = JsonDocument.Parse(result.Out);
+        Assert.Equal("feasible", json.RootElement.GetProperty("feasibility").GetProperty("level").GetString());
+    }
+
+    [Fact]
+    public async Task Ask_Offline_AnImpossibleJob_SaysWhichLimitInsteadOfAWait()
+    {
+        var result = await CliHarness.RunAsync(["ask", "--demo", "how long will a job with 200 GPUs wait"], cancellationToken: Ct);
+
+        Assert.True(result.ExitCode == ExitCodes.Success, result.ToString());
+        Assert.Contains("cannot start on this cluster as asked: it asks 200 GPUs; the cluster has 104", result.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain("P(long wait)", result.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain("recommendation:", result.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Predict_WhatIf_OneBatchCallForEveryVariant()
     {
         await using var server = await LoopbackServer.StartAsync(r => r.Path switch

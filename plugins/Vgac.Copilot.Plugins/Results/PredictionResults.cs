@@ -11,8 +11,9 @@ public sealed record CalibrationBrief(double? Ece, string Drift, double? DriftRa
 
 /// <summary>
 /// A prediction with its confidence, gate, tiers and calibration beside the numbers, so no consumer can show the
-/// probability without its verdicts. <c>shown_as</c> is <c>confident</c>, <c>low_confidence</c>, <c>fallback</c> or
-/// <c>recalibration_required</c>.
+/// probability without its verdicts. <c>shown_as</c> is <c>confident</c>, <c>low_confidence</c>, <c>fallback</c>,
+/// <c>recalibration_required</c> or <c>infeasible</c> (the request exceeds what the cluster has: <c>feasibility</c>
+/// names the limit, and there is no wait estimate).
 /// </summary>
 public sealed record PredictionBrief(
     ShownAs ShownAs,
@@ -29,7 +30,8 @@ public sealed record PredictionBrief(
     string? Error,
     IReadOnlyDictionary<string, object>? Spec = null,
     Calibration.WaitInterval? WaitInterval = null,
-    string? WaitIntervalReason = null)
+    string? WaitIntervalReason = null,
+    string? Feasibility = null)
 {
     /// <summary>A prediction for a described job, with its conformal wait interval (or why it has none).</summary>
     public static PredictionBrief From(GuardedPrediction p, IReadOnlyDictionary<string, object>? spec = null) => From(
@@ -45,12 +47,13 @@ public sealed record PredictionBrief(
         string? category, double? estimate, string? recommendation, string? priorityClass, string? error, IReadOnlyDictionary<string, object>? spec = null)
     {
         var blocked = guards.Tiers.FirstOrDefault(t => !t.Allowed);
+        var infeasible = guards.ShownAs == ShownAs.Infeasible;
         return new PredictionBrief(
             guards.ShownAs,
             Math.Round(probability, 3),
             Math.Round(confidence, 3),
-            category,
-            estimate is { } e ? Math.Round(e) : null,
+            infeasible ? null : category,
+            !infeasible && estimate is { } e ? Math.Round(e) : null,
             guards.MayRecommend ? recommendation : null,
             guards.MayRecommend ? priorityClass?.ToLowerInvariant() : null,
             guards.HighestTier,
@@ -58,7 +61,10 @@ public sealed record PredictionBrief(
             blocked is null ? null : new Blocked(blocked.Tier, blocked.Rule, blocked.Reason),
             CalibrationOf(guards, calibration),
             error,
-            spec);
+            spec)
+        {
+            Feasibility = guards.Feasibility is { } f && !ReferenceEquals(f, FeasibilityVerdict.None) ? f.Reason : null,
+        };
     }
 
     public static CalibrationBrief CalibrationOf(GuardReport guards, Core.Calibration.CalibrationStatus c) => new(

@@ -13,7 +13,8 @@ public static partial class AnswerWriter
 {
     public static string Write(Intent intent, IReadOnlyDictionary<string, JsonElement> results, Entities entities)
     {
-        var text = new StringBuilder(Fill(intent.Answer, path => Resolve(results, entities, path)));
+        var answer = intent.Instead.FirstOrDefault(x => Find(results, x.Path) is { } value && Matches(value, x.Value))?.Text ?? intent.Answer;
+        var text = new StringBuilder(Fill(answer, path => Resolve(results, entities, path)));
         if (intent.Empty is { } empty && Find(results, empty.Path) is { ValueKind: JsonValueKind.Array } array && array.GetArrayLength() == 0)
         {
             text.AppendLine().Append(empty.Text);

@@ -27,6 +27,12 @@ public sealed record Intent(
 {
     /// <summary>One cluster's line when a question asks across clusters ("side by side"); null when the intent has none.</summary>
     public string? Compare { get; init; }
+
+    /// <summary>
+    /// Answers written instead of <see cref="Answer"/> when a field of a result has a given value, the first that
+    /// matches: a verdict that leaves no number to state (an infeasible request, a fallback) gets its own sentence.
+    /// </summary>
+    public IReadOnlyList<IntentNote> Instead { get; init; } = [];
 }
 
 /// <summary>Loads <c>prompts/offline/intents.json</c>: the offline planner's whole vocabulary is data.</summary>
@@ -45,13 +51,14 @@ public static class IntentVocabulary
             .Where(k => e.TryGetProperty(k, out _))
             .Select(k => e.GetProperty(k))
             .Select(x => new IntentEach(x.GetProperty("path").GetString()!, x.GetProperty("template").GetString()!, x.TryGetProperty("max", out var m) ? m.GetInt32() : 5))];
-        var notes = e.TryGetProperty("notes", out var n)
+        List<IntentNote> Conditional(string key) => e.TryGetProperty(key, out var n)
             ? n.EnumerateArray().Select(x =>
             {
                 var when = x.GetProperty("when").GetString()!.Split('=', 2);
                 return new IntentNote(when[0], when.Length > 1 ? when[1] : "true", x.GetProperty("text").GetString()!);
             }).ToList()
             : [];
+        var notes = Conditional("notes");
         return new Intent(
             name,
             e.GetProperty("about").GetString()!,
@@ -67,6 +74,7 @@ public static class IntentVocabulary
             e.TryGetProperty("empty", out var empty) ? (empty.GetProperty("path").GetString()!, empty.GetProperty("text").GetString()!) : null)
         {
             Compare = e.TryGetProperty("compare", out var compare) ? compare.GetString() : null,
+            Instead = Conditional("instead"),
         };
     }
 }

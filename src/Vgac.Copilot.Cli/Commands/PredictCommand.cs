@@ -7,6 +7,7 @@ using Vgac.Copilot.Cli.Output;
 using Vgac.Copilot.Contracts;
 using Vgac.Copilot.Core;
 using Vgac.Copilot.Core.Agents;
+using Vgac.Copilot.Core.Guards;
 using Vgac.Copilot.Core.Jobs;
 
 namespace Vgac.Copilot.Cli.Commands;
@@ -93,6 +94,12 @@ internal sealed class PredictCommand : VgacCommand
         }
 
         Hosting.StartupTimeline.Mark("written");
+        if (views.FirstOrDefault(v => v.ShownAs == ShownAs.Infeasible) is { } infeasible)
+        {
+            await session.Context.Error.WriteLineAsync($"vgac: infeasible: {infeasible.Feasibility!.Reason}").ConfigureAwait(false);
+            return ExitCodes.Infeasible;
+        }
+
         if (views.Any(v => v.IsFallback))
         {
             await session.Context.Error.WriteLineAsync($"vgac: fallback answer (confidence 0): {views.First(v => v.IsFallback).Error}").ConfigureAwait(false);

@@ -18,7 +18,12 @@ internal static class PredictionText
         }
 
         s.AppendLine(Invariant($"Job           {Describe(v.Spec)}"));
-        if (v.IsFallback)
+        if (v.ShownAs == ShownAs.Infeasible)
+        {
+            s.AppendLine($"P(long wait)  not shown - INFEASIBLE: {v.Feasibility!.Reason}");
+            s.AppendLine("Recommend     none: no wait makes this request start here; ask for what the cluster has");
+        }
+        else if (v.IsFallback)
         {
             s.AppendLine("P(long wait)  unknown - FALLBACK, confidence 0 (VGAC gave no prediction)");
             s.AppendLine($"Error         {v.Error}");
@@ -29,6 +34,11 @@ internal static class PredictionText
             s.AppendLine(Invariant($"P(long wait)  {v.ProbabilityLongWait:0.00} ({v.WaitCategory}, ~{Minutes(v.EstimatedWaitSeconds)})   confidence {v.Confidence:0.00} {confident} the {v.Gate.Gate:0.00} gate"));
             s.AppendLine($"Recommend     {v.Recommendation ?? Withheld(v.ShownAs)}");
             s.AppendLine($"Starts        {Interval(v)}");
+        }
+
+        if (v.Feasibility is { Level: FeasibilityLevel.Unchecked } notChecked && !ReferenceEquals(notChecked, FeasibilityVerdict.None))
+        {
+            s.AppendLine($"Feasibility   {notChecked.Reason}");
         }
 
         s.AppendLine($"Calibration   {Calibration(v)}");
@@ -46,7 +56,9 @@ internal static class PredictionText
         {
             var label = varied.Count == 0 ? Describe(v.Spec) : string.Join(" ", varied.Select(f => $"{f}={Field(v.Spec, f)}"));
             var blocked = v.HighestTier == v.Tiers.Count ? "-" : v.Tiers.First(t => !t.Allowed).Rule;
-            s.AppendLine(v.IsFallback
+            s.AppendLine(v.ShownAs == ShownAs.Infeasible
+                ? Invariant($"{Cut(label, 34),-34} {"-",8} {"-",5} {"NO",-5} {"never",8} {0,4}  {v.Feasibility!.Rule}")
+                : v.IsFallback
                 ? Invariant($"{Cut(label, 34),-34} {"-",8} {0,5:0.00} {"FALL",-5} {"-",8} {0,4}  fallback")
                 : Invariant($"{Cut(label, 34),-34} {v.ProbabilityLongWait,8:0.00} {v.Confidence,5:0.00} {Gate(v.ShownAs),-5} {Minutes(v.EstimatedWaitSeconds),8} {v.HighestTier,4}  {blocked}"));
         }

@@ -26,7 +26,8 @@ public sealed record PredictionView(
     CalibrationView Calibration,
     TimingView Timing,
     Vgac.Copilot.Calibration.WaitInterval? WaitInterval = null,
-    string? WaitIntervalReason = null)
+    string? WaitIntervalReason = null,
+    FeasibilityVerdict? Feasibility = null)
 {
     /// <summary>The cluster that answered, when several are configured (left out otherwise).</summary>
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
@@ -40,8 +41,9 @@ public sealed record PredictionView(
         Math.Round(p.Probability, 4),
         Math.Round(p.Confidence, 4),
         p.ShownAs,
-        p.Result?.WaitCategory,
-        p.Result?.EstimatedWaitSeconds,
+        // An infeasible request has no wait to speak of: VGAC's estimate is left out, its probability kept beside the verdict.
+        p.ShownAs == ShownAs.Infeasible ? null : p.Result?.WaitCategory,
+        p.ShownAs == ShownAs.Infeasible ? null : p.Result?.EstimatedWaitSeconds,
         p.Recommendation,
         p.Policy,
         p.Result?.ModelVersion,
@@ -53,7 +55,8 @@ public sealed record PredictionView(
             p.Calibration.RecalibrationNeeded, p.Calibration.Error),
         new TimingView(p.VgacLatencyMs, Math.Round(p.RoundTripMs, 2), totalMs is { } t ? Math.Round(t, 2) : null),
         p.Wait?.Interval,
-        p.Wait?.Reason);
+        p.Wait?.Reason,
+        p.Guards.Feasibility);
 }
 
 public sealed record CalibrationView(double? ReportedEce, double? AuditedEce, double? EffectiveEce, int SampleCount, bool RecalibrationNeeded, string? Error);

@@ -19,9 +19,10 @@ public sealed class PredictorAgent
     private readonly CalibrationProvider _calibration;
     private readonly GuardPolicy _guards;
     private readonly WaitIntervals _intervals;
+    private readonly InventoryProvider _inventory;
 
-    internal PredictorAgent(IVgacPredictionClient client, CalibrationProvider calibration, GuardPolicy guards, WaitIntervals intervals) =>
-        (_client, _calibration, _guards, _intervals) = (client, calibration, guards, intervals);
+    internal PredictorAgent(IVgacPredictionClient client, CalibrationProvider calibration, GuardPolicy guards, WaitIntervals intervals, InventoryProvider inventory) =>
+        (_client, _calibration, _guards, _intervals, _inventory) = (client, calibration, guards, intervals, inventory);
 
     /// <summary>
     /// Predicts for one spec. VGAC being down, slow or broken gives a fallback marked confidence 0, never an
@@ -33,6 +34,7 @@ public sealed class PredictorAgent
         var started = Stopwatch.GetTimestamp();
         var calibrationTask = _calibration.GetAsync(cancellationToken);
         var historyTask = _intervals.GetAsync(cancellationToken);
+        var inventoryTask = _inventory.GetAsync(cancellationToken);
         PredictionResult? result = null;
         string? error = null;
         try
@@ -46,7 +48,8 @@ public sealed class PredictorAgent
 
         var status = await calibrationTask.ConfigureAwait(false);
         var history = await historyTask.ConfigureAwait(false);
-        return Guard(spec, result, error, status, Stopwatch.GetElapsedTime(started).TotalMilliseconds, history);
+        var inventory = await inventoryTask.ConfigureAwait(false);
+        return Guard(spec, result, error, status, Stopwatch.GetElapsedTime(started).TotalMilliseconds, history, inventory);
     }
 
     /// <summary>Predicts for several specs in one batch call; on failure every spec gets a fallback.</summary>
@@ -60,6 +63,7 @@ public sealed class PredictorAgent
         var started = Stopwatch.GetTimestamp();
         var calibrationTask = _calibration.GetAsync(cancellationToken);
         var historyTask = _intervals.GetAsync(cancellationToken);
+        var inventoryTask = _inventory.GetAsync(cancellationToken);
         IReadOnlyList<PredictionResult?> results;
         string? error = null;
         try
@@ -76,8 +80,9 @@ public sealed class PredictorAgent
 
         var status = await calibrationTask.ConfigureAwait(false);
         var history = await historyTask.ConfigureAwait(false);
+        var inventory = await inventoryTask.ConfigureAwait(false);
         var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-        return [.. specs.Select((spec, i) => Guard(spec, results[i], error, status, elapsed, history))];
+        return [.. specs.Select((spec, i) => Guard(spec, results[i], error, status, elapsed, history, inventory))];
     }
 
     /// <summary>
@@ -92,10 +97,12 @@ public sealed class PredictorAgent
         var started = Stopwatch.GetTimestamp();
         var calibrationTask = _calibration.GetAsync(cancellationToken, freshCalibration);
         var historyTask = _intervals.GetAsync(cancellationToken);
+        var inventoryTask = _inventory.GetAsync(cancellationToken, freshCalibration);
         var prediction = await _client.PredictJobAsync(request, cancellationToken).ConfigureAwait(false);
         var status = await calibrationTask.ConfigureAwait(false);
         var history = await historyTask.ConfigureAwait(false);
-        return GuardJob(prediction, status, Stopwatch.GetElapsedTime(started).TotalMilliseconds, (history, request.Gpus));
+        var feasibility = Feasibility.Judge(Judged(request), await inventoryTask.ConfigureAwait(false));
+        return GuardJob(prediction, status, Stopwatch.GetElapsedTime(started).TotalMilliseconds, (history, request.Gpus), feasibility);
     }
 
     /// <summary>Predicts for several jobs in one batch call (<c>POST /api/jobs/predict/batch</c>).</summary>
@@ -104,12 +111,14 @@ public sealed class PredictorAgent
         var started = Stopwatch.GetTimestamp();
         var calibrationTask = _calibration.GetAsync(cancellationToken);
         var historyTask = _intervals.GetAsync(cancellationToken);
+        var inventoryTask = _inventory.GetAsync(cancellationToken);
         var batch = await _client.PredictJobBatchAsync(requests, cancellationToken).ConfigureAwait(false);
         CheckCount(batch.Predictions.Count, requests.Count, VgacEndpoints.JobsPredictBatch);
         var status = await calibrationTask.ConfigureAwait(false);
         var history = await historyTask.ConfigureAwait(false);
+        var inventory = await inventoryTask.ConfigureAwait(false);
         var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-        return [.. batch.Predictions.Select((p, i) => GuardJob(p, status, elapsed, (history, requests[i].Gpus)))];
+        return [.. batch.Predictions.Select((p, i) => GuardJob(p, status, elapsed, (history, requests[i].Gpus), Feasibility.Judge(Judged(requests[i]), inventory)))];
     }
 
     /// <summary>Predictions for the jobs pending now (<c>GET /api/jobs/predict/batch</c>), each judged.</summary>
@@ -126,7 +135,7 @@ public sealed class PredictorAgent
         return [.. batch.Predictions.Select(p => GuardJob(p, status, elapsed))];
     }
 
-    private GuardedPrediction Guard(JobSpec spec, PredictionResult? result, string? error, CalibrationStatus status, double elapsedMs, (Vgac.Copilot.Calibration.ConformalWaits?, string?) history)
+    private GuardedPrediction Guard(JobSpec spec, PredictionResult? result, string? error, CalibrationStatus status, double elapsedMs, (Vgac.Copilot.Calibration.ConformalWaits?, string?) history, ClusterInventory inventory)
     {
         var facts = result is null ? PredictionFacts.Fallback : PredictionFacts.FromVgac(result.ProbabilityLongWait, result.Confidence, result.IsCalibrated);
         if (facts.Violation is { } violation)
@@ -135,7 +144,7 @@ public sealed class PredictorAgent
             (result, error) = (null, violation);
         }
 
-        var guards = _guards.Evaluate(facts, status.ToFacts());
+        var guards = _guards.Evaluate(facts, status.ToFacts(), Feasibility.Judge(spec, inventory));
         return new GuardedPrediction(spec, result, error, guards, status, elapsedMs,
             _intervals.For(history, guards, result?.EstimatedWaitSeconds, result?.ProbabilityLongWait ?? 0, spec.Gpus));
     }
@@ -145,13 +154,20 @@ public sealed class PredictorAgent
     /// <param name="status">The calibration in force.</param>
     /// <param name="elapsedMs">The round trip.</param>
     /// <param name="interval">The history and the job's GPU count, when the interval can be made.</param>
-    private GuardedJobPrediction GuardJob(WaitPrediction prediction, CalibrationStatus status, double elapsedMs, ((Vgac.Copilot.Calibration.ConformalWaits?, string?) History, int Gpus)? interval = null)
+    /// <param name="feasibility">The request against the cluster's inventory, when there is a request to judge.</param>
+    private GuardedJobPrediction GuardJob(WaitPrediction prediction, CalibrationStatus status, double elapsedMs, ((Vgac.Copilot.Calibration.ConformalWaits?, string?) History, int Gpus)? interval = null, FeasibilityVerdict? feasibility = null)
     {
         var facts = PredictionFacts.FromVgac(prediction.PredictedProbabilityLongWait, prediction.Confidence, prediction.IsCalibrated);
-        var guards = _guards.Evaluate(facts, status.ToFacts());
+        var guards = _guards.Evaluate(facts, status.ToFacts(), feasibility);
         return new GuardedJobPrediction(prediction.JobId, facts.Violation is null ? prediction : null, facts.Violation, guards, status, elapsedMs,
             interval is { } i ? _intervals.For(i.History, guards, prediction.PredictedWaitSeconds, prediction.PredictedProbabilityLongWait, i.Gpus) : null);
     }
+
+    /// <summary>
+    /// What the feasibility guard judges of a request: a job VGAC already queued (it has an id) says nothing of how it
+    /// is laid out across nodes, so only the limits that hold for any layout apply (taken as distributed).
+    /// </summary>
+    private static JobSpec Judged(JobPredictRequest request) => request.JobId is null ? request : request with { IsDistributed = true };
 
     private static void CheckCount(int got, int expected, VgacEndpoint endpoint)
     {

@@ -144,6 +144,7 @@ public sealed partial class WaitIntervals(IVgacClient client, IOptions<GuardOpti
     {
         var refused = guards.ShownAs switch
         {
+            ShownAs.Infeasible => $"no interval: the job cannot start on this cluster ({guards.Feasibility!.Reason})",
             ShownAs.Fallback => "no interval for a fallback",
             ShownAs.LowConfidence => "no interval: the confidence is below the gate",
             ShownAs.RecalibrationRequired => "no interval while recalibration is required",

@@ -33,6 +33,12 @@ public sealed class GuardOptions
     public double CalibrationCacheSeconds { get; set; } = 30;
 
     /// <summary>
+    /// How long the cluster's inventory (its nodes, GPUs and partitions: the feasibility guard's evidence) is reused
+    /// before it is read again; never trusted past this age.
+    /// </summary>
+    public double InventoryMaxAgeSeconds { get; set; } = 300;
+
+    /// <summary>
     /// The copilot's own persisted calibration audit counts in every verdict (the worse of it and VGAC's reported ECE)
     /// until it is this old; an older one is ignored.
     /// </summary>

@@ -39,6 +39,11 @@ internal sealed class GuardOptionsValidator : IValidateOptions<GuardOptions>
             failures.Add($"Guards:WaitIntervalLevel must be 0.8, 0.9 or 0.95 (the levels whose coverage is measured), got {F(options.WaitIntervalLevel)}.");
         }
 
+        if (!(options.InventoryMaxAgeSeconds is >= 0 and <= 86400))
+        {
+            failures.Add($"Guards:InventoryMaxAgeSeconds must be in [0, 86400], got {F(options.InventoryMaxAgeSeconds)}.");
+        }
+
         if (!(options.CalibrationCacheSeconds is >= 0 and <= 3600))
         {
             failures.Add($"Guards:CalibrationCacheSeconds must be in [0, 3600], got {F(options.CalibrationCacheSeconds)}.");

@@ -74,7 +74,10 @@ public sealed partial class GuardPolicy(IOptions<GuardOptions> options, ILogger<
     }
 
     /// <summary>Every tier's verdict for one prediction under the given calibration.</summary>
-    public GuardReport Evaluate(PredictionFacts prediction, CalibrationFacts calibration)
+    /// <param name="prediction">What VGAC predicted.</param>
+    /// <param name="calibration">The calibration in force.</param>
+    /// <param name="feasibility">The request against the cluster's inventory (null: no request to judge).</param>
+    public GuardReport Evaluate(PredictionFacts prediction, CalibrationFacts calibration, FeasibilityVerdict? feasibility = null)
     {
         var gate = Gate(prediction);
         var drift = Drift(calibration);
@@ -83,7 +86,7 @@ public sealed partial class GuardPolicy(IOptions<GuardOptions> options, ILogger<
         for (var i = 0; i < verdicts.Length; i++)
         {
             var tier = tiers[i];
-            var (allowed, rule) = Decide(tier, prediction, calibration, gate, drift);
+            var (allowed, rule) = feasibility is { IsInfeasible: true } ? (false, GuardRules.Infeasible) : Decide(tier, prediction, calibration, gate, drift);
             verdicts[i] = new TierVerdict(tier.Tier, tier.Action, allowed, rule, prediction.Probability, tier.Epsilon, drift.EffectiveEce,
                 tier.MaxEce, prediction.Confidence, _o.ConfidenceGate, drift.Level, drift.Ratio, drift.SampleCount);
             if (CopilotTelemetry.GuardVerdicts.Enabled)
@@ -95,7 +98,12 @@ public sealed partial class GuardPolicy(IOptions<GuardOptions> options, ILogger<
             LogVerdict(tier.Tier, tier.Action, allowed, rule, prediction.Probability, prediction.Confidence, drift.EffectiveEce, drift.Level);
         }
 
-        return new GuardReport(gate, drift, verdicts);
+        if (feasibility is { IsInfeasible: true } && CopilotTelemetry.GuardVerdicts.Enabled)
+        {
+            CopilotTelemetry.GuardVerdicts.Add(1, new("vgac.rule", feasibility.Rule), new("vgac.tier", 0), new("vgac.allowed", false));
+        }
+
+        return new GuardReport(gate, drift, verdicts, feasibility);
     }
 
     /// <summary>The first rule that fails decides; the order puts the most fundamental reason first.</summary>

@@ -25,6 +25,7 @@ internal static class GuardReasons
     public static string Tier(TierVerdict t) => t.Rule switch
     {
         GuardRules.Fallback => "A fallback can never feed an action.",
+        GuardRules.Infeasible => "The request exceeds what the cluster has: no wait makes it start, and nothing may act on it.",
         GuardRules.ConfidenceGate => I($"Confidence {t.Confidence:0.00} is below the {t.Gate:0.00} gate: show as low-confidence, no recommendation, no action."),
         GuardRules.LearningMode => I($"Only {t.SampleCount} outcome samples: learning mode, escalate only."),
         GuardRules.Uncalibrated => "The model is not calibrated (is_calibrated false, recalibration needed, or no ECE known): no tier qualifies.",

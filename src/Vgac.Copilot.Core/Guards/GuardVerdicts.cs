@@ -16,6 +16,9 @@ public static class GuardRules
     public const string TierAllowed = "tier_allowed";
     public const string GatePassed = "confidence_gate_passed";
 
+    /// <summary>The request exceeds what the cluster has (<see cref="Feasibility"/>): no wait makes it start, nothing may act.</summary>
+    public const string Infeasible = "infeasible";
+
     /// <summary>A name from VGAC (namespace, job id, partition) that the target system would not accept: nothing is built from it.</summary>
     public const string InvalidIdentifier = "invalid_identifier";
 }
@@ -144,8 +147,12 @@ public sealed record TierVerdict(
     public string Reason => GuardReasons.Tier(this);
 }
 
-/// <summary>Every guard's verdict on one prediction: gate, drift, each tier, and the highest tier allowed.</summary>
-public sealed record GuardReport(GateVerdict Gate, DriftVerdict Drift, IReadOnlyList<TierVerdict> Tiers)
+/// <summary>Every guard's verdict on one prediction: feasibility, gate, drift, each tier, and the highest tier allowed.</summary>
+/// <param name="Gate">The confidence gate.</param>
+/// <param name="Drift">Drift.</param>
+/// <param name="Tiers">Each tier's verdict.</param>
+/// <param name="Feasibility">The request against the cluster's inventory; null when there was no request to judge.</param>
+public sealed record GuardReport(GateVerdict Gate, DriftVerdict Drift, IReadOnlyList<TierVerdict> Tiers, FeasibilityVerdict? Feasibility = null)
 {
     /// <summary>0 when no tier is allowed.</summary>
     public int HighestTier
@@ -168,7 +175,8 @@ public sealed record GuardReport(GateVerdict Gate, DriftVerdict Drift, IReadOnly
     public bool Allows(int tier) => Tiers.Any(t => t.Tier == tier && t.Allowed);
 
     /// <summary>How the number may be shown: the one place that decides it.</summary>
-    public ShownAs ShownAs => Gate.Rule == GuardRules.Fallback ? ShownAs.Fallback
+    public ShownAs ShownAs => Feasibility is { IsInfeasible: true } ? ShownAs.Infeasible
+        : Gate.Rule == GuardRules.Fallback ? ShownAs.Fallback
         : !Gate.Passed ? ShownAs.LowConfidence
         : Drift.Level == DriftLevel.RecalibrationRequired ? ShownAs.RecalibrationRequired
         : ShownAs.Confident;
@@ -192,6 +200,12 @@ public enum ShownAs
 
     /// <summary>Confident, but drift says recalibration is required: the number only, no recommendation.</summary>
     [JsonStringEnumMemberName("recalibration_required")] RecalibrationRequired,
+
+    /// <summary>
+    /// The request exceeds what the cluster has (more GPUs than exist, a type it has not, a node larger than any):
+    /// whatever VGAC's model says, it cannot start. No number, no recommendation, no action; the limit it exceeds.
+    /// </summary>
+    [JsonStringEnumMemberName("infeasible")] Infeasible,
 }
 
 /// <summary>Contract checks on numbers VGAC sends: each returns what is wrong, or null.</summary>

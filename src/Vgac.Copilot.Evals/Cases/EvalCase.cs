@@ -54,6 +54,9 @@ public sealed class Expectations
     /// <summary>Regular expressions the answer must match.</summary>
     public List<string> Facts { get; set; } = [];
 
+    /// <summary>Regular expressions the answer must not match (a number an infeasible request must not be given).</summary>
+    public List<string> FactsAbsent { get; set; } = [];
+
     /// <summary>Numbers the answer must state, within a tolerance: <c>{ value: 104, tolerance: 0 }</c>.</summary>
     public List<NumberFact> Numbers { get; set; } = [];
 

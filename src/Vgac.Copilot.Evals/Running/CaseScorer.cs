@@ -61,6 +61,7 @@ public static class CaseScorer
         }
 
         failures.AddRange(e.Facts.Where(f => !Regex.IsMatch(answer.Answer, f, RegexOptions.IgnoreCase)).Select(f => $"answer does not state /{f}/"));
+        failures.AddRange(e.FactsAbsent.Where(f => Regex.IsMatch(answer.Answer, f, RegexOptions.IgnoreCase)).Select(f => $"answer states /{f}/, which it must not"));
         var numbers = Regex.Matches(answer.Answer, @"-?\d+(?:\.\d+)?").Select(m => double.Parse(m.Value, CultureInfo.InvariantCulture)).ToList();
         failures.AddRange(e.Numbers.Where(n => !numbers.Any(x => Math.Abs(x - n.Value) <= n.Tolerance)).Select(n => $"answer does not state {n.Value} (±{n.Tolerance})"));
         foreach (var guard in e.Guards)
