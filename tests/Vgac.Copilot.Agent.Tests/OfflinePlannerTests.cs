@@ -87,14 +87,14 @@ public sealed partial class OfflinePlannerTests(OfflinePlannerTests.Fixture fixt
         // intents added for people who never saw the vocabulary
         { "list the jobs running at the moment", ToolNames.ObserverJobs, @"\d+ jobs are running" },
         { "what is running in namespace ml-research right now", ToolNames.ObserverJobs, @"jobs are running" },
-        { "what's the mean and 95th percentile wait?", ToolNames.ObserverHistoryStats, @"mean wait \d+ (s|min), median .* p95 \d+ (s|min)" },
+        { "what's the mean and 95th percentile wait?", ToolNames.ObserverHistoryStats, @"mean wait \d+ (s|min|h|h \d+ min), median .* p95 \d+ (s|min|h|h \d+ min)" },
         { "brier score and sample count of the model?", ToolNames.CalibratorStatus, @"over \d+ outcomes, Brier score 0\.\d+" },
         { "my 8 gpu job looks like it will wait long, what should I do", ToolNames.ActorRecommendPolicy, @"To start sooner: priority class" },
         { "is this a good time to submit a 2 gpu job or should I wait?", ToolNames.ObserverCapacityForecast, @"Submitting 2 GPU\(s\) now: P\(long wait\)" },
         { "when would an 8 gpu job start?", ToolNames.PredictorPredictWait, @"For 8 GPU\(s\)" },
         { "what priority class fits my 16-GPU distributed training?", ToolNames.ActorRecommendPolicy, @"For 16 GPU\(s\)" },
         { "how long would two A100s for a fine-tune wait?", ToolNames.PredictorPredictWait, @"For 2 GPU\(s\) \(A100\)" },
-        { "how long would a single gpu wait", ToolNames.PredictorPredictWait, @"Starts (within \d+ (s|min)|in \d+ (s|min) to \d+ (s|min)) for 90 % of jobs like it \(\d+ finished jobs behind that interval\)" },
+        { "how long would a single gpu wait", ToolNames.PredictorPredictWait, @"Starts (within \d+ (s|min|h|h \d+ min)|in \d+ (s|min|h|h \d+ min) to \d+ (s|min|h|h \d+ min)) for 90 % of jobs like it \(\d+ finished jobs behind that interval\)" },
     };
 
     [Theory]

@@ -112,7 +112,7 @@ public static partial class AnswerWriter
             {
                 "pct" => (d * 100).ToString("0.#", CultureInfo.InvariantCulture) + " %",
                 "p2" => d.ToString("0.00", CultureInfo.InvariantCulture),
-                "min" => d < 90 ? d.ToString("0", CultureInfo.InvariantCulture) + " s" : (d / 60).ToString("0", CultureInfo.InvariantCulture) + " min",
+                "min" => Core.Text.Words.Duration(d),
                 _ => v.GetRawText(),
             };
         }

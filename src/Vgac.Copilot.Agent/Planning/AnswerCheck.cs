@@ -88,6 +88,13 @@ public sealed partial class AnswerChecker(GuardOptions guards)
         var sources = string.Join(' ', toolResults) + " " + question;
         var known = Number().Matches(sources).Select(m => double.Parse(m.Value, CultureInfo.InvariantCulture)).Concat(policy).ToHashSet();
         var missing = new List<string>();
+
+        // "2 h 40 min" states one number, 160 minutes: grounded when some source (in seconds) rounds to it.
+        answer = HoursAndMinutes().Replace(answer, m =>
+        {
+            var minutes = (long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) * 60) + (m.Groups[2].Success ? long.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture) : 0);
+            return known.Any(s => (long)Math.Round(s / 60, MidpointRounding.AwayFromZero) == minutes) ? new string(' ', m.Length) : m.Value;
+        });
         foreach (Match m in Number().Matches(answer))
         {
             // Shown with d decimals, a number is grounded if some source rounds to it at d decimals: as it is, as a
@@ -165,6 +172,9 @@ public sealed partial class AnswerChecker(GuardOptions guards)
             return facts;
         }
     }
+
+    [GeneratedRegex(@"(?<![\w.-])(\d+) h(?: (\d+) min)?(?![\w])")]
+    private static partial Regex HoursAndMinutes();
 
     // A number may run into a unit ("2.83x", "45s") but not into more digits.
     [GeneratedRegex(@"(?<![\w.-])\d+(?:\.\d+)?(?![\d.])")]
