@@ -28,4 +28,12 @@ public sealed class AnswerCheckDurationTests
     {
         Assert.Equal(["2", "41"], AnswerChecker.Ungrounded("The oldest has waited 2 h 41 min.", ["""{"oldest_pending_seconds":9615}"""], "how long", []));
     }
+
+    [Fact]
+    public void Ungrounded_AHalfWayNumberShownAsItsWriterRoundsIt_Grounded()
+    {
+        // 0.285 is written "0.29" (its decimal digits round up), though the double nearest it lies just below.
+        Assert.Empty(AnswerChecker.Ungrounded("P(long wait) at 0.29", ["""{"p_long_wait_at_submit":0.285}"""], "tell me", []));
+        Assert.Equal("0.29", 0.285.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture));
+    }
 }

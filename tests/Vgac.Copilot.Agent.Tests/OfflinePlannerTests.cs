@@ -111,6 +111,36 @@ public sealed partial class OfflinePlannerTests(OfflinePlannerTests.Fixture fixt
         Assert.DoesNotContain(answer.ToolCalls, c => c.Name == ToolNames.ActorApplyAction);
     }
 
+    [Fact]
+    public async Task OneJob_DescribedOrAskedWhy_AnsweredFromItsOwnRecord_NeverAnActionTool()
+    {
+        fixture.Planner.Reset();
+        var queue = await fixture.Planner.AskAsync("which jobs are pending", Ct);
+        var job = JobId().Match(queue.Answer).Value;
+        Assert.False(string.IsNullOrEmpty(job), queue.Answer);
+
+        foreach (var question in new[] { $"tell me about {job}", $"why did {job} fail", $"what's going on with {job}?" })
+        {
+            fixture.Planner.Reset();
+            var answer = await fixture.Planner.AskAsync(question, Ct);
+
+            Assert.True(answer.Understood, answer.Answer);
+            Assert.Contains(answer.ToolCalls, c => c.Name == ToolNames.ObserverJobDetails && c.Ok);
+            Assert.DoesNotContain(answer.ToolCalls, c => c.Name.StartsWith("actor_", StringComparison.Ordinal));
+            Assert.StartsWith($"{job} (", answer.Answer, StringComparison.Ordinal);
+            Assert.Contains("): pending.", answer.Answer, StringComparison.Ordinal);
+            Assert.Contains("it has not failed", answer.Answer, StringComparison.OrdinalIgnoreCase);
+        }
+
+        // Asked for an action, the same job reaches the action tool (a dry-run proposal).
+        fixture.Planner.Reset();
+        var annotate = await fixture.Planner.AskAsync($"annotate {job}", Ct);
+        Assert.Contains(annotate.ToolCalls, c => c.Name == ToolNames.ActorProposeAction);
+    }
+
+    [GeneratedRegex(@"job-\d{6}")]
+    private static partial System.Text.RegularExpressions.Regex JobId();
+
     [Theory]
     [InlineData("what's the weather in Paris?")]
     [InlineData("write me a poem about GPUs")]

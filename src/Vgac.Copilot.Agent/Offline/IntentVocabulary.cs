@@ -33,6 +33,15 @@ public sealed record Intent(
     /// matches: a verdict that leaves no number to state (an infeasible request, a fallback) gets its own sentence.
     /// </summary>
     public IReadOnlyList<IntentNote> Instead { get; init; } = [];
+
+    /// <summary>
+    /// Words one of which the question must carry for this intent to be answered (an action tool is reached only by a
+    /// question that asks for an action); empty for an intent any phrasing may reach.
+    /// </summary>
+    public IReadOnlyList<string> AsksWith { get; init; } = [];
+
+    /// <summary>Intents this one answers instead when the question names one job (a question about one job uses its own record).</summary>
+    public IReadOnlyList<string> InsteadOf { get; init; } = [];
 }
 
 /// <summary>Loads <c>prompts/offline/intents.json</c>: the offline planner's whole vocabulary is data.</summary>
@@ -59,6 +68,7 @@ public static class IntentVocabulary
             }).ToList()
             : [];
         var notes = Conditional("notes");
+        List<string> Words(string key) => e.TryGetProperty(key, out var w) ? [.. w.EnumerateArray().Select(x => x.GetString()!)] : [];
         return new Intent(
             name,
             e.GetProperty("about").GetString()!,
@@ -75,6 +85,8 @@ public static class IntentVocabulary
         {
             Compare = e.TryGetProperty("compare", out var compare) ? compare.GetString() : null,
             Instead = Conditional("instead"),
+            AsksWith = Words("asks_with"),
+            InsteadOf = Words("instead_of"),
         };
     }
 }

@@ -113,6 +113,11 @@ public sealed class OfflinePlanner(ToolInvoker tools, OfflineUnderstanding under
                 args["namespace"] = only;
             }
 
+            if (fields.Contains("job_id") && e.JobId is { } job)
+            {
+                args["job_id"] = job;
+            }
+
             return args;
         }
 

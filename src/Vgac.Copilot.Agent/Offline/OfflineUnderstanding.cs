@@ -137,6 +137,25 @@ public sealed partial class OfflineUnderstanding(IReadOnlyList<Intent> intents, 
             intent = _byName["what_if"];
         }
 
+        // A question about one job is answered from that job's own record, and only a question that asks for an
+        // action reaches an action tool: "tell me about job-5" is not "annotate job-5".
+        // A job named with words that ask for an action ("gate job-5, it has waited long enough") is that action.
+        if (e.JobId is not null && intent.AsksWith.Count == 0
+            && intents.FirstOrDefault(i => i.AsksWith.Count > 0 && i.AsksWith.Any(word => AsksFor(text, word))) is { } action)
+        {
+            intent = action;
+        }
+
+        var asks = intent.AsksWith.Count == 0 || intent.AsksWith.Any(word => AsksFor(text, word));
+        if (e.JobId is not null && (!asks || intent.AsksWith.Count == 0) && intents.FirstOrDefault(i => i.InsteadOf.Contains(intent.Name)) is { } aboutTheJob)
+        {
+            intent = aboutTheJob;
+        }
+        else if (!asks)
+        {
+            return (null, $"That does not ask for an action, and I propose one ({intent.About}) only when asked: for example \"annotate job-004060\".");
+        }
+
         if (intent.Needs.Contains("job_id") && e.JobId is null)
         {
             return (null, "Which job? Give its id, for example \"annotate job-004060\" (observer_job_queue lists the waiting jobs).");
@@ -149,6 +168,10 @@ public sealed partial class OfflineUnderstanding(IReadOnlyList<Intent> intents, 
 
         return (new PlannedPart(intent, e, scores[0].Probability), null);
     }
+
+    /// <summary>Whether <paramref name="text"/> carries <paramref name="word"/> as a word (or phrase) of its own.</summary>
+    private static bool AsksFor(string text, string word) =>
+        Regex.IsMatch(text, $@"(?<![\w-]){Regex.Escape(word)}(?![\w-])", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
 
     private static Entities Extract(string text, bool followUp = false)
     {

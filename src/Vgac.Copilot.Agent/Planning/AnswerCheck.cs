@@ -101,7 +101,11 @@ public sealed partial class AnswerChecker(GuardOptions guards)
             // percentage, or (seconds) as minutes. Exactly, not "close": 0.97 is not 1 rounded.
             var v = double.Parse(m.Value, CultureInfo.InvariantCulture);
             var d = m.Value.Contains('.', StringComparison.Ordinal) ? m.Value.Length - m.Value.IndexOf('.', StringComparison.Ordinal) - 1 : 0;
-            bool Same(double x) => Math.Abs(Math.Round(x, Math.Min(d, 15), MidpointRounding.AwayFromZero) - v) < 1e-9;
+            // Rounded as the answer's writer formats it: the number's decimal digits, not its binary value (0.285 is
+            // shown as 0.29, though the double below it rounds to 0.28).
+            bool Same(double x) => double.IsFinite(x) && Math.Abs(x) < 1e15
+                ? Math.Round((decimal)x, Math.Min(d, 15), MidpointRounding.AwayFromZero) == (decimal)v
+                : Math.Abs(Math.Round(x, Math.Min(d, 15), MidpointRounding.AwayFromZero) - v) < 1e-9;
             if (!known.Contains(v) && !known.Any(s => Same(s) || Same(s * 100) || Same(s / 60)))
             {
                 missing.Add(m.Value);
