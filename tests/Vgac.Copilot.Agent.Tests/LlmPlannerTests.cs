@@ -68,6 +68,28 @@ public sealed class LlmPlannerTests
     }
 
     [Fact]
+    public async Task ActionTool_ForAQuestionThatAsksForNoAction_IsRefusedNotRun()
+    {
+        await using var vgac = await Vgac(0.9, 0.95);
+        await using var chat = await ScriptedChatServer.StartAsync(
+            [ChatReply.Call(ToolNames.ActorProposeAction, """{"job_id":"job-1","tier":1}"""), ChatReply.Call(ToolNames.ObserverJobDetails, """{"job_id":"job-1"}"""), ChatReply.Text("job-1 is pending")], Ct);
+        using var services = AgentHost.Build(vgac.BaseAddress);
+
+        var answer = await Planner(services, chat).AskAsync("tell me about job-1", Ct);
+
+        var refused = Assert.Single(answer.ToolCalls, c => c.Name == ToolNames.ActorProposeAction);
+        Assert.Equal("refused", refused.Verdict);
+        Assert.Contains(answer.ToolCalls, c => c.Name == ToolNames.ObserverJobDetails && c.Ok);
+        Assert.DoesNotContain(vgac.Requests, r => r.Path.StartsWith("/api/jobs/predict", StringComparison.Ordinal));
+
+        // Asked for one, the same call runs.
+        await using var again = await ScriptedChatServer.StartAsync(
+            [ChatReply.Call(ToolNames.ActorProposeAction, """{"job_id":"job-1","tier":1}"""), ChatReply.Text("proposed")], Ct);
+        var asked = await Planner(services, again).AskAsync("annotate job-1", Ct);
+        Assert.Contains(asked.ToolCalls, c => c.Name == ToolNames.ActorProposeAction && c.Verdict != "refused");
+    }
+
+    [Fact]
     public async Task SameCallRepeated_IsRefusedNotRun()
     {
         await using var vgac = await Vgac(0.2, 0.9);

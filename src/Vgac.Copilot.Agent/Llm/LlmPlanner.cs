@@ -99,7 +99,7 @@ public sealed class LlmPlanner : IPlanner
     /// </summary>
     public async IAsyncEnumerable<string> StreamAsync(string question, Action<TokenUsage>? onUsage = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        _budget.Start();
+        _budget.Start(question);
         using var activity = PlannerTelemetry.Start(Kind, Model);
         ContextWindow.Fit(_history, _maxContextTokens);
         _history.AddUserMessage(question);

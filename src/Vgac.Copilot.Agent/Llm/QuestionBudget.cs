@@ -7,7 +7,7 @@ namespace Vgac.Copilot.Agent.Llm;
 
 /// <summary>
 /// Enforced in code on every tool call the model asks for, per question: a call budget, a deadline, no repeated
-/// identical calls, and a cap on what a tool may hand back. Tool results go to the model as data; nothing in them
+/// identical calls, no action tool for a question that does not ask for an action, and a cap on what a tool may hand back. Tool results go to the model as data; nothing in them
 /// changes what the guards (inside the tools) decide. Records every call for traces and <c>ask --format json</c>.
 /// </summary>
 internal sealed class QuestionBudget(LlmOptions options, TimeProvider time, ToolActivity? activity = null) : IAutoFunctionInvocationFilter
@@ -27,9 +27,13 @@ internal sealed class QuestionBudget(LlmOptions options, TimeProvider time, Tool
     /// <summary>The question's deadline, for the model's own calls too (not only tool calls).</summary>
     public TimeSpan Deadline => TimeSpan.FromSeconds(options.DeadlineSeconds);
 
+    private bool _asksForAction;
+
     /// <summary>Called when a question starts.</summary>
-    public void Start()
+    /// <param name="question">The question, which decides whether an action tool may be called at all.</param>
+    public void Start(string question)
     {
+        _asksForAction = Offline.OfflineUnderstanding.AsksForAction(question);
         _calls.Clear();
         _seen.Clear();
         StoppedBecause = null;
@@ -56,6 +60,10 @@ internal sealed class QuestionBudget(LlmOptions options, TimeProvider time, Tool
             refusal = StoppedBecause = $"the {options.DeadlineSeconds:0} s deadline for this question passed";
             Limit = "deadline";
             context.Terminate = true;
+        }
+        else if (name is Plugins.Catalog.ToolNames.ActorProposeAction or Plugins.Catalog.ToolNames.ActorApplyAction && !_asksForAction)
+        {
+            refusal = $"{name} proposes or runs an action, and this question does not ask for one; answer it with the observer, predictor and calibrator tools (for one job: observer_job_details)";
         }
         else if (!_seen.Add(signature))
         {

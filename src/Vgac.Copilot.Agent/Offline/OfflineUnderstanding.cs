@@ -57,6 +57,15 @@ public sealed partial class OfflineUnderstanding(IReadOnlyList<Intent> intents, 
 
     public Intent Intent(string name) => _byName[name];
 
+    private static readonly Lazy<string[]> ActionWords = new(() =>
+        [.. IntentVocabulary.Load(Path.Combine(PromptCatalog.Root, "offline", "intents.json")).SelectMany(i => i.AsksWith).Distinct(StringComparer.OrdinalIgnoreCase)]);
+
+    /// <summary>
+    /// Whether a question asks for an action (carries one of the action intents' <c>asks_with</c> words): the one
+    /// rule both planners keep, so that no other question reaches a tool that proposes or runs one.
+    /// </summary>
+    public static bool AsksForAction(string question) => ActionWords.Value.Any(word => AsksFor(question, word));
+
     public Understanding Understand(string question, Understanding? previous = null)
     {
         var whole = Extract(question);
