@@ -56,8 +56,8 @@ public sealed partial class OfflinePlannerTests(OfflinePlannerTests.Fixture fixt
         { "does it need recalibration?", ToolNames.CalibratorStatus, @"ECE" },
         { "are the probabilities reliable", ToolNames.CalibratorStatus, @"outcomes" },
         // nodes
-        { "list the nodes", ToolNames.ObserverNodes, @"16 nodes" },
-        { "are any nodes down?", ToolNames.ObserverNodes, @"GPUs free" },
+        { "list the nodes", ToolNames.ObserverNodes, @"16 of 16 nodes ready" },
+        { "are any nodes down?", ToolNames.ObserverNodes, @"^\d+ of 16 nodes ready" },
         { "node inventory", ToolNames.ObserverNodes, @"A100 GPUs free" },
         { "which machines are not ready", ToolNames.ObserverNodes, @"nodes" },
         { "hardware status of the servers", ToolNames.ObserverNodes, @"nodes" },

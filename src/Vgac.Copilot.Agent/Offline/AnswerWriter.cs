@@ -13,7 +13,7 @@ public static partial class AnswerWriter
 {
     public static string Write(Intent intent, IReadOnlyDictionary<string, JsonElement> results, Entities entities)
     {
-        var answer = intent.Instead.FirstOrDefault(x => Find(results, x.Path) is { } value && Matches(value, x.Value))?.Text ?? intent.Answer;
+        var answer = intent.Instead.FirstOrDefault(x => Find(results, x.Path) is { } value ? Matches(value, x.Value) : Absent(results, x))?.Text ?? intent.Answer;
         var text = new StringBuilder(Fill(answer, path => Resolve(results, entities, path)));
         if (intent.Empty is { } empty && Find(results, empty.Path) is { ValueKind: JsonValueKind.Array } array && array.GetArrayLength() == 0)
         {
@@ -47,6 +47,10 @@ public static partial class AnswerWriter
     /// <summary>An intent's one-line comparison of one cluster's results (its <c>compare</c> template), or null.</summary>
     public static string? Compare(Intent intent, IReadOnlyDictionary<string, JsonElement> results, Entities entities) =>
         intent.Compare is { } template ? Fill(template, path => Resolve(results, entities, path)) : null;
+
+    /// <summary>A condition <c>=absent</c>: the tool answered, and the field is not in its result (a count of none, left out).</summary>
+    private static bool Absent(IReadOnlyDictionary<string, JsonElement> results, IntentNote condition) =>
+        condition.Value == "absent" && results.ContainsKey(condition.Path.Split('.')[0]);
 
     /// <summary>A note's condition: the value, <c>*</c> for any value present, <c>!value</c> for any other value present.</summary>
     private static bool Matches(JsonElement value, string expected) => expected switch
