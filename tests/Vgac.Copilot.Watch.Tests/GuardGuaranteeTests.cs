@@ -190,7 +190,7 @@ public sealed class GuardGuaranteeTests
     [Fact]
     public async Task Propose_NamespaceCarryingShellCommand_BlockedAndNoCommandBuiltFromIt()
     {
-        const string hostile = "ml-prod $(touch /tmp/vgac-pwned) ;";
+        const string hostile = "ml-prod $(touch $HOME/vgac-pwned) ;";
         await using var vgac = await new ScriptedVgac { Probability = 0.95, Confidence = 0.95, Namespace = hostile }.StartAsync(Ct);
         await using var receiver = await LoopbackServer.StartAsync(_ => new ScriptedResponse(200, "ok"), Ct);
         using var watch = Build(vgac, receiver, out _, autonomy: "full");
@@ -201,7 +201,7 @@ public sealed class GuardGuaranteeTests
         Assert.Equal((false, GuardRules.InvalidIdentifier), (proposal.Allowed, proposal.Rule));
         Assert.DoesNotContain("$(", proposal.Preview, StringComparison.Ordinal);
         Assert.Equal("(kubectl patch not built: the namespace VGAC gave is invalid)", proposal.Preview);
-        Assert.Contains("namespace 'ml-prod $(touch /tmp/vgac-pwned) ;' is not a DNS-1123 label", proposal.Reason, StringComparison.Ordinal);
+        Assert.Contains("namespace 'ml-prod $(touch $HOME/vgac-pwned) ;' is not a DNS-1123 label", proposal.Reason, StringComparison.Ordinal);
         Assert.Empty(report.Executions);
         Assert.Empty(receiver.Requests);
     }
