@@ -101,7 +101,7 @@ internal static class PredictionText
         ? Invariant($"{i.When()} ({i.Level:0%} of jobs like it, {i.Samples} finished jobs behind it; {i.Method})")
         : v.WaitIntervalReason ?? "no interval";
 
-    private static string Minutes(double? seconds) => seconds is { } s ? Invariant($"{s / 60:0.#} min") : "-";
+    private static string Minutes(double? seconds) => seconds is { } s ? Core.Text.Words.Duration(s) : "-";
 
     private static string Cut(string text, int width) => text.Length <= width ? text : text[..(width - 1)] + "…";
 
