@@ -64,6 +64,12 @@ public sealed class ActionPlanner(IVgacClient vgac, PredictorAgent predictor, Gu
         var verdict = report.Tiers[chosen - 1];
         var slurm = flavor == SchedulerType.Slurm;
         var (allowed, rule, reason) = (verdict.Allowed, verdict.Rule, verdict.Reason);
+        if (report.Feasibility is { IsInfeasible: true } infeasible)
+        {
+            // The limit the job exceeds, in words: no wait makes it start, and no action is built on its prediction.
+            reason = $"The job cannot start on this cluster as it asks: {infeasible.Reason}.";
+        }
+
         string kind, preview;
         if (InvalidName(job, slurm) is { } problem)
         {

@@ -26,6 +26,9 @@ public sealed class ScriptedVgac
     /// <summary>Why the pending job waits, as the queue reports it (JSON-escaped here, otherwise sent as set).</summary>
     public string Reason { get; set; } = "Insufficient GPUs";
 
+    /// <summary>GPUs the pending job asks for (the cluster has one node of 8).</summary>
+    public int JobGpus { get; set; } = 4;
+
     /// <summary>VGAC's recommendation text on job predictions (JSON-escaped here, otherwise sent as set).</summary>
     public string Recommendation { get; set; } = "Consider lower priority queue";
 
@@ -67,14 +70,14 @@ public sealed class ScriptedVgac
         if (r.Path.StartsWith("/api/jobs/job-", StringComparison.Ordinal))
         {
             var id = r.Path["/api/jobs/".Length..];
-            return ScriptedResponse.Json(I($$"""{"job_id":"{{id}}","namespace":{{Quote(Namespace)}},"state":"{{JobState}}","gpus":4,"cpu":8000,"memory_gb":64,"priority":0,"submit_time":"2026-01-12T13:58:00Z"{{(JobState == "pending" ? "" : ",\"wait_seconds\":1500,\"long_wait\":true")}}}"""));
+            return ScriptedResponse.Json(I($$"""{"job_id":"{{id}}","namespace":{{Quote(Namespace)}},"state":"{{JobState}}","gpus":{{JobGpus}},"cpu":8000,"memory_gb":64,"priority":0,"submit_time":"2026-01-12T13:58:00Z"{{(JobState == "pending" ? "" : ",\"wait_seconds\":1500,\"long_wait\":true")}}}"""));
         }
 
         return r.Path switch
         {
             "/api/cluster/summary" => ScriptedResponse.Json(I($$"""{"cluster_id":"c","scheduler_type":"{{Scheduler}}","total_nodes":1,"ready_nodes":1,"total_gpus":8,"available_gpus":0,"gpu_utilization":1,"pending_jobs":1,"running_jobs":2,"queue_depth":1}""")),
             "/api/cluster/nodes" => ScriptedResponse.Json("""{"nodes":[{"name":"n1","status":"ready","gpu_type":"A100","total_gpus":8,"allocated_gpus":8,"available_gpus":0}],"total":1}"""),
-            "/api/jobs/queue" => ScriptedResponse.Json(I($$"""{"timestamp":"2026-01-12T14:00:00Z","queue_depth":1,"pending_jobs":1,"running_jobs":2,"oldest_pending_seconds":120,"jobs":[{"job_id":"job-1","namespace":"ml","state":"pending","gpus":4,"submit_time":"2026-01-12T13:58:00Z","reason":{{Quote(Reason)}}}]}""")),
+            "/api/jobs/queue" => ScriptedResponse.Json(I($$"""{"timestamp":"2026-01-12T14:00:00Z","queue_depth":1,"pending_jobs":1,"running_jobs":2,"oldest_pending_seconds":120,"jobs":[{"job_id":"job-1","namespace":"ml","state":"pending","gpus":{{JobGpus}},"submit_time":"2026-01-12T13:58:00Z","reason":{{Quote(Reason)}}}]}""")),
             "/api/predict/cluster-state" => ScriptedResponse.Json("""{"total_gpus":8,"available_gpus":0,"pending_jobs":1,"pending_gpu_jobs":1,"running_jobs":2,"gpu_utilization":1,"pending_ratio":0.33,"bifurcation_ratio":0.2,"avg_wait_last_hour":60,"p95_wait_last_hour":300}"""),
             "/api/jobs/history/stats" => ScriptedResponse.Json("""{"window_hours":24,"total_jobs":100,"succeeded":90,"failed":8,"cancelled":2,"avg_wait_seconds":60,"p50_wait_seconds":5,"p90_wait_seconds":200,"p95_wait_seconds":400,"long_wait_threshold_seconds":600,"long_wait_rate":0.05}"""),
             "/api/cluster/bifurcation" => ScriptedResponse.Json("""{"bifurcation_ratio":0.2,"is_bifurcated":false,"fast_start_fraction":0.8,"long_wait_fraction":0.05,"long_wait_threshold_seconds":600,"sample_count":100}"""),

@@ -207,6 +207,23 @@ public sealed class GuardGuaranteeTests
     }
 
     [Fact]
+    public async Task Propose_AQueuedJobLargerThanTheCluster_BlockedAsInfeasible_WithTheLimit()
+    {
+        // A confident, calibrated, high prediction for a job of 16 GPUs on a cluster of 8: no wait makes it start.
+        await using var vgac = await new ScriptedVgac { Probability = 0.95, Confidence = 0.95, JobGpus = 16 }.StartAsync(Ct);
+        await using var receiver = await LoopbackServer.StartAsync(_ => new ScriptedResponse(200, "ok"), Ct);
+        using var watch = Build(vgac, receiver, out _, autonomy: "full");
+
+        var report = await watch.GetRequiredService<WatchCycle>().RunOnceAsync(Ct);
+
+        Assert.NotEmpty(report.Proposals);
+        Assert.All(report.Proposals, p => Assert.Equal((false, GuardRules.Infeasible), (p.Allowed, p.Rule)));
+        Assert.Contains("asks 16 GPUs; the cluster has 8", report.Proposals[0].Reason, StringComparison.Ordinal);
+        Assert.Empty(report.Executions);
+        Assert.Empty(receiver.Requests);
+    }
+
+    [Fact]
     public async Task Propose_SlurmJobIdThatIsNotDigits_BlockedWithItsOwnRule()
     {
         await using var vgac = await new ScriptedVgac { Probability = 0.95, Confidence = 0.95, Scheduler = "slurm" }.StartAsync(Ct);
