@@ -63,7 +63,7 @@ public sealed record PredictionBrief(
             error,
             spec)
         {
-            Feasibility = guards.Feasibility is { } f && !ReferenceEquals(f, FeasibilityVerdict.None) ? f.Reason : null,
+            Feasibility = guards.Feasibility is { Judged: true } f ? f.Reason : null,
         };
     }
 

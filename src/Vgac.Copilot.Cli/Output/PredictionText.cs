@@ -36,7 +36,7 @@ internal static class PredictionText
             s.AppendLine($"Starts        {Interval(v)}");
         }
 
-        if (v.Feasibility is { Level: FeasibilityLevel.Unchecked } notChecked && !ReferenceEquals(notChecked, FeasibilityVerdict.None))
+        if (v.Feasibility is { Level: FeasibilityLevel.Unchecked, Judged: true } notChecked)
         {
             s.AppendLine($"Feasibility   {notChecked.Reason}");
         }

@@ -20,47 +20,26 @@ public sealed partial class CalibrationProvider(
     public const string SharedKey = "calibration";
 
     private static readonly TimeSpan FailureTtl = TimeSpan.FromSeconds(5);
-    private readonly SemaphoreSlim _refresh = new(1, 1);
-    /// <summary>The status in force as a completed task, so that a cache hit (every prediction's case) allocates nothing.</summary>
-    private Task<CalibrationStatus>? _cached;
+
+    private readonly SharedValue<CalibrationStatus> _value = new(
+        shared, SharedKey, CacheJsonContext.Default.CalibrationStatus, time,
+        readAt: s => s.FetchedAt,
+        usable: s => s.IsAvailable,
+        lasts: s => s.IsAvailable ? TimeSpan.FromSeconds(options.Value.CalibrationCacheSeconds) : FailureTtl,
+        // Another run's status, if it checks out: every figure in range.
+        accept: s => s is { ReportedSamples: >= 0, AuditedSamples: >= 0 }
+            && new[] { s.ReportedEce, s.ReportedBrier, s.AuditedEce, s.AuditedEceLow }.All(v => v is null || VgacValues.Unit(v.Value, "figure") is null));
 
     /// <param name="cancellationToken">Cancels the calls.</param>
     /// <param name="fresh">Ask VGAC and the audit store now, whatever is cached.</param>
     public Task<CalibrationStatus> GetAsync(CancellationToken cancellationToken = default, bool fresh = false) =>
-        !fresh && _cached is { } hit && Fresh(hit.Result) is not null ? hit : GetUncachedAsync(cancellationToken, fresh);
-
-    private async Task<CalibrationStatus> GetUncachedAsync(CancellationToken cancellationToken, bool fresh)
-    {
-        if (fresh)
-        {
-            return Remember(Share(await FetchAsync(cancellationToken).ConfigureAwait(false)));
-        }
-
-        await _refresh.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            if ((Fresh(_cached?.Result) ?? Fresh(FromShared())) is { } raced)
-            {
-                return Remember(raced);
-            }
-
-            return Remember(Share(await FetchAsync(cancellationToken).ConfigureAwait(false)));
-        }
-        finally
-        {
-            _refresh.Release();
-        }
-    }
+        _value.GetAsync(FetchAsync, cancellationToken, fresh);
 
     /// <summary>
     /// Forgets the cached status here and for the user's other runs, so the next read asks VGAC and the audit store:
     /// the watch loop calls it once a cycle has recorded its own audit.
     /// </summary>
-    public void Invalidate()
-    {
-        _cached = null;
-        shared.Forget(SharedKey);
-    }
+    public void Invalidate() => _value.Forget();
 
     /// <summary>
     /// Records an audit the copilot made itself (persisted where the host keeps audits); from now on every process
@@ -89,47 +68,6 @@ public sealed partial class CalibrationProvider(
     {
         var audit = await audits.InForceAsync(TimeSpan.FromMinutes(options.Value.AuditMaxAgeMinutes), cancellationToken).ConfigureAwait(false);
         return CalibrationStatus.FromVgac(reported, audit, time.GetUtcNow());
-    }
-
-    private CalibrationStatus Remember(CalibrationStatus status)
-    {
-        if (!ReferenceEquals(_cached?.Result, status))
-        {
-            _cached = Task.FromResult(status);
-        }
-
-        return status;
-    }
-
-    /// <summary>Keeps an available status for the user's other runs; returns it.</summary>
-    private CalibrationStatus Share(CalibrationStatus status)
-    {
-        if (status.IsAvailable)
-        {
-            shared.Write(SharedKey, status, CacheJsonContext.Default.CalibrationStatus);
-        }
-
-        return status;
-    }
-
-    /// <summary>
-    /// The status another run read, if it checks out: available, no error, every figure in range, and read (by the
-    /// timestamp inside) no longer ago than the cache lasts. Anything else is a miss.
-    /// </summary>
-    private CalibrationStatus? FromShared() => shared.Read(SharedKey, CacheJsonContext.Default.CalibrationStatus, s =>
-        s is { Error: null, ReportedSamples: >= 0, AuditedSamples: >= 0 }
-        && new[] { s.ReportedEce, s.ReportedBrier, s.AuditedEce, s.AuditedEceLow }.All(v => v is null || VgacValues.Unit(v.Value, "figure") is null)
-        && s.FetchedAt <= time.GetUtcNow().AddSeconds(5));
-
-    private CalibrationStatus? Fresh(CalibrationStatus? status)
-    {
-        if (status is null)
-        {
-            return null;
-        }
-
-        var ttl = status.IsAvailable ? TimeSpan.FromSeconds(options.Value.CalibrationCacheSeconds) : FailureTtl;
-        return time.GetUtcNow() - status.FetchedAt < ttl ? status : null;
     }
 
     private async Task<CalibrationStatus> FetchAsync(CancellationToken cancellationToken)

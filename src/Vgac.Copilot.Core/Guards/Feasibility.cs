@@ -36,6 +36,9 @@ public sealed record FeasibilityVerdict(FeasibilityLevel Level, string Rule, str
 
     public bool IsInfeasible => Level == FeasibilityLevel.Infeasible;
 
+    /// <summary>Whether a request was judged at all (checked, or not checked for a reason worth saying).</summary>
+    public bool Judged => !ReferenceEquals(this, None);
+
     /// <summary>One sentence: "asks 200 GPUs; the cluster has 104; the largest node has 8".</summary>
     public string Reason => Level switch
     {
@@ -88,7 +91,7 @@ public static class Feasibility
         }
 
         var pool = inventory.Pool(spec.GpuType);
-        var what = spec.GpuType is { Length: > 0 } type ? $"{Plural(spec.Gpus, $"{type} GPU")}" : Plural(spec.Gpus, "GPU");
+        var what = Plural(spec.Gpus, spec.GpuType is { Length: > 0 } type ? $"{type} GPU" : "GPU");
         if (spec.GpuType is { Length: > 0 } asked && pool is null)
         {
             Exceeds(FeasibilityRules.GpuType, $"the cluster has no {asked} GPUs (it has {Types(inventory)})");

@@ -18,70 +18,22 @@ public sealed partial class InventoryProvider(IVgacClient client, IOptions<Guard
     public const string SharedKey = "inventory";
 
     private static readonly TimeSpan FailureTtl = TimeSpan.FromSeconds(5);
-    private readonly SemaphoreSlim _refresh = new(1, 1);
-    private Task<ClusterInventory>? _cached;
+
+    private readonly SharedValue<ClusterInventory> _value = new(
+        shared, SharedKey, CacheJsonContext.Default.ClusterInventory, time,
+        readAt: i => i.FetchedAt,
+        usable: i => i.Error is null,
+        lasts: i => i.Error is null ? TimeSpan.FromSeconds(options.Value.InventoryMaxAgeSeconds) : FailureTtl,
+        // Another run's inventory, if it checks out: figures in range, and names a scheduler could carry.
+        accept: i => i is { Nodes: > 0, TotalGpus: >= 0, LargestNodeGpus: >= 0 and <= ClusterInventory.MaxGpusPerNode }
+            && i.LargestNodeGpus <= i.TotalGpus
+            && i.GpuTypes.All(t => Identifiers.Partition(t.Type) is null && t.Gpus >= 0 && t.LargestNode <= t.Gpus)
+            && (i.Partitions is null || i.Partitions.All(p => Identifiers.Partition(p.Name) is null && p.Gpus >= 0)));
 
     /// <param name="cancellationToken">Cancels the calls.</param>
     /// <param name="fresh">Read it from VGAC now, whatever is cached (a re-check before an action).</param>
     public Task<ClusterInventory> GetAsync(CancellationToken cancellationToken = default, bool fresh = false) =>
-        !fresh && _cached is { } hit && Fresh(hit.Result) is not null ? hit : GetUncachedAsync(cancellationToken, fresh);
-
-    private async Task<ClusterInventory> GetUncachedAsync(CancellationToken cancellationToken, bool fresh)
-    {
-        if (fresh)
-        {
-            return Remember(Share(await FetchAsync(cancellationToken).ConfigureAwait(false)));
-        }
-
-        await _refresh.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            return Remember((Fresh(_cached?.Result) ?? Fresh(FromShared())) ?? Share(await FetchAsync(cancellationToken).ConfigureAwait(false)));
-        }
-        finally
-        {
-            _refresh.Release();
-        }
-    }
-
-    private ClusterInventory Remember(ClusterInventory inventory)
-    {
-        if (!ReferenceEquals(_cached?.Result, inventory))
-        {
-            _cached = Task.FromResult(inventory);
-        }
-
-        return inventory;
-    }
-
-    private ClusterInventory Share(ClusterInventory inventory)
-    {
-        if (inventory.Error is null)
-        {
-            shared.Write(SharedKey, inventory, CacheJsonContext.Default.ClusterInventory);
-        }
-
-        return inventory;
-    }
-
-    /// <summary>Another run's inventory, if it checks out: usable, figures in range, names a scheduler could carry, and not too old.</summary>
-    private ClusterInventory? FromShared() => shared.Read(SharedKey, CacheJsonContext.Default.ClusterInventory, i =>
-        i is { Error: null, Nodes: > 0, TotalGpus: >= 0, LargestNodeGpus: >= 0 and <= ClusterInventory.MaxGpusPerNode }
-        && i.LargestNodeGpus <= i.TotalGpus
-        && i.GpuTypes.All(t => Identifiers.Partition(t.Type) is null && t.Gpus >= 0 && t.LargestNode <= t.Gpus)
-        && (i.Partitions is null || i.Partitions.All(p => Identifiers.Partition(p.Name) is null && p.Gpus >= 0))
-        && i.FetchedAt <= time.GetUtcNow().AddSeconds(5));
-
-    private ClusterInventory? Fresh(ClusterInventory? inventory)
-    {
-        if (inventory is null)
-        {
-            return null;
-        }
-
-        var ttl = inventory.Error is null ? TimeSpan.FromSeconds(options.Value.InventoryMaxAgeSeconds) : FailureTtl;
-        return time.GetUtcNow() - inventory.FetchedAt < ttl ? inventory : null;
-    }
+        _value.GetAsync(FetchAsync, cancellationToken, fresh);
 
     private async Task<ClusterInventory> FetchAsync(CancellationToken cancellationToken)
     {
