@@ -97,6 +97,7 @@ public sealed class ObserverPlugin(IVgacClient vgac)
     {
         ToolArgs.Limit(limit);
         var which = ToolArgs.State(state, JobState.Pending, JobState.Running);
+        @namespace = ToolArgs.Namespace(@namespace);
         var list = which == JobState.Running
             ? await vgac.GetRunningJobsAsync(limit, @namespace, cancellationToken).ConfigureAwait(false)
             : await vgac.GetPendingJobsAsync(limit, @namespace, cancellationToken).ConfigureAwait(false);
@@ -122,6 +123,7 @@ public sealed class ObserverPlugin(IVgacClient vgac)
     {
         ToolArgs.Limit(limit);
         var which = ToolArgs.State(state, JobState.Succeeded, JobState.Failed, JobState.Cancelled);
+        @namespace = ToolArgs.Namespace(@namespace);
         DateTimeOffset? since = null;
         if (since_hours is { } h)
         {
@@ -136,13 +138,23 @@ public sealed class ObserverPlugin(IVgacClient vgac)
 
     [VgacTool(ToolNames.ObserverHistoryStats, Title = "Wait statistics")]
     [Description("Wait percentiles, long-wait rate and outcomes over a window, per namespace too.")]
-    public async Task<HistoryStatsResult> HistoryStatsAsync([Description("Window in hours.")] double window_hours = 24, CancellationToken cancellationToken = default)
+    public async Task<HistoryStatsResult> HistoryStatsAsync(
+        [Description("Window in hours.")] double window_hours = 24,
+        [Description("One namespace's jobs, mean wait and long-wait rate (percentiles stay cluster-wide).")] string? @namespace = null,
+        CancellationToken cancellationToken = default)
     {
         ToolArgs.Hours(window_hours, "window_hours");
+        @namespace = ToolArgs.Namespace(@namespace);
         var s = await vgac.GetJobHistoryStatsAsync(window_hours, cancellationToken).ConfigureAwait(false);
         var (shown, omitted) = ToolArgs.Cap(s.ByNamespace.OrderByDescending(n => n.Jobs).ToList(), 8);
         return new HistoryStatsResult(s.WindowHours, s.TotalJobs, s.Succeeded, s.Failed, s.Cancelled, Math.Round(s.P50WaitSeconds), Math.Round(s.P90WaitSeconds),
-            Math.Round(s.P95WaitSeconds), Math.Round(s.AvgWaitSeconds), s.LongWaitThresholdSeconds, Math.Round(s.LongWaitRate, 3), shown, omitted);
+            Math.Round(s.P95WaitSeconds), Math.Round(s.AvgWaitSeconds), s.LongWaitThresholdSeconds, Math.Round(s.LongWaitRate, 3), shown, omitted)
+        {
+            Namespace = @namespace is null ? null
+                : s.ByNamespace.FirstOrDefault(n => string.Equals(n.Namespace, @namespace, StringComparison.Ordinal)) is { } one
+                    ? one with { AvgWaitSeconds = Math.Round(one.AvgWaitSeconds), LongWaitRate = Math.Round(one.LongWaitRate, 3) }
+                    : new NamespaceStats { Namespace = @namespace, Jobs = 0, AvgWaitSeconds = 0, LongWaitRate = 0 },
+        };
     }
 
     [VgacTool(ToolNames.ObserverFailurePatterns, Title = "Failure patterns")]

@@ -25,6 +25,20 @@ internal static class ToolArgs
         ? throw new ToolInputException("job_id must not be empty; list jobs with observer_jobs or observer_job_queue to find one.")
         : jobId.Trim();
 
+    /// <summary>A namespace (or Slurm account) to narrow to: null when none is given.</summary>
+    public static string? Namespace(string? value)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return null;
+        }
+
+        var name = value.Trim();
+        return name.Length <= 63 && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')
+            ? name
+            : throw new ToolInputException($"namespace must be up to 63 letters, digits, '-', '_' or '.', got '{(name.Length > 40 ? name[..40] + "…" : name)}'.");
+    }
+
     public static JobState? State(string? state, params JobState[] allowed)
     {
         if (string.IsNullOrWhiteSpace(state))

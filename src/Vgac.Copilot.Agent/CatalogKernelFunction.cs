@@ -17,11 +17,25 @@ internal static class CatalogKernelFunction
         KernelFunctionFactory.CreateFromMethod(
             async (Kernel kernel, KernelArguments arguments, CancellationToken cancellationToken) =>
             {
-                var args = new AIFunctionArguments(arguments.ToDictionary(a => a.Key, a => a.Value, StringComparer.Ordinal)) { Services = kernel.Services };
+                var args = new AIFunctionArguments(arguments.ToDictionary(a => a.Key, a => Typed(tool.JsonSchema, a.Key, a.Value), StringComparer.Ordinal)) { Services = kernel.Services };
                 return await tool.InvokeAsync(args, cancellationToken).ConfigureAwait(false);
             },
             PluginJson.Options,
             new KernelFunctionFromMethodOptions { FunctionName = tool.Name, Description = tool.Description, Parameters = Parameters(tool.JsonSchema) });
+
+    /// <summary>
+    /// An argument as its schema types it. The connector hands every value over as text ("True", "4"); a boolean
+    /// written so is read as one ("true", "false" in any case), where the serializer would refuse it. Anything else,
+    /// and any text that is not a boolean, is passed on as given, for the tool's own checks to judge.
+    /// </summary>
+    internal static object? Typed(JsonElement schema, string name, object? value) =>
+        value is string text
+        && schema.TryGetProperty("properties", out var properties) && properties.ValueKind == JsonValueKind.Object
+        && properties.TryGetProperty(name, out var property) && property.TryGetProperty("type", out var type)
+        && (type.ValueKind == JsonValueKind.String ? type.GetString() == "boolean" : type.ValueKind == JsonValueKind.Array && type.EnumerateArray().Any(t => t.GetString() == "boolean"))
+        && bool.TryParse(text.Trim(), out var flag)
+            ? flag
+            : value;
 
     /// <summary>Each property of the input schema: name, description, whether required, and its schema as it stands.</summary>
     internal static IReadOnlyList<KernelParameterMetadata> Parameters(JsonElement schema)

@@ -194,7 +194,7 @@ public sealed partial class OfflinePlannerTests(OfflinePlannerTests.Fixture fixt
     }
 
     [Theory]
-    [InlineData("wait", "a wait prediction for a job", "wait statistics over the last day")]
+    [InlineData("wait", "a wait prediction for a job", "wait statistics over a window")]
     [InlineData("long waits", "how to get a job started sooner", "a wait prediction for a job")]
     public async Task UnsureBetweenTwoReadings_AsksWhichNamingBoth(string question, string one, string other)
     {

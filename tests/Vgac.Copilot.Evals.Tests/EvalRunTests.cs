@@ -52,7 +52,9 @@ public sealed class EvalRunTests
 
         Assert.Equal("llm", report.Planner);
         Assert.True(results.Sum(r => r.ToolCalls) > 80);
-        Assert.Empty(ReportWriter.CompareWithBaseline(report, Path.Combine(Evals, "baseline", "eval-report.json")));
+        var regressions = ReportWriter.CompareWithBaseline(report, Path.Combine(Evals, "baseline", "eval-report.json"));
+        Assert.True(regressions.Count == 0,
+            string.Join('\n', regressions.Concat(results.Where(r => !r.Passed).Select(r => $"{r.Suite}/{r.Id}: {string.Join("; ", r.Failures)}"))));
     }
 
     [Fact]

@@ -45,6 +45,13 @@ public sealed record HistoryStatsResult(
     double LongWaitThresholdSeconds,
     double LongWaitRate,
     IReadOnlyList<NamespaceStats> ByNamespace,
-    int NamespacesOmitted);
+    int NamespacesOmitted)
+{
+    /// <summary>
+    /// The namespace asked about, when one was: its own jobs, mean wait and long-wait rate (VGAC reports percentiles
+    /// for the whole cluster only), with no jobs when it ran none in the window.
+    /// </summary>
+    public NamespaceStats? Namespace { get; init; }
+}
 
 public sealed record FailureResult(double WindowHours, int JobsTotal, int Failures, double FailureRate, IReadOnlyList<FailurePattern> Patterns, int PatternsOmitted);

@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.SemanticKernel;
 using Microsoft.SemanticKernel.ChatCompletion;
 using Microsoft.SemanticKernel.Connectors.OpenAI;
+using Vgac.Copilot.Agent.Offline;
 using Vgac.Copilot.Agent.Planning;
 using Vgac.Copilot.Plugins.Catalog;
 
@@ -130,6 +131,14 @@ public sealed class LlmPlanner : IPlanner
         finally
         {
             await stream.DisposeAsync().ConfigureAwait(false);
+        }
+
+        // What the question narrowed to and no call carried is said, unless the model said so itself.
+        if (_budget.StoppedBecause is null && QuestionConstraints.Note(EntityExtractor.Extract(question), [.. _budget.Calls], answer.ToString()) is { } narrowed)
+        {
+            var note = $"{(answer.Length > 0 ? "\n" : "")}{narrowed}";
+            answer.Append(note);
+            yield return note;
         }
 
         if (_budget.StoppedBecause is { } reason)

@@ -77,8 +77,42 @@ public static partial class AnswerWriter
             "namespace" => e.Namespace ?? "default",
             "priority" => (e.Priority ?? 0).ToString(CultureInfo.InvariantCulture),
             "gpu_type_clause" => e.GpuType is { } t ? $" ({t})" : "",
+            "namespace_clause" => e.Namespace is { } ns ? $" in {ns}" : "",
+            "spec_clause" => SpecClause(e),
             _ => Format(Find(results, path), placeholder),
         };
+    }
+
+    /// <summary>The rest of the spec the prediction was asked with, each part as the user gave it: ", 64 GB, 32 CPU cores, distributed, runtime 6 h".</summary>
+    private static string SpecClause(Entities e)
+    {
+        var parts = new List<string>();
+        if (e.MemoryGb is { } memory)
+        {
+            parts.Add(string.Create(CultureInfo.InvariantCulture, $"{memory:0.##} GB"));
+        }
+
+        if (e.Cpus is { } cores)
+        {
+            parts.Add(string.Create(CultureInfo.InvariantCulture, $"{cores} CPU cores"));
+        }
+
+        if (e.Distributed is { } distributed)
+        {
+            parts.Add(distributed ? "distributed" : "single node");
+        }
+
+        if (e.DurationMinutes is { } minutes)
+        {
+            parts.Add($"runtime {Core.Text.Words.Duration(minutes * 60.0)}");
+        }
+
+        if (e.Queue is { } queue)
+        {
+            parts.Add($"queue {queue}");
+        }
+
+        return parts.Count == 0 ? "" : ", " + string.Join(", ", parts);
     }
 
     private static JsonElement? Find(IReadOnlyDictionary<string, JsonElement> results, string path)

@@ -15,8 +15,21 @@ public sealed record Entities(int? Gpus, string? GpuType, double? MemoryGb, stri
     /// <summary>Expected runtime in minutes ("2h", "90 minutes"; "overnight" is 8-12 h, taken as its middle).</summary>
     public int? DurationMinutes { get; init; }
 
+    /// <summary>CPU cores asked for ("32 cores").</summary>
+    public int? Cpus { get; init; }
+
+    /// <summary>Whether the job spans nodes ("distributed", "multi-node", "two nodes of 8"); null when not said.</summary>
+    public bool? Distributed { get; init; }
+
+    /// <summary>A window to look back over, in hours ("this week" is 168, "the past day" 24, "the last 6 hours" 6).</summary>
+    public double? WindowHours { get; init; }
+
+    /// <summary>A queue or Slurm partition named ("partition gpu-long", "the debug queue").</summary>
+    public string? Queue { get; init; }
+
     /// <summary>True when the question names nothing of a job spec.</summary>
-    public bool IsEmpty => Gpus is null && GpuType is null && MemoryGb is null && Namespace is null && Priority is null && JobId is null && DurationMinutes is null;
+    public bool IsEmpty => Gpus is null && GpuType is null && MemoryGb is null && Namespace is null && Priority is null && JobId is null && DurationMinutes is null
+        && Cpus is null && Distributed is null && WindowHours is null && Queue is null;
 
     /// <summary>This spec with what <paramref name="newer"/> says written over it (a follow-up: "and with 8?").</summary>
     public Entities With(Entities newer) => new(
@@ -27,6 +40,10 @@ public sealed record Entities(int? Gpus, string? GpuType, double? MemoryGb, stri
         InvalidGpus = newer.InvalidGpus,
         JobId = newer.JobId ?? JobId,
         DurationMinutes = newer.DurationMinutes ?? DurationMinutes,
+        Cpus = newer.Cpus ?? Cpus,
+        Distributed = newer.Distributed ?? Distributed,
+        WindowHours = newer.WindowHours ?? WindowHours,
+        Queue = newer.Queue ?? Queue,
     };
 }
 
@@ -51,6 +68,7 @@ public static partial class EntityExtractor
 
     public static Entities Extract(string question)
     {
+        var raw = question.ToLowerInvariant();
         var q = Normalize(question);
         var gpuCounts = GpuCount().Matches(q).Select(m => int.Parse(m.Groups["n"].Value, CultureInfo.InvariantCulture)).ToList();
         var list = GpuList().Match(q);
@@ -67,7 +85,7 @@ public static partial class EntityExtractor
             variants.Count > 0 ? variants[0] : null,
             GpuType().Match(q) is { Success: true } t ? t.Groups[1].Value.ToUpperInvariant() : null,
             Memory(q),
-            Namespace().Match(q) is { Success: true } ns ? ns.Groups["ns"].Value : null,
+            NamespaceOf(q),
             priorities.Count > 0 ? priorities[0] : null,
             variants.Count > 1 ? variants : [],
             priorities.Count > 1 ? priorities : [])
@@ -75,7 +93,51 @@ public static partial class EntityExtractor
             InvalidGpus = negative.Success ? negative.Value.Trim() : null,
             JobId = JobIdPattern().Match(q) is { Success: true } id ? id.Value : null,
             DurationMinutes = Duration(q),
+            Cpus = CpuPattern().Match(q) is { Success: true } cpu ? int.Parse(cpu.Groups["n"].Value, CultureInfo.InvariantCulture) : null,
+            Distributed = SingleNode().IsMatch(raw) ? false : DistributedPattern().IsMatch(raw) ? true : null,
+            WindowHours = Window(q),
+            Queue = QueuePattern().Match(q) is { Success: true } queue && !NotAQueue.Contains(queue.Groups["q"].Value) ? queue.Groups["q"].Value : null,
         };
+    }
+
+    /// <summary>Words that stand before "queue" or "partition" without naming one ("the slurm queue", "the whole queue").</summary>
+    private static readonly HashSet<string> NotAQueue = new(StringComparer.Ordinal)
+    {
+        "slurm", "job", "jobs", "pending", "gpu", "whole", "current", "entire", "k8s", "kubernetes", "wait", "waiting", "long", "scheduler",
+        "cluster", "my", "our", "your", "this", "that", "the", "a", "is", "so", "of", "for", "and", "right", "now", "length", "depth",
+        "status", "state", "order", "position", "each", "every", "which", "what", "its",
+    };
+
+    private static string? NamespaceOf(string q)
+    {
+        if (Namespace().Match(q) is { Success: true } ns)
+        {
+            return ns.Groups["ns"].Value;
+        }
+
+        // "running for ml-prod", "median wait for ml-research": a hyphenated name after "for" or "of" that is not a job id.
+        return NamespaceAfterFor().Match(q) is { Success: true } named && !JobIdPattern().IsMatch(named.Groups["ns"].Value) ? named.Groups["ns"].Value : null;
+    }
+
+    private static double? Window(string q)
+    {
+        if (WindowWords().Match(q) is { Success: true } w)
+        {
+            return w.Groups["w"].Value switch
+            {
+                "week" or "7 days" => 168,
+                "month" or "30 days" => 720,
+                _ => 24, // the past day, 24 hours ("today" is not read: "the guards are off today" narrows nothing)
+            };
+        }
+
+        if (WindowPattern().Match(q) is not { Success: true } m)
+        {
+            return null;
+        }
+
+        var value = double.Parse(m.Groups["v"].Value, CultureInfo.InvariantCulture);
+        return m.Groups["unit"].Value.StartsWith('d') ? value * 24 : m.Groups["unit"].Value.StartsWith('w') ? value * 168 : value;
     }
 
     /// <summary>
@@ -174,10 +236,32 @@ public static partial class EntityExtractor
     private static partial Regex MemoryPattern();
 
     // A runtime, not a wait threshold ("waits more than 10 min" is not a duration): introduced by "for", "runs",
-    // "lasting", "runtime", "duration", "takes", or written before "job", "run" or "training".
-    [GeneratedRegex(@"(?:\b(?:for|runs?(?:\s+for)?|running(?:\s+for)?|lasting|runtime(?:\s+of)?|duration(?:\s+of)?|takes?)\s+~?(?<v>\d+(?:\.\d+)?)\s*(?<unit>h|hrs?|hours?|mins?|minutes?|d|days?)\b(?!\w))|(?:\b(?<v>\d+(?:\.\d+)?)\s*(?<unit>h|hrs?|hours?|mins?|minutes?)[\s-]+(?:long\s+)?(?:job|run|training)\b)")]
+    // "lasting", "runtime", "duration", "takes", "about" (not after a word of waiting or starting: "waits about 2 h"),
+    // or written before "job", "run" or "training".
+    [GeneratedRegex(@"(?:\b(?:for|runs?(?:\s+for)?|running(?:\s+for)?|lasting|runtime(?:\s+of)?|duration(?:\s+of)?|takes?)\s+(?:about\s+|around\s+|roughly\s+)?~?(?<v>\d+(?:\.\d+)?)\s*(?<unit>h|hrs?|hours?|mins?|minutes?|d|days?)\b(?!\w))|(?:\b(?<!(?:wait|waits|waited|waiting|in|within|start|starts|after)\s+)(?:about|around|roughly)\s+~?(?<v>\d+(?:\.\d+)?)\s*(?<unit>h|hrs?|hours?|mins?|minutes?|d|days?)\b(?!\w))|(?:\b(?<v>\d+(?:\.\d+)?)\s*(?<unit>h|hrs?|hours?|mins?|minutes?)[\s-]+(?:long\s+)?(?:job|run|training)\b)")]
     private static partial Regex DurationPattern();
 
-    [GeneratedRegex(@"\b(?:namespace|ns|team)\s*[:=]?\s*(?<ns>[a-z0-9][a-z0-9-]*)|\bin\s+(?<ns>[a-z0-9]+(?:-[a-z0-9]+)+)\b")]
+    [GeneratedRegex(@"\b(?:for|of|from)\s+(?<ns>[a-z][a-z0-9]*(?:-[a-z0-9]+)+)\b(?!\s*(?:gpus?|cards?|nodes?|jobs?\b))")]
+    private static partial Regex NamespaceAfterFor();
+
+    [GeneratedRegex(@"(?<n>\d{1,3})\s*(?:x\s*)?(?:cpu\s+)?(?:cores?|v?cpus?)\b")]
+    private static partial Regex CpuPattern();
+
+    [GeneratedRegex(@"\b(?:distributed|multi[\s-]?node|across\s+(?:\d+|two|three|four|five|six|eight|several|many|multiple)\s+nodes|(?:[2-9]|\d{2,3}|two|three|four|five|six|eight)\s+nodes\s+(?:of|with|x)\b)")]
+    private static partial Regex DistributedPattern();
+
+    [GeneratedRegex(@"\b(?:single[\s-]node|one[\s-]node|non[\s-]distributed|not\s+distributed)\b")]
+    private static partial Regex SingleNode();
+
+    [GeneratedRegex(@"\b(?:(?:this|the\s+past|the\s+last|past|last)\s+(?<w>week|month|day|7 days|30 days|24 hours))\b")]
+    private static partial Regex WindowWords();
+
+    [GeneratedRegex(@"\b(?:(?:in|over|during|for)\s+)?(?:the\s+)?(?:last|past)\s+(?<v>\d+(?:\.\d+)?)\s*(?<unit>h|hrs?|hours?|d|days?|w|weeks?)\b(?!\w)")]
+    private static partial Regex WindowPattern();
+
+    [GeneratedRegex(@"\b(?:(?:partition|queue)\s*[:=]\s*(?<q>[a-z][a-z0-9_-]*)|partition\s+(?<q>[a-z][a-z0-9_-]*)|(?:the|in|on)\s+(?<q>[a-z][a-z0-9_-]*)\s+(?:partition|queue)\b)|(?<!\S)-p\s+(?<q>[a-z][a-z0-9_-]*)")]
+    private static partial Regex QueuePattern();
+
+    [GeneratedRegex(@"\b(?:namespace|ns|team)\s*[:=]?\s*(?<ns>[a-z0-9][a-z0-9-]*)|\baccount\s*(?:[:=]\s*(?<ns>[a-z0-9][a-z0-9_-]*)|\s(?<ns>[a-z0-9]+(?:[-_][a-z0-9]+)+))|\bin\s+(?<ns>[a-z0-9]+(?:-[a-z0-9]+)+)\b")]
     private static partial Regex Namespace();
 }

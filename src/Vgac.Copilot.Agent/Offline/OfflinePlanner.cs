@@ -61,6 +61,7 @@ public sealed class OfflinePlanner(ToolInvoker tools, OfflineUnderstanding under
         var answer = new StringBuilder();
         foreach (var part in plan.Parts)
         {
+            var first = calls.Count;
             var answers = new List<(string? Cluster, IReadOnlyDictionary<string, JsonElement> Results)>();
             foreach (var cluster in targets)
             {
@@ -87,6 +88,10 @@ public sealed class OfflinePlanner(ToolInvoker tools, OfflineUnderstanding under
             }
 
             answer.Append(answer.Length > 0 ? "\n\n" : "").Append(ClusterAnswers.Write(part.Intent, part.Entities, answers));
+            if (QuestionConstraints.Note(part.Entities, calls[first..]) is { } narrowed)
+            {
+                answer.Append('\n').Append(narrowed);
+            }
         }
 
         if (plan.Note is { } note)
@@ -116,6 +121,11 @@ public sealed class OfflinePlanner(ToolInvoker tools, OfflineUnderstanding under
             if (fields.Contains("job_id") && e.JobId is { } job)
             {
                 args["job_id"] = job;
+            }
+
+            if (fields.Contains("window_hours") && e.WindowHours is { } hours)
+            {
+                args["window_hours"] = hours;
             }
 
             return args;
@@ -165,9 +175,28 @@ public sealed class OfflinePlanner(ToolInvoker tools, OfflineUnderstanding under
             args["memory_gb"] = m;
         }
 
-        if (e.DurationMinutes is { } minutes && tool.Name == ToolNames.PredictorPredictWait)
+        if (tool.Name == ToolNames.PredictorPredictWait)
         {
-            args["duration_minutes"] = minutes;
+            // What only the single prediction takes: runtime, CPU, spanning nodes, the queue.
+            if (e.DurationMinutes is { } minutes)
+            {
+                args["duration_minutes"] = minutes;
+            }
+
+            if (e.Cpus is { } cores)
+            {
+                args["cpu_millicores"] = cores * 1000.0;
+            }
+
+            if (e.Distributed is { } distributed)
+            {
+                args["distributed"] = distributed;
+            }
+
+            if (e.Queue is { } queue)
+            {
+                args["queue"] = queue;
+            }
         }
 
         return args;

@@ -61,7 +61,7 @@ public sealed class CassetteHandler(Cassette cassette, bool exactPredictions = f
     private HttpResponseMessage Answer(HttpRequestMessage request, string key, string path, string? body, System.Collections.Specialized.NameValueCollection query) =>
         request.Method.Method switch
         {
-            "GET" when cassette.Endpoints.TryGetValue(key, out var recorded) => Json((HttpStatusCode)recorded.Status, Limit(recorded.Body, query["limit"])),
+            "GET" when cassette.Endpoints.TryGetValue(key, out var recorded) => Json((HttpStatusCode)recorded.Status, Limit(recorded.Body, query["limit"], query["namespace"])),
             "GET" when path.StartsWith("/api/jobs/", StringComparison.Ordinal) && path.Count(c => c == '/') == 3 => Job(Uri.UnescapeDataString(path["/api/jobs/".Length..])),
             "POST" when path == VgacRoutes.PredictWait => Json(HttpStatusCode.OK, Predict(Spec(body), "wait")),
             "POST" when path == VgacRoutes.PredictBatch => Batch(body),
@@ -152,9 +152,23 @@ public sealed class CassetteHandler(Cassette cassette, bool exactPredictions = f
     }
 
     /// <summary>A <c>limit</c> query cuts recorded lists as the live endpoint would.</summary>
-    private static JsonNode Limit(JsonNode body, string? limit)
+    /// <summary>A recorded list as VGAC would answer the query: one namespace's jobs (of those recorded), then at most <paramref name="limit"/> rows.</summary>
+    private static JsonNode Limit(JsonNode body, string? limit, string? jobNamespace)
     {
         var copy = body.DeepClone();
+        if (jobNamespace is not null && copy is JsonObject listed && listed["jobs"] is JsonArray jobs)
+        {
+            foreach (var job in jobs.Where(j => j?["namespace"]?.GetValue<string>() != jobNamespace).ToList())
+            {
+                jobs.Remove(job);
+            }
+
+            if (listed.ContainsKey("total"))
+            {
+                listed["total"] = jobs.Count;
+            }
+        }
+
         if (int.TryParse(limit, out var n) && copy is JsonObject obj)
         {
             foreach (var name in new[] { "jobs", "nodes", "predictions" })
