@@ -192,7 +192,7 @@ public sealed class WatchCommandTests
         var proposals = await CliHarness.RunAsync(["actions", "list", "--demo", "--all", "--format", "json"], env, Ct);
 
         Assert.Equal(ExitCodes.UsageError, none.ExitCode);
-        Assert.Contains("no demo trail in", none.Error, StringComparison.Ordinal);
+        Assert.Contains("no demo trail with a recorded cycle in", none.Error, StringComparison.Ordinal);
         Assert.True(watch.ExitCode == ExitCodes.Success, watch.ToString());
         Assert.Single(Directory.GetFiles(folder, "demo-audit-*.db"));
         Assert.True(all.ExitCode == ExitCodes.Success, all.ToString());

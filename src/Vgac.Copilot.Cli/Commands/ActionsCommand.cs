@@ -25,7 +25,11 @@ internal abstract class ActionsCommandBase : VgacCommand
     /// <summary>The person acting, for the audit trail.</summary>
     protected static string Who => Environment.UserName is { Length: > 0 } user ? user : "unknown";
 
-    protected override IEnumerable<KeyValuePair<string, string?>>? Settings(ParseResult parse) => AuditTrail.Settings(parse, demo: false, Context.Environment);
+    protected override IEnumerable<KeyValuePair<string, string?>>? Settings(ParseResult parse) =>
+        AuditTrail.Settings(parse, demo: false, Context.Environment, actsOnDemo: ConnectsToVgac(parse), DecidedOn(parse));
+
+    /// <summary>The one proposal this run decides on, if it names one.</summary>
+    protected virtual string? DecidedOn(ParseResult parse) => null;
 
     protected static Argument<string> ProposalId() => new("id") { Description = "The proposal id (from 'vgac actions list')." };
 
@@ -158,6 +162,8 @@ internal abstract class ActionsDecideCommand : ActionsCommandBase
         Add(job);
     }
 
+    protected override string? DecidedOn(ParseResult parse) => parse.GetValue(all) ? null : parse.GetValue(id);
+
     protected override async Task<int> ExecuteAsync(ParseResult parse, CommandSession session, CancellationToken token)
     {
         if (approve)
@@ -213,9 +219,33 @@ internal abstract class ActionsDecideCommand : ActionsCommandBase
             return ExitCodes.Success;
         }
 
+        if (parse.GetResult(AuditTrail.LatestDemo) is not null && parse.GetValue(AuditTrail.LatestDemo))
+        {
+            await DemoAtProposalAsync(session, proposalId, token).ConfigureAwait(false);
+        }
+
         var executed = await queue.ApproveAsync(proposalId, Who, parse.GetValue(reason), token).ConfigureAwait(false);
         await session.Out.WriteLineAsync(IsJson(parse) ? WatchJson.Serialize(executed) : $"{executed.ProposalId}: {executed.State.Replace('_', ' ')}: {executed.Detail}").ConfigureAwait(false);
         return executed.State == ProposalStates.Executed ? ExitCodes.Success : ExitCodes.ActionRefused;
+    }
+    /// <summary>
+    /// A demo proposal decided on: its cluster's simulator was started at the proposal's time; the day of trouble
+    /// (played on the demo's first cluster) is brought to where it stood then, so the guards are asked again on the
+    /// numbers of that moment.
+    /// </summary>
+    private static async Task DemoAtProposalAsync(CommandSession session, string proposalId, CancellationToken token)
+    {
+        var services = await session.ServicesOfProposalAsync(proposalId, token).ConfigureAwait(false);
+        var configuration = services.GetRequiredService<Microsoft.Extensions.Configuration.IConfiguration>();
+        var store = services.GetRequiredService<AuditStore>();
+        if (configuration["Cluster:Name"] != session.Clusters.Clusters[0].Name || configuration["Vgac:BaseUrl"] is not { } url
+            || Watch.Storage.SqliteAuditBackend.NewestRecordAt(store.Path, proposalId) is not { } made)
+        {
+            return;
+        }
+
+        using var day = WatchDemoScenario.Day(new Uri(url), TimeSpan.FromMinutes(10), new SettableWatchClock(made), _ => Task.CompletedTask);
+        await day.CatchUpAsync(made).ConfigureAwait(false);
     }
 }
 

@@ -122,7 +122,7 @@ internal static class AuditTrail
     public static readonly Option<string?> Option = new("--audit-db") { Description = "An SQLite audit trail to use (default: the configured store; without one, vgac/audit.db in the user's data folder).", HelpName = "path" };
 
     /// <summary><c>--demo</c> on the trail's readers: open the latest trail 'vgac watch --demo' wrote.</summary>
-    public static readonly Option<bool> LatestDemo = new("--demo") { Description = "Open the latest demo trail (the one 'vgac watch --demo' wrote last)." };
+    public static readonly Option<bool> LatestDemo = new("--demo") { Description = "Open the latest demo trail (the newest one 'vgac watch --demo' recorded a cycle in)." };
 
     private const string DemoPrefix = "demo-audit-";
 
@@ -130,7 +130,12 @@ internal static class AuditTrail
     /// Where the audit trail is: <c>--audit-db</c>, else configuration; a demo run gets a new file of its own
     /// (<paramref name="demo"/>), a reader given <c>--demo</c> opens the newest such file.
     /// </summary>
-    public static IEnumerable<KeyValuePair<string, string?>> Settings(ParseResult parse, bool demo, IReadOnlyDictionary<string, string> environment)
+    /// <param name="parse">The command line.</param>
+    /// <param name="demo">A demo run, which writes a new trail of its own.</param>
+    /// <param name="environment">The process's environment (<c>VGAC_AUDIT_DB</c>).</param>
+    /// <param name="actsOnDemo">The command acts on the demo trail's clusters (<c>actions approve</c>, <c>apply</c>): their simulators are set to the trail's time.</param>
+    /// <param name="proposal">With <paramref name="actsOnDemo"/>: the one proposal decided on, whose time the simulators are set to.</param>
+    public static IEnumerable<KeyValuePair<string, string?>> Settings(ParseResult parse, bool demo, IReadOnlyDictionary<string, string> environment, bool actsOnDemo = false, string? proposal = null)
     {
         // Demo trails live beside the configured trail (VGAC_AUDIT_DB), else in the user's data folder.
         var folder = Path.GetDirectoryName(environment.TryGetValue("VGAC_AUDIT_DB", out var configured) && configured.Length > 0
@@ -148,9 +153,35 @@ internal static class AuditTrail
         }
         else if (parse.GetResult(LatestDemo) is not null && parse.GetValue(LatestDemo))
         {
-            var latest = Directory.Exists(folder) ? Directory.GetFiles(folder, DemoPrefix + "*.db").Order(StringComparer.Ordinal).LastOrDefault() : null;
+            var (latest, newest) = Latest(folder);
             yield return new("Storage:Provider", "sqlite");
-            yield return new("Watch:AuditPath", latest ?? throw new ConfigurationException($"no demo trail in {folder} yet: 'vgac watch --demo' writes one."));
+            yield return new("Watch:AuditPath", latest);
+            if (actsOnDemo)
+            {
+                // The demo's simulators as they stood when the proposal decided on was made (else at the trail's newest
+                // record): its job waits there as it did, and the guards are asked again on the simulator's numbers.
+                newest = proposal is not null && Watch.Storage.SqliteAuditBackend.NewestRecordAt(latest, proposal) is { } made ? made : newest;
+                var hours = Math.Clamp((newest - new Simulator.SimulatorOptions().StartTime).TotalHours, 0, 24 * 90);
+                yield return new("Simulator:Speed", "0");
+                yield return new("Simulator:WarmupHours", hours.ToString("0.####", CultureInfo.InvariantCulture));
+            }
         }
+    }
+
+    /// <summary>The newest demo trail with a record in it (a demo stopped before its first cycle leaves an empty one), and its newest record's time.</summary>
+    private static (string Path, DateTimeOffset Newest) Latest(string folder)
+    {
+        if (Directory.Exists(folder))
+        {
+            foreach (var file in Directory.GetFiles(folder, DemoPrefix + "*.db").Order(StringComparer.Ordinal).Reverse())
+            {
+                if (Watch.Storage.SqliteAuditBackend.NewestRecordAt(file) is { } newest)
+                {
+                    return (file, newest);
+                }
+            }
+        }
+
+        throw new ConfigurationException($"no demo trail with a recorded cycle in {folder} yet: 'vgac watch --demo' writes one.");
     }
 }

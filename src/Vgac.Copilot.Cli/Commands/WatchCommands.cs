@@ -75,8 +75,9 @@ internal sealed class WatchCommand : VgacCommand
                 sp.GetRequiredService<Microsoft.Extensions.Configuration.IConfiguration>()["Cluster:Name"] ?? AuditStore.DefaultCluster, _ => new SettableWatchClock(DateTimeOffset.UnixEpoch));
             return await CommandHost.RunAsync(parse, context, async (session, token) =>
             {
-                var max = parse.GetValue(once) ? 1 : parse.GetValue(cycles);
                 var simStep = WatchOptionsFlags.SimStepOf(parse);
+                // The demo plays one simulated day and ends (cycle 0 at its start, the last at its end), unless told otherwise.
+                var max = parse.GetValue(once) ? 1 : parse.GetValue(cycles) ?? (demo ? WatchDemoScenario.DayCycles(simStep) : null);
                 if (session.Get<WatchOptions>().Autonomy != Autonomy.Off)
                 {
                     session.Clusters.RequireConfiguredVgac("vgac watch with autonomy");
@@ -182,7 +183,7 @@ internal sealed class WatchCommand : VgacCommand
                         }
                     }
 
-                    return await FinishAsync(session, scopes, demo, max, last).ConfigureAwait(false);
+                    return await FinishAsync(session, scopes, demo, max, last, session.Get<WatchOptions>().Autonomy).ConfigureAwait(false);
                 }
                 finally
                 {
@@ -222,7 +223,7 @@ internal sealed class WatchCommand : VgacCommand
     }
 
     /// <summary>After the loops: each cluster's trail checked against its own guards, the demo's next steps, the exit code.</summary>
-    private async Task<int> FinishAsync(CommandSession session, IReadOnlyList<ClusterScopes.Scope> scopes, bool demo, int? max, IReadOnlyDictionary<string, CycleReport> last)
+    private async Task<int> FinishAsync(CommandSession session, IReadOnlyList<ClusterScopes.Scope> scopes, bool demo, int? max, IReadOnlyDictionary<string, CycleReport> last, Autonomy autonomy)
     {
         var context = Context;
         if (demo || max is not 1)
@@ -250,18 +251,44 @@ internal sealed class WatchCommand : VgacCommand
             {
                 // Where to go from here: the trail the demo wrote is the user's to explore.
                 var trail = Identifiers.ShellQuote(session.Get<AuditStore>().Path);
-                await context.Error.WriteLineAsync($"""
-                    Next:
-                      vgac audit --audit-db {trail}                 # everything the day recorded, every cluster
-                      vgac audit --audit-db {trail} --check         # every executed action re-checked against its cluster's guards
-                      vgac actions list --all --audit-db {trail}    # the proposals and where each stands
-                    """).ConfigureAwait(false);
+                var waiting = 0;
+                foreach (var scope in scopes)
+                {
+                    waiting += (await scope.Services.GetRequiredService<ActionQueue>().ListAsync(cancellationToken: CancellationToken.None).ConfigureAwait(false))
+                        .Count(r => r.State == ProposalStates.AwaitingApproval);
+                }
+
+                await context.Error.WriteLineAsync(DemoNext(trail, waiting, autonomy)).ConfigureAwait(false);
             }
         }
 
         return last.Values.Any(r => r.Failure is not null) ? ExitCodes.Failure
             : max is 1 && last.Values.Any(r => r.Outage is not null) ? ExitCodes.VgacUnavailable
             : ExitCodes.Success;
+    }
+
+    /// <summary>Where a demo goes from here: the trail to explore, and how a waiting proposal comes to run.</summary>
+    internal static string DemoNext(string trail, int waiting, Autonomy autonomy)
+    {
+        var text = new System.Text.StringBuilder();
+        if (waiting > 0)
+        {
+            text.AppendLine(autonomy == Autonomy.Off
+                ? $"{Core.Text.Words.Count(waiting, "proposal")} {(waiting == 1 ? "awaits" : "await")} a person: with --autonomy off (the default) nothing runs by itself. Approve one below, or run the demo with --autonomy notify (tiers 1-2 run when the guards allow) or full."
+                : $"{Core.Text.Words.Count(waiting, "proposal")} {(waiting == 1 ? "awaits" : "await")} a person: tiers above what --autonomy {autonomy.ToString().ToLowerInvariant()} runs by itself.");
+        }
+
+        text.AppendLine("Next:");
+        if (waiting > 0)
+        {
+            text.AppendLine("  vgac actions list --demo                      # what awaits a decision, with each proposal's id");
+            text.AppendLine("  vgac actions approve ID --demo               # the guards asked again against the demo's VGAC, then it runs");
+        }
+
+        text.AppendLine($"  vgac audit --audit-db {trail}                 # everything the day recorded, every cluster");
+        text.AppendLine($"  vgac audit --audit-db {trail} --check         # every executed action re-checked against its cluster's guards");
+        text.Append($"  vgac actions list --all --audit-db {trail}    # the proposals and where each stands");
+        return text.ToString();
     }
 
     /// <summary>

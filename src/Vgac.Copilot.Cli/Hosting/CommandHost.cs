@@ -33,9 +33,10 @@ internal static partial class CommandHost
             var configuration = CopilotConfiguration.Build(context, parse.GetValue(GlobalOptions.ConfigFile), flags);
             StartupTimeline.Mark("configuration");
             context.Secrets.Learn(configuration);
-            // --demo: two simulated clusters; a reader of a demo trail (audit, actions) gets the same names, no simulator.
+            // --demo: two simulated clusters; a reader of a demo trail (audit, actions list) gets the same names, no
+            // simulator; a command that acts on one (actions approve, apply) gets the demo's simulators, at the trail's time.
             var plan = connectsToVgac && parse.GetValue(GlobalOptions.Demo) ? ClusterPlan.Demo(parse.GetValue(GlobalOptions.Cluster))
-                : parse.GetResult(Commands.AuditTrail.LatestDemo) is not null && parse.GetValue(Commands.AuditTrail.LatestDemo) ? ClusterPlan.Demo(parse.GetValue(GlobalOptions.Cluster), simulate: false)
+                : parse.GetResult(Commands.AuditTrail.LatestDemo) is not null && parse.GetValue(Commands.AuditTrail.LatestDemo) ? ClusterPlan.Demo(parse.GetValue(GlobalOptions.Cluster), simulate: connectsToVgac)
                 : ClusterPlan.Read(configuration, context.Environment);
             clusters = new ClusterScopes(plan, configuration, flags, context.Secrets, services,
                 unflagged: () => CopilotConfiguration.Build(context, parse.GetValue(GlobalOptions.ConfigFile), []));

@@ -44,7 +44,10 @@ internal static partial class FullProgram
         return command is VgacCommand { Needs: var needs } && needs.HasFlag(CommandNeeds.FullProgram) || WithDemo(parse);
     }
 
-    private static bool WithDemo(ParseResult parse) => parse.GetResult(GlobalOptions.Demo) is not null && parse.GetValue(GlobalOptions.Demo);
+    /// <summary>A run with the simulator: <c>--demo</c>, or a command that acts on a demo trail's cluster (<c>actions approve ID --demo</c>).</summary>
+    private static bool WithDemo(ParseResult parse) => parse.GetResult(GlobalOptions.Demo) is not null && parse.GetValue(GlobalOptions.Demo)
+        || parse.CommandResult.Command is VgacCommand { Needs: var needs } && needs.HasFlag(CommandNeeds.Vgac)
+           && parse.GetResult(Commands.AuditTrail.LatestDemo) is not null && parse.GetValue(Commands.AuditTrail.LatestDemo);
 
     /// <summary>
     /// What a body of the full program throws in the one-shot build, where it is never reached

@@ -23,6 +23,9 @@ internal sealed class WatchDemoScenario(Uri simulator, TimeSpan step, SettableWa
     /// </summary>
     public DateTimeOffset? TrailNewest { get; init; }
 
+    /// <summary>The cycles of one simulated day at <paramref name="step"/> a cycle: the first at its start, the last at its end.</summary>
+    public static int DayCycles(TimeSpan step) => (int)Math.Ceiling(TimeSpan.FromDays(1) / step) + 1;
+
     public static WatchDemoScenario Day(Uri simulator, TimeSpan step, SettableWatchClock clock, Func<string, Task> say, DateTimeOffset? trailNewest = null)
     {
         var s = new WatchDemoScenario(simulator, step, clock, say) { TrailNewest = trailNewest };
@@ -42,6 +45,20 @@ internal sealed class WatchDemoScenario(Uri simulator, TimeSpan step, SettableWa
     /// <summary>A calm day: the simulated clock moves, nothing is injected (the cluster beside the one in trouble).</summary>
     public static WatchDemoScenario Calm(Uri simulator, TimeSpan step, SettableWatchClock clock, Func<string, Task> say, DateTimeOffset? trailNewest = null) =>
         new(simulator, step, clock, say) { TrailNewest = trailNewest };
+
+    /// <summary>
+    /// The simulator as the demo left it at <paramref name="moment"/>, for a decision taken later on a proposal of
+    /// that time (<c>actions approve ID --demo</c>): everything the day had injected by then is played again, the clock
+    /// is not moved (the simulator already starts at that moment).
+    /// </summary>
+    public async Task CatchUpAsync(DateTimeOffset moment)
+    {
+        var hour = (moment - (new Simulator.SimulatorOptions().StartTime + TimeSpan.FromHours(Commands.WatchCommand.WatchDemoStartHours))).TotalHours;
+        while (_next < _script.Count && _script[_next].Hour <= hour)
+        {
+            await _script[_next++].Act().ConfigureAwait(false);
+        }
+    }
 
     /// <summary>Before cycle <paramref name="index"/>: advance the clock one step, then play what is due.</summary>
     public async Task BeforeCycleAsync(long index, CancellationToken cancellationToken)

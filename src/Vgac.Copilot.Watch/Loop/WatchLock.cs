@@ -3,13 +3,14 @@ namespace Vgac.Copilot.Watch.Loop;
 /// <summary>
 /// One watch loop per audit trail: two would number their cycles from the same last cycle and interleave them.
 /// Held as an exclusively opened file beside the database for the life of the loop; the operating system releases
-/// it when the process dies, so a crash never leaves a stale lock.
+/// it when the process dies, so a crash never leaves a held lock, and a loop that ends removes the file itself.
 /// </summary>
 public sealed class WatchLock : IDisposable
 {
     private readonly FileStream _file;
+    private readonly string _path;
 
-    private WatchLock(FileStream file) => _file = file;
+    private WatchLock(FileStream file, string path) => (_file, _path) = (file, path);
 
     /// <summary>Takes the lock, or says who holds it.</summary>
     /// <exception cref="WatchAlreadyRunningException">Another process is watching this audit trail.</exception>
@@ -29,7 +30,7 @@ public sealed class WatchLock : IDisposable
             }
 
             file.Flush();
-            return new WatchLock(file);
+            return new WatchLock(file, path);
         }
         catch (IOException ex) when (IsContention(ex))
         {
@@ -59,7 +60,23 @@ public sealed class WatchLock : IDisposable
         }
     }
 
-    public void Dispose() => _file.Dispose();
+    /// <summary>
+    /// Removes the file while still holding it, then lets go: a process that opens the path after the removal makes
+    /// a new file and takes that; one that opened it before found it held and said so.
+    /// </summary>
+    public void Dispose()
+    {
+        try
+        {
+            File.Delete(_path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Left behind, it holds nothing: the lock is the open file, and it closes below.
+        }
+
+        _file.Dispose();
+    }
 }
 
 /// <summary>Another <c>vgac watch</c> holds the audit trail.</summary>

@@ -28,6 +28,33 @@ public sealed class SqliteAuditBackend(string path) : IAuditBackend
     public static string DefaultPath() => System.IO.Path.Combine(
         Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create), "vgac", "audit.db");
 
+    /// <summary>
+    /// When the newest record of the trail at <paramref name="path"/> was made (with <paramref name="proposalId"/>:
+    /// when that proposal was made), or null when there is none (a demo stopped before its first cycle leaves a file
+    /// without records), read without creating or changing anything.
+    /// </summary>
+    public static DateTimeOffset? NewestRecordAt(string path, string? proposalId = null)
+    {
+        try
+        {
+            using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
+            connection.Open();
+            using var query = connection.CreateCommand();
+            query.CommandText = proposalId is null
+                ? "SELECT at FROM events WHERE id >= 1 ORDER BY id DESC LIMIT 1"
+                : $"SELECT at FROM events WHERE kind = '{AuditKinds.Proposal}' AND proposal_id = $proposal ORDER BY id LIMIT 1";
+            query.Parameters.AddWithValue("$proposal", (object?)proposalId ?? DBNull.Value);
+            return query.ExecuteScalar() is string at
+                && DateTimeOffset.TryParse(at, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var when)
+                ? when
+                : null;
+        }
+        catch (SqliteException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Opens a connection; the folder, WAL mode and schema are set up once per backend, not per call.</summary>
     public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
     {
