@@ -14,13 +14,15 @@ public sealed class CalibratorPlugin(CalibrationProvider calibration, LiveAudito
     public async Task<CalibrationStatusResult> StatusAsync(CancellationToken cancellationToken = default)
     {
         var status = await calibration.GetAsync(cancellationToken).ConfigureAwait(false);
-        var facts = status.ToFacts();
-        var drift = guards.Drift(facts);
-        var report = guards.Evaluate(PredictionFacts.FromVgac(1, 1, true), facts);
+        var standing = guards.Standing(status.ToFacts());
+        var drift = standing.Drift;
         return new CalibrationStatusResult(
             status.ReportedEce, status.AuditedEce, drift.EffectiveEce, status.ReportedBrier, drift.SampleCount, status.RecalibrationNeeded, status.LastRecalibration,
-            PredictionBrief.CalibrationOf(report, status).Drift, drift.Ratio is { } r ? Math.Round(r, 2) : null, drift.BaselineEce, drift.Reason,
-            [.. report.Tiers.Where(t => t.Allowed).Select(t => t.Action)], status.Error);
+            PredictionBrief.DriftName(drift.Level), drift.Ratio is { } r ? Math.Round(r, 2) : null, drift.BaselineEce, standing.Line(),
+            [.. standing.MayAct.Select(t => t.Action)], status.Error)
+        {
+            JudgedEce = drift.JudgedEce is { } judged ? Math.Round(judged, 4) : null,
+        };
     }
 
     [VgacTool(ToolNames.CalibratorLiveAudit, Title = "Live calibration audit")]
@@ -29,10 +31,15 @@ public sealed class CalibratorPlugin(CalibrationProvider calibration, LiveAudito
     {
         var live = await auditor.AuditAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
         var a = live.Audit;
+        // The tiers as the guards judge them now (VGAC's figure and this audit together), with the one verdict line.
+        var standing = guards.Standing(live.Reported.ToFacts());
         return new LiveAuditResult(
             live.OutcomesUsed, Round(a?.Metrics.Ece), Round(a?.Metrics.Mce), Round(a?.Metrics.Brier), Round(a?.Metrics.Auroc), live.Reported.ReportedEce, Round(live.EffectiveEce),
-            a?.HighestTier ?? 0, a is null ? [] : [.. a.Slo.Where(s => s.Met == false).Select(s => s.Name)],
-            Round(a?.TailGaps.Where(t => t.Count > 0).Select(t => t.Gap).DefaultIfEmpty(0).Max()), live.Summary);
+            standing.HighestTier, a is null ? [] : [.. a.Slo.Where(s => s.Met == false).Select(s => s.Name)],
+            Round(a?.TailGaps.Where(t => t.Count > 0).Select(t => t.Gap).DefaultIfEmpty(0).Max()), live.Summary)
+        {
+            Verdict = standing.Line(a?.Slo),
+        };
     }
 
     [VgacTool(ToolNames.CalibratorTierVerdict, Title = "Tier verdict")]

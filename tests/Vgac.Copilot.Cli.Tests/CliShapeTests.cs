@@ -146,7 +146,11 @@ public sealed class CliShapeTests
 
         Assert.True(result.ExitCode == ExitCodes.Success, result.ToString());
         var verdict = Assert.Single(result.Out.Split('\n'), l => l.StartsWith("Verdict:", StringComparison.Ordinal));
-        Assert.Matches(@"baseline: (stable|monitor|reduce autonomy|recalibration)", verdict);
+        Assert.Matches(@"^Verdict: SLOs (met|failed .*: reported, they hold nothing back)\. Drift judged on ECE [\d.]+ \([\d.]+x the 0\.018 baseline\): (stable|monitor|reduce autonomy|recalibration required)\. (Tiers? [\d-]+ .* may act|Only tier 1 \(annotate\) may act|No tier may act)", verdict);
+        // The tiers above the verdict are the verdict's: as many may act as it says.
+        var mayAct = result.Out.Split('\n').Count(l => System.Text.RegularExpressions.Regex.IsMatch(l, @"^    \d \w+ +ECE <= [\d.]+ +may act"));
+        Assert.Equal(verdict.Contains("No tier may act", StringComparison.Ordinal) ? 0 : verdict.Contains("Only tier 1", StringComparison.Ordinal) ? 1 : mayAct, mayAct);
+        Assert.DoesNotContain(result.Out.Split('\n'), l => l.Contains("drift is judged on", StringComparison.Ordinal) && !verdict.Contains(System.Text.RegularExpressions.Regex.Match(l, @"judged on ([\d.]+)").Groups[1].Value, StringComparison.Ordinal));
         Assert.DoesNotContain("Guards use:", result.Out, StringComparison.Ordinal);
         Assert.DoesNotContain("Qualifies up to tier", result.Out, StringComparison.Ordinal);
     }

@@ -22,7 +22,8 @@ public sealed class CalibrationAuditorTests(ITestOutputHelper output)
         Assert.Equal(0.333851, audit.Metrics.Ece, 1e-6);
         Assert.All(audit.Tiers, t => Assert.False(t.Qualified));
         Assert.Contains(audit.Slo, s => s.Name == "ece" && s.Met == false);
-        Assert.StartsWith("NOT QUALIFIED", audit.Verdict, StringComparison.Ordinal);
+        Assert.StartsWith("SLOs failed (ece 0.334 > 0.050", audit.Verdict, StringComparison.Ordinal);
+        Assert.Contains("No tier may act", audit.Verdict, StringComparison.Ordinal);
     }
 
     [Fact]

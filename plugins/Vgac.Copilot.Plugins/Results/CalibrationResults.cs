@@ -15,7 +15,11 @@ public sealed record CalibrationStatusResult(
     double BaselineEce,
     string Verdict,
     IReadOnlyList<string> TiersCalibrationAllows,
-    string? Error);
+    string? Error)
+{
+    /// <summary>The figure drift is judged on (the audit's lower bound, or VGAC's figure if higher).</summary>
+    public double? JudgedEce { get; init; }
+}
 
 public sealed record LiveAuditResult(
     int Outcomes,
@@ -28,6 +32,10 @@ public sealed record LiveAuditResult(
     int HighestTierByCalibration,
     IReadOnlyList<string> SlosFailed,
     double? MaxTailGap,
-    string Summary);
+    string Summary)
+{
+    /// <summary>The one verdict: SLOs, the figure drift is judged on, and which tiers may act and why.</summary>
+    public string? Verdict { get; init; }
+}
 
 public sealed record TierVerdictResult(bool GatePassed, string Drift, double? EffectiveEce, int HighestTier, IReadOnlyList<TierBrief> Tiers);

@@ -7,7 +7,11 @@ namespace Vgac.Copilot.Plugins.Results;
 public sealed record Blocked(int Tier, string Rule, string Reason);
 
 /// <summary>Calibration as the guards saw it for this answer.</summary>
-public sealed record CalibrationBrief(double? Ece, string Drift, double? DriftRatio, int Samples, bool RecalibrationNeeded, string? Error);
+public sealed record CalibrationBrief(double? Ece, string Drift, double? DriftRatio, int Samples, bool RecalibrationNeeded, string? Error)
+{
+    /// <summary>The figure the drift level was judged on (the audit's lower bound, or VGAC's figure if higher): show it beside <see cref="Drift"/>.</summary>
+    public double? JudgedEce { get; init; }
+}
 
 /// <summary>
 /// A prediction with its confidence, gate, tiers and calibration beside the numbers, so no consumer can show the
@@ -69,13 +73,17 @@ public sealed record PredictionBrief(
 
     public static CalibrationBrief CalibrationOf(GuardReport guards, Core.Calibration.CalibrationStatus c) => new(
         guards.Drift.EffectiveEce is { } e ? Math.Round(e, 4) : null,
-        ToSnake(guards.Drift.Level),
+        DriftName(guards.Drift.Level),
         guards.Drift.Ratio is { } r ? Math.Round(r, 2) : null,
         guards.Drift.SampleCount,
         c.RecalibrationNeeded,
-        c.Error);
+        c.Error)
+    {
+        JudgedEce = guards.Drift.JudgedEce is { } judged ? Math.Round(judged, 4) : null,
+    };
 
-    private static string ToSnake(DriftLevel level) => level switch
+    /// <summary>A drift level's wire name.</summary>
+    public static string DriftName(DriftLevel level) => level switch
     {
         DriftLevel.ReduceAutonomy => "reduce_autonomy",
         DriftLevel.RecalibrationRequired => "recalibration_required",

@@ -80,16 +80,16 @@ internal sealed class CalibrationAuditCommand : VgacCommand
                 }
                 else
                 {
-                    // One verdict: what the guards will let act, not the audit's own tier reading beside it.
-                    var drift = session.Get<GuardPolicy>().Drift(result.Reported.ToFacts());
-                    var failedSlos = audit?.Slo.Where(x => x.Met == false).Select(x => x.Name).ToList() ?? [];
+                    // One verdict: what the guards will let act (VGAC's figure and the audit together), told once, with the
+                    // tiers and the drift line above it from the same standing.
+                    var standing = session.Get<GuardPolicy>().Standing(result.Reported.ToFacts());
                     if (audit is not null)
                     {
-                        await session.Out.WriteAsync(AuditText.Format(audit, source, verdict: null)).ConfigureAwait(false);
+                        await session.Out.WriteAsync(AuditText.Format(audit, source, verdict: null, standing)).ConfigureAwait(false);
                     }
 
                     await session.Out.WriteLineAsync($"Live: {result.Summary}").ConfigureAwait(false);
-                    await session.Out.WriteLineAsync($"Verdict: {drift.Reason.TrimEnd('.')}{(failedSlos.Count == 0 ? "." : $"; SLO{(failedSlos.Count == 1 ? "" : "s")} failed: {string.Join(", ", failedSlos)}.")}").ConfigureAwait(false);
+                    await session.Out.WriteLineAsync($"Verdict: {standing.Line(audit?.Slo)}").ConfigureAwait(false);
                     await session.Out.WriteLineAsync(WaitCoverageLine(result.WaitCoverage)).ConfigureAwait(false);
                 }
             }

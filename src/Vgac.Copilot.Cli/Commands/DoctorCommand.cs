@@ -166,19 +166,20 @@ internal sealed class DoctorCommand : VgacCommand
         var guards = services.GetRequiredService<GuardPolicy>();
         // The same view the guards take on every other path: VGAC's figures and the copilot's own latest audit.
         var status = await services.GetRequiredService<CalibrationProvider>().WithAuditsAsync(calibration!, cancellationToken).ConfigureAwait(false);
-        var drift = guards.Drift(status.ToFacts());
+        var standing = guards.Standing(status.ToFacts());
+        var drift = standing.Drift;
         var limit = guards.Options.Slo.MaxEce;
         var ece = drift.EffectiveEce ?? calibration!.Ece;
         var sloMet = status.IsAvailable && ece <= limit && !calibration!.RecalibrationNeeded;
         var audited = status.AuditedEce is { } a ? string.Create(CultureInfo.InvariantCulture, $" (the worse of VGAC's {calibration!.Ece:0.000} and the copilot's audit {a:0.000})") : "";
         lines.Add(string.Create(CultureInfo.InvariantCulture,
             $"  {(sloMet ? "ok  " : "FAIL")}  {"slo",-12} ECE {ece:0.000}{audited} against a limit of {limit:0.000}{(calibration!.RecalibrationNeeded ? "; VGAC says recalibration is needed" : "")}"));
-        lines.Add($"  {(drift.Level is DriftLevel.Stable or DriftLevel.Monitor ? "ok  " : "FAIL")}  {"guards",-12} {drift.Reason}");
+        lines.Add($"  {(drift.Level is DriftLevel.Stable or DriftLevel.Monitor ? "ok  " : "FAIL")}  {"guards",-12} {standing.Line()}");
         var healthy = sloMet && drift.Level is DriftLevel.Stable or DriftLevel.Monitor;
         var oneLine = string.Create(CultureInfo.InvariantCulture,
             $"{summary!.ClusterId} ({summary.SchedulerType.ToString().ToLowerInvariant()}): {summary.AvailableGpus}/{summary.TotalGpus} GPUs free, {summary.PendingJobs} pending; ECE {ece:0.000} (limit {limit:0.000})");
         return healthy
             ? new DoctorReport(lines, "healthy: every endpoint answers and the model is calibrated within its SLO.", ExitCodes.Success, $"{oneLine}; drift {System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(drift.Level.ToString())}")
-            : new DoctorReport(lines, $"VGAC answers, but {(sloMet ? "the guards limit autonomy" : "the calibration SLO failed")}: {drift.Reason}", ExitCodes.SloFailed, $"{oneLine}: {drift.Reason}");
+            : new DoctorReport(lines, $"VGAC answers, but {(sloMet ? "the guards limit autonomy" : "the calibration SLO failed")}: {standing.Line()}", ExitCodes.SloFailed, $"{oneLine}: {standing.Line()}");
     }
 }

@@ -7,8 +7,12 @@ namespace Vgac.Copilot.Cli.Output;
 /// <summary>A calibration audit for people: the figures, the tiers, the SLOs, and a verdict line.</summary>
 internal static class AuditText
 {
-    /// <summary>The audit; its own verdict line unless <paramref name="verdict"/> is given (null: the caller prints the one verdict).</summary>
-    public static string Format(CalibrationAudit a, string source, string? verdict = "")
+    /// <summary>
+    /// The audit; its own verdict line unless <paramref name="verdict"/> is given (null: the caller prints the one
+    /// verdict). With <paramref name="standing"/> (a live audit: the guards judge VGAC's figure and the audit
+    /// together), the drift line and the tiers are that standing's, so the screen tells one story.
+    /// </summary>
+    public static string Format(CalibrationAudit a, string source, string? verdict = "", Core.Guards.CalibrationStanding? standing = null)
     {
         var m = a.Metrics;
         var s = new StringBuilder();
@@ -20,16 +24,17 @@ internal static class AuditText
         s.AppendLine(I($"  Brier          {m.Brier:0.000000} = reliability {m.BrierReliability:0.000000} - resolution {m.BrierResolution:0.000000} + uncertainty {m.BrierUncertainty:0.000000}"));
         s.AppendLine(I($"  AUROC / AUPRC  {m.Auroc:0.0000} / {m.Auprc:0.0000}"));
         s.AppendLine($"  tail gaps      {string.Join("  ", a.TailGaps.Select(t => I($"p>={t.Threshold:0.0}: {(t.Count == 0 ? "-" : t.Gap.ToString("0.000", CultureInfo.InvariantCulture))} (n={t.Count})")))}");
-        s.AppendLine($"  drift          {a.Drift.Reason}");
+        s.AppendLine($"  drift          {(standing?.Drift ?? a.Drift).Reason}");
         if (a.TemporalEce.Count > 0)
         {
             s.AppendLine($"  ECE over time  {string.Join(" ", a.TemporalEce.Select(w => w.Ece.ToString("0.000", CultureInfo.InvariantCulture)))}  ({a.TemporalEce.Count} windows of {a.TemporalEce[0].Count}, oldest first)");
         }
 
-        s.AppendLine("  tiers");
-        foreach (var t in a.Tiers)
+        s.AppendLine("  tiers (what calibration lets act now)");
+        foreach (var t in standing?.Tiers.Select(v => new TierQualification(v.Tier, v.Action, v.MaxEce, v.Allowed,
+                     v.Allowed ? I($"ECE {v.EffectiveEce:0.0000} <= {v.MaxEce}") : Core.Guards.CalibrationStanding.Why(v))) ?? a.Tiers)
         {
-            s.AppendLine(I($"    {t.Tier} {t.Action,-9} ECE <= {t.MaxEce:0.00}   {(t.Qualified ? "qualified" : "not qualified")}  ({t.Reason})"));
+            s.AppendLine(I($"    {t.Tier} {t.Action,-9} ECE <= {t.MaxEce:0.00}   {(t.Qualified ? "may act" : "may not act")}  ({t.Reason})"));
         }
 
         s.AppendLine("  SLOs");

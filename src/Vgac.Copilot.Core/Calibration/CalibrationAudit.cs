@@ -39,12 +39,13 @@ public sealed class CalibrationAuditor(GuardPolicy guards)
         var debiased = DebiasedEce.Interval(probabilities, labels);
         var tails = CalibrationExtras.TailGaps(probabilities, labels);
         var o = guards.Options;
-        var learning = report.N < o.LearningModeMinSamples;
         var ece = debiased.Estimate;
-        var tiers = o.EffectiveTiers.Select(t => new TierQualification(
-            t.Tier, t.Action, t.MaxEce, !learning && ece <= t.MaxEce,
-            learning ? $"only {report.N} samples (learning mode below {o.LearningModeMinSamples})"
-            : ece <= t.MaxEce ? $"debiased ECE {ece:0.0000} <= {t.MaxEce}" : $"debiased ECE {ece:0.0000} > {t.MaxEce}")).ToList();
+        // One verdict: the tiers are judged by the guards' own rules on this audit (their ECE limits and drift), not by
+        // a reading of the ECE limits alone beside a drift line that says otherwise.
+        var standing = guards.Standing(new CalibrationFacts(null, ece, 0, IsCalibrated: true, AuditedSamples: report.N, AuditedEceLow: debiased.Low));
+        var tiers = standing.Tiers.Select(t => new TierQualification(
+            t.Tier, t.Action, t.MaxEce, t.Allowed,
+            t.Allowed ? $"debiased ECE {ece:0.0000} <= {t.MaxEce}" : CalibrationStanding.Why(t))).ToList();
         var maxTailGap = tails.Where(t => t.Count > 0).Select(t => t.Gap).DefaultIfEmpty(0).Max();
         var slo = new List<SloCheck>
         {
@@ -53,15 +54,12 @@ public sealed class CalibrationAuditor(GuardPolicy guards)
             new("max_tail_gap", maxTailGap, o.Slo.MaxTailGap, maxTailGap <= o.Slo.MaxTailGap),
             new("psi", psi, o.Slo.MaxPsi, psi is { } v ? v < o.Slo.MaxPsi : null),
         };
-        var drift = guards.Drift(new CalibrationFacts(null, ece, 0, IsCalibrated: true, AuditedSamples: report.N, AuditedEceLow: debiased.Low));
-        var highest = tiers.Where(t => t.Qualified).Select(t => t.Tier).DefaultIfEmpty(0).Max();
+        var drift = standing.Drift;
+        var highest = standing.HighestTier;
         // Samples are taken in the order given (oldest first): ECE over ten half-overlapping windows shows a trend.
         var window = Math.Max(bins * 10, report.N / 5);
         var temporal = report.N >= 2 * window ? CalibrationExtras.SlidingEce(probabilities, labels, window, window / 2, bins) : [];
-        var failed = slo.Where(s => s.Met == false).Select(s => s.Name).ToList();
-        var verdict = highest == 0
-            ? $"NOT QUALIFIED for any intervention tier (debiased ECE {ece:0.000}); {(failed.Count == 0 ? "all SLOs met" : "SLOs failed: " + string.Join(", ", failed))}."
-            : $"Qualifies up to tier {highest} ({tiers[highest - 1].Action}); {(failed.Count == 0 ? "all SLOs met" : "SLOs failed: " + string.Join(", ", failed))}.";
+        var verdict = standing.Line(slo);
         return new CalibrationAudit(
             report, highest, tiers, slo, tails, drift, psi, temporal,
             string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{verdict}"),

@@ -106,6 +106,24 @@ public sealed partial class GuardPolicy(IOptions<GuardOptions> options, ILogger<
         return new GuardReport(gate, drift, verdicts, feasibility);
     }
 
+    /// <summary>
+    /// What the calibration alone lets act now: each tier judged for a prediction that would pass everything else
+    /// (certain, confident), by the same rules as <see cref="Evaluate"/>, with no verdict counted or logged (no
+    /// prediction was judged). Every place that shows a calibration verdict shows this one.
+    /// </summary>
+    public CalibrationStanding Standing(CalibrationFacts calibration)
+    {
+        var drift = Drift(calibration);
+        var ideal = PredictionFacts.FromVgac(1, 1, true);
+        var gate = new GateVerdict(true, GuardRules.GatePassed, 1, _o.ConfidenceGate, true);
+        var tiers = _o.EffectiveTiers.Select(tier =>
+        {
+            var (allowed, rule) = Decide(tier, ideal, calibration, gate, drift);
+            return new TierVerdict(tier.Tier, tier.Action, allowed, rule, 1, tier.Epsilon, drift.EffectiveEce, tier.MaxEce, 1, _o.ConfidenceGate, drift.Level, drift.Ratio, drift.SampleCount);
+        }).ToList();
+        return new CalibrationStanding(drift, tiers);
+    }
+
     /// <summary>The first rule that fails decides; the order puts the most fundamental reason first.</summary>
     private static (bool Allowed, string Rule) Decide(TierOptions tier, PredictionFacts p, CalibrationFacts c, GateVerdict gate, DriftVerdict drift)
     {

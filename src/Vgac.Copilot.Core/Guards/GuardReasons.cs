@@ -30,7 +30,7 @@ internal static class GuardReasons
         GuardRules.LearningMode => I($"Only {t.SampleCount} outcome samples: learning mode, escalate only."),
         GuardRules.Uncalibrated => "The model is not calibrated (is_calibrated false, recalibration needed, or no ECE known): no tier qualifies.",
         GuardRules.DriftRecalibrationRequired or GuardRules.DriftReduceAutonomy =>
-            I($"ECE {t.EffectiveEce:0.000} is {t.DriftRatio:0.0}x the baseline: {Meaning(t.Drift)}."),
+            I($"Drift is {t.DriftRatio:0.0}x the baseline (judged on the audit's lower bound or VGAC's figure, not ECE {t.EffectiveEce:0.000}): {Meaning(t.Drift)}."),
         GuardRules.TierThreshold => I($"P(long wait) {t.Probability:0.00} is below tier {t.Tier}'s {t.Epsilon:0.00}."),
         GuardRules.TierEce => I($"ECE {t.EffectiveEce:0.000} exceeds tier {t.Tier}'s {t.MaxEce:0.000}."),
         _ => I($"P(long wait) {t.Probability:0.00} >= {t.Epsilon:0.00}, ECE {t.EffectiveEce:0.000} <= {t.MaxEce:0.000}, confidence {t.Confidence:0.00} passes the gate: {t.Action} allowed."),
