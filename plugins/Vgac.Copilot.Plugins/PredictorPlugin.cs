@@ -51,7 +51,11 @@ public sealed class PredictorPlugin(IVgacClient vgac, PredictorAgent predictor)
 
         var specs = items.Select(v => Vary(baseSpec, vary, v)).ToList();
         var results = await predictor.PredictBatchAsync(specs, cancellationToken).ConfigureAwait(false);
-        return new PredictionListResult([.. results.Select(r => PredictionBrief.From(r, ToolArgs.Describe(r.Spec)))], Math.Round(results[0].RoundTripMs, 1));
+        var briefs = results.Select(r => PredictionBrief.From(r, ToolArgs.Describe(r.Spec))).ToList();
+        return new PredictionListResult(briefs, Math.Round(results[0].RoundTripMs, 1))
+        {
+            Comparison = WhatIfComparison.Of(vary.Trim().ToLowerInvariant(), [.. items.Zip(briefs)]),
+        };
     }
 
     [VgacTool(ToolNames.PredictorPredictBatch, Title = "Predict several jobs")]

@@ -89,7 +89,7 @@ public sealed partial class OfflinePlannerTests(OfflinePlannerTests.Fixture fixt
         { "what is running in namespace ml-research right now", ToolNames.ObserverJobs, @"jobs are running" },
         { "what's the mean and 95th percentile wait?", ToolNames.ObserverHistoryStats, @"mean wait \d+ (s|min|h|h \d+ min), median .* p95 \d+ (s|min|h|h \d+ min)" },
         { "brier score and sample count of the model?", ToolNames.CalibratorStatus, @"over \d+ outcomes, Brier score 0\.\d+" },
-        { "my 8 gpu job looks like it will wait long, what should I do", ToolNames.ActorRecommendPolicy, @"To start sooner: priority class" },
+        { "my 8 gpu job looks like it will wait long, what should I do", ToolNames.PredictorWhatIf, @"Compared with what it could ask instead: " },
         { "is this a good time to submit a 2 gpu job or should I wait?", ToolNames.ObserverCapacityForecast, @"Submitting 2 GPU\(s\) now: P\(long wait\)" },
         { "when would an 8 gpu job start?", ToolNames.PredictorPredictWait, @"For 8 GPU\(s\)" },
         { "what priority class fits my 16-GPU distributed training?", ToolNames.ActorRecommendPolicy, @"For 16 GPU\(s\)" },

@@ -92,7 +92,11 @@ public sealed record PredictionBrief(
     };
 }
 
-public sealed record PredictionListResult(IReadOnlyList<PredictionBrief> Predictions, double RoundTripMs);
+public sealed record PredictionListResult(IReadOnlyList<PredictionBrief> Predictions, double RoundTripMs)
+{
+    /// <summary>A what-if's verdict on its own variants: whether the model tells them apart, and which starts soonest.</summary>
+    public WhatIfComparison? Comparison { get; init; }
+}
 
 public sealed record ServiceStatsResult(string Status, bool ModelLoaded, string ModelVersion, long PredictionsTotal, double LatencyAvgUs, double? LatencyP99Us, bool IsCalibrated);
 

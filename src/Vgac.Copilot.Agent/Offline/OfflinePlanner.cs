@@ -143,7 +143,18 @@ public sealed class OfflinePlanner(ToolInvoker tools, OfflineUnderstanding under
             return args;
         }
 
-        if (tool.Name == ToolNames.PredictorWhatIf)
+        if (tool.Name == ToolNames.PredictorWhatIf && e.GpuVariants.Count <= 1 && e.PriorityVariants.Count <= 1)
+        {
+            // One job and no variants named ("how can my 8-GPU job start sooner?"): compare it with what it could ask
+            // instead, fewer GPUs (half, a quarter), or, for one GPU, the highest priority.
+            var gpus = e.Gpus ?? 1;
+            int[] fewer = [.. new[] { gpus, gpus / 2, gpus / 4 }.Where(n => n >= 1).Distinct()];
+            var priority = e.Priority ?? 0;
+            args["vary"] = fewer.Length > 1 ? "gpus" : "priority";
+            args["values"] = fewer.Length > 1 ? string.Join(',', fewer) : string.Join(',', new[] { priority, 10 }.Distinct());
+            args["gpus"] = gpus;
+        }
+        else if (tool.Name == ToolNames.PredictorWhatIf)
         {
             var byPriority = e.PriorityVariants.Count > 1 && e.GpuVariants.Count <= 1;
             args["vary"] = byPriority ? "priority" : "gpus";
@@ -155,7 +166,7 @@ public sealed class OfflinePlanner(ToolInvoker tools, OfflineUnderstanding under
             args["gpus"] = e.Gpus ?? 1;
         }
 
-        if (e.Priority is { } p && !(tool.Name == ToolNames.PredictorWhatIf && e.PriorityVariants.Count > 1))
+        if (e.Priority is { } p && !(tool.Name == ToolNames.PredictorWhatIf && (string?)args["vary"] == "priority"))
         {
             args["priority"] = p;
         }
