@@ -94,6 +94,14 @@ public sealed partial class OfflinePlannerTests(OfflinePlannerTests.Fixture fixt
         { "when would an 8 gpu job start?", ToolNames.PredictorPredictWait, @"For 8 GPU\(s\)" },
         { "what priority class fits my 16-GPU distributed training?", ToolNames.ActorRecommendPolicy, @"For 16 GPU\(s\)" },
         { "how long would two A100s for a fine-tune wait?", ToolNames.PredictorPredictWait, @"For 2 GPU\(s\) \(A100\)" },
+        { "is the prediction service healthy", ToolNames.PredictorServiceStats, @"^The prediction service reports itself \w+ \[predictor_service_stats\]: model \S+, \d+ predictions served" },
+        { "is the predictor up?", ToolNames.PredictorServiceStats, @"The prediction service reports itself" },
+        // classes of phrasing others wrote that failed: key=value specs, spare capacity, the scheduler as subject, admission, learning mode
+        { "gpus=8 mem=128G prio=10 ns=cv-team: how long in the queue?", ToolNames.PredictorPredictWait, @"For 8 GPU\(s\) in namespace cv-team at priority 10, 128 GB:" },
+        { "any free capacity for me right now?", ToolNames.ObserverClusterSummary, @"of 104 GPUs free" },
+        { "how busy is kubernetes at the moment", ToolNames.ObserverClusterSummary, @"of 104 GPUs free" },
+        { "can the admission webhook take a 4 gpu pod in ml-prod?", ToolNames.ActorAdmissionPreview, @"admission webhook would (admit|refuse) a pod asking 4 GPU\(s\) in namespace ml-prod" },
+        { "has the predictor left learning mode?", ToolNames.CalibratorStatus, @"Drift judged on ECE|learning mode" },
         { "how long would a single gpu wait", ToolNames.PredictorPredictWait, @"Starts (within \d+ (s|min|h|h \d+ min)|in \d+ (s|min|h|h \d+ min) to \d+ (s|min|h|h \d+ min)) for 90 % of jobs like it \(\d+ finished jobs behind that interval\)" },
     };
 
@@ -195,7 +203,6 @@ public sealed partial class OfflinePlannerTests(OfflinePlannerTests.Fixture fixt
 
     [Theory]
     [InlineData("wait", "a wait prediction for a job", "wait statistics over a window")]
-    [InlineData("long waits", "how to get a job started sooner", "a wait prediction for a job")]
     public async Task UnsureBetweenTwoReadings_AsksWhichNamingBoth(string question, string one, string other)
     {
         fixture.Planner.Reset();

@@ -162,4 +162,13 @@ public sealed class QuestionConstraintsTests(OfflinePlannerTests.Fixture fixture
         Assert.True(call.Ok, call.Result);
         Assert.Contains("\"shown_as\"", call.Result, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Extractor_ReadsASpecWrittenAsKeyValuePairs()
+    {
+        var e = EntityExtractor.Extract("gpus=4 mem=64G prio=5 type=a100 cpus=16 time=6h partition=gpu-long ns=ml-prod");
+
+        Assert.Equal((4, 64.0, 5, "A100", 16, 360, "gpu-long", "ml-prod"), (e.Gpus, e.MemoryGb, e.Priority, e.GpuType, e.Cpus, e.DurationMinutes, e.Queue, e.Namespace));
+        Assert.Equal(2, EntityExtractor.Extract("sbatch --gres=gpu:2").Gpus);
+    }
 }

@@ -326,4 +326,18 @@ public sealed class ClusterConversationTests
         Assert.Contains("· predictor_predict_wait gpus=2, cluster=eks ok", text, StringComparison.Ordinal);
         Assert.Contains("clusters eks, slurm (questions go to eks; /cluster switches)", text, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Chat_SlurmQueueThenOnEks_AnswersTheEquivalentQuestionThere_NeverA404()
+    {
+        var result = await CliHarness.RunAsync(["chat", "--demo"], cancellationToken: Ct, input: "show the slurm queue on slurm\nand on eks?\nslurm queue on eks and slurm\nexit\n");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("Slurm queue: ", result.Out, StringComparison.Ordinal);
+        Assert.Contains("eks is not a Slurm cluster, so it has no Slurm queue; its job queue instead:", result.Out, StringComparison.Ordinal);
+        Assert.Matches(@"\d+ jobs are pending \(\d+ GPUs requested\)", result.Out);
+        Assert.Contains("On slurm: Slurm queue: ", result.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain("404", result.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain("could not get that", result.Out, StringComparison.Ordinal);
+    }
 }

@@ -28,7 +28,11 @@ public sealed record JobBrief(
 /// <summary>A capped list: the items shown, how many matched, how many were left out.</summary>
 public sealed record JobListResult(IReadOnlyList<JobBrief> Jobs, int Total, int Omitted);
 
-public sealed record JobQueueResult(int QueueDepth, int JobsPending, int JobsRunning, int GpusPending, int GpusRunning, double OldestPendingSeconds, IReadOnlyList<JobBrief> Jobs, int Omitted);
+public sealed record JobQueueResult(int QueueDepth, int JobsPending, int JobsRunning, int GpusPending, int GpusRunning, double OldestPendingSeconds, IReadOnlyList<JobBrief> Jobs, int Omitted)
+{
+    /// <summary>Whether the oldest pending job is among <see cref="Jobs"/> (listed in queue order, not by age).</summary>
+    public bool OldestListed => Jobs.Count > 0 && Jobs.Max(j => j.WaitSeconds ?? 0) >= OldestPendingSeconds - 60;
+}
 
 public sealed record JobDetailsResult(JobBrief Job, string? User, string? Queue, double Cpu, double MemoryGb, DateTimeOffset SubmitTime, DateTimeOffset? StartTime, DateTimeOffset? EndTime, double? RuntimeSeconds, IReadOnlyList<string>? Nodes);
 

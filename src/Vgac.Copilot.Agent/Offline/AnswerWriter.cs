@@ -126,6 +126,18 @@ public static partial class AnswerWriter
         foreach (var part in parts)
         {
             var name = part.Split(':')[0];
+            if (element.ValueKind == JsonValueKind.Array && int.TryParse(name, System.Globalization.NumberStyles.None, CultureInfo.InvariantCulture, out var index))
+            {
+                // "warnings.0": a list's element by position (a condition that the list is not empty).
+                if (index >= element.GetArrayLength())
+                {
+                    return null;
+                }
+
+                element = element[index];
+                continue;
+            }
+
             if (element.ValueKind != JsonValueKind.Object || !element.TryGetProperty(name, out element))
             {
                 return null;
@@ -158,6 +170,12 @@ public static partial class AnswerWriter
         if (format == "verdict" && v.ValueKind is JsonValueKind.True or JsonValueKind.False)
         {
             return v.ValueKind == JsonValueKind.True ? "ALLOWED" : "BLOCKED";
+        }
+
+        if (v.ValueKind == JsonValueKind.Array && v.EnumerateArray().All(x => x.ValueKind == JsonValueKind.String))
+        {
+            // A list of sentences (an admission review's warnings): each as it is, in turn.
+            return string.Join("; ", v.EnumerateArray().Select(x => x.GetString()));
         }
 
         return v.ValueKind == JsonValueKind.String ? v.GetString()! : v.GetRawText();

@@ -10,14 +10,18 @@ namespace Vgac.Copilot.Agent.Offline;
 /// </summary>
 public static class ClusterAnswers
 {
-    public static string Write(Intent intent, Entities entities, IReadOnlyList<(string? Cluster, IReadOnlyDictionary<string, JsonElement> Results)> answers)
+    /// <param name="intent">What was asked.</param>
+    /// <param name="entities">The question's spec.</param>
+    /// <param name="answers">Each cluster's results.</param>
+    /// <param name="named">Name the cluster even when only one answers (others were asked, and answered otherwise).</param>
+    public static string Write(Intent intent, Entities entities, IReadOnlyList<(string? Cluster, IReadOnlyDictionary<string, JsonElement> Results)> answers, bool named = false)
     {
         var text = new StringBuilder();
         var compared = new List<string>();
         foreach (var (cluster, results) in answers)
         {
             var written = AnswerWriter.Write(intent, results, entities);
-            text.Append(text.Length > 0 ? "\n\n" : "").Append(answers.Count > 1 ? $"On {cluster}: {written}" : written);
+            text.Append(text.Length > 0 ? "\n\n" : "").Append((answers.Count > 1 || named) && cluster is not null ? $"On {cluster}: {written}" : written);
             if (answers.Count > 1 && AnswerWriter.Compare(intent, results, entities) is { } line)
             {
                 compared.Add($"{cluster} {line}");

@@ -147,6 +147,18 @@ public static partial class EntityExtractor
     public static string Normalize(string question)
     {
         var q = question.ToLowerInvariant().Replace('×', 'x').Replace('’', '\'');
+        // A spec written as key=value pairs ("gpus=4 mem=64G prio=5 type=a100 time=6h") in the words the rules read.
+        q = KeyValue().Replace(q, m => m.Groups["key"].Value switch
+        {
+            "gpus" or "gpu" or "n_gpus" or "num_gpus" or "gres" => $" {m.Groups["value"].Value} gpus, ",
+            "mem" or "memory" or "memory_gb" => $" {m.Groups["value"].Value}{(m.Groups["value"].Value.Any(char.IsLetter) ? "" : " gb")}, ",
+            "prio" or "priority" => $" priority {m.Groups["value"].Value}, ",
+            "cpus" or "cpu" or "cores" => $" {m.Groups["value"].Value} cores, ",
+            "type" or "gpu_type" => $" {m.Groups["value"].Value}, ",
+            "time" or "runtime" or "duration" or "walltime" => $" for {m.Groups["value"].Value}, ",
+            "partition" or "queue" => $" partition {m.Groups["value"].Value}, ",
+            _ => m.Value,
+        });
         q = NumberWords().Replace(q, m =>
         {
             var tens = m.Groups["tens"].Success ? Tens[m.Groups["tens"].Value] : 0;
@@ -189,6 +201,9 @@ public static partial class EntityExtractor
         var value = double.Parse(m.Groups["v"].Value, CultureInfo.InvariantCulture);
         return (int)Math.Round(m.Groups["unit"].Value.StartsWith('h') ? value * 60 : m.Groups["unit"].Value.StartsWith('d') ? value * 1440 : value);
     }
+
+    [GeneratedRegex(@"\b(?<key>gpus|gpu|n_gpus|num_gpus|gres|mem|memory|memory_gb|prio|priority|cpus|cpu|cores|type|gpu_type|time|runtime|duration|walltime|partition|queue)\s*=\s*(?:gpu:)?(?<value>[a-z0-9][a-z0-9._-]*)")]
+    private static partial Regex KeyValue();
 
     [GeneratedRegex(@"\b(?:(?<tens>twenty|thirty|forty|fifty|sixty)(?:[\s-]+(?<unit>one|two|three|four|five|six|seven|eight|nine))?|(?<unit>zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen))\b")]
     private static partial Regex NumberWords();

@@ -42,6 +42,13 @@ public sealed record Intent(
 
     /// <summary>Intents this one answers instead when the question names one job (a question about one job uses its own record).</summary>
     public IReadOnlyList<string> InsteadOf { get; init; } = [];
+
+    /// <summary>
+    /// The equivalent question on a cluster whose scheduler has no such thing (a Slurm queue asked of a Kubernetes
+    /// cluster, whose VGAC answers not found): the intent to answer there, and the sentence that says so
+    /// (<c>{cluster}</c> is the cluster's name).
+    /// </summary>
+    public (string Intent, string Says)? Elsewhere { get; init; }
 }
 
 /// <summary>Loads <c>prompts/offline/intents.json</c>: the offline planner's whole vocabulary is data.</summary>
@@ -87,6 +94,7 @@ public static class IntentVocabulary
             Instead = Conditional("instead"),
             AsksWith = Words("asks_with"),
             InsteadOf = Words("instead_of"),
+            Elsewhere = e.TryGetProperty("elsewhere", out var elsewhere) ? (elsewhere.GetProperty("intent").GetString()!, elsewhere.GetProperty("says").GetString()!) : null,
         };
     }
 }

@@ -63,31 +63,31 @@ public sealed class OfflinePlanner(ToolInvoker tools, OfflineUnderstanding under
         {
             var first = calls.Count;
             var answers = new List<(string? Cluster, IReadOnlyDictionary<string, JsonElement> Results)>();
+            var instead = new List<string>();
             foreach (var cluster in targets)
             {
-                var results = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
-                foreach (var tool in part.Intent.Tools)
+                var (results, failed) = await CallAsync(part.Intent, part.Entities, cluster, calls, cancellationToken).ConfigureAwait(false);
+                if (failed is { ErrorCode: ToolErrorCodes.NotFound } && part.Intent.Elsewhere is var (other, says) && understanding.Intents.FirstOrDefault(i => i.Name == other) is { } equivalent)
                 {
-                    var arguments = Arguments(tool, part.Entities);
-                    if (cluster is not null)
+                    // Not found because this cluster's scheduler has no such thing: the equivalent question there, said so.
+                    (var theirs, failed) = await CallAsync(equivalent, part.Entities, cluster, calls, cancellationToken).ConfigureAwait(false);
+                    if (failed is null)
                     {
-                        arguments[ClusterRouting.Argument] = cluster;
+                        instead.Add($"{says.Replace("{cluster}", cluster ?? "This cluster", StringComparison.Ordinal)}\n{ClusterAnswers.Write(equivalent, part.Entities, [(null, theirs)])}");
+                        continue;
                     }
+                }
 
-                    var call = await tools.InvokeAsync(tool.Name, arguments, cancellationToken).ConfigureAwait(false);
-                    calls.Add(call);
-                    if (!call.Ok)
-                    {
-                        return Done($"I could not get that from VGAC: {call.Result} [{call.Name}]", calls);
-                    }
-
-                    results[tool.Name] = JsonDocument.Parse(call.Result).RootElement.Clone();
+                if (failed is not null)
+                {
+                    return Done($"I could not get that from VGAC: {failed.Result} [{failed.Name}]", calls);
                 }
 
                 answers.Add((cluster, results));
             }
 
-            answer.Append(answer.Length > 0 ? "\n\n" : "").Append(ClusterAnswers.Write(part.Intent, part.Entities, answers));
+            IEnumerable<string> pieces = answers.Count > 0 ? [ClusterAnswers.Write(part.Intent, part.Entities, answers, named: instead.Count > 0), .. instead] : instead;
+            answer.Append(answer.Length > 0 ? "\n\n" : "").AppendJoin("\n\n", pieces);
             if (QuestionConstraints.Note(part.Entities, calls[first..]) is { } narrowed)
             {
                 answer.Append('\n').Append(narrowed);
@@ -105,6 +105,32 @@ public sealed class OfflinePlanner(ToolInvoker tools, OfflineUnderstanding under
 
         PlannerAnswer Done(string text, IReadOnlyList<ToolCallRecord> made, bool understood = true) =>
             new(text, Kind, null, made, null, Math.Round(Stopwatch.GetElapsedTime(started).TotalMilliseconds, 1), understood);
+    }
+
+    /// <summary>One intent's tools asked of one cluster: their results, or the first call that failed.</summary>
+    private async Task<(Dictionary<string, JsonElement> Results, ToolCallRecord? Failed)> CallAsync(
+        Intent intent, Entities entities, string? cluster, List<ToolCallRecord> calls, CancellationToken cancellationToken)
+    {
+        var results = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+        foreach (var tool in intent.Tools)
+        {
+            var arguments = Arguments(tool, entities);
+            if (cluster is not null)
+            {
+                arguments[ClusterRouting.Argument] = cluster;
+            }
+
+            var call = await tools.InvokeAsync(tool.Name, arguments, cancellationToken).ConfigureAwait(false);
+            calls.Add(call);
+            if (!call.Ok)
+            {
+                return (results, call);
+            }
+
+            results[tool.Name] = JsonDocument.Parse(call.Result).RootElement.Clone();
+        }
+
+        return (results, null);
     }
 
     /// <summary>A tool's arguments: its fixed ones, and the question's job spec where the intent takes it.</summary>
@@ -126,6 +152,27 @@ public sealed class OfflinePlanner(ToolInvoker tools, OfflineUnderstanding under
             if (fields.Contains("window_hours") && e.WindowHours is { } hours)
             {
                 args["window_hours"] = hours;
+            }
+
+            // A tool that takes part of a job spec (the admission preview: no GPU type, no runtime).
+            if (fields.Contains("gpus"))
+            {
+                args["gpus"] = e.Gpus ?? 1;
+            }
+
+            if (fields.Contains("priority") && e.Priority is { } level)
+            {
+                args["priority"] = level;
+            }
+
+            if (fields.Contains("memory_gb") && e.MemoryGb is { } memory)
+            {
+                args["memory_gb"] = memory;
+            }
+
+            if (fields.Contains("cpu_millicores") && e.Cpus is { } cores)
+            {
+                args["cpu_millicores"] = cores * 1000.0;
             }
 
             return args;

@@ -208,7 +208,7 @@ internal sealed partial class ChatSession(IPlanner planner, ToolCatalog catalog,
                     : line.StartsWith("The guards' verdict:", StringComparison.Ordinal) ? $"[grey]{Markup.Escape(line)}[/]" : Markup.Escape(line));
             }
 
-            ShowTables(_lastCalls);
+            ShowTables(_lastCalls, said);
             if (_trace)
             {
                 ShowCalls(_lastCalls);
@@ -228,30 +228,29 @@ internal sealed partial class ChatSession(IPlanner planner, ToolCatalog catalog,
         }
     }
 
-    /// <summary>Cluster and queue results also as tables: the same numbers, easier to scan.</summary>
-    private void ShowTables(IReadOnlyList<ToolCallRecord> calls)
+    /// <summary>
+    /// The queue's jobs as a table, easier to scan, when the answer did not list them already (each fact once: an
+    /// answer that names the jobs gets no table repeating them; a cluster summary is said in the answer's sentence).
+    /// </summary>
+    private void ShowTables(IReadOnlyList<ToolCallRecord> calls, string answer)
     {
-        foreach (var call in calls.Where(c => c.Ok))
+        foreach (var call in calls.Where(c => c.Ok && c.Name == ToolNames.ObserverJobQueue))
         {
             using var json = JsonDocument.Parse(call.Result.Length == 0 ? "{}" : call.Result);
-            var root = json.RootElement;
-            if (call.Name == ToolNames.ObserverClusterSummary)
+            if (!json.RootElement.TryGetProperty("jobs", out var jobs) || jobs.GetArrayLength() == 0
+                || jobs.EnumerateArray().Any(j => j.TryGetProperty("job_id", out var id) && id.GetString() is { Length: > 0 } name && answer.Contains(name, StringComparison.Ordinal)))
             {
-                var table = NewTable().AddColumns("GPUs free", "GPUs total", "utilization", "pending", "running", "nodes ready");
-                table.AddRow(Cell(root, "gpus_available"), Cell(root, "gpus_total"), Cell(root, "gpu_utilization"), Cell(root, "jobs_pending"), Cell(root, "jobs_running"),
-                    $"{Cell(root, "nodes_ready")}/{Cell(root, "nodes_total")}");
-                console.Write(table);
+                continue;
             }
-            else if (call.Name == ToolNames.ObserverJobQueue && root.TryGetProperty("jobs", out var jobs) && jobs.GetArrayLength() > 0)
-            {
-                var table = NewTable().AddColumns("#", "job", "namespace", "GPUs", "priority", "waited s", "reason");
-                foreach (var job in jobs.EnumerateArray())
-                {
-                    table.AddRow(Cell(job, "queue_position"), Cell(job, "job_id"), Cell(job, "namespace"), Cell(job, "gpus"), Cell(job, "priority"), Cell(job, "wait_seconds"), Cell(job, "reason"));
-                }
 
-                console.Write(table);
+            var table = NewTable().AddColumns("#", "job", "namespace", "GPUs", "priority", "waited", "reason");
+            foreach (var job in jobs.EnumerateArray())
+            {
+                var waited = job.TryGetProperty("wait_seconds", out var w) && w.ValueKind == JsonValueKind.Number ? Core.Text.Words.Duration(w.GetDouble()) : "-";
+                table.AddRow(Cell(job, "queue_position"), Cell(job, "job_id"), Cell(job, "namespace"), Cell(job, "gpus"), Cell(job, "priority"), waited, Cell(job, "reason"));
             }
+
+            console.Write(table);
         }
     }
 

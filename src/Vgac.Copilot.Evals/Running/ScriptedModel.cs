@@ -96,13 +96,15 @@ public sealed class ScriptedModel : IAsyncDisposable
                 Name: c!["function"]!["name"]!.GetValue<string>().Replace("vgac-", "", StringComparison.Ordinal),
                 Cluster: JsonNode.Parse(c["function"]!["arguments"]!.GetValue<string>())?[ClusterRouting.Argument]?.GetValue<string>()));
         var results = new Dictionary<string, Dictionary<string, JsonElement>>(StringComparer.Ordinal);
+        (string Name, string? Cluster, string Content)? failed = null;
         foreach (var tool in after.Where(m => m!["role"]!.GetValue<string>() == "tool"))
         {
             var (name, cluster) = asked.GetValueOrDefault(tool!["tool_call_id"]!.GetValue<string>(), ("?", null));
             var content = Text(tool["content"]);
             if (!content.TrimStart().StartsWith('{'))
             {
-                return Text($"I could not get that from VGAC: {content} [{name}]");
+                failed ??= (name, cluster, content);
+                continue;
             }
 
             if (!results.TryGetValue(cluster ?? "", out var mine))
@@ -114,6 +116,32 @@ public sealed class ScriptedModel : IAsyncDisposable
         }
 
         IReadOnlyDictionary<string, JsonElement> Of(string? cluster) => results.GetValueOrDefault(cluster ?? "") ?? new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+        if (failed is var (failedName, failedCluster, failure))
+        {
+            // As the system prompt asks: a scheduler without such a thing gets the equivalent question, said so.
+            var part = plan.Parts.FirstOrDefault(p => p.Intent.Tools.Any(t => t.Name == failedName));
+            if (failure.Contains("Not found", StringComparison.Ordinal) && part?.Intent.Elsewhere is var (other, says)
+                && _understanding.Intents.FirstOrDefault(i => i.Name == other) is { } equivalent)
+            {
+                if (!asked.Values.Any(a => equivalent.Tools.Any(t => t.Name == a.Name)))
+                {
+                    return Calls([.. equivalent.Tools.Select(t =>
+                    {
+                        var arguments = OfflinePlanner.Arguments(t, part.Entities);
+                        if (failedCluster is not null)
+                        {
+                            arguments[ClusterRouting.Argument] = failedCluster;
+                        }
+
+                        return (t.Name, JsonSerializer.Serialize(arguments, PluginJson.Options.GetTypeInfo(typeof(Dictionary<string, object?>))));
+                    })]);
+                }
+
+                return Text($"{says.Replace("{cluster}", failedCluster ?? "This cluster", StringComparison.Ordinal)}\n{ClusterAnswers.Write(equivalent, part.Entities, [(null, Of(failedCluster))])}");
+            }
+
+            return Text($"I could not get that from VGAC: {failure} [{failedName}]");
+        }
         return Text(string.Join("\n\n", [.. plan.Parts.Select(p => ClusterAnswers.Write(p.Intent, p.Entities, [.. targets.Select(c => (c, Of(c)))])), .. plan.Note is { } note ? [note] : Array.Empty<string>()]));
     }
 
