@@ -119,6 +119,25 @@ public sealed class GuardGuaranteeTests
     }
 
     [Fact]
+    public async Task AuditCheck_InfeasibleRequestExecuted_IsAViolationNamedAsSuch()
+    {
+        await using var vgac = await new ScriptedVgac { Probability = 0.95, Confidence = 0.95 }.StartAsync(Ct);
+        await using var receiver = await LoopbackServer.StartAsync(_ => new ScriptedResponse(200, "ok"), Ct);
+        using var watch = Build(vgac, receiver, out var audit);
+        var real = Assert.Single((await watch.GetRequiredService<WatchCycle>().RunOnceAsync(Ct)).Proposals);
+
+        // A trail whose proposal says the request exceeded the cluster, yet marked allowed and run.
+        var forged = real with { ProposalId = "forged-infeasible", Allowed = true, Prediction = real.Prediction with { ShownAs = ShownAs.Infeasible } };
+        var clock = watch.GetRequiredService<WatchClock>();
+        await audit.AppendAsync([new AuditEvent(0, clock.Now, 1, AuditKinds.Proposal, forged.JobId, forged.Tier, forged.ProposalId, "proposed", WatchJson.Serialize(forged))], Ct);
+        await ExecutedAsync(audit, watch, forged, new CalibrationInForce(0.02, 900, null, 0, 0.02, DriftLevel.Stable, 1.1, null), "approved by ana");
+
+        var check = await watch.GetRequiredService<AuditCheck>().RunAsync(cancellationToken: Ct);
+
+        Assert.Contains(check.Violations, v => v.StartsWith("forged-infeasible", StringComparison.Ordinal) && v.Contains("(infeasible): nothing may act on it", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task ActorApply_TwentyAtOnceWithASlowReceiver_OneExecutionOneDeliveryOneKey()
     {
         await using var vgac = await new ScriptedVgac { Probability = 0.6 }.StartAsync(Ct);

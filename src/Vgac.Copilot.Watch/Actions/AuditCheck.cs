@@ -156,6 +156,12 @@ public sealed class AuditCheck(AuditStore audit, GuardPolicy guards, WatchOption
             yield return "the guards had blocked it";
         }
 
+        if (proposal.Rule == GuardRules.Infeasible || proposal.Prediction.ShownAs == ShownAs.Infeasible)
+        {
+            // Asked more than the cluster has: no wait makes it start, and nothing may act on it, whatever else it says.
+            yield return "the request could not start on the cluster as asked (infeasible): nothing may act on it";
+        }
+
         if (tier is null)
         {
             yield return $"unknown tier {proposal.Tier}";
