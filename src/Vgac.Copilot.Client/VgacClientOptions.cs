@@ -38,6 +38,13 @@ public sealed class VgacClientOptions
     /// <summary>How long an open circuit rejects calls before it lets one through.</summary>
     public double CircuitBreakerBreakSeconds { get; set; } = 15;
 
+    /// <summary>
+    /// Whether the client has a circuit breaker at all: for a process that lives long enough to trip it usefully
+    /// (the watch loop, the MCP server, a chat). A one-shot command makes a few calls; a breaker there would only
+    /// replace the real cause ("connection refused") with "too many recent failures" after the first two.
+    /// </summary>
+    public bool CircuitBreaker { get; set; } = true;
+
     internal TimeSpan Timeout => TimeSpan.FromSeconds(TimeoutSeconds);
 
     internal TimeSpan AttemptTimeout => TimeSpan.FromSeconds(AttemptTimeoutSeconds ?? TimeoutSeconds / 2);

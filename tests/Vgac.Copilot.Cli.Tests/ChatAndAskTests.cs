@@ -44,6 +44,18 @@ public sealed class ChatAndAskTests
         Assert.Contains("could not get that from VGAC", result.Out, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Ask_PredictionWithVgacDown_SaysTheRealCause_NotAnOpenCircuit()
+    {
+        // One question makes three calls (inventory, calibration, the prediction): a one-shot process has no breaker
+        // to trip on the first two and hide why the third failed.
+        var result = await CliHarness.RunAsync(["ask", "--vgac-url", "http://127.0.0.1:1", "--timeout", "2", "how long would 4 GPUs wait?"], cancellationToken: Ct);
+
+        Assert.Contains("Connection refused", result.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain("too many recent failures", result.Out, StringComparison.Ordinal);
+        Assert.Contains("fallback with no probability to show", result.Out, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("VGAC_LLM_PROVIDER", "skynet", "Llm:Provider")]
     [InlineData("VGAC_LLM_PROVIDER", "openai-compatible", "Llm:Model")]

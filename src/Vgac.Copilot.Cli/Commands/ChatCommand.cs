@@ -13,6 +13,9 @@ namespace Vgac.Copilot.Cli.Commands;
 /// <summary><c>vgac chat</c>: an interactive session with the planner.</summary>
 internal sealed class ChatCommand : VgacCommand
 {
+    /// <summary>A long-lived process: its VGAC client keeps a circuit breaker.</summary>
+    public override bool LivesLong => true;
+
     /// <summary>The width Spectre lays out for when output is not a terminal: wide enough that nothing wraps.</summary>
     internal const int PlainWidth = 4096;
 

@@ -22,6 +22,9 @@ namespace Vgac.Copilot.Cli.Commands;
 /// </summary>
 internal sealed class McpCommand : VgacCommand
 {
+    /// <summary>A long-lived process: its VGAC client keeps a circuit breaker.</summary>
+    public override bool LivesLong => true;
+
     private static readonly Option<bool> Http = new("--http") { Description = "Serve streamable HTTP instead of stdio." };
     private static readonly Option<int> Port = new("--port") { Description = "HTTP port (default 3001; 0 picks a free one).", DefaultValueFactory = _ => 3001, HelpName = "port" };
     private static readonly Option<string?> Bind = new("--bind") { Description = "HTTP address (default 127.0.0.1). Anything but loopback needs a token.", HelpName = "address" };

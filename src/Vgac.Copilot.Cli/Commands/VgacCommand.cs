@@ -92,6 +92,12 @@ internal abstract class VgacCommand : Command
         CommandHost.RunAsync(parse, Context, (session, token) => ExecuteAsync(parse, session, token), cancellationToken,
             connectsToVgac: ConnectsToVgac(parse), settings: Settings(parse), services: services => ConfigureServices(parse, services));
 
+    /// <summary>
+    /// Whether the command's process lives long (the watch loop, the MCP server, a chat): only then does the VGAC client
+    /// carry a circuit breaker (<c>Vgac:CircuitBreaker</c>); a one-shot command reports each call's own failure.
+    /// </summary>
+    public virtual bool LivesLong => false;
+
     /// <summary>Registrations this command adds to every cluster's services (before the product's own).</summary>
     protected virtual void ConfigureServices(ParseResult parse, Microsoft.Extensions.DependencyInjection.IServiceCollection services)
     {

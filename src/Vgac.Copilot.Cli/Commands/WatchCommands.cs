@@ -14,6 +14,9 @@ namespace Vgac.Copilot.Cli.Commands;
 /// <summary><c>vgac watch</c>: the agents' loop; everything it does is audited.</summary>
 internal sealed class WatchCommand : VgacCommand
 {
+    /// <summary>A long-lived process: its VGAC client keeps a circuit breaker.</summary>
+    public override bool LivesLong => true;
+
     /// <summary>Where the demo's simulated day starts: hours after the simulator's Monday 00:00.</summary>
     internal const int WatchDemoStartHours = 182;
 

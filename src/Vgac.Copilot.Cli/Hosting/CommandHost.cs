@@ -29,7 +29,9 @@ internal static partial class CommandHost
         using var telemetry = Telemetry.StartOtlp(context);
         try
         {
-            var flags = GlobalOptions.ToConfiguration(parse).Concat(Commands.SimCommand.ToConfiguration(parse)).Concat(settings ?? []).ToList();
+            // A one-shot command's client has no circuit breaker: a few calls cannot trip one usefully (see Commands.VgacCommand.LivesLong).
+            IEnumerable<KeyValuePair<string, string?>> lifetime = parse.CommandResult.Command is Commands.VgacCommand { LivesLong: true } ? [] : [new("Vgac:CircuitBreaker", "false")];
+            var flags = lifetime.Concat(GlobalOptions.ToConfiguration(parse)).Concat(Commands.SimCommand.ToConfiguration(parse)).Concat(settings ?? []).ToList();
             var configuration = CopilotConfiguration.Build(context, parse.GetValue(GlobalOptions.ConfigFile), flags);
             StartupTimeline.Mark("configuration");
             context.Secrets.Learn(configuration);

@@ -15,7 +15,7 @@ internal static class VgacResilience
         MaxRetries = options.MaxRetries,
         RetryBaseDelay = TimeSpan.FromSeconds(options.RetryBaseDelaySeconds),
         MayRetry = IsIdempotent,
-        Breaker = new CircuitBreakerPolicy(
+        Breaker = !options.CircuitBreaker ? null : new CircuitBreakerPolicy(
             options.CircuitBreakerFailureRatio,
             options.CircuitBreakerMinimumThroughput,
             SamplingDuration: TimeSpan.FromSeconds(Math.Max(30, 2 * options.AttemptTimeout.TotalSeconds)),
