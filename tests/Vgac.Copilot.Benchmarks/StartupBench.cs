@@ -24,11 +24,16 @@ internal static class StartupBench
         await using var host = await SimulatorHost.StartAsync(new SimulatorOptions { Speed = 0 });
         var url = host.Url.ToString();
         var data = Directory.CreateTempSubdirectory("vgac-bench-").FullName;
+        using var removed = new RemovedAtTheEnd(data);
+        // Every folder the program writes to is the benchmark's own: nothing lands in the user's configuration
+        // (the audit key), data or logs.
         var env = new Dictionary<string, string>
         {
             ["VGAC_LOG_DIR"] = data,
             ["VGAC_DATA_DIR"] = data,
             ["VGAC_AUDIT_DB"] = Path.Combine(data, "audit.db"),
+            ["XDG_CONFIG_HOME"] = Path.Combine(data, "config"),
+            ["XDG_DATA_HOME"] = Path.Combine(data, "share"),
         };
         native ??= Path.Combine(TestPaths.RepoRoot, "artifacts", "native", "vgac");
         var jit = CliProcess.VgacDll;
@@ -239,4 +244,20 @@ internal static class StartupBench
     }
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>The benchmark's own folder, removed when it is done.</summary>
+    private sealed class RemovedAtTheEnd(string folder) : IDisposable
+    {
+        public void Dispose()
+        {
+            try
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+            catch (IOException)
+            {
+                // A process still closing a file in it: the system's temp cleaning takes it later.
+            }
+        }
+    }
 }
