@@ -147,6 +147,11 @@ public sealed class WatchCycle(
         if (calibration is not null)
         {
             Record(AuditKinds.Calibration, calibration.Reason, WatchJson.Serialize(calibration));
+            if (calibration is { AuditedEce: { } audited, AuditedSamples: > 0 })
+            {
+                // Recorded with the cycle at its end; until then every proposal and check this cycle makes weighs it.
+                calibrationProvider.Hold(new Core.Calibration.AuditedCalibration(audited, calibration.AuditedSamples, now, calibration.AuditedEceLow, calibration.Source));
+            }
         }
 
         var status = calibrated?.Status;

@@ -44,6 +44,12 @@ public sealed class ScriptedVgac
     /// </summary>
     public int FinishedJobs { get; set; }
 
+    /// <summary>
+    /// Whether the history's outcomes bear its predictions out (that share of its jobs waited long, the others
+    /// started within 5 min); by default every one waited long, which an audit reads as heavy drift.
+    /// </summary>
+    public bool CalibratedHistory { get; set; }
+
     private int _batches;
 
     private static string Quote(string value) => System.Text.Json.JsonSerializer.Serialize(value);
@@ -94,9 +100,10 @@ public sealed class ScriptedVgac
     {
         var jobs = Enumerable.Range(0, FinishedJobs).Select(i =>
         {
-            var wait = 4000 * (0.5 + (double)i / Math.Max(1, FinishedJobs));
+            var waitedLong = !CalibratedHistory || i % 5 < Probability * 5;
+            var wait = waitedLong ? 4000 * (0.5 + (double)i / Math.Max(1, FinishedJobs)) : 300;
             return string.Create(CultureInfo.InvariantCulture,
-                $$$"""{"job_id":"done-{{{i}}}","namespace":"ml","state":"succeeded","gpus":4,"cpu":8000,"memory_gb":64,"priority":0,"submit_time":"2026-01-12T{{{i / 60 % 24:00}}}:{{{i % 60:00}}}:00Z","start_time":"2026-01-12T13:00:00Z","wait_seconds":{{{wait}}},"long_wait":true,"prediction_at_submit":{"probability_long_wait":{{{Probability}}},"confidence":0.9,"estimated_wait_seconds":4000,"is_calibrated":true}}""");
+                $$$"""{"job_id":"done-{{{i}}}","namespace":"ml","state":"succeeded","gpus":4,"cpu":8000,"memory_gb":64,"priority":0,"submit_time":"2026-01-12T{{{i / 60 % 24:00}}}:{{{i % 60:00}}}:00Z","start_time":"2026-01-12T13:00:00Z","wait_seconds":{{{wait}}},"long_wait":{{{(waitedLong ? "true" : "false")}}},"prediction_at_submit":{"probability_long_wait":{{{Probability}}},"confidence":0.9,"estimated_wait_seconds":4000,"is_calibrated":true}}""");
         });
         return $$"""{"jobs":[{{string.Join(',', jobs)}}],"total":{{FinishedJobs}}}""";
     }

@@ -52,18 +52,39 @@ public sealed class ExecutionTests
     [Fact]
     public async Task Webhook_ConfidentPredictionWithHistory_NotificationSaysWhenTheJobShouldStart()
     {
-        await using var server = await new ScriptedVgac { Probability = 0.6, FinishedJobs = 200 }.StartAsync(Ct);
+        // A history whose outcomes bear its predictions out: the cycle's own audit finds no drift to hold the tier back.
+        await using var server = await new ScriptedVgac { Probability = 0.6, FinishedJobs = 200, CalibratedHistory = true }.StartAsync(Ct);
         await using var receiver = await LoopbackServer.StartAsync(_ => new ScriptedResponse(200, "ok", ContentType: "text/plain"), Ct);
         using var services = Build(server, receiver, "notify");
 
         var report = await services.GetRequiredService<WatchCycle>().RunOnceAsync(Ct);
 
         var proposal = Assert.Single(report.Proposals);
+        Assert.True(proposal.Allowed, $"{proposal.Reason} / {WatchJson.Serialize(report.Calibration!)}");
         var interval = proposal.Prediction.WaitInterval;
         Assert.NotNull(interval);
         var text = System.Text.Json.JsonDocument.Parse(Assert.Single(receiver.Requests).Body).RootElement.GetProperty("text").GetString();
         Assert.Contains($"Starts {interval.When()} (90% of jobs like it).", text, StringComparison.Ordinal);
         Assert.Matches(@"Starts in \d+(\.\d)?-\d+(\.\d)? min", text);
+    }
+
+    [Fact]
+    public async Task Cycle_ItsOwnAuditFindsDrift_NothingItProposesRunsAndItsTrailChecksClean()
+    {
+        // VGAC reports ECE 0.02, but every job in its history waited long where it said 0.6: the cycle's own audit, not
+        // yet in the trail while the cycle proposes and checks, must hold everything back all the same.
+        await using var server = await new ScriptedVgac { Probability = 0.6, FinishedJobs = 200 }.StartAsync(Ct);
+        await using var receiver = await LoopbackServer.StartAsync(_ => new ScriptedResponse(200, "ok", ContentType: "text/plain"), Ct);
+        using var services = Build(server, receiver, "full");
+
+        var report = await services.GetRequiredService<WatchCycle>().RunOnceAsync(Ct);
+        var check = await services.GetRequiredService<AuditCheck>().RunAsync(cancellationToken: Ct);
+
+        Assert.Equal(Core.Guards.DriftLevel.RecalibrationRequired, report.Calibration!.Drift);
+        Assert.All(report.Proposals, p => Assert.False(p.Allowed, p.Reason));
+        Assert.Empty(report.Executions);
+        Assert.Empty(receiver.Requests);
+        Assert.True(check.Clean, string.Join("; ", check.Violations));
     }
 
     [Fact]

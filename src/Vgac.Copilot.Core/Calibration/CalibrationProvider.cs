@@ -39,7 +39,28 @@ public sealed partial class CalibrationProvider(
     /// Forgets the cached status here and for the user's other runs, so the next read asks VGAC and the audit store:
     /// the watch loop calls it once a cycle has recorded its own audit.
     /// </summary>
-    public void Invalidate() => _value.Forget();
+    public void Invalidate()
+    {
+        Volatile.Write(ref _pending, null);
+        _value.Forget();
+    }
+
+    private AuditedCalibration? _pending;
+
+    /// <summary>
+    /// An audit this process made and is about to record (the watch cycle's, committed with the cycle): until
+    /// <see cref="Invalidate"/> (called once it is in the trail), every read here weighs it with the audits in force, so
+    /// nothing the cycle proposes or starts is judged on a calibration that leaves its own audit out. A broken figure is
+    /// not held.
+    /// </summary>
+    public void Hold(AuditedCalibration audit)
+    {
+        if (VgacValues.Unit(audit.Ece, "audited ECE") is null && audit.Samples >= 0 && (audit.EceLow is null || audit.EceLow <= audit.Ece))
+        {
+            Volatile.Write(ref _pending, audit);
+            _value.Forget();
+        }
+    }
 
     /// <summary>
     /// Records an audit the copilot made itself (persisted where the host keeps audits); from now on every process
@@ -78,6 +99,12 @@ public sealed partial class CalibrationProvider(
         {
             var c = await client.GetCalibrationAsync(cancellationToken).ConfigureAwait(false);
             var audit = await auditTask.ConfigureAwait(false);
+            if (Volatile.Read(ref _pending) is { } pending)
+            {
+                // The audit about to be recorded counts as if it were: the worse of it and those in force.
+                audit = AuditedCalibration.Worst(audit is null ? [pending] : [audit, pending], options.Value.LearningModeMinSamples) ?? audit;
+            }
+
             var status = CalibrationStatus.FromVgac(c, audit, now);
             if (!status.IsAvailable)
             {
