@@ -26,8 +26,10 @@ public sealed class ActionPlanner(IVgacClient vgac, PredictorAgent predictor, Gu
     /// <param name="cancellationToken">Cancels the calls to VGAC.</param>
     /// <param name="scheduler">The cluster's scheduler when the caller already read it (the watch cycle); else it is read.</param>
     /// <param name="fresh">Judge on calibration read now, bypassing every cache (a re-check before an action runs).</param>
-    public async Task<ActionProposal> ProposeAsync(string jobId, int tier, CancellationToken cancellationToken, SchedulerType? scheduler = null, bool fresh = false) =>
-        (await PlanAsync(jobId, tier, cancellationToken, scheduler, fresh).ConfigureAwait(false)).Proposal;
+    /// <param name="scored">The job's prediction when the caller already has it (the watch's cycle scored every pending job):
+    /// judged again with the job's record, not predicted a second time. Ignored with <paramref name="fresh"/>.</param>
+    public async Task<ActionProposal> ProposeAsync(string jobId, int tier, CancellationToken cancellationToken, SchedulerType? scheduler = null, bool fresh = false, GuardedJobPrediction? scored = null) =>
+        (await PlanAsync(jobId, tier, cancellationToken, scheduler, fresh, scored).ConfigureAwait(false)).Proposal;
 
     /// <summary>The proposal together with the guards' full report and the calibration it was judged on.</summary>
     /// <param name="jobId">The pending job.</param>
@@ -35,7 +37,8 @@ public sealed class ActionPlanner(IVgacClient vgac, PredictorAgent predictor, Gu
     /// <param name="cancellationToken">Cancels the calls to VGAC.</param>
     /// <param name="scheduler">The cluster's scheduler when the caller already read it; else it is read.</param>
     /// <param name="fresh">Judge on calibration read now, bypassing every cache.</param>
-    public async Task<PlannedAction> PlanAsync(string jobId, int tier, CancellationToken cancellationToken, SchedulerType? scheduler = null, bool fresh = false)
+    /// <param name="scored">The job's prediction already made this cycle (see <see cref="ProposeAsync"/>).</param>
+    public async Task<PlannedAction> PlanAsync(string jobId, int tier, CancellationToken cancellationToken, SchedulerType? scheduler = null, bool fresh = false, GuardedJobPrediction? scored = null)
     {
         var tiers = guards.Options.EffectiveTiers;
         if (tier < 0 || tier > tiers.Count)
@@ -55,7 +58,9 @@ public sealed class ActionPlanner(IVgacClient vgac, PredictorAgent predictor, Gu
         }
 
         var flavorTask = scheduler is { } known ? Task.FromResult(known) : SchedulerAsync(cancellationToken);
-        var prediction = await predictor.PredictJobAsync(JobRequests.For(job), cancellationToken, fresh).ConfigureAwait(false);
+        var prediction = !fresh && scored is not null && string.Equals(scored.JobId, job.JobId, StringComparison.Ordinal)
+            ? await predictor.JudgeJobAsync(scored, JobRequests.For(job), cancellationToken).ConfigureAwait(false)
+            : await predictor.PredictJobAsync(JobRequests.For(job), cancellationToken, fresh).ConfigureAwait(false);
         var flavor = await flavorTask.ConfigureAwait(false);
 
         // Guards decide on VGAC's numbers only; nothing in the job's own fields (its name, say) is an instruction.

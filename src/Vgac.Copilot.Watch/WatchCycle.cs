@@ -191,7 +191,8 @@ public sealed class WatchCycle(
                 ActionProposal proposal;
                 try
                 {
-                    proposal = await planner.ProposeAsync(p.JobId, tier, cancellationToken, scheduler).ConfigureAwait(false);
+                    // The job's record is read again (it may have started); its prediction is the one just made.
+                    proposal = await planner.ProposeAsync(p.JobId, tier, cancellationToken, scheduler, scored: p).ConfigureAwait(false);
                 }
                 catch (Exception ex) when (ex is ActionInputException or VgacApiException)
                 {

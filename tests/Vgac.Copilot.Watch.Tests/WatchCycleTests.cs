@@ -46,6 +46,21 @@ public sealed class WatchCycleTests
     }
 
     [Fact]
+    public async Task Cycle_Proposing_PredictsEachJobOnce()
+    {
+        await using var vgac = await new ScriptedVgac { Probability = 0.95, Confidence = 0.9 }.StartAsync(Ct);
+        using var services = Build(vgac.BaseAddress, out _);
+
+        var report = await services.GetRequiredService<WatchCycle>().RunOnceAsync(Ct);
+
+        // Scored in the pending batch, then proposed on that same prediction: no second prediction of the job.
+        var proposal = Assert.Single(report.Proposals);
+        Assert.Single(vgac.Requests, r => r.Path == "/api/jobs/predict/batch");
+        Assert.DoesNotContain(vgac.Requests, r => r.Path == "/api/jobs/predict");
+        Assert.Equal(0.95, proposal.Prediction.ProbabilityLongWait);
+    }
+
+    [Fact]
     public async Task Cycle_LowConfidence_ProposesNothing()
     {
         await using var vgac = await Vgac(probability: 0.95, confidence: 0.4, ece: 0.02);

@@ -121,6 +121,27 @@ public sealed class PredictorAgent
         return [.. batch.Predictions.Select((p, i) => GuardJob(p, status, elapsed, (history, requests[i].Gpus), Feasibility.Judge(Judged(requests[i]), inventory)))];
     }
 
+    /// <summary>
+    /// A job VGAC already scored (<see cref="PredictPendingAsync"/>) judged again with the job's own record: its
+    /// feasibility against the inventory and its wait interval, on the same numbers and calibration, without asking VGAC
+    /// to predict it a second time. A fallback stays a fallback.
+    /// </summary>
+    /// <param name="scored">The job's prediction from the pending batch.</param>
+    /// <param name="request">The job as its record describes it.</param>
+    /// <param name="cancellationToken">Cancels the reads of the inventory and the wait history.</param>
+    public async Task<GuardedJobPrediction> JudgeJobAsync(GuardedJobPrediction scored, JobPredictRequest request, CancellationToken cancellationToken = default)
+    {
+        if (scored.Prediction is not { } prediction)
+        {
+            return scored;
+        }
+
+        var historyTask = _intervals.GetAsync(cancellationToken);
+        var inventory = await _inventory.GetAsync(cancellationToken).ConfigureAwait(false);
+        var history = await historyTask.ConfigureAwait(false);
+        return GuardJob(prediction, scored.Calibration, scored.RoundTripMs, (history, request.Gpus), Feasibility.Judge(Judged(request), inventory));
+    }
+
     /// <summary>Predictions for the jobs pending now (<c>GET /api/jobs/predict/batch</c>), each judged.</summary>
     /// <param name="limit">Rows to ask for.</param>
     /// <param name="cancellationToken">Cancels the calls.</param>
