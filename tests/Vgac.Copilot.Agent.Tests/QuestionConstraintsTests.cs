@@ -69,6 +69,18 @@ public sealed class QuestionConstraintsTests(OfflinePlannerTests.Fixture fixture
     }
 
     [Fact]
+    public async Task Nodes_AskedForAWindow_SaysSoInTheQuestionsWords_AndTheAnswerPassesItsCheck()
+    {
+        const string question = "any nodes down this week?";
+        var answer = await AskAsync(question);
+
+        // "this week" said back as it was asked: 168 is a figure no tool gave, and the check would refuse it.
+        Assert.EndsWith("Not narrowed to this week: observer_nodes does not take it, so this covers more than was asked.", answer.Answer, StringComparison.Ordinal);
+        var check = new AnswerChecker(new Core.Guards.GuardOptions()).Check(question, answer.Answer, answer.ToolCalls);
+        Assert.True(check.Passed, string.Join(", ", check.UngroundedNumbers));
+    }
+
+    [Fact]
     public async Task Failures_InAWindow_UseThatWindow()
     {
         var answer = await AskAsync("why did jobs fail over the past 3 days");

@@ -24,6 +24,9 @@ public sealed record Entities(int? Gpus, string? GpuType, double? MemoryGb, stri
     /// <summary>A window to look back over, in hours ("this week" is 168, "the past day" 24, "the last 6 hours" 6).</summary>
     public double? WindowHours { get; init; }
 
+    /// <summary>The window as the question put it ("this week", "the last 6 hours"): said back in those words.</summary>
+    public string? WindowSaid { get; init; }
+
     /// <summary>A queue or Slurm partition named ("partition gpu-long", "the debug queue").</summary>
     public string? Queue { get; init; }
 
@@ -43,6 +46,7 @@ public sealed record Entities(int? Gpus, string? GpuType, double? MemoryGb, stri
         Cpus = newer.Cpus ?? Cpus,
         Distributed = newer.Distributed ?? Distributed,
         WindowHours = newer.WindowHours ?? WindowHours,
+        WindowSaid = newer.WindowHours is null ? WindowSaid : newer.WindowSaid,
         Queue = newer.Queue ?? Queue,
     };
 }
@@ -81,6 +85,7 @@ public static partial class EntityExtractor
             ? Numbers().Matches(p.Groups["list"].Value).Select(m => int.Parse(m.Value, CultureInfo.InvariantCulture)).Distinct().ToList()
             : PriorityWord().Match(q) is { Success: true } word ? [word.Groups["level"].Value is "high" or "urgent" ? 10 : 0] : [];
         var negative = NegativeGpus().Match(q);
+        var window = Window(q);
         return new Entities(
             variants.Count > 0 ? variants[0] : null,
             GpuType().Match(q) is { Success: true } t ? t.Groups[1].Value.ToUpperInvariant() : null,
@@ -95,7 +100,8 @@ public static partial class EntityExtractor
             DurationMinutes = Duration(q),
             Cpus = CpuPattern().Match(q) is { Success: true } cpu ? int.Parse(cpu.Groups["n"].Value, CultureInfo.InvariantCulture) : null,
             Distributed = SingleNode().IsMatch(raw) ? false : DistributedPattern().IsMatch(raw) ? true : null,
-            WindowHours = Window(q),
+            WindowHours = window?.Hours,
+            WindowSaid = window?.Said,
             Queue = QueuePattern().Match(q) is { Success: true } queue && !NotAQueue.Contains(queue.Groups["q"].Value) ? queue.Groups["q"].Value : null,
         };
     }
@@ -119,16 +125,16 @@ public static partial class EntityExtractor
         return NamespaceAfterFor().Match(q) is { Success: true } named && !JobIdPattern().IsMatch(named.Groups["ns"].Value) ? named.Groups["ns"].Value : null;
     }
 
-    private static double? Window(string q)
+    private static (double Hours, string Said)? Window(string q)
     {
         if (WindowWords().Match(q) is { Success: true } w)
         {
-            return w.Groups["w"].Value switch
+            return (w.Groups["w"].Value switch
             {
                 "week" or "7 days" => 168,
                 "month" or "30 days" => 720,
                 _ => 24, // the past day, 24 hours ("today" is not read: "the guards are off today" narrows nothing)
-            };
+            }, w.Value.Trim());
         }
 
         if (WindowPattern().Match(q) is not { Success: true } m)
@@ -137,7 +143,8 @@ public static partial class EntityExtractor
         }
 
         var value = double.Parse(m.Groups["v"].Value, CultureInfo.InvariantCulture);
-        return m.Groups["unit"].Value.StartsWith('d') ? value * 24 : m.Groups["unit"].Value.StartsWith('w') ? value * 168 : value;
+        var said = Regex.Replace(m.Value.Trim(), @"^(?:in|over|during|for)\s+", "");
+        return (m.Groups["unit"].Value.StartsWith('d') ? value * 24 : m.Groups["unit"].Value.StartsWith('w') ? value * 168 : value, said);
     }
 
     /// <summary>

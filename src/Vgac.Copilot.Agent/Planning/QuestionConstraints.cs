@@ -21,7 +21,8 @@ public static class QuestionConstraints
         AddText(e.Namespace, ns => ($"namespace {ns}", ns), "namespace");
         AddText(e.Queue, q => ($"queue {q}", q), "queue");
         AddText(e.JobId, id => ($"job {id}", id), "job_id");
-        Add(e.WindowHours, h => ($"the last {Words.Duration(h * 3600)}", Number(h)), "window_hours", "since_hours");
+        // Said back in the question's own words: a figure worked out from "this week" is one no tool gave.
+        Add(e.WindowHours, h => (e.WindowSaid ?? "the window asked", e.WindowSaid ?? Number(h)), "window_hours", "since_hours");
         Add(e.Gpus, n => ($"{n} GPU{(n == 1 ? "" : "s")}", Number(n)), "gpus");
         AddText(e.GpuType, t => ($"{t} GPUs", t), "gpu_type");
         Add(e.Cpus, n => ($"{n} CPU cores", Number(n)), "cpu_millicores");
@@ -68,9 +69,9 @@ public static class QuestionConstraints
             return null;
         }
 
-        var tools = string.Join(", ", calls.Select(c => c.Name).Distinct(StringComparer.Ordinal));
+        var tools = calls.Select(c => c.Name).Distinct(StringComparer.Ordinal).ToList();
         var what = left.Count == 1 ? left[0].Says : string.Join(", ", left.Take(left.Count - 1).Select(c => c.Says)) + " or " + left[^1].Says;
-        return $"Not narrowed to {what}: {tools} {(calls.Select(c => c.Name).Distinct(StringComparer.Ordinal).Count() == 1 ? "does" : "do")} not take {(left.Count == 1 ? "it" : "them")}, so this covers more than was asked.";
+        return $"Not narrowed to {what}: {string.Join(", ", tools)} {(tools.Count == 1 ? "does" : "do")} not take {(left.Count == 1 ? "it" : "them")}, so this covers more than was asked.";
     }
 
     private static bool Carries(ToolCallRecord call, Constraint constraint) =>
