@@ -11,9 +11,7 @@ public sealed partial class PostgresAuditBackend
     public async IAsyncEnumerable<ChainedRecord> ChainAsync(long fromId, [EnumeratorCancellation] CancellationToken cancellationToken, long throughId = long.MaxValue)
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var query = new NpgsqlCommand($"SELECT {AuditRows.ChainColumns} FROM events WHERE id >= @from AND id <= @through ORDER BY id", connection);
-        query.Parameters.AddWithValue("from", fromId);
-        query.Parameters.AddWithValue("through", throughId);
+        await using var query = Range(connection, AuditRows.ChainColumns, fromId, throughId);
         await using var reader = await query.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
@@ -28,9 +26,7 @@ public sealed partial class PostgresAuditBackend
     public async IAsyncEnumerable<ChainRows> ChainRowsAsync(long fromId, [EnumeratorCancellation] CancellationToken cancellationToken, long throughId = long.MaxValue)
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var query = new NpgsqlCommand($"SELECT {ChainText} FROM events WHERE id >= @from AND id <= @through ORDER BY id", connection);
-        query.Parameters.AddWithValue("from", fromId);
-        query.Parameters.AddWithValue("through", throughId);
+        await using var query = Range(connection, ChainText, fromId, throughId);
         await using var reader = await query.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         var rows = new ChainRows();
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -56,6 +52,15 @@ public sealed partial class PostgresAuditBackend
         {
             rows.Dispose();
         }
+    }
+
+    /// <summary>The trail's records from one id through another, in order: the query both chain reads run.</summary>
+    private static NpgsqlCommand Range(NpgsqlConnection connection, string columns, long fromId, long throughId)
+    {
+        var query = new NpgsqlCommand($"SELECT {columns} FROM events WHERE id >= @from AND id <= @through ORDER BY id", connection);
+        query.Parameters.AddWithValue("from", fromId);
+        query.Parameters.AddWithValue("through", throughId);
+        return query;
     }
 
     /// <summary>The chain's columns as text, after the id as a number.</summary>
