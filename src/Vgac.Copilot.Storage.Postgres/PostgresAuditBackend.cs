@@ -1,7 +1,7 @@
 using System.Text.RegularExpressions;
 using Npgsql;
-using Vgac.Copilot.Watch;
-using Vgac.Copilot.Watch.Storage;
+using Vgac.Copilot.Audit;
+using Vgac.Copilot.Audit.Storage;
 
 namespace Vgac.Copilot.Storage.Postgres;
 

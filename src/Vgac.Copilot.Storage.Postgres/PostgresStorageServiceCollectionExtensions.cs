@@ -1,6 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Vgac.Copilot.Watch.Storage;
+using Vgac.Copilot.Audit.Storage;
 
 namespace Vgac.Copilot.Storage.Postgres;
 

@@ -8,6 +8,7 @@ using Vgac.Copilot.Plugins;
 using Vgac.Copilot.Actions;
 using Vgac.Copilot.Plugins.Results;
 using Vgac.Copilot.Watch.Actions;
+using Vgac.Copilot.Audit;
 
 namespace Vgac.Copilot.Watch;
 

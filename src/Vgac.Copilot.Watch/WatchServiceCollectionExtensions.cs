@@ -7,7 +7,9 @@ using Vgac.Copilot.Actions;
 using Vgac.Copilot.Watch.Actions;
 using Vgac.Copilot.Watch.Executors;
 using Vgac.Copilot.Watch.Loop;
-using Vgac.Copilot.Watch.Storage;
+using Vgac.Copilot.Audit;
+using Vgac.Copilot.Audit.Storage;
+using Vgac.Copilot.Storage.Sqlite;
 
 namespace Vgac.Copilot.Watch;
 
@@ -21,35 +23,12 @@ public static class WatchServiceCollectionExtensions
     {
         services.AddOptions<WatchOptions>().BindConfiguration(WatchOptions.SectionName).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<WatchOptions>, WatchOptionsValidator>());
-        services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.SectionName).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<StorageOptions>, StorageOptionsValidator>());
-        services.TryAddSingleton<IAuditBackend>(sp =>
-        {
-            var storage = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
-            if (storage.Provider == StorageOptions.Sqlite)
-            {
-                return new SqliteAuditBackend(sp.GetRequiredService<IOptions<WatchOptions>>().Value.AuditPath is { Length: > 0 } path ? path : AuditStore.DefaultPath());
-            }
-
-            return sp.GetServices<IAuditBackendFactory>().FirstOrDefault(f => f.Provider == storage.Provider)?.Create(storage)
-                ?? throw new AuditStoreException($"this vgac was built without the '{storage.Provider}' storage provider.");
-        });
-
-        // One trail for every cluster; this provider's view of it is its own cluster's.
-        services.TryAddSingleton<LeaseFenceHolder>();
-        services.TryAddSingleton(sp =>
-        {
-            var storage = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
-            var backend = sp.GetRequiredService<IAuditBackend>();
-            return new AuditStore(backend, ClusterOf(sp), sp.GetRequiredService<LeaseFenceHolder>(),
-                Core.Guards.GuardNotice.Of(sp.GetRequiredService<IOptions<Core.Guards.GuardOptions>>().Value),
-                TrailKey.Resolve(storage), TrailAnchor.For(storage.AnchorDirectory, backend.Location));
-        });
+        services.AddAuditTrail();
+        services.AddSqliteStorage();
         services.TryAddSingleton(sp => new WatchLeadership(
-            sp.GetRequiredService<IAuditBackend>(), sp.GetRequiredService<LeaseFenceHolder>(), ClusterOf(sp),
+            sp.GetRequiredService<IAuditBackend>(), sp.GetRequiredService<LeaseFenceHolder>(), AuditServiceCollectionExtensions.ClusterOf(sp),
             sp.GetRequiredService<IOptions<StorageOptions>>().Value.LeaseFor(sp.GetRequiredService<IOptions<WatchOptions>>().Value.IntervalSeconds), TimeProvider.System,
             sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<WatchLeadership>>()));
-        services.TryAddSingleton(sp => new AuditRetention(sp.GetRequiredService<AuditStore>(), sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<WatchOptions>>().Value);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => new WatchClock(sp.GetRequiredService<TimeProvider>()));
@@ -81,7 +60,4 @@ public static class WatchServiceCollectionExtensions
         services.TryAddSingleton<WatchLoop>();
         return services;
     }
-
-    private static string ClusterOf(IServiceProvider sp) =>
-        sp.GetService<Microsoft.Extensions.Configuration.IConfiguration>()?["Cluster:Name"] is { Length: > 0 } cluster ? cluster : AuditStore.DefaultCluster;
 }

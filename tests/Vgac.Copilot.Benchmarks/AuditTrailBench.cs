@@ -9,6 +9,8 @@ using Vgac.Copilot.Plugins;
 using Vgac.Copilot.Core.Guards;
 using Vgac.Copilot.Watch;
 using Vgac.Copilot.Watch.Actions;
+using Vgac.Copilot.Audit;
+using Vgac.Copilot.Storage.Sqlite;
 
 namespace Vgac.Copilot.Benchmarks;
 
@@ -24,7 +26,7 @@ internal static class AuditTrailBench
     public static async Task RunAsync()
     {
         var path = Path.Combine(Directory.CreateTempSubdirectory("vgac-audit-bench-").FullName, "audit.db");
-        var store = new AuditStore(path);
+        var store = new AuditStore(new SqliteAuditBackend(path));
         var start = new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero);
         var observation = "{\"cluster\":{\"cluster_id\":\"c\",\"scheduler\":\"kubernetes\",\"gpus_total\":104},\"findings\":[" + string.Join(",", Enumerable.Repeat("{\"kind\":\"stale_queue\",\"severity\":\"info\",\"detail\":\"The oldest pending job has waited 187 min; the long-wait threshold is 10 min.\"}", 4)) + "]}";
         var appends = new List<double>(Cycles);

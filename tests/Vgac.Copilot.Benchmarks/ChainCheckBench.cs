@@ -2,9 +2,10 @@ using System.Diagnostics;
 using System.Globalization;
 using Vgac.Copilot.Storage.Postgres;
 using Vgac.Copilot.Testing;
-using Vgac.Copilot.Watch;
 using Vgac.Copilot.Watch.Actions;
-using Vgac.Copilot.Watch.Storage;
+using Vgac.Copilot.Audit.Storage;
+using Vgac.Copilot.Audit;
+using Vgac.Copilot.Storage.Sqlite;
 
 namespace Vgac.Copilot.Benchmarks;
 

@@ -1,4 +1,6 @@
 using Microsoft.Data.Sqlite;
+using Vgac.Copilot.Audit;
+using Vgac.Copilot.Storage.Sqlite;
 
 namespace Vgac.Copilot.Watch.Tests;
 
@@ -113,7 +115,7 @@ public sealed class AuditChainTests
             await create.ExecuteNonQueryAsync(Ct);
         }
 
-        var store = new AuditStore(path);
+        var store = new AuditStore(new SqliteAuditBackend(path));
         await store.AppendAsync([new AuditEvent(0, DateTimeOffset.UtcNow, 2, AuditKinds.Observation, null, null, null, "a new cycle", null)], Ct);
 
         var records = await store.QueryAsync(cancellationToken: Ct);

@@ -5,6 +5,7 @@ using Vgac.Copilot.Actions;
 using Vgac.Copilot.Testing;
 using Vgac.Copilot.Watch.Actions;
 using Vgac.Copilot.Watch.Executors;
+using Vgac.Copilot.Audit;
 
 namespace Vgac.Copilot.Watch.Tests;
 

@@ -1,5 +1,6 @@
 using System.Globalization;
-using Vgac.Copilot.Watch.Storage;
+using Vgac.Copilot.Audit.Storage;
+using Vgac.Copilot.Audit;
 
 namespace Vgac.Copilot.Watch.Tests;
 
@@ -194,7 +195,7 @@ public sealed class KeyedChainTests
     [Fact]
     public async Task Export_CarriesTheTrailsAnchor()
     {
-        var store = await TrailAsync(Storage.StorageOptions.Sqlite);
+        var store = await TrailAsync(StorageOptions.Sqlite);
         using var output = new StringWriter();
 
         await new AuditRetention(store, TimeProvider.System).ExportAsync(null, null, output, "test", Ct);

@@ -1,5 +1,6 @@
 using Vgac.Copilot.Storage.Postgres;
-using Vgac.Copilot.Watch.Storage;
+using Vgac.Copilot.Audit.Storage;
+using Vgac.Copilot.Audit;
 
 namespace Vgac.Copilot.Watch.Tests;
 

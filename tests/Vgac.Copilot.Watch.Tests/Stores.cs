@@ -2,7 +2,9 @@ using Microsoft.Data.Sqlite;
 using Npgsql;
 using Vgac.Copilot.Storage.Postgres;
 using Vgac.Copilot.Testing;
-using Vgac.Copilot.Watch.Storage;
+using Vgac.Copilot.Audit.Storage;
+using Vgac.Copilot.Audit;
+using Vgac.Copilot.Storage.Sqlite;
 
 namespace Vgac.Copilot.Watch.Tests;
 

@@ -1,6 +1,7 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Vgac.Copilot.Testing;
+using Vgac.Copilot.Audit;
 
 namespace Vgac.Copilot.Watch.Tests;
 
@@ -92,7 +93,7 @@ public sealed class WatchCycleTests
         using var services = Build(vgac.BaseAddress, out var audit);
         await services.GetRequiredService<WatchCycle>().RunOnceAsync(Ct);
 
-        await using var connection = await ((Vgac.Copilot.Watch.Storage.SqliteAuditBackend)audit.Backend).OpenAsync(Ct);
+        await using var connection = await ((Vgac.Copilot.Storage.Sqlite.SqliteAuditBackend)audit.Backend).OpenAsync(Ct);
         await using var update = connection.CreateCommand();
         update.CommandText = "UPDATE events SET summary = 'rewritten'";
         var ex = await Assert.ThrowsAsync<SqliteException>(() => update.ExecuteNonQueryAsync(Ct));

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Vgac.Copilot.Client;
 using Vgac.Copilot.Core;
 using Vgac.Copilot.Plugins;
+using Vgac.Copilot.Audit;
 
 namespace Vgac.Copilot.Watch.Tests;
 

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Vgac.Copilot.Testing;
 using Vgac.Copilot.Watch.Loop;
+using Vgac.Copilot.Audit;
 
 namespace Vgac.Copilot.Watch.Tests;
 

@@ -146,7 +146,7 @@ internal sealed partial class ChatSession
                 console.MarkupLine(Markup.Escape($"saved as '{name}' ({Core.Text.Words.Count(_turns.Count, "question")}): vgac chat --resume {name}"));
             }
         }
-        catch (Exception ex) when (ex is Composition.ConfigurationException or IOException or UnauthorizedAccessException or Watch.Storage.AuditStoreException
+        catch (Exception ex) when (ex is Composition.ConfigurationException or IOException or UnauthorizedAccessException or Audit.Storage.AuditStoreException
             or System.Data.Common.DbException)
         {
             console.MarkupLine($"[red]not saved:[/] {Markup.Escape(ex.Message)}");

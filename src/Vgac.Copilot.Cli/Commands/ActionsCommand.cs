@@ -4,6 +4,7 @@ using Vgac.Copilot.Cli.Hosting;
 using Vgac.Copilot.Cli.Watching;
 using Vgac.Copilot.Watch;
 using Vgac.Copilot.Watch.Actions;
+using Vgac.Copilot.Audit;
 
 namespace Vgac.Copilot.Cli.Commands;
 
@@ -239,7 +240,7 @@ internal abstract class ActionsDecideCommand : ActionsCommandBase
         var configuration = services.GetRequiredService<Microsoft.Extensions.Configuration.IConfiguration>();
         var store = services.GetRequiredService<AuditStore>();
         if (configuration["Cluster:Name"] != session.Clusters.Clusters[0].Name || configuration["Vgac:BaseUrl"] is not { } url
-            || Watch.Storage.SqliteAuditBackend.NewestRecordAt(store.Path, proposalId) is not { } made)
+            || Storage.Sqlite.SqliteAuditBackend.NewestRecordAt(store.Path, proposalId) is not { } made)
         {
             return;
         }

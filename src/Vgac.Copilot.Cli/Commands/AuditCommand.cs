@@ -8,6 +8,7 @@ using Vgac.Copilot.Core.Clusters;
 using Vgac.Copilot.Core.Guards;
 using Vgac.Copilot.Watch;
 using Vgac.Copilot.Watch.Actions;
+using Vgac.Copilot.Audit;
 
 namespace Vgac.Copilot.Cli.Commands;
 
@@ -160,7 +161,7 @@ internal static class AuditTrail
             {
                 // The demo's simulators as they stood when the proposal decided on was made (else at the trail's newest
                 // record): its job waits there as it did, and the guards are asked again on the simulator's numbers.
-                newest = proposal is not null && Watch.Storage.SqliteAuditBackend.NewestRecordAt(latest, proposal) is { } made ? made : newest;
+                newest = proposal is not null && Storage.Sqlite.SqliteAuditBackend.NewestRecordAt(latest, proposal) is { } made ? made : newest;
                 var hours = Math.Clamp((newest - new Simulator.SimulatorOptions().StartTime).TotalHours, 0, 24 * 90);
                 yield return new("Simulator:Speed", "0");
                 yield return new("Simulator:WarmupHours", hours.ToString("0.####", CultureInfo.InvariantCulture));
@@ -175,7 +176,7 @@ internal static class AuditTrail
         {
             foreach (var file in Directory.GetFiles(folder, DemoPrefix + "*.db").Order(StringComparer.Ordinal).Reverse())
             {
-                if (Watch.Storage.SqliteAuditBackend.NewestRecordAt(file) is { } newest)
+                if (Storage.Sqlite.SqliteAuditBackend.NewestRecordAt(file) is { } newest)
                 {
                     return (file, newest);
                 }

@@ -150,13 +150,13 @@ internal sealed class DoctorCommand : VgacCommand
         var storeStarted = Stopwatch.GetTimestamp();
         try
         {
-            var store = await services.GetRequiredService<Watch.Storage.IAuditBackend>().StatusAsync(cancellationToken).ConfigureAwait(false);
+            var store = await services.GetRequiredService<Audit.Storage.IAuditBackend>().StatusAsync(cancellationToken).ConfigureAwait(false);
             var schema = store.Version == 0 ? "no trail yet (made on first use)"
                 : store.Pending.Count > 0 ? $"schema version {store.Version}, {Core.Text.Words.Count(store.Pending.Count, "migration")} to apply" : $"schema version {store.Version}";
             lines.Add(string.Create(CultureInfo.InvariantCulture,
                 $"  ok    {"store",-12} {store.Provider} at {store.Location}, {schema} ({Stopwatch.GetElapsedTime(storeStarted).TotalMilliseconds:0.0} ms)"));
         }
-        catch (Watch.Storage.AuditStoreException ex)
+        catch (Audit.Storage.AuditStoreException ex)
         {
             lines.Add($"  FAIL  {"store",-12} {ex.Message}");
             return new DoctorReport(lines, "VGAC answers, but the store cannot be used; see FAIL above.", ExitCodes.StoreUnavailable, $"store: {ex.Message}");

@@ -6,8 +6,8 @@ using Vgac.Copilot.Cli.Composition;
 using Vgac.Copilot.Cli.Hosting;
 using Vgac.Copilot.Cli.Watching;
 using Vgac.Copilot.Storage.Postgres;
-using Vgac.Copilot.Watch;
-using Vgac.Copilot.Watch.Storage;
+using Vgac.Copilot.Audit.Storage;
+using Vgac.Copilot.Audit;
 
 namespace Vgac.Copilot.Cli.Commands;
 

@@ -8,6 +8,7 @@ using Vgac.Copilot.Core.Guards;
 using Vgac.Copilot.Watch;
 using Vgac.Copilot.Watch.Actions;
 using Vgac.Copilot.Watch.Loop;
+using Vgac.Copilot.Audit;
 
 namespace Vgac.Copilot.Cli.Commands;
 
@@ -109,7 +110,7 @@ internal sealed class WatchCommand : VgacCommand
                         // One file, one machine: a lock the OS drops with the process. A shared store: replicas, one
                         // leading each cluster by lease, the others standing by to take over.
                         var trail = scope.Services.GetRequiredService<AuditStore>();
-                        if (trail.Backend is Vgac.Copilot.Watch.Storage.SqliteAuditBackend)
+                        if (trail.Backend is Vgac.Copilot.Storage.Sqlite.SqliteAuditBackend)
                         {
                             locks.Add(WatchLock.Acquire(trail.Path, scope.Name));
                         }

@@ -44,7 +44,7 @@ internal static partial class ConfigurationReport
         new(LlmOptions.SectionName, typeof(LlmOptions)),
         new(GuardOptions.SectionName, typeof(GuardOptions)),
         new(WatchOptions.SectionName, typeof(WatchOptions)),
-        new(Vgac.Copilot.Watch.Storage.StorageOptions.SectionName, typeof(Vgac.Copilot.Watch.Storage.StorageOptions)),
+        new(Vgac.Copilot.Audit.Storage.StorageOptions.SectionName, typeof(Vgac.Copilot.Audit.Storage.StorageOptions)),
         new("Mcp", typeof(McpHostOptions)),
         new(LogOptions.SectionName, typeof(LogOptions)),
         new(Commands.ChatSettings.SectionName, typeof(Commands.ChatSettings)),
@@ -152,7 +152,7 @@ internal static partial class ConfigurationReport
         Check<GuardOptions>(services, errors);
         warnings.AddRange(Weaker(services));
         Check<WatchOptions>(services, errors);
-        Check<Vgac.Copilot.Watch.Storage.StorageOptions>(services, errors);
+        Check<Vgac.Copilot.Audit.Storage.StorageOptions>(services, errors);
         try
         {
             configuration.GetSection("Mcp").Get<McpHostOptions>();

@@ -24,8 +24,8 @@ internal static class CopilotServices
         // One-shot runs share what they read with the user's next ones: a script's `vgac predict` makes one VGAC call.
         services.TryAddSingleton<Core.Caching.ISharedCache>(new Hosting.FileSharedCache(
             Path.Combine(Commands.ChatSettings.Resolve(configuration), "cache"),
-            $"{configuration["Cluster:Name"]}|{configuration["Vgac:BaseUrl"]}|{configuration["Watch:AuditPath"] ?? Vgac.Copilot.Watch.AuditStore.DefaultPath()}",
-            () => Vgac.Copilot.Watch.Storage.TrailKey.Resolve(new Vgac.Copilot.Watch.Storage.StorageOptions
+            $"{configuration["Cluster:Name"]}|{configuration["Vgac:BaseUrl"]}|{configuration["Watch:AuditPath"] ?? Vgac.Copilot.Audit.AuditStore.DefaultPath()}",
+            () => Vgac.Copilot.Audit.Storage.TrailKey.Resolve(new Vgac.Copilot.Audit.Storage.StorageOptions
             {
                 AuditKey = configuration["Storage:AuditKey"],
                 AuditKeyFile = configuration["Storage:AuditKeyFile"],

@@ -92,8 +92,8 @@ internal static partial class CommandHost
         ConfigurationException config => (ExitCodes.UsageError, config.Message),
         Agent.Planning.PlannerDeadlineException deadline => (ExitCodes.PlannerLimit, deadline.Message),
         Vgac.Copilot.Watch.Loop.WatchAlreadyRunningException running => (ExitCodes.UsageError, running.Message),
-        Vgac.Copilot.Watch.Storage.AuditStoreException store => (ExitCodes.StoreUnavailable, store.Message),
-        Vgac.Copilot.Watch.Storage.LeadershipLostException lost => (ExitCodes.StoreUnavailable, lost.Message),
+        Vgac.Copilot.Audit.Storage.AuditStoreException store => (ExitCodes.StoreUnavailable, store.Message),
+        Vgac.Copilot.Audit.Storage.LeadershipLostException lost => (ExitCodes.StoreUnavailable, lost.Message),
         Vgac.Copilot.Watch.Actions.ActionQueueException queue =>
             (queue.NotFound ? ExitCodes.NotFound : queue.VgacUnavailable ? ExitCodes.VgacUnavailable : ExitCodes.ActionRefused, queue.Message),
         Vgac.Copilot.Calibration.CsvAuditException csv => (ExitCodes.UsageError, csv.Message),
@@ -153,9 +153,9 @@ internal sealed record CommandSession(IServiceProvider Services, CliContext Cont
             return Services;
         }
 
-        var store = Get<Vgac.Copilot.Watch.AuditStore>();
+        var store = Get<Vgac.Copilot.Audit.AuditStore>();
         var found = store.Exists
-            ? (await store.AllClusters().QueryAsync(proposal: proposalId, kind: Vgac.Copilot.Watch.AuditKinds.Proposal, cancellationToken: cancellationToken).ConfigureAwait(false)).FirstOrDefault()
+            ? (await store.AllClusters().QueryAsync(proposal: proposalId, kind: Vgac.Copilot.Audit.AuditKinds.Proposal, cancellationToken: cancellationToken).ConfigureAwait(false)).FirstOrDefault()
             : null;
         return found is not null && Clusters.Has(found.Cluster)
             ? await Clusters.ServicesAsync(found.Cluster, cancellationToken).ConfigureAwait(false)

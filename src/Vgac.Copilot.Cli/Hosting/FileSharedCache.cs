@@ -8,18 +8,18 @@ namespace Vgac.Copilot.Cli.Hosting;
 /// URL and the audit trail, hashed (<see cref="Fnv1a"/>): neither a URL's userinfo nor a path appears in a file name). Written whole to a
 /// temporary file and renamed, so a reader sees an old value or a new one, never half of one; readable by the user
 /// only; larger than <see cref="MaxBytes"/> is refused. Files a day old are removed as new ones are written. Each file
-/// starts with an HMAC of its value under the trail's key (<see cref="Watch.Storage.TrailKey"/>): a file planted or
+/// starts with an HMAC of its value under the trail's key (<see cref="Audit.Storage.TrailKey"/>): a file planted or
 /// edited by someone without the key (a calm calibration during drift, say) reads as a miss. Without a key nothing is shared.
 /// </summary>
-internal sealed class FileSharedCache(string directory, string scope, Func<Watch.Storage.TrailKey?> key) : ISharedCache
+internal sealed class FileSharedCache(string directory, string scope, Func<Audit.Storage.TrailKey?> key) : ISharedCache
 {
-    private readonly Lazy<Watch.Storage.TrailKey?> _key = new(() =>
+    private readonly Lazy<Audit.Storage.TrailKey?> _key = new(() =>
     {
         try
         {
             return key();
         }
-        catch (Watch.Storage.AuditStoreException)
+        catch (Audit.Storage.AuditStoreException)
         {
             return null; // the store reports a bad key where it is used; the cache simply is not shared
         }

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
-using Vgac.Copilot.Watch;
 using Vgac.Copilot.Watch.Actions;
+using Vgac.Copilot.Audit;
 
 namespace Vgac.Copilot.Cli.Watching;
 

@@ -4,6 +4,7 @@ using Spectre.Console.Rendering;
 using Vgac.Copilot.Watch;
 using Vgac.Copilot.Watch.Actions;
 using Vgac.Copilot.Watch.Loop;
+using Vgac.Copilot.Audit;
 
 namespace Vgac.Copilot.Cli.Watching;
 

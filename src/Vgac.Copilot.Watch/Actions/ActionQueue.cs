@@ -1,5 +1,6 @@
 using Vgac.Copilot.Client;
 using Vgac.Copilot.Actions;
+using Vgac.Copilot.Audit;
 
 namespace Vgac.Copilot.Watch.Actions;
 

@@ -5,6 +5,7 @@ using Vgac.Copilot.Contracts;
 using Vgac.Copilot.Core.Guards;
 using Vgac.Copilot.Actions;
 using Vgac.Copilot.Watch.Executors;
+using Vgac.Copilot.Audit;
 
 namespace Vgac.Copilot.Watch.Actions;
 

@@ -1,5 +1,6 @@
 using Vgac.Copilot.Core.Guards;
 using Vgac.Copilot.Actions;
+using Vgac.Copilot.Audit;
 
 namespace Vgac.Copilot.Watch.Actions;
 

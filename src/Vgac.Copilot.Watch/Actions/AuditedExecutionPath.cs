@@ -1,4 +1,5 @@
 using Vgac.Copilot.Actions;
+using Vgac.Copilot.Audit;
 
 namespace Vgac.Copilot.Watch.Actions;
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Vgac.Copilot.Client;
 using Vgac.Copilot.Contracts;
+using Vgac.Copilot.Audit;
 
 namespace Vgac.Copilot.Watch.Actions;
 
@@ -12,7 +13,7 @@ public sealed record VerificationRecord(string ProposalId, string JobId, string 
 /// run or a preview, that nothing was changed) and what became of the job. Also finds executions that started but
 /// never recorded an outcome (the process died in between) and records them as interrupted; they are not retried.
 /// </summary>
-public sealed class EffectVerifier(IVgacClient vgac, AuditStore audit, WatchClock clock, Loop.LeaseFenceHolder? fences = null)
+public sealed class EffectVerifier(IVgacClient vgac, AuditStore audit, WatchClock clock, Audit.Storage.LeaseFenceHolder? fences = null)
 {
     private readonly DateTimeOffset _processStarted = clock.Now;
     private long _token;

@@ -1,5 +1,6 @@
 using Vgac.Copilot.Actions;
 using Vgac.Copilot.Watch.Executors;
+using Vgac.Copilot.Audit;
 
 namespace Vgac.Copilot.Watch.Actions;
 

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using Vgac.Copilot.Client;
 using Vgac.Copilot.Core.Calibration;
 using Vgac.Copilot.Core.Guards;
+using Vgac.Copilot.Audit;
 
 namespace Vgac.Copilot.Watch.Actions;
 

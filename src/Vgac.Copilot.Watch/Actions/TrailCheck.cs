@@ -1,4 +1,5 @@
 using Vgac.Copilot.Core.Guards;
+using Vgac.Copilot.Audit;
 
 namespace Vgac.Copilot.Watch.Actions;
 

@@ -1,19 +1,7 @@
 using Microsoft.Extensions.Logging;
-using Vgac.Copilot.Watch.Storage;
+using Vgac.Copilot.Audit.Storage;
 
 namespace Vgac.Copilot.Watch.Loop;
-
-/// <summary>The lease this process's appends are fenced with while it leads (none while it stands by).</summary>
-public sealed class LeaseFenceHolder
-{
-    private LeaseFence? _current;
-
-    public LeaseFence? Current
-    {
-        get => Volatile.Read(ref _current);
-        internal set => Volatile.Write(ref _current, value);
-    }
-}
 
 /// <summary>
 /// Leadership of one cluster's watch among replicas on a shared store: a lease (<c>watch:CLUSTER</c>) renewed

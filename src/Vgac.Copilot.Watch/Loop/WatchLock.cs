@@ -1,3 +1,5 @@
+using Vgac.Copilot.Audit;
+
 namespace Vgac.Copilot.Watch.Loop;
 
 /// <summary>

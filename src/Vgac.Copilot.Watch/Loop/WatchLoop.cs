@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Vgac.Copilot.Audit.Storage;
 
 namespace Vgac.Copilot.Watch.Loop;
 
@@ -31,7 +32,7 @@ public sealed partial class WatchLoop(WatchCycle cycle, WatchOptions options, Ti
     /// <param name="standingBy">Told who leads while this replica waits.</param>
     public async Task<long> RunAsync(
         Func<CycleReport, NextCycle, Task> onCycle, Func<long, CancellationToken, Task>? beforeCycle, int? maxCycles, CancellationToken stop,
-        WatchLeadership? leadership = null, Func<Storage.Lease, Task>? standingBy = null)
+        WatchLeadership? leadership = null, Func<Lease, Task>? standingBy = null)
     {
         var ran = 0L;
         var outages = 0;
@@ -57,7 +58,7 @@ public sealed partial class WatchLoop(WatchCycle cycle, WatchOptions options, Ti
                 report = await cycle.RunOnceAsync(CancellationToken.None).ConfigureAwait(false);
                 failures = 0;
             }
-            catch (Storage.LeadershipLostException lost) when (leadership is not null)
+            catch (LeadershipLostException lost) when (leadership is not null)
             {
                 // Another replica leads now; what this one wrote before the fence stands, nothing after it was written.
                 await leadership.LostAsync(lost.Message).ConfigureAwait(false);

@@ -1,4 +1,4 @@
-namespace Vgac.Copilot.Watch.Storage;
+namespace Vgac.Copilot.Audit.Storage;
 
 /// <summary>Which records a query wants; every filter left null is not applied.</summary>
 public sealed record AuditQuery
@@ -56,7 +56,7 @@ public sealed record SchemaStatus(string Provider, string Location, IReadOnlyLis
 /// <summary>
 /// Where the audit trail lives. Everything the copilot keeps — observations, calibration audits, proposals,
 /// decisions, execution reservations and outcomes, exports and checkpoints, watch leases, saved chat sessions — goes through this one
-/// interface, with an embedded SQLite file (<see cref="SqliteAuditBackend"/>) and a shared PostgreSQL database as its
+/// interface, with an embedded SQLite file (Vgac.Copilot.Storage.Sqlite) and a shared PostgreSQL database as its
 /// implementations. Both keep the same promises, and the same tests hold both to them: records are only appended
 /// (the database refuses changes), the hash chain is extended inside one write lock across processes, at most one
 /// start and one decision per proposal, a start reserves its job and tier inside the writing transaction, and a

@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 
-namespace Vgac.Copilot.Watch.Storage;
+namespace Vgac.Copilot.Audit.Storage;
 
 /// <summary>A point of the chain: a record's id and its link (and, for a verified point, the record's time).</summary>
 public sealed record AnchorPoint(long Id, string Hash, DateTimeOffset? At = null);

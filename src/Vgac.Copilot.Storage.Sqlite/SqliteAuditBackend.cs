@@ -1,7 +1,9 @@
 using System.Globalization;
 using Microsoft.Data.Sqlite;
+using Vgac.Copilot.Audit;
+using Vgac.Copilot.Audit.Storage;
 
-namespace Vgac.Copilot.Watch.Storage;
+namespace Vgac.Copilot.Storage.Sqlite;
 
 /// <summary>
 /// The audit trail in one SQLite file (WAL journal), the embedded default. One writer at a time across processes
@@ -23,9 +25,6 @@ public sealed partial class SqliteAuditBackend(string path) : IAuditBackend
     public string Location => Path;
 
     public bool Exists => File.Exists(Path);
-
-    public static string DefaultPath() => System.IO.Path.Combine(
-        Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create), "vgac", "audit.db");
 
     /// <summary>
     /// When the newest record of the trail at <paramref name="path"/> was made (with <paramref name="proposalId"/>:

@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text;
-using Vgac.Copilot.Watch.Storage;
+using Vgac.Copilot.Audit.Storage;
 
-namespace Vgac.Copilot.Watch;
+namespace Vgac.Copilot.Audit;
 
 /// <summary>
 /// One walk along the chain, a row at a time, over the rows' stored bytes (<see cref="ChainRows"/>): each record's

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Vgac.Copilot.Watch.Storage;
+namespace Vgac.Copilot.Audit.Storage;
 
 /// <summary>
 /// The key the audit trail's hash chain is kept with: each record's link is an HMAC-SHA256 under it, so someone who

@@ -1,6 +1,6 @@
 using System.Data.Common;
 
-namespace Vgac.Copilot.Watch.Storage;
+namespace Vgac.Copilot.Audit.Storage;
 
 /// <summary>How both backends run an <see cref="AuditQuery"/>: only the filters given (so each database can use its indexes).</summary>
 public static class AuditQuerySql

@@ -4,7 +4,7 @@ using System.Threading.Channels;
 using System.Globalization;
 using System.Text;
 
-namespace Vgac.Copilot.Watch.Storage;
+namespace Vgac.Copilot.Audit.Storage;
 
 /// <summary>
 /// A batch of records as the store holds them: the chain's columns (<see cref="AuditRows.ChainColumns"/>, in that

@@ -1,7 +1,7 @@
 using System.Globalization;
-using Vgac.Copilot.Watch.Storage;
+using Vgac.Copilot.Audit.Storage;
 
-namespace Vgac.Copilot.Watch;
+namespace Vgac.Copilot.Audit;
 
 /// <summary>One record of the audit trail. Records are only ever appended.</summary>
 public sealed record AuditEvent(
@@ -67,7 +67,7 @@ public static class AuditKinds
 /// <param name="key">The key the chain's links are made and checked with (null: plain SHA-256).</param>
 /// <param name="anchor">Where the trail's tip is recorded outside the store after each append (null: nowhere).</param>
 public sealed class AuditStore(
-    IAuditBackend backend, string? cluster = AuditStore.DefaultCluster, Loop.LeaseFenceHolder? fences = null, string? notice = null,
+    IAuditBackend backend, string? cluster = AuditStore.DefaultCluster, LeaseFenceHolder? fences = null, string? notice = null,
     TrailKey? key = null, TrailAnchor? anchor = null)
 {
     /// <summary>The cluster of a single-VGAC setup, and of records written before clusters existed.</summary>
@@ -75,12 +75,6 @@ public sealed class AuditStore(
 
     /// <summary>The "cluster" of trail-wide records (exports, checkpoints): not a DNS label, so never a configured name.</summary>
     public const string TrailScope = "*";
-
-    /// <summary>A view of the SQLite trail at <paramref name="path"/>.</summary>
-    public AuditStore(string path, string? cluster = DefaultCluster)
-        : this(new SqliteAuditBackend(path), cluster)
-    {
-    }
 
     public IAuditBackend Backend { get; } = backend;
 
@@ -105,7 +99,7 @@ public sealed class AuditStore(
     /// <summary>Whether the trail exists yet (readers say so instead of creating an empty one).</summary>
     public bool Exists => Backend.Exists;
 
-    public static string DefaultPath() => SqliteAuditBackend.DefaultPath();
+    public static string DefaultPath() => StorageOptions.DefaultSqlitePath();
 
     /// <summary>Appends a cycle's records in one transaction: all of them, or none.</summary>
     public async Task AppendAsync(IReadOnlyList<AuditEvent> events, CancellationToken cancellationToken) =>

@@ -1,6 +1,6 @@
 using System.Data.Common;
 
-namespace Vgac.Copilot.Watch.Storage;
+namespace Vgac.Copilot.Audit.Storage;
 
 /// <summary>What differs between the stores' SQL on the write path: the parameter marker, and how to read a payload's <c>state</c>.</summary>
 /// <param name="Marker"><c>$</c> (SQLite) or <c>@</c> (PostgreSQL).</param>
@@ -146,7 +146,7 @@ public static class TrailWriter
         {
             if (await ChainedAsync(connection, transaction, dialect, outcome, key, cancellationToken).ConfigureAwait(false))
             {
-                return outcome.Event.Payload is { } json ? WatchJson.Deserialize<Actions.ExecutionRecord>(json)?.State : null;
+                return outcome.Event.Payload is { } json ? AuditJson.Deserialize<OutcomeState>(json)?.State : null;
             }
         }
 

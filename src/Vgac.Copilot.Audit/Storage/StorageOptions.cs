@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 
-namespace Vgac.Copilot.Watch.Storage;
+namespace Vgac.Copilot.Audit.Storage;
 
 /// <summary>Where the copilot keeps its audit trail (<c>Storage</c> section).</summary>
 public sealed class StorageOptions
@@ -32,6 +32,13 @@ public sealed class StorageOptions
 
     /// <summary>Where each trail's anchor (its tip, kept outside the store) is recorded; by default the user's configuration folder.</summary>
     public string? AnchorDirectory { get; set; }
+
+    /// <summary>The SQLite trail's file (<c>Watch:AuditPath</c>, env <c>VGAC_AUDIT_DB</c>); null for <see cref="DefaultSqlitePath"/>.</summary>
+    public string? SqlitePath { get; internal set; }
+
+    /// <summary>Where the SQLite trail is when no path is set: <c>vgac/audit.db</c> in the user's local data folder.</summary>
+    public static string DefaultSqlitePath() => Path.Combine(
+        Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create), "vgac", "audit.db");
 
     public TimeSpan LeaseFor(double intervalSeconds) => TimeSpan.FromSeconds(LeaseSeconds ?? Math.Max(2, intervalSeconds));
 }

@@ -1,7 +1,7 @@
 using System.Data.Common;
 using System.Globalization;
 
-namespace Vgac.Copilot.Watch.Storage;
+namespace Vgac.Copilot.Audit.Storage;
 
 /// <summary>How both stores lay out and read back a record: one column list, one mapping.</summary>
 public static class AuditRows

@@ -1,7 +1,9 @@
 using System.Globalization;
 using Microsoft.Data.Sqlite;
+using Vgac.Copilot.Audit.Storage;
+using Vgac.Copilot.Audit;
 
-namespace Vgac.Copilot.Watch.Storage;
+namespace Vgac.Copilot.Storage.Sqlite;
 
 /// <summary>
 /// The SQLite trail's schema, as numbered migrations applied once each, in order, inside one write transaction

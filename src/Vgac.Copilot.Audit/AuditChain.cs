@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using Vgac.Copilot.Watch.Storage;
+using Vgac.Copilot.Audit.Storage;
 
-namespace Vgac.Copilot.Watch;
+namespace Vgac.Copilot.Audit;
 
 /// <summary>What verifying a trail's hash chain found: how many records it covers, and the first link that does not hold.</summary>
 /// <param name="Verified">Records whose hash and link to the one before both hold.</param>

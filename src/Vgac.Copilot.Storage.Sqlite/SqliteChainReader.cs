@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
+using Vgac.Copilot.Audit.Storage;
 
-namespace Vgac.Copilot.Watch.Storage;
+namespace Vgac.Copilot.Storage.Sqlite;
 
 /// <summary>
 /// Reads the chain's rows of a prepared SQLite statement into a <see cref="ChainRows"/> batch by calling SQLite's

@@ -1,4 +1,4 @@
-namespace Vgac.Copilot.Watch.Storage;
+namespace Vgac.Copilot.Audit.Storage;
 
 /// <summary>The words both backends use about schema versions and leases, in one place.</summary>
 public static class SchemaText

@@ -1,7 +1,9 @@
 using System.Runtime.CompilerServices;
 using Microsoft.Data.Sqlite;
+using Vgac.Copilot.Audit;
+using Vgac.Copilot.Audit.Storage;
 
-namespace Vgac.Copilot.Watch.Storage;
+namespace Vgac.Copilot.Storage.Sqlite;
 
 /// <summary>The chain's reads and the prune: what <c>audit --check</c> walks and what retention removes.</summary>
 public sealed partial class SqliteAuditBackend

@@ -1,0 +1,50 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Vgac.Copilot.Audit.Storage;
+
+namespace Vgac.Copilot.Audit;
+
+public static class AuditServiceCollectionExtensions
+{
+    /// <summary>The setting that names the SQLite trail's file (kept under <c>Watch</c>, where it has always been).</summary>
+    public const string SqlitePathKey = "Watch:AuditPath";
+
+    /// <summary>
+    /// Registers the audit trail (<c>Storage</c> section): the backend of the configured provider (each provider's
+    /// project registers its <see cref="IAuditBackendFactory"/>), this cluster's view of the trail and its retention.
+    /// Everything is lazy: a command that never reads the trail never opens it.
+    /// </summary>
+    public static IServiceCollection AddAuditTrail(this IServiceCollection services)
+    {
+        services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.SectionName)
+            .PostConfigure<IConfiguration>((options, configuration) => options.SqlitePath = configuration[SqlitePathKey] is { Length: > 0 } path ? path : null)
+            .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<StorageOptions>, StorageOptionsValidator>());
+        services.TryAddSingleton<IAuditBackend>(sp =>
+        {
+            var storage = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
+            return sp.GetServices<IAuditBackendFactory>().FirstOrDefault(f => f.Provider == storage.Provider)?.Create(storage)
+                ?? throw new AuditStoreException($"this vgac was built without the '{storage.Provider}' storage provider.");
+        });
+
+        // One trail for every cluster; this provider's view of it is its own cluster's.
+        services.TryAddSingleton<LeaseFenceHolder>();
+        services.TryAddSingleton(sp =>
+        {
+            var storage = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
+            var backend = sp.GetRequiredService<IAuditBackend>();
+            return new AuditStore(backend, ClusterOf(sp), sp.GetRequiredService<LeaseFenceHolder>(),
+                Core.Guards.GuardNotice.Of(sp.GetRequiredService<IOptions<Core.Guards.GuardOptions>>().Value),
+                TrailKey.Resolve(storage), TrailAnchor.For(storage.AnchorDirectory, backend.Location));
+        });
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(sp => new AuditRetention(sp.GetRequiredService<AuditStore>(), sp.GetRequiredService<TimeProvider>()));
+        return services;
+    }
+
+    /// <summary>The cluster this process's view of the trail is (<c>Cluster:Name</c>).</summary>
+    public static string ClusterOf(IServiceProvider services) =>
+        services.GetService<IConfiguration>()?["Cluster:Name"] is { Length: > 0 } cluster ? cluster : AuditStore.DefaultCluster;
+}
