@@ -122,7 +122,7 @@ public sealed class ActionPlanner(IVgacClient vgac, PredictorAgent predictor, Gu
             {
                 ["text"] = string.Create(CultureInfo.InvariantCulture,
                     $"VGAC: job {job.JobId} ({UntrustedText.Clean(job.Namespace, 64)}, {job.Gpus} GPU) is likely to wait long: P(long wait) {probability}, confidence {confidence}, about {(p.EstimatedWaitSeconds ?? 0) / 60:0} min.{(p.Wait?.Interval is { } w ? $" Starts {w.When()} ({w.Level:0%} of jobs like it)." : "")}{(verdict.Action == "suggest" && p.Recommendation is { } r ? $" Suggestion: {UntrustedText.Clean(r, 300)}." : "")}"),
-            }, ActionsJsonContext.Default.DictionaryStringString)),
+            }, PatchJsonContext.Default.DictionaryStringString)),
             "gate" => slurm
                 ? ("slurm_command", $"scontrol hold {id} && scontrol update JobId={id} {Identifiers.ShellQuote($"Comment=vgac: gated, p_long_wait={probability}, confirm to release")}")
                 : ("kubernetes_patch", Annotations(job, probability, confidence, verdict.Tier, ("vgac.io/gate", "confirmation-required"))),
@@ -145,7 +145,7 @@ public sealed class ActionPlanner(IVgacClient vgac, PredictorAgent predictor, Gu
             annotations[key] = value;
         }
 
-        var patch = JsonSerializer.Serialize(annotations, ActionsJsonContext.Default.DictionaryStringString);
+        var patch = JsonSerializer.Serialize(annotations, PatchJsonContext.Default.DictionaryStringString);
         // Namespace and pod name are checked DNS-1123 names; the patch is the only argument that needs quoting.
         return $"kubectl -n {job.Namespace} patch pod {job.JobId} --type merge -p {Identifiers.ShellQuote($"{{\"metadata\":{{\"annotations\":{patch}}}}}")}";
     }

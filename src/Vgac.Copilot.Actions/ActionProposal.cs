@@ -67,4 +67,4 @@ public sealed class ActionInputException(string message) : Exception(message);
 
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
 [JsonSerializable(typeof(Dictionary<string, string>))]
-internal sealed partial class ActionsJsonContext : JsonSerializerContext;
+internal sealed partial class PatchJsonContext : JsonSerializerContext;

@@ -7,6 +7,7 @@ using Vgac.Copilot.Agent.Planning;
 using Vgac.Copilot.Client;
 using Vgac.Copilot.Plugins;
 using Vgac.Copilot.Plugins.Catalog;
+using Vgac.Copilot.Core.Settings;
 
 namespace Vgac.Copilot.Agent;
 
@@ -39,17 +40,6 @@ public static class AgentServiceCollectionExtensions
                 ? new LlmPlanner(llm, sp.GetRequiredService<ToolCatalog>(), sp.GetRequiredService<TimeProvider>(), Where(sp), activity: sp.GetRequiredService<ToolActivity>())
                 : sp.GetRequiredService<OfflinePlanner>();
         });
-        return services;
-    }
-
-    /// <summary>
-    /// The model's settings and their checks, without the planners: a host that carries no model connector (the
-    /// native one-shot <c>vgac</c>) still reports them (<c>vgac config</c>). <see cref="AddCopilotAgent"/> includes it.
-    /// </summary>
-    public static IServiceCollection AddLlmOptions(this IServiceCollection services)
-    {
-        services.AddOptions<LlmOptions>().BindConfiguration(LlmOptions.SectionName).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LlmOptions>, LlmOptionsValidator>());
         return services;
     }
 

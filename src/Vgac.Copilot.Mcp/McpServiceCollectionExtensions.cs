@@ -8,6 +8,7 @@ using Vgac.Copilot.Core.Guards;
 using Vgac.Copilot.Plugins;
 using Vgac.Copilot.Actions;
 using Vgac.Copilot.Plugins.Catalog;
+using Vgac.Copilot.Core.Settings;
 
 namespace Vgac.Copilot.Mcp;
 

@@ -7,23 +7,10 @@ using Vgac.Copilot.Core.Guards;
 using Vgac.Copilot.Plugins;
 using Vgac.Copilot.Actions;
 using Vgac.Copilot.Plugins.Results;
-using Vgac.Copilot.Watch.Actions;
 using Vgac.Copilot.Audit;
+using Vgac.Copilot.Core.Settings;
 
 namespace Vgac.Copilot.Watch;
-
-/// <summary>
-/// What the Calibrator found this cycle. <paramref name="AuditedEce"/> is the copilot's debiased ECE (plain ECE in
-/// trails written before it debiased), <paramref name="AuditedEceLow"/>–<paramref name="AuditedEceHigh"/> its
-/// interval (drift is judged on the lower end) and <paramref name="AuditedPlainEce"/> VGAC's plain figure on the same outcomes.
-/// </summary>
-public sealed record CalibrationSnapshot(
-    double? ReportedEce, double? AuditedEce, int AuditedSamples, double? EffectiveEce, double? DriftRatio, DriftLevel Drift, double? Psi, string Reason,
-    double? AuditedEceLow = null, double? AuditedEceHigh = null, double? AuditedPlainEce = null, double? JudgedEce = null)
-{
-    /// <summary>The VGAC the audit was of (null in records written before audits carried their source).</summary>
-    public Core.Calibration.AuditSource? Source { get; init; }
-}
 
 /// <summary>What the Observer saw this cycle.</summary>
 public sealed record ObservationSnapshot(ClusterObservation Cluster, IReadOnlyList<ObservedFinding> Findings);
@@ -90,12 +77,16 @@ public sealed class WatchCycle(
     EffectVerifier verifier,
     AuditStore audit,
     WatchOptions options,
+    ActionOptions actions,
     WatchClock clock)
 {
     private readonly QueueBaseline _queue = new();
 
     /// <summary>The cluster this cycle watches (its audit trail view's).</summary>
     public string Cluster => audit.Cluster ?? AuditStore.DefaultCluster;
+
+    /// <summary>What this cycle may run without a person.</summary>
+    public Autonomy Autonomy => actions.Autonomy;
 
     /// <summary>
     /// What the cycle in progress (or the last one) has committed to the trail so far, for the loop to say when a cycle
@@ -170,7 +161,7 @@ public sealed class WatchCycle(
         if (pending is not null)
         {
             predicted = pending.Count;
-            var recent = await audit.QueryAsync(now.AddMinutes(-options.DedupeMinutes), kind: AuditKinds.Proposal, cancellationToken: cancellationToken).ConfigureAwait(false);
+            var recent = await audit.QueryAsync(now.AddMinutes(-actions.DedupeMinutes), kind: AuditKinds.Proposal, cancellationToken: cancellationToken).ConfigureAwait(false);
             foreach (var p in pending)
             {
                 // The highest allowed tier; if none is allowed but the prediction is confident and high enough for
@@ -185,7 +176,7 @@ public sealed class WatchCycle(
                 if (recent.Any(r => r.JobId == p.JobId && r.Tier == tier))
                 {
                     skipped++;
-                    Record(AuditKinds.Skipped, $"tier {tier} already proposed for {p.JobId} within {options.DedupeMinutes:0} min", job: p.JobId, tier: tier);
+                    Record(AuditKinds.Skipped, $"tier {tier} already proposed for {p.JobId} within {actions.DedupeMinutes:0} min", job: p.JobId, tier: tier);
                     continue;
                 }
 
@@ -205,7 +196,7 @@ public sealed class WatchCycle(
                 proposal = proposal.Stamped(string.Create(CultureInfo.InvariantCulture, $"{cycle}"));
                 proposals.Add(proposal);
                 var next = !proposal.Allowed ? "never runs"
-                    : AutonomyPolicy.MayRunUnattended(options.Autonomy, proposal.Tier, proposal.Allowed) ? $"runs unattended (autonomy {Name(options.Autonomy)})"
+                    : AutonomyPolicy.MayRunUnattended(actions.Autonomy, proposal.Tier, proposal.Allowed) ? $"runs unattended (autonomy {Name(actions.Autonomy)})"
                     : "awaiting approval";
                 Record(AuditKinds.Proposal, $"{proposal.Action} {proposal.JobId} (tier {proposal.Tier}): {(proposal.Allowed ? "allowed" : "blocked")} by {proposal.Rule}; {next}",
                     WatchJson.Serialize(proposal), proposal.JobId, proposal.Tier, proposal.ProposalId);
@@ -219,10 +210,10 @@ public sealed class WatchCycle(
         // What runs unattended is checked again (fresh prediction and calibration) and started in the same transaction
         // as its proposal, reserving its job and tier, so a crash between the commit and the execution is visible next
         // cycle (interrupted), never a silent "awaiting approval", and a concurrent approval cannot run it twice.
-        var decidedBy = $"autonomy {Name(options.Autonomy)}";
+        var decidedBy = $"autonomy {Name(actions.Autonomy)}";
         var executions = new List<ExecutionRecord>();
         var starting = new List<ActionProposal>();
-        foreach (var proposal in proposals.Where(p => AutonomyPolicy.MayRunUnattended(options.Autonomy, p.Tier, p.Allowed)))
+        foreach (var proposal in proposals.Where(p => AutonomyPolicy.MayRunUnattended(actions.Autonomy, p.Tier, p.Allowed)))
         {
             CheckedAction check;
             try
@@ -275,7 +266,7 @@ public sealed class WatchCycle(
             Committed = $"{written} and {Core.Text.Words.Count(executions.Count(e => e.Outcome is not null), "outcome")}";
         }
 
-        return new CycleReport(cycle, now, outage, observation, calibration, options.Autonomy, predicted, proposals, skipped, executions, verified, interrupted)
+        return new CycleReport(cycle, now, outage, observation, calibration, actions.Autonomy, predicted, proposals, skipped, executions, verified, interrupted)
         {
             Cluster = audit.Cluster ?? AuditStore.DefaultCluster,
         };

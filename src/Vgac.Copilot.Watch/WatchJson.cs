@@ -3,18 +3,15 @@ using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
 using Vgac.Copilot.Plugins.Catalog;
 using Vgac.Copilot.Actions;
-using Vgac.Copilot.Watch.Actions;
-using Vgac.Copilot.Watch.Executors;
-using Vgac.Copilot.Audit;
 
 namespace Vgac.Copilot.Watch;
 
-/// <summary>JSON for audit payloads and <c>--format json</c>: snake_case, source-generated, on top of the plugins' types.</summary>
+/// <summary>JSON of the cycle's report and <c>--format json</c>: snake_case, source-generated, on top of the action records' and the tools' types.</summary>
 public static class WatchJson
 {
     public static JsonSerializerOptions Options { get; } = new(PluginJson.Options)
     {
-        TypeInfoResolver = JsonTypeInfoResolver.Combine(WatchJsonContext.Default, PluginJson.Options.TypeInfoResolver),
+        TypeInfoResolver = JsonTypeInfoResolver.Combine(WatchJsonContext.Default, ActionsJson.Resolver, PluginJson.Options.TypeInfoResolver),
     };
 
     public static string Serialize<T>(T value) => JsonSerializer.Serialize(value, (JsonTypeInfo<T>)Options.GetTypeInfo(typeof(T)));
@@ -33,18 +30,5 @@ public static class WatchJson
 }
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, UseStringEnumConverter = true)]
-[JsonSerializable(typeof(AuditEvent))]
 [JsonSerializable(typeof(CycleReport))]
-[JsonSerializable(typeof(ExecutionRecord))]
-[JsonSerializable(typeof(ExecutionOutcome))]
-[JsonSerializable(typeof(ExecutionRequest))]
-[JsonSerializable(typeof(ProposalRecord))]
-[JsonSerializable(typeof(ActionProposal))]
-[JsonSerializable(typeof(VerificationRecord))]
-[JsonSerializable(typeof(DecisionRecord))]
-[JsonSerializable(typeof(ExecutionStart))]
-[JsonSerializable(typeof(CalibrationSnapshot))]
-[JsonSerializable(typeof(AuditCheckReport))]
-[JsonSerializable(typeof(ExportRecord))]
-[JsonSerializable(typeof(Checkpoint))]
 internal sealed partial class WatchJsonContext : JsonSerializerContext;

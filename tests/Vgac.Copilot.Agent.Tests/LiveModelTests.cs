@@ -3,6 +3,7 @@ using Vgac.Copilot.Agent.Llm;
 using Vgac.Copilot.Plugins.Catalog;
 using Vgac.Copilot.Simulator;
 using Vgac.Copilot.Simulator.Hosting;
+using Vgac.Copilot.Core.Settings;
 
 namespace Vgac.Copilot.Agent.Tests;
 

@@ -4,6 +4,7 @@ using Vgac.Copilot.Agent.Offline;
 using Vgac.Copilot.Agent.Planning;
 using Vgac.Copilot.Plugins.Catalog;
 using Vgac.Copilot.Testing;
+using Vgac.Copilot.Core.Settings;
 
 namespace Vgac.Copilot.Agent.Tests;
 

@@ -8,7 +8,7 @@ using Vgac.Copilot.Core;
 using Vgac.Copilot.Plugins;
 using Vgac.Copilot.Core.Guards;
 using Vgac.Copilot.Watch;
-using Vgac.Copilot.Watch.Actions;
+using Vgac.Copilot.Actions;
 using Vgac.Copilot.Audit;
 using Vgac.Copilot.Storage.Sqlite;
 
@@ -62,13 +62,13 @@ internal static class AuditTrailBench
         await Time("dedupe window (proposals, last 60 min)", () => store.QueryAsync(now.AddMinutes(-60), kind: AuditKinds.Proposal));
         await Time("verification window (executions, last 7 days)", () => store.QueryAsync(now.AddDays(-7), kind: AuditKinds.Execution));
         await Time("one job's records", () => store.QueryAsync(jobId: "job-030000"));
-        var check = new AuditCheck(store, new GuardPolicy(Options.Create(new GuardOptions())), new WatchOptions());
+        var check = new AuditCheck(store, new GuardPolicy(Options.Create(new GuardOptions())), new ActionOptions());
         await Time("audit --check (whole trail)", () => check.RunAsync());
         var collection = new ServiceCollection()
             .AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Vgac:BaseUrl"] = "http://127.0.0.1:1", ["Watch:AuditPath"] = path }).Build())
             .AddLogging();
         collection.AddVgacClient();
-        collection.AddCopilotCore().AddVgacPlugins().AddVgacWatch();
+        collection.AddCopilotCore().AddVgacPlugins().AddVgacWatch().AddSqliteStorage();
         using var services = collection.BuildServiceProvider();
         await Time("approval queue (actions list, whole trail)", () => services.GetRequiredService<ActionQueue>().ListAsync());
     }

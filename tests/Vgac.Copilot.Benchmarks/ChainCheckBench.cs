@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Vgac.Copilot.Storage.Postgres;
 using Vgac.Copilot.Testing;
-using Vgac.Copilot.Watch.Actions;
+using Vgac.Copilot.Actions;
 using Vgac.Copilot.Audit.Storage;
 using Vgac.Copilot.Audit;
 using Vgac.Copilot.Storage.Sqlite;

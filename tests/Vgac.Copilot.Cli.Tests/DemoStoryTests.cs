@@ -2,7 +2,7 @@ using System.Text.Json;
 using Vgac.Copilot.Testing;
 using Vgac.Copilot.Cli.Commands;
 using Vgac.Copilot.Cli.Watching;
-using Vgac.Copilot.Watch.Actions;
+using Vgac.Copilot.Actions;
 
 namespace Vgac.Copilot.Cli.Tests;
 

@@ -72,8 +72,8 @@ public sealed class DoctorCommandTests
         var db = Path.Combine(Directory.CreateTempSubdirectory("vgac-doctor-audit-").FullName, "audit.db");
         // A live audit made earlier (as 'vgac calibration audit --live' records it) found the model far worse than VGAC says.
         var url = server.BaseAddress.ToString();
-        await new Vgac.Copilot.Watch.Actions.TrailCalibrationAudits(
-                new Vgac.Copilot.Audit.AuditStore(new Vgac.Copilot.Storage.Sqlite.SqliteAuditBackend(db)), new Vgac.Copilot.Watch.SettableWatchClock(DateTimeOffset.UtcNow),
+        await new Vgac.Copilot.Actions.TrailCalibrationAudits(
+                new Vgac.Copilot.Audit.AuditStore(new Vgac.Copilot.Storage.Sqlite.SqliteAuditBackend(db)), new Vgac.Copilot.Actions.SettableWatchClock(DateTimeOffset.UtcNow),
                 Microsoft.Extensions.Options.Options.Create(new Client.VgacClientOptions { BaseUrl = url }), Microsoft.Extensions.Options.Options.Create(new Core.Guards.GuardOptions()))
             .RecordAsync(0.09, 1000, null, new Core.Calibration.AuditSource(Core.Calibration.AuditSource.Canonical(url)), ct);
 

@@ -12,8 +12,8 @@ public sealed class WatchCommandTests
     public void FailedCycleLine_SaysWhatWasRecordedBeforeTheFailure_OrThatNothingWas()
     {
         var next = new Watch.Loop.NextCycle(TimeSpan.FromSeconds(30), 1);
-        var after = Watching.WatchView.Line(Watch.CycleReport.Failed(DateTimeOffset.UnixEpoch, Watch.Actions.Autonomy.Notify, "the store went away", "cycle 7's 12 records (1 proposal, 1 start)"), next);
-        var before = Watching.WatchView.Line(Watch.CycleReport.Failed(DateTimeOffset.UnixEpoch, Watch.Actions.Autonomy.Notify, "the store went away"), next);
+        var after = Watching.WatchView.Line(Watch.CycleReport.Failed(DateTimeOffset.UnixEpoch, Actions.Autonomy.Notify, "the store went away", "cycle 7's 12 records (1 proposal, 1 start)"), next);
+        var before = Watching.WatchView.Line(Watch.CycleReport.Failed(DateTimeOffset.UnixEpoch, Actions.Autonomy.Notify, "the store went away"), next);
 
         Assert.StartsWith("cycle failed after recording cycle 7's 12 records (1 proposal, 1 start) (a start left without an outcome is closed as interrupted by the next cycle): the store went away", after, StringComparison.Ordinal);
         Assert.StartsWith("cycle failed, nothing recorded, proposed or run: the store went away", before, StringComparison.Ordinal);

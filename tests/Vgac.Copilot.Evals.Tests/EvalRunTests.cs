@@ -45,7 +45,7 @@ public sealed class EvalRunTests
     public async Task ScriptedModel_ThroughTheLlmPlanner_MeetsTheBaseline()
     {
         await using var model = await ScriptedModel.StartAsync(Ct);
-        var runner = new EvalRunner(Path.Combine(Evals, "cassettes"), new Agent.Llm.LlmOptions { Provider = "openai-compatible", Endpoint = model.Endpoint.ToString(), Model = "scripted" });
+        var runner = new EvalRunner(Path.Combine(Evals, "cassettes"), new Core.Settings.LlmOptions { Provider = "openai-compatible", Endpoint = model.Endpoint.ToString(), Model = "scripted" });
 
         var results = await runner.RunAsync(SuiteLoader.Load(Path.Combine(Evals, "suites")), 1, null, Ct);
         var report = EvalReport.From(runner.PlannerKind, "scripted", 1, results);

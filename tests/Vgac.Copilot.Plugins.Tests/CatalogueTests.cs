@@ -102,7 +102,7 @@ public sealed class CatalogueTests(CatalogueTests.Fixture fixture) : IClassFixtu
     [Fact]
     public async Task McpToolList_WithActions_ListsTheActionToolAsNotReadOnly()
     {
-        await using var mcp = await McpTestHost.StartAsync(fixture.Simulator.Url, new Mcp.McpHostOptions { AllowActions = true }, cancellationToken: Ct);
+        await using var mcp = await McpTestHost.StartAsync(fixture.Simulator.Url, new Core.Settings.McpHostOptions { AllowActions = true }, cancellationToken: Ct);
 
         var tools = await mcp.Client.ListToolsAsync(cancellationToken: Ct);
 
@@ -116,7 +116,7 @@ public sealed class CatalogueTests(CatalogueTests.Fixture fixture) : IClassFixtu
     [Fact]
     public async Task McpToolList_ToolsetFilter_KeepsOnlyThoseGroups()
     {
-        await using var mcp = await McpTestHost.StartAsync(fixture.Simulator.Url, new Mcp.McpHostOptions { Toolsets = ["calibrator", "predictor"] }, cancellationToken: Ct);
+        await using var mcp = await McpTestHost.StartAsync(fixture.Simulator.Url, new Core.Settings.McpHostOptions { Toolsets = ["calibrator", "predictor"] }, cancellationToken: Ct);
 
         var tools = await mcp.Client.ListToolsAsync(cancellationToken: Ct);
 
@@ -127,7 +127,7 @@ public sealed class CatalogueTests(CatalogueTests.Fixture fixture) : IClassFixtu
     public async Task Prompts_DescribedWithoutHoles_AndOnlyThoseWhoseToolsAreServed()
     {
         await using var all = await McpTestHost.StartAsync(fixture.Simulator.Url, cancellationToken: Ct);
-        await using var calibratorOnly = await McpTestHost.StartAsync(fixture.Simulator.Url, new Mcp.McpHostOptions { Toolsets = ["calibrator"] }, cancellationToken: Ct);
+        await using var calibratorOnly = await McpTestHost.StartAsync(fixture.Simulator.Url, new Core.Settings.McpHostOptions { Toolsets = ["calibrator"] }, cancellationToken: Ct);
 
         var prompts = await all.Client.ListPromptsAsync(cancellationToken: Ct);
         var narrow = await calibratorOnly.Client.ListPromptsAsync(cancellationToken: Ct);
@@ -180,7 +180,7 @@ public sealed class CatalogueTests(CatalogueTests.Fixture fixture) : IClassFixtu
     [Fact]
     public async Task Parity_SemanticKernelAndMcp_SameNamesDescriptionsAndSchemas()
     {
-        await using var mcp = await McpTestHost.StartAsync(fixture.Simulator.Url, new Mcp.McpHostOptions { AllowActions = true }, cancellationToken: Ct);
+        await using var mcp = await McpTestHost.StartAsync(fixture.Simulator.Url, new Core.Settings.McpHostOptions { AllowActions = true }, cancellationToken: Ct);
         var mcpTools = (await mcp.Client.ListToolsAsync(cancellationToken: Ct)).ToDictionary(t => t.Name);
         var kernelFunctions = KernelTools.CreatePlugins(mcp.Services.GetRequiredService<ToolCatalog>(), allowActions: true).SelectMany(p => p).ToList();
 
@@ -213,7 +213,7 @@ public sealed class CatalogueTests(CatalogueTests.Fixture fixture) : IClassFixtu
     [Fact]
     public async Task Catalogue_FitsInUnder3000Tokens()
     {
-        await using var mcp = await McpTestHost.StartAsync(fixture.Simulator.Url, new Mcp.McpHostOptions { AllowActions = true }, cancellationToken: Ct);
+        await using var mcp = await McpTestHost.StartAsync(fixture.Simulator.Url, new Core.Settings.McpHostOptions { AllowActions = true }, cancellationToken: Ct);
         var list = await mcp.Client.ListToolsAsync(new ModelContextProtocol.Protocol.ListToolsRequestParams(), Ct);
 
         // What a model is shown of each tool (the output schemas are for the client, to read structured results):

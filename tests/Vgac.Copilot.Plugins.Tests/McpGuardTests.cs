@@ -5,6 +5,7 @@ using Vgac.Copilot.Mcp;
 using Vgac.Copilot.Actions;
 using Vgac.Copilot.Plugins.Catalog;
 using Vgac.Copilot.Testing;
+using Vgac.Copilot.Core.Settings;
 
 namespace Vgac.Copilot.Plugins.Tests;
 

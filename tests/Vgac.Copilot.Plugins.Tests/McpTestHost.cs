@@ -7,6 +7,7 @@ using ModelContextProtocol.Protocol;
 using Vgac.Copilot.Client;
 using Vgac.Copilot.Core;
 using Vgac.Copilot.Mcp;
+using Vgac.Copilot.Core.Settings;
 
 namespace Vgac.Copilot.Plugins.Tests;
 

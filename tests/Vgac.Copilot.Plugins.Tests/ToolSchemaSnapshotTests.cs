@@ -22,7 +22,7 @@ public sealed class ToolSchemaSnapshotTests
     {
         var ct = TestContext.Current.CancellationToken;
         await using var simulator = await SimulatorHost.StartAsync(new SimulatorOptions { Speed = 0 }, cancellationToken: ct);
-        await using var mcp = await McpTestHost.StartAsync(simulator.Url, new Mcp.McpHostOptions { AllowActions = true }, cancellationToken: ct);
+        await using var mcp = await McpTestHost.StartAsync(simulator.Url, new Core.Settings.McpHostOptions { AllowActions = true }, cancellationToken: ct);
 
         var tools = await mcp.Client.ListToolsAsync(cancellationToken: ct);
         var served = new JsonArray([.. tools.Select(t => JsonNode.Parse(JsonSerializer.Serialize(t.ProtocolTool, McpJsonUtilities.DefaultOptions)))]);

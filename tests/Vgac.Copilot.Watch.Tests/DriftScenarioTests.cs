@@ -2,7 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Vgac.Copilot.Core.Guards;
 using Vgac.Copilot.Simulator;
 using Vgac.Copilot.Simulator.Hosting;
-using Vgac.Copilot.Watch.Actions;
+using Vgac.Copilot.Actions;
 
 namespace Vgac.Copilot.Watch.Tests;
 

@@ -3,8 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Vgac.Copilot.Plugins;
 using Vgac.Copilot.Actions;
 using Vgac.Copilot.Testing;
-using Vgac.Copilot.Watch.Actions;
-using Vgac.Copilot.Watch.Executors;
+using Vgac.Copilot.Actions.Executors;
 using Vgac.Copilot.Audit;
 
 namespace Vgac.Copilot.Watch.Tests;

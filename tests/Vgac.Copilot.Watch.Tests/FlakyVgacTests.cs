@@ -1,7 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Vgac.Copilot.Simulator;
 using Vgac.Copilot.Simulator.Hosting;
-using Vgac.Copilot.Watch.Actions;
+using Vgac.Copilot.Actions;
 
 namespace Vgac.Copilot.Watch.Tests;
 

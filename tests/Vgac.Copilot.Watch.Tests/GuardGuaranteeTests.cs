@@ -4,7 +4,6 @@ using Vgac.Copilot.Core.Guards;
 using Vgac.Copilot.Plugins;
 using Vgac.Copilot.Actions;
 using Vgac.Copilot.Testing;
-using Vgac.Copilot.Watch.Actions;
 using Vgac.Copilot.Audit;
 
 namespace Vgac.Copilot.Watch.Tests;

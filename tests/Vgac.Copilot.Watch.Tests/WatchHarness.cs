@@ -1,3 +1,4 @@
+using Vgac.Copilot.Storage.Sqlite;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -37,6 +38,7 @@ internal static class WatchHarness
         services.AddCopilotCore();
         services.AddVgacPlugins();
         services.AddVgacWatch();
+        services.AddSqliteStorage();
         configure?.Invoke(services);
         var provider = services.BuildServiceProvider();
         audit = provider.GetRequiredService<AuditStore>();

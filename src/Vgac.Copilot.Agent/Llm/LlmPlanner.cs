@@ -9,6 +9,7 @@ using Microsoft.SemanticKernel.Connectors.OpenAI;
 using Vgac.Copilot.Agent.Offline;
 using Vgac.Copilot.Agent.Planning;
 using Vgac.Copilot.Plugins.Catalog;
+using Vgac.Copilot.Core.Settings;
 
 namespace Vgac.Copilot.Agent.Llm;
 

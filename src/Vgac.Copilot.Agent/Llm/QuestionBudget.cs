@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.SemanticKernel;
 using Vgac.Copilot.Agent.Planning;
+using Vgac.Copilot.Core.Settings;
 
 namespace Vgac.Copilot.Agent.Llm;
 

@@ -3,7 +3,7 @@ using System.CommandLine;
 using Vgac.Copilot.Cli.Hosting;
 using Vgac.Copilot.Cli.Watching;
 using Vgac.Copilot.Watch;
-using Vgac.Copilot.Watch.Actions;
+using Vgac.Copilot.Actions;
 using Vgac.Copilot.Audit;
 
 namespace Vgac.Copilot.Cli.Commands;

@@ -37,7 +37,7 @@ internal sealed class AskCommand : VgacCommand
 
     private async Task<int> AskAsync(ParseResult parse, CommandSession session, CancellationToken token)
     {
-        if (session.Get<Microsoft.Extensions.Options.IOptions<Agent.Llm.LlmOptions>>().Value.AllowActions)
+        if (session.Get<Microsoft.Extensions.Options.IOptions<Core.Settings.LlmOptions>>().Value.AllowActions)
         {
             session.Clusters.RequireConfiguredVgac("vgac ask with Llm:AllowActions");
         }

@@ -7,7 +7,7 @@ using Vgac.Copilot.Cli.Watching;
 using Vgac.Copilot.Core.Clusters;
 using Vgac.Copilot.Core.Guards;
 using Vgac.Copilot.Watch;
-using Vgac.Copilot.Watch.Actions;
+using Vgac.Copilot.Actions;
 using Vgac.Copilot.Audit;
 
 namespace Vgac.Copilot.Cli.Commands;
@@ -85,12 +85,12 @@ internal sealed class AuditCommand : VgacCommand
                 var clean = true;
                 var chain = await AuditChain.VerifyAsync(store, token, full: parse.GetValue(full) || from is not null).ConfigureAwait(false); // one chain for the whole trail
                 // An incremental check judges what was added since the last clean one, with the window the guards look back over.
-                var judgedFrom = from ?? TrailCheck.Since(chain, session.Get<GuardPolicy>().Options, session.Get<WatchOptions>());
+                var judgedFrom = from ?? TrailCheck.Since(chain, session.Get<GuardPolicy>().Options, session.Get<ActionOptions>());
                 foreach (var cluster in clusters.DefaultIfEmpty(session.Clusters.Selected))
                 {
                     // A cluster no longer configured is judged by the guards of the one the run is for.
                     var services = session.Clusters.Has(cluster) ? await session.Clusters.ServicesAsync(cluster, token).ConfigureAwait(false) : session.Services;
-                    var report = await new AuditCheck(store.ForCluster(cluster), services.GetRequiredService<GuardPolicy>(), services.GetRequiredService<WatchOptions>(),
+                    var report = await new AuditCheck(store.ForCluster(cluster), services.GetRequiredService<GuardPolicy>(), services.GetRequiredService<ActionOptions>(),
                             services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Client.VgacClientOptions>>().Value.BaseUrl)
                         .RunAsync(judgedFrom, token, chain).ConfigureAwait(false);
                     var shown = json ? WatchJson.Serialize(report) : TrailText.Check(report, store.Path);

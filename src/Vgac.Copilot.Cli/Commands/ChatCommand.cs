@@ -44,7 +44,7 @@ internal sealed class ChatCommand : VgacCommand
 
     private async Task<int> ChatAsync(ParseResult parse, CommandSession session, CancellationToken token)
     {
-        if (session.Get<Microsoft.Extensions.Options.IOptions<Agent.Llm.LlmOptions>>().Value.AllowActions)
+        if (session.Get<Microsoft.Extensions.Options.IOptions<Core.Settings.LlmOptions>>().Value.AllowActions)
         {
             session.Clusters.RequireConfiguredVgac("vgac chat with Llm:AllowActions");
         }

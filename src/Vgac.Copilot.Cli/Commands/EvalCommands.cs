@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using Microsoft.Extensions.Options;
-using Vgac.Copilot.Agent.Llm;
 using Vgac.Copilot.Agent.Offline;
 using Vgac.Copilot.Cli.Composition;
 using Vgac.Copilot.Cli.Hosting;
@@ -9,6 +8,7 @@ using Vgac.Copilot.Client;
 using Vgac.Copilot.Evals.Cases;
 using Vgac.Copilot.Evals.Cassettes;
 using Vgac.Copilot.Evals.Running;
+using Vgac.Copilot.Core.Settings;
 
 namespace Vgac.Copilot.Cli.Commands;
 

@@ -13,6 +13,7 @@ using Vgac.Copilot.Cli.Composition;
 using Vgac.Copilot.Cli.Hosting;
 using Vgac.Copilot.Mcp;
 using Vgac.Copilot.Plugins.Catalog;
+using Vgac.Copilot.Core.Settings;
 
 namespace Vgac.Copilot.Cli.Commands;
 

@@ -6,7 +6,7 @@ using Vgac.Copilot.Cli.Hosting;
 using Vgac.Copilot.Cli.Watching;
 using Vgac.Copilot.Core.Guards;
 using Vgac.Copilot.Watch;
-using Vgac.Copilot.Watch.Actions;
+using Vgac.Copilot.Actions;
 using Vgac.Copilot.Watch.Loop;
 using Vgac.Copilot.Audit;
 
@@ -82,7 +82,7 @@ internal sealed class WatchCommand : VgacCommand
                 var simStep = WatchOptionsFlags.SimStepOf(parse);
                 // The demo plays one simulated day and ends (cycle 0 at its start, the last at its end), unless told otherwise.
                 var max = parse.GetValue(once) ? 1 : parse.GetValue(cycles) ?? (demo ? WatchDemoScenario.DayCycles(simStep) : null);
-                if (session.Get<WatchOptions>().Autonomy != Autonomy.Off)
+                if (session.Get<ActionOptions>().Autonomy != Autonomy.Off)
                 {
                     session.Clusters.RequireConfiguredVgac("vgac watch with autonomy");
                 }
@@ -187,7 +187,7 @@ internal sealed class WatchCommand : VgacCommand
                         }
                     }
 
-                    return await FinishAsync(session, scopes, demo, max, last, session.Get<WatchOptions>().Autonomy).ConfigureAwait(false);
+                    return await FinishAsync(session, scopes, demo, max, last, session.Get<ActionOptions>().Autonomy).ConfigureAwait(false);
                 }
                 finally
                 {
@@ -235,7 +235,7 @@ internal sealed class WatchCommand : VgacCommand
             var clean = true;
             var whole = session.Get<AuditStore>();
             var chain = await AuditChain.VerifyAsync(whole, CancellationToken.None, full: false).ConfigureAwait(false);
-            var since = TrailCheck.Since(chain, session.Get<GuardPolicy>().Options, session.Get<WatchOptions>());
+            var since = TrailCheck.Since(chain, session.Get<GuardPolicy>().Options, session.Get<ActionOptions>());
             foreach (var scope in scopes)
             {
                 var check = await scope.Services.GetRequiredService<AuditCheck>().RunAsync(since, CancellationToken.None, chain).ConfigureAwait(false);

@@ -25,7 +25,7 @@ internal static class CliLogging
 
     /// <summary>The resilience handlers' log categories, as Serilog quotes them.</summary>
     private static readonly string[] ResilienceCategories =
-        [$"\"{Client.VgacClientServiceCollectionExtensions.ResilienceLogCategory}\"", $"\"{Watch.Executors.WebhookNotifier.ResilienceLogCategory}\""];
+        [$"\"{Client.VgacClientServiceCollectionExtensions.ResilienceLogCategory}\"", $"\"{Actions.Executors.WebhookNotifier.ResilienceLogCategory}\""];
 
     private const string FileTemplate = "{Timestamp:o} [{Level:u3}] {SourceContext}: {Message:lj} {Properties:j}{NewLine}{Exception}";
 

@@ -6,11 +6,10 @@ using System.Text.RegularExpressions;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using Vgac.Copilot.Agent.Llm;
 using Vgac.Copilot.Client;
 using Vgac.Copilot.Core.Guards;
-using Vgac.Copilot.Mcp;
-using Vgac.Copilot.Watch;
+using Vgac.Copilot.Actions;
+using Vgac.Copilot.Core.Settings;
 
 namespace Vgac.Copilot.Cli.Composition;
 
@@ -37,13 +36,14 @@ internal sealed record ConfigReport(IReadOnlyList<ConfigurationFile> Files, IRea
 /// </summary>
 internal static partial class ConfigurationReport
 {
-    /// <summary>The sections shown, and the options type each binds to (its defaults fill what no file sets).</summary>
+    /// <summary>The sections shown, and the options types each binds to (their defaults fill what no file sets; a section may bind several).</summary>
     private static readonly ShownSection[] Shown =
     [
         new(VgacClientOptions.SectionName, typeof(VgacClientOptions)),
         new(LlmOptions.SectionName, typeof(LlmOptions)),
         new(GuardOptions.SectionName, typeof(GuardOptions)),
         new(WatchOptions.SectionName, typeof(WatchOptions)),
+        new(ActionOptions.SectionName, typeof(ActionOptions)),
         new(Vgac.Copilot.Audit.Storage.StorageOptions.SectionName, typeof(Vgac.Copilot.Audit.Storage.StorageOptions)),
         new("Mcp", typeof(McpHostOptions)),
         new(LogOptions.SectionName, typeof(LogOptions)),
@@ -68,10 +68,17 @@ internal static partial class ConfigurationReport
         ValidateClusters(configuration, plan, given, problems, warnings);
 
         var settings = new List<ConfigSetting>();
-        foreach (var entry in Shown)
+        foreach (var section in Shown.Select(e => e.Section).Distinct(StringComparer.OrdinalIgnoreCase))
         {
-            var section = entry.Section;
-            var keys = Defaults(entry.Options, section).ToDictionary(d => d.Key, d => d.Value, StringComparer.OrdinalIgnoreCase);
+            var keys = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+            foreach (var entry in Shown.Where(e => e.Section.Equals(section, StringComparison.OrdinalIgnoreCase)))
+            {
+                foreach (var (key, value) in Defaults(entry.Options, section))
+                {
+                    keys[key] = value;
+                }
+            }
+
             foreach (var leaf in configuration.GetSection(section).AsEnumerable().Where(kv => kv.Value is not null))
             {
                 keys[leaf.Key] = null;
@@ -152,6 +159,7 @@ internal static partial class ConfigurationReport
         Check<GuardOptions>(services, errors);
         warnings.AddRange(Weaker(services));
         Check<WatchOptions>(services, errors);
+        Check<ActionOptions>(services, errors);
         Check<Vgac.Copilot.Audit.Storage.StorageOptions>(services, errors);
         try
         {
@@ -220,7 +228,7 @@ internal static partial class ConfigurationReport
             yield break;
         }
 
-        foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanRead && p.CanWrite && p.GetIndexParameters().Length == 0))
+        foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanRead && p.SetMethod is { IsPublic: true } && p.GetIndexParameters().Length == 0))
         {
             var key = $"{prefix}:{property.Name}";
             var propertyType = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;

@@ -1,8 +1,10 @@
 using Vgac.Copilot.Storage.Postgres;
+using Vgac.Copilot.Storage.Sqlite;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Vgac.Copilot.Agent;
+using Vgac.Copilot.Core.Settings;
 using Vgac.Copilot.Plugins;
 using Vgac.Copilot.Watch;
 
@@ -43,6 +45,7 @@ internal static class CopilotServices
         }
 
         services.AddVgacWatch();
+        services.AddSqliteStorage();
         services.AddPostgresStorage();
         return services;
     }

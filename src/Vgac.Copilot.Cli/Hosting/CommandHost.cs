@@ -94,7 +94,7 @@ internal static partial class CommandHost
         Vgac.Copilot.Watch.Loop.WatchAlreadyRunningException running => (ExitCodes.UsageError, running.Message),
         Vgac.Copilot.Audit.Storage.AuditStoreException store => (ExitCodes.StoreUnavailable, store.Message),
         Vgac.Copilot.Audit.Storage.LeadershipLostException lost => (ExitCodes.StoreUnavailable, lost.Message),
-        Vgac.Copilot.Watch.Actions.ActionQueueException queue =>
+        Vgac.Copilot.Actions.ActionQueueException queue =>
             (queue.NotFound ? ExitCodes.NotFound : queue.VgacUnavailable ? ExitCodes.VgacUnavailable : ExitCodes.ActionRefused, queue.Message),
         Vgac.Copilot.Calibration.CsvAuditException csv => (ExitCodes.UsageError, csv.Message),
         Core.Jobs.JobSpecException spec => (ExitCodes.UsageError, spec.Message),
@@ -118,7 +118,7 @@ internal static partial class CommandHost
         "System.Double" or "System.Single" or "System.Decimal" => "number",
         "System.Int32" or "System.Int64" => "whole number",
         "System.Boolean" => "boolean (true or false)",
-        "Vgac.Copilot.Watch.Actions.Autonomy" => "one of off, notify, full",
+        "Vgac.Copilot.Actions.Autonomy" => "one of off, notify, full",
         "System.String" => "text",
         "System.TimeSpan" => "duration",
         _ => "value of the documented kind",

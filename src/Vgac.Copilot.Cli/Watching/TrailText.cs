@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using Vgac.Copilot.Watch.Actions;
+using Vgac.Copilot.Actions;
 using Vgac.Copilot.Audit;
 
 namespace Vgac.Copilot.Cli.Watching;

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using Vgac.Copilot.Watch;
+using Vgac.Copilot.Actions;
 
 namespace Vgac.Copilot.Cli.Watching;
 

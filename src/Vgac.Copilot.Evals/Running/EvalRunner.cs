@@ -8,6 +8,7 @@ using Vgac.Copilot.Agent.Planning;
 using Vgac.Copilot.Evals.Cases;
 using Vgac.Copilot.Evals.Cassettes;
 using Vgac.Copilot.Plugins.Catalog;
+using Vgac.Copilot.Core.Settings;
 
 namespace Vgac.Copilot.Evals.Running;
 

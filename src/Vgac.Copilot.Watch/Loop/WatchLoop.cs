@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Vgac.Copilot.Audit.Storage;
+using Vgac.Copilot.Core.Settings;
 
 namespace Vgac.Copilot.Watch.Loop;
 
@@ -67,7 +68,7 @@ public sealed partial class WatchLoop(WatchCycle cycle, WatchOptions options, Ti
             catch (Exception ex) when (++failures < MaxConsecutiveFailures)
             {
                 LogCycleFailed(ex, failures, ex.Message);
-                report = CycleReport.Failed(time.GetUtcNow(), options.Autonomy, ex.Message, cycle.Committed) with { Cluster = cycle.Cluster };
+                report = CycleReport.Failed(time.GetUtcNow(), cycle.Autonomy, ex.Message, cycle.Committed) with { Cluster = cycle.Cluster };
             }
 
             var outcome = report.Failure is not null ? "failed" : report.Outage is not null ? "outage" : "ok";

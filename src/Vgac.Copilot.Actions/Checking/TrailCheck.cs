@@ -1,7 +1,7 @@
 using Vgac.Copilot.Core.Guards;
 using Vgac.Copilot.Audit;
 
-namespace Vgac.Copilot.Watch.Actions;
+namespace Vgac.Copilot.Actions;
 
 /// <summary>
 /// How an incremental <c>audit --check</c> picks up where the last clean one stopped: the chain from the verified
@@ -11,7 +11,7 @@ namespace Vgac.Copilot.Watch.Actions;
 public static class TrailCheck
 {
     /// <summary>From when the guard check judges records, for a chain walked from <see cref="ChainReport.From"/>; null (everything) for a whole walk.</summary>
-    public static DateTimeOffset? Since(ChainReport chain, GuardOptions guards, WatchOptions watch) =>
+    public static DateTimeOffset? Since(ChainReport chain, GuardOptions guards, ActionOptions watch) =>
         chain.From?.At is { } at
             ? at - TimeSpan.FromMinutes(Math.Max(guards.AuditMaxAgeMinutes, watch.DedupeMinutes))
             : null;

@@ -1,4 +1,4 @@
-namespace Vgac.Copilot.Agent.Llm;
+namespace Vgac.Copilot.Core.Settings;
 
 /// <summary>Which model answers, and the limits every question runs under. Bound from the <c>Llm</c> section.</summary>
 public sealed class LlmOptions

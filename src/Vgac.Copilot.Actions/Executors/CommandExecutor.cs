@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 
-namespace Vgac.Copilot.Watch.Executors;
+namespace Vgac.Copilot.Actions.Executors;
 
 /// <summary>
 /// Hands Kubernetes and Slurm effects to a program the operator chose (<c>Watch:Command:Path</c>): the program gets
@@ -8,7 +8,7 @@ namespace Vgac.Copilot.Watch.Executors;
 /// applies it however the site does (kubectl, scontrol, a ticket). Exit code 0 means applied. Nothing is passed
 /// through a shell and no argument is built from VGAC data, so a job's fields cannot inject a command.
 /// </summary>
-public sealed class CommandExecutor(IOptions<WatchOptions> options) : IActionExecutor
+public sealed class CommandExecutor(IOptions<ActionOptions> options) : IActionExecutor
 {
     public string Name => "command";
 
@@ -46,7 +46,7 @@ public sealed class CommandExecutor(IOptions<WatchOptions> options) : IActionExe
             {
                 try
                 {
-                    await process.StandardInput.WriteAsync(WatchJson.Serialize(request).AsMemory(), timeout.Token).ConfigureAwait(false);
+                    await process.StandardInput.WriteAsync(ActionsJson.Serialize(request).AsMemory(), timeout.Token).ConfigureAwait(false);
                     process.StandardInput.Close();
                 }
                 catch (IOException)

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 
-namespace Vgac.Copilot.Agent.Llm;
+namespace Vgac.Copilot.Core.Settings;
 
 internal sealed class LlmOptionsValidator : IValidateOptions<LlmOptions>
 {

@@ -3,11 +3,10 @@ using Microsoft.Extensions.Logging;
 using Vgac.Copilot.Client;
 using Vgac.Copilot.Contracts;
 using Vgac.Copilot.Core.Guards;
-using Vgac.Copilot.Actions;
-using Vgac.Copilot.Watch.Executors;
+using Vgac.Copilot.Actions.Executors;
 using Vgac.Copilot.Audit;
 
-namespace Vgac.Copilot.Watch.Actions;
+namespace Vgac.Copilot.Actions;
 
 /// <summary>
 /// Carries out one proposal, at most once, with the guards first. Every run starts from a <see cref="CheckedAction"/>:
@@ -22,7 +21,7 @@ public sealed partial class ActionRunner(
     IEnumerable<IActionExecutor> executors,
     DryRunExecutor dryRun,
     AuditStore audit,
-    WatchOptions options,
+    ActionOptions options,
     WatchClock clock,
     ILogger<ActionRunner>? logger = null)
 {
@@ -113,14 +112,14 @@ public sealed partial class ActionRunner(
         if (action.Refusal is { } refusal)
         {
             var refused = Record(proposal, ProposalStates.Refused, decidedBy, refusal, null);
-            return (Event(cycle, AuditKinds.Execution, $"not run: {refusal}", proposal, WatchJson.Serialize(refused)), refused);
+            return (Event(cycle, AuditKinds.Execution, $"not run: {refusal}", proposal, ActionsJson.Serialize(refused)), refused);
         }
 
         var executor = ExecutorFor(proposal).Name;
         var start = new ExecutionStart(proposal.ProposalId, proposal.JobId, proposal.Tier, proposal.Action, decidedBy, executor,
             action.Now!.Prediction.ProbabilityLongWait, action.Now.Prediction.Confidence, action.Calibration!);
         return (Event(cycle, AuditKinds.ExecutionStarted, $"{proposal.Action} {proposal.JobId} (tier {proposal.Tier}) started by {decidedBy} via {executor}", proposal,
-            WatchJson.Serialize(start)), null);
+            ActionsJson.Serialize(start)), null);
     }
 
     /// <summary>How a start reserves its job and tier, and the refusal written when another holds them.</summary>
@@ -128,13 +127,13 @@ public sealed partial class ActionRunner(
     {
         var refused = Refusal(conflict, decidedBy);
         var start = conflict.Start;
-        return new AuditEvent(0, start.At, start.Cycle, AuditKinds.Execution, start.JobId, start.Tier, start.ProposalId, $"not run: {refused.Detail}", WatchJson.Serialize(refused));
+        return new AuditEvent(0, start.At, start.Cycle, AuditKinds.Execution, start.JobId, start.Tier, start.ProposalId, $"not run: {refused.Detail}", ActionsJson.Serialize(refused));
     });
 
     /// <summary>The refusal of a start that lost its reservation, from the start's own record.</summary>
     public ExecutionRecord Refusal(ReservationConflict conflict, string decidedBy)
     {
-        var start = WatchJson.Deserialize<ExecutionStart>(conflict.Start.Payload ?? "{}");
+        var start = ActionsJson.Deserialize<ExecutionStart>(conflict.Start.Payload ?? "{}");
         var what = $"{conflict.Start.JobId} tier {conflict.Start.Tier}";
         var detail = conflict.HolderState switch
         {
@@ -170,7 +169,7 @@ public sealed partial class ActionRunner(
         var record = Record(proposal, outcome.Delivered ? ProposalStates.Executed : ProposalStates.Failed, decidedBy, outcome.Detail, outcome);
 
         // The outcome is recorded even when the caller is cancelling: an effect that happened must be in the trail.
-        await audit.AppendAsync([Event(cycle, AuditKinds.Execution, $"{proposal.Action} {proposal.JobId} (tier {proposal.Tier}): {outcome.Detail}", proposal, WatchJson.Serialize(record))],
+        await audit.AppendAsync([Event(cycle, AuditKinds.Execution, $"{proposal.Action} {proposal.JobId} (tier {proposal.Tier}): {outcome.Detail}", proposal, ActionsJson.Serialize(record))],
             CancellationToken.None).ConfigureAwait(false);
         return record;
     }

@@ -2,7 +2,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using Microsoft.Extensions.Options;
 
-namespace Vgac.Copilot.Watch.Executors;
+namespace Vgac.Copilot.Actions.Executors;
 
 /// <summary>
 /// Sends Warn/Suggest notifications as a JSON POST (Slack-compatible <c>{"text": …}</c>): the body is the preview,
@@ -11,7 +11,7 @@ namespace Vgac.Copilot.Watch.Executors;
 /// when a retry follows a lost response. The URL is a secret (Slack webhook URLs carry a token): it never appears
 /// in an outcome, a log line or an error.
 /// </summary>
-public sealed class WebhookNotifier(IHttpClientFactory clients, IOptions<WatchOptions> options) : IActionExecutor
+public sealed class WebhookNotifier(IHttpClientFactory clients, IOptions<ActionOptions> options) : IActionExecutor
 {
     public const string HttpClientName = "vgac-webhook";
 

@@ -1,8 +1,7 @@
 using Vgac.Copilot.Client;
-using Vgac.Copilot.Actions;
 using Vgac.Copilot.Audit;
 
-namespace Vgac.Copilot.Watch.Actions;
+namespace Vgac.Copilot.Actions;
 
 /// <summary>Why a decision on a proposal was not taken: unknown id, or not in a state that accepts it.</summary>
 public sealed class ActionQueueException(string message, bool notFound = false, bool vgacUnavailable = false) : Exception(message)
@@ -193,7 +192,7 @@ public sealed class ActionQueue(AuditStore audit, ActionRunner runner, ActionPla
         {
             await audit.AppendAsync(
                 [new AuditEvent(0, clock.Now, record.Cycle, kind, record.Proposal.JobId, record.Proposal.Tier, record.Proposal.ProposalId, summary,
-                    WatchJson.Serialize(new DecisionRecord(record.Proposal.ProposalId, decidedBy, reason)))],
+                    ActionsJson.Serialize(new DecisionRecord(record.Proposal.ProposalId, decidedBy, reason)))],
                 cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (audit.IsDuplicate(ex))
@@ -203,7 +202,7 @@ public sealed class ActionQueue(AuditStore audit, ActionRunner runner, ActionPla
     }
 
     private static ProposalRecord? ToRecord(AuditEvent proposal, IReadOnlyList<AuditEvent> history) =>
-        proposal.Payload is { } json && WatchJson.Deserialize<ActionProposal>(json) is { } p
+        proposal.Payload is { } json && ActionsJson.Deserialize<ActionProposal>(json) is { } p
             ? new ProposalRecord(p, proposal.At, proposal.Cycle, ProposalRecord.StateOf(p, history), history) { Cluster = proposal.Cluster }
             : null;
 }

@@ -1,4 +1,4 @@
-namespace Vgac.Copilot.Watch;
+namespace Vgac.Copilot.Actions;
 
 /// <summary>
 /// The time the watch stamps its records with and measures its windows (dedupe, in-flight grace) on: the wall clock,

@@ -1,7 +1,6 @@
-using Vgac.Copilot.Actions;
 using Vgac.Copilot.Audit;
 
-namespace Vgac.Copilot.Watch.Actions;
+namespace Vgac.Copilot.Actions;
 
 /// <summary>
 /// Actions approved outside the loop (an MCP client's elicitation, the REPL) take the loop's path: the proposal and
@@ -38,8 +37,8 @@ public sealed class AuditedExecutionPath(AuditStore audit, ActionRunner runner, 
             new(0, now, OutsideTheLoop, kind, proposal.JobId, proposal.Tier, proposal.ProposalId, summary, payload);
         await audit.AppendAsync(
             [
-                Event(AuditKinds.Proposal, $"{proposal.Action} {proposal.JobId} (tier {proposal.Tier}): allowed by {proposal.Rule}; requested outside the loop", WatchJson.Serialize(proposal)),
-                Event(AuditKinds.Approval, $"approved: {decision.Reason}", WatchJson.Serialize(new DecisionRecord(proposal.ProposalId, "interactive", decision.Reason))),
+                Event(AuditKinds.Proposal, $"{proposal.Action} {proposal.JobId} (tier {proposal.Tier}): allowed by {proposal.Rule}; requested outside the loop", ActionsJson.Serialize(proposal)),
+                Event(AuditKinds.Approval, $"approved: {decision.Reason}", ActionsJson.Serialize(new DecisionRecord(proposal.ProposalId, "interactive", decision.Reason))),
             ],
             cancellationToken).ConfigureAwait(false);
 

@@ -1,8 +1,7 @@
-using Vgac.Copilot.Actions;
-using Vgac.Copilot.Watch.Executors;
+using Vgac.Copilot.Actions.Executors;
 using Vgac.Copilot.Audit;
 
-namespace Vgac.Copilot.Watch.Actions;
+namespace Vgac.Copilot.Actions;
 
 /// <summary>Where a proposal stands, derived from its audit records (never stored: the trail is the truth).</summary>
 public static class ProposalStates
@@ -68,5 +67,5 @@ public sealed record ProposalRecord(ActionProposal Proposal, DateTimeOffset Prop
     }
 
     private static string ExecutionState(AuditEvent e) =>
-        e.Payload is { } json && WatchJson.Deserialize<ExecutionRecord>(json) is { } record ? record.State : ProposalStates.Failed;
+        e.Payload is { } json && ActionsJson.Deserialize<ExecutionRecord>(json) is { } record ? record.State : ProposalStates.Failed;
 }

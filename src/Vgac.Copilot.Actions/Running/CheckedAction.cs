@@ -1,8 +1,7 @@
 using Vgac.Copilot.Core.Calibration;
 using Vgac.Copilot.Core.Guards;
-using Vgac.Copilot.Actions;
 
-namespace Vgac.Copilot.Watch.Actions;
+namespace Vgac.Copilot.Actions;
 
 /// <summary>The calibration an execution started under: what VGAC reported, what the copilot audited, and the verdict.</summary>
 public sealed record CalibrationInForce(

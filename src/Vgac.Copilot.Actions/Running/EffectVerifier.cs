@@ -3,7 +3,7 @@ using Vgac.Copilot.Client;
 using Vgac.Copilot.Contracts;
 using Vgac.Copilot.Audit;
 
-namespace Vgac.Copilot.Watch.Actions;
+namespace Vgac.Copilot.Actions;
 
 /// <summary>What the cycle after an execution found: did the effect happen, and how is the job doing.</summary>
 public sealed record VerificationRecord(string ProposalId, string JobId, string Effect, string? JobState, double? WaitedSeconds, bool? LongWait, string Detail);
@@ -48,26 +48,26 @@ public sealed class EffectVerifier(IVgacClient vgac, AuditStore audit, WatchCloc
             {
                 var record = new ExecutionRecord(start.ProposalId!, start.JobId ?? "", start.Tier ?? 0, "", ProposalStates.Interrupted, "recovery",
                     "the process stopped after starting this action and before recording its outcome; it is not retried (at most once) - check its effect by hand", null, "", "");
-                records.Add(new AuditEvent(0, now, cycle, AuditKinds.Execution, start.JobId, start.Tier, start.ProposalId, $"interrupted: {record.Detail}", WatchJson.Serialize(record)));
+                records.Add(new AuditEvent(0, now, cycle, AuditKinds.Execution, start.JobId, start.Tier, start.ProposalId, $"interrupted: {record.Detail}", ActionsJson.Serialize(record)));
             }
         }
 
         foreach (var e in executed.Values.Where(e => e.Cycle < cycle && !verified.Contains(e.ProposalId)))
         {
-            if (e.Payload is not { } json || WatchJson.Deserialize<ExecutionRecord>(json) is not { State: ProposalStates.Executed } execution)
+            if (e.Payload is not { } json || ActionsJson.Deserialize<ExecutionRecord>(json) is not { State: ProposalStates.Executed } execution)
             {
                 continue;
             }
 
             var check = await CheckAsync(execution, cancellationToken).ConfigureAwait(false);
-            records.Add(new AuditEvent(0, now, cycle, AuditKinds.Verification, e.JobId, e.Tier, e.ProposalId, check.Detail, WatchJson.Serialize(check)));
+            records.Add(new AuditEvent(0, now, cycle, AuditKinds.Verification, e.JobId, e.Tier, e.ProposalId, check.Detail, ActionsJson.Serialize(check)));
         }
 
         return records;
     }
 
     private static bool ByTheLoop(AuditEvent start) =>
-        start.Payload is { } json && WatchJson.Deserialize<ExecutionStart>(json) is { } payload && payload.DecidedBy.StartsWith("autonomy", StringComparison.Ordinal);
+        start.Payload is { } json && ActionsJson.Deserialize<ExecutionStart>(json) is { } payload && payload.DecidedBy.StartsWith("autonomy", StringComparison.Ordinal);
 
     private async Task<VerificationRecord> CheckAsync(ExecutionRecord execution, CancellationToken cancellationToken)
     {

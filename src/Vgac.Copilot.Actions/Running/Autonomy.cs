@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace Vgac.Copilot.Watch.Actions;
+namespace Vgac.Copilot.Actions;
 
 /// <summary>How much the watch loop may do without a person. Whatever the level, the guards decide first.</summary>
 [JsonConverter(typeof(JsonStringEnumConverter<Autonomy>))]

@@ -1,36 +1,19 @@
-using Vgac.Copilot.Watch.Actions;
+namespace Vgac.Copilot.Actions;
 
-namespace Vgac.Copilot.Watch;
-
-/// <summary>Settings of the watch loop (<c>Watch</c> section).</summary>
-public sealed class WatchOptions
+/// <summary>
+/// What actions may do and how they reach the cluster: the dedupe window, autonomy and the executors. Bound from the
+/// <c>Watch</c> section (the keys users already know: <c>Watch:Autonomy</c>, <c>Watch:Webhook:Url</c>, ...); the loop's
+/// schedule is the watch's own options in the same section.
+/// </summary>
+public sealed class ActionOptions
 {
     public const string SectionName = "Watch";
-
-    /// <summary>The SQLite audit file; default: the user's data folder.</summary>
-    public string? AuditPath { get; set; }
 
     /// <summary>No second proposal, and no second execution, for the same job and tier within this window.</summary>
     public double DedupeMinutes { get; set; } = 60;
 
-    /// <summary>Pending jobs scored per cycle.</summary>
-    public int PendingJobsLimit { get; set; } = 20;
-
-    /// <summary>Seconds between the start of two cycles.</summary>
-    public double IntervalSeconds { get; set; } = 30;
-
-    /// <summary>While VGAC is down the interval doubles per failed cycle, up to this.</summary>
-    public double MaxBackoffSeconds { get; set; } = 300;
-
     /// <summary>What may run without a person: <c>off</c> (default), <c>notify</c>, <c>full</c>.</summary>
     public Autonomy Autonomy { get; set; } = Autonomy.Off;
-
-    /// <summary>
-    /// Recent finished jobs (50-1000, VGAC's history page) the Calibrator audits each cycle: ECE against outcomes and
-    /// PSI of the model's input; the guards then use the worse of reported and audited ECE. 0 turns the self-audit
-    /// off (reported ECE only).
-    /// </summary>
-    public int CalibrationAuditJobs { get; set; } = 1000;
 
     public WebhookOptions Webhook { get; set; } = new();
 

@@ -1,4 +1,4 @@
-namespace Vgac.Copilot.Mcp;
+namespace Vgac.Copilot.Core.Settings;
 
 /// <summary>What the MCP server exposes.</summary>
 public sealed record McpHostOptions

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text;
 
-namespace Vgac.Copilot.Watch.Executors;
+namespace Vgac.Copilot.Actions.Executors;
 
 /// <summary>
 /// A program started in a process group of its own (through <c>setsid</c>, where there is one), so that everything it

@@ -1,4 +1,4 @@
-namespace Vgac.Copilot.Watch.Executors;
+namespace Vgac.Copilot.Actions.Executors;
 
 /// <summary>What carrying out one proposal did.</summary>
 /// <param name="Executor">Which executor ran it (<c>dry-run</c>, <c>webhook</c>).</param>

@@ -1,0 +1,43 @@
+using Microsoft.Extensions.Options;
+using Vgac.Copilot.Core.Settings;
+
+namespace Vgac.Copilot.Actions;
+
+/// <summary>Refuses action settings that would silently disable deduplication or delivery, naming the field.</summary>
+internal sealed class ActionOptionsValidator : IValidateOptions<ActionOptions>
+{
+    public ValidateOptionsResult Validate(string? name, ActionOptions options)
+    {
+        var failures = new SettingFailures("Watch");
+        failures.Range("DedupeMinutes", options.DedupeMinutes, 0, 7 * 24 * 60);
+        if (!Enum.IsDefined(options.Autonomy))
+        {
+            failures.Add($"Watch:Autonomy must be off, notify or full, got {options.Autonomy}.");
+        }
+
+        var webhook = options.Webhook;
+        if (webhook.Url is { Length: > 0 } url
+            && !(Uri.TryCreate(url, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp)))
+        {
+            // The value itself is a secret: say what is wrong without echoing it.
+            failures.Add("Watch:Webhook:Url must be an absolute http(s) URL (value not shown).");
+        }
+
+        failures.Range("Webhook:MaxRetries", webhook.MaxRetries, 0, 10, minExclusive: false);
+        failures.Range("Webhook:RetryDelaySeconds", webhook.RetryDelaySeconds, 0, 60, minExclusive: false);
+        failures.Range("Webhook:TimeoutSeconds", webhook.TimeoutSeconds, 0, 120);
+        var command = options.Command;
+        if (command.Path is { Length: > 0 } program && !File.Exists(program))
+        {
+            failures.Add($"Watch:Command:Path: file '{program}' does not exist.");
+        }
+
+        if (command.Kinds.FirstOrDefault(k => k is not ("kubernetes_patch" or "slurm_command" or "notification")) is { } kind)
+        {
+            failures.Add($"Watch:Command:Kinds may hold kubernetes_patch, slurm_command or notification, got '{kind}'.");
+        }
+
+        failures.Range("Command:TimeoutSeconds", command.TimeoutSeconds, 0, 600);
+        return failures.Result();
+    }
+}
