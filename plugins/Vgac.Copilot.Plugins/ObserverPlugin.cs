@@ -8,7 +8,7 @@ using Vgac.Copilot.Plugins.Results;
 namespace Vgac.Copilot.Plugins;
 
 /// <summary>Observer: what the cluster and its queue look like now, and what happened recently.</summary>
-public sealed class ObserverPlugin(IVgacClient vgac)
+public sealed class ObserverPlugin(IVgacClient vgac, Core.Observation.ClusterObserver observer)
 {
     [VgacTool(ToolNames.ObserverClusterSummary, Title = "Cluster summary")]
     [Description("Cluster at a glance: nodes, free GPUs, utilization, job counts. Start here.")]
@@ -169,17 +169,8 @@ public sealed class ObserverPlugin(IVgacClient vgac)
 
     [VgacTool(ToolNames.ObserverAnomalies, Title = "Anomaly findings")]
     [Description("Finds trouble: nodes down, idle GPUs with waiting jobs, stale queue, wait spikes.")]
-    public async Task<AnomaliesResult> AnomaliesAsync(CancellationToken cancellationToken = default)
-    {
-        var summaryTask = vgac.GetClusterSummaryAsync(cancellationToken);
-        var nodesTask = vgac.GetNodesAsync(cancellationToken);
-        var queueTask = vgac.GetJobQueueAsync(100, cancellationToken);
-        var stateTask = vgac.GetPredictorClusterStateAsync(cancellationToken);
-        var statsTask = vgac.GetJobHistoryStatsAsync(24, cancellationToken);
-        var bifurcationTask = vgac.GetBifurcationAsync(cancellationToken);
-        await Task.WhenAll(summaryTask, nodesTask, queueTask, stateTask, statsTask, bifurcationTask).ConfigureAwait(false);
-        return new AnomaliesResult(AnomalyRules.Find(summaryTask.Result, nodesTask.Result, queueTask.Result, stateTask.Result, statsTask.Result, bifurcationTask.Result), AnomalyRules.Count);
-    }
+    public async Task<AnomaliesResult> AnomaliesAsync(CancellationToken cancellationToken = default) =>
+        new(await observer.AnomaliesAsync(cancellationToken).ConfigureAwait(false), observer.Checks);
 
     private static string Snake(string pascal) => string.Concat(pascal.Select((c, i) => i > 0 && char.IsUpper(c) ? "_" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString(CultureInfo.InvariantCulture)));
 }

@@ -53,6 +53,7 @@ public static class ActionsJson
 [JsonSerializable(typeof(ExecutionRequest))]
 [JsonSerializable(typeof(ProposalRecord))]
 [JsonSerializable(typeof(ActionProposal))]
+[JsonSerializable(typeof(ApplyResult))]
 [JsonSerializable(typeof(VerificationRecord))]
 [JsonSerializable(typeof(DecisionRecord))]
 [JsonSerializable(typeof(ExecutionStart))]

@@ -22,22 +22,28 @@ public static partial class CliApp
         Hosting.StartupTimeline.Mark("command tree");
         if (RootFlags.TryReadSuggest(args, out var toComplete, out var position))
         {
+            // Completions of a command this program does not carry come from the one that does.
+            if (root.Parse(toComplete) is var partial && partial.CommandResult.Command is HandedOverCommand)
+            {
+                return await context.Host.HandOverAsync(args, partial, context).ConfigureAwait(false);
+            }
+
             RootFlags.Suggest(root, toComplete, position, context.Out);
             return ExitCodes.Success;
         }
 
         var parse = root.Parse(args);
         Hosting.StartupTimeline.Mark("parsed");
-        if (Hosting.FullProgram.IsOneShotBuild && Hosting.FullProgram.IsNeededFor(parse))
+        if (context.Host.HandsOver(parse))
         {
-            // The native vgac answers help, completions and usage errors for every command; it hands the rest to vgac-full.
-            return await Hosting.FullProgram.RunAsync(args, parse, context).ConfigureAwait(false);
+            // The one-shot vgac hands what it does not carry to vgac-full (see Hosting.OneShotHost).
+            return await context.Host.HandOverAsync(args, parse, context).ConfigureAwait(false);
         }
 
         // Ctrl+C cancels the command's token; commands stop promptly on it. The long grace lets `vgac watch` finish
         // the cycle in progress (it offers a second Ctrl+C to stop at once).
         var invocation = new InvocationConfiguration { Output = context.Out, Error = context.Error, ProcessTerminationTimeout = TimeSpan.FromMinutes(5) };
-        if (parse.CommandResult.Command is ChatCommand)
+        if (parse.CommandResult.Command is VgacCommand { OwnsCtrlC: true })
         {
             // The REPL owns Ctrl+C: it cancels an answer, never the session.
             invocation.ProcessTerminationTimeout = null;

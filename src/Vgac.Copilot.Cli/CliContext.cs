@@ -20,6 +20,9 @@ public sealed record CliContext(TextWriter Out, TextWriter Error, IReadOnlyDicti
     /// <summary>Every secret this run knows (environment first, configuration once read): masked in everything written.</summary>
     public Core.Text.SecretRedactor Secrets { get; init; } = new();
 
+    /// <summary>What the program carries beyond this library (its project's host); the library alone by default.</summary>
+    internal Hosting.CliHost Host { get; init; } = Hosting.OneShotHost.Instance;
+
     /// <summary>True when a person is at a terminal (colours, Ctrl+C handling).</summary>
     public bool Interactive { get; init; }
 

@@ -22,6 +22,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<IPostConfigureOptions<GuardOptions>, PlatformBaselineSetup>();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<GuardPolicy>();
+        services.TryAddSingleton<Observation.ClusterObserver>();
         services.TryAddSingleton<CalibrationAuditor>();
         services.TryAddSingleton<ICalibrationAudits, InMemoryCalibrationAudits>();
         services.TryAddSingleton<Caching.ISharedCache, Caching.NoSharedCache>();

@@ -4,9 +4,8 @@ using Vgac.Copilot.Contracts;
 using Vgac.Copilot.Core.Agents;
 using Vgac.Copilot.Core.Calibration;
 using Vgac.Copilot.Core.Guards;
-using Vgac.Copilot.Plugins;
 using Vgac.Copilot.Actions;
-using Vgac.Copilot.Plugins.Results;
+using Vgac.Copilot.Core.Observation;
 using Vgac.Copilot.Audit;
 using Vgac.Copilot.Core.Settings;
 
@@ -19,8 +18,9 @@ public sealed record ObservationSnapshot(ClusterObservation Cluster, IReadOnlyLi
 public sealed record ClusterObservation(
     string ClusterId, string Scheduler, int NodesReady, int NodesTotal, int GpusTotal, int GpusAvailable, double GpuUtilization, int JobsPending, int JobsRunning, int QueueDepth)
 {
-    public static ClusterObservation From(ClusterResult c) =>
-        new(c.ClusterId, c.Scheduler, c.NodesReady, c.NodesTotal, c.GpusTotal, c.GpusAvailable, c.GpuUtilization, c.JobsPending, c.JobsRunning, c.QueueDepth);
+    public static ClusterObservation From(ClusterSummary s) =>
+        new(s.ClusterId, s.SchedulerType.ToString().ToLowerInvariant(), s.ReadyNodes, s.TotalNodes, s.TotalGpus, s.AvailableGpus,
+            Math.Round(s.GpuUtilization, 3), s.PendingJobs, s.RunningJobs, s.QueueDepth);
 }
 
 /// <summary>An anomaly the Observer recorded.</summary>
@@ -67,7 +67,7 @@ public sealed record CycleReport(
 /// as such: nothing is proposed or run from a failed cycle.
 /// </summary>
 public sealed class WatchCycle(
-    ObserverPlugin observer,
+    ClusterObserver observer,
     LiveAuditor auditor,
     CalibrationProvider calibrationProvider,
     PredictorAgent predictor,
@@ -275,11 +275,11 @@ public sealed class WatchCycle(
     /// <summary>The Observer: the cluster summary, and the anomaly rules when their inputs arrive (the summary is kept without them).</summary>
     private async Task<ObservationSnapshot> ObserveAsync(List<string> failures, CancellationToken cancellationToken)
     {
-        var cluster = await observer.ClusterSummaryAsync(cancellationToken).ConfigureAwait(false);
+        var cluster = await observer.SummaryAsync(cancellationToken).ConfigureAwait(false);
         IReadOnlyList<ObservedFinding> findings = [];
         try
         {
-            findings = [.. (await observer.AnomaliesAsync(cancellationToken).ConfigureAwait(false)).Findings.Select(ObservedFinding.From)];
+            findings = [.. (await observer.AnomaliesAsync(cancellationToken).ConfigureAwait(false)).Select(ObservedFinding.From)];
         }
         catch (VgacApiException ex)
         {

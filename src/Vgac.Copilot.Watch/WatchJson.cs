@@ -1,20 +1,28 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
-using Vgac.Copilot.Plugins.Catalog;
 using Vgac.Copilot.Actions;
 
 namespace Vgac.Copilot.Watch;
 
-/// <summary>JSON of the cycle's report and <c>--format json</c>: snake_case, source-generated, on top of the action records' and the tools' types.</summary>
+/// <summary>JSON of the cycle's records and report: snake_case, nulls left out, source-generated, on top of the action records' types.</summary>
 public static class WatchJson
 {
-    public static JsonSerializerOptions Options { get; } = new(PluginJson.Options)
-    {
-        TypeInfoResolver = JsonTypeInfoResolver.Combine(WatchJsonContext.Default, ActionsJson.Resolver, PluginJson.Options.TypeInfoResolver),
-    };
+    public static JsonSerializerOptions Options { get; } = Create();
 
     public static string Serialize<T>(T value) => JsonSerializer.Serialize(value, (JsonTypeInfo<T>)Options.GetTypeInfo(typeof(T)));
+
+    private static JsonSerializerOptions Create()
+    {
+        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web)
+        {
+            PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+            DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+            TypeInfoResolver = JsonTypeInfoResolver.Combine(WatchJsonContext.Default, ActionsJson.Resolver),
+        };
+        options.MakeReadOnly();
+        return options;
+    }
 
     public static T? Deserialize<T>(string json)
     {
@@ -29,6 +37,8 @@ public static class WatchJson
     }
 }
 
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, UseStringEnumConverter = true)]
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, UseStringEnumConverter = true)]
 [JsonSerializable(typeof(CycleReport))]
+[JsonSerializable(typeof(ObservationSnapshot))]
 internal sealed partial class WatchJsonContext : JsonSerializerContext;

@@ -72,7 +72,7 @@ public sealed class ChatAndAskTests
     {
         var input = new StringReader("how busy is the cluster?\n/model\n/tools\n/clear\n/bogus\n/exit\nnever read\n");
         using var output = new StringWriter();
-        var context = new CliContext(output, TextWriter.Null, new Dictionary<string, string> { ["VGAC_LOG_DIR"] = TestPaths.Logs }) { In = input };
+        var context = new CliContext(output, TextWriter.Null, new Dictionary<string, string> { ["VGAC_LOG_DIR"] = TestPaths.Logs }) { In = input, Host = Hosting.FullHost.Instance };
 
         var code = await CliApp.RunAsync(["chat", "--demo"], context, Ct);
 
@@ -126,7 +126,9 @@ public sealed class ChatAndAskTests
             ["Log:FileEnabled"] = "false",
             ["Log:ConsoleLevel"] = "none",
         }).Build();
-        await using var services = new ServiceCollection().AddCopilotServices(configuration).BuildServiceProvider();
+        var collection = new ServiceCollection().AddCopilotServices(configuration);
+        Hosting.FullHost.Instance.AddServices(collection);
+        await using var services = collection.BuildServiceProvider();
         var pipe = new Pipe();
         using var input = new StreamReader(pipe.Reader.AsStream());
         await using var writer = new StreamWriter(pipe.Writer.AsStream()) { AutoFlush = true };

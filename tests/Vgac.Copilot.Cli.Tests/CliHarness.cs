@@ -2,10 +2,13 @@ using Vgac.Copilot.Testing;
 
 namespace Vgac.Copilot.Cli.Tests;
 
-/// <summary>Runs <c>vgac</c> in-process with captured streams and an explicit environment.</summary>
+/// <summary>Runs <c>vgac</c> in-process with captured streams and an explicit environment: the full program, or the one-shot one.</summary>
 internal static class CliHarness
 {
-    public static async Task<CliResult> RunAsync(string[] args, IDictionary<string, string>? environment = null, CancellationToken cancellationToken = default, string? input = null)
+    public static Task<CliResult> RunAsync(string[] args, IDictionary<string, string>? environment = null, CancellationToken cancellationToken = default, string? input = null) =>
+        RunAsync(Hosting.FullHost.Instance, args, environment, cancellationToken, input);
+
+    public static async Task<CliResult> RunAsync(Hosting.CliHost host, string[] args, IDictionary<string, string>? environment = null, CancellationToken cancellationToken = default, string? input = null)
     {
         var env = new Dictionary<string, string>(StringComparer.Ordinal)
         {
@@ -28,7 +31,7 @@ internal static class CliHarness
 
         using var stdout = new StringWriter();
         using var stderr = new StringWriter();
-        var context = new CliContext(stdout, stderr, env) { In = input is null ? TextReader.Null : new StringReader(input) };
+        var context = new CliContext(stdout, stderr, env) { In = input is null ? TextReader.Null : new StringReader(input), Host = host };
         var code = await CliApp.RunAsync(args, context, cancellationToken);
         return new CliResult(code, stdout.ToString(), stderr.ToString());
     }

@@ -11,7 +11,7 @@ public sealed class CliShapeTests
 
     private static IEnumerable<Command> All(Command command) => command.Subcommands.SelectMany(All).Prepend(command);
 
-    private static Command Root() => CliApp.BuildRoot(new CliContext(TextWriter.Null, TextWriter.Null, new Dictionary<string, string>()));
+    private static Command Root() => CliApp.BuildRoot(new CliContext(TextWriter.Null, TextWriter.Null, new Dictionary<string, string>()) { Host = Hosting.FullHost.Instance });
 
     [Fact]
     public void EveryCommand_IsAVgacCommandOrAGroupOfThem()

@@ -9,7 +9,7 @@ public sealed class HelpPageTests
 
     private static string Page(string[] args, int width)
     {
-        var root = CliApp.BuildRoot(new CliContext(TextWriter.Null, TextWriter.Null, new Dictionary<string, string>()));
+        var root = CliApp.BuildRoot(new CliContext(TextWriter.Null, TextWriter.Null, new Dictionary<string, string>()) { Host = Hosting.FullHost.Instance });
         using var page = new StringWriter();
         HelpPage.Write(page, root.Parse(args).CommandResult, width);
         return page.ToString();

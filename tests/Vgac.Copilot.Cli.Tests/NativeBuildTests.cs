@@ -136,7 +136,7 @@ public sealed class NativeBuildTests
     public async Task Native_OneShotVgac_CarriesNoModelConnectorMcpServerWebServerOrEvalRunner_VgacFullDoes()
     {
         // Names the compiler keeps for each library's compiled types: absent from vgac, present in vgac-full (so the
-        // probe can see them). One missing 'if (FullProgram.IsOneShotBuild)' in a command's body brings them back.
+        // probe can see them). A reference from the command library to a project of the full program brings them back.
         var oneShot = await File.ReadAllBytesAsync(Program(), Ct);
         var full = await File.ReadAllBytesAsync(FullProgramPath(), Ct);
         foreach (var library in Libraries)
@@ -154,14 +154,16 @@ public sealed class NativeBuildTests
     [Fact]
     public async Task Native_OneShotVgacAlone_RunsItsOwnCommandsAndHelp_AndNamesTheMissingFullProgram()
     {
-        // vgac copied alone into a folder: what it carries runs; what it hands over says which file is missing (exit 14).
+        // vgac copied alone into a folder: what it carries runs and explains itself; what it hands over says which file is missing (exit 14).
         var folder = Directory.CreateTempSubdirectory("vgac-alone-").FullName;
         var alone = Path.Combine(folder, Path.GetFileName(Program()));
         File.Copy(Program(), alone);
         await using var sim = await SimulatorHost.StartAsync(new SimulatorOptions { Speed = 0 }, cancellationToken: Ct);
 
         var predict = await RunAsync(alone, ["predict", "--gpus", "2", "--vgac-url", sim.Url.ToString(), "-o", "json"]);
-        var help = await RunAsync(alone, ["chat", "--help"]);
+        var help = await RunAsync(alone, ["predict", "--help"]);
+        var listed = await RunAsync(alone, ["--help"]);
+        var chatHelp = await RunAsync(alone, ["chat", "--help"]);
         var ask = await RunAsync(alone, ["ask", "how busy is it?", "--vgac-url", sim.Url.ToString()]);
         var demo = await RunAsync(alone, ["predict", "--gpus", "2", "--demo"]);
 
@@ -171,7 +173,10 @@ public sealed class NativeBuildTests
             Assert.True(answer.RootElement.TryGetProperty("probability_long_wait", out _), predict.Out);
         }
 
-        Assert.True(help.ExitCode == 0 && help.Out.Contains("--resume", StringComparison.Ordinal), help.ToString());
+        Assert.True(help.ExitCode == 0 && help.Out.Contains("--gpus", StringComparison.Ordinal), help.ToString());
+        Assert.True(listed.ExitCode == 0 && listed.Out.Contains("chat", StringComparison.Ordinal) && listed.Out.Contains("mcp", StringComparison.Ordinal), listed.ToString());
+        // What it does not carry, it does not describe beyond the one line of the list: the help of chat is vgac-full's.
+        Assert.True(chatHelp.ExitCode == ExitCodes.ProgramMissing, chatHelp.ToString());
         Assert.True(ask.ExitCode == ExitCodes.ProgramMissing, ask.ToString());
         Assert.Contains($"'ask' runs in the full program, which this install should have beside vgac: {Path.Combine(folder, "vgac-full")} is missing", ask.Error, StringComparison.Ordinal);
         Assert.True(demo.ExitCode == ExitCodes.ProgramMissing && demo.Error.Contains("'predict --demo'", StringComparison.Ordinal), demo.ToString());
@@ -217,8 +222,8 @@ public sealed class NativeBuildTests
 
     private static string FullProgramPath()
     {
-        var program = Path.Combine(Path.GetDirectoryName(Program())!, Hosting.FullProgram.FileName);
-        Assert.True(File.Exists(program), $"{Variable} has vgac but no {Hosting.FullProgram.FileName} beside it");
+        var program = Path.Combine(Path.GetDirectoryName(Program())!, Hosting.OneShotHost.FileName);
+        Assert.True(File.Exists(program), $"{Variable} has vgac but no {Hosting.OneShotHost.FileName} beside it");
         return program;
     }
 

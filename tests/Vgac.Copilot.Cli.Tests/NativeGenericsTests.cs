@@ -11,7 +11,7 @@ public sealed class AloneCollection;
 
 /// <summary>
 /// <c>NativeGenerics.rd.xml</c> names the generic types the container makes on the paths of <c>vgac predict</c>,
-/// <c>doctor</c> and <c>config</c>, so that the native build compiles them ahead instead of building them on each
+/// <c>doctor</c> and <c>config</c> in the one-shot program, so that the native build compiles them ahead instead of building them on each
 /// start (about 20 ms of a native predict). This keeps the list whole as the wiring changes.
 /// </summary>
 [Collection(nameof(AloneCollection))]
@@ -37,7 +37,7 @@ public sealed class NativeGenericsTests
             string[][] runs = [["predict", "--gpus", "2"], ["predict", "--gpus", "2"], ["doctor"], ["config"]];
             foreach (var run in runs)
             {
-                var result = await CliHarness.RunAsync(run, environment, ct);
+                var result = await CliHarness.RunAsync(Hosting.OneShotHost.Instance, run, environment, ct);
                 Assert.True(result.ExitCode == ExitCodes.Success, $"vgac {string.Join(' ', run)}: {result}");
             }
 

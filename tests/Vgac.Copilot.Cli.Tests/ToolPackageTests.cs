@@ -29,7 +29,7 @@ public sealed class ToolPackageTests
             ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1",
             ["DOTNET_NOLOGO"] = "1",
         };
-        var project = Path.Combine(TestPaths.RepoRoot, "src", "Vgac.Copilot.Cli", "Vgac.Copilot.Cli.csproj");
+        var project = Path.Combine(TestPaths.RepoRoot, "src", "Vgac.Copilot.Cli.Full", "Vgac.Copilot.Cli.Full.csproj");
 
         var pack = await ProgramRun.RunAsync("dotnet", ["pack", project, "--no-build", "-c", TestPaths.Configuration, "-o", packages, "-p:PackageOutputPath=" + packages], root, TimeSpan.FromMinutes(5), Ct, environment);
         Assert.True(pack.ExitCode == 0, pack.ToString());

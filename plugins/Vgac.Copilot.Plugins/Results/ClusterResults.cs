@@ -1,3 +1,5 @@
+using Vgac.Copilot.Core.Observation;
+
 namespace Vgac.Copilot.Plugins.Results;
 
 public sealed record ClusterResult(string ClusterId, string Scheduler, int NodesReady, int NodesTotal, int GpusTotal, int GpusAvailable, double GpuUtilization, int JobsPending, int JobsRunning, int QueueDepth);
@@ -17,8 +19,5 @@ public sealed record SlurmQueueResult(IReadOnlyList<SlurmJobBrief> Jobs, int Tot
 public sealed record ForecastPoint(double HoursAhead, double GpusAvailableExpected, double JobsPendingExpected, int JobsFinishing);
 
 public sealed record ForecastResult(string Method, IReadOnlyList<ForecastPoint> Points);
-
-/// <summary>One thing worth a look, with the numbers that show it.</summary>
-public sealed record Finding(string Kind, string Severity, string Detail);
 
 public sealed record AnomaliesResult(IReadOnlyList<Finding> Findings, int Checked);

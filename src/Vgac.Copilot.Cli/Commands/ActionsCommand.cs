@@ -2,7 +2,6 @@ using Microsoft.Extensions.DependencyInjection;
 using System.CommandLine;
 using Vgac.Copilot.Cli.Hosting;
 using Vgac.Copilot.Cli.Watching;
-using Vgac.Copilot.Watch;
 using Vgac.Copilot.Actions;
 using Vgac.Copilot.Audit;
 
@@ -27,7 +26,7 @@ internal abstract class ActionsCommandBase : VgacCommand
     protected static string Who => Environment.UserName is { Length: > 0 } user ? user : "unknown";
 
     protected override IEnumerable<KeyValuePair<string, string?>>? Settings(ParseResult parse) =>
-        AuditTrail.Settings(parse, demo: false, Context.Environment, actsOnDemo: ConnectsToVgac(parse), DecidedOn(parse));
+        AuditTrail.Settings(parse, demo: false, Context.Environment, actsOnDemo: ConnectsToVgac(parse) ? Context.Host.Demo : null, DecidedOn(parse));
 
     /// <summary>The one proposal this run decides on, if it names one.</summary>
     protected virtual string? DecidedOn(ParseResult parse) => null;
@@ -58,7 +57,7 @@ internal sealed class ActionsApplyCommand : ActionsCommandBase
         session.Clusters.RequireConfiguredVgac("vgac actions apply");
         var result = await session.Get<ActionQueue>().ApplyAsync(parse.GetValue(job)!, parse.GetValue(tier), Who, parse.GetValue(reason), token).ConfigureAwait(false);
         await session.Out.WriteLineAsync(IsJson(parse)
-            ? System.Text.Json.JsonSerializer.Serialize(result, Plugins.Catalog.PluginJson.Options.GetTypeInfo(result.GetType()))
+            ? ActionsJson.Serialize(result)
             : $"{result.ProposalId}: {result.Outcome.Replace('_', ' ')}: {result.Reason}").ConfigureAwait(false);
         return result.Executed ? ExitCodes.Success : ExitCodes.ActionRefused;
     }
@@ -98,7 +97,7 @@ internal sealed class ActionsListCommand : ActionsCommandBase
         {
             foreach (var r in records)
             {
-                await session.Out.WriteLineAsync(WatchJson.Serialize(r with { History = [] })).ConfigureAwait(false);
+                await session.Out.WriteLineAsync(ActionsJson.Serialize(r with { History = [] })).ConfigureAwait(false);
             }
         }
         else if (records.Count == 0)
@@ -134,7 +133,7 @@ internal sealed class ActionsShowCommand : ActionsCommandBase
     {
         var services = await session.ServicesOfProposalAsync(parse.GetValue(id)!, token).ConfigureAwait(false);
         var record = await services.GetRequiredService<ActionQueue>().FindAsync(parse.GetValue(id)!, token).ConfigureAwait(false);
-        await session.Out.WriteLineAsync(IsJson(parse) ? WatchJson.Serialize(record) : TrailText.Detail(record)).ConfigureAwait(false);
+        await session.Out.WriteLineAsync(IsJson(parse) ? ActionsJson.Serialize(record) : TrailText.Detail(record)).ConfigureAwait(false);
         return ExitCodes.Success;
     }
 }
@@ -190,7 +189,7 @@ internal abstract class ActionsDecideCommand : ActionsCommandBase
             foreach (var (proposal, run, refusal) in results)
             {
                 var line = IsJson(parse)
-                    ? run is not null ? WatchJson.Serialize(run) : WatchJson.Serialize(proposal with { History = [] })
+                    ? run is not null ? ActionsJson.Serialize(run) : ActionsJson.Serialize(proposal with { History = [] })
                     : $"{proposal.Proposal.ProposalId}: {(refusal ?? (run is null ? "rejected; it will not run." : $"{run.State.Replace('_', ' ')}: {run.Detail}"))}";
                 await session.Out.WriteLineAsync(line).ConfigureAwait(false);
             }
@@ -216,7 +215,7 @@ internal abstract class ActionsDecideCommand : ActionsCommandBase
         if (!approve)
         {
             var rejected = await queue.RejectAsync(proposalId, Who, parse.GetValue(reason), token).ConfigureAwait(false);
-            await session.Out.WriteLineAsync(IsJson(parse) ? WatchJson.Serialize(rejected with { History = [] }) : $"{rejected.Proposal.ProposalId}: rejected; it will not run.").ConfigureAwait(false);
+            await session.Out.WriteLineAsync(IsJson(parse) ? ActionsJson.Serialize(rejected with { History = [] }) : $"{rejected.Proposal.ProposalId}: rejected; it will not run.").ConfigureAwait(false);
             return ExitCodes.Success;
         }
 
@@ -226,7 +225,7 @@ internal abstract class ActionsDecideCommand : ActionsCommandBase
         }
 
         var executed = await queue.ApproveAsync(proposalId, Who, parse.GetValue(reason), token).ConfigureAwait(false);
-        await session.Out.WriteLineAsync(IsJson(parse) ? WatchJson.Serialize(executed) : $"{executed.ProposalId}: {executed.State.Replace('_', ' ')}: {executed.Detail}").ConfigureAwait(false);
+        await session.Out.WriteLineAsync(IsJson(parse) ? ActionsJson.Serialize(executed) : $"{executed.ProposalId}: {executed.State.Replace('_', ' ')}: {executed.Detail}").ConfigureAwait(false);
         return executed.State == ProposalStates.Executed ? ExitCodes.Success : ExitCodes.ActionRefused;
     }
     /// <summary>
@@ -245,8 +244,7 @@ internal abstract class ActionsDecideCommand : ActionsCommandBase
             return;
         }
 
-        using var day = WatchDemoScenario.Day(new Uri(url), TimeSpan.FromMinutes(10), new SettableWatchClock(made), _ => Task.CompletedTask);
-        await day.CatchUpAsync(made).ConfigureAwait(false);
+        await session.Demo.CatchUpAsync(new Uri(url), made).ConfigureAwait(false);
     }
 }
 

@@ -6,7 +6,6 @@ using Vgac.Copilot.Cli.Hosting;
 using Vgac.Copilot.Cli.Watching;
 using Vgac.Copilot.Core.Clusters;
 using Vgac.Copilot.Core.Guards;
-using Vgac.Copilot.Watch;
 using Vgac.Copilot.Actions;
 using Vgac.Copilot.Audit;
 
@@ -93,7 +92,7 @@ internal sealed class AuditCommand : VgacCommand
                     var report = await new AuditCheck(store.ForCluster(cluster), services.GetRequiredService<GuardPolicy>(), services.GetRequiredService<ActionOptions>(),
                             services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Client.VgacClientOptions>>().Value.BaseUrl)
                         .RunAsync(judgedFrom, token, chain).ConfigureAwait(false);
-                    var shown = json ? WatchJson.Serialize(report) : TrailText.Check(report, store.Path);
+                    var shown = json ? ActionsJson.Serialize(report) : TrailText.Check(report, store.Path);
                     await session.Out.WriteLineAsync(json && several ? $$"""{"cluster":"{{System.Text.Json.JsonEncodedText.Encode(cluster)}}","check":{{shown}}}""" : several ? $"[{cluster}] {shown}" : shown).ConfigureAwait(false);
                     clean &= report.Clean;
                 }
@@ -109,7 +108,7 @@ internal sealed class AuditCommand : VgacCommand
             var events = await view.QueryAsync(from, parse.GetValue(job), cancellationToken: token).ConfigureAwait(false);
             foreach (var e in events)
             {
-                await session.Out.WriteLineAsync(json ? WatchJson.Serialize(e) : TrailText.Event(e, several)).ConfigureAwait(false);
+                await session.Out.WriteLineAsync(json ? ActionsJson.Serialize(e) : TrailText.Event(e, several)).ConfigureAwait(false);
             }
 
             return ExitCodes.Success;
@@ -134,9 +133,9 @@ internal static class AuditTrail
     /// <param name="parse">The command line.</param>
     /// <param name="demo">A demo run, which writes a new trail of its own.</param>
     /// <param name="environment">The process's environment (<c>VGAC_AUDIT_DB</c>).</param>
-    /// <param name="actsOnDemo">The command acts on the demo trail's clusters (<c>actions approve</c>, <c>apply</c>): their simulators are set to the trail's time.</param>
+    /// <param name="actsOnDemo">The simulator of a command that acts on the demo trail's clusters (<c>actions approve</c>, <c>apply</c>): it is set to the trail's time; null for a reader.</param>
     /// <param name="proposal">With <paramref name="actsOnDemo"/>: the one proposal decided on, whose time the simulators are set to.</param>
-    public static IEnumerable<KeyValuePair<string, string?>> Settings(ParseResult parse, bool demo, IReadOnlyDictionary<string, string> environment, bool actsOnDemo = false, string? proposal = null)
+    public static IEnumerable<KeyValuePair<string, string?>> Settings(ParseResult parse, bool demo, IReadOnlyDictionary<string, string> environment, Hosting.IDemoSimulator? actsOnDemo = null, string? proposal = null)
     {
         // Demo trails live beside the configured trail (VGAC_AUDIT_DB), else in the user's data folder.
         var folder = Path.GetDirectoryName(environment.TryGetValue("VGAC_AUDIT_DB", out var configured) && configured.Length > 0
@@ -157,12 +156,12 @@ internal static class AuditTrail
             var (latest, newest) = Latest(folder);
             yield return new("Storage:Provider", "sqlite");
             yield return new("Watch:AuditPath", latest);
-            if (actsOnDemo)
+            if (actsOnDemo is not null)
             {
                 // The demo's simulators as they stood when the proposal decided on was made (else at the trail's newest
                 // record): its job waits there as it did, and the guards are asked again on the simulator's numbers.
                 newest = proposal is not null && Storage.Sqlite.SqliteAuditBackend.NewestRecordAt(latest, proposal) is { } made ? made : newest;
-                var hours = Math.Clamp((newest - new Simulator.SimulatorOptions().StartTime).TotalHours, 0, 24 * 90);
+                var hours = Math.Clamp((newest - actsOnDemo.Epoch).TotalHours, 0, 24 * 90);
                 yield return new("Simulator:Speed", "0");
                 yield return new("Simulator:WarmupHours", hours.ToString("0.####", CultureInfo.InvariantCulture));
             }

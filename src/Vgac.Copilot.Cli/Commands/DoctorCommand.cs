@@ -59,7 +59,7 @@ internal sealed class DoctorCommand : VgacCommand
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
-                var (code, message) = CommandHost.Describe(ex, cancellationToken);
+                var (code, message) = CommandHost.Describe(ex, cancellationToken, session.Context.Host);
                 return (Report: new DoctorReport([], $"cannot start: {message}", code, null), Ms: Stopwatch.GetElapsedTime(began).TotalMilliseconds);
             }
         })).ConfigureAwait(false);

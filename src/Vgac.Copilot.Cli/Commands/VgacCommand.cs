@@ -18,16 +18,6 @@ internal enum CommandNeeds
 
     /// <summary>Asks a model: <c>--llm-provider</c>, <c>--llm-endpoint</c>, <c>--llm-model</c>.</summary>
     Model = 4,
-
-    /// <summary>
-    /// Runs what only the full program carries (a planner, the MCP server, the simulator, the eval runner, the watch
-    /// loop): the native one-shot <c>vgac</c> hands it to <c>vgac-full</c> (see <see cref="FullProgram"/>). Each of
-    /// its overrides is then a plain method, <c>FullProgram.IsOneShotBuild ? throw FullProgram.NotCarried(Name) :
-    /// BodyAsync(...)</c>, so that build compiles none of the body. Not an <c>async</c> method with the check inside:
-    /// the compiler drops a branch the switch rules out, but an async method's resumption points reach the code
-    /// after each <c>await</c> past the check.
-    /// </summary>
-    FullProgram = 8,
 }
 
 /// <summary>
@@ -49,6 +39,12 @@ internal abstract class VgacCommand : Command
         }
 
         SetAction((parse, cancellationToken) => InvokeAsync(parse, cancellationToken));
+    }
+
+    /// <summary>A command only the full program carries, named and described where both programs read it (<see cref="FullCommands"/>).</summary>
+    protected VgacCommand(CliContext context, FullCommandInfo command, CommandNeeds needs = CommandNeeds.None)
+        : this(context, command.Name, command.Description, needs)
+    {
     }
 
     /// <summary>Lines shown under "Examples:" in <c>--help</c>: a command line and what it does.</summary>
@@ -97,6 +93,9 @@ internal abstract class VgacCommand : Command
     /// carry a circuit breaker (<c>Vgac:CircuitBreaker</c>); a one-shot command reports each call's own failure.
     /// </summary>
     public virtual bool LivesLong => false;
+
+    /// <summary>Whether the command handles Ctrl+C itself (the REPL: it cancels an answer, never the session).</summary>
+    public virtual bool OwnsCtrlC => false;
 
     /// <summary>Registrations this command adds to every cluster's services (before the product's own).</summary>
     protected virtual void ConfigureServices(ParseResult parse, Microsoft.Extensions.DependencyInjection.IServiceCollection services)

@@ -3,14 +3,18 @@ using Vgac.Copilot.Storage.Sqlite;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Vgac.Copilot.Agent;
+using Vgac.Copilot.Actions;
+using Vgac.Copilot.Client;
+using Vgac.Copilot.Core;
 using Vgac.Copilot.Core.Settings;
-using Vgac.Copilot.Plugins;
-using Vgac.Copilot.Watch;
 
 namespace Vgac.Copilot.Cli.Composition;
 
-/// <summary>The product's wiring, shared by every command and by the MCP host: configuration, logging, client, core, plugins.</summary>
+/// <summary>
+/// The library's wiring, shared by every command of both programs and by the MCP host: configuration, logging, the
+/// VGAC client, the core (guards, calibration, prediction), the actions' audited path and the stores. What a program
+/// carries beyond it, its host adds (<see cref="Hosting.CliHost.AddServices"/>).
+/// </summary>
 internal static class CopilotServices
 {
     public static IServiceCollection AddCopilotServices(this IServiceCollection services, IConfiguration configuration)
@@ -32,19 +36,13 @@ internal static class CopilotServices
                 AuditKey = configuration["Storage:AuditKey"],
                 AuditKeyFile = configuration["Storage:AuditKeyFile"],
             })));
-        services.AddCopilotTools();
-        if (Hosting.FullProgram.IsOneShotBuild)
-        {
-            // No planners, and so no model connector, in the native one-shot vgac (chat and ask run in vgac-full); the
-            // model's settings are still checked there (vgac config).
-            services.AddLlmOptions();
-        }
-        else
-        {
-            services.AddCopilotAgent();
-        }
-
-        services.AddVgacWatch();
+        services.AddVgacClient();
+        services.AddCopilotCore();
+        services.AddVgacActions();
+        services.AddActionTrail();
+        // Every program reports and checks the model's and the watch's settings (vgac config), whether or not it carries them.
+        services.AddLlmOptions();
+        services.AddWatchOptions();
         services.AddSqliteStorage();
         services.AddPostgresStorage();
         return services;

@@ -24,16 +24,19 @@ internal sealed class ClusterScopes : IClusterDirectory, IAsyncDisposable
     private string _current;
 
     private readonly Func<IConfiguration>? _unflagged;
+    private readonly CliHost _host;
 
     /// <param name="plan">The run's clusters.</param>
     /// <param name="shared">The run's configuration, flags included.</param>
     /// <param name="flags">The run's flags.</param>
     /// <param name="secrets">Every secret the run knows.</param>
     /// <param name="services">Registrations the command adds to each cluster's services.</param>
+    /// <param name="host">What the program carries beyond the library: its services, and the simulator for demo clusters.</param>
     /// <param name="unflagged">The configuration as the files and environment give it, without the run's flags (what is configured).</param>
     public ClusterScopes(ClusterPlan plan, IConfiguration shared, IEnumerable<KeyValuePair<string, string?>> flags, Core.Text.SecretRedactor secrets, Action<IServiceCollection>? services,
-        Func<IConfiguration>? unflagged = null)
+        CliHost host, Func<IConfiguration>? unflagged = null)
     {
+        _host = host;
         _unflagged = unflagged;
         _plan = plan;
         _shared = shared;
@@ -126,7 +129,7 @@ internal sealed class ClusterScopes : IClusterDirectory, IAsyncDisposable
             {
                 found["Simulator:Seed"] = (seed + index).ToString(System.Globalization.CultureInfo.InvariantCulture);
             }
-            simulator = await DemoVgac.StartAsync(_plan.ConfigurationFor(_shared, cluster.Name, _flags, found), url => found["Vgac:BaseUrl"] = url.ToString(), cancellationToken).ConfigureAwait(false);
+            simulator = await (_host.Demo ?? throw new InvalidOperationException("this program hands --demo runs over.")).StartAsync(_plan.ConfigurationFor(_shared, cluster.Name, _flags, found), url => found["Vgac:BaseUrl"] = url.ToString(), cancellationToken).ConfigureAwait(false);
         }
 
         var configuration = _plan.ConfigurationFor(_shared, cluster.Name, _flags, found);
@@ -140,6 +143,7 @@ internal sealed class ClusterScopes : IClusterDirectory, IAsyncDisposable
             collection.AddSingleton<IClusterDirectory>(this);
             _services?.Invoke(collection);
             collection.AddCopilotServices(configuration);
+            _host.AddServices(collection);
             StartupTimeline.Mark("services registered");
             provider = collection.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = CommandHost.ValidateWiring, ValidateScopes = CommandHost.ValidateWiring });
             StartupTimeline.Mark("services built");

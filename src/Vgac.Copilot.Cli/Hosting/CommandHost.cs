@@ -31,7 +31,7 @@ internal static partial class CommandHost
         {
             // A one-shot command's client has no circuit breaker: a few calls cannot trip one usefully (see Commands.VgacCommand.LivesLong).
             IEnumerable<KeyValuePair<string, string?>> lifetime = parse.CommandResult.Command is Commands.VgacCommand { LivesLong: true } ? [] : [new("Vgac:CircuitBreaker", "false")];
-            var flags = lifetime.Concat(GlobalOptions.ToConfiguration(parse)).Concat(Commands.SimCommand.ToConfiguration(parse)).Concat(settings ?? []).ToList();
+            var flags = lifetime.Concat(GlobalOptions.ToConfiguration(parse)).Concat(settings ?? []).ToList();
             var configuration = CopilotConfiguration.Build(context, parse.GetValue(GlobalOptions.ConfigFile), flags);
             StartupTimeline.Mark("configuration");
             context.Secrets.Learn(configuration);
@@ -40,7 +40,7 @@ internal static partial class CommandHost
             var plan = connectsToVgac && parse.GetValue(GlobalOptions.Demo) ? ClusterPlan.Demo(parse.GetValue(GlobalOptions.Cluster))
                 : parse.GetResult(Commands.AuditTrail.LatestDemo) is not null && parse.GetValue(Commands.AuditTrail.LatestDemo) ? ClusterPlan.Demo(parse.GetValue(GlobalOptions.Cluster), simulate: connectsToVgac)
                 : ClusterPlan.Read(configuration, context.Environment);
-            clusters = new ClusterScopes(plan, configuration, flags, context.Secrets, services,
+            clusters = new ClusterScopes(plan, configuration, flags, context.Secrets, services, context.Host,
                 unflagged: () => CopilotConfiguration.Build(context, parse.GetValue(GlobalOptions.ConfigFile), []));
 
             // The cluster this run is for; the others are built only if the command asks for them.
@@ -48,7 +48,7 @@ internal static partial class CommandHost
             provider = scope.Services;
             return await body(new CommandSession(scope.Services, context, scope.Configuration) { Clusters = clusters }, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (Describe(ex, cancellationToken) is var (code, message))
+        catch (Exception ex) when (Describe(ex, cancellationToken, context.Host) is var (code, message))
         {
             if (code == ExitCodes.Failure)
             {
@@ -80,18 +80,19 @@ internal static partial class CommandHost
     internal const bool ValidateWiring = false;
 #endif
 
-    /// <summary>Exit code and one-line message for an exception; null message when nothing should be printed.</summary>
-    internal static (int Code, string? Message) Describe(Exception ex, CancellationToken cancellationToken) => ex switch
+    /// <summary>
+    /// Exit code and one-line message for an exception (the program's host names the failures of what it carries);
+    /// null message when nothing should be printed.
+    /// </summary>
+    internal static (int Code, string? Message) Describe(Exception ex, CancellationToken cancellationToken, CliHost? host = null) => host?.Describe(ex) ?? ex switch
     {
-        System.Reflection.TargetInvocationException { InnerException: { } inner } => Describe(inner, cancellationToken),
-        AggregateException { InnerExceptions: [var single] } => Describe(single, cancellationToken),
+        System.Reflection.TargetInvocationException { InnerException: { } inner } => Describe(inner, cancellationToken, host),
+        AggregateException { InnerExceptions: [var single] } => Describe(single, cancellationToken, host),
         OperationCanceledException when cancellationToken.IsCancellationRequested => (ExitCodes.Cancelled, "cancelled."),
         OptionsValidationException validation => (ExitCodes.UsageError, InvalidConfiguration([validation])),
         AggregateException aggregate when aggregate.InnerExceptions.All(e => e is OptionsValidationException) =>
             (ExitCodes.UsageError, InvalidConfiguration(aggregate.InnerExceptions.Cast<OptionsValidationException>())),
         ConfigurationException config => (ExitCodes.UsageError, config.Message),
-        Agent.Planning.PlannerDeadlineException deadline => (ExitCodes.PlannerLimit, deadline.Message),
-        Vgac.Copilot.Watch.Loop.WatchAlreadyRunningException running => (ExitCodes.UsageError, running.Message),
         Vgac.Copilot.Audit.Storage.AuditStoreException store => (ExitCodes.StoreUnavailable, store.Message),
         Vgac.Copilot.Audit.Storage.LeadershipLostException lost => (ExitCodes.StoreUnavailable, lost.Message),
         Vgac.Copilot.Actions.ActionQueueException queue =>
@@ -101,7 +102,6 @@ internal static partial class CommandHost
         ArgumentException argument when argument.ParamName is "spec" => (ExitCodes.UsageError, "invalid job spec: " + argument.Message.Split(" (Parameter")[0]),
         InvalidOperationException conversion when ConversionFailure().Match(conversion.Message) is { Success: true } m =>
             (ExitCodes.UsageError, $"invalid configuration: {m.Groups["key"].Value} must be a {Friendly(m.Groups["type"].Value)}, got '{m.Groups["value"].Value}'."),
-        Simulator.Workload.TraceFormatException trace => (ExitCodes.UsageError, $"bad trace: {trace.Message}"),
         InvalidDataException data => (ExitCodes.UsageError, $"bad input file: {data.Message}"),
         VgacUnavailableException unavailable => (ExitCodes.VgacUnavailable, unavailable.Message),
         VgacTimeoutException timeout => (ExitCodes.VgacTimeout, timeout.Message),
@@ -137,6 +137,9 @@ internal sealed record CommandSession(IServiceProvider Services, CliContext Cont
     public TextWriter Out => Context.Out;
 
     public T Get<T>() where T : notnull => Services.GetRequiredService<T>();
+
+    /// <summary>The embedded simulator of a <c>--demo</c> run (only the full program carries it; the one-shot hands such runs over first).</summary>
+    public IDemoSimulator Demo => Context.Host.Demo ?? throw new InvalidOperationException("this program hands --demo runs over.");
 
     /// <summary>
     /// The clusters a reading or watching command covers: every one when several are configured and the run names

@@ -46,15 +46,6 @@ internal static class Telemetry
         return new Providers(tracer, meter);
     }
 
-    /// <summary>A Prometheus endpoint of its own (<c>vgac watch --metrics-port</c>): <c>http://HOST:PORT/metrics</c>.</summary>
-    public static MeterProvider StartPrometheusListener(string host, int port) =>
-        Sdk.CreateMeterProviderBuilder().SetResourceBuilder(Resource()).AddMeter(Names)
-            .AddPrometheusHttpListener(o =>
-            {
-                o.Host = host;
-                o.Port = port;
-            }).Build();
-
     /// <summary>
     /// The resource every exporter of the process describes itself with (OTLP, the watch's Prometheus listener, the
     /// MCP server's <c>/metrics</c>): <c>service.name</c> is <c>vgac</c> unless <c>OTEL_SERVICE_NAME</c> or
@@ -64,7 +55,7 @@ internal static class Telemetry
         resource.AddService("vgac", serviceVersion: typeof(Telemetry).Assembly.GetName().Version?.ToString())
             .AddTelemetrySdk().AddEnvironmentVariableDetector();
 
-    private static ResourceBuilder Resource() => Describe(ResourceBuilder.CreateEmpty());
+    internal static ResourceBuilder Resource() => Describe(ResourceBuilder.CreateEmpty());
 
     private sealed class Providers(TracerProvider tracer, MeterProvider meter) : IDisposable
     {

@@ -22,8 +22,10 @@ internal sealed class SimCommand : VgacCommand
     private static readonly Option<double?> Speed = new("--speed") { Description = "Simulated seconds per real second (default 60; 0 freezes the clock).", HelpName = "x" };
     private static readonly Option<double?> Warmup = new("--warmup-hours") { Description = "Simulated hours run before serving (default 204: a week, then to Tuesday noon, when a queue has formed).", HelpName = "hours" };
 
-    /// <summary>Simulator flags are also honoured by <c>--demo</c> on other commands, through configuration.</summary>
-    public static IEnumerable<KeyValuePair<string, string?>> ToConfiguration(ParseResult parse)
+    /// <summary>The simulator's flags, as the configuration keys they set (<c>--demo</c> on other commands reads the same keys).</summary>
+    protected override IEnumerable<KeyValuePair<string, string?>>? Settings(ParseResult parse) => ToConfiguration(parse);
+
+    private static IEnumerable<KeyValuePair<string, string?>> ToConfiguration(ParseResult parse)
     {
         if (parse.GetValue(Flavor) is { } flavor)
         {
@@ -67,7 +69,7 @@ internal sealed class SimCommand : VgacCommand
     }
 
     public SimCommand(CliContext context)
-        : base(context, "sim", "Run the embedded VGAC simulator (every endpoint of the API, over HTTP) until Ctrl+C.", CommandNeeds.FullProgram)
+        : base(context, FullCommands.Sim)
     {
         foreach (var option in new Option[] { Port, Bind, Flavor, Trace, TraceStart, TraceFormat, TraceTiming, Seed, Speed, Warmup })
         {
@@ -82,11 +84,7 @@ internal sealed class SimCommand : VgacCommand
         ];
     }
 
-    // Not carried by the one-shot vgac: the compiler drops the body with the branch.
-    protected override Task<int> ExecuteAsync(ParseResult parse, CommandSession session, CancellationToken cancellationToken) =>
-        FullProgram.IsOneShotBuild ? throw FullProgram.NotCarried(Name) : RunAsync(parse, session, cancellationToken);
-
-    private static async Task<int> RunAsync(ParseResult parse, CommandSession session, CancellationToken cancellationToken)
+    protected override async Task<int> ExecuteAsync(ParseResult parse, CommandSession session, CancellationToken cancellationToken)
     {
         var options = SimulatorSettings.Bind(session.Configuration);
         var port = parse.GetValue(Port);

@@ -1,60 +1,48 @@
 using System.CommandLine;
 using System.Diagnostics;
-using System.Diagnostics.CodeAnalysis;
 using System.Runtime.InteropServices;
 using Vgac.Copilot.Cli.Commands;
 
 namespace Vgac.Copilot.Cli.Hosting;
 
 /// <summary>
-/// The native install is two programs built from this one project. <c>vgac</c> is the one-shot build: every command's
-/// definition (so its help, completions and usage errors), and the bodies of the commands a script or an IDE starts
-/// often (predict, doctor, config, calibration, audit, actions, storage, completion). It carries no model connector,
-/// MCP server, web server, simulator or eval runner, and so starts several milliseconds sooner: the runtime sets up
-/// every type with static fields before <c>Main</c>, and those libraries bring thousands. <c>vgac-full</c>, beside it,
-/// is everything; the one-shot build hands it the commands it does not carry (<see cref="CommandNeeds.FullProgram"/>)
-/// and any run with <c>--demo</c>, replacing itself with it (the same process, arguments, streams and exit code).
-/// The JIT build (the .NET tool, the tests) is one program that runs everything.
+/// The host of the native one-shot <c>vgac</c> (project Vgac.Copilot.Cli.OneShot): this library and nothing else, so
+/// the commands a script or an IDE starts often (predict, doctor, config, calibration, audit, actions, storage,
+/// completion). It carries no model connector, MCP server, web server, simulator or eval runner, and so starts
+/// several milliseconds sooner: the runtime sets up every type with static fields before <c>Main</c>, and those
+/// libraries bring thousands. <c>vgac-full</c>, beside it, is everything; this host hands it every run of a command
+/// it does not carry (<see cref="FullCommands"/>: their runs, help, completions and usage errors) and any run with
+/// <c>--demo</c>, replacing itself with it (the same process, arguments, streams and exit code).
 /// </summary>
-internal static partial class FullProgram
+internal sealed partial class OneShotHost : CliHost
 {
-    /// <summary>The feature switch the native publish sets for <c>vgac</c> (eng/NativeSplit.targets); the compiler then drops every branch it rules out.</summary>
-    public const string OneShotSwitch = "Vgac.Copilot.Cli.OneShotBuild";
+    public static OneShotHost Instance { get; } = new();
+
+    public override System.CommandLine.Command Command(CliContext context, FullCommandInfo command) => new HandedOverCommand(command);
 
     /// <summary>The full program's name, beside the one-shot one.</summary>
     public static string FileName => OperatingSystem.IsWindows() ? "vgac-full.exe" : "vgac-full";
 
-    /// <summary>True in the native <c>vgac</c>, a constant there: code behind <c>if (!IsOneShotBuild)</c> is not compiled into it.</summary>
-    [FeatureSwitchDefinition(OneShotSwitch)]
-    public static bool IsOneShotBuild => AppContext.TryGetSwitch(OneShotSwitch, out var on) && on;
-
     /// <summary>
-    /// Whether this parsed command line runs what only the full program carries: a command marked
-    /// <see cref="CommandNeeds.FullProgram"/>, or any command started with <c>--demo</c> (the embedded simulator).
-    /// Help, version and usage errors never need it: the one-shot build has every command's definition.
+    /// Whether this parsed command line runs in the full program: any use of a command this host does not carry (its
+    /// run, help and usage errors alike), or a command of its own started with <c>--demo</c> (the embedded simulator).
+    /// Help, version and usage errors of its own commands never do.
     /// </summary>
-    public static bool IsNeededFor(ParseResult parse)
+    public override bool HandsOver(ParseResult parse)
     {
         var command = parse.CommandResult.Command;
-        if (parse.Errors.Count > 0 || parse.Action is null || !ReferenceEquals(parse.Action, command.Action))
+        if (command is HandedOverCommand)
         {
-            return false;
+            return true;
         }
 
-        return command is VgacCommand { Needs: var needs } && needs.HasFlag(CommandNeeds.FullProgram) || WithDemo(parse);
+        return parse.Errors.Count == 0 && parse.Action is not null && ReferenceEquals(parse.Action, command.Action) && WithDemo(parse);
     }
 
     /// <summary>A run with the simulator: <c>--demo</c>, or a command that acts on a demo trail's cluster (<c>actions approve ID --demo</c>).</summary>
     private static bool WithDemo(ParseResult parse) => parse.GetResult(GlobalOptions.Demo) is not null && parse.GetValue(GlobalOptions.Demo)
         || parse.CommandResult.Command is VgacCommand { Needs: var needs } && needs.HasFlag(CommandNeeds.Vgac)
            && parse.GetResult(Commands.AuditTrail.LatestDemo) is not null && parse.GetValue(Commands.AuditTrail.LatestDemo);
-
-    /// <summary>
-    /// What a body of the full program throws in the one-shot build, where it is never reached
-    /// (<see cref="CliApp"/> hands such runs over first); its <c>throw</c> is what lets the compiler drop the rest.
-    /// </summary>
-    public static UnreachableException NotCarried(string command) =>
-        new($"'{command}' runs in {FileName}, not in the one-shot vgac.");
 
     /// <summary>Where the full program is: beside this one.</summary>
     public static string PathBeside(string directory) => Path.Combine(directory, FileName);
@@ -64,7 +52,7 @@ internal static partial class FullProgram
     /// written before, so its output is the run's whole output); elsewhere it starts it on the same console and
     /// returns its exit code. Returns <see cref="ExitCodes.ProgramMissing"/>, having said why, when it cannot.
     /// </summary>
-    public static async Task<int> RunAsync(string[] args, ParseResult parse, CliContext context)
+    public override async Task<int> HandOverAsync(string[] args, ParseResult parse, CliContext context)
     {
         var path = PathBeside(AppContext.BaseDirectory);
         if (!File.Exists(path))

@@ -37,7 +37,7 @@ internal sealed class McpCommand : VgacCommand
     private static readonly Option<string?> Toolsets = new("--toolsets") { Description = "Comma-separated groups: observer,predictor,calibrator,actor (default all).", HelpName = "list" };
 
     public McpCommand(CliContext context)
-        : base(context, "mcp", "Serve the VGAC tools, resources and prompts to IDE assistants over MCP (stdio by default).", CommandNeeds.Vgac | CommandNeeds.Demo | CommandNeeds.FullProgram)
+        : base(context, FullCommands.Mcp, CommandNeeds.Vgac | CommandNeeds.Demo)
     {
         foreach (var option in new Option[] { Http, Port, Bind, TokenFile, Token, AllowedHosts, AllowedOrigins, AllowActions, Toolsets })
         {
@@ -55,11 +55,6 @@ internal sealed class McpCommand : VgacCommand
     /// <summary>Every cluster's actions are confirmed by the person behind the client, as the served cluster's are.</summary>
     protected override void ConfigureServices(ParseResult parse, IServiceCollection services)
     {
-        if (FullProgram.IsOneShotBuild)
-        {
-            throw FullProgram.NotCarried(Name);
-        }
-
         services.Replace(ServiceDescriptor.Singleton<Actions.IActionApprover, ElicitingApprover>());
         services.AddSingleton(new McpCaller(Caller(parse)));
     }
@@ -69,9 +64,8 @@ internal sealed class McpCommand : VgacCommand
         ? "over HTTP, holding the server's bearer token"
         : $"over stdio, to a server started by OS user {Environment.UserName}";
 
-    // Not carried by the one-shot vgac: this method is not async, so the compiler drops the body with the branch.
     protected override Task<int> ExecuteAsync(ParseResult parse, CommandSession session, CancellationToken cancellationToken) =>
-        FullProgram.IsOneShotBuild ? throw FullProgram.NotCarried(Name) : ServeAsync(parse, session, cancellationToken);
+        ServeAsync(parse, session, cancellationToken);
 
     private async Task<int> ServeAsync(ParseResult parse, CommandSession session, CancellationToken cancellationToken)
     {
@@ -106,6 +100,7 @@ internal sealed class McpCommand : VgacCommand
         builder.Services.AddSingleton(session.Context.Secrets);
         builder.Services.AddSingleton<Core.Clusters.IClusterDirectory>(session.Clusters);
         builder.Services.AddCopilotServices(session.Configuration);
+        session.Context.Host.AddServices(builder.Services);
         builder.Services.AddVgacMcpServer(options).WithStdioServerTransport();
         using var host = builder.Build();
         host.Services.GetRequiredService<IStartupValidator>().Validate();
@@ -157,6 +152,7 @@ internal sealed class McpCommand : VgacCommand
         builder.Services.AddSingleton(session.Context.Secrets);
         builder.Services.AddSingleton<Core.Clusters.IClusterDirectory>(session.Clusters);
         builder.Services.AddCopilotServices(session.Configuration);
+        session.Context.Host.AddServices(builder.Services);
 
         // Stateful sessions: the server can ask the client (elicitation) to confirm an action. A session lives in this
         // process, so replicas behind one URL need routing by Mcp-Session-Id; the trail they share is in the store.

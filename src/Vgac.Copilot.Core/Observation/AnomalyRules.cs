@@ -1,12 +1,11 @@
 using System.Globalization;
 using Vgac.Copilot.Contracts;
 using Vgac.Copilot.Core.Text;
-using Vgac.Copilot.Plugins.Results;
 
-namespace Vgac.Copilot.Plugins;
+namespace Vgac.Copilot.Core.Observation;
 
 /// <summary>Deterministic anomaly checks over one consistent read of cluster and queue state.</summary>
-internal static class AnomalyRules
+public static class AnomalyRules
 {
     public const int Count = 5;
 

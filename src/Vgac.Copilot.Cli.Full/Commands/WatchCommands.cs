@@ -1,4 +1,5 @@
 using System.CommandLine;
+using OpenTelemetry.Metrics;
 using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using Vgac.Copilot.Cli.Composition;
@@ -45,7 +46,7 @@ internal sealed class WatchCommand : VgacCommand
     };
 
     public WatchCommand(CliContext context)
-        : base(context, "watch", "Run the agents: observe, audit calibration, score pending jobs, propose actions, run what autonomy and the guards allow, verify; everything audited.", CommandNeeds.Vgac | CommandNeeds.Demo | CommandNeeds.FullProgram)
+        : base(context, FullCommands.Watch, CommandNeeds.Vgac | CommandNeeds.Demo)
     {
         foreach (var option in new Option[] { once, metricsPort, WatchOptionsFlags.Cycles, WatchOptionsFlags.Interval, WatchOptionsFlags.Autonomy, WatchOptionsFlags.SimStep })
         {
@@ -62,9 +63,8 @@ internal sealed class WatchCommand : VgacCommand
         ];
     }
 
-    // Not carried by the one-shot vgac: this method is not async, so the compiler drops the body with the branch.
     protected override Task<int> InvokeAsync(ParseResult parse, CancellationToken ct) =>
-        FullProgram.IsOneShotBuild ? throw FullProgram.NotCarried(Name) : WatchAsync(parse, ct);
+        WatchAsync(parse, ct);
 
     private async Task<int> WatchAsync(ParseResult parse, CancellationToken ct)
     {
@@ -215,7 +215,12 @@ internal sealed class WatchCommand : VgacCommand
         OpenTelemetry.Metrics.MeterProvider provider;
         try
         {
-            provider = Telemetry.StartPrometheusListener(host, port);
+            provider = OpenTelemetry.Sdk.CreateMeterProviderBuilder().SetResourceBuilder(Telemetry.Resource()).AddMeter(Telemetry.Names)
+                .AddPrometheusHttpListener(o =>
+                {
+                    o.Host = host;
+                    o.Port = port;
+                }).Build();
         }
         catch (Exception ex) when (ex is System.Net.HttpListenerException or InvalidOperationException)
         {

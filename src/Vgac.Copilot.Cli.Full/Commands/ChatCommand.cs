@@ -16,6 +16,8 @@ internal sealed class ChatCommand : VgacCommand
     /// <summary>A long-lived process: its VGAC client keeps a circuit breaker.</summary>
     public override bool LivesLong => true;
 
+    public override bool OwnsCtrlC => true;
+
     /// <summary>The width Spectre lays out for when output is not a terminal: wide enough that nothing wraps.</summary>
     internal const int PlainWidth = 4096;
 
@@ -27,7 +29,7 @@ internal sealed class ChatCommand : VgacCommand
     };
 
     public ChatCommand(CliContext context)
-        : base(context, "chat", "Chat with the copilot in the terminal: questions in plain language, answers grounded in VGAC's numbers.", CommandNeeds.Vgac | CommandNeeds.Demo | CommandNeeds.Model | CommandNeeds.FullProgram)
+        : base(context, FullCommands.Chat, CommandNeeds.Vgac | CommandNeeds.Demo | CommandNeeds.Model)
     {
         Add(resume);
         Examples =
@@ -38,9 +40,8 @@ internal sealed class ChatCommand : VgacCommand
         ];
     }
 
-    // Not carried by the one-shot vgac: this method is not async, so the compiler drops the body with the branch.
     protected override Task<int> ExecuteAsync(ParseResult parse, CommandSession session, CancellationToken token) =>
-        FullProgram.IsOneShotBuild ? throw FullProgram.NotCarried(Name) : ChatAsync(parse, session, token);
+        ChatAsync(parse, session, token);
 
     private async Task<int> ChatAsync(ParseResult parse, CommandSession session, CancellationToken token)
     {
@@ -119,20 +120,4 @@ internal sealed class ChatCommand : VgacCommand
             Console.TreatControlCAsInput = false;
         }
     }
-}
-
-/// <summary>Where the REPL keeps its history and saved sessions: <c>Chat:Directory</c> (<c>VGAC_DATA_DIR</c>), else the user's data folder.</summary>
-internal sealed class ChatSettings
-{
-    public const string SectionName = "Chat";
-
-    public string? Directory { get; set; }
-
-    /// <summary>Whose saved sessions these are; by default whoever the store authenticated (the PostgreSQL role, or the OS user for a local file).</summary>
-    public string? Owner { get; set; }
-
-    public static string Resolve(IConfiguration configuration) =>
-        configuration.GetSection(SectionName).Get<ChatSettings>()?.Directory is { Length: > 0 } directory
-            ? directory
-            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create), "vgac");
 }

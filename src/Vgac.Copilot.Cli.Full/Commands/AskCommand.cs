@@ -20,7 +20,7 @@ internal sealed class AskCommand : VgacCommand
     };
 
     public AskCommand(CliContext context)
-        : base(context, "ask", "Ask one question about the cluster, queue, predictions or calibration; get a grounded answer.", CommandNeeds.Vgac | CommandNeeds.Demo | CommandNeeds.Model | CommandNeeds.FullProgram)
+        : base(context, FullCommands.Ask, CommandNeeds.Vgac | CommandNeeds.Demo | CommandNeeds.Model)
     {
         Add(question);
         AddFormat();
@@ -31,9 +31,8 @@ internal sealed class AskCommand : VgacCommand
         ];
     }
 
-    // Not carried by the one-shot vgac: this method is not async, so the compiler drops the body with the branch.
     protected override Task<int> ExecuteAsync(ParseResult parse, CommandSession session, CancellationToken token) =>
-        FullProgram.IsOneShotBuild ? throw FullProgram.NotCarried(Name) : AskAsync(parse, session, token);
+        AskAsync(parse, session, token);
 
     private async Task<int> AskAsync(ParseResult parse, CommandSession session, CancellationToken token)
     {

@@ -19,16 +19,15 @@ internal sealed class RecordCommand : VgacCommand
     private readonly Option<string?> name = new("--name") { Description = "Cassette name (default: the folder's name).", HelpName = "name" };
 
     public RecordCommand(CliContext context)
-        : base(context, "record", "Record a whole-API snapshot of a VGAC (or --demo) as a cassette for evals.", CommandNeeds.Vgac | CommandNeeds.Demo | CommandNeeds.FullProgram)
+        : base(context, FullCommands.Record, CommandNeeds.Vgac | CommandNeeds.Demo)
     {
         Add(output);
         Add(name);
         Examples = [("vgac record --demo --out my-evals/cassettes/calm", "a cassette of the simulator, for your own suites")];
     }
 
-    // Not carried by the one-shot vgac: this method is not async, so the compiler drops the body with the branch.
     protected override Task<int> ExecuteAsync(ParseResult parse, CommandSession session, CancellationToken token) =>
-        FullProgram.IsOneShotBuild ? throw FullProgram.NotCarried(Name) : RecordAsync(parse, session, token);
+        RecordAsync(parse, session, token);
 
     private async Task<int> RecordAsync(ParseResult parse, CommandSession session, CancellationToken token)
     {
@@ -58,7 +57,7 @@ internal sealed class EvalCommand : VgacCommand
     private readonly Option<string?> cassettesFolder = new("--cassettes") { Description = "Folder of cassettes (default: 'cassettes' beside the suites folder, else the installed ones).", HelpName = "dir" };
 
     public EvalCommand(CliContext context)
-        : base(context, "eval", "Run eval suites against recorded cassettes (no network) and score them deterministically.", CommandNeeds.Model | CommandNeeds.FullProgram)
+        : base(context, FullCommands.Eval, CommandNeeds.Model)
     {
         foreach (var option in new Option[] { suite, planner, repeat, report, baseline, suitesFolder, cassettesFolder })
         {
@@ -73,9 +72,8 @@ internal sealed class EvalCommand : VgacCommand
         ];
     }
 
-    // Not carried by the one-shot vgac: this method is not async, so the compiler drops the body with the branch.
     protected override Task<int> ExecuteAsync(ParseResult parse, CommandSession session, CancellationToken token) =>
-        FullProgram.IsOneShotBuild ? throw FullProgram.NotCarried(Name) : EvaluateAsync(parse, session, token);
+        EvaluateAsync(parse, session, token);
 
     private async Task<int> EvaluateAsync(ParseResult parse, CommandSession session, CancellationToken token)
     {

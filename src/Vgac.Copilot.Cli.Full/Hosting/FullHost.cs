@@ -1,0 +1,77 @@
+using System.CommandLine;
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Vgac.Copilot.Actions;
+using Vgac.Copilot.Agent;
+using Vgac.Copilot.Cli.Commands;
+using Vgac.Copilot.Cli.Watching;
+using Vgac.Copilot.Plugins;
+using Vgac.Copilot.Simulator;
+using Vgac.Copilot.Simulator.Hosting;
+using Vgac.Copilot.Watch;
+
+namespace Vgac.Copilot.Cli.Hosting;
+
+/// <summary>
+/// The host of <c>vgac-full</c>, the JIT program and the .NET tool: the library's commands and the ones only this
+/// program carries (chat, ask, mcp, eval, record, watch, sim), the tool catalogue, the planners, the watch loop and
+/// the embedded simulator for <c>--demo</c>.
+/// </summary>
+internal sealed class FullHost : CliHost
+{
+    public static FullHost Instance { get; } = new();
+
+    public override Command Command(CliContext context, FullCommandInfo command) => command.Name switch
+    {
+        "chat" => new ChatCommand(context),
+        "ask" => new AskCommand(context),
+        "mcp" => new McpCommand(context),
+        "eval" => new EvalCommand(context),
+        "record" => new RecordCommand(context),
+        "watch" => new WatchCommand(context),
+        "sim" => new SimCommand(context),
+        _ => throw new ArgumentOutOfRangeException(nameof(command), command.Name, "not a command of the full program"),
+    };
+
+    public override void AddServices(IServiceCollection services)
+    {
+        services.AddVgacPlugins();
+        services.AddCopilotAgent();
+        services.AddVgacWatch();
+    }
+
+    public override IDemoSimulator Demo { get; } = new EmbeddedSimulator();
+
+    public override (int Code, string? Message)? Describe(Exception exception) => exception switch
+    {
+        Agent.Planning.PlannerDeadlineException deadline => (ExitCodes.PlannerLimit, deadline.Message),
+        Watch.Loop.WatchAlreadyRunningException running => (ExitCodes.UsageError, running.Message),
+        Simulator.Workload.TraceFormatException trace => (ExitCodes.UsageError, $"bad trace: {trace.Message}"),
+        _ => null,
+    };
+
+    /// <summary>
+    /// <c>--demo</c>: the embedded simulator, started in-process on a free loopback port, reached over HTTP like any
+    /// VGAC. Kept out of line so commands without <c>--demo</c> never load ASP.NET Core.
+    /// </summary>
+    private sealed class EmbeddedSimulator : IDemoSimulator
+    {
+        public DateTimeOffset Epoch => new SimulatorOptions().StartTime;
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        public async Task<IAsyncDisposable> StartAsync(IConfiguration configuration, Action<Uri> useUrl, CancellationToken cancellationToken)
+        {
+            var options = SimulatorSettings.Bind(configuration);
+            var host = await SimulatorHost.StartAsync(options, port: 0, cancellationToken: cancellationToken).ConfigureAwait(false);
+            useUrl(host.Url);
+            return host;
+        }
+
+        public async Task CatchUpAsync(Uri simulator, DateTimeOffset moment)
+        {
+            using var day = WatchDemoScenario.Day(simulator, TimeSpan.FromMinutes(10), new SettableWatchClock(moment), _ => Task.CompletedTask);
+            await day.CatchUpAsync(moment).ConfigureAwait(false);
+        }
+    }
+}
