@@ -89,7 +89,7 @@ public sealed class ActionPlanner(IVgacClient vgac, PredictorAgent predictor, Gu
         }
 
         var proposal = new ActionProposal(ProposalId(_cluster, job.JobId, chosen, prediction), job.JobId, chosen, verdict.Action, allowed, rule, reason, kind, preview,
-            ProposalPrediction.From(prediction), DryRun: true);
+            ProposalPrediction.From(prediction));
         return new PlannedAction(proposal, prediction);
     }
 

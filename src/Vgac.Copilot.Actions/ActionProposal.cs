@@ -20,8 +20,7 @@ public sealed record ActionProposal(
     string Reason,
     string PreviewKind,
     string Preview,
-    ProposalPrediction Prediction,
-    bool DryRun)
+    ProposalPrediction Prediction)
 {
     /// <summary>
     /// The planner's id hashes the job, tier and numbers, so the same proposal made again later would repeat it. The

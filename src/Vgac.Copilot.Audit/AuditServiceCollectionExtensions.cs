@@ -29,6 +29,12 @@ public static class AuditServiceCollectionExtensions
                 ?? throw new AuditStoreException($"this vgac was built without the '{storage.Provider}' storage provider.");
         });
 
+        // The same store keeps the watch replicas' leases and the saved chat sessions.
+        services.TryAddSingleton(sp => sp.GetRequiredService<IAuditBackend>() as ILeaseStore
+            ?? throw new AuditStoreException($"the '{sp.GetRequiredService<IOptions<StorageOptions>>().Value.Provider}' store keeps no watch leases."));
+        services.TryAddSingleton(sp => sp.GetRequiredService<IAuditBackend>() as ISessionStore
+            ?? throw new AuditStoreException($"the '{sp.GetRequiredService<IOptions<StorageOptions>>().Value.Provider}' store keeps no chat sessions."));
+
         // One trail for every cluster; this provider's view of it is its own cluster's.
         services.TryAddSingleton<LeaseFenceHolder>();
         services.TryAddSingleton(sp =>

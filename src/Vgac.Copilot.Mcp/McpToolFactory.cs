@@ -17,7 +17,8 @@ public static class McpToolFactory
         // would cost every request tokens and say nothing).
         Destructive = tool.ReadOnly ? null : tool.Destructive,
         Idempotent = tool.ReadOnly ? null : tool.Idempotent,
-        OpenWorld = tool.OpenWorld,
+        // Every tool reaches VGAC, a system outside the copilot.
+        OpenWorld = true,
         SerializerOptions = PluginJson.Options,
         // Results as structured content beside the text, described by an output schema (MCP 2025-06-18).
         UseStructuredContent = tool.OutputSchema is not null,

@@ -11,7 +11,7 @@ namespace Vgac.Copilot.Storage.Postgres;
 /// INSERT needed), so the hash chain and the reservations hold across machines as they do in one SQLite file.
 /// Timestamps are stored as the same ISO-8601 text the hashes cover, so a record reads back exactly as it was hashed.
 /// </summary>
-public sealed partial class PostgresAuditBackend : IAuditBackend
+public sealed partial class PostgresAuditBackend : IAuditBackend, ILeaseStore, ISessionStore
 {
     private static readonly TrailDialect Dialect = new('@', "o.payload::jsonb ->> 'state'");
 

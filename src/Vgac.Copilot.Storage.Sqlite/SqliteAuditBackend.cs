@@ -11,7 +11,7 @@ namespace Vgac.Copilot.Storage.Sqlite;
 /// one decision per proposal" a database fact. Its schema is versioned (<see cref="SqliteMigrations"/>) and brought up
 /// to date the first time the store is opened.
 /// </summary>
-public sealed partial class SqliteAuditBackend(string path) : IAuditBackend
+public sealed partial class SqliteAuditBackend(string path) : IAuditBackend, ILeaseStore, ISessionStore
 {
     private static readonly TrailDialect Dialect = new('$', "json_extract(o.payload, '$.state')");
 

@@ -20,7 +20,7 @@ public static class WatchServiceCollectionExtensions
     {
         services.AddWatchOptions();
         services.TryAddSingleton(sp => new WatchLeadership(
-            sp.GetRequiredService<IAuditBackend>(), sp.GetRequiredService<LeaseFenceHolder>(), AuditServiceCollectionExtensions.ClusterOf(sp),
+            sp.GetRequiredService<ILeaseStore>(), sp.GetRequiredService<LeaseFenceHolder>(), AuditServiceCollectionExtensions.ClusterOf(sp),
             sp.GetRequiredService<IOptions<StorageOptions>>().Value.LeaseFor(sp.GetRequiredService<IOptions<WatchOptions>>().Value.IntervalSeconds), TimeProvider.System,
             sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<WatchLeadership>>()));
         services.AddActionTrail();

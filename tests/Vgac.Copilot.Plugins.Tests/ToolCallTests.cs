@@ -64,7 +64,8 @@ public sealed class ToolCallTests(ToolCallTests.Fixture fixture) : IClassFixture
         Assert.Contains(jobId, details.Text(), StringComparison.Ordinal);
         Assert.Contains(jobId, predicted.Text(), StringComparison.Ordinal);
         using var p = JsonDocument.Parse(proposal.Text());
-        Assert.True(p.RootElement.GetProperty("dry_run").GetBoolean());
+        Assert.False(p.RootElement.TryGetProperty("dry_run", out _), "a proposal is not a run: it says whether it is allowed, not how it would run");
+        Assert.Contains(p.RootElement.GetProperty("allowed").ValueKind, new[] { JsonValueKind.True, JsonValueKind.False });
         Assert.Equal(jobId, p.RootElement.GetProperty("job_id").GetString());
         Assert.Contains("kubectl", p.RootElement.GetProperty("preview").GetString(), StringComparison.Ordinal);
     }

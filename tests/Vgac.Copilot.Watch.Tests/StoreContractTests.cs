@@ -130,7 +130,7 @@ public sealed class StoreContractTests
     {
         var store = await Stores.NewAsync(provider);
         await using var _ = store.Backend;
-        var backend = store.Backend;
+        var backend = (ILeaseStore)store.Backend;
         var ttl = TimeSpan.FromSeconds(1);
 
         var (firstGranted, first) = await backend.LeadAsync("watch:eks", "host-a:1", ttl, Ct);
@@ -159,10 +159,11 @@ public sealed class StoreContractTests
     {
         var store = await Stores.NewAsync(provider);
         await using var _ = store.Backend;
-        await store.Backend.LeadAsync("watch:eks", "host-a:1", TimeSpan.FromMinutes(5), Ct);
+        var leases = (ILeaseStore)store.Backend;
+        await leases.LeadAsync("watch:eks", "host-a:1", TimeSpan.FromMinutes(5), Ct);
 
-        await store.Backend.ReleaseAsync("watch:eks", "host-a:1", Ct);
-        var (granted, lease) = await store.Backend.LeadAsync("watch:eks", "host-b:2", TimeSpan.FromMinutes(5), Ct);
+        await leases.ReleaseAsync("watch:eks", "host-a:1", Ct);
+        var (granted, lease) = await leases.LeadAsync("watch:eks", "host-b:2", TimeSpan.FromMinutes(5), Ct);
 
         Assert.True(granted);
         Assert.Equal(2, lease.Token);
@@ -274,7 +275,7 @@ public sealed class StoreContractTests
     {
         var store = await Stores.NewAsync(provider);
         await using var _ = store.Backend;
-        var backend = store.Backend;
+        var backend = (ISessionStore)store.Backend;
 
         await backend.SaveSessionAsync("ana", "incident-42", T0, """{"v":1}""", Ct);
         await backend.SaveSessionAsync("ana", "incident-42", T0.AddMinutes(5), """{"v":2}""", Ct);

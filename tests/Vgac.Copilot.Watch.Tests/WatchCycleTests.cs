@@ -21,7 +21,6 @@ public sealed class WatchCycleTests
 
         var proposal = Assert.Single(first.Proposals);
         Assert.Equal((1L, "job-1", 4, "gate", true), (first.Cycle, proposal.JobId, proposal.Tier, proposal.Action, proposal.Allowed));
-        Assert.True(proposal.DryRun);
         Assert.Empty(second.Proposals);
         Assert.Equal(1, second.SkippedDuplicates);
         var events = await audit.QueryAsync(cancellationToken: Ct);

@@ -14,7 +14,4 @@ public sealed record ToolDefinition(AIFunction Function, string Toolset, string 
 
     /// <summary>Read tools change nothing anywhere.</summary>
     public bool ReadOnly => !IsAction;
-
-    /// <summary>Every tool reaches VGAC, a system outside the copilot.</summary>
-    public bool OpenWorld => true;
 }

@@ -18,13 +18,12 @@ public sealed record ProposalResult(
     string Reason,
     string PreviewKind,
     string Preview,
-    PredictionBrief Prediction,
-    bool DryRun)
+    PredictionBrief Prediction)
 {
     /// <summary>The application's proposal as the tool shows it, with the prediction's full verdicts beside it.</summary>
     public static ProposalResult From(Actions.PlannedAction planned)
     {
         var p = planned.Proposal;
-        return new(p.ProposalId, p.JobId, p.Tier, p.Action, p.Allowed, p.Rule, p.Reason, p.PreviewKind, p.Preview, PredictionBrief.From(planned.Prediction), p.DryRun);
+        return new(p.ProposalId, p.JobId, p.Tier, p.Action, p.Allowed, p.Rule, p.Reason, p.PreviewKind, p.Preview, PredictionBrief.From(planned.Prediction));
     }
 }

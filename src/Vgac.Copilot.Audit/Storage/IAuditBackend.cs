@@ -54,9 +54,10 @@ public sealed record SchemaStatus(string Provider, string Location, IReadOnlyLis
 }
 
 /// <summary>
-/// Where the audit trail lives. Everything the copilot keeps — observations, calibration audits, proposals,
-/// decisions, execution reservations and outcomes, exports and checkpoints, watch leases, saved chat sessions — goes through this one
-/// interface, with an embedded SQLite file (Vgac.Copilot.Storage.Sqlite) and a shared PostgreSQL database as its
+/// Where the audit trail lives. Every record the copilot keeps — observations, calibration audits, proposals,
+/// decisions, execution reservations and outcomes, exports and checkpoints — goes through this interface (the same
+/// store also keeps watch leases, <see cref="ILeaseStore"/>, and saved chat sessions, <see cref="ISessionStore"/>),
+/// with an embedded SQLite file (Vgac.Copilot.Storage.Sqlite) and a shared PostgreSQL database as its
 /// implementations. Both keep the same promises, and the same tests hold both to them: records are only appended
 /// (the database refuses changes), the hash chain is extended inside one write lock across processes, at most one
 /// start and one decision per proposal, a start reserves its job and tier inside the writing transaction, and a
@@ -138,6 +139,16 @@ public interface IAuditBackend : IAsyncDisposable, IDisposable
     /// </summary>
     Task<long> PruneAsync(long throughId, Func<ChainedRecord, AuditEvent> checkpoint, TrailKey? key, CancellationToken cancellationToken);
 
+    /// <summary>Whether an exception is the store refusing a second "once" record.</summary>
+    bool IsDuplicate(Exception ex);
+}
+
+/// <summary>
+/// Leases among watch replicas (<c>watch:CLUSTER</c>), kept in the same store as the trail so that an append can be
+/// fenced by the lease it was made under. Every store provider implements it beside <see cref="IAuditBackend"/>.
+/// </summary>
+public interface ILeaseStore
+{
     /// <summary>
     /// Takes or renews the lease <paramref name="name"/> for <paramref name="holder"/>: granted when it is free, expired,
     /// or already this holder's (renewed, same token); otherwise the current lease is returned and not granted.
@@ -146,9 +157,16 @@ public interface IAuditBackend : IAsyncDisposable, IDisposable
 
     /// <summary>Gives the lease up early (a clean stop), so another replica need not wait for it to expire.</summary>
     Task ReleaseAsync(string name, string holder, CancellationToken cancellationToken);
+}
 
-    /// <summary>Whether an exception is the store refusing a second "once" record.</summary>
-    bool IsDuplicate(Exception ex);
+/// <summary>
+/// Saved chat sessions (<c>/save NAME</c>, <c>--resume NAME</c>), one document per owner and name, in the team's store.
+/// Every store provider implements it beside <see cref="IAuditBackend"/>.
+/// </summary>
+public interface ISessionStore
+{
+    /// <summary>Where the sessions are, for people (a file path, or a database address without credentials).</summary>
+    string Location { get; }
 
     /// <summary>
     /// Saves a chat session (<c>/save NAME</c>) as one document per owner and name, replacing an older one of that name.

@@ -21,7 +21,7 @@ internal sealed record SavedSession(string Name, DateTimeOffset SavedAt, IReadOn
 /// name; secrets masked, sizes capped, and a document that is not a session reported, not trusted. Sessions saved as
 /// files in the data folder by earlier versions are still read (the store's copy wins a name).
 /// </summary>
-internal sealed partial class SavedSessions(Audit.Storage.IAuditBackend store, string? owner, string legacyFolder, Core.Text.SecretRedactor secrets)
+internal sealed partial class SavedSessions(Audit.Storage.ISessionStore store, string? owner, string legacyFolder, Core.Text.SecretRedactor secrets)
 {
     /// <summary>The session every chat saves itself as when it ends, and <c>--resume</c> with no name opens.</summary>
     public const string Last = "last";

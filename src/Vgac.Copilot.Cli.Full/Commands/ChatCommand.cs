@@ -67,7 +67,7 @@ internal sealed class ChatCommand : VgacCommand
         var folder = ChatSettings.Resolve(session.Configuration);
         // Whose sessions: Chat:Owner if set, else whoever the store authenticated (the database role, or the OS user for a local file).
         var owner = session.Configuration.GetSection(ChatSettings.SectionName).Get<ChatSettings>()?.Owner is { Length: > 0 } named ? named : null;
-        var sessions = new SavedSessions(session.Get<Vgac.Copilot.Audit.Storage.IAuditBackend>(), owner, Path.Combine(folder, "sessions"), context.Secrets);
+        var sessions = new SavedSessions(session.Get<Vgac.Copilot.Audit.Storage.ISessionStore>(), owner, Path.Combine(folder, "sessions"), context.Secrets);
         string? resumeName = null;
         if (parse.GetResult(resume) is not null)
         {

@@ -10,7 +10,7 @@ namespace Vgac.Copilot.Watch.Loop;
 /// lease, so a leader that stalled past its lease (a long GC, a paused VM) cannot record a cycle or start an action
 /// after its successor has. A leader killed outright is replaced once its lease lapses; a clean stop gives it up at once.
 /// </summary>
-public sealed partial class WatchLeadership(IAuditBackend backend, LeaseFenceHolder fence, string cluster, TimeSpan ttl, TimeProvider time, ILogger<WatchLeadership> logger)
+public sealed partial class WatchLeadership(ILeaseStore backend, LeaseFenceHolder fence, string cluster, TimeSpan ttl, TimeProvider time, ILogger<WatchLeadership> logger)
     : IAsyncDisposable, IDisposable
 {
     private CancellationTokenSource? _renewing;
