@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
+using Vgac.Copilot.Core.Text;
 using Vgac.Copilot.Actions.Executors;
 using Vgac.Copilot.Audit;
 
@@ -12,38 +13,8 @@ namespace Vgac.Copilot.Actions;
 /// </summary>
 public static class ActionsJson
 {
-    /// <summary>These types and the trail's, for a layer whose own context comes first.</summary>
-    public static IJsonTypeInfoResolver Resolver { get; } = JsonTypeInfoResolver.Combine(ActionsJsonContext.Default, AuditJson.Resolver);
-
-    // After the resolver: static properties are set in the order they are written.
-    public static JsonSerializerOptions Options { get; } = Create();
-
-    public static string Serialize<T>(T value) => JsonSerializer.Serialize(value, (JsonTypeInfo<T>)Options.GetTypeInfo(typeof(T)));
-
-    /// <summary>The value, or null when the text is not JSON of that shape (a payload is untrusted).</summary>
-    public static T? Deserialize<T>(string json)
-    {
-        try
-        {
-            return JsonSerializer.Deserialize(json, (JsonTypeInfo<T>)Options.GetTypeInfo(typeof(T)));
-        }
-        catch (JsonException)
-        {
-            return default;
-        }
-    }
-
-    private static JsonSerializerOptions Create()
-    {
-        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web)
-        {
-            PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-            DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-            TypeInfoResolver = Resolver,
-        };
-        options.MakeReadOnly();
-        return options;
-    }
+    /// <summary>The action records' types, in front of the trail's.</summary>
+    public static RecordJson Records { get; } = new(JsonTypeInfoResolver.Combine(ActionsJsonContext.Default, AuditJson.Records.Resolver));
 }
 
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,

@@ -15,13 +15,13 @@ namespace Vgac.Copilot.Audit;
 /// <param name="Sha256">SHA-256 of the export's text, so the file can be checked later.</param>
 public sealed record ExportRecord(long FromId, long ThroughId, long Records, string? Anchor, string LastHash, string Sha256)
 {
-    public static ExportRecord? Read(AuditEvent e) => e.Kind == AuditKinds.Export && e.Payload is { } p ? AuditJson.Deserialize<ExportRecord>(p) : null;
+    public static ExportRecord? Read(AuditEvent e) => e.Kind == AuditKinds.Export && e.Payload is { } p ? AuditJson.Records.Deserialize<ExportRecord>(p) : null;
 }
 
 /// <summary>What <c>vgac audit prune</c> removed, and the hash those records ended on, so the chain still verifies.</summary>
 public sealed record Checkpoint(long ThroughId, string LastHash, long Removed, string Before)
 {
-    public static Checkpoint? Read(AuditEvent e) => e.Kind == AuditKinds.Checkpoint && e.Payload is { } p ? AuditJson.Deserialize<Checkpoint>(p) : null;
+    public static Checkpoint? Read(AuditEvent e) => e.Kind == AuditKinds.Checkpoint && e.Payload is { } p ? AuditJson.Records.Deserialize<Checkpoint>(p) : null;
 }
 
 /// <summary>The result of a prune: what went, and what was asked for but stays because no export covers it.</summary>
@@ -85,7 +85,7 @@ public sealed class AuditRetention(AuditStore store, TimeProvider time)
         await output.FlushAsync(cancellationToken).ConfigureAwait(false);
         export = export with { Sha256 = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(content))) };
         await store.AppendTrailRecordAsync(new AuditEvent(0, time.GetUtcNow(), 0, AuditKinds.Export, null, null, null,
-            $"exported records {from}-{through} ({lines.Count}) to {destination}", AuditJson.Serialize(export)), cancellationToken).ConfigureAwait(false);
+            $"exported records {from}-{through} ({lines.Count}) to {destination}", AuditJson.Records.Serialize(export)), cancellationToken).ConfigureAwait(false);
         return export;
     }
 
@@ -150,7 +150,7 @@ public sealed class AuditRetention(AuditStore store, TimeProvider time)
         {
             removed = await store.Backend.PruneAsync(through, last => new AuditEvent(0, time.GetUtcNow(), 0, AuditKinds.Checkpoint, null, null, null,
                 $"pruned records {first}-{through} (exported; before {before.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)} UTC)",
-                AuditJson.Serialize(new Checkpoint(last.Event.Id, last.Hash ?? "", through - first + 1, AuditStore.Stamp(before)))), store.Key, cancellationToken).ConfigureAwait(false);
+                AuditJson.Records.Serialize(new Checkpoint(last.Event.Id, last.Hash ?? "", through - first + 1, AuditStore.Stamp(before)))), store.Key, cancellationToken).ConfigureAwait(false);
         }
 
         return new PruneReport(removed, through >= first ? through : null, Math.Max(through + 1, first), lastOld);

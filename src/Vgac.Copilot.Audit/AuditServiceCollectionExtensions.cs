@@ -50,6 +50,23 @@ public static class AuditServiceCollectionExtensions
         return services;
     }
 
+    /// <summary>Makes a storage provider available (<c>Storage:Provider</c>); nothing is opened until the trail is first used.</summary>
+    /// <param name="services">The services.</param>
+    /// <param name="provider">Its name in <c>Storage:Provider</c>.</param>
+    /// <param name="create">Opens its backend with the configured settings.</param>
+    public static IServiceCollection AddStorageProvider(this IServiceCollection services, string provider, Func<StorageOptions, IAuditBackend> create)
+    {
+        services.AddSingleton<IAuditBackendFactory>(new BackendFactory(provider, create));
+        return services;
+    }
+
+    private sealed class BackendFactory(string provider, Func<StorageOptions, IAuditBackend> create) : IAuditBackendFactory
+    {
+        public string Provider => provider;
+
+        public IAuditBackend Create(StorageOptions options) => create(options);
+    }
+
     /// <summary>The cluster this process's view of the trail is (<c>Cluster:Name</c>).</summary>
     public static string ClusterOf(IServiceProvider services) =>
         services.GetService<IConfiguration>()?["Cluster:Name"] is { Length: > 0 } cluster ? cluster : AuditStore.DefaultCluster;

@@ -97,120 +97,146 @@ public sealed class WatchCycle(
     public async Task<CycleReport> RunOnceAsync(CancellationToken cancellationToken)
     {
         Committed = null;
-        var cycle = await audit.LastCycleAsync(cancellationToken).ConfigureAwait(false) + 1;
-        var now = clock.Now;
-        var events = new List<AuditEvent>();
-        void Record(string kind, string summary, string? payload = null, string? job = null, int? tier = null, string? proposal = null) =>
-            events.Add(new AuditEvent(0, now, cycle, kind, job, tier, proposal, summary, payload));
-
-        // Each agent degrades on its own: what one could not do is noted, the others go on; only what rests on data
-        // that arrived (calibration, then predictions) may lead to a proposal, and nothing acts on missing data.
-        var failures = new List<string>();
-        async Task<T?> Agent<T>(string name, Func<Task<T>> work) where T : class
-        {
-            try
-            {
-                return await work().ConfigureAwait(false);
-            }
-            catch (VgacApiException ex)
-            {
-                failures.Add($"{name}: {ex.Message}");
-                return null;
-            }
-        }
+        var draft = new CycleDraft(await audit.LastCycleAsync(cancellationToken).ConfigureAwait(false) + 1, clock.Now);
 
         var (verified, interrupted) = (0, 0);
-        if (await Agent("verifier", () => verifier.VerifyAsync(cycle, cancellationToken)).ConfigureAwait(false) is { } checks)
+        if (await draft.Agent("verifier", () => verifier.VerifyAsync(draft.Cycle, cancellationToken)).ConfigureAwait(false) is { } checks)
         {
-            events.AddRange(checks);
+            draft.Events.AddRange(checks);
             (verified, interrupted) = (checks.Count(e => e.Kind == AuditKinds.Verification), checks.Count(e => e.Kind == AuditKinds.Execution));
         }
 
-        var observation = await Agent("observer", () => ObserveAsync(failures, cancellationToken)).ConfigureAwait(false);
+        var observation = await draft.Agent("observer", () => ObserveAsync(draft.Failures, cancellationToken)).ConfigureAwait(false);
         if (observation is not null)
         {
             var cluster = observation.Cluster;
-            Record(AuditKinds.Observation,
-                $"{cluster.GpusAvailable}/{cluster.GpusTotal} GPUs free, {cluster.JobsPending} pending, {Core.Text.Words.Count(observation.Findings.Count, "finding")}", WatchJson.Serialize(observation));
+            draft.Record(AuditKinds.Observation,
+                $"{cluster.GpusAvailable}/{cluster.GpusTotal} GPUs free, {cluster.JobsPending} pending, {Core.Text.Words.Count(observation.Findings.Count, "finding")}", WatchJson.Records.Serialize(observation));
         }
 
-        var calibrated = await Agent("calibrator", () => CalibrateAsync(cancellationToken)).ConfigureAwait(false);
+        var (calibration, status) = await CalibrationOfAsync(draft, cancellationToken).ConfigureAwait(false);
+        SchedulerType? scheduler = observation is not null && Enum.TryParse<SchedulerType>(observation.Cluster.Scheduler, ignoreCase: true, out var read) ? read : null;
+        var (proposals, predicted, skipped) = status is null ? ([], 0, 0) : await ProposeAsync(draft, status, scheduler, cancellationToken).ConfigureAwait(false);
+        var decidedBy = $"autonomy {Name(actions.Autonomy)}";
+        var (starting, executions) = await StartUnattendedAsync(draft, proposals, scheduler, decidedBy, cancellationToken).ConfigureAwait(false);
+
+        var outage = draft.Failures.Count == 0 ? null : string.Join("; ", draft.Failures);
+        if (outage is not null)
+        {
+            draft.Record(AuditKinds.Outage, outage);
+        }
+
+        await CommitAndRunAsync(draft, proposals.Count, calibration, starting, executions, decidedBy, cancellationToken).ConfigureAwait(false);
+        return new CycleReport(draft.Cycle, draft.Now, outage, observation, calibration, actions.Autonomy, predicted, proposals, skipped, executions, verified, interrupted)
+        {
+            Cluster = audit.Cluster ?? AuditStore.DefaultCluster,
+        };
+    }
+
+    /// <summary>
+    /// The Calibrator's turn: the audit recorded, and held for everything this cycle proposes and checks until the
+    /// cycle's commit records it; the status the Predictor may judge on, or null when there is none to trust.
+    /// </summary>
+    private async Task<(CalibrationSnapshot? Snapshot, CalibrationStatus? Status)> CalibrationOfAsync(CycleDraft draft, CancellationToken cancellationToken)
+    {
+        var calibrated = await draft.Agent("calibrator", () => CalibrateAsync(cancellationToken)).ConfigureAwait(false);
         var calibration = calibrated?.Snapshot;
         if (calibration is not null)
         {
-            Record(AuditKinds.Calibration, calibration.Reason, WatchJson.Serialize(calibration));
+            draft.Record(AuditKinds.Calibration, calibration.Reason, WatchJson.Records.Serialize(calibration));
             if (calibration is { AuditedEce: { } audited, AuditedSamples: > 0 })
             {
                 // Recorded with the cycle at its end; until then every proposal and check this cycle makes weighs it.
-                calibrationProvider.Hold(new Core.Calibration.AuditedCalibration(audited, calibration.AuditedSamples, now, calibration.AuditedEceLow, calibration.Source));
+                calibrationProvider.Hold(new Core.Calibration.AuditedCalibration(audited, calibration.AuditedSamples, draft.Now, calibration.AuditedEceLow, calibration.Source));
             }
         }
 
         var status = calibrated?.Status;
         if (status is { IsAvailable: false })
         {
-            failures.Add($"calibrator: {status.Error}");
+            draft.Failures.Add($"calibrator: {status.Error}");
             status = null;
         }
 
+        return (calibration, status);
+    }
+
+    /// <summary>
+    /// The Predictor and the Actor: the pending jobs scored, and each job's highest allowed tier proposed (or, when
+    /// none is allowed but a confident prediction wants one, that tier proposed blocked, so the trail shows what the
+    /// guards held back), once per job and tier within the dedupe window.
+    /// </summary>
+    private async Task<(List<ActionProposal> Proposals, int Predicted, int Skipped)> ProposeAsync(
+        CycleDraft draft, CalibrationStatus status, SchedulerType? scheduler, CancellationToken cancellationToken)
+    {
         var proposals = new List<ActionProposal>();
-        var (predicted, skipped) = (0, 0);
-        var pending = status is null ? null
-            : await Agent("predictor", () => predictor.PredictPendingAsync(options.PendingJobsLimit, cancellationToken, status)).ConfigureAwait(false);
-        SchedulerType? scheduler = observation is not null && Enum.TryParse<SchedulerType>(observation.Cluster.Scheduler, ignoreCase: true, out var read) ? read : null;
-        if (pending is not null)
+        var pending = await draft.Agent("predictor", () => predictor.PredictPendingAsync(options.PendingJobsLimit, cancellationToken, status)).ConfigureAwait(false);
+        if (pending is null)
         {
-            predicted = pending.Count;
-            var recent = await audit.QueryAsync(now.AddMinutes(-actions.DedupeMinutes), kind: AuditKinds.Proposal, cancellationToken: cancellationToken).ConfigureAwait(false);
-            foreach (var p in pending)
+            draft.Failures.Add("actor: no predictions this cycle, nothing proposed");
+            return (proposals, 0, 0);
+        }
+
+        var skipped = 0;
+        var recent = await audit.QueryAsync(draft.Now.AddMinutes(-actions.DedupeMinutes), kind: AuditKinds.Proposal, cancellationToken: cancellationToken).ConfigureAwait(false);
+        foreach (var p in pending)
+        {
+            var verdicts = p.Guards;
+            var tier = verdicts.HighestTier > 0 ? verdicts.HighestTier : WantedTier(p.Probability, verdicts.Gate.Passed);
+            if (tier == 0)
             {
-                // The highest allowed tier; if none is allowed but the prediction is confident and high enough for
-                // one, that tier is proposed anyway, blocked, so the trail shows what the guards held back and why.
-                var verdicts = p.Guards;
-                var tier = verdicts.HighestTier > 0 ? verdicts.HighestTier : WantedTier(p.Probability, verdicts.Gate.Passed);
-                if (tier == 0)
-                {
-                    continue;
-                }
+                continue;
+            }
 
-                if (recent.Any(r => r.JobId == p.JobId && r.Tier == tier))
-                {
-                    skipped++;
-                    Record(AuditKinds.Skipped, $"tier {tier} already proposed for {p.JobId} within {actions.DedupeMinutes:0} min", job: p.JobId, tier: tier);
-                    continue;
-                }
+            if (recent.Any(r => r.JobId == p.JobId && r.Tier == tier))
+            {
+                skipped++;
+                draft.Record(AuditKinds.Skipped, $"tier {tier} already proposed for {p.JobId} within {actions.DedupeMinutes:0} min", job: p.JobId, tier: tier);
+                continue;
+            }
 
-                ActionProposal proposal;
-                try
-                {
-                    // The job's record is read again (it may have started); its prediction is the one just made.
-                    proposal = await planner.ProposeAsync(p.JobId, tier, cancellationToken, scheduler, scored: p).ConfigureAwait(false);
-                }
-                catch (Exception ex) when (ex is ActionInputException or VgacApiException)
-                {
-                    // The job started or vanished between scoring and proposing, or VGAC could not tell: nothing to propose.
-                    Record(AuditKinds.Skipped, $"no proposal for {p.JobId}: {ex.Message}", job: p.JobId, tier: tier);
-                    continue;
-                }
-
-                proposal = proposal.Stamped(string.Create(CultureInfo.InvariantCulture, $"{cycle}"));
+            if (await ProposeOneAsync(draft, p, tier, scheduler, cancellationToken).ConfigureAwait(false) is { } proposal)
+            {
                 proposals.Add(proposal);
-                var next = !proposal.Allowed ? "never runs"
-                    : AutonomyPolicy.MayRunUnattended(actions.Autonomy, proposal.Tier, proposal.Allowed) ? $"runs unattended (autonomy {Name(actions.Autonomy)})"
-                    : "awaiting approval";
-                Record(AuditKinds.Proposal, $"{proposal.Action} {proposal.JobId} (tier {proposal.Tier}): {(proposal.Allowed ? "allowed" : "blocked")} by {proposal.Rule}; {next}",
-                    WatchJson.Serialize(proposal), proposal.JobId, proposal.Tier, proposal.ProposalId);
             }
         }
-        else if (status is not null)
+
+        return (proposals, pending.Count, skipped);
+    }
+
+    /// <summary>One job's proposal at one tier, recorded with what happens to it next; null (and a skipped record) when the job moved on.</summary>
+    private async Task<ActionProposal?> ProposeOneAsync(CycleDraft draft, GuardedJobPrediction scored, int tier, SchedulerType? scheduler, CancellationToken cancellationToken)
+    {
+        ActionProposal proposal;
+        try
         {
-            failures.Add("actor: no predictions this cycle, nothing proposed");
+            // The job's record is read again (it may have started); its prediction is the one just made.
+            proposal = await planner.ProposeAsync(scored.JobId, tier, cancellationToken, scheduler, scored: scored).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is ActionInputException or VgacApiException)
+        {
+            // The job started or vanished between scoring and proposing, or VGAC could not tell: nothing to propose.
+            draft.Record(AuditKinds.Skipped, $"no proposal for {scored.JobId}: {ex.Message}", job: scored.JobId, tier: tier);
+            return null;
         }
 
-        // What runs unattended is checked again (fresh prediction and calibration) and started in the same transaction
-        // as its proposal, reserving its job and tier, so a crash between the commit and the execution is visible next
-        // cycle (interrupted), never a silent "awaiting approval", and a concurrent approval cannot run it twice.
-        var decidedBy = $"autonomy {Name(actions.Autonomy)}";
+        proposal = proposal.Stamped(string.Create(CultureInfo.InvariantCulture, $"{draft.Cycle}"));
+        var next = !proposal.Allowed ? "never runs"
+            : AutonomyPolicy.MayRunUnattended(actions.Autonomy, proposal.Tier, proposal.Allowed) ? $"runs unattended (autonomy {Name(actions.Autonomy)})"
+            : "awaiting approval";
+        draft.Record(AuditKinds.Proposal, $"{proposal.Action} {proposal.JobId} (tier {proposal.Tier}): {(proposal.Allowed ? "allowed" : "blocked")} by {proposal.Rule}; {next}",
+            WatchJson.Records.Serialize(proposal), proposal.JobId, proposal.Tier, proposal.ProposalId);
+        return proposal;
+    }
+
+    /// <summary>
+    /// What runs unattended is checked again (fresh prediction and calibration) and started in the same transaction
+    /// as its proposal, reserving its job and tier, so a crash between the commit and the execution is visible next
+    /// cycle (interrupted), never a silent "awaiting approval", and a concurrent approval cannot run it twice.
+    /// </summary>
+    private async Task<(List<ActionProposal> Starting, List<ExecutionRecord> Refused)> StartUnattendedAsync(
+        CycleDraft draft, List<ActionProposal> proposals, SchedulerType? scheduler, string decidedBy, CancellationToken cancellationToken)
+    {
         var executions = new List<ExecutionRecord>();
         var starting = new List<ActionProposal>();
         foreach (var proposal in proposals.Where(p => AutonomyPolicy.MayRunUnattended(actions.Autonomy, p.Tier, p.Allowed)))
@@ -222,12 +248,12 @@ public sealed class WatchCycle(
             }
             catch (VgacApiException ex)
             {
-                failures.Add($"actor: VGAC could not confirm {proposal.JobId} before running it ({ex.Message})");
+                draft.Failures.Add($"actor: VGAC could not confirm {proposal.JobId} before running it ({ex.Message})");
                 continue; // left awaiting approval: a person can decide later, with fresh checks of their own
             }
 
-            var (record, refused) = runner.Plan(check, cycle, decidedBy);
-            events.Add(record);
+            var (record, refused) = runner.Plan(check, draft.Cycle, decidedBy);
+            draft.Events.Add(record);
             if (refused is null)
             {
                 starting.Add(proposal);
@@ -238,15 +264,16 @@ public sealed class WatchCycle(
             }
         }
 
-        var outage = failures.Count == 0 ? null : string.Join("; ", failures);
-        if (outage is not null)
-        {
-            Record(AuditKinds.Outage, outage);
-        }
+        return (starting, executions);
+    }
 
-        var conflicts = await audit.AppendAsync(events, runner.Reservations(decidedBy), cancellationToken).ConfigureAwait(false);
-        var started = events.Count(e => e.Kind == AuditKinds.ExecutionStarted) - conflicts.Count;
-        var written = $"cycle {cycle}'s {Core.Text.Words.Count(events.Count, "record")} ({Core.Text.Words.Count(proposals.Count, "proposal")}, {Core.Text.Words.Count(started, "start")})";
+    /// <summary>Appends the cycle in one transaction (starts reserving their job and tier), then runs what started and records each outcome.</summary>
+    private async Task CommitAndRunAsync(CycleDraft draft, int proposed, CalibrationSnapshot? calibration, List<ActionProposal> starting, List<ExecutionRecord> executions,
+        string decidedBy, CancellationToken cancellationToken)
+    {
+        var conflicts = await audit.AppendAsync(draft.Events, runner.Reservations(decidedBy), cancellationToken).ConfigureAwait(false);
+        var started = draft.Events.Count(e => e.Kind == AuditKinds.ExecutionStarted) - conflicts.Count;
+        var written = $"cycle {draft.Cycle}'s {Core.Text.Words.Count(draft.Events.Count, "record")} ({Core.Text.Words.Count(proposed, "proposal")}, {Core.Text.Words.Count(started, "start")})";
         Committed = written;
         if (calibration?.AuditedSamples > 0)
         {
@@ -262,14 +289,42 @@ public sealed class WatchCycle(
 
         foreach (var proposal in starting)
         {
-            executions.Add(await runner.ExecuteStartedAsync(proposal, cycle, decidedBy).ConfigureAwait(false));
+            executions.Add(await runner.ExecuteStartedAsync(proposal, draft.Cycle, decidedBy).ConfigureAwait(false));
             Committed = $"{written} and {Core.Text.Words.Count(executions.Count(e => e.Outcome is not null), "outcome")}";
         }
+    }
 
-        return new CycleReport(cycle, now, outage, observation, calibration, actions.Autonomy, predicted, proposals, skipped, executions, verified, interrupted)
+    /// <summary>
+    /// What one cycle has gathered before its commit: its records, and what each agent could not do. Each agent
+    /// degrades on its own: what one could not do is noted, the others go on; only what rests on data that arrived
+    /// (calibration, then predictions) may lead to a proposal, and nothing acts on missing data.
+    /// </summary>
+    private sealed class CycleDraft(long cycle, DateTimeOffset now)
+    {
+        public long Cycle => cycle;
+
+        public DateTimeOffset Now => now;
+
+        public List<AuditEvent> Events { get; } = [];
+
+        public List<string> Failures { get; } = [];
+
+        public void Record(string kind, string summary, string? payload = null, string? job = null, int? tier = null, string? proposal = null) =>
+            Events.Add(new AuditEvent(0, now, cycle, kind, job, tier, proposal, summary, payload));
+
+        /// <summary>One agent's work; a VGAC failure is noted and gives null.</summary>
+        public async Task<T?> Agent<T>(string name, Func<Task<T>> work) where T : class
         {
-            Cluster = audit.Cluster ?? AuditStore.DefaultCluster,
-        };
+            try
+            {
+                return await work().ConfigureAwait(false);
+            }
+            catch (VgacApiException ex)
+            {
+                Failures.Add($"{name}: {ex.Message}");
+                return null;
+            }
+        }
     }
 
     /// <summary>The Observer: the cluster summary, and the anomaly rules when their inputs arrive (the summary is kept without them).</summary>

@@ -11,8 +11,8 @@ public sealed class AloneCollection;
 
 /// <summary>
 /// <c>NativeGenerics.rd.xml</c> names the generic types the container makes on the paths of <c>vgac predict</c>,
-/// <c>doctor</c> and <c>config</c> in the one-shot program, so that the native build compiles them ahead instead of building them on each
-/// start (about 20 ms of a native predict). This keeps the list whole as the wiring changes.
+/// <c>doctor</c> and <c>config</c> in the one-shot program, so that the native build compiles them ahead instead of
+/// building them on each start (about 20 ms of a native predict). This keeps the list whole as the wiring changes.
 /// </summary>
 [Collection(nameof(AloneCollection))]
 public sealed class NativeGenericsTests

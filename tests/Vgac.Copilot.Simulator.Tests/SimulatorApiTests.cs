@@ -223,6 +223,34 @@ public sealed class SimulatorApiTests(SimulatorFixture sim) : IClassFixture<Simu
     }
 }
 
+/// <summary>The simulator answers every endpoint of the client's table with its verb (CONTRIBUTING.md, "Adding a VGAC endpoint").</summary>
+public sealed class SimulatorEndpointTableTests(SimulatorFixture sim) : IClassFixture<SimulatorFixture>
+{
+    public static TheoryData<string> Endpoints => [.. Client.VgacEndpoints.All.Select(e => e.ToString())];
+
+    [Theory]
+    [MemberData(nameof(Endpoints))]
+    public async Task Simulator_EveryEndpointOfTheTable_AnswersItsVerb(string endpoint)
+    {
+        var e = Client.VgacEndpoints.All.Single(x => x.ToString() == endpoint);
+        using var http = new HttpClient { BaseAddress = sim.Host.Url };
+        using var request = new HttpRequestMessage(new HttpMethod(e.Method), e.Route.Replace("{job_id}", "no-such-job", StringComparison.Ordinal).TrimStart('/'));
+        if (e.Method == "POST")
+        {
+            request.Content = new StringContent("{}", System.Text.Encoding.UTF8, "application/json");
+        }
+
+        using var response = await http.SendAsync(request, TestContext.Current.CancellationToken);
+
+        // Routed: an answer, or VGAC's own refusal of this request (its error body: a job it does not know, Slurm
+        // endpoints on a Kubernetes cluster), never the server's "no such route" or "not this verb".
+        var body = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        Assert.NotEqual(System.Net.HttpStatusCode.MethodNotAllowed, response.StatusCode);
+        Assert.True(response.StatusCode != System.Net.HttpStatusCode.NotFound || body.Contains("\"detail\"", StringComparison.Ordinal),
+            $"{endpoint}: {(int)response.StatusCode} {body}");
+    }
+}
+
 public sealed class SlurmSimulatorApiTests(SlurmSimulatorFixture sim) : IClassFixture<SlurmSimulatorFixture>
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;

@@ -60,7 +60,7 @@ public sealed class ExecutionTests
         var report = await services.GetRequiredService<WatchCycle>().RunOnceAsync(Ct);
 
         var proposal = Assert.Single(report.Proposals);
-        Assert.True(proposal.Allowed, $"{proposal.Reason} / {WatchJson.Serialize(report.Calibration!)}");
+        Assert.True(proposal.Allowed, $"{proposal.Reason} / {WatchJson.Records.Serialize(report.Calibration!)}");
         var interval = proposal.Prediction.WaitInterval;
         Assert.NotNull(interval);
         var text = System.Text.Json.JsonDocument.Parse(Assert.Single(receiver.Requests).Body).RootElement.GetProperty("text").GetString();

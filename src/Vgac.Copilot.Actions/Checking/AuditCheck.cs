@@ -52,11 +52,11 @@ public sealed class AuditCheck(AuditStore audit, GuardPolicy guards, ActionOptio
         // Everything but observations and skipped duplicates (the bulk of a trail, and not needed to judge an action).
         var events = await audit.QueryAsync(since, cancellationToken: cancellationToken, kinds: JudgedKinds).ConfigureAwait(false);
         var calibrationByCycle = events.Where(e => e.Kind == AuditKinds.Calibration && e.Payload is not null)
-            .GroupBy(e => e.Cycle).ToDictionary(g => g.Key, g => ActionsJson.Deserialize<CalibrationSnapshot>(g.Last().Payload!));
+            .GroupBy(e => e.Cycle).ToDictionary(g => g.Key, g => ActionsJson.Records.Deserialize<CalibrationSnapshot>(g.Last().Payload!));
         var proposals = events.Where(e => e.Kind == AuditKinds.Proposal && e.ProposalId is not null && e.Payload is not null)
-            .ToDictionary(e => e.ProposalId!, e => (Event: e, Proposal: ActionsJson.Deserialize<ActionProposal>(e.Payload!)), StringComparer.Ordinal);
+            .ToDictionary(e => e.ProposalId!, e => (Event: e, Proposal: ActionsJson.Records.Deserialize<ActionProposal>(e.Payload!)), StringComparer.Ordinal);
         var executions = events.Where(e => e.Kind == AuditKinds.Execution && e.Payload is not null)
-            .Select(e => (Event: e, Record: ActionsJson.Deserialize<ExecutionRecord>(e.Payload!))).ToList();
+            .Select(e => (Event: e, Record: ActionsJson.Records.Deserialize<ExecutionRecord>(e.Payload!))).ToList();
         var violations = new List<string>();
 
         foreach (var dup in events.Where(e => e.Kind == AuditKinds.ExecutionStarted).GroupBy(e => e.ProposalId).Where(g => g.Count() > 1))
@@ -76,7 +76,7 @@ public sealed class AuditCheck(AuditStore audit, GuardPolicy guards, ActionOptio
                 continue;
             }
 
-            var start = starts.GetValueOrDefault(e.ProposalId!) is { Payload: { } json } s ? (s.At, Start: ActionsJson.Deserialize<ExecutionStart>(json)) : default;
+            var start = starts.GetValueOrDefault(e.ProposalId!) is { Payload: { } json } s ? (s.At, Start: ActionsJson.Records.Deserialize<ExecutionStart>(json)) : default;
             var judged = start.Start is { } recorded
                 ? InForce(recorded, start.At, audits)
                 : calibrationByCycle.GetValueOrDefault(found.Event.Cycle) is { } cycle ? new Judged(cycle.EffectiveEce, cycle.Drift, null) : FromBrief(proposal.Prediction.Calibration);

@@ -19,7 +19,7 @@ public sealed class TrailCalibrationAudits(AuditStore audit, WatchClock clock, I
         var snapshot = new CalibrationSnapshot(null, ece, samples, null, null, DriftLevel.Unknown, null, "audit made outside the watch loop", eceLow) { Source = source };
         await audit.AppendAsync(
             [new AuditEvent(0, clock.Now, AuditedExecutionPath.OutsideTheLoop, AuditKinds.Calibration, null, null, null,
-                $"calibration audit of {source.BaseUrl}: ECE {ece:0.000} on {samples} outcomes", ActionsJson.Serialize(snapshot))],
+                $"calibration audit of {source.BaseUrl}: ECE {ece:0.000} on {samples} outcomes", ActionsJson.Records.Serialize(snapshot))],
             cancellationToken).ConfigureAwait(false);
     }
 
@@ -38,7 +38,7 @@ public sealed class TrailCalibrationAudits(AuditStore audit, WatchClock clock, I
     public static IEnumerable<AuditedCalibration> Audits(IEnumerable<AuditEvent> records, string? baseUrl) =>
         from e in records
         where e.Kind == AuditKinds.Calibration && e.Payload is not null
-        let snapshot = ActionsJson.Deserialize<CalibrationSnapshot>(e.Payload!)
+        let snapshot = ActionsJson.Records.Deserialize<CalibrationSnapshot>(e.Payload!)
         where snapshot is { AuditedEce: not null } && (baseUrl is null || AuditSource.CountsFor(snapshot.Source, baseUrl))
         select new AuditedCalibration(snapshot.AuditedEce!.Value, snapshot.AuditedSamples, e.At, snapshot.AuditedEceLow, snapshot.Source);
 }

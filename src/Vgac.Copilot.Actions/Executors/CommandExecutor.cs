@@ -46,7 +46,7 @@ public sealed class CommandExecutor(IOptions<ActionOptions> options) : IActionEx
             {
                 try
                 {
-                    await process.StandardInput.WriteAsync(ActionsJson.Serialize(request).AsMemory(), timeout.Token).ConfigureAwait(false);
+                    await process.StandardInput.WriteAsync(ActionsJson.Records.Serialize(request).AsMemory(), timeout.Token).ConfigureAwait(false);
                     process.StandardInput.Close();
                 }
                 catch (IOException)

@@ -192,7 +192,7 @@ public sealed class ActionQueue(AuditStore audit, ActionRunner runner, ActionPla
         {
             await audit.AppendAsync(
                 [new AuditEvent(0, clock.Now, record.Cycle, kind, record.Proposal.JobId, record.Proposal.Tier, record.Proposal.ProposalId, summary,
-                    ActionsJson.Serialize(new DecisionRecord(record.Proposal.ProposalId, decidedBy, reason)))],
+                    ActionsJson.Records.Serialize(new DecisionRecord(record.Proposal.ProposalId, decidedBy, reason)))],
                 cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (audit.IsDuplicate(ex))
@@ -202,7 +202,7 @@ public sealed class ActionQueue(AuditStore audit, ActionRunner runner, ActionPla
     }
 
     private static ProposalRecord? ToRecord(AuditEvent proposal, IReadOnlyList<AuditEvent> history) =>
-        proposal.Payload is { } json && ActionsJson.Deserialize<ActionProposal>(json) is { } p
+        proposal.Payload is { } json && ActionsJson.Records.Deserialize<ActionProposal>(json) is { } p
             ? new ProposalRecord(p, proposal.At, proposal.Cycle, ProposalRecord.StateOf(p, history), history) { Cluster = proposal.Cluster }
             : null;
 }

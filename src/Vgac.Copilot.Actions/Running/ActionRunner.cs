@@ -112,14 +112,14 @@ public sealed partial class ActionRunner(
         if (action.Refusal is { } refusal)
         {
             var refused = Record(proposal, ProposalStates.Refused, decidedBy, refusal, null);
-            return (Event(cycle, AuditKinds.Execution, $"not run: {refusal}", proposal, ActionsJson.Serialize(refused)), refused);
+            return (Event(cycle, AuditKinds.Execution, $"not run: {refusal}", proposal, ActionsJson.Records.Serialize(refused)), refused);
         }
 
         var executor = ExecutorFor(proposal).Name;
         var start = new ExecutionStart(proposal.ProposalId, proposal.JobId, proposal.Tier, proposal.Action, decidedBy, executor,
             action.Now!.Prediction.ProbabilityLongWait, action.Now.Prediction.Confidence, action.Calibration!);
         return (Event(cycle, AuditKinds.ExecutionStarted, $"{proposal.Action} {proposal.JobId} (tier {proposal.Tier}) started by {decidedBy} via {executor}", proposal,
-            ActionsJson.Serialize(start)), null);
+            ActionsJson.Records.Serialize(start)), null);
     }
 
     /// <summary>How a start reserves its job and tier, and the refusal written when another holds them.</summary>
@@ -127,13 +127,13 @@ public sealed partial class ActionRunner(
     {
         var refused = Refusal(conflict, decidedBy);
         var start = conflict.Start;
-        return new AuditEvent(0, start.At, start.Cycle, AuditKinds.Execution, start.JobId, start.Tier, start.ProposalId, $"not run: {refused.Detail}", ActionsJson.Serialize(refused));
+        return new AuditEvent(0, start.At, start.Cycle, AuditKinds.Execution, start.JobId, start.Tier, start.ProposalId, $"not run: {refused.Detail}", ActionsJson.Records.Serialize(refused));
     });
 
     /// <summary>The refusal of a start that lost its reservation, from the start's own record.</summary>
     public ExecutionRecord Refusal(ReservationConflict conflict, string decidedBy)
     {
-        var start = ActionsJson.Deserialize<ExecutionStart>(conflict.Start.Payload ?? "{}");
+        var start = ActionsJson.Records.Deserialize<ExecutionStart>(conflict.Start.Payload ?? "{}");
         var what = $"{conflict.Start.JobId} tier {conflict.Start.Tier}";
         var detail = conflict.HolderState switch
         {
@@ -169,7 +169,7 @@ public sealed partial class ActionRunner(
         var record = Record(proposal, outcome.Delivered ? ProposalStates.Executed : ProposalStates.Failed, decidedBy, outcome.Detail, outcome);
 
         // The outcome is recorded even when the caller is cancelling: an effect that happened must be in the trail.
-        await audit.AppendAsync([Event(cycle, AuditKinds.Execution, $"{proposal.Action} {proposal.JobId} (tier {proposal.Tier}): {outcome.Detail}", proposal, ActionsJson.Serialize(record))],
+        await audit.AppendAsync([Event(cycle, AuditKinds.Execution, $"{proposal.Action} {proposal.JobId} (tier {proposal.Tier}): {outcome.Detail}", proposal, ActionsJson.Records.Serialize(record))],
             CancellationToken.None).ConfigureAwait(false);
         return record;
     }

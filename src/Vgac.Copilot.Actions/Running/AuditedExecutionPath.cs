@@ -37,8 +37,8 @@ public sealed class AuditedExecutionPath(AuditStore audit, ActionRunner runner, 
             new(0, now, OutsideTheLoop, kind, proposal.JobId, proposal.Tier, proposal.ProposalId, summary, payload);
         await audit.AppendAsync(
             [
-                Event(AuditKinds.Proposal, $"{proposal.Action} {proposal.JobId} (tier {proposal.Tier}): allowed by {proposal.Rule}; requested outside the loop", ActionsJson.Serialize(proposal)),
-                Event(AuditKinds.Approval, $"approved: {decision.Reason}", ActionsJson.Serialize(new DecisionRecord(proposal.ProposalId, "interactive", decision.Reason))),
+                Event(AuditKinds.Proposal, $"{proposal.Action} {proposal.JobId} (tier {proposal.Tier}): allowed by {proposal.Rule}; requested outside the loop", ActionsJson.Records.Serialize(proposal)),
+                Event(AuditKinds.Approval, $"approved: {decision.Reason}", ActionsJson.Records.Serialize(new DecisionRecord(proposal.ProposalId, "interactive", decision.Reason))),
             ],
             cancellationToken).ConfigureAwait(false);
 

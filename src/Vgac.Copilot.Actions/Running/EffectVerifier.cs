@@ -48,26 +48,26 @@ public sealed class EffectVerifier(IVgacClient vgac, AuditStore audit, WatchCloc
             {
                 var record = new ExecutionRecord(start.ProposalId!, start.JobId ?? "", start.Tier ?? 0, "", ProposalStates.Interrupted, "recovery",
                     "the process stopped after starting this action and before recording its outcome; it is not retried (at most once) - check its effect by hand", null, "", "");
-                records.Add(new AuditEvent(0, now, cycle, AuditKinds.Execution, start.JobId, start.Tier, start.ProposalId, $"interrupted: {record.Detail}", ActionsJson.Serialize(record)));
+                records.Add(new AuditEvent(0, now, cycle, AuditKinds.Execution, start.JobId, start.Tier, start.ProposalId, $"interrupted: {record.Detail}", ActionsJson.Records.Serialize(record)));
             }
         }
 
         foreach (var e in executed.Values.Where(e => e.Cycle < cycle && !verified.Contains(e.ProposalId)))
         {
-            if (e.Payload is not { } json || ActionsJson.Deserialize<ExecutionRecord>(json) is not { State: ProposalStates.Executed } execution)
+            if (e.Payload is not { } json || ActionsJson.Records.Deserialize<ExecutionRecord>(json) is not { State: ProposalStates.Executed } execution)
             {
                 continue;
             }
 
             var check = await CheckAsync(execution, cancellationToken).ConfigureAwait(false);
-            records.Add(new AuditEvent(0, now, cycle, AuditKinds.Verification, e.JobId, e.Tier, e.ProposalId, check.Detail, ActionsJson.Serialize(check)));
+            records.Add(new AuditEvent(0, now, cycle, AuditKinds.Verification, e.JobId, e.Tier, e.ProposalId, check.Detail, ActionsJson.Records.Serialize(check)));
         }
 
         return records;
     }
 
     private static bool ByTheLoop(AuditEvent start) =>
-        start.Payload is { } json && ActionsJson.Deserialize<ExecutionStart>(json) is { } payload && payload.DecidedBy.StartsWith("autonomy", StringComparison.Ordinal);
+        start.Payload is { } json && ActionsJson.Records.Deserialize<ExecutionStart>(json) is { } payload && payload.DecidedBy.StartsWith("autonomy", StringComparison.Ordinal);
 
     private async Task<VerificationRecord> CheckAsync(ExecutionRecord execution, CancellationToken cancellationToken)
     {

@@ -67,5 +67,5 @@ public sealed record ProposalRecord(ActionProposal Proposal, DateTimeOffset Prop
     }
 
     private static string ExecutionState(AuditEvent e) =>
-        e.Payload is { } json && ActionsJson.Deserialize<ExecutionRecord>(json) is { } record ? record.State : ProposalStates.Failed;
+        e.Payload is { } json && ActionsJson.Records.Deserialize<ExecutionRecord>(json) is { } record ? record.State : ProposalStates.Failed;
 }

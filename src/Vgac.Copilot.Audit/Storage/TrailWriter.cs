@@ -146,7 +146,7 @@ public static class TrailWriter
         {
             if (await ChainedAsync(connection, transaction, dialect, outcome, key, cancellationToken).ConfigureAwait(false))
             {
-                return outcome.Event.Payload is { } json ? AuditJson.Deserialize<OutcomeState>(json)?.State : null;
+                return outcome.Event.Payload is { } json ? AuditJson.Records.Deserialize<OutcomeState>(json)?.State : null;
             }
         }
 

@@ -16,94 +16,140 @@ internal sealed partial class ChatSession
             case "/exit" or "/quit":
                 return false;
             case "/help":
-                var help = new Grid().AddColumn(new GridColumn().NoWrap()).AddColumn();
-                foreach (var (name, what) in Commands)
-                {
-                    help.AddRow(name, Markup.Escape(what));
-                }
-
-                console.Write(help);
+                ShowHelp();
                 break;
             case "/tools":
-                var table = NewTable().AddColumn("tool").AddColumn("what it is for");
-                foreach (var tool in catalog.Select())
-                {
-                    table.AddRow(Markup.Escape(tool.Name), Markup.Escape(tool.Description));
-                }
-
-                console.Write(table);
+                ShowTools();
                 break;
             case "/last":
-                if (_lastCalls.Count == 0)
-                {
-                    console.MarkupLine("[grey]no tool has run yet[/]");
-                    break;
-                }
-
-                var call = _lastCalls[^1];
-                console.MarkupLine($"[grey]{Markup.Escape(call.Name)} ({(call.Ok ? "ok" : "error")}, {call.DurationMs.ToString("0", CultureInfo.InvariantCulture)} ms)[/]");
-                console.WriteLine(Pretty(call.Result));
+                ShowLast();
                 break;
             case "/clear":
-                planner.Reset();
-                _turns.Clear();
-                if (_options.Terminal is not null)
-                {
-                    console.Clear();
-                }
-
-                console.MarkupLine("[grey]screen and conversation cleared[/]");
+                Clear();
                 break;
             case "/model":
-                console.MarkupLine($"planner {planner.Kind}{(planner.Model is null ? " (no model: answers come from templates over tool results)" : $", model {Markup.Escape(planner.Model)}")}");
+                ShowModel();
                 break;
             case "/cluster":
                 ClusterCommand(argument);
                 break;
             case "/trace":
-                _trace = argument?.ToLowerInvariant() switch { "on" => true, "off" => false, _ => !_trace };
-                console.MarkupLine($"tool-call trace {(_trace ? "on" : "off")}");
-                if (_trace)
-                {
-                    ShowCalls(_lastCalls);
-                }
-
+                Trace(argument);
                 break;
             case "/history":
-                var asked = _options.Editor?.History.Entries ?? [.. _turns.Select(t => t.Question)];
-                for (var i = 0; i < asked.Count; i++)
-                {
-                    console.WriteLine($"{i + 1,4}  {asked[i]}");
-                }
-
+                ShowHistory();
                 break;
             case "/save":
-                if (_options.Sessions is { } sessions)
-                {
-                    TrySave(sessions, argument ?? DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture), quiet: false);
-                }
-
+                Save(argument);
                 break;
             case "/sessions":
-                var saved = _options.Sessions?.List() ?? [];
-                if (saved.Count == 0)
-                {
-                    console.MarkupLine("[grey]no saved sessions yet: /save NAME saves this one[/]");
-                }
-
-                foreach (var session in saved)
-                {
-                    console.WriteLine($"{session.Name,-24} {Core.Text.Words.Count(session.Turns, "question"),-14} {session.SavedAt:yyyy-MM-dd HH:mm} UTC");
-                }
-
+                ShowSessions();
                 break;
             default:
-                var guess = Core.Text.NameMatch.Closest(parts[0], Commands.Select(c => c.Name));
-                console.MarkupLine($"[red]unknown command {Markup.Escape(parts[0])}[/]{(guess is null ? "" : $"; did you mean {guess}?")} /help lists them");
+                Unknown(parts[0]);
                 break;
         }
 
         return true;
+    }
+
+    private void ShowHelp()
+    {
+        var help = new Grid().AddColumn(new GridColumn().NoWrap()).AddColumn();
+        foreach (var (name, what) in Commands)
+        {
+            help.AddRow(name, Markup.Escape(what));
+        }
+
+        console.Write(help);
+    }
+
+    private void ShowTools()
+    {
+        var table = NewTable().AddColumn("tool").AddColumn("what it is for");
+        foreach (var tool in catalog.Select())
+        {
+            table.AddRow(Markup.Escape(tool.Name), Markup.Escape(tool.Description));
+        }
+
+        console.Write(table);
+    }
+
+    private void ShowLast()
+    {
+        if (_lastCalls.Count == 0)
+        {
+            console.MarkupLine("[grey]no tool has run yet[/]");
+            return;
+        }
+
+        var call = _lastCalls[^1];
+        console.MarkupLine($"[grey]{Markup.Escape(call.Name)} ({(call.Ok ? "ok" : "error")}, {call.DurationMs.ToString("0", CultureInfo.InvariantCulture)} ms)[/]");
+        console.WriteLine(Pretty(call.Result));
+    }
+
+    private void Clear()
+    {
+        planner.Reset();
+        _turns.Clear();
+        if (_options.Terminal is not null)
+        {
+            console.Clear();
+        }
+
+        console.MarkupLine("[grey]screen and conversation cleared[/]");
+    }
+
+    private void ShowModel()
+    {
+        console.MarkupLine($"planner {planner.Kind}{(planner.Model is null ? " (no model: answers come from templates over tool results)" : $", model {Markup.Escape(planner.Model)}")}");
+    }
+
+    private void Trace(string? argument)
+    {
+        _trace = argument?.ToLowerInvariant() switch { "on" => true, "off" => false, _ => !_trace };
+        console.MarkupLine($"tool-call trace {(_trace ? "on" : "off")}");
+        if (_trace)
+        {
+            ShowCalls(_lastCalls);
+        }
+    }
+
+    private void ShowHistory()
+    {
+        var asked = _options.Editor?.History.Entries ?? [.. _turns.Select(t => t.Question)];
+        for (var i = 0; i < asked.Count; i++)
+        {
+            console.WriteLine($"{i + 1,4}  {asked[i]}");
+        }
+    }
+
+    private void Save(string? argument)
+    {
+        if (_options.Sessions is { } sessions)
+        {
+            TrySave(sessions, argument ?? DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture), quiet: false);
+        }
+    }
+
+    private void ShowSessions()
+    {
+        var saved = _options.Sessions?.List() ?? [];
+        if (saved.Count == 0)
+        {
+            console.MarkupLine("[grey]no saved sessions yet: /save NAME saves this one[/]");
+        }
+
+        foreach (var session in saved)
+        {
+            console.WriteLine($"{session.Name,-24} {Core.Text.Words.Count(session.Turns, "question"),-14} {session.SavedAt:yyyy-MM-dd HH:mm} UTC");
+        }
+    }
+
+    private void Unknown(string name)
+    {
+        var guess = Core.Text.NameMatch.Closest(name, Commands.Select(c => c.Name));
+        console.MarkupLine($"[red]unknown command {Markup.Escape(name)}[/]{(guess is null ? "" : $"; did you mean {guess}?")} /help lists them");
     }
 
     /// <summary><c>/cluster</c> lists the clusters (the current one marked); <c>/cluster NAME</c> sends the next questions there.</summary>

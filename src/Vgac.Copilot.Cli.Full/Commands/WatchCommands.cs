@@ -100,106 +100,144 @@ internal sealed class WatchCommand : VgacCommand
                     scopes.Add(await session.Clusters.ScopeAsync(name, token).ConfigureAwait(false));
                 }
 
-                var locks = new List<WatchLock>();
-                var leaders = new Dictionary<string, WatchLeadership>(StringComparer.Ordinal);
-                var scenarios = new List<WatchDemoScenario>();
+                var claims = new Claims();
                 try
                 {
-                    foreach (var scope in scopes)
-                    {
-                        // One file, one machine: a lock the OS drops with the process. A shared store: replicas, one
-                        // leading each cluster by lease, the others standing by to take over.
-                        var trail = scope.Services.GetRequiredService<AuditStore>();
-                        if (trail.Backend is Vgac.Copilot.Storage.Sqlite.SqliteAuditBackend)
-                        {
-                            locks.Add(WatchLock.Acquire(trail.Path, scope.Name));
-                        }
-                        else
-                        {
-                            leaders[scope.Name] = scope.Services.GetRequiredService<WatchLeadership>();
-                        }
-                    }
-
+                    claims.Claim(scopes);
                     var view = WatchView.Create(parse.GetValue(format) ?? "text", context);
-                    var runs = new List<(ClusterScopes.Scope Scope, WatchLoop Loop, WatchDemoScenario? Scenario)>();
-                    foreach (var scope in scopes)
-                    {
-                        if (GuardNotice.Of(scope.Services.GetRequiredService<GuardPolicy>().Options) is { } weaker)
-                        {
-                            await view.NoteAsync($"{(scopes.Count > 1 ? $"[{scope.Name}] " : "")}WARNING: {weaker}").ConfigureAwait(false);
-                        }
-
-                        WatchDemoScenario? scenario = null;
-                        if (demo)
-                        {
-                            var store = scope.Services.GetRequiredService<AuditStore>();
-                            DateTimeOffset? newest = store.Exists
-                                ? (await store.QueryAsync(cancellationToken: token).ConfigureAwait(false)).Select(e => (DateTimeOffset?)e.At).Max()
-                                : null;
-                            var say = scopes.Count > 1 ? (Func<string, Task>)(text => view.NoteAsync($"[{scope.Name}] {text}")) : view.NoteAsync;
-                            var simulator = new Uri(scope.Configuration["Vgac:BaseUrl"]!);
-                            var clock = ClockOf(scope.Services);
-
-                            // The day of trouble on the first cluster; a calm day beside it, so what one cluster's
-                            // drift and outage do (and do not do) to the others shows.
-                            scenario = scope == scopes[0]
-                                ? WatchDemoScenario.Day(simulator, simStep, clock, say, newest)
-                                : WatchDemoScenario.Calm(simulator, simStep, clock, say, newest);
-                            scenarios.Add(scenario);
-                        }
-
-                        runs.Add((scope, scope.Services.GetRequiredService<WatchLoop>(), scenario));
-                    }
-
-                    using var stopping = token.Register(() => context.Error.WriteLine("vgac: stopping after the current cycle (Ctrl+C again stops at once; the audit trail stays consistent)."));
-                    var presses = 0;
-                    ConsoleCancelEventHandler again = (_, _) =>
-                    {
-                        if (Interlocked.Increment(ref presses) > 1)
-                        {
-                            Environment.Exit(ExitCodes.Cancelled);
-                        }
-                    };
-                    var last = new System.Collections.Concurrent.ConcurrentDictionary<string, CycleReport>(StringComparer.Ordinal);
-                    if (context.Interactive)
-                    {
-                        Console.CancelKeyPress += again;
-                    }
-
-                    try
-                    {
-                        await view.RunAsync(async show => (await Task.WhenAll(runs.Select(run => run.Loop.RunAsync(
-                            (report, next) =>
-                            {
-                                last[run.Scope.Name] = report;
-                                return show(report, next);
-                            },
-                            run.Scenario is null ? null : run.Scenario.BeforeCycleAsync, max, token,
-                            leaders.GetValueOrDefault(run.Scope.Name),
-                            lease => view.NoteAsync($"{(scopes.Count > 1 ? $"[{run.Scope.Name}] " : "")}standing by: {lease.Holder} leads (fencing token {lease.Token}); this replica takes over if it stops."))))
-                            .ConfigureAwait(false)).Sum()).ConfigureAwait(false);
-                    }
-                    finally
-                    {
-                        if (context.Interactive)
-                        {
-                            Console.CancelKeyPress -= again;
-                        }
-                    }
-
+                    var runs = await PrepareAsync(scopes, view, demo ? (simStep, ClockOf, claims.Scenarios) : null, token).ConfigureAwait(false);
+                    var last = await RunLoopsAsync(runs, view, max, claims.Leaders, token).ConfigureAwait(false);
                     return await FinishAsync(session, scopes, demo, max, last, session.Get<ActionOptions>().Autonomy).ConfigureAwait(false);
                 }
                 finally
                 {
-                    scenarios.ForEach(s => s.Dispose());
-                    locks.ForEach(l => l.Dispose());
-                    foreach (var leader in leaders.Values)
-                    {
-                        await leader.DisposeAsync().ConfigureAwait(false);
-                    }
+                    await claims.DisposeAsync().ConfigureAwait(false);
                 }
             }, ct, settings: WatchSettings(parse, demo, context.Environment), services: demo ? s => s.AddSingleton<WatchClock>(ClockOf) : null).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// What a watch holds while it runs: per cluster, a lock the OS drops with the process (one file, one machine) or,
+    /// on a shared store, a leadership lease (replicas: one leads each cluster, the others stand by); and the demo's
+    /// scenarios.
+    /// </summary>
+    private sealed class Claims : IAsyncDisposable
+    {
+        private readonly List<WatchLock> _locks = [];
+
+        public Dictionary<string, WatchLeadership> Leaders { get; } = new(StringComparer.Ordinal);
+
+        public List<WatchDemoScenario> Scenarios { get; } = [];
+
+        public void Claim(IReadOnlyList<ClusterScopes.Scope> scopes)
+        {
+            foreach (var scope in scopes)
+            {
+                var trail = scope.Services.GetRequiredService<AuditStore>();
+                if (trail.Backend is Vgac.Copilot.Storage.Sqlite.SqliteAuditBackend)
+                {
+                    _locks.Add(WatchLock.Acquire(trail.Path, scope.Name));
+                }
+                else
+                {
+                    Leaders[scope.Name] = scope.Services.GetRequiredService<WatchLeadership>();
+                }
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            Scenarios.ForEach(s => s.Dispose());
+            _locks.ForEach(l => l.Dispose());
+            foreach (var leader in Leaders.Values)
+            {
+                await leader.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Each cluster's loop, with its guard warning said first and, in the demo, its scenario (the day of trouble on the first cluster, a calm day beside it).</summary>
+    private static async Task<List<(ClusterScopes.Scope Scope, WatchLoop Loop, WatchDemoScenario? Scenario)>> PrepareAsync(
+        IReadOnlyList<ClusterScopes.Scope> scopes, WatchView view, (TimeSpan Step, Func<IServiceProvider, SettableWatchClock> ClockOf, List<WatchDemoScenario> Scenarios)? demo,
+        CancellationToken token)
+    {
+        var runs = new List<(ClusterScopes.Scope Scope, WatchLoop Loop, WatchDemoScenario? Scenario)>();
+        foreach (var scope in scopes)
+        {
+            if (GuardNotice.Of(scope.Services.GetRequiredService<GuardPolicy>().Options) is { } weaker)
+            {
+                await view.NoteAsync($"{(scopes.Count > 1 ? $"[{scope.Name}] " : "")}WARNING: {weaker}").ConfigureAwait(false);
+            }
+
+            WatchDemoScenario? scenario = null;
+            if (demo is var (step, clockOf, scenarios))
+            {
+                var store = scope.Services.GetRequiredService<AuditStore>();
+                DateTimeOffset? newest = store.Exists
+                    ? (await store.QueryAsync(cancellationToken: token).ConfigureAwait(false)).Select(e => (DateTimeOffset?)e.At).Max()
+                    : null;
+                var say = scopes.Count > 1 ? (Func<string, Task>)(text => view.NoteAsync($"[{scope.Name}] {text}")) : view.NoteAsync;
+                var simulator = new Uri(scope.Configuration["Vgac:BaseUrl"]!);
+                var clock = clockOf(scope.Services);
+
+                // What one cluster's drift and outage do (and do not do) to the others shows beside a calm day.
+                scenario = scope == scopes[0]
+                    ? WatchDemoScenario.Day(simulator, step, clock, say, newest)
+                    : WatchDemoScenario.Calm(simulator, step, clock, say, newest);
+                scenarios.Add(scenario);
+            }
+
+            runs.Add((scope, scope.Services.GetRequiredService<WatchLoop>(), scenario));
+        }
+
+        return runs;
+    }
+
+    /// <summary>Every cluster's loop at once, until each ends or a stop is asked (Ctrl+C: after the cycle in progress; again: at once); the last report of each.</summary>
+    private async Task<System.Collections.Concurrent.ConcurrentDictionary<string, CycleReport>> RunLoopsAsync(
+        List<(ClusterScopes.Scope Scope, WatchLoop Loop, WatchDemoScenario? Scenario)> runs, WatchView view, int? max, Dictionary<string, WatchLeadership> leaders,
+        CancellationToken token)
+    {
+        var context = Context;
+        using var stopping = token.Register(() => context.Error.WriteLine("vgac: stopping after the current cycle (Ctrl+C again stops at once; the audit trail stays consistent)."));
+        var presses = 0;
+        ConsoleCancelEventHandler again = (_, _) =>
+        {
+            if (Interlocked.Increment(ref presses) > 1)
+            {
+                Environment.Exit(ExitCodes.Cancelled);
+            }
+        };
+        var last = new System.Collections.Concurrent.ConcurrentDictionary<string, CycleReport>(StringComparer.Ordinal);
+        if (context.Interactive)
+        {
+            Console.CancelKeyPress += again;
+        }
+
+        try
+        {
+            var several = runs.Count > 1;
+            await view.RunAsync(async show => (await Task.WhenAll(runs.Select(run => run.Loop.RunAsync(
+                (report, next) =>
+                {
+                    last[run.Scope.Name] = report;
+                    return show(report, next);
+                },
+                run.Scenario is null ? null : run.Scenario.BeforeCycleAsync, max, token,
+                leaders.GetValueOrDefault(run.Scope.Name),
+                lease => view.NoteAsync($"{(several ? $"[{run.Scope.Name}] " : "")}standing by: {lease.Holder} leads (fencing token {lease.Token}); this replica takes over if it stops."))))
+                .ConfigureAwait(false)).Sum()).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (context.Interactive)
+            {
+                Console.CancelKeyPress -= again;
+            }
+        }
+
+        return last;
     }
 
     /// <summary><c>--metrics-port</c>: a Prometheus endpoint for the life of the watch.</summary>

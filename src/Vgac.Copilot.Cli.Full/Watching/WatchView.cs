@@ -100,7 +100,7 @@ internal abstract class WatchView
     {
         public override Task NoteAsync(string text) => notes.WriteLineAsync(text);
 
-        protected override Task ShowCoreAsync(CycleReport report, NextCycle next) => output.WriteLineAsync(WatchJson.Serialize(report));
+        protected override Task ShowCoreAsync(CycleReport report, NextCycle next) => output.WriteLineAsync(WatchJson.Records.Serialize(report));
     }
 
     /// <summary>A status panel redrawn after every cycle (Spectre.Console live display).</summary>

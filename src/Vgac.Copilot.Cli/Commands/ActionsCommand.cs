@@ -57,7 +57,7 @@ internal sealed class ActionsApplyCommand : ActionsCommandBase
         session.Clusters.RequireConfiguredVgac("vgac actions apply");
         var result = await session.Get<ActionQueue>().ApplyAsync(parse.GetValue(job)!, parse.GetValue(tier), Who, parse.GetValue(reason), token).ConfigureAwait(false);
         await session.Out.WriteLineAsync(IsJson(parse)
-            ? ActionsJson.Serialize(result)
+            ? ActionsJson.Records.Serialize(result)
             : $"{result.ProposalId}: {result.Outcome.Replace('_', ' ')}: {result.Reason}").ConfigureAwait(false);
         return result.Executed ? ExitCodes.Success : ExitCodes.ActionRefused;
     }
@@ -97,7 +97,7 @@ internal sealed class ActionsListCommand : ActionsCommandBase
         {
             foreach (var r in records)
             {
-                await session.Out.WriteLineAsync(ActionsJson.Serialize(r with { History = [] })).ConfigureAwait(false);
+                await session.Out.WriteLineAsync(ActionsJson.Records.Serialize(r with { History = [] })).ConfigureAwait(false);
             }
         }
         else if (records.Count == 0)
@@ -133,7 +133,7 @@ internal sealed class ActionsShowCommand : ActionsCommandBase
     {
         var services = await session.ServicesOfProposalAsync(parse.GetValue(id)!, token).ConfigureAwait(false);
         var record = await services.GetRequiredService<ActionQueue>().FindAsync(parse.GetValue(id)!, token).ConfigureAwait(false);
-        await session.Out.WriteLineAsync(IsJson(parse) ? ActionsJson.Serialize(record) : TrailText.Detail(record)).ConfigureAwait(false);
+        await session.Out.WriteLineAsync(IsJson(parse) ? ActionsJson.Records.Serialize(record) : TrailText.Detail(record)).ConfigureAwait(false);
         return ExitCodes.Success;
     }
 }
@@ -189,7 +189,7 @@ internal abstract class ActionsDecideCommand : ActionsCommandBase
             foreach (var (proposal, run, refusal) in results)
             {
                 var line = IsJson(parse)
-                    ? run is not null ? ActionsJson.Serialize(run) : ActionsJson.Serialize(proposal with { History = [] })
+                    ? run is not null ? ActionsJson.Records.Serialize(run) : ActionsJson.Records.Serialize(proposal with { History = [] })
                     : $"{proposal.Proposal.ProposalId}: {(refusal ?? (run is null ? "rejected; it will not run." : $"{run.State.Replace('_', ' ')}: {run.Detail}"))}";
                 await session.Out.WriteLineAsync(line).ConfigureAwait(false);
             }
@@ -215,7 +215,7 @@ internal abstract class ActionsDecideCommand : ActionsCommandBase
         if (!approve)
         {
             var rejected = await queue.RejectAsync(proposalId, Who, parse.GetValue(reason), token).ConfigureAwait(false);
-            await session.Out.WriteLineAsync(IsJson(parse) ? ActionsJson.Serialize(rejected with { History = [] }) : $"{rejected.Proposal.ProposalId}: rejected; it will not run.").ConfigureAwait(false);
+            await session.Out.WriteLineAsync(IsJson(parse) ? ActionsJson.Records.Serialize(rejected with { History = [] }) : $"{rejected.Proposal.ProposalId}: rejected; it will not run.").ConfigureAwait(false);
             return ExitCodes.Success;
         }
 
@@ -225,7 +225,7 @@ internal abstract class ActionsDecideCommand : ActionsCommandBase
         }
 
         var executed = await queue.ApproveAsync(proposalId, Who, parse.GetValue(reason), token).ConfigureAwait(false);
-        await session.Out.WriteLineAsync(IsJson(parse) ? ActionsJson.Serialize(executed) : $"{executed.ProposalId}: {executed.State.Replace('_', ' ')}: {executed.Detail}").ConfigureAwait(false);
+        await session.Out.WriteLineAsync(IsJson(parse) ? ActionsJson.Records.Serialize(executed) : $"{executed.ProposalId}: {executed.State.Replace('_', ' ')}: {executed.Detail}").ConfigureAwait(false);
         return executed.State == ProposalStates.Executed ? ExitCodes.Success : ExitCodes.ActionRefused;
     }
     /// <summary>

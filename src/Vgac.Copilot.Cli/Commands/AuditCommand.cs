@@ -92,7 +92,7 @@ internal sealed class AuditCommand : VgacCommand
                     var report = await new AuditCheck(store.ForCluster(cluster), services.GetRequiredService<GuardPolicy>(), services.GetRequiredService<ActionOptions>(),
                             services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Client.VgacClientOptions>>().Value.BaseUrl)
                         .RunAsync(judgedFrom, token, chain).ConfigureAwait(false);
-                    var shown = json ? ActionsJson.Serialize(report) : TrailText.Check(report, store.Path);
+                    var shown = json ? ActionsJson.Records.Serialize(report) : TrailText.Check(report, store.Path);
                     await session.Out.WriteLineAsync(json && several ? $$"""{"cluster":"{{System.Text.Json.JsonEncodedText.Encode(cluster)}}","check":{{shown}}}""" : several ? $"[{cluster}] {shown}" : shown).ConfigureAwait(false);
                     clean &= report.Clean;
                 }
@@ -108,7 +108,7 @@ internal sealed class AuditCommand : VgacCommand
             var events = await view.QueryAsync(from, parse.GetValue(job), cancellationToken: token).ConfigureAwait(false);
             foreach (var e in events)
             {
-                await session.Out.WriteLineAsync(json ? ActionsJson.Serialize(e) : TrailText.Event(e, several)).ConfigureAwait(false);
+                await session.Out.WriteLineAsync(json ? ActionsJson.Records.Serialize(e) : TrailText.Event(e, several)).ConfigureAwait(false);
             }
 
             return ExitCodes.Success;

@@ -87,7 +87,6 @@ internal sealed class DoctorCommand : VgacCommand
 
     private static async Task<DoctorReport> CheckAsync(IServiceProvider services, CancellationToken cancellationToken)
     {
-        var client = services.GetRequiredService<IVgacClient>();
         var lines = new List<string>();
         // First, whatever VGAC answers: this cluster's guards run weaker than built-in.
         if (Core.Guards.GuardNotice.Of(services.GetRequiredService<GuardPolicy>().Options) is { } weaker)
@@ -95,9 +94,26 @@ internal sealed class DoctorCommand : VgacCommand
             lines.Add($"  WARN  {"guards",-12} {weaker}");
         }
 
+        var vgac = await AskVgacAsync(services.GetRequiredService<IVgacClient>(), lines, cancellationToken).ConfigureAwait(false);
+        if (vgac.Code != ExitCodes.Success)
+        {
+            return new DoctorReport(lines, "VGAC is not answering every check; see FAIL above.", vgac.Code, vgac.FirstFailure);
+        }
+
+        if (await StoreFailureAsync(services, lines, cancellationToken).ConfigureAwait(false) is { } store)
+        {
+            return store;
+        }
+
+        return await CalibrationVerdictAsync(services, lines, vgac.Summary!, vgac.Calibration!, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>What VGAC answers: health, the cluster and the calibration, each timed; the first failure's exit code.</summary>
+    private static async Task<(int Code, string? FirstFailure, Contracts.ClusterSummary? Summary, Contracts.CalibrationMetrics? Calibration)> AskVgacAsync(
+        IVgacClient client, List<string> lines, CancellationToken cancellationToken)
+    {
         Contracts.CalibrationMetrics? calibration = null;
         Contracts.ClusterSummary? summary = null;
-
         var checks = new (string Name, Func<CancellationToken, Task<string>> Run)[]
         {
             ("health", async ct =>
@@ -127,57 +143,61 @@ internal sealed class DoctorCommand : VgacCommand
             try
             {
                 var detail = await run(cancellationToken).ConfigureAwait(false);
-                var ms = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-                lines.Add(string.Create(CultureInfo.InvariantCulture, $"  ok    {name,-12} {detail} ({ms:0.0} ms)"));
+                lines.Add(string.Create(CultureInfo.InvariantCulture, $"  ok    {name,-12} {detail} ({Stopwatch.GetElapsedTime(started).TotalMilliseconds:0.0} ms)"));
             }
             catch (VgacApiException ex)
             {
                 lines.Add($"  FAIL  {name,-12} {ex.Message}");
                 firstFailure ??= $"{name}: {ex.Message}";
-                if (code == ExitCodes.Success)
-                {
-                    code = CommandHost.Describe(ex, cancellationToken).Code;
-                }
+                code = code == ExitCodes.Success ? CommandHost.Describe(ex, cancellationToken).Code : code;
             }
         }
 
-        if (code != ExitCodes.Success)
-        {
-            return new DoctorReport(lines, "VGAC is not answering every check; see FAIL above.", code, firstFailure);
-        }
+        return (code, firstFailure, summary, calibration);
+    }
 
-        // The store the trail, the approvals and the copilot's own audits live in: reachable, and a schema this vgac can use.
-        var storeStarted = Stopwatch.GetTimestamp();
+    /// <summary>The store the trail, the approvals and the copilot's own audits live in: reachable, and a schema this vgac can use (null when it is).</summary>
+    private static async Task<DoctorReport?> StoreFailureAsync(IServiceProvider services, List<string> lines, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
         try
         {
             var store = await services.GetRequiredService<Audit.Storage.IAuditBackend>().StatusAsync(cancellationToken).ConfigureAwait(false);
             var schema = store.Version == 0 ? "no trail yet (made on first use)"
                 : store.Pending.Count > 0 ? $"schema version {store.Version}, {Core.Text.Words.Count(store.Pending.Count, "migration")} to apply" : $"schema version {store.Version}";
             lines.Add(string.Create(CultureInfo.InvariantCulture,
-                $"  ok    {"store",-12} {store.Provider} at {store.Location}, {schema} ({Stopwatch.GetElapsedTime(storeStarted).TotalMilliseconds:0.0} ms)"));
+                $"  ok    {"store",-12} {store.Provider} at {store.Location}, {schema} ({Stopwatch.GetElapsedTime(started).TotalMilliseconds:0.0} ms)"));
+            return null;
         }
         catch (Audit.Storage.AuditStoreException ex)
         {
             lines.Add($"  FAIL  {"store",-12} {ex.Message}");
             return new DoctorReport(lines, "VGAC answers, but the store cannot be used; see FAIL above.", ExitCodes.StoreUnavailable, $"store: {ex.Message}");
         }
+    }
 
-        // Answering is not the same as healthy: the model must also be calibrated within its SLO for the guards to let anything act.
+    /// <summary>
+    /// Answering is not the same as healthy: the model must also be calibrated within its SLO for the guards to let
+    /// anything act, judged on the same view the guards take on every other path (VGAC's figures and the copilot's
+    /// own latest audit).
+    /// </summary>
+    private static async Task<DoctorReport> CalibrationVerdictAsync(
+        IServiceProvider services, List<string> lines, Contracts.ClusterSummary summary, Contracts.CalibrationMetrics calibration, CancellationToken cancellationToken)
+    {
         var guards = services.GetRequiredService<GuardPolicy>();
-        // The same view the guards take on every other path: VGAC's figures and the copilot's own latest audit.
-        var status = await services.GetRequiredService<CalibrationProvider>().WithAuditsAsync(calibration!, cancellationToken).ConfigureAwait(false);
+        var status = await services.GetRequiredService<CalibrationProvider>().WithAuditsAsync(calibration, cancellationToken).ConfigureAwait(false);
         var standing = guards.Standing(status.ToFacts());
         var drift = standing.Drift;
         var limit = guards.Options.Slo.MaxEce;
-        var ece = drift.EffectiveEce ?? calibration!.Ece;
-        var sloMet = status.IsAvailable && ece <= limit && !calibration!.RecalibrationNeeded;
-        var audited = status.AuditedEce is { } a ? string.Create(CultureInfo.InvariantCulture, $" (the worse of VGAC's {calibration!.Ece:0.000} and the copilot's audit {a:0.000})") : "";
+        var ece = drift.EffectiveEce ?? calibration.Ece;
+        var sloMet = status.IsAvailable && ece <= limit && !calibration.RecalibrationNeeded;
+        var audited = status.AuditedEce is { } a ? string.Create(CultureInfo.InvariantCulture, $" (the worse of VGAC's {calibration.Ece:0.000} and the copilot's audit {a:0.000})") : "";
         lines.Add(string.Create(CultureInfo.InvariantCulture,
-            $"  {(sloMet ? "ok  " : "FAIL")}  {"slo",-12} ECE {ece:0.000}{audited} against a limit of {limit:0.000}{(calibration!.RecalibrationNeeded ? "; VGAC says recalibration is needed" : "")}"));
+            $"  {(sloMet ? "ok  " : "FAIL")}  {"slo",-12} ECE {ece:0.000}{audited} against a limit of {limit:0.000}{(calibration.RecalibrationNeeded ? "; VGAC says recalibration is needed" : "")}"));
         lines.Add($"  {(drift.Level is DriftLevel.Stable or DriftLevel.Monitor ? "ok  " : "FAIL")}  {"guards",-12} {standing.Line()}");
         var healthy = sloMet && drift.Level is DriftLevel.Stable or DriftLevel.Monitor;
         var oneLine = string.Create(CultureInfo.InvariantCulture,
-            $"{summary!.ClusterId} ({summary.SchedulerType.ToString().ToLowerInvariant()}): {summary.AvailableGpus}/{summary.TotalGpus} GPUs free, {summary.PendingJobs} pending; ECE {ece:0.000} (limit {limit:0.000})");
+            $"{summary.ClusterId} ({summary.SchedulerType.ToString().ToLowerInvariant()}): {summary.AvailableGpus}/{summary.TotalGpus} GPUs free, {summary.PendingJobs} pending; ECE {ece:0.000} (limit {limit:0.000})");
         return healthy
             ? new DoctorReport(lines, "healthy: every endpoint answers and the model is calibrated within its SLO.", ExitCodes.Success, $"{oneLine}; drift {System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(drift.Level.ToString())}")
             : new DoctorReport(lines, $"VGAC answers, but {(sloMet ? "the guards limit autonomy" : "the calibration SLO failed")}: {standing.Line()}", ExitCodes.SloFailed, $"{oneLine}: {standing.Line()}");
