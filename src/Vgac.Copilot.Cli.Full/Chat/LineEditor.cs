@@ -81,51 +81,10 @@ internal sealed class LineEditor(TextWriter output, Func<ConsoleKeyInfo> readKey
                     output.Write("\r\n");
                     output.Flush();
                     return null;
-                case ConsoleKey.D when control:
-                case ConsoleKey.Delete:
-                    _buffer.Delete();
-                    break;
-                case ConsoleKey.Backspace:
-                case ConsoleKey.H when control:
-                    _buffer.Backspace();
-                    break;
-                case ConsoleKey.LeftArrow when control:
-                case ConsoleKey.B when alt:
-                    _buffer.WordLeft();
-                    break;
-                case ConsoleKey.RightArrow when control:
-                case ConsoleKey.F when alt:
-                    _buffer.WordRight();
-                    break;
-                case ConsoleKey.LeftArrow:
-                case ConsoleKey.B when control:
-                    _buffer.Left();
-                    break;
-                case ConsoleKey.RightArrow:
-                case ConsoleKey.F when control:
-                    _buffer.Right();
-                    break;
-                case ConsoleKey.Home:
-                case ConsoleKey.A when control:
-                    _buffer.Home();
-                    break;
-                case ConsoleKey.End:
-                case ConsoleKey.E when control:
-                    _buffer.End();
-                    break;
-                case ConsoleKey.U when control:
-                    _buffer.KillToStart();
-                    break;
-                case ConsoleKey.K when control:
-                    _buffer.KillToEnd();
-                    break;
-                case ConsoleKey.W when control:
-                    _buffer.KillWordBack();
-                    break;
                 case ConsoleKey.L when control:
                     output.Write("\u001b[2J\u001b[H");
                     _cursorRow = 0;
-                                break;
+                    break;
                 case ConsoleKey.UpArrow when index > 0:
                 case ConsoleKey.P when control && index > 0:
                     draft ??= _buffer.Text;
@@ -147,15 +106,67 @@ internal sealed class LineEditor(TextWriter output, Func<ConsoleKeyInfo> readKey
                     Complete(prompt);
                     break;
                 default:
-                    if (!char.IsControl(key.KeyChar) && !control && !alt)
-                    {
-                        _buffer.Insert(key.KeyChar.ToString());
-                    }
-
+                    Edit(key, control, alt);
                     break;
             }
 
             Render(prompt, _buffer.Text, _buffer.Cursor);
+        }
+    }
+
+    /// <summary>The keys that edit the line itself: delete, move by character or word, kill, or type.</summary>
+    private void Edit(ConsoleKeyInfo key, bool control, bool alt)
+    {
+        switch (key.Key)
+        {
+            case ConsoleKey.D when control:
+            case ConsoleKey.Delete:
+                _buffer.Delete();
+                break;
+            case ConsoleKey.Backspace:
+            case ConsoleKey.H when control:
+                _buffer.Backspace();
+                break;
+            case ConsoleKey.LeftArrow when control:
+            case ConsoleKey.B when alt:
+                _buffer.WordLeft();
+                break;
+            case ConsoleKey.RightArrow when control:
+            case ConsoleKey.F when alt:
+                _buffer.WordRight();
+                break;
+            case ConsoleKey.LeftArrow:
+            case ConsoleKey.B when control:
+                _buffer.Left();
+                break;
+            case ConsoleKey.RightArrow:
+            case ConsoleKey.F when control:
+                _buffer.Right();
+                break;
+            case ConsoleKey.Home:
+            case ConsoleKey.A when control:
+                _buffer.Home();
+                break;
+            case ConsoleKey.End:
+            case ConsoleKey.E when control:
+                _buffer.End();
+                break;
+            case ConsoleKey.U when control:
+                _buffer.KillToStart();
+                break;
+            case ConsoleKey.K when control:
+                _buffer.KillToEnd();
+                break;
+            case ConsoleKey.W when control:
+                _buffer.KillWordBack();
+                break;
+            default:
+                if (!char.IsControl(key.KeyChar) && !control && !alt)
+                {
+                    _buffer.Insert(key.KeyChar.ToString());
+                }
+
+                break;
         }
     }
 

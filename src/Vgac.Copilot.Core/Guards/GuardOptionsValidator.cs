@@ -9,6 +9,17 @@ internal sealed class GuardOptionsValidator : IValidateOptions<GuardOptions>
     public ValidateOptionsResult Validate(string? name, GuardOptions options)
     {
         var failures = new List<string>();
+        Ranges(options, failures);
+        FixedActions(options, failures);
+        WeakerThanBuiltIn(options, failures);
+        TierTable(options, failures);
+        Slo(options, failures);
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    /// <summary>Each scalar setting within its range, and the drift ratios in order.</summary>
+    private static void Ranges(GuardOptions options, List<string> failures)
+    {
         if (!(options.ConfidenceGate is >= 0.5 and <= 1))
         {
             failures.Add($"Guards:ConfidenceGate must be in [0.5, 1], got {F(options.ConfidenceGate)}.");
@@ -53,7 +64,11 @@ internal sealed class GuardOptionsValidator : IValidateOptions<GuardOptions>
         {
             failures.Add($"Guards:AuditMaxAgeMinutes must be in (0, 10080] (a week), got {F(options.AuditMaxAgeMinutes)}.");
         }
+    }
 
+    /// <summary>What a tier does is fixed in code: at most four tiers, and no configured action other than its own.</summary>
+    private static void FixedActions(GuardOptions options, List<string> failures)
+    {
         if (options.Tiers.Count > GuardOptions.DefaultTiers.Count)
         {
             failures.Add($"Guards:Tiers lists {options.Tiers.Count} tiers; there are {GuardOptions.DefaultTiers.Count} (1 annotate, 2 warn, 3 suggest, 4 gate).");
@@ -67,7 +82,11 @@ internal sealed class GuardOptionsValidator : IValidateOptions<GuardOptions>
                 failures.Add($"Guards:Tiers:{i}:Action: what a tier does is fixed (tier {i + 1} is {fixedAction}); got '{Text.UntrustedText.Clean(configured, 40)}'. Remove the setting.");
             }
         }
+    }
 
+    /// <summary>A setting weaker than its built-in default, refused unless the scope allows it (and then shown wherever the guards are).</summary>
+    private static void WeakerThanBuiltIn(GuardOptions options, List<string> failures)
+    {
         if (!options.AllowWeakerThanDefault)
         {
             // A value refused already (out of range, say) is not reported twice.
@@ -76,7 +95,11 @@ internal sealed class GuardOptionsValidator : IValidateOptions<GuardOptions>
                 failures.Add($"{weaker} is weaker than the built-in guard; set Guards:AllowWeakerThanDefault to true for this scope to run with it (it is then shown wherever the guards are).");
             }
         }
+    }
 
+    /// <summary>The tiers in order: each epsilon in (0, 1] and rising, each ECE prerequisite in (0, 1) and tightening.</summary>
+    private static void TierTable(GuardOptions options, List<string> failures)
+    {
         var tiers = options.EffectiveTiers;
         for (var i = 0; i < tiers.Count; i++)
         {
@@ -107,14 +130,16 @@ internal sealed class GuardOptionsValidator : IValidateOptions<GuardOptions>
                 failures.Add($"{key}:MaxEce ({F(t.MaxEce)}) must be less than tier {i}'s ({F(tiers[i - 1].MaxEce)}): the ECE prerequisite tightens with the tier.");
             }
         }
+    }
 
+    /// <summary>The calibration SLO's limits, all positive.</summary>
+    private static void Slo(GuardOptions options, List<string> failures)
+    {
         var slo = options.Slo;
         if (!(slo.MaxEce > 0 && slo.MaxMce > 0 && slo.MaxTailGap > 0 && slo.MaxPsi > 0))
         {
             failures.Add("Guards:Slo values must all be positive.");
         }
-
-        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 
     private static string F(double value) => value.ToString(CultureInfo.InvariantCulture);
