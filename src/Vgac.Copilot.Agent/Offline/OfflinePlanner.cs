@@ -139,42 +139,7 @@ public sealed class OfflinePlanner(ToolInvoker tools, OfflineUnderstanding under
         var args = tool.Arguments.ToDictionary(kv => kv.Key, kv => (object?)kv.Value);
         if (tool.EntityFields is { } fields)
         {
-            if (fields.Contains("namespace") && e.Namespace is { } only)
-            {
-                args["namespace"] = only;
-            }
-
-            if (fields.Contains("job_id") && e.JobId is { } job)
-            {
-                args["job_id"] = job;
-            }
-
-            if (fields.Contains("window_hours") && e.WindowHours is { } hours)
-            {
-                args["window_hours"] = hours;
-            }
-
-            // A tool that takes part of a job spec (the admission preview: no GPU type, no runtime).
-            if (fields.Contains("gpus"))
-            {
-                args["gpus"] = e.Gpus ?? 1;
-            }
-
-            if (fields.Contains("priority") && e.Priority is { } level)
-            {
-                args["priority"] = level;
-            }
-
-            if (fields.Contains("memory_gb") && e.MemoryGb is { } memory)
-            {
-                args["memory_gb"] = memory;
-            }
-
-            if (fields.Contains("cpu_millicores") && e.Cpus is { } cores)
-            {
-                args["cpu_millicores"] = cores * 1000.0;
-            }
-
+            NamedFields(args, fields, e);
             return args;
         }
 
@@ -190,6 +155,54 @@ public sealed class OfflinePlanner(ToolInvoker tools, OfflineUnderstanding under
             return args;
         }
 
+        Gpus(args, tool, e);
+        JobSpec(args, tool, e);
+        return args;
+    }
+
+    /// <summary>An intent that names the fields it takes: only those, from the question.</summary>
+    private static void NamedFields(Dictionary<string, object?> args, IReadOnlyCollection<string> fields, Entities e)
+    {
+        if (fields.Contains("namespace") && e.Namespace is { } only)
+        {
+            args["namespace"] = only;
+        }
+
+        if (fields.Contains("job_id") && e.JobId is { } job)
+        {
+            args["job_id"] = job;
+        }
+
+        if (fields.Contains("window_hours") && e.WindowHours is { } hours)
+        {
+            args["window_hours"] = hours;
+        }
+
+        // A tool that takes part of a job spec (the admission preview: no GPU type, no runtime).
+        if (fields.Contains("gpus"))
+        {
+            args["gpus"] = e.Gpus ?? 1;
+        }
+
+        if (fields.Contains("priority") && e.Priority is { } level)
+        {
+            args["priority"] = level;
+        }
+
+        if (fields.Contains("memory_gb") && e.MemoryGb is { } memory)
+        {
+            args["memory_gb"] = memory;
+        }
+
+        if (fields.Contains("cpu_millicores") && e.Cpus is { } cores)
+        {
+            args["cpu_millicores"] = cores * 1000.0;
+        }
+    }
+
+    /// <summary>The GPUs asked, or, for a what-if, the variants compared (those named, or fewer GPUs or the highest priority).</summary>
+    private static void Gpus(Dictionary<string, object?> args, IntentTool tool, Entities e)
+    {
         if (tool.Name == ToolNames.PredictorWhatIf && e.GpuVariants.Count <= 1 && e.PriorityVariants.Count <= 1)
         {
             // One job and no variants named ("how can my 8-GPU job start sooner?"): compare it with what it could ask
@@ -212,7 +225,11 @@ public sealed class OfflinePlanner(ToolInvoker tools, OfflineUnderstanding under
         {
             args["gpus"] = e.Gpus ?? 1;
         }
+    }
 
+    /// <summary>The rest of the job spec the question gives; runtime, CPU, spanning nodes and the queue only for the single prediction.</summary>
+    private static void JobSpec(Dictionary<string, object?> args, IntentTool tool, Entities e)
+    {
         if (e.Priority is { } p && !(tool.Name == ToolNames.PredictorWhatIf && (string?)args["vary"] == "priority"))
         {
             args["priority"] = p;
@@ -256,7 +273,5 @@ public sealed class OfflinePlanner(ToolInvoker tools, OfflineUnderstanding under
                 args["queue"] = queue;
             }
         }
-
-        return args;
     }
 }
