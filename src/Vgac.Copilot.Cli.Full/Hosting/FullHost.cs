@@ -22,17 +22,21 @@ internal sealed class FullHost : CliHost
 {
     public static FullHost Instance { get; } = new();
 
-    public override Command Command(CliContext context, FullCommandInfo command) => command.Name switch
+    /// <summary>The commands this host carries, by their entry in <see cref="FullCommands"/>.</summary>
+    private static readonly Dictionary<FullCommandInfo, Func<CliContext, Command>> Commands = new()
     {
-        "chat" => new ChatCommand(context),
-        "ask" => new AskCommand(context),
-        "mcp" => new McpCommand(context),
-        "eval" => new EvalCommand(context),
-        "record" => new RecordCommand(context),
-        "watch" => new WatchCommand(context),
-        "sim" => new SimCommand(context),
-        _ => throw new ArgumentOutOfRangeException(nameof(command), command.Name, "not a command of the full program"),
+        [FullCommands.Chat] = context => new ChatCommand(context),
+        [FullCommands.Ask] = context => new AskCommand(context),
+        [FullCommands.Mcp] = context => new McpCommand(context),
+        [FullCommands.Eval] = context => new EvalCommand(context),
+        [FullCommands.Record] = context => new RecordCommand(context),
+        [FullCommands.Watch] = context => new WatchCommand(context),
+        [FullCommands.Sim] = context => new SimCommand(context),
     };
+
+    public override Command Command(CliContext context, FullCommandInfo command) => Commands.TryGetValue(command, out var make)
+        ? make(context)
+        : throw new ArgumentOutOfRangeException(nameof(command), command.Name, "not a command of the full program");
 
     public override void AddServices(IServiceCollection services)
     {

@@ -144,18 +144,18 @@ internal static class AuditTrail
         if (parse.GetValue(Option) is { } path)
         {
             yield return new("Storage:Provider", "sqlite");
-            yield return new("Watch:AuditPath", Path.GetFullPath(path));
+            yield return new(AuditServiceCollectionExtensions.SqlitePathKey, Path.GetFullPath(path));
         }
         else if (demo)
         {
             yield return new("Storage:Provider", "sqlite");
-            yield return new("Watch:AuditPath", Path.Combine(folder, string.Create(CultureInfo.InvariantCulture, $"{DemoPrefix}{DateTime.UtcNow:yyyyMMdd-HHmmss}.db")));
+            yield return new(AuditServiceCollectionExtensions.SqlitePathKey, Path.Combine(folder, string.Create(CultureInfo.InvariantCulture, $"{DemoPrefix}{DateTime.UtcNow:yyyyMMdd-HHmmss}.db")));
         }
         else if (parse.GetResult(LatestDemo) is not null && parse.GetValue(LatestDemo))
         {
             var (latest, newest) = Latest(folder);
             yield return new("Storage:Provider", "sqlite");
-            yield return new("Watch:AuditPath", latest);
+            yield return new(AuditServiceCollectionExtensions.SqlitePathKey, latest);
             if (actsOnDemo is not null)
             {
                 // The demo's simulators as they stood when the proposal decided on was made (else at the trail's newest

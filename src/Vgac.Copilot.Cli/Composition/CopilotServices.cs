@@ -30,7 +30,7 @@ internal static class CopilotServices
         // One-shot runs share what they read with the user's next ones: a script's `vgac predict` makes one VGAC call.
         services.TryAddSingleton<Core.Caching.ISharedCache>(new Hosting.FileSharedCache(
             Path.Combine(Commands.ChatSettings.Resolve(configuration), "cache"),
-            $"{configuration["Cluster:Name"]}|{configuration["Vgac:BaseUrl"]}|{configuration["Watch:AuditPath"] ?? Vgac.Copilot.Audit.AuditStore.DefaultPath()}",
+            $"{configuration["Cluster:Name"]}|{configuration["Vgac:BaseUrl"]}|{configuration[Vgac.Copilot.Audit.AuditServiceCollectionExtensions.SqlitePathKey] ?? Vgac.Copilot.Audit.AuditStore.DefaultPath()}",
             () => Vgac.Copilot.Audit.Storage.TrailKey.Resolve(new Vgac.Copilot.Audit.Storage.StorageOptions
             {
                 AuditKey = configuration["Storage:AuditKey"],

@@ -27,6 +27,9 @@ internal abstract class CliHost
     /// <summary>The embedded simulator for <c>--demo</c> runs; null where the program does not carry it (it hands such runs over first).</summary>
     public virtual IDemoSimulator? Demo => null;
 
+    /// <summary>The simulator of a <c>--demo</c> run; a host without one hands such runs over before any command asks.</summary>
+    public IDemoSimulator RequireDemo() => Demo ?? throw new InvalidOperationException("this program hands --demo runs over.");
+
     /// <summary>Exit code and one-line message for a failure of something this host carries; null for the library's own mapping.</summary>
     public virtual (int Code, string? Message)? Describe(Exception exception) => null;
 

@@ -129,7 +129,7 @@ internal sealed class ClusterScopes : IClusterDirectory, IAsyncDisposable
             {
                 found["Simulator:Seed"] = (seed + index).ToString(System.Globalization.CultureInfo.InvariantCulture);
             }
-            simulator = await (_host.Demo ?? throw new InvalidOperationException("this program hands --demo runs over.")).StartAsync(_plan.ConfigurationFor(_shared, cluster.Name, _flags, found), url => found["Vgac:BaseUrl"] = url.ToString(), cancellationToken).ConfigureAwait(false);
+            simulator = await _host.RequireDemo().StartAsync(_plan.ConfigurationFor(_shared, cluster.Name, _flags, found), url => found["Vgac:BaseUrl"] = url.ToString(), cancellationToken).ConfigureAwait(false);
         }
 
         var configuration = _plan.ConfigurationFor(_shared, cluster.Name, _flags, found);

@@ -139,7 +139,7 @@ internal sealed record CommandSession(IServiceProvider Services, CliContext Cont
     public T Get<T>() where T : notnull => Services.GetRequiredService<T>();
 
     /// <summary>The embedded simulator of a <c>--demo</c> run (only the full program carries it; the one-shot hands such runs over first).</summary>
-    public IDemoSimulator Demo => Context.Host.Demo ?? throw new InvalidOperationException("this program hands --demo runs over.");
+    public IDemoSimulator Demo => Context.Host.RequireDemo();
 
     /// <summary>
     /// The clusters a reading or watching command covers: every one when several are configured and the run names
