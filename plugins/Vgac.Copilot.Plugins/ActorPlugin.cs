@@ -13,7 +13,7 @@ using Vgac.Copilot.Plugins.Results;
 namespace Vgac.Copilot.Plugins;
 
 /// <summary>Actor: policy advice and action proposals — acting only where the guards and a person allow.</summary>
-public sealed class ActorPlugin(IVgacClient vgac, PredictorAgent predictor, GuardPolicy guards, ActionPlanner planner, IActionApprover approver, IActionExecutionPath execution)
+public sealed class ActorPlugin(IVgacClient vgac, PredictorAgent predictor, GuardPolicy guards, ActionPlanner planner, IActionApprover approver, ActionQueue queue)
 {
     [VgacTool(ToolNames.ActorRecommendPolicy, Title = "Scheduling policy advice")]
     [Description("VGAC's scheduling policy (priority class, preemption) for a job spec, shown only if confident.")]
@@ -112,8 +112,9 @@ public sealed class ActorPlugin(IVgacClient vgac, PredictorAgent predictor, Guar
             return Result(proposal, false, "not_approved", decision.Reason);
         }
 
-        // The execution path asks the guards again, past every cache: a person's yes does not outrank drift that arrived meanwhile.
-        return await execution.RunApprovedAsync(proposal, decision, cancellationToken).ConfigureAwait(false);
+        // The queue asks the guards again, past every cache: a person's yes does not outrank drift that arrived meanwhile.
+        var approval = new ConfirmedApproval(proposal, decision.Reason);
+        return ApplyResult.Of(await queue.ApproveAsync(approval, cancellationToken).ConfigureAwait(false), approval);
     }
 
     private static string Wire(ShownAs shown) => System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(shown.ToString()).Replace('_', ' ');

@@ -26,54 +26,36 @@ public sealed class DenyingApprover : IActionApprover
 }
 
 /// <summary>
-/// Carries out an action the guards allowed and a person approved (through MCP elicitation or the REPL). The
-/// default, <see cref="ActionLog"/>, records it in memory as a dry run; a host with the watch registered runs it
-/// through the same executors and audit trail as <c>vgac watch</c>.
+/// A person's yes to an action, in each form it takes. Every one of them is carried out by
+/// <see cref="ActionQueue.ApproveAsync(Approval, CancellationToken)"/>: the guards asked again on fresh numbers, the
+/// approval recorded in the audit trail, the job and tier reserved, the action run at most once.
 /// </summary>
-public interface IActionExecutionPath
+/// <param name="DecidedBy">Who said yes, as the trail records it.</param>
+/// <param name="Reason">Why, as they said it; null when they gave none.</param>
+public abstract record Approval(string DecidedBy, string? Reason)
 {
-    Task<ApplyResult> RunApprovedAsync(ActionProposal proposal, ApprovalDecision decision, CancellationToken cancellationToken);
+    /// <summary>The approval record's summary in the trail: who said yes, and why.</summary>
+    internal virtual string Summary => $"approved by {DecidedBy}{(Reason is null ? "" : $": {Reason}")}";
+
+    /// <summary>Who let the action run, as its execution records say.</summary>
+    internal virtual string RunBy => $"approved by {DecidedBy}";
 }
 
-/// <summary>
-/// Executed actions, in memory (hosts without an audit trail): a dry run that records the action and its exact preview,
-/// nothing else, after asking the guards again past every cache.
-/// </summary>
-public sealed class ActionLog(ActionPlanner planner) : IActionExecutionPath
+/// <summary>A proposal waiting in the queue (<c>vgac actions approve</c>).</summary>
+public sealed record QueuedApproval(string ProposalId, string DecidedBy, string? Reason) : Approval(DecidedBy, Reason);
+
+/// <summary>A tier's action on a job, applied at the command line: the command is the approval (<c>vgac actions apply</c>).</summary>
+public sealed record CommandApproval(string JobId, int Tier, string DecidedBy, string? Reason) : Approval(DecidedBy, Reason)
 {
-    public async Task<ApplyResult> RunApprovedAsync(ActionProposal proposal, ApprovalDecision decision, CancellationToken cancellationToken)
-    {
-        var now = await planner.ProposeAsync(proposal.JobId, proposal.Tier, cancellationToken, fresh: true).ConfigureAwait(false);
-        if (!now.Allowed || now.Prediction.ShownAs != Core.Guards.ShownAs.Confident)
-        {
-            return ApplyResult.NotRun(proposal, "blocked_by_guard", $"{now.Rule}: {now.Reason} (checked again after the approval)");
-        }
+    internal override string Summary => $"applied by {DecidedBy}{(Reason is null ? "" : $": {Reason}")}";
 
-        var done = new ApplyResult(proposal.ProposalId, proposal.JobId, proposal.Tier, proposal.Action, true, "recorded_dry_run",
-            $"Approved: {decision.Reason}. Dry run: the preview was recorded, nothing was changed.", DryRun: true, proposal.Preview);
-        Record(done);
-        return done;
-    }
+    internal override string RunBy => $"applied by {DecidedBy}";
+}
 
-    private readonly List<ApplyResult> _entries = [];
-    private readonly Lock _gate = new();
+/// <summary>A proposal a person confirmed when asked (an MCP client's elicitation, the REPL's prompt); the reason says who and how.</summary>
+public sealed record ConfirmedApproval(ActionProposal Proposal, string Why) : Approval("interactive", Why)
+{
+    internal override string Summary => $"approved: {Why}";
 
-    public IReadOnlyList<ApplyResult> Entries
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return [.. _entries];
-            }
-        }
-    }
-
-    public void Record(ApplyResult result)
-    {
-        lock (_gate)
-        {
-            _entries.Add(result);
-        }
-    }
+    internal override string RunBy => "approved interactively";
 }

@@ -59,6 +59,22 @@ public sealed record ApplyResult(string ProposalId, string JobId, int Tier, stri
 {
     public static ApplyResult NotRun(ActionProposal p, string outcome, string reason) =>
         new(p.ProposalId, p.JobId, p.Tier, p.Action, false, outcome, reason, DryRun: true, p.Preview);
+
+    /// <summary>What became of an approval (<see cref="ActionQueue.ApproveAsync(Approval, CancellationToken)"/>), as the faces that answer with one say it.</summary>
+    public static ApplyResult Of(ExecutionRecord run, Approval approval)
+    {
+        var executed = run.State == ProposalStates.Executed;
+        var dryRun = run.Outcome?.DryRun ?? true;
+        var (outcome, reason) = run.State switch
+        {
+            ProposalStates.Executed => (dryRun ? "recorded_dry_run" : "executed", $"{Capital(approval.Summary)}. {run.Detail}"),
+            ProposalStates.Blocked => ("blocked_by_guard", run.Detail),
+            var state => (state, $"{Capital(approval.Summary)}. {run.Detail}"),
+        };
+        return new(run.ProposalId, run.JobId, run.Tier, run.Action, executed, outcome, reason, dryRun, run.Preview);
+    }
+
+    private static string Capital(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];
 }
 
 /// <summary>A request about an action the caller must change (a tier out of range, a job that is not pending). Says which and why.</summary>

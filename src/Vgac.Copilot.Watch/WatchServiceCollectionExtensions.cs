@@ -13,7 +13,7 @@ public static class WatchServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the watch loop (<c>Watch</c> section): its cycle, its schedule and its leadership among replicas, over
-    /// the actions' audited path (<see cref="ActionTrailServiceCollectionExtensions.AddActionTrail"/>). Needs the plugins
+    /// the actions' audited path (<see cref="ActionsServiceCollectionExtensions.AddVgacActions"/>). Needs the plugins
     /// registered. Everything is lazy: commands that do not watch pay nothing for it.
     /// </summary>
     public static IServiceCollection AddVgacWatch(this IServiceCollection services)
@@ -23,7 +23,7 @@ public static class WatchServiceCollectionExtensions
             sp.GetRequiredService<ILeaseStore>(), sp.GetRequiredService<LeaseFenceHolder>(), AuditServiceCollectionExtensions.ClusterOf(sp),
             sp.GetRequiredService<IOptions<StorageOptions>>().Value.LeaseFor(sp.GetRequiredService<IOptions<WatchOptions>>().Value.IntervalSeconds), TimeProvider.System,
             sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<WatchLeadership>>()));
-        services.AddActionTrail();
+        services.AddVgacActions();
         services.TryAddSingleton<WatchCycle>();
         services.TryAddSingleton<WatchLoop>();
         return services;

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
 using Vgac.Copilot.Agent.Llm;
-using Vgac.Copilot.Actions;
 using Vgac.Copilot.Plugins.Catalog;
 using Vgac.Copilot.Testing;
 using Vgac.Copilot.Core.Settings;
@@ -150,7 +149,8 @@ public sealed class LlmPlannerTests
         Assert.Equal("blocked_by_guard", apply.Verdict);
         Assert.Contains("\"executed\":false", apply.Result, StringComparison.Ordinal);
         Assert.Contains(Injected, answer.ToolCalls[0].Result, StringComparison.Ordinal); // the model did see the injected text
-        Assert.Empty(services.GetRequiredService<ActionLog>().Entries);
+        var trail = services.GetRequiredService<Audit.AuditStore>();
+        Assert.False(trail.Exists && (await trail.QueryAsync(kind: Audit.AuditKinds.Execution, cancellationToken: Ct)).Count > 0);
     }
 
     [Fact]

@@ -8,6 +8,8 @@ using Vgac.Copilot.Client;
 using Vgac.Copilot.Core;
 using Vgac.Copilot.Mcp;
 using Vgac.Copilot.Core.Settings;
+using Vgac.Copilot.Storage.Sqlite;
+using Vgac.Copilot.Testing;
 
 namespace Vgac.Copilot.Plugins.Tests;
 
@@ -39,11 +41,13 @@ public sealed class McpTestHost : IAsyncDisposable
             ["Vgac:BaseUrl"] = vgac.ToString(),
             ["Vgac:RetryBaseDelaySeconds"] = "0.01",
             ["Vgac:TimeoutSeconds"] = "5",
+            [Audit.AuditServiceCollectionExtensions.SqlitePathKey] = Path.Combine(TestPaths.NewFolder("mcp-trail-"), "audit.db"),
         });
         builder.Services.AddLogging();
         builder.Services.AddVgacClient();
         builder.Services.AddCopilotCore();
         builder.Services.AddVgacPlugins();
+        builder.Services.AddSqliteStorage();
         builder.Services.AddVgacMcpServer(options ?? new McpHostOptions()).WithStreamServerTransport(clientToServer.Reader.AsStream(), serverToClient.Writer.AsStream());
         var host = builder.Build();
         await host.StartAsync(cancellationToken);

@@ -153,6 +153,47 @@ public sealed class ExecutionTests
         Assert.Empty(receiver.Requests);
     }
 
+    [Theory]
+    [InlineData("command")]
+    [InlineData("confirmed")]
+    public async Task ApproveAsync_ApprovalMadeAsProposed_RecordsProposalAndWhoApprovedThenRunsOnceOutsideTheLoop(string kind)
+    {
+        await using var server = await new ScriptedVgac { Probability = 0.6 }.StartAsync(Ct);
+        await using var receiver = await LoopbackServer.StartAsync(_ => new ScriptedResponse(200, "ok", ContentType: "text/plain"), Ct);
+        using var services = Build(server, receiver, "notify");
+        var queue = services.GetRequiredService<ActionQueue>();
+        Approval approval = kind == "command"
+            ? new CommandApproval("job-1", 2, "ana", "queue is stuck")
+            : new ConfirmedApproval(await services.GetRequiredService<ActionPlanner>().ProposeAsync("job-1", 2, Ct), "confirmed by ana in the REPL");
+
+        var run = await queue.ApproveAsync(approval, Ct);
+        var again = await queue.ApproveAsync(approval, Ct);
+
+        Assert.Equal(ProposalStates.Executed, run.State);
+        Assert.Equal(ProposalStates.Refused, again.State);
+        Assert.Single(receiver.Requests);
+        var record = await queue.FindAsync(run.ProposalId, Ct);
+        Assert.Equal(ActionQueue.OutsideTheLoop, record.Cycle);
+        Assert.Equal([AuditKinds.Approval, AuditKinds.ExecutionStarted, AuditKinds.Execution], record.History.Select(e => e.Kind));
+        Assert.Equal(kind == "command" ? "applied by ana: queue is stuck" : "approved: confirmed by ana in the REPL", record.History[0].Summary);
+    }
+
+    [Fact]
+    public async Task ApproveAsync_CommandOnATierTheGuardsBlock_BlockedAndNothingRecorded()
+    {
+        await using var server = await new ScriptedVgac { Probability = 0.6, Confidence = 0.4 }.StartAsync(Ct);
+        await using var receiver = await LoopbackServer.StartAsync(_ => new ScriptedResponse(200, "ok", ContentType: "text/plain"), Ct);
+        using var services = Build(server, receiver, "notify");
+
+        var run = await services.GetRequiredService<ActionQueue>().ApproveAsync(new CommandApproval("job-1", 1, "ana", null), Ct);
+        var result = ApplyResult.Of(run, new CommandApproval("job-1", 1, "ana", null));
+
+        Assert.Equal((ProposalStates.Blocked, "blocked_by_guard", false), (run.State, result.Outcome, result.Executed));
+        Assert.StartsWith("confidence_gate: ", run.Detail, StringComparison.Ordinal);
+        Assert.False(services.GetRequiredService<AuditStore>().Exists);
+        Assert.Empty(receiver.Requests);
+    }
+
     [Fact]
     public async Task Approve_DriftArrivedSinceProposal_FreshGuardsRefuseAndNothingRuns()
     {
@@ -160,7 +201,7 @@ public sealed class ExecutionTests
         var (vgac, receiver, queue, proposal) = (awaiting.Vgac, awaiting.Receiver, awaiting.Queue, awaiting.Proposal);
 
         vgac.Ece = 0.2; // ratio 11: recalibration required
-        var run = await queue.ApproveAsync(proposal.ProposalId, "ana", "looks right", Ct);
+        var run = await queue.ApproveAsync(new QueuedApproval(proposal.ProposalId, "ana", "looks right"), Ct);
 
         Assert.Equal(ProposalStates.Refused, run.State);
         Assert.Contains("drift_recalibration_required", run.Detail, StringComparison.Ordinal);
@@ -177,7 +218,7 @@ public sealed class ExecutionTests
         var (vgac, receiver, queue, proposal) = (awaiting.Vgac, awaiting.Receiver, awaiting.Queue, awaiting.Proposal);
 
         vgac.Failing.Add("/api/jobs/predict");
-        var down = await Assert.ThrowsAsync<ActionQueueException>(() => queue.ApproveAsync(proposal.ProposalId, "ana", null, Ct));
+        var down = await Assert.ThrowsAsync<ActionQueueException>(() => queue.ApproveAsync(new QueuedApproval(proposal.ProposalId, "ana", null), Ct));
 
         Assert.True(down.VgacUnavailable);
         Assert.Contains("Nothing was recorded or run", down.Message, StringComparison.Ordinal);
@@ -185,7 +226,7 @@ public sealed class ExecutionTests
         Assert.Equal(ProposalStates.AwaitingApproval, (await queue.FindAsync(proposal.ProposalId, Ct)).State);
 
         vgac.Failing.Clear();
-        var run = await queue.ApproveAsync(proposal.ProposalId, "ana", null, Ct);
+        var run = await queue.ApproveAsync(new QueuedApproval(proposal.ProposalId, "ana", null), Ct);
 
         Assert.Equal(ProposalStates.Executed, run.State);
         Assert.Single(receiver.Requests);
@@ -198,7 +239,7 @@ public sealed class ExecutionTests
         var (vgac, receiver, queue, proposal) = (awaiting.Vgac, awaiting.Receiver, awaiting.Queue, awaiting.Proposal);
 
         var rejected = await queue.RejectAsync(proposal.ProposalId, "ana", "not now", Ct);
-        var again = await Assert.ThrowsAsync<ActionQueueException>(() => queue.ApproveAsync(proposal.ProposalId, "bo", null, Ct));
+        var again = await Assert.ThrowsAsync<ActionQueueException>(() => queue.ApproveAsync(new QueuedApproval(proposal.ProposalId, "bo", null), Ct));
         var unknown = await Assert.ThrowsAsync<ActionQueueException>(() => queue.FindAsync("prop-nope", Ct));
 
         Assert.Equal(ProposalStates.Rejected, rejected.State);

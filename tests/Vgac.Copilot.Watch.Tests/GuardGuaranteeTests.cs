@@ -31,7 +31,7 @@ public sealed class GuardGuaranteeTests
             await other.GetRequiredService<CalibrationProvider>().RecordAuditAsync(0.918, 1000, null, Source(vgac), Ct);
         }
 
-        var run = await watch.GetRequiredService<ActionQueue>().ApproveAsync(proposal.ProposalId, "ana", null, Ct);
+        var run = await watch.GetRequiredService<ActionQueue>().ApproveAsync(new QueuedApproval(proposal.ProposalId, "ana", null), Ct);
 
         Assert.Equal(ProposalStates.Refused, run.State);
         Assert.Contains(GuardRules.DriftRecalibrationRequired, run.Detail, StringComparison.Ordinal);

@@ -104,7 +104,7 @@ public sealed class AuditCheck(AuditStore audit, GuardPolicy guards, ActionOptio
 
         string? StateOf((AuditEvent Event, ExecutionRecord? Record) x) => x.Record?.State;
         return new AuditCheckReport(
-            events.Where(e => e.Kind is AuditKinds.Calibration or AuditKinds.Outage && e.Cycle != AuditedExecutionPath.OutsideTheLoop).Select(e => e.Cycle).Distinct().LongCount(),
+            events.Where(e => e.Kind is AuditKinds.Calibration or AuditKinds.Outage && e.Cycle != ActionQueue.OutsideTheLoop).Select(e => e.Cycle).Distinct().LongCount(),
             events.Count(e => e.Kind == AuditKinds.Outage),
             proposals.Count,
             proposals.Values.Count(p => p.Proposal is { Allowed: false }),

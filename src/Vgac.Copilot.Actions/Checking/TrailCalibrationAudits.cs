@@ -18,7 +18,7 @@ public sealed class TrailCalibrationAudits(AuditStore audit, WatchClock clock, I
     {
         var snapshot = new CalibrationSnapshot(null, ece, samples, null, null, DriftLevel.Unknown, null, "audit made outside the watch loop", eceLow) { Source = source };
         await audit.AppendAsync(
-            [new AuditEvent(0, clock.Now, AuditedExecutionPath.OutsideTheLoop, AuditKinds.Calibration, null, null, null,
+            [new AuditEvent(0, clock.Now, ActionQueue.OutsideTheLoop, AuditKinds.Calibration, null, null, null,
                 $"calibration audit of {source.BaseUrl}: ECE {ece:0.000} on {samples} outcomes", ActionsJson.Records.Serialize(snapshot))],
             cancellationToken).ConfigureAwait(false);
     }

@@ -16,11 +16,15 @@ public sealed class ActionQueueException(string message, bool notFound = false, 
 public sealed record DecisionRecord(string ProposalId, string DecidedBy, string? Reason);
 
 /// <summary>
-/// The approval queue over the audit trail: proposals and where they stand, and a person's approve or reject.
-/// Approving runs the action through <see cref="ActionRunner"/>, which checks the guards again first.
+/// The approval queue over the audit trail: proposals and where they stand, a person's reject, and the one entry
+/// point every approval takes (<see cref="ApproveAsync(Approval, CancellationToken)"/>), which runs the action
+/// through <see cref="ActionRunner"/> after the guards are asked again.
 /// </summary>
-public sealed class ActionQueue(AuditStore audit, ActionRunner runner, ActionPlanner planner, AuditedExecutionPath execution, WatchClock clock)
+public sealed class ActionQueue(AuditStore audit, ActionRunner runner, ActionPlanner planner, WatchClock clock)
 {
+    /// <summary>The cycle of records made outside any watch cycle (an approval as proposed, an audit made elsewhere).</summary>
+    public const long OutsideTheLoop = 0;
+
     /// <summary>The records that move a proposal along: decisions, starts, outcomes, verifications.</summary>
     private static readonly string[] DecisionAndEffectKinds =
         [AuditKinds.Approval, AuditKinds.Rejection, AuditKinds.ExecutionStarted, AuditKinds.Execution, AuditKinds.Verification];
@@ -62,7 +66,7 @@ public sealed class ActionQueue(AuditStore audit, ActionRunner runner, ActionPla
                 // One listing decides them all: each is already known to be the newest awaiting approval.
                 if (approve)
                 {
-                    results.Add((record, await ApproveAsync(record, decidedBy, reason, cancellationToken).ConfigureAwait(false), null));
+                    results.Add((record, await ApproveQueuedAsync(record, new QueuedApproval(record.Proposal.ProposalId, decidedBy, reason), cancellationToken).ConfigureAwait(false), null));
                 }
                 else
                 {
@@ -92,12 +96,24 @@ public sealed class ActionQueue(AuditStore audit, ActionRunner runner, ActionPla
             ?? throw new ActionQueueException($"proposal '{proposalId}' has an unreadable record in the audit trail.");
     }
 
-    /// <summary>Approves and runs a proposal awaiting approval; the guards are checked again with fresh data first.</summary>
-    public async Task<ExecutionRecord> ApproveAsync(string proposalId, string decidedBy, string? reason, CancellationToken cancellationToken) =>
-        await ApproveAsync(await DecidableAsync(proposalId, "approve", cancellationToken).ConfigureAwait(false), decidedBy, reason, cancellationToken).ConfigureAwait(false);
+    /// <summary>
+    /// The one way an approved action runs, whichever face the yes came through: the guards are asked again on a fresh
+    /// prediction and calibration (a person may take minutes to answer; their yes does not outrank drift or an audit
+    /// that arrived meanwhile), the approval is recorded, then <see cref="ActionRunner"/> reserves the job and tier
+    /// and runs it at most once. A refusal before anything is recorded comes back as a <c>blocked</c> record.
+    /// </summary>
+    /// <exception cref="ActionQueueException">The proposal cannot be decided (unknown, already decided, superseded), or VGAC cannot confirm it now.</exception>
+    public async Task<ExecutionRecord> ApproveAsync(Approval approval, CancellationToken cancellationToken) => approval switch
+    {
+        QueuedApproval queued => await ApproveQueuedAsync(await DecidableAsync(queued.ProposalId, "approve", cancellationToken).ConfigureAwait(false), queued, cancellationToken).ConfigureAwait(false),
+        CommandApproval command => await RunNewAsync(await CheckCommandAsync(command, cancellationToken).ConfigureAwait(false), command, "", cancellationToken).ConfigureAwait(false),
+        ConfirmedApproval confirmed => await RunNewAsync(
+            await runner.CheckAsync(confirmed.Proposal, cancellationToken).ConfigureAwait(false), confirmed, " (checked again after the approval)", cancellationToken).ConfigureAwait(false),
+        _ => throw new ArgumentOutOfRangeException(nameof(approval), approval.GetType().Name, "not a kind of approval"),
+    };
 
     /// <summary>Approves a proposal already known to await approval (a decision recorded meanwhile by someone else is caught on append).</summary>
-    private async Task<ExecutionRecord> ApproveAsync(ProposalRecord record, string decidedBy, string? reason, CancellationToken cancellationToken)
+    private async Task<ExecutionRecord> ApproveQueuedAsync(ProposalRecord record, Approval approval, CancellationToken cancellationToken)
     {
         var proposalId = record.Proposal.ProposalId;
 
@@ -122,21 +138,20 @@ public sealed class ActionQueue(AuditStore audit, ActionRunner runner, ActionPla
                 vgacUnavailable: true);
         }
 
-        await AppendDecisionAsync(record, AuditKinds.Approval, $"approved by {decidedBy}{(reason is null ? "" : $": {reason}")}", decidedBy, reason, cancellationToken).ConfigureAwait(false);
-        return await runner.RunAsync(check, record.Cycle, $"approved by {decidedBy}", cancellationToken).ConfigureAwait(false);
+        await AppendDecisionAsync(record, AuditKinds.Approval, approval.Summary, approval.DecidedBy, approval.Reason, cancellationToken).ConfigureAwait(false);
+        return await runner.RunAsync(check, record.Cycle, approval.RunBy, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
-    /// A person at the command line applies a tier's action to a job directly (their command is the approval): proposed
-    /// now, checked again past every cache, the job and tier reserved, run at most once, recorded like any approval.
+    /// A job and tier named at the command line, proposed now past every cache: this plan is also the guards' check
+    /// (nobody deliberates in between), so VGAC is asked once.
     /// </summary>
-    public async Task<ApplyResult> ApplyAsync(string jobId, int tier, string decidedBy, string? reason, CancellationToken cancellationToken)
+    private async Task<CheckedAction> CheckCommandAsync(CommandApproval command, CancellationToken cancellationToken)
     {
-        // Planned past every cache: this plan is also the guards' check (nobody deliberates in between), so VGAC is asked once.
         PlannedAction planned;
         try
         {
-            planned = await planner.PlanAsync(jobId, tier, cancellationToken, fresh: true).ConfigureAwait(false);
+            planned = await planner.PlanAsync(command.JobId, command.Tier, cancellationToken, fresh: true).ConfigureAwait(false);
         }
         catch (ActionInputException ex)
         {
@@ -144,17 +159,40 @@ public sealed class ActionQueue(AuditStore audit, ActionRunner runner, ActionPla
         }
         catch (VgacApiException ex) when (ex.StatusCode == System.Net.HttpStatusCode.NotFound)
         {
-            throw new ActionQueueException($"VGAC knows no job {Core.Guards.Identifiers.Echo(jobId)}; 'vgac ask \"which jobs are waiting?\"' lists them.", notFound: true);
+            throw new ActionQueueException($"VGAC knows no job {Core.Guards.Identifiers.Echo(command.JobId)}; 'vgac ask \"which jobs are waiting?\"' lists them.", notFound: true);
         }
 
-        var proposal = planned.Proposal;
-        if (!proposal.Allowed)
+        return ActionRunner.Judge(planned.Proposal, planned);
+    }
+
+    /// <summary>
+    /// Records and runs an action approved as it was proposed (not from the queue): the proposal and the approval are
+    /// appended outside any watch cycle, then the runner takes it as it takes the loop's.
+    /// </summary>
+    private async Task<ExecutionRecord> RunNewAsync(CheckedAction check, Approval approval, string refusalNote, CancellationToken cancellationToken)
+    {
+        var proposal = check.Proposal;
+        if (!check.MayRun)
         {
-            return ApplyResult.NotRun(proposal, "blocked_by_guard", $"{proposal.Rule}: {proposal.Reason}");
+            var why = proposal.Allowed ? $"{check.Refusal}{refusalNote}" : $"{proposal.Rule}: {proposal.Reason}";
+            return new ExecutionRecord(proposal.ProposalId, proposal.JobId, proposal.Tier, proposal.Action, ProposalStates.Blocked, approval.DecidedBy, why, null,
+                proposal.PreviewKind, proposal.Preview);
         }
 
-        var why = $"applied by {decidedBy}{(reason is null ? "" : $": {reason}")}";
-        return await execution.RunCheckedAsync(ActionRunner.Judge(proposal, planned), new ApprovalDecision(true, why), cancellationToken).ConfigureAwait(false);
+        var now = clock.Now;
+
+        // Unique per request even for two in the same millisecond: each is its own decision in the trail.
+        proposal = proposal.Stamped($"i{now.ToUnixTimeMilliseconds()}-{Guid.NewGuid().ToString("N")[..6]}");
+        check = check.For(proposal);
+        AuditEvent Event(string kind, string summary, string payload) =>
+            new(0, now, OutsideTheLoop, kind, proposal.JobId, proposal.Tier, proposal.ProposalId, summary, payload);
+        await audit.AppendAsync(
+            [
+                Event(AuditKinds.Proposal, $"{proposal.Action} {proposal.JobId} (tier {proposal.Tier}): allowed by {proposal.Rule}; requested outside the loop", ActionsJson.Records.Serialize(proposal)),
+                Event(AuditKinds.Approval, approval.Summary, ActionsJson.Records.Serialize(new DecisionRecord(proposal.ProposalId, approval.DecidedBy, approval.Reason))),
+            ],
+            cancellationToken).ConfigureAwait(false);
+        return await runner.RunAsync(check, OutsideTheLoop, approval.RunBy, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<ProposalRecord> RejectAsync(string proposalId, string decidedBy, string? reason, CancellationToken cancellationToken) =>

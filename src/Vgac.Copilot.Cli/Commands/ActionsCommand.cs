@@ -55,7 +55,8 @@ internal sealed class ActionsApplyCommand : ActionsCommandBase
     protected override async Task<int> ExecuteAsync(ParseResult parse, CommandSession session, CancellationToken token)
     {
         session.Clusters.RequireConfiguredVgac("vgac actions apply");
-        var result = await session.Get<ActionQueue>().ApplyAsync(parse.GetValue(job)!, parse.GetValue(tier), Who, parse.GetValue(reason), token).ConfigureAwait(false);
+        var approval = new CommandApproval(parse.GetValue(job)!, parse.GetValue(tier), Who, parse.GetValue(reason));
+        var result = ApplyResult.Of(await session.Get<ActionQueue>().ApproveAsync(approval, token).ConfigureAwait(false), approval);
         await session.Out.WriteLineAsync(IsJson(parse)
             ? ActionsJson.Records.Serialize(result)
             : $"{result.ProposalId}: {result.Outcome.Replace('_', ' ')}: {result.Reason}").ConfigureAwait(false);
@@ -224,7 +225,7 @@ internal abstract class ActionsDecideCommand : ActionsCommandBase
             await DemoAtProposalAsync(session, proposalId, token).ConfigureAwait(false);
         }
 
-        var executed = await queue.ApproveAsync(proposalId, Who, parse.GetValue(reason), token).ConfigureAwait(false);
+        var executed = await queue.ApproveAsync(new QueuedApproval(proposalId, Who, parse.GetValue(reason)), token).ConfigureAwait(false);
         await session.Out.WriteLineAsync(IsJson(parse) ? ActionsJson.Records.Serialize(executed) : $"{executed.ProposalId}: {executed.State.Replace('_', ' ')}: {executed.Detail}").ConfigureAwait(false);
         return executed.State == ProposalStates.Executed ? ExitCodes.Success : ExitCodes.ActionRefused;
     }

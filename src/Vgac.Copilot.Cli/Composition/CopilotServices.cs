@@ -39,7 +39,6 @@ internal static class CopilotServices
         services.AddVgacClient();
         services.AddCopilotCore();
         services.AddVgacActions();
-        services.AddActionTrail();
         // Every program reports and checks the model's and the watch's settings (vgac config), whether or not it carries them.
         services.AddLlmOptions();
         services.AddWatchOptions();

@@ -9,6 +9,7 @@ using Vgac.Copilot.Evals.Cases;
 using Vgac.Copilot.Evals.Cassettes;
 using Vgac.Copilot.Plugins.Catalog;
 using Vgac.Copilot.Core.Settings;
+using Vgac.Copilot.Storage.Sqlite;
 
 namespace Vgac.Copilot.Evals.Running;
 
@@ -60,13 +61,16 @@ public sealed class EvalRunner(string cassettesFolder, LlmOptions? llm = null)
         var handlers = replayed.Select(r => new CassetteHandler(r.Cassette, c.ExactPredictions)).ToList();
         var clusters = replayed[0].Cluster is null ? null : new CassetteClusters();
         var providers = new List<ServiceProvider>();
+
+        // The case's own audit trail (an audit a tool makes is recorded there, as in production), gone with the case.
+        var trail = Path.Combine(Path.GetTempPath(), $"vgac-eval-{Guid.NewGuid():N}");
         for (var i = 0; i < replayed.Count; i++)
         {
-            providers.Add(Build(handlers[i], replayed[i].Cluster, clusters));
+            providers.Add(Build(handlers[i], replayed[i].Cluster, clusters, trail));
             clusters?.Add(replayed[i].Cluster!, $"cassette {replayed[i].Cassette.Manifest.Name}", providers[i]);
         }
 
-        await using var disposer = new Disposer(providers);
+        await using var disposer = new Disposer(providers, trail);
         var provider = providers[0];
         IPlanner planner = llm?.IsConfigured == true
             ? new LlmPlanner(llm, provider.GetRequiredService<ToolCatalog>(), TimeProvider.System, clusters is null ? replayed[0].Cassette.Manifest.Name : $"clusters {string.Join(", ", replayed.Select(r => r.Cluster))} (every tool takes `cluster`)")
@@ -93,7 +97,7 @@ public sealed class EvalRunner(string cassettesFolder, LlmOptions? llm = null)
     }
 
     /// <summary>The production wiring over one cassette; with clusters, as one of them.</summary>
-    private static ServiceProvider Build(CassetteHandler handler, string? cluster, CassetteClusters? clusters)
+    private static ServiceProvider Build(CassetteHandler handler, string? cluster, CassetteClusters? clusters, string trail)
     {
         var services = new ServiceCollection();
         var settings = new Dictionary<string, string?>
@@ -102,6 +106,7 @@ public sealed class EvalRunner(string cassettesFolder, LlmOptions? llm = null)
             ["Vgac:MaxRetries"] = "0",
             ["Vgac:TimeoutSeconds"] = "10",
             ["Cluster:Name"] = cluster,
+            [Audit.AuditServiceCollectionExtensions.SqlitePathKey] = Path.Combine(trail, "audit.db"),
         };
         services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
         if (clusters is not null)
@@ -111,16 +116,23 @@ public sealed class EvalRunner(string cassettesFolder, LlmOptions? llm = null)
 
         services.AddLogging(b => b.SetMinimumLevel(LogLevel.None));
         services.AddCopilot().ConfigurePrimaryHttpMessageHandler(() => handler);
+        services.AddSqliteStorage();
         return services.BuildServiceProvider();
     }
 
-    private sealed class Disposer(IReadOnlyList<ServiceProvider> providers) : IAsyncDisposable
+    private sealed class Disposer(IReadOnlyList<ServiceProvider> providers, string trail) : IAsyncDisposable
     {
         public async ValueTask DisposeAsync()
         {
             foreach (var provider in providers)
             {
                 await provider.DisposeAsync().ConfigureAwait(false);
+            }
+
+            if (Directory.Exists(trail))
+            {
+                Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+                Directory.Delete(trail, recursive: true);
             }
         }
     }
