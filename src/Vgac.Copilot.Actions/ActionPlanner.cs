@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Vgac.Copilot.Client;
 using Vgac.Copilot.Contracts;
-using Vgac.Copilot.Core.Agents;
+using Vgac.Copilot.Core.Predictions;
 using Vgac.Copilot.Core.Guards;
 using Vgac.Copilot.Core.Text;
 
@@ -16,7 +16,7 @@ namespace Vgac.Copilot.Actions;
 /// from VGAC that go into a preview are checked first (<see cref="Identifiers"/>); one the target system would refuse
 /// blocks the proposal, and no command is built from it.
 /// </summary>
-public sealed class ActionPlanner(IVgacClient vgac, PredictorAgent predictor, GuardPolicy guards, Microsoft.Extensions.Configuration.IConfiguration? configuration = null)
+public sealed class ActionPlanner(IVgacClient vgac, GuardedPredictor predictor, GuardPolicy guards, Microsoft.Extensions.Configuration.IConfiguration? configuration = null)
 {
     /// <summary>The cluster whose jobs this planner proposes for: in every proposal id, so one job id on two clusters is two proposals.</summary>
     private readonly string? _cluster = configuration?["Cluster:Name"] is { Length: > 0 } name && name != "default" ? name : null;

@@ -5,8 +5,8 @@ using Microsoft.Extensions.Options;
 using Vgac.Copilot.Agent.Llm;
 using Vgac.Copilot.Agent.Planning;
 using Vgac.Copilot.Client;
-using Vgac.Copilot.Plugins;
-using Vgac.Copilot.Plugins.Catalog;
+using Vgac.Copilot.Tools;
+using Vgac.Copilot.Tools.Catalog;
 using Vgac.Copilot.Core.Settings;
 
 namespace Vgac.Copilot.Agent;
@@ -25,7 +25,7 @@ public static class AgentServiceCollectionExtensions
         return client;
     }
 
-    /// <summary>Registers the planners. Needs the plugins (<c>AddVgacPlugins</c>).</summary>
+    /// <summary>Registers the planners. Needs the plugins (<c>AddVgacTools</c>).</summary>
     public static IServiceCollection AddCopilotAgent(this IServiceCollection services)
     {
         services.AddLlmOptions();

@@ -1,5 +1,5 @@
 using Microsoft.SemanticKernel;
-using Vgac.Copilot.Plugins.Catalog;
+using Vgac.Copilot.Tools.Catalog;
 
 namespace Vgac.Copilot.Agent;
 

@@ -53,7 +53,7 @@ public interface IVgacClient
 }
 
 /// <summary>
-/// The raw prediction endpoints. Internal: only <c>Vgac.Copilot.Core</c>'s <c>PredictorAgent</c> (which puts every
+/// The raw prediction endpoints. Internal: only <c>Vgac.Copilot.Core</c>'s <c>GuardedPredictor</c> (which puts every
 /// number through the guards), the cassette recorder (which stores raw answers) and tests can see it.
 /// </summary>
 internal interface IVgacPredictionClient

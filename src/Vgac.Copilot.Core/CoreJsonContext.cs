@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Vgac.Copilot.Core.Agents;
+using Vgac.Copilot.Core.Predictions;
 using Vgac.Copilot.Core.Calibration;
 
 namespace Vgac.Copilot.Core;

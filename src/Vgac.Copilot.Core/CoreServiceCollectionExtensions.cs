@@ -2,7 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
-using Vgac.Copilot.Core.Agents;
+using Vgac.Copilot.Core.Predictions;
 using Vgac.Copilot.Core.Calibration;
 using Vgac.Copilot.Core.Guards;
 
@@ -30,7 +30,7 @@ public static class CoreServiceCollectionExtensions
         services.TryAddSingleton<InventoryProvider>();
         services.TryAddTransient<LiveAuditor>();
         services.TryAddSingleton<WaitIntervals>();
-        services.TryAddTransient(sp => new PredictorAgent(
+        services.TryAddTransient(sp => new GuardedPredictor(
             sp.GetRequiredService<Client.IVgacPredictionClient>(), sp.GetRequiredService<CalibrationProvider>(), sp.GetRequiredService<GuardPolicy>(),
             sp.GetRequiredService<WaitIntervals>(), sp.GetRequiredService<InventoryProvider>()));
         return services;

@@ -5,9 +5,9 @@ using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 using Vgac.Copilot.Core.Clusters;
 using Vgac.Copilot.Core.Guards;
-using Vgac.Copilot.Plugins;
+using Vgac.Copilot.Tools;
 using Vgac.Copilot.Actions;
-using Vgac.Copilot.Plugins.Catalog;
+using Vgac.Copilot.Tools.Catalog;
 using Vgac.Copilot.Core.Settings;
 
 namespace Vgac.Copilot.Mcp;

@@ -1,6 +1,6 @@
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
-using Vgac.Copilot.Plugins.Catalog;
+using Vgac.Copilot.Tools.Catalog;
 
 namespace Vgac.Copilot.Mcp;
 

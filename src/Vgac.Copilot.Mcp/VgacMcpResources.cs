@@ -3,8 +3,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using ModelContextProtocol.Server;
 using Vgac.Copilot.Core.Guards;
-using Vgac.Copilot.Plugins;
-using Vgac.Copilot.Plugins.Catalog;
+using Vgac.Copilot.Tools;
+using Vgac.Copilot.Tools.Catalog;
 
 namespace Vgac.Copilot.Mcp;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Vgac.Copilot.Client;
 using Vgac.Copilot.Contracts;
-using Vgac.Copilot.Core.Agents;
+using Vgac.Copilot.Core.Predictions;
 using Vgac.Copilot.Core.Calibration;
 using Vgac.Copilot.Core.Guards;
 using Vgac.Copilot.Actions;
@@ -23,7 +23,7 @@ public sealed class WatchCycle(
     ClusterObserver observer,
     LiveAuditor auditor,
     CalibrationProvider calibrationProvider,
-    PredictorAgent predictor,
+    GuardedPredictor predictor,
     GuardPolicy guards,
     ActionPlanner planner,
     ActionRunner runner,

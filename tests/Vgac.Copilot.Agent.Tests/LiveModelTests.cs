@@ -1,6 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Vgac.Copilot.Agent.Llm;
-using Vgac.Copilot.Plugins.Catalog;
+using Vgac.Copilot.Tools.Catalog;
 using Vgac.Copilot.Simulator;
 using Vgac.Copilot.Simulator.Hosting;
 using Vgac.Copilot.Core.Settings;

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Vgac.Copilot.Agent.Offline;
-using Vgac.Copilot.Plugins.Catalog;
+using Vgac.Copilot.Tools.Catalog;
 
 namespace Vgac.Copilot.Agent.Tests;
 

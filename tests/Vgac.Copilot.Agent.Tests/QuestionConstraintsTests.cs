@@ -2,7 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Vgac.Copilot.Agent.Llm;
 using Vgac.Copilot.Agent.Offline;
 using Vgac.Copilot.Agent.Planning;
-using Vgac.Copilot.Plugins.Catalog;
+using Vgac.Copilot.Tools.Catalog;
 using Vgac.Copilot.Testing;
 using Vgac.Copilot.Core.Settings;
 

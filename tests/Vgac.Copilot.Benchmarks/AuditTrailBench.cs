@@ -5,7 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Vgac.Copilot.Client;
 using Vgac.Copilot.Core;
-using Vgac.Copilot.Plugins;
+using Vgac.Copilot.Tools;
 using Vgac.Copilot.Core.Guards;
 using Vgac.Copilot.Watch;
 using Vgac.Copilot.Actions;
@@ -68,7 +68,7 @@ internal static class AuditTrailBench
             .AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Vgac:BaseUrl"] = "http://127.0.0.1:1", ["Watch:AuditPath"] = path }).Build())
             .AddLogging();
         collection.AddVgacClient();
-        collection.AddCopilotCore().AddVgacPlugins().AddVgacWatch().AddSqliteStorage();
+        collection.AddCopilotCore().AddVgacTools().AddVgacWatch().AddSqliteStorage();
         using var services = collection.BuildServiceProvider();
         await Time("approval queue (actions list, whole trail)", () => services.GetRequiredService<ActionQueue>().ListAsync());
     }

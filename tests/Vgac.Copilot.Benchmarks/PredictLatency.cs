@@ -7,7 +7,7 @@ using Microsoft.Extensions.Logging;
 using Vgac.Copilot.Contracts;
 using Vgac.Copilot.Client;
 using Vgac.Copilot.Core;
-using Vgac.Copilot.Core.Agents;
+using Vgac.Copilot.Core.Predictions;
 using Vgac.Copilot.Simulator;
 using Vgac.Copilot.Simulator.Hosting;
 
@@ -38,7 +38,7 @@ internal static class PredictLatency
         services.AddCopilotCore();
         await using var provider = services.BuildServiceProvider();
         var client = provider.GetRequiredService<IVgacPredictionClient>();
-        var agent = provider.GetRequiredService<PredictorAgent>();
+        var agent = provider.GetRequiredService<GuardedPredictor>();
         using var raw = new HttpClient { BaseAddress = url };
         var spec = new JobSpec { Gpus = 4, Cpu = 8000, MemoryGb = 64, Priority = 5, Namespace = "ml-research" };
 
@@ -67,7 +67,7 @@ internal static class PredictLatency
             ("raw HttpClient POST", Raw, []),
             ("same POST through the client's handler pipeline", Pipeline, []),
             ("raw client PredictWaitAsync (no guards)", Client, []),
-            ("PredictorAgent.PredictAsync (client + guards)", Agent, []),
+            ("GuardedPredictor.PredictAsync (client + guards)", Agent, []),
         };
 
         for (var i = 0; i < Warmup; i++)

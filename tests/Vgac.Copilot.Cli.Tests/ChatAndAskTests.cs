@@ -6,7 +6,7 @@ using Spectre.Console;
 using Vgac.Copilot.Agent.Planning;
 using Vgac.Copilot.Cli.Chat;
 using Vgac.Copilot.Cli.Composition;
-using Vgac.Copilot.Plugins.Catalog;
+using Vgac.Copilot.Tools.Catalog;
 using Vgac.Copilot.Testing;
 
 namespace Vgac.Copilot.Cli.Tests;

@@ -72,7 +72,7 @@ public sealed class OneShotHostTests
         // The library is the one-shot program: a reference to a planner, tool, MCP, simulator, eval or watch assembly
         // would bring that code into it.
         var referenced = typeof(CliApp).Assembly.GetReferencedAssemblies().Select(a => a.Name!).ToList();
-        string[] full = ["Vgac.Copilot.Agent", "Vgac.Copilot.Plugins", "Vgac.Copilot.Mcp", "Vgac.Copilot.Simulator", "Vgac.Copilot.Evals", "Vgac.Copilot.Watch",
+        string[] full = ["Vgac.Copilot.Agent", "Vgac.Copilot.Tools", "Vgac.Copilot.Mcp", "Vgac.Copilot.Simulator", "Vgac.Copilot.Evals", "Vgac.Copilot.Watch",
             "Microsoft.SemanticKernel.Core", "ModelContextProtocol", "Microsoft.AspNetCore"];
 
         Assert.Contains("Vgac.Copilot.Core", referenced);

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Vgac.Copilot.Core.Calibration;
 using Vgac.Copilot.Core.Guards;
-using Vgac.Copilot.Plugins;
+using Vgac.Copilot.Tools;
 using Vgac.Copilot.Actions;
 using Vgac.Copilot.Testing;
 using Vgac.Copilot.Audit;

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Vgac.Copilot.Client;
 using Vgac.Copilot.Core;
-using Vgac.Copilot.Plugins;
+using Vgac.Copilot.Tools;
 using Vgac.Copilot.Audit;
 
 namespace Vgac.Copilot.Watch.Tests;
@@ -36,7 +36,7 @@ internal static class WatchHarness
             .AddProvider(new Testing.TestOutputLoggerProvider(() => TestContext.Current.TestOutputHelper is { } output ? output.WriteLine : null)));
         services.AddVgacClient();
         services.AddCopilotCore();
-        services.AddVgacPlugins();
+        services.AddVgacTools();
         services.AddVgacWatch();
         services.AddSqliteStorage();
         configure?.Invoke(services);

@@ -8,7 +8,7 @@ using Microsoft.SemanticKernel.ChatCompletion;
 using Microsoft.SemanticKernel.Connectors.OpenAI;
 using Vgac.Copilot.Agent.Offline;
 using Vgac.Copilot.Agent.Planning;
-using Vgac.Copilot.Plugins.Catalog;
+using Vgac.Copilot.Tools.Catalog;
 using Vgac.Copilot.Core.Settings;
 
 namespace Vgac.Copilot.Agent.Llm;

@@ -62,7 +62,7 @@ internal sealed class QuestionBudget(LlmOptions options, TimeProvider time, Tool
             Limit = "deadline";
             context.Terminate = true;
         }
-        else if (name is Plugins.Catalog.ToolNames.ActorProposeAction or Plugins.Catalog.ToolNames.ActorApplyAction && !_asksForAction)
+        else if (name is Tools.Catalog.ToolNames.ActorProposeAction or Tools.Catalog.ToolNames.ActorApplyAction && !_asksForAction)
         {
             refusal = $"{name} proposes or runs an action, and this question does not ask for one; answer it with the observer, predictor and calibrator tools (for one job: observer_job_details)";
         }

@@ -14,7 +14,7 @@ public sealed partial class AnswerClaims
     /// <summary>How many words before a claim a negation may stand to excuse it.</summary>
     private const int NegationReach = 4;
 
-    private static readonly Lazy<AnswerClaims> Loaded = new(() => Load(Path.Combine(Plugins.Catalog.PromptCatalog.Root, "answer-check", "claims.json")));
+    private static readonly Lazy<AnswerClaims> Loaded = new(() => Load(Path.Combine(Tools.Catalog.PromptCatalog.Root, "answer-check", "claims.json")));
 
     private readonly Regex _negation;
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
-using Vgac.Copilot.Plugins.Catalog;
+using Vgac.Copilot.Tools.Catalog;
 
 namespace Vgac.Copilot.Agent.Planning;
 

@@ -3,7 +3,7 @@ using System.Text.Json;
 using Spectre.Console;
 using Vgac.Copilot.Agent.Llm;
 using Vgac.Copilot.Agent.Planning;
-using Vgac.Copilot.Plugins.Catalog;
+using Vgac.Copilot.Tools.Catalog;
 
 namespace Vgac.Copilot.Cli.Chat;
 

@@ -101,9 +101,9 @@ internal sealed class AskCommand : VgacCommand
         }
 
         var codes = answer.ToolCalls.Where(c => !c.Ok).Select(c => c.ErrorCode).ToHashSet();
-        return codes.Contains(Plugins.Catalog.ToolErrorCodes.VgacUnavailable) ? ExitCodes.VgacUnavailable
-            : codes.Contains(Plugins.Catalog.ToolErrorCodes.VgacTimeout) ? ExitCodes.VgacTimeout
-            : codes.Contains(Plugins.Catalog.ToolErrorCodes.VgacError) ? ExitCodes.VgacError
+        return codes.Contains(Tools.Catalog.ToolErrorCodes.VgacUnavailable) ? ExitCodes.VgacUnavailable
+            : codes.Contains(Tools.Catalog.ToolErrorCodes.VgacTimeout) ? ExitCodes.VgacTimeout
+            : codes.Contains(Tools.Catalog.ToolErrorCodes.VgacError) ? ExitCodes.VgacError
             : ExitCodes.Success;
     }
 }

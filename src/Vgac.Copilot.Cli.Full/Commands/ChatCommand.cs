@@ -6,7 +6,7 @@ using Vgac.Copilot.Cli.Chat;
 using Vgac.Copilot.Cli.Hosting;
 using Vgac.Copilot.Cli.Output;
 using Vgac.Copilot.Client;
-using Vgac.Copilot.Plugins.Catalog;
+using Vgac.Copilot.Tools.Catalog;
 
 namespace Vgac.Copilot.Cli.Commands;
 

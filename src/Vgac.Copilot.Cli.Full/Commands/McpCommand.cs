@@ -12,7 +12,7 @@ using Microsoft.Extensions.Options;
 using Vgac.Copilot.Cli.Composition;
 using Vgac.Copilot.Cli.Hosting;
 using Vgac.Copilot.Mcp;
-using Vgac.Copilot.Plugins.Catalog;
+using Vgac.Copilot.Tools.Catalog;
 using Vgac.Copilot.Core.Settings;
 
 namespace Vgac.Copilot.Cli.Commands;

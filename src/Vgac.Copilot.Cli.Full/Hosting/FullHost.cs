@@ -6,7 +6,7 @@ using Vgac.Copilot.Actions;
 using Vgac.Copilot.Agent;
 using Vgac.Copilot.Cli.Commands;
 using Vgac.Copilot.Cli.Watching;
-using Vgac.Copilot.Plugins;
+using Vgac.Copilot.Tools;
 using Vgac.Copilot.Simulator;
 using Vgac.Copilot.Simulator.Hosting;
 using Vgac.Copilot.Watch;
@@ -40,7 +40,7 @@ internal sealed class FullHost : CliHost
 
     public override void AddServices(IServiceCollection services)
     {
-        services.AddVgacPlugins();
+        services.AddVgacTools();
         services.AddCopilotAgent();
         services.AddVgacWatch();
     }

@@ -6,7 +6,7 @@ using Vgac.Copilot.Cli.Input;
 using Vgac.Copilot.Cli.Output;
 using Vgac.Copilot.Contracts;
 using Vgac.Copilot.Core;
-using Vgac.Copilot.Core.Agents;
+using Vgac.Copilot.Core.Predictions;
 using Vgac.Copilot.Core.Guards;
 using Vgac.Copilot.Core.Jobs;
 
@@ -65,7 +65,7 @@ internal sealed class PredictCommand : VgacCommand
         var started = Stopwatch.GetTimestamp();
         var format = parse.GetValue(Format!);
         var specs = ReadSpecs(parse, session.Context.In);
-        var agent = session.Get<PredictorAgent>();
+        var agent = session.Get<GuardedPredictor>();
         Hosting.StartupTimeline.Mark("predictor resolved");
         // One job asked for is one object; --batch and --what-if always give a list, however many lines or variants.
         var single = parse.GetValue(Batch) is null && parse.GetValue(WhatIf) is not { Length: > 0 };

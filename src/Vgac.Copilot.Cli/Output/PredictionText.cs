@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Vgac.Copilot.Core.Jobs;
-using Vgac.Copilot.Core.Agents;
+using Vgac.Copilot.Core.Predictions;
 using Vgac.Copilot.Core.Guards;
 
 namespace Vgac.Copilot.Cli.Output;

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
-using Vgac.Copilot.Core.Agents;
+using Vgac.Copilot.Core.Predictions;
 using Vgac.Copilot.Core.Guards;
 using Vgac.Copilot.Core.Text;
 

@@ -7,7 +7,7 @@ using Vgac.Copilot.Agent.Offline;
 using Vgac.Copilot.Agent.Planning;
 using Vgac.Copilot.Evals.Cases;
 using Vgac.Copilot.Evals.Cassettes;
-using Vgac.Copilot.Plugins.Catalog;
+using Vgac.Copilot.Tools.Catalog;
 using Vgac.Copilot.Core.Settings;
 using Vgac.Copilot.Storage.Sqlite;
 

@@ -1,4 +1,0 @@
-namespace Vgac.Copilot.Plugins.Catalog;
-
-/// <summary>A tool argument the caller must change. Its message says which one and what was expected.</summary>
-public sealed class ToolInputException(string message) : Exception(message);
