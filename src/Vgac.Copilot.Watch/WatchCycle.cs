@@ -71,7 +71,7 @@ public sealed class WatchCycle(
         SchedulerType? scheduler = observation is not null && Enum.TryParse<SchedulerType>(observation.Cluster.Scheduler, ignoreCase: true, out var read) ? read : null;
         var (proposals, predicted, skipped) = status is null ? ([], 0, 0) : await ProposeAsync(draft, status, scheduler, cancellationToken).ConfigureAwait(false);
         var decidedBy = $"autonomy {Name(actions.Autonomy)}";
-        var (starting, executions) = await StartUnattendedAsync(draft, proposals, scheduler, decidedBy, cancellationToken).ConfigureAwait(false);
+        var (starting, executions) = StartUnattended(draft, proposals, decidedBy);
 
         var outage = draft.Failures.Count == 0 ? null : string.Join("; ", draft.Failures);
         if (outage is not null)
@@ -80,7 +80,7 @@ public sealed class WatchCycle(
         }
 
         await CommitAndRunAsync(draft, proposals.Count, calibration, starting, executions, decidedBy, cancellationToken).ConfigureAwait(false);
-        return new CycleReport(draft.Cycle, draft.Now, outage, observation, calibration, actions.Autonomy, predicted, proposals, skipped, executions, verified, interrupted)
+        return new CycleReport(draft.Cycle, draft.Now, outage, observation, calibration, actions.Autonomy, predicted, [.. proposals.Select(p => p.Proposal)], skipped, executions, verified, interrupted)
         {
             Cluster = audit.Cluster ?? AuditStore.DefaultCluster,
         };
@@ -119,10 +119,10 @@ public sealed class WatchCycle(
     /// none is allowed but a confident prediction wants one, that tier proposed blocked, so the trail shows what the
     /// guards held back), once per job and tier within the dedupe window.
     /// </summary>
-    private async Task<(List<ActionProposal> Proposals, int Predicted, int Skipped)> ProposeAsync(
+    private async Task<(List<PlannedAction> Proposals, int Predicted, int Skipped)> ProposeAsync(
         CycleDraft draft, CalibrationStatus status, SchedulerType? scheduler, CancellationToken cancellationToken)
     {
-        var proposals = new List<ActionProposal>();
+        var proposals = new List<PlannedAction>();
         var pending = await draft.Agent("predictor", () => predictor.PredictPendingAsync(options.PendingJobsLimit, cancellationToken, status)).ConfigureAwait(false);
         if (pending is null)
         {
@@ -158,13 +158,13 @@ public sealed class WatchCycle(
     }
 
     /// <summary>One job's proposal at one tier, recorded with what happens to it next; null (and a skipped record) when the job moved on.</summary>
-    private async Task<ActionProposal?> ProposeOneAsync(CycleDraft draft, GuardedJobPrediction scored, int tier, SchedulerType? scheduler, CancellationToken cancellationToken)
+    private async Task<PlannedAction?> ProposeOneAsync(CycleDraft draft, GuardedJobPrediction scored, int tier, SchedulerType? scheduler, CancellationToken cancellationToken)
     {
-        ActionProposal proposal;
+        PlannedAction planned;
         try
         {
             // The job's record is read again (it may have started); its prediction is the one just made.
-            proposal = await planner.ProposeAsync(scored.JobId, tier, cancellationToken, scheduler, scored: scored).ConfigureAwait(false);
+            planned = await planner.PlanAsync(scored.JobId, tier, cancellationToken, scheduler, scored: scored).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is ActionInputException or VgacApiException)
         {
@@ -173,43 +173,32 @@ public sealed class WatchCycle(
             return null;
         }
 
-        proposal = proposal.Stamped(string.Create(CultureInfo.InvariantCulture, $"{draft.Cycle}"));
+        var proposal = planned.Proposal.Stamped(string.Create(CultureInfo.InvariantCulture, $"{draft.Cycle}"));
         var next = !proposal.Allowed ? "never runs"
             : AutonomyPolicy.MayRunUnattended(actions.Autonomy, proposal.Tier, proposal.Allowed) ? $"runs unattended (autonomy {Name(actions.Autonomy)})"
             : "awaiting approval";
         draft.Record(AuditKinds.Proposal, $"{proposal.Action} {proposal.JobId} (tier {proposal.Tier}): {(proposal.Allowed ? "allowed" : "blocked")} by {proposal.Rule}; {next}",
             WatchJson.Records.Serialize(proposal), proposal.JobId, proposal.Tier, proposal.ProposalId);
-        return proposal;
+        return planned with { Proposal = proposal };
     }
 
     /// <summary>
-    /// What runs unattended is checked again (fresh prediction and calibration) and started in the same transaction
-    /// as its proposal, reserving its job and tier, so a crash between the commit and the execution is visible next
-    /// cycle (interrupted), never a silent "awaiting approval", and a concurrent approval cannot run it twice.
+    /// What runs unattended is judged on the cycle's own plan (its prediction and calibration were read this cycle,
+    /// past every cache, so the job is not predicted a second time) and started in the same transaction as its
+    /// proposal, reserving its job and tier, so a crash between the commit and the execution is visible next cycle
+    /// (interrupted), never a silent "awaiting approval", and a concurrent approval cannot run it twice.
     /// </summary>
-    private async Task<(List<ActionProposal> Starting, List<ExecutionRecord> Refused)> StartUnattendedAsync(
-        CycleDraft draft, List<ActionProposal> proposals, SchedulerType? scheduler, string decidedBy, CancellationToken cancellationToken)
+    private (List<ActionProposal> Starting, List<ExecutionRecord> Refused) StartUnattended(CycleDraft draft, List<PlannedAction> proposals, string decidedBy)
     {
         var executions = new List<ExecutionRecord>();
         var starting = new List<ActionProposal>();
-        foreach (var proposal in proposals.Where(p => AutonomyPolicy.MayRunUnattended(actions.Autonomy, p.Tier, p.Allowed)))
+        foreach (var planned in proposals.Where(p => AutonomyPolicy.MayRunUnattended(actions.Autonomy, p.Proposal.Tier, p.Proposal.Allowed)))
         {
-            CheckedAction check;
-            try
-            {
-                check = await runner.CheckAsync(proposal, cancellationToken, scheduler).ConfigureAwait(false);
-            }
-            catch (VgacApiException ex)
-            {
-                draft.Failures.Add($"actor: VGAC could not confirm {proposal.JobId} before running it ({ex.Message})");
-                continue; // left awaiting approval: a person can decide later, with fresh checks of their own
-            }
-
-            var (record, refused) = runner.Plan(check, draft.Cycle, decidedBy);
+            var (record, refused) = runner.Plan(ActionRunner.Judge(planned.Proposal, planned), draft.Cycle, decidedBy);
             draft.Events.Add(record);
             if (refused is null)
             {
-                starting.Add(proposal);
+                starting.Add(planned.Proposal);
             }
             else
             {

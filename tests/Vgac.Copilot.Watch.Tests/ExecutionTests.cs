@@ -137,6 +137,20 @@ public sealed class ExecutionTests
     }
 
     [Fact]
+    public async Task Cycle_RunsAnActionUnattended_PredictsTheJobOnceInTheBatchNeverAgain()
+    {
+        await using var server = await new ScriptedVgac { Probability = 0.6 }.StartAsync(Ct);
+        await using var receiver = await LoopbackServer.StartAsync(_ => new ScriptedResponse(200, "ok", ContentType: "text/plain"), Ct);
+        using var services = Build(server, receiver, "notify");
+
+        var report = await services.GetRequiredService<WatchCycle>().RunOnceAsync(Ct);
+
+        Assert.Equal(ProposalStates.Executed, Assert.Single(report.Executions).State);
+        Assert.Equal(1, server.Requests.Count(r => r.Path == "/api/jobs/predict/batch"));
+        Assert.Equal(0, server.Requests.Count(r => r.Path == "/api/jobs/predict"));
+    }
+
+    [Fact]
     public async Task Autonomy_Notify_RunsTierTwoButLeavesGateForApproval()
     {
         await using var server = await new ScriptedVgac { Probability = 0.95, Confidence = 0.95, Ece = 0.02 }.StartAsync(Ct);

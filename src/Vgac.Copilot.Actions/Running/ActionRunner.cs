@@ -55,10 +55,11 @@ public sealed partial class ActionRunner(
     }
 
     /// <summary>
-    /// The verdict on <paramref name="proposal"/> given a plan made just now, past every cache (<c>fresh: true</c>):
-    /// for a caller that has one already and must not ask VGAC twice.
+    /// The verdict on <paramref name="proposal"/> given a plan made just now on numbers read past every cache (a
+    /// command's <c>fresh: true</c> plan, or the watch cycle's own, on the batch it predicted and the calibration it
+    /// read this cycle): for a caller that has one already and must not ask VGAC twice.
     /// </summary>
-    internal static CheckedAction Judge(ActionProposal proposal, PlannedAction now)
+    public static CheckedAction Judge(ActionProposal proposal, PlannedAction now)
     {
         if (!proposal.Allowed)
         {

@@ -18,8 +18,9 @@ public sealed record ExecutionStart(
 
 /// <summary>
 /// A proposal the guards were asked about again just now, on a fresh prediction and calibration read past every
-/// cache. Only <see cref="ActionRunner.CheckAsync"/> makes one and only a checked action can run: there is no flag
-/// to forget and no path that runs on the verdict made when it was proposed.
+/// cache. Only <see cref="ActionRunner"/> makes one (<see cref="ActionRunner.CheckAsync"/>, or
+/// <see cref="ActionRunner.Judge"/> on a plan just made) and only a checked action can run: there is no flag to
+/// forget and no path that runs on the verdict made when it was proposed.
 /// </summary>
 public sealed class CheckedAction
 {
