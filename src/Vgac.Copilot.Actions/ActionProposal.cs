@@ -1,3 +1,4 @@
+using Vgac.Copilot.Core.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Vgac.Copilot.Core.Predictions;
@@ -63,13 +64,13 @@ public sealed record ApplyResult(string ProposalId, string JobId, int Tier, stri
     /// <summary>What became of an approval (<see cref="ActionQueue.ApproveAsync(Approval, CancellationToken)"/>), as the faces that answer with one say it.</summary>
     public static ApplyResult Of(ExecutionRecord run, Approval approval)
     {
-        var executed = run.State == ProposalStates.Executed;
+        var executed = run.State == ProposalState.Executed;
         var dryRun = run.Outcome?.DryRun ?? true;
         var (outcome, reason) = run.State switch
         {
-            ProposalStates.Executed => (dryRun ? "recorded_dry_run" : "executed", $"{Capital(approval.Summary)}. {run.Detail}"),
-            ProposalStates.Blocked => ("blocked_by_guard", run.Detail),
-            var state => (state, $"{Capital(approval.Summary)}. {run.Detail}"),
+            ProposalState.Executed => (dryRun ? "recorded_dry_run" : "executed", $"{Capital(approval.Summary)}. {run.Detail}"),
+            ProposalState.Blocked => ("blocked_by_guard", run.Detail),
+            var state => (state.Wire(), $"{Capital(approval.Summary)}. {run.Detail}"),
         };
         return new(run.ProposalId, run.JobId, run.Tier, run.Action, executed, outcome, reason, dryRun, run.Preview);
     }

@@ -23,15 +23,14 @@ public sealed record AuditEvent(
 /// <param name="Start">The start that was not written.</param>
 /// <param name="HolderProposalId">The proposal whose start holds the job and tier.</param>
 /// <param name="HolderAt">When that one started.</param>
-/// <param name="HolderState">Its outcome so far: null while in flight, <c>executed</c>, or <c>interrupted</c>.</param>
+/// <param name="HolderState">Its outcome's state as recorded (null while in flight): one that <see cref="ReservationRules.Holds"/>.</param>
 public sealed record ReservationConflict(AuditEvent Start, string HolderProposalId, DateTimeOffset HolderAt, string? HolderState);
 
-/// <summary>How starts reserve their job and tier: for how long, and what is written instead when one loses.</summary>
-public sealed record ReservationRules(TimeSpan Window, Func<ReservationConflict, AuditEvent> Refuse)
-{
-    /// <summary>Whether a start with this outcome so far holds its job and tier: in flight (none yet), executed or interrupted. A failed or refused attempt holds nothing: its effect did not happen.</summary>
-    public static bool Holds(string? state) => state is null or "executed" or "interrupted";
-}
+/// <summary>How starts reserve their job and tier: for how long, which outcomes keep holding them, and what is written instead when one loses.</summary>
+/// <param name="Window">How long a start holds its job and tier.</param>
+/// <param name="Holds">Whether a start whose latest outcome has this state (null: none yet, in flight) still holds them.</param>
+/// <param name="Refuse">The record written instead of a start that lost.</param>
+public sealed record ReservationRules(TimeSpan Window, Func<string?, bool> Holds, Func<ReservationConflict, AuditEvent> Refuse);
 
 /// <summary>Kinds of audit records.</summary>
 public static class AuditKinds

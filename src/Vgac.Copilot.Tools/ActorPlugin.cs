@@ -9,6 +9,7 @@ using Vgac.Copilot.Core.Guards;
 using Vgac.Copilot.Actions;
 using Vgac.Copilot.Tools.Catalog;
 using Vgac.Copilot.Tools.Results;
+using Vgac.Copilot.Core.Text;
 
 namespace Vgac.Copilot.Tools;
 
@@ -32,7 +33,7 @@ public sealed class ActorPlugin(IVgacClient vgac, GuardedPredictor predictor, Gu
         var brief = PredictionBrief.From(p, ToolArgs.Describe(spec));
         var policy = p.Policy;
         return new PolicyResult(p.JobId, brief, policy?.PreemptionPolicy.ToString().ToLowerInvariant(), policy?.MemoryHintGb,
-            policy?.Reason ?? $"withheld: the prediction is {Wire(p.ShownAs)}", p.IsFallback ? null : p.Prediction?.ExpectedWaitRange);
+            policy?.Reason ?? $"withheld: the prediction is {p.ShownAs.Spoken()}", p.IsFallback ? null : p.Prediction?.ExpectedWaitRange);
     }
 
     [VgacTool(ToolNames.ActorAdmissionPreview, Title = "Admission webhook preview")]
@@ -116,8 +117,6 @@ public sealed class ActorPlugin(IVgacClient vgac, GuardedPredictor predictor, Gu
         var approval = new ConfirmedApproval(proposal, decision.Reason);
         return ApplyResult.Of(await queue.ApproveAsync(approval, cancellationToken).ConfigureAwait(false), approval);
     }
-
-    private static string Wire(ShownAs shown) => System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(shown.ToString()).Replace('_', ' ');
 
     private static ApplyResult Result(ActionProposal p, bool executed, string outcome, string reason) =>
         new(p.ProposalId, p.JobId, p.Tier, p.Action, executed, outcome, reason, DryRun: true, p.Preview);

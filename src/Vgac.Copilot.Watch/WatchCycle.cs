@@ -8,6 +8,7 @@ using Vgac.Copilot.Actions;
 using Vgac.Copilot.Core.Observation;
 using Vgac.Copilot.Audit;
 using Vgac.Copilot.Core.Settings;
+using Vgac.Copilot.Core.Text;
 
 namespace Vgac.Copilot.Watch;
 
@@ -70,7 +71,7 @@ public sealed class WatchCycle(
         var (calibration, status) = await CalibrationOfAsync(draft, cancellationToken).ConfigureAwait(false);
         SchedulerType? scheduler = observation is not null && Enum.TryParse<SchedulerType>(observation.Cluster.Scheduler, ignoreCase: true, out var read) ? read : null;
         var (proposals, predicted, skipped) = status is null ? ([], 0, 0) : await ProposeAsync(draft, status, scheduler, cancellationToken).ConfigureAwait(false);
-        var decidedBy = $"autonomy {Name(actions.Autonomy)}";
+        var decidedBy = $"autonomy {actions.Autonomy.Wire()}";
         var (starting, executions) = StartUnattended(draft, proposals, decidedBy);
 
         var outage = draft.Failures.Count == 0 ? null : string.Join("; ", draft.Failures);
@@ -175,7 +176,7 @@ public sealed class WatchCycle(
 
         var proposal = planned.Proposal.Stamped(string.Create(CultureInfo.InvariantCulture, $"{draft.Cycle}"));
         var next = !proposal.Allowed ? "never runs"
-            : AutonomyPolicy.MayRunUnattended(actions.Autonomy, proposal.Tier, proposal.Allowed) ? $"runs unattended (autonomy {Name(actions.Autonomy)})"
+            : AutonomyPolicy.MayRunUnattended(actions.Autonomy, proposal.Tier, proposal.Allowed) ? $"runs unattended (autonomy {actions.Autonomy.Wire()})"
             : "awaiting approval";
         draft.Record(AuditKinds.Proposal, $"{proposal.Action} {proposal.JobId} (tier {proposal.Tier}): {(proposal.Allowed ? "allowed" : "blocked")} by {proposal.Rule}; {next}",
             WatchJson.Records.Serialize(proposal), proposal.JobId, proposal.Tier, proposal.ProposalId);
@@ -317,8 +318,6 @@ public sealed class WatchCycle(
     /// <summary>The highest tier whose probability threshold a confident prediction meets (0: none, or not confident).</summary>
     private int WantedTier(double probability, bool gatePassed) =>
         gatePassed ? guards.Options.EffectiveTiers.Where(t => probability >= t.Epsilon).Select(t => t.Tier).DefaultIfEmpty(0).Max() : 0;
-
-    private static string Name(Autonomy autonomy) => autonomy.ToString().ToLowerInvariant();
 
     /// <summary>Queue depth against its own recent baseline (the median of the last cycles).</summary>
     private sealed class QueueBaseline

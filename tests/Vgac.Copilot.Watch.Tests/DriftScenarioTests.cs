@@ -82,7 +82,7 @@ public sealed class DriftScenarioTests(ITestOutputHelper output)
         Assert.True(check.Executed > 0 && check.Blocked > 0);
     }
 
-    private static IEnumerable<int> Ran(CycleReport r) => r.Executions.Where(e => e.State == ProposalStates.Executed).Select(e => e.Tier);
+    private static IEnumerable<int> Ran(CycleReport r) => r.Executions.Where(e => e.State == ProposalState.Executed).Select(e => e.Tier);
 
     /// <summary>Confident long-wait predictions were there, and the guards let none of them run.</summary>
     private static bool Halted(CycleReport r) => r.Proposals.Count > 0 && r.Proposals.All(p => !p.Allowed) && !Ran(r).Any();

@@ -31,7 +31,7 @@ public sealed class ExecutionTests
         var proposal = Assert.Single(first.Proposals);
         Assert.Equal(("warn", "notification"), (proposal.Action, proposal.PreviewKind));
         var run = Assert.Single(first.Executions);
-        Assert.Equal((ProposalStates.Executed, "webhook", 3, 200), (run.State, run.Outcome!.Executor, run.Outcome.Attempts, run.Outcome.StatusCode));
+        Assert.Equal((ProposalState.Executed, "webhook", 3, 200), (run.State, run.Outcome!.Executor, run.Outcome.Attempts, run.Outcome.StatusCode));
         Assert.Equal(3, receiver.Requests.Count);
         Assert.All(receiver.Requests, r =>
         {
@@ -115,7 +115,7 @@ public sealed class ExecutionTests
         var report = await services.GetRequiredService<WatchCycle>().RunOnceAsync(Ct);
 
         var run = Assert.Single(report.Executions);
-        Assert.Equal((ProposalStates.Failed, 1), (run.State, run.Outcome!.Attempts));
+        Assert.Equal((ProposalState.Failed, 1), (run.State, run.Outcome!.Attempts));
         Assert.Single(receiver.Requests);
         Assert.DoesNotContain(Secret, run.Detail, StringComparison.Ordinal);
     }
@@ -130,7 +130,7 @@ public sealed class ExecutionTests
         var report = await services.GetRequiredService<WatchCycle>().RunOnceAsync(Ct);
 
         var run = Assert.Single(report.Executions);
-        Assert.Equal(ProposalStates.Failed, run.State);
+        Assert.Equal(ProposalState.Failed, run.State);
         Assert.Contains($"a redirect to http://127.0.0.1:{receiver.BaseAddress.Port}, which is not followed", run.Detail, StringComparison.Ordinal);
         Assert.DoesNotContain(receiver.Requests, r => r.Path == "/elsewhere");
         Assert.DoesNotContain(Secret, run.Detail, StringComparison.Ordinal);
@@ -145,7 +145,7 @@ public sealed class ExecutionTests
 
         var report = await services.GetRequiredService<WatchCycle>().RunOnceAsync(Ct);
 
-        Assert.Equal(ProposalStates.Executed, Assert.Single(report.Executions).State);
+        Assert.Equal(ProposalState.Executed, Assert.Single(report.Executions).State);
         Assert.Equal(1, server.Requests.Count(r => r.Path == "/api/jobs/predict/batch"));
         Assert.Equal(0, server.Requests.Count(r => r.Path == "/api/jobs/predict"));
     }
@@ -163,7 +163,7 @@ public sealed class ExecutionTests
         Assert.Equal((4, true), (proposal.Tier, proposal.Allowed));
         Assert.Empty(report.Executions);
         var queued = Assert.Single(await services.GetRequiredService<ActionQueue>().ListAsync(cancellationToken: Ct));
-        Assert.Equal(ProposalStates.AwaitingApproval, queued.State);
+        Assert.Equal(ProposalState.AwaitingApproval, queued.State);
         Assert.Empty(receiver.Requests);
     }
 
@@ -183,8 +183,8 @@ public sealed class ExecutionTests
         var run = await queue.ApproveAsync(approval, Ct);
         var again = await queue.ApproveAsync(approval, Ct);
 
-        Assert.Equal(ProposalStates.Executed, run.State);
-        Assert.Equal(ProposalStates.Refused, again.State);
+        Assert.Equal(ProposalState.Executed, run.State);
+        Assert.Equal(ProposalState.Refused, again.State);
         Assert.Single(receiver.Requests);
         var record = await queue.FindAsync(run.ProposalId, Ct);
         Assert.Equal(ActionQueue.OutsideTheLoop, record.Cycle);
@@ -202,7 +202,7 @@ public sealed class ExecutionTests
         var run = await services.GetRequiredService<ActionQueue>().ApproveAsync(new CommandApproval("job-1", 1, "ana", null), Ct);
         var result = ApplyResult.Of(run, new CommandApproval("job-1", 1, "ana", null));
 
-        Assert.Equal((ProposalStates.Blocked, "blocked_by_guard", false), (run.State, result.Outcome, result.Executed));
+        Assert.Equal((ProposalState.Blocked, "blocked_by_guard", false), (run.State, result.Outcome, result.Executed));
         Assert.StartsWith("confidence_gate: ", run.Detail, StringComparison.Ordinal);
         Assert.False(services.GetRequiredService<AuditStore>().Exists);
         Assert.Empty(receiver.Requests);
@@ -217,11 +217,11 @@ public sealed class ExecutionTests
         vgac.Ece = 0.2; // ratio 11: recalibration required
         var run = await queue.ApproveAsync(new QueuedApproval(proposal.ProposalId, "ana", "looks right"), Ct);
 
-        Assert.Equal(ProposalStates.Refused, run.State);
+        Assert.Equal(ProposalState.Refused, run.State);
         Assert.Contains("drift_recalibration_required", run.Detail, StringComparison.Ordinal);
         Assert.Empty(receiver.Requests);
         var record = await queue.FindAsync(proposal.ProposalId, Ct);
-        Assert.Equal(ProposalStates.Refused, record.State);
+        Assert.Equal(ProposalState.Refused, record.State);
         Assert.Equal([AuditKinds.Approval, AuditKinds.Execution], record.History.Select(e => e.Kind));
     }
 
@@ -237,12 +237,12 @@ public sealed class ExecutionTests
         Assert.True(down.VgacUnavailable);
         Assert.Contains("Nothing was recorded or run", down.Message, StringComparison.Ordinal);
         Assert.Empty(receiver.Requests);
-        Assert.Equal(ProposalStates.AwaitingApproval, (await queue.FindAsync(proposal.ProposalId, Ct)).State);
+        Assert.Equal(ProposalState.AwaitingApproval, (await queue.FindAsync(proposal.ProposalId, Ct)).State);
 
         vgac.Failing.Clear();
         var run = await queue.ApproveAsync(new QueuedApproval(proposal.ProposalId, "ana", null), Ct);
 
-        Assert.Equal(ProposalStates.Executed, run.State);
+        Assert.Equal(ProposalState.Executed, run.State);
         Assert.Single(receiver.Requests);
     }
 
@@ -256,7 +256,7 @@ public sealed class ExecutionTests
         var again = await Assert.ThrowsAsync<ActionQueueException>(() => queue.ApproveAsync(new QueuedApproval(proposal.ProposalId, "bo", null), Ct));
         var unknown = await Assert.ThrowsAsync<ActionQueueException>(() => queue.FindAsync("prop-nope", Ct));
 
-        Assert.Equal(ProposalStates.Rejected, rejected.State);
+        Assert.Equal(ProposalState.Rejected, rejected.State);
         Assert.Contains("already rejected", again.Message, StringComparison.Ordinal);
         Assert.True(unknown.NotFound);
         Assert.Empty(receiver.Requests);
@@ -316,7 +316,7 @@ public sealed class ExecutionTests
         var proposal = Assert.Single(report.Proposals);
         Assert.Equal(("annotate", "kubernetes_patch"), (proposal.Action, proposal.PreviewKind));
         var run = Assert.Single(report.Executions);
-        Assert.Equal((ProposalStates.Executed, "command", false), (run.State, run.Outcome!.Executor, run.Outcome.DryRun));
+        Assert.Equal((ProposalState.Executed, "command", false), (run.State, run.Outcome!.Executor, run.Outcome.DryRun));
         Assert.Contains("patched pod", run.Detail, StringComparison.Ordinal);
         using var request = System.Text.Json.JsonDocument.Parse(await File.ReadAllTextAsync(received, Ct));
         Assert.Equal(proposal.Preview, request.RootElement.GetProperty("preview").GetString());
@@ -332,7 +332,7 @@ public sealed class ExecutionTests
 
         var run = Assert.Single((await services.GetRequiredService<WatchCycle>().RunOnceAsync(Ct)).Executions);
 
-        Assert.Equal(ProposalStates.Failed, run.State);
+        Assert.Equal(ProposalState.Failed, run.State);
         Assert.Contains("exit code 3: forbidden: cannot patch pods", run.Detail, StringComparison.Ordinal);
     }
 
@@ -347,7 +347,7 @@ public sealed class ExecutionTests
 
         var run = Assert.Single((await services.GetRequiredService<WatchCycle>().RunOnceAsync(Ct)).Executions);
 
-        Assert.Equal(ProposalStates.Executed, run.State);
+        Assert.Equal(ProposalState.Executed, run.State);
         Assert.Contains("applied by the configured command (exit code 0): patched pod; it left a background process holding its output, which was stopped", run.Detail, StringComparison.Ordinal);
         Assert.False(Alive(int.Parse(await File.ReadAllTextAsync(pid, Ct), System.Globalization.CultureInfo.InvariantCulture)));
         var trail = await audit.QueryAsync(proposal: run.ProposalId, cancellationToken: Ct);
@@ -365,7 +365,7 @@ public sealed class ExecutionTests
 
         var run = Assert.Single((await services.GetRequiredService<WatchCycle>().RunOnceAsync(Ct)).Executions);
 
-        Assert.Equal(ProposalStates.Failed, run.State);
+        Assert.Equal(ProposalState.Failed, run.State);
         Assert.Contains("did not finish within 1 s; it and everything it started were stopped", run.Detail, StringComparison.Ordinal);
         Assert.False(Alive(int.Parse(await File.ReadAllTextAsync(pid, Ct), System.Globalization.CultureInfo.InvariantCulture)));
     }
@@ -379,7 +379,7 @@ public sealed class ExecutionTests
 
         var run = Assert.Single((await services.GetRequiredService<WatchCycle>().RunOnceAsync(Ct)).Executions);
 
-        Assert.Equal(ProposalStates.Failed, run.State);
+        Assert.Equal(ProposalState.Failed, run.State);
         Assert.Contains("the broken executor failed before it could say what happened: the cluster API went away", run.Detail, StringComparison.Ordinal);
         Assert.Single(await audit.QueryAsync(proposal: run.ProposalId, kind: AuditKinds.Execution, cancellationToken: Ct));
     }

@@ -33,7 +33,7 @@ public sealed class GuardGuaranteeTests
 
         var run = await watch.GetRequiredService<ActionQueue>().ApproveAsync(new QueuedApproval(proposal.ProposalId, "ana", null), Ct);
 
-        Assert.Equal(ProposalStates.Refused, run.State);
+        Assert.Equal(ProposalState.Refused, run.State);
         Assert.Contains(GuardRules.DriftRecalibrationRequired, run.Detail, StringComparison.Ordinal);
         Assert.Empty(receiver.Requests);
     }
@@ -172,7 +172,7 @@ public sealed class GuardGuaranteeTests
         var applied = await person.GetRequiredService<ActorPlugin>().ApplyActionAsync("job-1", 2, cancellationToken: Ct);
 
         var ran = Assert.Single(report!.Executions);
-        Assert.Equal(ProposalStates.Executed, ran.State);
+        Assert.Equal(ProposalState.Executed, ran.State);
         Assert.False(applied.Executed);
         Assert.Contains($"already done: job-1 tier 2 ran as {ran.ProposalId}", applied.Reason, StringComparison.Ordinal);
         Assert.Single(receiver.Requests);
@@ -196,7 +196,7 @@ public sealed class GuardGuaranteeTests
             reports.Add(await watch.GetRequiredService<WatchCycle>().RunOnceAsync(Ct));
         }
 
-        Assert.All(reports, r => Assert.DoesNotContain(r.Executions, e => e.State == ProposalStates.Executed));
+        Assert.All(reports, r => Assert.DoesNotContain(r.Executions, e => e.State == ProposalState.Executed));
         Assert.All(reports.SelectMany(r => r.Proposals), p => Assert.False(p.Allowed));
         Assert.Empty(receiver.Requests);
         if (ece is < 0 or > 1)
@@ -299,7 +299,7 @@ public sealed class GuardGuaranteeTests
         var now = watch.GetRequiredService<WatchClock>().Now;
         var p = proposal.Prediction;
         var start = new ExecutionStart(proposal.ProposalId, proposal.JobId, proposal.Tier, proposal.Action, decidedBy, "dry-run", p.ProbabilityLongWait, p.Confidence, believed);
-        var done = new ExecutionRecord(proposal.ProposalId, proposal.JobId, proposal.Tier, proposal.Action, ProposalStates.Executed, decidedBy, "dry run", null,
+        var done = new ExecutionRecord(proposal.ProposalId, proposal.JobId, proposal.Tier, proposal.Action, ProposalState.Executed, decidedBy, "dry run", null,
             proposal.PreviewKind, proposal.Preview);
         return audit.AppendAsync(
             [

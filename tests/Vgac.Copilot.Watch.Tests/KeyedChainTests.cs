@@ -99,7 +99,7 @@ public sealed class KeyedChainTests
         var at = AuditStore.Stamp(new DateTimeOffset(2099, 1, 1, 0, 0, 0, TimeSpan.Zero));
         await Stores.RawAsync(store, "INSERT INTO events (id, at, cycle, kind, job_id, tier, proposal_id, summary, payload, cluster) "
             + $"VALUES (-1000, '{at}', 0, 'execution_started', 'job-9', 4, 'planted', 'in flight', NULL, 'eks')");
-        var rules = new ReservationRules(TimeSpan.FromDays(365 * 200), c => c.Start with { Kind = "refused" });
+        var rules = new ReservationRules(TimeSpan.FromDays(365 * 200), Stores.Holds, c => c.Start with { Kind = "refused" });
 
         var chain = await AuditChain.VerifyAsync(store, Ct);
         var conflicts = await store.AppendAsync(
@@ -118,7 +118,7 @@ public sealed class KeyedChainTests
         // A start appended at the tip by someone without the key: its link is made with a key of their own.
         var forger = new AuditStore(store.Backend, "eks", key: TrailKey.FromText("someone-elses-key-of-at-least-32-chars", "forger"));
         await forger.AppendAsync([new AuditEvent(0, DateTimeOffset.UtcNow, 9, AuditKinds.ExecutionStarted, "job-7", 4, "forged", "in flight", null)], Ct);
-        var rules = new ReservationRules(TimeSpan.FromHours(1), c => c.Start with { Kind = "refused" });
+        var rules = new ReservationRules(TimeSpan.FromHours(1), Stores.Holds, c => c.Start with { Kind = "refused" });
 
         var conflicts = await store.AppendAsync([new AuditEvent(0, DateTimeOffset.UtcNow, 10, AuditKinds.ExecutionStarted, "job-7", 4, "real", "started", null)], rules, Ct);
         var genuine = await store.AppendAsync([new AuditEvent(0, DateTimeOffset.UtcNow, 11, AuditKinds.ExecutionStarted, "job-7", 4, "again", "started", null)], rules, Ct);

@@ -107,7 +107,7 @@ public sealed class StoreContractTests
             writers.Add(new AuditStore(Stores.Backend(provider, location)));
         }
 
-        var rules = new ReservationRules(TimeSpan.FromHours(1), c => c.Start with { Kind = AuditKinds.Execution, Summary = "refused: held by " + c.HolderProposalId, Payload = """{"state":"refused"}""" });
+        var rules = new ReservationRules(TimeSpan.FromHours(1), Stores.Holds, c => c.Start with { Kind = AuditKinds.Execution, Summary = "refused: held by " + c.HolderProposalId, Payload = """{"state":"refused"}""" });
         var results = await Task.WhenAll(writers.Select((w, i) => Task.Run(() => w.AppendAsync([Event(1, AuditKinds.ExecutionStarted, "job-7", 3, $"p-{i}")], rules, Ct))));
 
         var reader = writers[0];

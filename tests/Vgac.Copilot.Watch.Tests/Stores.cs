@@ -15,6 +15,9 @@ namespace Vgac.Copilot.Watch.Tests;
 /// </summary>
 internal static class Stores
 {
+    /// <summary>The reservation rule the action runner uses, by wire name: a start in flight, executed or interrupted holds its job and tier.</summary>
+    public static bool Holds(string? outcome) => outcome is null or "executed" or "interrupted";
+
     public static TheoryData<string> Providers => new(StorageOptions.Sqlite, StorageOptions.Postgres);
 
     public static async Task<AuditStore> NewAsync(string provider, string cluster = AuditStore.DefaultCluster) =>

@@ -64,7 +64,7 @@ public sealed class AuditCheck(AuditStore audit, GuardPolicy guards, ActionOptio
             violations.Add($"{dup.Key}: started {dup.Count()} times");
         }
 
-        var executed = executions.Where(x => x.Record?.State == ProposalStates.Executed).ToList();
+        var executed = executions.Where(x => x.Record?.State == ProposalState.Executed).ToList();
         var starts = events.Where(e => e.Kind == AuditKinds.ExecutionStarted && e.ProposalId is not null)
             .GroupBy(e => e.ProposalId!, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
         var audits = TrailCalibrationAudits.Audits(events, vgacBaseUrl).ToList();
@@ -102,16 +102,16 @@ public sealed class AuditCheck(AuditStore audit, GuardPolicy guards, ActionOptio
             violations.Insert(0, $"hash chain broken at record {chain.BrokenAt}: {chain.Why}");
         }
 
-        string? StateOf((AuditEvent Event, ExecutionRecord? Record) x) => x.Record?.State;
+        ProposalState? StateOf((AuditEvent Event, ExecutionRecord? Record) x) => x.Record?.State;
         return new AuditCheckReport(
             events.Where(e => e.Kind is AuditKinds.Calibration or AuditKinds.Outage && e.Cycle != ActionQueue.OutsideTheLoop).Select(e => e.Cycle).Distinct().LongCount(),
             events.Count(e => e.Kind == AuditKinds.Outage),
             proposals.Count,
             proposals.Values.Count(p => p.Proposal is { Allowed: false }),
             executed.Count,
-            executions.Count(x => StateOf(x) == ProposalStates.Refused),
-            executions.Count(x => StateOf(x) == ProposalStates.Failed),
-            executions.Count(x => StateOf(x) == ProposalStates.Interrupted),
+            executions.Count(x => StateOf(x) == ProposalState.Refused),
+            executions.Count(x => StateOf(x) == ProposalState.Failed),
+            executions.Count(x => StateOf(x) == ProposalState.Interrupted),
             events.Count(e => e.Kind == AuditKinds.Verification),
             executed.GroupBy(x => x.Record!.Action).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal),
             violations)

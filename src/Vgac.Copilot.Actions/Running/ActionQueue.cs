@@ -1,5 +1,6 @@
 using Vgac.Copilot.Client;
 using Vgac.Copilot.Audit;
+using Vgac.Copilot.Core.Text;
 
 namespace Vgac.Copilot.Actions;
 
@@ -43,8 +44,8 @@ public sealed class ActionQueue(AuditStore audit, ActionRunner runner, ActionPla
 
         // A newer proposal for the same job and tier supersedes an older one still waiting: the queue shows one decision per job and tier.
         var newest = records.GroupBy(x => (x.Record!.Proposal.JobId, x.Record.Proposal.Tier)).ToDictionary(g => g.Key, g => g.Max(x => x.Event.Id));
-        return [.. records.Select(x => x.Record!.State == ProposalStates.AwaitingApproval && newest[(x.Record.Proposal.JobId, x.Record.Proposal.Tier)] > x.Event.Id
-            ? x.Record with { State = ProposalStates.Superseded }
+        return [.. records.Select(x => x.Record!.State == ProposalState.AwaitingApproval && newest[(x.Record.Proposal.JobId, x.Record.Proposal.Tier)] > x.Event.Id
+            ? x.Record with { State = ProposalState.Superseded }
             : x.Record!)];
     }
 
@@ -56,7 +57,7 @@ public sealed class ActionQueue(AuditStore audit, ActionRunner runner, ActionPla
         bool approve, int? tier, string? jobId, string decidedBy, string? reason, CancellationToken cancellationToken)
     {
         var waiting = (await ListAsync(cancellationToken: cancellationToken).ConfigureAwait(false))
-            .Where(r => r.State == ProposalStates.AwaitingApproval && (tier is null || r.Proposal.Tier == tier) && (jobId is null || r.Proposal.JobId == jobId))
+            .Where(r => r.State == ProposalState.AwaitingApproval && (tier is null || r.Proposal.Tier == tier) && (jobId is null || r.Proposal.JobId == jobId))
             .ToList();
         var results = new List<(ProposalRecord, ExecutionRecord?, string?)>();
         foreach (var record in waiting)
@@ -175,7 +176,7 @@ public sealed class ActionQueue(AuditStore audit, ActionRunner runner, ActionPla
         if (!check.MayRun)
         {
             var why = proposal.Allowed ? $"{check.Refusal}{refusalNote}" : $"{proposal.Rule}: {proposal.Reason}";
-            return new ExecutionRecord(proposal.ProposalId, proposal.JobId, proposal.Tier, proposal.Action, ProposalStates.Blocked, approval.DecidedBy, why, null,
+            return new ExecutionRecord(proposal.ProposalId, proposal.JobId, proposal.Tier, proposal.Action, ProposalState.Blocked, approval.DecidedBy, why, null,
                 proposal.PreviewKind, proposal.Preview);
         }
 
@@ -208,8 +209,8 @@ public sealed class ActionQueue(AuditStore audit, ActionRunner runner, ActionPla
     private async Task<ProposalRecord> DecidableAsync(string proposalId, string verb, CancellationToken cancellationToken)
     {
         var record = await FindAsync(proposalId, cancellationToken).ConfigureAwait(false);
-        var since = record.State == ProposalStates.AwaitingApproval ? await ListAsync(record.ProposedAt, cancellationToken).ConfigureAwait(false) : [];
-        if (since.FirstOrDefault(r => r.Proposal.ProposalId == proposalId) is { State: ProposalStates.Superseded })
+        var since = record.State == ProposalState.AwaitingApproval ? await ListAsync(record.ProposedAt, cancellationToken).ConfigureAwait(false) : [];
+        if (since.FirstOrDefault(r => r.Proposal.ProposalId == proposalId) is { State: ProposalState.Superseded })
         {
             var newer = since.Last(r => r.Proposal.JobId == record.Proposal.JobId && r.Proposal.Tier == record.Proposal.Tier);
             throw new ActionQueueException($"cannot {verb} {proposalId}: {newer.Proposal.ProposalId} replaced it (a newer proposal for job {record.Proposal.JobId}, tier {record.Proposal.Tier}); decide that one.");
@@ -217,10 +218,10 @@ public sealed class ActionQueue(AuditStore audit, ActionRunner runner, ActionPla
 
         return record.State switch
         {
-            ProposalStates.AwaitingApproval => record,
-            ProposalStates.Blocked => throw new ActionQueueException(
+            ProposalState.AwaitingApproval => record,
+            ProposalState.Blocked => throw new ActionQueueException(
                 $"cannot {verb} {proposalId}: the guards blocked it ({record.Proposal.Rule}), so it can never run. {record.Proposal.Reason}"),
-            var state => throw new ActionQueueException($"cannot {verb} {proposalId}: it is already {state.Replace('_', ' ')}."),
+            var state => throw new ActionQueueException($"cannot {verb} {proposalId}: it is already {state.Spoken()}."),
         };
     }
 

@@ -5,6 +5,7 @@ using Vgac.Copilot.Contracts;
 using Vgac.Copilot.Core.Guards;
 using Vgac.Copilot.Actions.Executors;
 using Vgac.Copilot.Audit;
+using Vgac.Copilot.Core.Text;
 
 namespace Vgac.Copilot.Actions;
 
@@ -69,7 +70,7 @@ public sealed partial class ActionRunner(
         var calibration = CalibrationInForce.From(now.Prediction.Calibration, now.Prediction.Guards.Drift);
         var shown = now.Prediction.ShownAs;
         var refusal = !now.Proposal.Allowed ? $"the guards block it now ({now.Proposal.Rule}): {now.Proposal.Reason}"
-            : shown != ShownAs.Confident ? $"the prediction now is {Wire(shown)}; only confident, calibrated predictions drive actions"
+            : shown != ShownAs.Confident ? $"the prediction now is {shown.Spoken()}; only confident, calibrated predictions drive actions"
             : null;
         return new CheckedAction(proposal, refusal, now.Proposal, calibration);
     }
@@ -89,7 +90,7 @@ public sealed partial class ActionRunner(
         catch (Exception ex) when (audit.IsDuplicate(ex))
         {
             // This very proposal was started by someone else between the check and here; the database lets one through.
-            return Record(action.Proposal, ProposalStates.Refused, decidedBy, "it was already started once; an action runs at most once", null);
+            return Record(action.Proposal, ProposalState.Refused, decidedBy, "it was already started once; an action runs at most once", null);
         }
 
         if (refused is not null)
@@ -112,7 +113,7 @@ public sealed partial class ActionRunner(
         var proposal = action.Proposal;
         if (action.Refusal is { } refusal)
         {
-            var refused = Record(proposal, ProposalStates.Refused, decidedBy, refusal, null);
+            var refused = Record(proposal, ProposalState.Refused, decidedBy, refusal, null);
             return (Event(cycle, AuditKinds.Execution, $"not run: {refusal}", proposal, ActionsJson.Records.Serialize(refused)), refused);
         }
 
@@ -124,25 +125,33 @@ public sealed partial class ActionRunner(
     }
 
     /// <summary>How a start reserves its job and tier, and the refusal written when another holds them.</summary>
-    public ReservationRules Reservations(string decidedBy) => new(TimeSpan.FromMinutes(options.DedupeMinutes), conflict =>
+    public ReservationRules Reservations(string decidedBy) => new(TimeSpan.FromMinutes(options.DedupeMinutes), HoldsReservation, conflict =>
     {
         var refused = Refusal(conflict, decidedBy);
         var start = conflict.Start;
         return new AuditEvent(0, start.At, start.Cycle, AuditKinds.Execution, start.JobId, start.Tier, start.ProposalId, $"not run: {refused.Detail}", ActionsJson.Records.Serialize(refused));
     });
 
+    /// <summary>
+    /// Whether a start with this outcome so far holds its job and tier: in flight (none yet), executed or interrupted.
+    /// A failed or refused attempt holds nothing: its effect did not happen.
+    /// </summary>
+    private static bool HoldsReservation(string? outcome) =>
+        outcome is null || (WireNames.TryParse(outcome, out ProposalState state) && state is ProposalState.Executed or ProposalState.Interrupted);
+
     /// <summary>The refusal of a start that lost its reservation, from the start's own record.</summary>
     public ExecutionRecord Refusal(ReservationConflict conflict, string decidedBy)
     {
         var start = ActionsJson.Records.Deserialize<ExecutionStart>(conflict.Start.Payload ?? "{}");
         var what = $"{conflict.Start.JobId} tier {conflict.Start.Tier}";
-        var detail = conflict.HolderState switch
+        var holder = WireNames.TryParse(conflict.HolderState, out ProposalState held) ? held : (ProposalState?)null;
+        var detail = holder switch
         {
             null => $"already running: {what} is reserved by {conflict.HolderProposalId}, started at {conflict.HolderAt:u} and still in flight",
-            ProposalStates.Interrupted => $"already started once: {what} was started by {conflict.HolderProposalId} at {conflict.HolderAt:u} and interrupted; check its effect by hand",
+            ProposalState.Interrupted => $"already started once: {what} was started by {conflict.HolderProposalId} at {conflict.HolderAt:u} and interrupted; check its effect by hand",
             _ => $"already done: {what} ran as {conflict.HolderProposalId} at {conflict.HolderAt:u}, within the {options.DedupeMinutes:0}-minute window",
         };
-        return new ExecutionRecord(conflict.Start.ProposalId ?? "", conflict.Start.JobId ?? "", conflict.Start.Tier ?? 0, start?.Action ?? "", ProposalStates.Refused,
+        return new ExecutionRecord(conflict.Start.ProposalId ?? "", conflict.Start.JobId ?? "", conflict.Start.Tier ?? 0, start?.Action ?? "", ProposalState.Refused,
             decidedBy, detail, null, "", "");
     }
 
@@ -167,7 +176,7 @@ public sealed partial class ActionRunner(
             // Whatever the executor did, its start is in the trail: so is an outcome, never a start left open.
             outcome = new ExecutionOutcome(executor.Name, false, false, $"the {executor.Name} executor failed before it could say what happened: {(ex.Message is { Length: > 0 } m ? Core.Text.UntrustedText.Clean(m, 200) : "no reason given")}");
         }
-        var record = Record(proposal, outcome.Delivered ? ProposalStates.Executed : ProposalStates.Failed, decidedBy, outcome.Detail, outcome);
+        var record = Record(proposal, outcome.Delivered ? ProposalState.Executed : ProposalState.Failed, decidedBy, outcome.Detail, outcome);
 
         // The outcome is recorded even when the caller is cancelling: an effect that happened must be in the trail.
         await audit.AppendAsync([Event(cycle, AuditKinds.Execution, $"{proposal.Action} {proposal.JobId} (tier {proposal.Tier}): {outcome.Detail}", proposal, ActionsJson.Records.Serialize(record))],
@@ -178,14 +187,14 @@ public sealed partial class ActionRunner(
     private IActionExecutor ExecutorFor(ActionProposal proposal) =>
         executors.FirstOrDefault(e => e is not DryRunExecutor && e.Handles(proposal.PreviewKind)) ?? dryRun;
 
-    private static string Wire(ShownAs shown) => System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(shown.ToString()).Replace('_', ' ');
 
     /// <summary>Every outcome goes through here: the record, its metric and its log line.</summary>
-    private ExecutionRecord Record(ActionProposal p, string state, string decidedBy, string detail, ExecutionOutcome? outcome)
+    private ExecutionRecord Record(ActionProposal p, ProposalState state, string decidedBy, string detail, ExecutionOutcome? outcome)
     {
-        CopilotTelemetry.Actions.Add(1, new("vgac.tier", p.Tier), new("vgac.action", p.Action), new("vgac.outcome", state), new("vgac.cluster", audit.Cluster));
-        Activity.Current?.SetTag("vgac.outcome", state);
-        LogActionOutcome(p.Action, p.JobId, p.Tier, p.ProposalId, state, detail);
+        var outcomeName = state.Wire();
+        CopilotTelemetry.Actions.Add(1, new("vgac.tier", p.Tier), new("vgac.action", p.Action), new("vgac.outcome", outcomeName), new("vgac.cluster", audit.Cluster));
+        Activity.Current?.SetTag("vgac.outcome", outcomeName);
+        LogActionOutcome(p.Action, p.JobId, p.Tier, p.ProposalId, outcomeName, detail);
         return new(p.ProposalId, p.JobId, p.Tier, p.Action, state, decidedBy, detail, outcome, p.PreviewKind, p.Preview);
     }
 

@@ -3,17 +3,17 @@ using System.Text.Json.Serialization;
 namespace Vgac.Copilot.Actions;
 
 /// <summary>How much the watch loop may do without a person. Whatever the level, the guards decide first.</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<Autonomy>))]
+[JsonConverter(typeof(Vgac.Copilot.Core.Text.WireNameConverter<Autonomy>))]
 public enum Autonomy
 {
     /// <summary>Propose only; every action waits for <c>vgac actions approve</c>.</summary>
-    [JsonStringEnumMemberName("off")] Off,
+    Off,
 
     /// <summary>Tiers 1-2 (annotate, warn) may run by themselves; higher tiers wait for approval.</summary>
-    [JsonStringEnumMemberName("notify")] Notify,
+    Notify,
 
     /// <summary>Every tier the guards allow may run by itself.</summary>
-    [JsonStringEnumMemberName("full")] Full,
+    Full,
 }
 
 public static class AutonomyPolicy

@@ -46,7 +46,7 @@ public sealed class EffectVerifier(IVgacClient vgac, AuditStore audit, WatchCloc
         {
             if (start.At < _processStarted || now - start.At > InFlightGrace || (start.At < _leadingSince && ByTheLoop(start)))
             {
-                var record = new ExecutionRecord(start.ProposalId!, start.JobId ?? "", start.Tier ?? 0, "", ProposalStates.Interrupted, "recovery",
+                var record = new ExecutionRecord(start.ProposalId!, start.JobId ?? "", start.Tier ?? 0, "", ProposalState.Interrupted, "recovery",
                     "the process stopped after starting this action and before recording its outcome; it is not retried (at most once) - check its effect by hand", null, "", "");
                 records.Add(new AuditEvent(0, now, cycle, AuditKinds.Execution, start.JobId, start.Tier, start.ProposalId, $"interrupted: {record.Detail}", ActionsJson.Records.Serialize(record)));
             }
@@ -54,7 +54,7 @@ public sealed class EffectVerifier(IVgacClient vgac, AuditStore audit, WatchCloc
 
         foreach (var e in executed.Values.Where(e => e.Cycle < cycle && !verified.Contains(e.ProposalId)))
         {
-            if (e.Payload is not { } json || ActionsJson.Records.Deserialize<ExecutionRecord>(json) is not { State: ProposalStates.Executed } execution)
+            if (e.Payload is not { } json || ActionsJson.Records.Deserialize<ExecutionRecord>(json) is not { State: ProposalState.Executed } execution)
             {
                 continue;
             }

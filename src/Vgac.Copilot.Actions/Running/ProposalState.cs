@@ -1,31 +1,38 @@
 using Vgac.Copilot.Actions.Executors;
+using System.Text.Json.Serialization;
 using Vgac.Copilot.Audit;
+using Vgac.Copilot.Core.Text;
 
 namespace Vgac.Copilot.Actions;
 
-/// <summary>Where a proposal stands, derived from its audit records (never stored: the trail is the truth).</summary>
-public static class ProposalStates
+/// <summary>
+/// Where a proposal stands, derived from its audit records (never stored as such: the trail is the truth). Also the
+/// state an <c>execution</c> record stores. Written by its wire name (<see cref="Core.Text.WireNames"/>):
+/// <c>awaiting_approval</c>, <c>executed</c>, ...
+/// </summary>
+[JsonConverter(typeof(WireNameConverter<ProposalState>))]
+public enum ProposalState
 {
     /// <summary>The guards blocked it: it can never run.</summary>
-    public const string Blocked = "blocked";
-    public const string AwaitingApproval = "awaiting_approval";
-    public const string Approved = "approved";
-    public const string Rejected = "rejected";
+    Blocked,
+    AwaitingApproval,
+    Approved,
+    Rejected,
 
     /// <summary>An execution started and its outcome is not recorded yet (or the process died: see <see cref="Interrupted"/>).</summary>
-    public const string Executing = "executing";
-    public const string Executed = "executed";
-    public const string Failed = "failed";
+    Executing,
+    Executed,
+    Failed,
 
     /// <summary>A newer proposal for the same job and tier replaced it while it waited; only the newer one can be decided.</summary>
-    public const string Superseded = "superseded";
+    Superseded,
 
     /// <summary>At run time the guards (fresh prediction and calibration) or a duplicate refused it.</summary>
-    public const string Refused = "refused";
+    Refused,
 
     /// <summary>The process stopped between starting and recording an execution; it is not retried (at most once).</summary>
-    public const string Interrupted = "interrupted";
-    public const string Verified = "verified";
+    Interrupted,
+    Verified,
 }
 
 /// <summary>The outcome record stored with an <c>execution</c> event.</summary>
@@ -34,7 +41,7 @@ public sealed record ExecutionRecord(
     string JobId,
     int Tier,
     string Action,
-    string State,
+    ProposalState State,
     string DecidedBy,
     string Detail,
     ExecutionOutcome? Outcome,
@@ -42,23 +49,23 @@ public sealed record ExecutionRecord(
     string Preview);
 
 /// <summary>A proposal as the audit trail knows it: what was proposed, where it stands, and every record about it.</summary>
-public sealed record ProposalRecord(ActionProposal Proposal, DateTimeOffset ProposedAt, long Cycle, string State, IReadOnlyList<AuditEvent> History)
+public sealed record ProposalRecord(ActionProposal Proposal, DateTimeOffset ProposedAt, long Cycle, ProposalState State, IReadOnlyList<AuditEvent> History)
 {
     /// <summary>The cluster whose job the proposal is about.</summary>
     public string Cluster { get; init; } = AuditStore.DefaultCluster;
 
-    public static string StateOf(ActionProposal proposal, IReadOnlyList<AuditEvent> history)
+    public static ProposalState StateOf(ActionProposal proposal, IReadOnlyList<AuditEvent> history)
     {
-        var state = proposal.Allowed ? ProposalStates.AwaitingApproval : ProposalStates.Blocked;
+        var state = proposal.Allowed ? ProposalState.AwaitingApproval : ProposalState.Blocked;
         foreach (var e in history)
         {
             state = e.Kind switch
             {
-                AuditKinds.Approval => ProposalStates.Approved,
-                AuditKinds.Rejection => ProposalStates.Rejected,
-                AuditKinds.ExecutionStarted => ProposalStates.Executing,
+                AuditKinds.Approval => ProposalState.Approved,
+                AuditKinds.Rejection => ProposalState.Rejected,
+                AuditKinds.ExecutionStarted => ProposalState.Executing,
                 AuditKinds.Execution => ExecutionState(e),
-                AuditKinds.Verification => ProposalStates.Verified,
+                AuditKinds.Verification => ProposalState.Verified,
                 _ => state,
             };
         }
@@ -66,6 +73,6 @@ public sealed record ProposalRecord(ActionProposal Proposal, DateTimeOffset Prop
         return state;
     }
 
-    private static string ExecutionState(AuditEvent e) =>
-        e.Payload is { } json && ActionsJson.Records.Deserialize<ExecutionRecord>(json) is { } record ? record.State : ProposalStates.Failed;
+    private static ProposalState ExecutionState(AuditEvent e) =>
+        e.Payload is { } json && ActionsJson.Records.Deserialize<ExecutionRecord>(json) is { } record ? record.State : ProposalState.Failed;
 }

@@ -50,7 +50,7 @@ public static class TrailWriter
         {
             var e = original with { Cluster = cluster };
             if (reservations is not null && e.Kind == AuditKinds.ExecutionStarted
-                && await HolderAsync(connection, transaction, dialect, cluster, e, reservations.Window, key, cancellationToken).ConfigureAwait(false) is { } holder)
+                && await HolderAsync(connection, transaction, dialect, cluster, e, reservations, key, cancellationToken).ConfigureAwait(false) is { } holder)
             {
                 var conflict = new ReservationConflict(e, holder.ProposalId, holder.At, holder.State);
                 conflicts.Add(conflict);
@@ -76,16 +76,16 @@ public static class TrailWriter
     /// it); a record planted behind the application's back reserves nothing, and its outcome decides nothing.
     /// </summary>
     private static async Task<(string ProposalId, DateTimeOffset At, string? State)?> HolderAsync(
-        DbConnection connection, DbTransaction transaction, TrailDialect dialect, string cluster, AuditEvent start, TimeSpan window, TrailKey? key, CancellationToken cancellationToken)
+        DbConnection connection, DbTransaction transaction, TrailDialect dialect, string cluster, AuditEvent start, ReservationRules rules, TrailKey? key, CancellationToken cancellationToken)
     {
         var m = dialect.Marker;
         var candidates = new List<ChainedRecord>();
         await using (var query = Command(connection, transaction, $"""
             SELECT {AuditRows.ChainColumns} FROM events s
-            WHERE s.kind = 'execution_started' AND s.cluster = {m}cluster AND s.job_id = {m}job AND s.tier = {m}tier AND s.at >= {m}since
+            WHERE s.kind = {m}kind AND s.cluster = {m}cluster AND s.job_id = {m}job AND s.tier = {m}tier AND s.at >= {m}since
               AND s.id > 0 AND s.hash IS NOT NULL
             ORDER BY s.id DESC
-            """, dialect, ("cluster", cluster), ("job", start.JobId), ("tier", start.Tier), ("since", AuditStore.Stamp(start.At - window))))
+            """, dialect, ("kind", AuditKinds.ExecutionStarted), ("cluster", cluster), ("job", start.JobId), ("tier", start.Tier), ("since", AuditStore.Stamp(start.At - rules.Window))))
         {
             await using var reader = await query.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -102,7 +102,7 @@ public static class TrailWriter
             }
 
             var state = await OutcomeAsync(connection, transaction, dialect, candidate, key, cancellationToken).ConfigureAwait(false);
-            if (ReservationRules.Holds(state))
+            if (rules.Holds(state))
             {
                 return (candidate.Event.ProposalId!, candidate.Event.At, state);
             }
@@ -131,9 +131,9 @@ public static class TrailWriter
         var outcomes = new List<ChainedRecord>();
         await using (var query = Command(connection, transaction, $"""
             SELECT {AuditRows.ChainColumns} FROM events o
-            WHERE o.kind = 'execution' AND o.proposal_id = {dialect.Marker}proposal AND o.id > {dialect.Marker}start AND o.hash IS NOT NULL
+            WHERE o.kind = {dialect.Marker}kind AND o.proposal_id = {dialect.Marker}proposal AND o.id > {dialect.Marker}start AND o.hash IS NOT NULL
             ORDER BY o.id DESC
-            """, dialect, ("proposal", start.Event.ProposalId), ("start", start.Event.Id)))
+            """, dialect, ("kind", AuditKinds.Execution), ("proposal", start.Event.ProposalId), ("start", start.Event.Id)))
         {
             await using var reader = await query.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))

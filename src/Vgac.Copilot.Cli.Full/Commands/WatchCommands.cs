@@ -302,7 +302,7 @@ internal sealed class WatchCommand : VgacCommand
                 foreach (var scope in scopes)
                 {
                     waiting += (await scope.Services.GetRequiredService<ActionQueue>().ListAsync(cancellationToken: CancellationToken.None).ConfigureAwait(false))
-                        .Count(r => r.State == ProposalStates.AwaitingApproval);
+                        .Count(r => r.State == ProposalState.AwaitingApproval);
                 }
 
                 await context.Error.WriteLineAsync(DemoNext(trail, waiting, autonomy)).ConfigureAwait(false);

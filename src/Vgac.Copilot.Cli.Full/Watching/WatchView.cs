@@ -5,6 +5,7 @@ using Vgac.Copilot.Watch;
 using Vgac.Copilot.Actions;
 using Vgac.Copilot.Watch.Loop;
 using Vgac.Copilot.Audit;
+using Vgac.Copilot.Core.Text;
 
 namespace Vgac.Copilot.Cli.Watching;
 
@@ -39,7 +40,7 @@ internal abstract class WatchView
         try
         {
             Proposed += report.Proposals.Count;
-            Executed += report.Executions.Count(e => e.State == ProposalStates.Executed);
+            Executed += report.Executions.Count(e => e.State == ProposalState.Executed);
             Outages += report.Outage is null ? 0 : 1;
             await ShowCoreAsync(report, next).ConfigureAwait(false);
         }
@@ -59,14 +60,12 @@ internal abstract class WatchView
         : r.Outage is { } outage
         ? string.Create(CultureInfo.InvariantCulture, $"cycle {r.Cycle}: VGAC outage, nothing proposed or run: {outage}{(next.Last ? "" : $"; backing off {next.Delay.TotalSeconds:0.#} s")}")
         : string.Create(CultureInfo.InvariantCulture,
-            $"cycle {r.Cycle}: {r.Observation!.Cluster.GpusAvailable}/{r.Observation.Cluster.GpusTotal} GPUs free, {r.Observation.Cluster.JobsPending} pending, {Core.Text.Words.Count(r.Observation.Findings.Count, "finding")}; drift {Drift(r)}; {r.Predicted} scored, {r.Proposals.Count} proposed ({Core.Text.Words.Count(r.SkippedDuplicates, "duplicate")} skipped), {r.Executions.Count(e => e.State == ProposalStates.Executed)} run, {r.Verified} verified"));
+            $"cycle {r.Cycle}: {r.Observation!.Cluster.GpusAvailable}/{r.Observation.Cluster.GpusTotal} GPUs free, {r.Observation.Cluster.JobsPending} pending, {Core.Text.Words.Count(r.Observation.Findings.Count, "finding")}; drift {Drift(r)}; {r.Predicted} scored, {r.Proposals.Count} proposed ({Core.Text.Words.Count(r.SkippedDuplicates, "duplicate")} skipped), {r.Executions.Count(e => e.State == ProposalState.Executed)} run, {r.Verified} verified"));
 
     internal static string Drift(CycleReport r) => r.Calibration is { } c
         ? string.Create(CultureInfo.InvariantCulture,
-            $"{Name(c.Drift)} (ECE {c.EffectiveEce:0.000}{(c.JudgedEce < c.EffectiveEce ? $", judged on {c.JudgedEce:0.000}" : "")}, ratio {c.DriftRatio:0.0}x{(c.Psi is { } psi ? $", PSI {psi:0.00}" : "")})")
+            $"{c.Drift.Wire()} (ECE {c.EffectiveEce:0.000}{(c.JudgedEce < c.EffectiveEce ? $", judged on {c.JudgedEce:0.000}" : "")}, ratio {c.DriftRatio:0.0}x{(c.Psi is { } psi ? $", PSI {psi:0.00}" : "")})")
         : "unknown";
-
-    internal static string Name(Enum value) => System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(value.ToString());
 
     private sealed class Lines(TextWriter output, TextWriter notes) : WatchView
     {
@@ -85,7 +84,7 @@ internal abstract class WatchView
                 .ToList();
             foreach (var (p, run) in ordered.Take(ShownProposals))
             {
-                var state = !p.Allowed ? $"blocked ({p.Rule})" : run is null ? "awaiting approval" : $"{run.State} ({run.Detail})";
+                var state = !p.Allowed ? $"blocked ({p.Rule})" : run is null ? "awaiting approval" : $"{run.State.Spoken()} ({run.Detail})";
                 await output.WriteLineAsync($"  {p.ProposalId} {p.Action} {p.JobId} tier {p.Tier}: {state}").ConfigureAwait(false);
             }
 
@@ -143,7 +142,7 @@ internal abstract class WatchView
             {
                 var run = report.Executions.FirstOrDefault(e => e.ProposalId == p.ProposalId);
                 _recent.Enqueue([report.Cluster, report.Cycle.ToString(CultureInfo.InvariantCulture), p.ProposalId, p.JobId, $"{p.Tier} {p.Action}",
-                    !p.Allowed ? $"[red]blocked[/] {Markup.Escape(p.Rule)}" : run is null ? "[yellow]awaiting approval[/]" : $"[green]{run.State}[/]"]);
+                    !p.Allowed ? $"[red]blocked[/] {Markup.Escape(p.Rule)}" : run is null ? "[yellow]awaiting approval[/]" : $"[green]{run.State.Spoken()}[/]"]);
                 if (_recent.Count > 8)
                 {
                     _recent.Dequeue();
@@ -205,7 +204,7 @@ internal abstract class WatchView
             }
 
             status.AddRow("[bold]calibration[/]", Markup.Escape(Drift(report)));
-            status.AddRow("[bold]autonomy[/]", Name(report.Autonomy));
+            status.AddRow("[bold]autonomy[/]", report.Autonomy.Wire());
             return status;
         }
     }

@@ -4,6 +4,7 @@ using Vgac.Copilot.Cli.Hosting;
 using Vgac.Copilot.Cli.Watching;
 using Vgac.Copilot.Actions;
 using Vgac.Copilot.Audit;
+using Vgac.Copilot.Core.Text;
 
 namespace Vgac.Copilot.Cli.Commands;
 
@@ -92,7 +93,7 @@ internal sealed class ActionsListCommand : ActionsCommandBase
             records.AddRange(await services.GetRequiredService<ActionQueue>().ListAsync(cancellationToken: token).ConfigureAwait(false));
         }
 
-        records = [.. records.Where(r => parse.GetValue(all) || r.State == ProposalStates.AwaitingApproval).OrderBy(r => r.ProposedAt)];
+        records = [.. records.Where(r => parse.GetValue(all) || r.State == ProposalState.AwaitingApproval).OrderBy(r => r.ProposedAt)];
         var several = session.Clusters.Several;
         if (IsJson(parse))
         {
@@ -191,11 +192,11 @@ internal abstract class ActionsDecideCommand : ActionsCommandBase
             {
                 var line = IsJson(parse)
                     ? run is not null ? ActionsJson.Records.Serialize(run) : ActionsJson.Records.Serialize(proposal with { History = [] })
-                    : $"{proposal.Proposal.ProposalId}: {(refusal ?? (run is null ? "rejected; it will not run." : $"{run.State.Replace('_', ' ')}: {run.Detail}"))}";
+                    : $"{proposal.Proposal.ProposalId}: {(refusal ?? (run is null ? "rejected; it will not run." : $"{run.State.Spoken()}: {run.Detail}"))}";
                 await session.Out.WriteLineAsync(line).ConfigureAwait(false);
             }
 
-            var done = results.Count(r => r.Refusal is null && (r.Run is null || r.Run.State == ProposalStates.Executed));
+            var done = results.Count(r => r.Refusal is null && (r.Run is null || r.Run.State == ProposalState.Executed));
             if (!IsJson(parse))
             {
                 await session.Context.Error.WriteLineAsync(results.Count == 0
@@ -226,8 +227,8 @@ internal abstract class ActionsDecideCommand : ActionsCommandBase
         }
 
         var executed = await queue.ApproveAsync(new QueuedApproval(proposalId, Who, parse.GetValue(reason)), token).ConfigureAwait(false);
-        await session.Out.WriteLineAsync(IsJson(parse) ? ActionsJson.Records.Serialize(executed) : $"{executed.ProposalId}: {executed.State.Replace('_', ' ')}: {executed.Detail}").ConfigureAwait(false);
-        return executed.State == ProposalStates.Executed ? ExitCodes.Success : ExitCodes.ActionRefused;
+        await session.Out.WriteLineAsync(IsJson(parse) ? ActionsJson.Records.Serialize(executed) : $"{executed.ProposalId}: {executed.State.Spoken()}: {executed.Detail}").ConfigureAwait(false);
+        return executed.State == ProposalState.Executed ? ExitCodes.Success : ExitCodes.ActionRefused;
     }
     /// <summary>
     /// A demo proposal decided on: its cluster's simulator was started at the proposal's time; the day of trouble

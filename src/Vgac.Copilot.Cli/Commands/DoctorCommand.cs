@@ -6,6 +6,7 @@ using Vgac.Copilot.Cli.Hosting;
 using Vgac.Copilot.Client;
 using Vgac.Copilot.Core.Calibration;
 using Vgac.Copilot.Core.Guards;
+using Vgac.Copilot.Core.Text;
 
 namespace Vgac.Copilot.Cli.Commands;
 
@@ -199,7 +200,7 @@ internal sealed class DoctorCommand : VgacCommand
         var oneLine = string.Create(CultureInfo.InvariantCulture,
             $"{summary.ClusterId} ({summary.SchedulerType.ToString().ToLowerInvariant()}): {summary.AvailableGpus}/{summary.TotalGpus} GPUs free, {summary.PendingJobs} pending; ECE {ece:0.000} (limit {limit:0.000})");
         return healthy
-            ? new DoctorReport(lines, "healthy: every endpoint answers and the model is calibrated within its SLO.", ExitCodes.Success, $"{oneLine}; drift {System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(drift.Level.ToString())}")
+            ? new DoctorReport(lines, "healthy: every endpoint answers and the model is calibrated within its SLO.", ExitCodes.Success, $"{oneLine}; drift {drift.Level.Wire()}")
             : new DoctorReport(lines, $"VGAC answers, but {(sloMet ? "the guards limit autonomy" : "the calibration SLO failed")}: {standing.Line()}", ExitCodes.SloFailed, $"{oneLine}: {standing.Line()}");
     }
 }

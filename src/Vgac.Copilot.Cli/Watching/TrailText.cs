@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Vgac.Copilot.Actions;
 using Vgac.Copilot.Audit;
+using Vgac.Copilot.Core.Text;
 
 namespace Vgac.Copilot.Cli.Watching;
 
@@ -59,17 +60,17 @@ internal static class TrailText
 
     public static string Row(ProposalRecord r) =>
         string.Create(CultureInfo.InvariantCulture,
-            $"{r.Proposal.ProposalId,-22} {r.ProposedAt.ToLocalTime():MM-dd HH:mm} {r.Proposal.JobId,-14} {r.Proposal.Tier} {r.Proposal.Action,-9} {r.Proposal.Prediction.ProbabilityLongWait,7:0.00} {r.Proposal.Prediction.Confidence,4:0.00}  {r.State}");
+            $"{r.Proposal.ProposalId,-22} {r.ProposedAt.ToLocalTime():MM-dd HH:mm} {r.Proposal.JobId,-14} {r.Proposal.Tier} {r.Proposal.Action,-9} {r.Proposal.Prediction.ProbabilityLongWait,7:0.00} {r.Proposal.Prediction.Confidence,4:0.00}  {r.State.Wire()}");
 
     public static string Detail(ProposalRecord r)
     {
         var p = r.Proposal;
         var s = new StringBuilder();
         s.AppendLine(string.Create(CultureInfo.InvariantCulture, $"{p.ProposalId}: {p.Action} job {p.JobId} (tier {p.Tier}), proposed {r.ProposedAt.ToLocalTime():yyyy-MM-dd HH:mm:ss} in cycle {r.Cycle}"));
-        s.AppendLine($"  state       {r.State}");
+        s.AppendLine($"  state       {r.State.Wire()}");
         s.AppendLine($"  guards      {(p.Allowed ? "allowed" : "blocked")} by {p.Rule}: {p.Reason}");
         s.AppendLine(string.Create(CultureInfo.InvariantCulture,
-            $"  prediction  P(long wait) {p.Prediction.ProbabilityLongWait:0.###}, confidence {p.Prediction.Confidence:0.###}, shown as {System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(p.Prediction.ShownAs.ToString()).Replace('_', ' ')}{(p.Prediction.EstimatedWaitSeconds is { } w ? $", about {w / 60:0} min" : "")}"));
+            $"  prediction  P(long wait) {p.Prediction.ProbabilityLongWait:0.###}, confidence {p.Prediction.Confidence:0.###}, shown as {p.Prediction.ShownAs.Spoken()}{(p.Prediction.EstimatedWaitSeconds is { } w ? $", about {w / 60:0} min" : "")}"));
         s.AppendLine($"  preview     ({p.PreviewKind}) {p.Preview}");
         foreach (var e in r.History)
         {

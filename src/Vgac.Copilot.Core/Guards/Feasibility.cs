@@ -5,17 +5,17 @@ using Vgac.Copilot.Contracts;
 namespace Vgac.Copilot.Core.Guards;
 
 /// <summary>Whether a request could ever run on the cluster as it is built.</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<FeasibilityLevel>))]
+[JsonConverter(typeof(Vgac.Copilot.Core.Text.WireNameConverter<FeasibilityLevel>))]
 public enum FeasibilityLevel
 {
     /// <summary>Within every limit the inventory shows.</summary>
-    [JsonStringEnumMemberName("feasible")] Feasible,
+    Feasible,
 
     /// <summary>Beyond a limit no wait can lift: more GPUs than exist, a type the cluster has not, a node larger than any.</summary>
-    [JsonStringEnumMemberName("infeasible")] Infeasible,
+    Infeasible,
 
     /// <summary>The inventory could not be read (or is not trusted any more): nothing was checked, and the answer says so.</summary>
-    [JsonStringEnumMemberName("unchecked")] Unchecked,
+    Unchecked,
 }
 
 /// <summary>

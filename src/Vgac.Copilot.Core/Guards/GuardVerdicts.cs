@@ -100,15 +100,15 @@ public sealed record CalibrationFacts(double? ReportedEce, double? AuditedEce, i
 }
 
 /// <summary>Drift levels, from least to most severe.</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<DriftLevel>))]
+[JsonConverter(typeof(Vgac.Copilot.Core.Text.WireNameConverter<DriftLevel>))]
 public enum DriftLevel
 {
-    [JsonStringEnumMemberName("stable")] Stable,
-    [JsonStringEnumMemberName("monitor")] Monitor,
-    [JsonStringEnumMemberName("reduce_autonomy")] ReduceAutonomy,
-    [JsonStringEnumMemberName("recalibration_required")] RecalibrationRequired,
-    [JsonStringEnumMemberName("learning_mode")] LearningMode,
-    [JsonStringEnumMemberName("unknown")] Unknown,
+    Stable,
+    Monitor,
+    ReduceAutonomy,
+    RecalibrationRequired,
+    LearningMode,
+    Unknown,
 }
 
 /// <summary>
@@ -186,26 +186,26 @@ public sealed record GuardReport(GateVerdict Gate, DriftVerdict Drift, IReadOnly
 }
 
 /// <summary>How a prediction may be shown, and why not as confident.</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<ShownAs>))]
+[JsonConverter(typeof(Vgac.Copilot.Core.Text.WireNameConverter<ShownAs>))]
 public enum ShownAs
 {
     /// <summary>Confidence at the gate, calibration usable: the number and a recommendation may be shown.</summary>
-    [JsonStringEnumMemberName("confident")] Confident,
+    Confident,
 
     /// <summary>Below the confidence gate: the number only, marked, no recommendation.</summary>
-    [JsonStringEnumMemberName("low_confidence")] LowConfidence,
+    LowConfidence,
 
     /// <summary>No usable prediction (VGAC down, or its numbers broke the contract): confidence 0.</summary>
-    [JsonStringEnumMemberName("fallback")] Fallback,
+    Fallback,
 
     /// <summary>Confident, but drift says recalibration is required: the number only, no recommendation.</summary>
-    [JsonStringEnumMemberName("recalibration_required")] RecalibrationRequired,
+    RecalibrationRequired,
 
     /// <summary>
     /// The request exceeds what the cluster has (more GPUs than exist, a type it has not, a node larger than any):
     /// whatever VGAC's model says, it cannot start. No number, no recommendation, no action; the limit it exceeds.
     /// </summary>
-    [JsonStringEnumMemberName("infeasible")] Infeasible,
+    Infeasible,
 }
 
 /// <summary>Contract checks on numbers VGAC sends: each returns what is wrong, or null.</summary>
