@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Vgac.Copilot.Audit.Storage;
+using Vgac.Copilot.Core.Text;
 
 namespace Vgac.Copilot.Audit;
 
@@ -65,7 +66,7 @@ public static class AuditChain
         Field(text, id.ToString(CultureInfo.InvariantCulture));
         Field(text, AuditStore.Stamp(e.At));
         Field(text, e.Cycle.ToString(CultureInfo.InvariantCulture));
-        Field(text, e.Kind);
+        Field(text, e.Kind.Wire());
         Field(text, e.JobId);
         Field(text, e.Tier?.ToString(CultureInfo.InvariantCulture));
         Field(text, e.ProposalId);
@@ -141,7 +142,7 @@ public static class AuditChain
         }
 
         var stored = rows.Field(row, ChainRows.Hash);
-        return IsHex(keyed ? stored[TrailKey.Prefix.Length..] : stored, link) || Holds(key, rows.ToRecord(row)) == true;
+        return IsHex(keyed ? stored[TrailKey.Prefix.Length..] : stored, link) || (rows.ToRecord(row) is { } record && Holds(key, record) == true);
     }
 
     /// <summary>A stored column as <see cref="Field(System.Buffers.ArrayBufferWriter{byte}, string?)"/> writes its text.</summary>
@@ -242,9 +243,20 @@ public static class AuditChain
         var from = full ? null : state?.Verified;
 
         // Records outside the sequence sort first (ids below 1): an incremental walk looks at them too, then skips ahead.
-        await foreach (var record in store.Backend.ChainAsync(long.MinValue, cancellationToken, throughId: 0).ConfigureAwait(false))
+        try
         {
-            return new ChainReport(0, 0, record.Event.Id, "its id lies outside the trail's sequence (ids start at 1): it was put there behind the application's back")
+            await foreach (var record in store.Backend.ChainAsync(long.MinValue, cancellationToken, throughId: 0).ConfigureAwait(false))
+            {
+                return new ChainReport(0, 0, record.Event.Id, "its id lies outside the trail's sequence (ids start at 1): it was put there behind the application's back")
+                {
+                    KeyOrigin = key?.Origin,
+                    From = from,
+                };
+            }
+        }
+        catch (UnknownRecordKindException ex)
+        {
+            return new ChainReport(0, 0, ex.Id, "its id lies outside the trail's sequence (ids start at 1) and its kind is none vgac writes: it was put there behind the application's back")
             {
                 KeyOrigin = key?.Origin,
                 From = from,

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Vgac.Copilot.Audit.Storage;
+using Vgac.Copilot.Core.Text;
 
 namespace Vgac.Copilot.Audit;
 
@@ -15,13 +16,13 @@ namespace Vgac.Copilot.Audit;
 /// <param name="Sha256">SHA-256 of the export's text, so the file can be checked later.</param>
 public sealed record ExportRecord(long FromId, long ThroughId, long Records, string? Anchor, string LastHash, string Sha256)
 {
-    public static ExportRecord? Read(AuditEvent e) => e.Kind == AuditKinds.Export && e.Payload is { } p ? AuditJson.Records.Deserialize<ExportRecord>(p) : null;
+    public static ExportRecord? Read(AuditEvent e) => e.Kind == AuditKind.Export && e.Payload is { } p ? AuditJson.Records.Deserialize<ExportRecord>(p) : null;
 }
 
 /// <summary>What <c>vgac audit prune</c> removed, and the hash those records ended on, so the chain still verifies.</summary>
 public sealed record Checkpoint(long ThroughId, string LastHash, long Removed, string Before)
 {
-    public static Checkpoint? Read(AuditEvent e) => e.Kind == AuditKinds.Checkpoint && e.Payload is { } p ? AuditJson.Records.Deserialize<Checkpoint>(p) : null;
+    public static Checkpoint? Read(AuditEvent e) => e.Kind == AuditKind.Checkpoint && e.Payload is { } p ? AuditJson.Records.Deserialize<Checkpoint>(p) : null;
 }
 
 /// <summary>The result of a prune: what went, and what was asked for but stays because no export covers it.</summary>
@@ -84,7 +85,7 @@ public sealed class AuditRetention(AuditStore store, TimeProvider time)
         await output.WriteAsync(content.AsMemory(), cancellationToken).ConfigureAwait(false);
         await output.FlushAsync(cancellationToken).ConfigureAwait(false);
         export = export with { Sha256 = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(content))) };
-        await store.AppendTrailRecordAsync(new AuditEvent(0, time.GetUtcNow(), 0, AuditKinds.Export, null, null, null,
+        await store.AppendTrailRecordAsync(new AuditEvent(0, time.GetUtcNow(), 0, AuditKind.Export, null, null, null,
             $"exported records {from}-{through} ({lines.Count}) to {destination}", AuditJson.Records.Serialize(export)), cancellationToken).ConfigureAwait(false);
         return export;
     }
@@ -132,7 +133,7 @@ public sealed class AuditRetention(AuditStore store, TimeProvider time)
         }
 
         // Exports, joined from the first record on; an export counts only while its last hash is still the chain's.
-        var exports = (await store.AllClusters().QueryAsync(kind: AuditKinds.Export, cancellationToken: cancellationToken).ConfigureAwait(false))
+        var exports = (await store.AllClusters().QueryAsync(kind: AuditKind.Export, cancellationToken: cancellationToken).ConfigureAwait(false))
             .Select(ExportRecord.Read).OfType<ExportRecord>().OrderBy(e => e.FromId).ToList();
         var covered = first - 1;
         foreach (var export in exports)
@@ -148,7 +149,7 @@ public sealed class AuditRetention(AuditStore store, TimeProvider time)
         long removed = 0;
         if (through >= first)
         {
-            removed = await store.Backend.PruneAsync(through, last => new AuditEvent(0, time.GetUtcNow(), 0, AuditKinds.Checkpoint, null, null, null,
+            removed = await store.Backend.PruneAsync(through, last => new AuditEvent(0, time.GetUtcNow(), 0, AuditKind.Checkpoint, null, null, null,
                 $"pruned records {first}-{through} (exported; before {before.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)} UTC)",
                 AuditJson.Records.Serialize(new Checkpoint(last.Event.Id, last.Hash ?? "", through - first + 1, AuditStore.Stamp(before)))), store.Key, cancellationToken).ConfigureAwait(false);
         }
@@ -228,7 +229,7 @@ public sealed class AuditRetention(AuditStore store, TimeProvider time)
             json.WriteString("at", AuditStore.Stamp(e.At));
             json.WriteNumber("cycle", e.Cycle);
             json.WriteString("cluster", e.Cluster);
-            json.WriteString("kind", e.Kind);
+            json.WriteString("kind", e.Kind.Wire());
             json.WriteString("job_id", e.JobId);
             if (e.Tier is { } tier)
             {

@@ -8,7 +8,7 @@ public sealed record AuditEvent(
     long Id,
     DateTimeOffset At,
     long Cycle,
-    string Kind,
+    AuditKind Kind,
     string? JobId,
     int? Tier,
     string? ProposalId,
@@ -31,27 +31,6 @@ public sealed record ReservationConflict(AuditEvent Start, string HolderProposal
 /// <param name="Holds">Whether a start whose latest outcome has this state (null: none yet, in flight) still holds them.</param>
 /// <param name="Refuse">The record written instead of a start that lost.</param>
 public sealed record ReservationRules(TimeSpan Window, Func<string?, bool> Holds, Func<ReservationConflict, AuditEvent> Refuse);
-
-/// <summary>Kinds of audit records.</summary>
-public static class AuditKinds
-{
-    public const string Observation = "observation";
-    public const string Calibration = "calibration";
-    public const string Proposal = "proposal";
-    public const string Outage = "outage";
-    public const string Skipped = "skipped_duplicate";
-    public const string Approval = "approval";
-    public const string Rejection = "rejection";
-    public const string ExecutionStarted = "execution_started";
-    public const string Execution = "execution";
-    public const string Verification = "verification";
-
-    /// <summary>A trail-wide record: records were written out by <c>vgac audit export</c> (their ids and anchor hashes).</summary>
-    public const string Export = "export";
-
-    /// <summary>A trail-wide record: exported records were removed by <c>vgac audit prune</c>; the hash they ended on.</summary>
-    public const string Checkpoint = "checkpoint";
-}
 
 /// <summary>
 /// The audit trail as one cluster sees it: appends that cluster's records, reads only those, and reserves per
@@ -149,7 +128,7 @@ public sealed class AuditStore(
     public static string Stamp(DateTimeOffset at) => at.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture);
 
     /// <summary>The latest record of <paramref name="kind"/> at or after <paramref name="since"/> whose payload has the top-level field <paramref name="payloadField"/> set.</summary>
-    public Task<AuditEvent?> LatestAsync(string kind, DateTimeOffset since, string payloadField, CancellationToken cancellationToken) =>
+    public Task<AuditEvent?> LatestAsync(AuditKind kind, DateTimeOffset since, string payloadField, CancellationToken cancellationToken) =>
         Backend.LatestAsync(Cluster, kind, since, payloadField, cancellationToken);
 
     /// <summary>Whether an exception is the store refusing a second "once" record (a unique-index violation).</summary>
@@ -164,8 +143,8 @@ public sealed class AuditStore(
     /// <param name="until">Only records before this time.</param>
     /// <param name="chainedOnly">Only records of the chain (what a queue or a decision may rest on).</param>
     public Task<IReadOnlyList<AuditEvent>> QueryAsync(
-        DateTimeOffset? since = null, string? jobId = null, string? kind = null, CancellationToken cancellationToken = default, string? proposal = null,
-        IReadOnlyList<string>? kinds = null, DateTimeOffset? until = null, bool chainedOnly = false) =>
+        DateTimeOffset? since = null, string? jobId = null, AuditKind? kind = null, CancellationToken cancellationToken = default, string? proposal = null,
+        IReadOnlyList<AuditKind>? kinds = null, DateTimeOffset? until = null, bool chainedOnly = false) =>
         Backend.QueryAsync(Cluster, new AuditQuery { Since = since, Until = until, JobId = jobId, Kind = kind, ProposalId = proposal, Kinds = kinds, ChainedOnly = chainedOnly }, cancellationToken);
 
     /// <summary>The clusters the trail has records of, in the order they first appear.</summary>

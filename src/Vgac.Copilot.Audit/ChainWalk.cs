@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Vgac.Copilot.Audit.Storage;
+using Vgac.Copilot.Core.Text;
 
 namespace Vgac.Copilot.Audit;
 
@@ -20,7 +21,7 @@ internal sealed class ChainWalk(TrailKey? key, AnchorPoint? from, AnchorPoint? w
 {
     private static ReadOnlySpan<byte> KeyedPrefix => "k1:"u8;
 
-    private static readonly byte[] CheckpointKind = Encoding.UTF8.GetBytes(AuditKinds.Checkpoint);
+    private static readonly byte[] CheckpointKind = Encoding.UTF8.GetBytes(AuditKind.Checkpoint.Wire());
 
     private readonly byte[]? _fromHash = from is null ? null : Encoding.UTF8.GetBytes(from.Hash);
 
@@ -154,7 +155,7 @@ internal sealed class ChainWalk(TrailKey? key, AnchorPoint? from, AnchorPoint? w
                 break;
         }
 
-        if (_cut is { } front && rows.Field(row, 3).SequenceEqual(CheckpointKind) && Checkpoint.Read(rows.ToRecord(row).Event) is { } checkpoint
+        if (_cut is { } front && rows.Field(row, 3).SequenceEqual(CheckpointKind) && rows.ToRecord(row) is { } cut && Checkpoint.Read(cut.Event) is { } checkpoint
             && checkpoint.ThroughId == front.Id - 1 && checkpoint.LastHash == front.Link)
         {
             _cut = null;

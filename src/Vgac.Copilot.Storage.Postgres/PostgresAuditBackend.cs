@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Npgsql;
 using Vgac.Copilot.Audit;
+using Vgac.Copilot.Core.Text;
 using Vgac.Copilot.Audit.Storage;
 
 namespace Vgac.Copilot.Storage.Postgres;
@@ -209,13 +210,13 @@ public sealed partial class PostgresAuditBackend : IAuditBackend, ILeaseStore, I
         return result;
     }
 
-    public async Task<AuditEvent?> LatestAsync(string? cluster, string kind, DateTimeOffset since, string payloadField, CancellationToken cancellationToken)
+    public async Task<AuditEvent?> LatestAsync(string? cluster, AuditKind kind, DateTimeOffset since, string payloadField, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var query = new NpgsqlCommand($"SELECT {AuditRows.Columns} FROM events "
             + "WHERE kind = @kind AND at >= @since AND jsonb_typeof(payload::jsonb -> @field) <> 'null'"
             + (cluster is null ? "" : " AND cluster = @cluster") + " ORDER BY id DESC LIMIT 1", connection);
-        query.Parameters.AddWithValue("kind", kind);
+        query.Parameters.AddWithValue("kind", kind.Wire());
         query.Parameters.AddWithValue("since", AuditStore.Stamp(since));
         query.Parameters.AddWithValue("field", payloadField);
         if (cluster is not null)

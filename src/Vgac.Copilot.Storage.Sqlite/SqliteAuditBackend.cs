@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.Data.Sqlite;
 using Vgac.Copilot.Audit;
+using Vgac.Copilot.Core.Text;
 using Vgac.Copilot.Audit.Storage;
 
 namespace Vgac.Copilot.Storage.Sqlite;
@@ -40,7 +41,7 @@ public sealed partial class SqliteAuditBackend(string path) : IAuditBackend, ILe
             using var query = connection.CreateCommand();
             query.CommandText = proposalId is null
                 ? "SELECT at FROM events WHERE id >= 1 ORDER BY id DESC LIMIT 1"
-                : $"SELECT at FROM events WHERE kind = '{AuditKinds.Proposal}' AND proposal_id = $proposal ORDER BY id LIMIT 1";
+                : $"SELECT at FROM events WHERE kind = '{AuditKind.Proposal.Wire()}' AND proposal_id = $proposal ORDER BY id LIMIT 1";
             query.Parameters.AddWithValue("$proposal", (object?)proposalId ?? DBNull.Value);
             return query.ExecuteScalar() is string at
                 && DateTimeOffset.TryParse(at, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var when)
@@ -149,7 +150,7 @@ public sealed partial class SqliteAuditBackend(string path) : IAuditBackend, ILe
         return result;
     }
 
-    public async Task<AuditEvent?> LatestAsync(string? cluster, string kind, DateTimeOffset since, string payloadField, CancellationToken cancellationToken)
+    public async Task<AuditEvent?> LatestAsync(string? cluster, AuditKind kind, DateTimeOffset since, string payloadField, CancellationToken cancellationToken)
     {
         if (!Exists)
         {
@@ -160,7 +161,7 @@ public sealed partial class SqliteAuditBackend(string path) : IAuditBackend, ILe
         await using var query = connection.CreateCommand();
         query.CommandText = $"SELECT {AuditRows.Columns} FROM events "
             + "WHERE kind = $kind AND at >= $since AND json_extract(payload, $path) IS NOT NULL" + (cluster is null ? "" : " AND cluster = $cluster") + " ORDER BY id DESC LIMIT 1";
-        query.Parameters.AddWithValue("$kind", kind);
+        query.Parameters.AddWithValue("$kind", kind.Wire());
         query.Parameters.AddWithValue("$since", AuditStore.Stamp(since));
         query.Parameters.AddWithValue("$path", "$." + payloadField);
         if (cluster is not null)

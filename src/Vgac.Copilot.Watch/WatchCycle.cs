@@ -57,14 +57,14 @@ public sealed class WatchCycle(
         if (await draft.Agent("verifier", () => verifier.VerifyAsync(draft.Cycle, cancellationToken)).ConfigureAwait(false) is { } checks)
         {
             draft.Events.AddRange(checks);
-            (verified, interrupted) = (checks.Count(e => e.Kind == AuditKinds.Verification), checks.Count(e => e.Kind == AuditKinds.Execution));
+            (verified, interrupted) = (checks.Count(e => e.Kind == AuditKind.Verification), checks.Count(e => e.Kind == AuditKind.Execution));
         }
 
         var observation = await draft.Agent("observer", () => ObserveAsync(draft.Failures, cancellationToken)).ConfigureAwait(false);
         if (observation is not null)
         {
             var cluster = observation.Cluster;
-            draft.Record(AuditKinds.Observation,
+            draft.Record(AuditKind.Observation,
                 $"{cluster.GpusAvailable}/{cluster.GpusTotal} GPUs free, {cluster.JobsPending} pending, {Core.Text.Words.Count(observation.Findings.Count, "finding")}", WatchJson.Records.Serialize(observation));
         }
 
@@ -77,7 +77,7 @@ public sealed class WatchCycle(
         var outage = draft.Failures.Count == 0 ? null : string.Join("; ", draft.Failures);
         if (outage is not null)
         {
-            draft.Record(AuditKinds.Outage, outage);
+            draft.Record(AuditKind.Outage, outage);
         }
 
         await CommitAndRunAsync(draft, proposals.Count, calibration, starting, executions, decidedBy, cancellationToken).ConfigureAwait(false);
@@ -97,7 +97,7 @@ public sealed class WatchCycle(
         var calibration = calibrated?.Snapshot;
         if (calibration is not null)
         {
-            draft.Record(AuditKinds.Calibration, calibration.Reason, WatchJson.Records.Serialize(calibration));
+            draft.Record(AuditKind.Calibration, calibration.Reason, WatchJson.Records.Serialize(calibration));
             if (calibration is { AuditedEce: { } audited, AuditedSamples: > 0 })
             {
                 // Recorded with the cycle at its end; until then every proposal and check this cycle makes weighs it.
@@ -132,7 +132,7 @@ public sealed class WatchCycle(
         }
 
         var skipped = 0;
-        var recent = await audit.QueryAsync(draft.Now.AddMinutes(-actions.DedupeMinutes), kind: AuditKinds.Proposal, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var recent = await audit.QueryAsync(draft.Now.AddMinutes(-actions.DedupeMinutes), kind: AuditKind.Proposal, cancellationToken: cancellationToken).ConfigureAwait(false);
         foreach (var p in pending)
         {
             var verdicts = p.Guards;
@@ -145,7 +145,7 @@ public sealed class WatchCycle(
             if (recent.Any(r => r.JobId == p.JobId && r.Tier == tier))
             {
                 skipped++;
-                draft.Record(AuditKinds.Skipped, $"tier {tier} already proposed for {p.JobId} within {actions.DedupeMinutes:0} min", job: p.JobId, tier: tier);
+                draft.Record(AuditKind.SkippedDuplicate, $"tier {tier} already proposed for {p.JobId} within {actions.DedupeMinutes:0} min", job: p.JobId, tier: tier);
                 continue;
             }
 
@@ -170,7 +170,7 @@ public sealed class WatchCycle(
         catch (Exception ex) when (ex is ActionInputException or VgacApiException)
         {
             // The job started or vanished between scoring and proposing, or VGAC could not tell: nothing to propose.
-            draft.Record(AuditKinds.Skipped, $"no proposal for {scored.JobId}: {ex.Message}", job: scored.JobId, tier: tier);
+            draft.Record(AuditKind.SkippedDuplicate, $"no proposal for {scored.JobId}: {ex.Message}", job: scored.JobId, tier: tier);
             return null;
         }
 
@@ -178,7 +178,7 @@ public sealed class WatchCycle(
         var next = !proposal.Allowed ? "never runs"
             : AutonomyPolicy.MayRunUnattended(actions.Autonomy, proposal.Tier, proposal.Allowed) ? $"runs unattended (autonomy {actions.Autonomy.Wire()})"
             : "awaiting approval";
-        draft.Record(AuditKinds.Proposal, $"{proposal.Action} {proposal.JobId} (tier {proposal.Tier}): {(proposal.Allowed ? "allowed" : "blocked")} by {proposal.Rule}; {next}",
+        draft.Record(AuditKind.Proposal, $"{proposal.Action} {proposal.JobId} (tier {proposal.Tier}): {(proposal.Allowed ? "allowed" : "blocked")} by {proposal.Rule}; {next}",
             WatchJson.Records.Serialize(proposal), proposal.JobId, proposal.Tier, proposal.ProposalId);
         return planned with { Proposal = proposal };
     }
@@ -215,7 +215,7 @@ public sealed class WatchCycle(
         string decidedBy, CancellationToken cancellationToken)
     {
         var conflicts = await audit.AppendAsync(draft.Events, runner.Reservations(decidedBy), cancellationToken).ConfigureAwait(false);
-        var started = draft.Events.Count(e => e.Kind == AuditKinds.ExecutionStarted) - conflicts.Count;
+        var started = draft.Events.Count(e => e.Kind == AuditKind.ExecutionStarted) - conflicts.Count;
         var written = $"cycle {draft.Cycle}'s {Core.Text.Words.Count(draft.Events.Count, "record")} ({Core.Text.Words.Count(proposed, "proposal")}, {Core.Text.Words.Count(started, "start")})";
         Committed = written;
         if (calibration?.AuditedSamples > 0)
@@ -252,7 +252,7 @@ public sealed class WatchCycle(
 
         public List<string> Failures { get; } = [];
 
-        public void Record(string kind, string summary, string? payload = null, string? job = null, int? tier = null, string? proposal = null) =>
+        public void Record(AuditKind kind, string summary, string? payload = null, string? job = null, int? tier = null, string? proposal = null) =>
             Events.Add(new AuditEvent(0, now, cycle, kind, job, tier, proposal, summary, payload));
 
         /// <summary>One agent's work; a VGAC failure is noted and gives null.</summary>

@@ -150,7 +150,7 @@ public sealed class LlmPlannerTests
         Assert.Contains("\"executed\":false", apply.Result, StringComparison.Ordinal);
         Assert.Contains(Injected, answer.ToolCalls[0].Result, StringComparison.Ordinal); // the model did see the injected text
         var trail = services.GetRequiredService<Audit.AuditStore>();
-        Assert.False(trail.Exists && (await trail.QueryAsync(kind: Audit.AuditKinds.Execution, cancellationToken: Ct)).Count > 0);
+        Assert.False(trail.Exists && (await trail.QueryAsync(kind: Audit.AuditKind.Execution, cancellationToken: Ct)).Count > 0);
     }
 
     [Fact]

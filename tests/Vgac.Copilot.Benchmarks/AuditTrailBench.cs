@@ -36,14 +36,14 @@ internal static class AuditTrailBench
             var at = start.AddSeconds(30 * c);
             var events = new List<AuditEvent>
             {
-                new(0, at, c, AuditKinds.Observation, null, null, null, "15/104 GPUs free, 18 pending, 4 findings", observation),
-                new(0, at, c, AuditKinds.Calibration, null, null, null, "Drift ratio 1.2 (ECE 0.022 against 0.018): stable.", "{\"reported_ece\":0.022,\"drift\":\"stable\"}"),
+                new(0, at, c, AuditKind.Observation, null, null, null, "15/104 GPUs free, 18 pending, 4 findings", observation),
+                new(0, at, c, AuditKind.Calibration, null, null, null, "Drift ratio 1.2 (ECE 0.022 against 0.018): stable.", "{\"reported_ece\":0.022,\"drift\":\"stable\"}"),
             };
             for (var j = 0; j < 10; j++)
             {
                 var job = string.Create(CultureInfo.InvariantCulture, $"job-{(c * 3) + j:000000}");
                 var isNew = j < 2;
-                events.Add(new(0, at, c, isNew ? AuditKinds.Proposal : AuditKinds.Skipped, job, 3, isNew ? $"prop-{c:x8}{j}" : null,
+                events.Add(new(0, at, c, isNew ? AuditKind.Proposal : AuditKind.SkippedDuplicate, job, 3, isNew ? $"prop-{c:x8}{j}" : null,
                     isNew ? $"suggest {job} (tier 3): allowed by tier_allowed; awaiting approval" : $"tier 3 already proposed for {job} within 60 min",
                     isNew ? "{\"proposal_id\":\"x\",\"preview\":\"" + new string('p', 600) + "\"}" : null));
             }
@@ -59,8 +59,8 @@ internal static class AuditTrailBench
             $"audit trail: {Cycles} cycles, {Cycles * 12} records in {total.Elapsed.TotalSeconds:0.0} s; append one cycle p50 {Percentile(appends, 0.5):0.00} ms, p99 {Percentile(appends, 0.99):0.00} ms; file {new FileInfo(path).Length / 1048576.0:0.0} MB"));
 
         await Time("last cycle", () => store.LastCycleAsync(CancellationToken.None));
-        await Time("dedupe window (proposals, last 60 min)", () => store.QueryAsync(now.AddMinutes(-60), kind: AuditKinds.Proposal));
-        await Time("verification window (executions, last 7 days)", () => store.QueryAsync(now.AddDays(-7), kind: AuditKinds.Execution));
+        await Time("dedupe window (proposals, last 60 min)", () => store.QueryAsync(now.AddMinutes(-60), kind: AuditKind.Proposal));
+        await Time("verification window (executions, last 7 days)", () => store.QueryAsync(now.AddDays(-7), kind: AuditKind.Execution));
         await Time("one job's records", () => store.QueryAsync(jobId: "job-030000"));
         var check = new AuditCheck(store, new GuardPolicy(Options.Create(new GuardOptions())), new ActionOptions());
         await Time("audit --check (whole trail)", () => check.RunAsync());

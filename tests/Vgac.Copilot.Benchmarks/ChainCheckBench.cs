@@ -58,7 +58,7 @@ internal static class ChainCheckBench
                     var at = start.AddSeconds(30 * cycle);
                     for (var r = 0; r < CycleRecords && n + batch.Count < records; r++)
                     {
-                        batch.Add(new AuditEvent(0, at, cycle, r == 0 ? AuditKinds.Observation : AuditKinds.Skipped, $"job-{cycle % 5000:000000}", 3, null,
+                        batch.Add(new AuditEvent(0, at, cycle, r == 0 ? AuditKind.Observation : AuditKind.SkippedDuplicate, $"job-{cycle % 5000:000000}", 3, null,
                             "15/104 GPUs free, 18 pending, 4 findings", r == 0 ? "{\"gpus_free\":15,\"pending\":18}" : null));
                     }
                 }
@@ -87,7 +87,7 @@ internal static class ChainCheckBench
             var full = await TimeAsync(() => AuditChain.VerifyAsync(store, CancellationToken.None));
             Report("full pass", full);
             TrailCheck.Verified(store, full.Report);
-            await store.AppendAsync([new AuditEvent(0, start.AddSeconds(30 * (cycle + 1)), cycle + 1, AuditKinds.Observation, null, null, null, "one more cycle", null)], CancellationToken.None);
+            await store.AppendAsync([new AuditEvent(0, start.AddSeconds(30 * (cycle + 1)), cycle + 1, AuditKind.Observation, null, null, null, "one more cycle", null)], CancellationToken.None);
             var incremental = await TimeAsync(() => AuditChain.VerifyAsync(store, CancellationToken.None, full: false));
             Report("incremental", incremental);
         }

@@ -23,7 +23,7 @@ public sealed class McpGuardTests
     {
         var trail = services.GetRequiredService<Audit.AuditStore>();
         return trail.Exists
-            ? [.. (await trail.QueryAsync(cancellationToken: Ct)).Where(e => e.Kind is Audit.AuditKinds.ExecutionStarted or Audit.AuditKinds.Execution)]
+            ? [.. (await trail.QueryAsync(cancellationToken: Ct)).Where(e => e.Kind is Audit.AuditKind.ExecutionStarted or Audit.AuditKind.Execution)]
             : [];
     }
 
@@ -88,7 +88,7 @@ public sealed class McpGuardTests
         Assert.True(result.RootElement.GetProperty("executed").GetBoolean());
         Assert.Equal("recorded_dry_run", result.RootElement.GetProperty("outcome").GetString());
         Assert.Contains("vgac.io/probability-long-wait", question, StringComparison.Ordinal);
-        Assert.Equal(["execution_started", "execution"], (await Executions(mcp.Services)).Select(e => e.Kind));
+        Assert.Equal([Audit.AuditKind.ExecutionStarted, Audit.AuditKind.Execution], (await Executions(mcp.Services)).Select(e => e.Kind));
     }
 
     [Theory]

@@ -17,13 +17,13 @@ public sealed class AuditChainTests
         {
             await store.AppendAsync(
             [
-                new AuditEvent(0, at.AddMinutes(cycle), cycle, AuditKinds.Observation, null, null, null, $"cycle {cycle}", """{"gpus_free":3}"""),
-                new AuditEvent(0, at.AddMinutes(cycle), cycle, AuditKinds.Proposal, $"job-{cycle}", 2, $"prop-{cycle}", "warn", null),
+                new AuditEvent(0, at.AddMinutes(cycle), cycle, AuditKind.Observation, null, null, null, $"cycle {cycle}", """{"gpus_free":3}"""),
+                new AuditEvent(0, at.AddMinutes(cycle), cycle, AuditKind.Proposal, $"job-{cycle}", 2, $"prop-{cycle}", "warn", null),
             ], Ct);
         }
 
         // Another cluster's records share the trail, and its chain.
-        await store.ForCluster("slurm").AppendAsync([new AuditEvent(0, at.AddMinutes(4), 1, AuditKinds.Observation, null, null, null, "slurm cycle 1", null)], Ct);
+        await store.ForCluster("slurm").AppendAsync([new AuditEvent(0, at.AddMinutes(4), 1, AuditKind.Observation, null, null, null, "slurm cycle 1", null)], Ct);
         return store;
     }
 
@@ -76,7 +76,7 @@ public sealed class AuditChainTests
     {
         // Whoever edits a record and recomputes its hash still breaks the link the next record holds.
         var store = await TrailAsync(provider);
-        var forged = AuditChain.Hash(null, null, 1, new AuditEvent(1, new DateTimeOffset(2026, 11, 30, 12, 1, 0, TimeSpan.Zero), 1, AuditKinds.Observation, null, null, null, "forged", """{"gpus_free":3}""") { Cluster = "eks" });
+        var forged = AuditChain.Hash(null, null, 1, new AuditEvent(1, new DateTimeOffset(2026, 11, 30, 12, 1, 0, TimeSpan.Zero), 1, AuditKind.Observation, null, null, null, "forged", """{"gpus_free":3}""") { Cluster = "eks" });
         await TamperAsync(store, $"UPDATE events SET summary = 'forged', hash = '{forged}' WHERE id = 1");
 
         var chain = await AuditChain.VerifyAsync(store, Ct);
@@ -88,7 +88,7 @@ public sealed class AuditChainTests
     [Fact]
     public void Hash_TheDocumentedFormat_ByteForByte_SoTrailsWrittenEarlierStillVerify()
     {
-        var e = new AuditEvent(7, new DateTimeOffset(2026, 11, 30, 12, 1, 2, TimeSpan.FromHours(1)), 3, AuditKinds.Proposal, "job-ü1", 2, null, "warn job-ü1 — über", """{"a":"東京"}""") { Cluster = "eks" };
+        var e = new AuditEvent(7, new DateTimeOffset(2026, 11, 30, 12, 1, 2, TimeSpan.FromHours(1)), 3, AuditKind.Proposal, "job-ü1", 2, null, "warn job-ü1 — über", """{"a":"東京"}""") { Cluster = "eks" };
         // The format, written out: each field its length in UTF-16 characters, ':', the text, '|' (null as -1:), after the previous link.
         string Field(string? v) => v is null ? "-1:|" : $"{v.Length}:{v}|";
         var text = Field("prev") + Field("7") + Field(AuditStore.Stamp(e.At)) + Field("3") + Field("proposal") + Field("job-ü1") + Field("2") + Field(null)
@@ -116,7 +116,7 @@ public sealed class AuditChainTests
         }
 
         var store = new AuditStore(new SqliteAuditBackend(path));
-        await store.AppendAsync([new AuditEvent(0, DateTimeOffset.UtcNow, 2, AuditKinds.Observation, null, null, null, "a new cycle", null)], Ct);
+        await store.AppendAsync([new AuditEvent(0, DateTimeOffset.UtcNow, 2, AuditKind.Observation, null, null, null, "a new cycle", null)], Ct);
 
         var records = await store.QueryAsync(cancellationToken: Ct);
         var chain = await AuditChain.VerifyAsync(store, Ct);

@@ -39,8 +39,8 @@ public sealed class ChainWalkTests
     private static List<AuditEvent> Records(int first, int count) =>
     [
         .. Enumerable.Range(first, count).Select(n => n % 3 == 0
-            ? new AuditEvent(0, Start.AddSeconds(30 * n), n, AuditKinds.Observation, null, null, null, $"cycle {n}: 15/104 GPUs free", """{"gpus_free":15}""")
-            : new AuditEvent(0, Start.AddSeconds(30 * n), n, AuditKinds.Proposal, $"job-{n:000000}", 2, $"prop-{n}", "warn: likely to wait", null)),
+            ? new AuditEvent(0, Start.AddSeconds(30 * n), n, AuditKind.Observation, null, null, null, $"cycle {n}: 15/104 GPUs free", """{"gpus_free":15}""")
+            : new AuditEvent(0, Start.AddSeconds(30 * n), n, AuditKind.Proposal, $"job-{n:000000}", 2, $"prop-{n}", "warn: likely to wait", null)),
     ];
 
     private static async Task<(ChainReport Whole, ChainReport Split)> BothAsync(AuditStore store) =>
@@ -143,8 +143,8 @@ public sealed class ChainWalkTests
         var store = await TrailAsync(provider, 0);
         await store.AppendAsync(
         [
-            new AuditEvent(0, Start, 1, AuditKinds.Observation, "", null, "", "déjà vu on 🚀 node \u202E", ""),
-            new AuditEvent(0, Start, 1, AuditKinds.Observation, null, 0, null, "", null),
+            new AuditEvent(0, Start, 1, AuditKind.Observation, "", null, "", "déjà vu on 🚀 node \u202E", ""),
+            new AuditEvent(0, Start, 1, AuditKind.Observation, null, 0, null, "", null),
         ], Ct);
 
         var chain = await AuditChain.VerifyAsync(store, Ct);

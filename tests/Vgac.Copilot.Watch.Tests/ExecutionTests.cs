@@ -45,7 +45,7 @@ public sealed class ExecutionTests
         Assert.Equal(1, second.Verified);
         Assert.Equal(3, receiver.Requests.Count);
         var events = await services.GetRequiredService<AuditStore>().QueryAsync(cancellationToken: Ct);
-        Assert.Contains(events, e => e.Kind == AuditKinds.Verification && e.Summary.Contains("HTTP 200", StringComparison.Ordinal));
+        Assert.Contains(events, e => e.Kind == AuditKind.Verification && e.Summary.Contains("HTTP 200", StringComparison.Ordinal));
         Assert.DoesNotContain(events, e => (e.Summary + e.Payload).Contains(Secret, StringComparison.Ordinal));
     }
 
@@ -188,7 +188,7 @@ public sealed class ExecutionTests
         Assert.Single(receiver.Requests);
         var record = await queue.FindAsync(run.ProposalId, Ct);
         Assert.Equal(ActionQueue.OutsideTheLoop, record.Cycle);
-        Assert.Equal([AuditKinds.Approval, AuditKinds.ExecutionStarted, AuditKinds.Execution], record.History.Select(e => e.Kind));
+        Assert.Equal([AuditKind.Approval, AuditKind.ExecutionStarted, AuditKind.Execution], record.History.Select(e => e.Kind));
         Assert.Equal(kind == "command" ? "applied by ana: queue is stuck" : "approved: confirmed by ana in the REPL", record.History[0].Summary);
     }
 
@@ -222,7 +222,7 @@ public sealed class ExecutionTests
         Assert.Empty(receiver.Requests);
         var record = await queue.FindAsync(proposal.ProposalId, Ct);
         Assert.Equal(ProposalState.Refused, record.State);
-        Assert.Equal([AuditKinds.Approval, AuditKinds.Execution], record.History.Select(e => e.Kind));
+        Assert.Equal([AuditKind.Approval, AuditKind.Execution], record.History.Select(e => e.Kind));
     }
 
     [Fact]
@@ -280,7 +280,7 @@ public sealed class ExecutionTests
         Assert.Empty(down.Proposals);
         Assert.Empty(down.Executions);
         var events = await services.GetRequiredService<AuditStore>().QueryAsync(cancellationToken: Ct);
-        Assert.Equal([AuditKinds.Observation, AuditKinds.Calibration, AuditKinds.Outage], events.Where(e => e.Cycle == 1).Select(e => e.Kind));
+        Assert.Equal([AuditKind.Observation, AuditKind.Calibration, AuditKind.Outage], events.Where(e => e.Cycle == 1).Select(e => e.Kind));
         Assert.Null(back.Outage);
         Assert.Single(back.Executions);
         var check = await services.GetRequiredService<AuditCheck>().RunAsync(cancellationToken: Ct);
@@ -351,7 +351,7 @@ public sealed class ExecutionTests
         Assert.Contains("applied by the configured command (exit code 0): patched pod; it left a background process holding its output, which was stopped", run.Detail, StringComparison.Ordinal);
         Assert.False(Alive(int.Parse(await File.ReadAllTextAsync(pid, Ct), System.Globalization.CultureInfo.InvariantCulture)));
         var trail = await audit.QueryAsync(proposal: run.ProposalId, cancellationToken: Ct);
-        Assert.Equal([AuditKinds.ExecutionStarted, AuditKinds.Execution], trail.Where(e => e.Kind is AuditKinds.ExecutionStarted or AuditKinds.Execution).Select(e => e.Kind));
+        Assert.Equal([AuditKind.ExecutionStarted, AuditKind.Execution], trail.Where(e => e.Kind is AuditKind.ExecutionStarted or AuditKind.Execution).Select(e => e.Kind));
     }
 
     [Fact]
@@ -381,7 +381,7 @@ public sealed class ExecutionTests
 
         Assert.Equal(ProposalState.Failed, run.State);
         Assert.Contains("the broken executor failed before it could say what happened: the cluster API went away", run.Detail, StringComparison.Ordinal);
-        Assert.Single(await audit.QueryAsync(proposal: run.ProposalId, kind: AuditKinds.Execution, cancellationToken: Ct));
+        Assert.Single(await audit.QueryAsync(proposal: run.ProposalId, kind: AuditKind.Execution, cancellationToken: Ct));
     }
 
     /// <summary>An executor that fails with an exception of its own (a bug, a library's surprise), after the start is in the trail.</summary>
@@ -426,7 +426,7 @@ public sealed class ExecutionTests
         Assert.Equal((true, "executed", false), (result.Executed, result.Outcome, result.DryRun));
         Assert.Equal(result.Preview, Assert.Single(receiver.Requests).Body);
         var trail = await audit.QueryAsync(proposal: result.ProposalId, cancellationToken: Ct);
-        Assert.Equal([AuditKinds.Proposal, AuditKinds.Approval, AuditKinds.ExecutionStarted, AuditKinds.Execution, AuditKinds.Verification], trail.Select(e => e.Kind));
+        Assert.Equal([AuditKind.Proposal, AuditKind.Approval, AuditKind.ExecutionStarted, AuditKind.Execution, AuditKind.Verification], trail.Select(e => e.Kind));
         Assert.Equal(0L, trail[0].Cycle);
         Assert.Empty(next.Proposals); // the loop does not propose again what a person just did
         var check = await services.GetRequiredService<AuditCheck>().RunAsync(cancellationToken: Ct);
@@ -447,7 +447,7 @@ public sealed class ExecutionTests
         Assert.Equal((false, "blocked_by_guard"), (result.Executed, result.Outcome));
         Assert.Contains("drift_recalibration_required", result.Reason, StringComparison.Ordinal);
         Assert.Empty(receiver.Requests);
-        Assert.False(audit.Exists && (await audit.QueryAsync(kind: AuditKinds.ExecutionStarted, cancellationToken: Ct)).Count > 0);
+        Assert.False(audit.Exists && (await audit.QueryAsync(kind: AuditKind.ExecutionStarted, cancellationToken: Ct)).Count > 0);
     }
 
     /// <summary>A person who says yes to everything (the guards have already decided).</summary>

@@ -56,7 +56,7 @@ public sealed class GuardGuaranteeTests
 
         Assert.Equal((false, "blocked_by_guard"), (result.Executed, result.Outcome));
         Assert.Contains(GuardRules.DriftReduceAutonomy, result.Reason, StringComparison.Ordinal);
-        Assert.False(audit.Exists && (await audit.QueryAsync(kind: AuditKinds.ExecutionStarted, cancellationToken: Ct)).Count > 0);
+        Assert.False(audit.Exists && (await audit.QueryAsync(kind: AuditKind.ExecutionStarted, cancellationToken: Ct)).Count > 0);
     }
 
     [Fact]
@@ -110,7 +110,7 @@ public sealed class GuardGuaranteeTests
         // A trail written by code that let configuration rename tier 1's action: a gate, filed as tier 1.
         var forged = real with { ProposalId = "forged-1", Tier = 1, Action = "gate", Allowed = true };
         var clock = watch.GetRequiredService<WatchClock>();
-        await audit.AppendAsync([new AuditEvent(0, clock.Now, 1, AuditKinds.Proposal, forged.JobId, 1, forged.ProposalId, "proposed", WatchJson.Records.Serialize(forged))], Ct);
+        await audit.AppendAsync([new AuditEvent(0, clock.Now, 1, AuditKind.Proposal, forged.JobId, 1, forged.ProposalId, "proposed", WatchJson.Records.Serialize(forged))], Ct);
         await ExecutedAsync(audit, watch, forged, new CalibrationInForce(0.02, 900, null, 0, 0.02, DriftLevel.Stable, 1.1, null), "autonomy notify");
 
         var check = await watch.GetRequiredService<AuditCheck>().RunAsync(cancellationToken: Ct);
@@ -129,7 +129,7 @@ public sealed class GuardGuaranteeTests
         // A trail whose proposal says the request exceeded the cluster, yet marked allowed and run.
         var forged = real with { ProposalId = "forged-infeasible", Allowed = true, Prediction = real.Prediction with { ShownAs = ShownAs.Infeasible } };
         var clock = watch.GetRequiredService<WatchClock>();
-        await audit.AppendAsync([new AuditEvent(0, clock.Now, 1, AuditKinds.Proposal, forged.JobId, forged.Tier, forged.ProposalId, "proposed", WatchJson.Records.Serialize(forged))], Ct);
+        await audit.AppendAsync([new AuditEvent(0, clock.Now, 1, AuditKind.Proposal, forged.JobId, forged.Tier, forged.ProposalId, "proposed", WatchJson.Records.Serialize(forged))], Ct);
         await ExecutedAsync(audit, watch, forged, new CalibrationInForce(0.02, 900, null, 0, 0.02, DriftLevel.Stable, 1.1, null), "approved by ana");
 
         var check = await watch.GetRequiredService<AuditCheck>().RunAsync(cancellationToken: Ct);
@@ -151,7 +151,7 @@ public sealed class GuardGuaranteeTests
         Assert.All(results.Where(r => !r.Executed), r => Assert.Matches("already (running|done)", r.Reason));
         var delivery = Assert.Single(receiver.Requests);
         Assert.Equal(executed.ProposalId, delivery.Headers["Idempotency-Key"]);
-        Assert.Single(await audit.QueryAsync(kind: AuditKinds.ExecutionStarted, cancellationToken: Ct));
+        Assert.Single(await audit.QueryAsync(kind: AuditKind.ExecutionStarted, cancellationToken: Ct));
         var check = await mcp.GetRequiredService<AuditCheck>().RunAsync(cancellationToken: Ct);
         Assert.True(check.Clean, string.Join("; ", check.Violations));
     }
@@ -303,8 +303,8 @@ public sealed class GuardGuaranteeTests
             proposal.PreviewKind, proposal.Preview);
         return audit.AppendAsync(
             [
-                new AuditEvent(0, now, 1, AuditKinds.ExecutionStarted, proposal.JobId, proposal.Tier, proposal.ProposalId, "started", WatchJson.Records.Serialize(start)),
-                new AuditEvent(0, now, 1, AuditKinds.Execution, proposal.JobId, proposal.Tier, proposal.ProposalId, "done", WatchJson.Records.Serialize(done)),
+                new AuditEvent(0, now, 1, AuditKind.ExecutionStarted, proposal.JobId, proposal.Tier, proposal.ProposalId, "started", WatchJson.Records.Serialize(start)),
+                new AuditEvent(0, now, 1, AuditKind.Execution, proposal.JobId, proposal.Tier, proposal.ProposalId, "done", WatchJson.Records.Serialize(done)),
             ],
             Ct);
     }

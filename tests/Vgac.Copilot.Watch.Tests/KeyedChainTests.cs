@@ -24,9 +24,9 @@ public sealed class KeyedChainTests
         {
             await store.AppendAsync(
             [
-                new AuditEvent(0, at.AddMinutes(cycle), cycle, AuditKinds.Observation, null, null, null, $"cycle {cycle}", """{"gpus_free":3}"""),
-                new AuditEvent(0, at.AddMinutes(cycle), cycle, AuditKinds.ExecutionStarted, $"job-{cycle}", 4, $"prop-{cycle}", "started", null),
-                new AuditEvent(0, at.AddMinutes(cycle), cycle, AuditKinds.Execution, $"job-{cycle}", 4, $"prop-{cycle}", "executed", """{"state":"executed"}"""),
+                new AuditEvent(0, at.AddMinutes(cycle), cycle, AuditKind.Observation, null, null, null, $"cycle {cycle}", """{"gpus_free":3}"""),
+                new AuditEvent(0, at.AddMinutes(cycle), cycle, AuditKind.ExecutionStarted, $"job-{cycle}", 4, $"prop-{cycle}", "started", null),
+                new AuditEvent(0, at.AddMinutes(cycle), cycle, AuditKind.Execution, $"job-{cycle}", 4, $"prop-{cycle}", "executed", """{"state":"executed"}"""),
             ], Ct);
         }
 
@@ -93,17 +93,34 @@ public sealed class KeyedChainTests
 
     [Theory]
     [MemberData(nameof(Stores.Providers), MemberType = typeof(Stores))]
+    public async Task RecordOfAKindVgacDoesNotWrite_ReadingNamesIt_AndTheCheckFindsItWithoutFailing(string provider)
+    {
+        var store = await TrailAsync(provider);
+        var at = AuditStore.Stamp(new DateTimeOffset(2099, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        await Stores.RawAsync(store, "INSERT INTO events (id, at, cycle, kind, job_id, tier, proposal_id, summary, payload, cluster) "
+            + $"VALUES (-7, '{at}', 0, 'teleport', NULL, NULL, NULL, 'planted', NULL, 'eks')");
+
+        var read = await Assert.ThrowsAnyAsync<AuditStoreException>(() => store.QueryAsync(cancellationToken: Ct));
+        var chain = await AuditChain.VerifyAsync(store, Ct);
+
+        Assert.StartsWith("record -7 of the audit trail is of kind 'teleport', which this vgac does not write", read.Message, StringComparison.Ordinal);
+        Assert.False(chain.Intact);
+        Assert.Equal(-7, chain.BrokenAt);
+    }
+
+    [Theory]
+    [MemberData(nameof(Stores.Providers), MemberType = typeof(Stores))]
     public async Task RecordOutsideTheSequence_NegativeIdNoHashDatedFar_CheckFindsIt_AndItReservesNothing(string provider)
     {
         var store = await TrailAsync(provider);
         var at = AuditStore.Stamp(new DateTimeOffset(2099, 1, 1, 0, 0, 0, TimeSpan.Zero));
         await Stores.RawAsync(store, "INSERT INTO events (id, at, cycle, kind, job_id, tier, proposal_id, summary, payload, cluster) "
             + $"VALUES (-1000, '{at}', 0, 'execution_started', 'job-9', 4, 'planted', 'in flight', NULL, 'eks')");
-        var rules = new ReservationRules(TimeSpan.FromDays(365 * 200), Stores.Holds, c => c.Start with { Kind = "refused" });
+        var rules = new ReservationRules(TimeSpan.FromDays(365 * 200), Stores.Holds, c => c.Start with { Kind = AuditKind.Execution, Summary = "refused" });
 
         var chain = await AuditChain.VerifyAsync(store, Ct);
         var conflicts = await store.AppendAsync(
-            [new AuditEvent(0, new DateTimeOffset(2099, 1, 1, 0, 1, 0, TimeSpan.Zero), 4, AuditKinds.ExecutionStarted, "job-9", 4, "real", "started", null)], rules, Ct);
+            [new AuditEvent(0, new DateTimeOffset(2099, 1, 1, 0, 1, 0, TimeSpan.Zero), 4, AuditKind.ExecutionStarted, "job-9", 4, "real", "started", null)], rules, Ct);
 
         Assert.Equal(-1000, chain.BrokenAt);
         Assert.StartsWith("its id lies outside the trail's sequence", chain.Why, StringComparison.Ordinal);
@@ -117,11 +134,11 @@ public sealed class KeyedChainTests
         var store = await TrailAsync(provider);
         // A start appended at the tip by someone without the key: its link is made with a key of their own.
         var forger = new AuditStore(store.Backend, "eks", key: TrailKey.FromText("someone-elses-key-of-at-least-32-chars", "forger"));
-        await forger.AppendAsync([new AuditEvent(0, DateTimeOffset.UtcNow, 9, AuditKinds.ExecutionStarted, "job-7", 4, "forged", "in flight", null)], Ct);
-        var rules = new ReservationRules(TimeSpan.FromHours(1), Stores.Holds, c => c.Start with { Kind = "refused" });
+        await forger.AppendAsync([new AuditEvent(0, DateTimeOffset.UtcNow, 9, AuditKind.ExecutionStarted, "job-7", 4, "forged", "in flight", null)], Ct);
+        var rules = new ReservationRules(TimeSpan.FromHours(1), Stores.Holds, c => c.Start with { Kind = AuditKind.Execution, Summary = "refused" });
 
-        var conflicts = await store.AppendAsync([new AuditEvent(0, DateTimeOffset.UtcNow, 10, AuditKinds.ExecutionStarted, "job-7", 4, "real", "started", null)], rules, Ct);
-        var genuine = await store.AppendAsync([new AuditEvent(0, DateTimeOffset.UtcNow, 11, AuditKinds.ExecutionStarted, "job-7", 4, "again", "started", null)], rules, Ct);
+        var conflicts = await store.AppendAsync([new AuditEvent(0, DateTimeOffset.UtcNow, 10, AuditKind.ExecutionStarted, "job-7", 4, "real", "started", null)], rules, Ct);
+        var genuine = await store.AppendAsync([new AuditEvent(0, DateTimeOffset.UtcNow, 11, AuditKind.ExecutionStarted, "job-7", 4, "again", "started", null)], rules, Ct);
 
         Assert.Empty(conflicts);
         Assert.Equal("real", Assert.Single(genuine).HolderProposalId); // the real start does hold it
@@ -134,7 +151,7 @@ public sealed class KeyedChainTests
         var store = await TrailAsync(provider);
         var first = await AuditChain.VerifyAsync(store, Ct, full: false);
         Actions.TrailCheck.Verified(store, first);
-        await store.AppendAsync([new AuditEvent(0, DateTimeOffset.UtcNow, 4, AuditKinds.Observation, null, null, null, "cycle 4", null)], Ct);
+        await store.AppendAsync([new AuditEvent(0, DateTimeOffset.UtcNow, 4, AuditKind.Observation, null, null, null, "cycle 4", null)], Ct);
 
         var next = await AuditChain.VerifyAsync(store, Ct, full: false);
 
@@ -182,12 +199,12 @@ public sealed class KeyedChainTests
     public async Task Queue_ProposalsPlantedOutsideTheChain_NotListed(string provider)
     {
         var store = await TrailAsync(provider);
-        await store.AppendAsync([new AuditEvent(0, DateTimeOffset.UtcNow, 4, AuditKinds.Proposal, "job-1", 2, "real", "proposed", null)], Ct);
+        await store.AppendAsync([new AuditEvent(0, DateTimeOffset.UtcNow, 4, AuditKind.Proposal, "job-1", 2, "real", "proposed", null)], Ct);
         await Stores.RawAsync(store, "INSERT INTO events (id, at, cycle, kind, job_id, tier, proposal_id, summary, payload, cluster) VALUES "
             + $"(-5, '{AuditStore.Stamp(DateTimeOffset.UtcNow)}', 4, 'proposal', 'job-2', 4, 'planted-outside', 'proposed', NULL, 'eks'), "
             + $"(1000, '{AuditStore.Stamp(DateTimeOffset.UtcNow)}', 4, 'proposal', 'job-3', 4, 'planted-unlinked', 'proposed', NULL, 'eks')");
 
-        var queued = await store.QueryAsync(kind: AuditKinds.Proposal, cancellationToken: Ct, chainedOnly: true);
+        var queued = await store.QueryAsync(kind: AuditKind.Proposal, cancellationToken: Ct, chainedOnly: true);
 
         Assert.Equal(["real"], queued.Select(e => e.ProposalId));
     }

@@ -1,3 +1,4 @@
+using Vgac.Copilot.Core.Text;
 using Vgac.Copilot.Storage.Postgres;
 using Vgac.Copilot.Audit.Storage;
 using Vgac.Copilot.Audit;
@@ -15,8 +16,8 @@ public sealed class StoreContractTests
 
     private static readonly DateTimeOffset T0 = new(2026, 11, 30, 12, 0, 0, TimeSpan.Zero);
 
-    private static AuditEvent Event(int minute, string kind, string? job = null, int? tier = null, string? proposal = null, string? payload = null, long cycle = 1) =>
-        new(0, T0.AddMinutes(minute).AddTicks(1234567), cycle, kind, job, tier, proposal, $"{kind} at {minute}", payload);
+    private static AuditEvent Event(int minute, AuditKind kind, string? job = null, int? tier = null, string? proposal = null, string? payload = null, long cycle = 1) =>
+        new(0, T0.AddMinutes(minute).AddTicks(1234567), cycle, kind, job, tier, proposal, $"{kind.Wire()} at {minute}", payload);
 
     [Theory]
     [MemberData(nameof(Stores.Providers), MemberType = typeof(Stores))]
@@ -24,22 +25,22 @@ public sealed class StoreContractTests
     {
         var eks = await Stores.NewAsync(provider, "eks");
         await using var _ = eks.Backend;
-        await eks.AppendAsync([Event(1, AuditKinds.Observation, payload: """{"gpus_free":3}"""), Event(2, AuditKinds.Proposal, "job-1", 2, "p-1", cycle: 1)], Ct);
-        await eks.ForCluster("slurm").AppendAsync([Event(3, AuditKinds.Observation, cycle: 7), Event(4, AuditKinds.Proposal, "42", 1, "p-2", cycle: 7)], Ct);
-        await eks.AppendTrailRecordAsync(Event(5, AuditKinds.Export), Ct);
+        await eks.AppendAsync([Event(1, AuditKind.Observation, payload: """{"gpus_free":3}"""), Event(2, AuditKind.Proposal, "job-1", 2, "p-1", cycle: 1)], Ct);
+        await eks.ForCluster("slurm").AppendAsync([Event(3, AuditKind.Observation, cycle: 7), Event(4, AuditKind.Proposal, "42", 1, "p-2", cycle: 7)], Ct);
+        await eks.AppendTrailRecordAsync(Event(5, AuditKind.Export), Ct);
 
         var all = await eks.AllClusters().QueryAsync(cancellationToken: Ct);
-        var proposal = Assert.Single(await eks.QueryAsync(kind: AuditKinds.Proposal, cancellationToken: Ct));
+        var proposal = Assert.Single(await eks.QueryAsync(kind: AuditKind.Proposal, cancellationToken: Ct));
 
         Assert.Equal([1L, 2, 3, 4, 5], all.Select(e => e.Id));
         Assert.Equal(["eks", "eks", "slurm", "slurm", "*"], all.Select(e => e.Cluster));
-        Assert.Equal(Event(2, AuditKinds.Proposal, "job-1", 2, "p-1") with { Id = 2, Cluster = "eks" }, proposal);
+        Assert.Equal(Event(2, AuditKind.Proposal, "job-1", 2, "p-1") with { Id = 2, Cluster = "eks" }, proposal);
         Assert.Equal("""{"gpus_free":3}""", all[0].Payload);
         Assert.Equal(["eks", "slurm"], await eks.ClustersAsync(Ct));
         Assert.Equal((1L, 7L), (await eks.LastCycleAsync(Ct), await eks.ForCluster("slurm").LastCycleAsync(Ct)));
         Assert.Equal([3L], (await eks.AllClusters().QueryAsync(since: T0.AddMinutes(3), until: T0.AddMinutes(4), cancellationToken: Ct)).Select(e => e.Id));
         Assert.Equal([4L], (await eks.AllClusters().QueryAsync(jobId: "42", cancellationToken: Ct)).Select(e => e.Id));
-        Assert.Equal([2L, 4], (await eks.AllClusters().QueryAsync(kinds: [AuditKinds.Proposal, AuditKinds.Approval], cancellationToken: Ct)).Select(e => e.Id));
+        Assert.Equal([2L, 4], (await eks.AllClusters().QueryAsync(kinds: [AuditKind.Proposal, AuditKind.Approval], cancellationToken: Ct)).Select(e => e.Id));
         Assert.Equal([4L], (await eks.AllClusters().QueryAsync(proposal: "p-2", cancellationToken: Ct)).Select(e => e.Id));
     }
 
@@ -51,14 +52,14 @@ public sealed class StoreContractTests
         await using var _ = store.Backend;
         await store.AppendAsync(
         [
-            Event(1, AuditKinds.Calibration, payload: """{"audited_ece":0.05}"""),
-            Event(2, AuditKinds.Calibration, payload: """{"audited_ece":0.07}"""),
-            Event(3, AuditKinds.Calibration, payload: """{"audited_ece":null}"""),
-            Event(4, AuditKinds.Calibration, payload: """{"reported_ece":0.01}"""),
+            Event(1, AuditKind.Calibration, payload: """{"audited_ece":0.05}"""),
+            Event(2, AuditKind.Calibration, payload: """{"audited_ece":0.07}"""),
+            Event(3, AuditKind.Calibration, payload: """{"audited_ece":null}"""),
+            Event(4, AuditKind.Calibration, payload: """{"reported_ece":0.01}"""),
         ], Ct);
 
-        var latest = await store.LatestAsync(AuditKinds.Calibration, T0, "audited_ece", Ct);
-        var none = await store.LatestAsync(AuditKinds.Calibration, T0.AddMinutes(3), "audited_ece", Ct);
+        var latest = await store.LatestAsync(AuditKind.Calibration, T0, "audited_ece", Ct);
+        var none = await store.LatestAsync(AuditKind.Calibration, T0.AddMinutes(3), "audited_ece", Ct);
 
         Assert.Equal(2, latest?.Id);
         Assert.Null(none);
@@ -70,7 +71,7 @@ public sealed class StoreContractTests
     {
         var store = await Stores.NewAsync(provider);
         await using var _ = store.Backend;
-        await store.AppendAsync([Event(1, AuditKinds.Observation)], Ct);
+        await store.AppendAsync([Event(1, AuditKind.Observation)], Ct);
 
         var update = await Assert.ThrowsAnyAsync<Exception>(() => Stores.RawAsync(store, "UPDATE events SET summary = 'rewritten'"));
         var delete = await Assert.ThrowsAnyAsync<Exception>(() => Stores.RawAsync(store, "DELETE FROM events"));
@@ -86,10 +87,10 @@ public sealed class StoreContractTests
     {
         var store = await Stores.NewAsync(provider);
         await using var _ = store.Backend;
-        await store.AppendAsync([Event(1, AuditKinds.ExecutionStarted, "job-1", 2, "p-1"), Event(1, AuditKinds.Approval, "job-1", 2, "p-1")], Ct);
+        await store.AppendAsync([Event(1, AuditKind.ExecutionStarted, "job-1", 2, "p-1"), Event(1, AuditKind.Approval, "job-1", 2, "p-1")], Ct);
 
-        var start = await Assert.ThrowsAnyAsync<Exception>(() => store.AppendAsync([Event(2, AuditKinds.ExecutionStarted, "job-1", 2, "p-1")], Ct));
-        var decision = await Assert.ThrowsAnyAsync<Exception>(() => store.AppendAsync([Event(2, AuditKinds.Rejection, "job-1", 2, "p-1")], Ct));
+        var start = await Assert.ThrowsAnyAsync<Exception>(() => store.AppendAsync([Event(2, AuditKind.ExecutionStarted, "job-1", 2, "p-1")], Ct));
+        var decision = await Assert.ThrowsAnyAsync<Exception>(() => store.AppendAsync([Event(2, AuditKind.Rejection, "job-1", 2, "p-1")], Ct));
 
         Assert.True(store.IsDuplicate(start), start.Message);
         Assert.True(store.IsDuplicate(decision), decision.Message);
@@ -107,11 +108,11 @@ public sealed class StoreContractTests
             writers.Add(new AuditStore(Stores.Backend(provider, location)));
         }
 
-        var rules = new ReservationRules(TimeSpan.FromHours(1), Stores.Holds, c => c.Start with { Kind = AuditKinds.Execution, Summary = "refused: held by " + c.HolderProposalId, Payload = """{"state":"refused"}""" });
-        var results = await Task.WhenAll(writers.Select((w, i) => Task.Run(() => w.AppendAsync([Event(1, AuditKinds.ExecutionStarted, "job-7", 3, $"p-{i}")], rules, Ct))));
+        var rules = new ReservationRules(TimeSpan.FromHours(1), Stores.Holds, c => c.Start with { Kind = AuditKind.Execution, Summary = "refused: held by " + c.HolderProposalId, Payload = """{"state":"refused"}""" });
+        var results = await Task.WhenAll(writers.Select((w, i) => Task.Run(() => w.AppendAsync([Event(1, AuditKind.ExecutionStarted, "job-7", 3, $"p-{i}")], rules, Ct))));
 
         var reader = writers[0];
-        var starts = await reader.QueryAsync(kind: AuditKinds.ExecutionStarted, cancellationToken: Ct);
+        var starts = await reader.QueryAsync(kind: AuditKind.ExecutionStarted, cancellationToken: Ct);
         var chain = await AuditChain.VerifyAsync(reader, Ct);
         foreach (var writer in writers)
         {
@@ -137,13 +138,13 @@ public sealed class StoreContractTests
         var (renewed, again) = await backend.LeadAsync("watch:eks", "host-a:1", ttl, Ct);
         var (secondGranted, seen) = await backend.LeadAsync("watch:eks", "host-b:2", ttl, Ct);
         var (otherGranted, other) = await backend.LeadAsync("watch:slurm", "host-b:2", ttl, Ct);
-        await store.AppendAsync([Event(1, AuditKinds.Observation)], null, Ct, new LeaseFence("watch:eks", "host-a:1", first.Token));
+        await store.AppendAsync([Event(1, AuditKind.Observation)], null, Ct, new LeaseFence("watch:eks", "host-a:1", first.Token));
 
         await Task.Delay(TimeSpan.FromSeconds(1.5), Ct);
         var (takenOver, taken) = await backend.LeadAsync("watch:eks", "host-b:2", ttl, Ct);
         var fenced = await Assert.ThrowsAsync<LeadershipLostException>(() =>
-            store.AppendAsync([Event(2, AuditKinds.Observation)], null, Ct, new LeaseFence("watch:eks", "host-a:1", first.Token)));
-        await store.AppendAsync([Event(3, AuditKinds.Observation)], null, Ct, new LeaseFence("watch:eks", "host-b:2", taken.Token));
+            store.AppendAsync([Event(2, AuditKind.Observation)], null, Ct, new LeaseFence("watch:eks", "host-a:1", first.Token)));
+        await store.AppendAsync([Event(3, AuditKind.Observation)], null, Ct, new LeaseFence("watch:eks", "host-b:2", taken.Token));
 
         Assert.True(firstGranted && renewed && otherGranted && takenOver);
         Assert.False(secondGranted);
@@ -218,7 +219,7 @@ public sealed class StoreContractTests
         await using var _ = store.Backend;
         for (var minute = 1; minute <= 6; minute++)
         {
-            await store.AppendAsync([Event(minute * 10, AuditKinds.Observation, cycle: minute)], Ct);
+            await store.AppendAsync([Event(minute * 10, AuditKind.Observation, cycle: minute)], Ct);
         }
 
         var retention = new AuditRetention(store, TimeProvider.System);
@@ -243,7 +244,7 @@ public sealed class StoreContractTests
         Assert.True(pruned.LeftUncovered);
         Assert.Equal(3, pruned.UncoveredFrom);
         Assert.Equal([3L, 4, 5, 6, 7, 8], left.Select(e => e.Id));
-        Assert.Equal([AuditKinds.Export, AuditKinds.Checkpoint], left.Skip(4).Select(e => e.Kind));
+        Assert.Equal([AuditKind.Export, AuditKind.Checkpoint], left.Skip(4).Select(e => e.Kind));
         Assert.True(chain.Intact, chain.Why);
         Assert.Equal(6, chain.Verified);
     }
@@ -254,10 +255,10 @@ public sealed class StoreContractTests
     {
         var store = await Stores.NewAsync(provider);
         await using var _ = store.Backend;
-        await store.AppendAsync([Event(10, AuditKinds.Observation)], Ct);
-        await store.AppendAsync([Event(20, AuditKinds.Proposal, "job-1", 2, "p-1")], Ct);
-        await store.AppendAsync([Event(30, AuditKinds.Observation)], Ct);
-        await store.AppendAsync([Event(50, AuditKinds.Approval, "job-1", 2, "p-1")], Ct);
+        await store.AppendAsync([Event(10, AuditKind.Observation)], Ct);
+        await store.AppendAsync([Event(20, AuditKind.Proposal, "job-1", 2, "p-1")], Ct);
+        await store.AppendAsync([Event(30, AuditKind.Observation)], Ct);
+        await store.AppendAsync([Event(50, AuditKind.Approval, "job-1", 2, "p-1")], Ct);
         var retention = new AuditRetention(store, TimeProvider.System);
         await retention.ExportAsync(null, null, new StringWriter(), "all.jsonl", Ct);
 
@@ -265,7 +266,7 @@ public sealed class StoreContractTests
 
         var left = await store.AllClusters().QueryAsync(cancellationToken: Ct);
         Assert.Equal((1L, 1L), (pruned.Removed, pruned.ThroughId!.Value));
-        Assert.Contains(left, e => e.Kind == AuditKinds.Proposal && e.ProposalId == "p-1");
+        Assert.Contains(left, e => e.Kind == AuditKind.Proposal && e.ProposalId == "p-1");
         Assert.True((await AuditChain.VerifyAsync(store, Ct)).Intact);
     }
 
@@ -306,7 +307,7 @@ public sealed class StoreContractTests
         }
 
         var store = new AuditStore(app);
-        await store.AppendAsync([Event(1, AuditKinds.Observation), Event(2, AuditKinds.Export)], Ct);
+        await store.AppendAsync([Event(1, AuditKind.Observation), Event(2, AuditKind.Export)], Ct);
         var update = await Assert.ThrowsAnyAsync<Exception>(() => Update(server, database));
         var prune = await Assert.ThrowsAsync<AuditStoreException>(() => app.PruneAsync(1, r => r.Event, null, Ct));
         var (granted, _) = await app.LeadAsync("watch:default", "host-a:1", TimeSpan.FromSeconds(10), Ct);

@@ -1,3 +1,4 @@
+using Vgac.Copilot.Core.Text;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Vgac.Copilot.Testing;
@@ -24,8 +25,8 @@ public sealed class WatchCycleTests
         Assert.Empty(second.Proposals);
         Assert.Equal(1, second.SkippedDuplicates);
         var events = await audit.QueryAsync(cancellationToken: Ct);
-        Assert.Equal(["observation", "calibration", "proposal", "observation", "calibration", "skipped_duplicate"], events.Select(e => e.Kind));
-        Assert.Equal(proposal.ProposalId, events.Single(e => e.Kind == AuditKinds.Proposal).ProposalId);
+        Assert.Equal(["observation", "calibration", "proposal", "observation", "calibration", "skipped_duplicate"], events.Select(e => e.Kind.Wire()));
+        Assert.Equal(proposal.ProposalId, events.Single(e => e.Kind == AuditKind.Proposal).ProposalId);
     }
 
     [Fact]
@@ -82,7 +83,7 @@ public sealed class WatchCycleTests
         Assert.NotNull(report.Outage);
         Assert.Empty(report.Proposals);
         var outage = Assert.Single(await audit.QueryAsync(cancellationToken: Ct));
-        Assert.Equal(AuditKinds.Outage, outage.Kind);
+        Assert.Equal(AuditKind.Outage, outage.Kind);
     }
 
     [Fact]

@@ -52,7 +52,7 @@ public sealed class WatchLeadershipTests
         await secondRun;
         await standby.DisposeAsync();
 
-        var cycles = (await audit.QueryAsync(kind: AuditKinds.Observation, cancellationToken: Ct)).Select(e => e.Cycle).ToList();
+        var cycles = (await audit.QueryAsync(kind: AuditKind.Observation, cancellationToken: Ct)).Select(e => e.Cycle).ToList();
         Assert.Equal(0, whileStandingBy);
         Assert.Equal([leader.Holder], notes);
         Assert.Equal(cycles.Distinct().Count(), cycles.Count);

@@ -66,7 +66,7 @@ public sealed class WatchLoopTests
         var report = Assert.Single(reports);
         Assert.Null(report.Outage);
         Assert.Equal(1L, await audit.LastCycleAsync(Ct));
-        Assert.Contains(await audit.QueryAsync(cancellationToken: Ct), e => e.Kind == AuditKinds.Calibration);
+        Assert.Contains(await audit.QueryAsync(cancellationToken: Ct), e => e.Kind == AuditKind.Calibration);
     }
 
     [Fact]

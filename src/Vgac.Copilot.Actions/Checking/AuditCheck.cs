@@ -37,10 +37,10 @@ public sealed record AuditCheckReport(
 /// <param name="vgacBaseUrl">The cluster's configured VGAC: only audits of it count, as in the guards (null: every audit counts).</param>
 public sealed class AuditCheck(AuditStore audit, GuardPolicy guards, ActionOptions options, string? vgacBaseUrl = null)
 {
-    private static readonly string[] JudgedKinds =
+    private static readonly AuditKind[] JudgedKinds =
     [
-        AuditKinds.Calibration, AuditKinds.Outage, AuditKinds.Proposal, AuditKinds.Approval, AuditKinds.Rejection,
-        AuditKinds.ExecutionStarted, AuditKinds.Execution, AuditKinds.Verification,
+        AuditKind.Calibration, AuditKind.Outage, AuditKind.Proposal, AuditKind.Approval, AuditKind.Rejection,
+        AuditKind.ExecutionStarted, AuditKind.Execution, AuditKind.Verification,
     ];
 
     /// <param name="since">Only records at or after this time.</param>
@@ -51,21 +51,21 @@ public sealed class AuditCheck(AuditStore audit, GuardPolicy guards, ActionOptio
     {
         // Everything but observations and skipped duplicates (the bulk of a trail, and not needed to judge an action).
         var events = await audit.QueryAsync(since, cancellationToken: cancellationToken, kinds: JudgedKinds).ConfigureAwait(false);
-        var calibrationByCycle = events.Where(e => e.Kind == AuditKinds.Calibration && e.Payload is not null)
+        var calibrationByCycle = events.Where(e => e.Kind == AuditKind.Calibration && e.Payload is not null)
             .GroupBy(e => e.Cycle).ToDictionary(g => g.Key, g => ActionsJson.Records.Deserialize<CalibrationSnapshot>(g.Last().Payload!));
-        var proposals = events.Where(e => e.Kind == AuditKinds.Proposal && e.ProposalId is not null && e.Payload is not null)
+        var proposals = events.Where(e => e.Kind == AuditKind.Proposal && e.ProposalId is not null && e.Payload is not null)
             .ToDictionary(e => e.ProposalId!, e => (Event: e, Proposal: ActionsJson.Records.Deserialize<ActionProposal>(e.Payload!)), StringComparer.Ordinal);
-        var executions = events.Where(e => e.Kind == AuditKinds.Execution && e.Payload is not null)
+        var executions = events.Where(e => e.Kind == AuditKind.Execution && e.Payload is not null)
             .Select(e => (Event: e, Record: ActionsJson.Records.Deserialize<ExecutionRecord>(e.Payload!))).ToList();
         var violations = new List<string>();
 
-        foreach (var dup in events.Where(e => e.Kind == AuditKinds.ExecutionStarted).GroupBy(e => e.ProposalId).Where(g => g.Count() > 1))
+        foreach (var dup in events.Where(e => e.Kind == AuditKind.ExecutionStarted).GroupBy(e => e.ProposalId).Where(g => g.Count() > 1))
         {
             violations.Add($"{dup.Key}: started {dup.Count()} times");
         }
 
         var executed = executions.Where(x => x.Record?.State == ProposalState.Executed).ToList();
-        var starts = events.Where(e => e.Kind == AuditKinds.ExecutionStarted && e.ProposalId is not null)
+        var starts = events.Where(e => e.Kind == AuditKind.ExecutionStarted && e.ProposalId is not null)
             .GroupBy(e => e.ProposalId!, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
         var audits = TrailCalibrationAudits.Audits(events, vgacBaseUrl).ToList();
         foreach (var (e, record) in executed)
@@ -104,15 +104,15 @@ public sealed class AuditCheck(AuditStore audit, GuardPolicy guards, ActionOptio
 
         ProposalState? StateOf((AuditEvent Event, ExecutionRecord? Record) x) => x.Record?.State;
         return new AuditCheckReport(
-            events.Where(e => e.Kind is AuditKinds.Calibration or AuditKinds.Outage && e.Cycle != ActionQueue.OutsideTheLoop).Select(e => e.Cycle).Distinct().LongCount(),
-            events.Count(e => e.Kind == AuditKinds.Outage),
+            events.Where(e => e.Kind is AuditKind.Calibration or AuditKind.Outage && e.Cycle != ActionQueue.OutsideTheLoop).Select(e => e.Cycle).Distinct().LongCount(),
+            events.Count(e => e.Kind == AuditKind.Outage),
             proposals.Count,
             proposals.Values.Count(p => p.Proposal is { Allowed: false }),
             executed.Count,
             executions.Count(x => StateOf(x) == ProposalState.Refused),
             executions.Count(x => StateOf(x) == ProposalState.Failed),
             executions.Count(x => StateOf(x) == ProposalState.Interrupted),
-            events.Count(e => e.Kind == AuditKinds.Verification),
+            events.Count(e => e.Kind == AuditKind.Verification),
             executed.GroupBy(x => x.Record!.Action).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal),
             violations)
         {

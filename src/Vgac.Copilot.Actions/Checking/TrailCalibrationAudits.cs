@@ -18,7 +18,7 @@ public sealed class TrailCalibrationAudits(AuditStore audit, WatchClock clock, I
     {
         var snapshot = new CalibrationSnapshot(null, ece, samples, null, null, DriftLevel.Unknown, null, "audit made outside the watch loop", eceLow) { Source = source };
         await audit.AppendAsync(
-            [new AuditEvent(0, clock.Now, ActionQueue.OutsideTheLoop, AuditKinds.Calibration, null, null, null,
+            [new AuditEvent(0, clock.Now, ActionQueue.OutsideTheLoop, AuditKind.Calibration, null, null, null,
                 $"calibration audit of {source.BaseUrl}: ECE {ece:0.000} on {samples} outcomes", ActionsJson.Records.Serialize(snapshot))],
             cancellationToken).ConfigureAwait(false);
     }
@@ -30,14 +30,14 @@ public sealed class TrailCalibrationAudits(AuditStore audit, WatchClock clock, I
             return null;
         }
 
-        var records = await audit.QueryAsync(since: clock.Now - maxAge, kind: AuditKinds.Calibration, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var records = await audit.QueryAsync(since: clock.Now - maxAge, kind: AuditKind.Calibration, cancellationToken: cancellationToken).ConfigureAwait(false);
         return AuditedCalibration.Worst(Audits(records, vgac.Value.BaseUrl), guards.Value.LearningModeMinSamples);
     }
 
     /// <summary>The audits among <paramref name="records"/> that count for the VGAC at <paramref name="baseUrl"/> (<see cref="AuditSource.CountsFor"/>; null: every audit).</summary>
     public static IEnumerable<AuditedCalibration> Audits(IEnumerable<AuditEvent> records, string? baseUrl) =>
         from e in records
-        where e.Kind == AuditKinds.Calibration && e.Payload is not null
+        where e.Kind == AuditKind.Calibration && e.Payload is not null
         let snapshot = ActionsJson.Records.Deserialize<CalibrationSnapshot>(e.Payload!)
         where snapshot is { AuditedEce: not null } && (baseUrl is null || AuditSource.CountsFor(snapshot.Source, baseUrl))
         select new AuditedCalibration(snapshot.AuditedEce!.Value, snapshot.AuditedSamples, e.At, snapshot.AuditedEceLow, snapshot.Source);

@@ -27,12 +27,12 @@ public sealed class ActionQueue(AuditStore audit, ActionRunner runner, ActionPla
     public const long OutsideTheLoop = 0;
 
     /// <summary>The records that move a proposal along: decisions, starts, outcomes, verifications.</summary>
-    private static readonly string[] DecisionAndEffectKinds =
-        [AuditKinds.Approval, AuditKinds.Rejection, AuditKinds.ExecutionStarted, AuditKinds.Execution, AuditKinds.Verification];
+    private static readonly AuditKind[] DecisionAndEffectKinds =
+        [AuditKind.Approval, AuditKind.Rejection, AuditKind.ExecutionStarted, AuditKind.Execution, AuditKind.Verification];
 
     public async Task<IReadOnlyList<ProposalRecord>> ListAsync(DateTimeOffset? since = null, CancellationToken cancellationToken = default)
     {
-        var proposals = await audit.QueryAsync(since, kind: AuditKinds.Proposal, cancellationToken: cancellationToken, chainedOnly: true).ConfigureAwait(false);
+        var proposals = await audit.QueryAsync(since, kind: AuditKind.Proposal, cancellationToken: cancellationToken, chainedOnly: true).ConfigureAwait(false);
         if (proposals.Count == 0)
         {
             return [];
@@ -91,9 +91,9 @@ public sealed class ActionQueue(AuditStore audit, ActionRunner runner, ActionPla
         }
 
         var events = await audit.QueryAsync(proposal: proposalId, cancellationToken: cancellationToken, chainedOnly: true).ConfigureAwait(false);
-        var first = events.FirstOrDefault(e => e.Kind == AuditKinds.Proposal)
+        var first = events.FirstOrDefault(e => e.Kind == AuditKind.Proposal)
             ?? throw new ActionQueueException($"no proposal '{proposalId}' in the audit trail ({audit.Path}); 'vgac actions list --all' shows them.", notFound: true);
-        return ToRecord(first, [.. events.Where(e => e.Kind != AuditKinds.Proposal)])
+        return ToRecord(first, [.. events.Where(e => e.Kind != AuditKind.Proposal)])
             ?? throw new ActionQueueException($"proposal '{proposalId}' has an unreadable record in the audit trail.");
     }
 
@@ -139,7 +139,7 @@ public sealed class ActionQueue(AuditStore audit, ActionRunner runner, ActionPla
                 vgacUnavailable: true);
         }
 
-        await AppendDecisionAsync(record, AuditKinds.Approval, approval.Summary, approval.DecidedBy, approval.Reason, cancellationToken).ConfigureAwait(false);
+        await AppendDecisionAsync(record, AuditKind.Approval, approval.Summary, approval.DecidedBy, approval.Reason, cancellationToken).ConfigureAwait(false);
         return await runner.RunAsync(check, record.Cycle, approval.RunBy, cancellationToken).ConfigureAwait(false);
     }
 
@@ -185,12 +185,12 @@ public sealed class ActionQueue(AuditStore audit, ActionRunner runner, ActionPla
         // Unique per request even for two in the same millisecond: each is its own decision in the trail.
         proposal = proposal.Stamped($"i{now.ToUnixTimeMilliseconds()}-{Guid.NewGuid().ToString("N")[..6]}");
         check = check.For(proposal);
-        AuditEvent Event(string kind, string summary, string payload) =>
+        AuditEvent Event(AuditKind kind, string summary, string payload) =>
             new(0, now, OutsideTheLoop, kind, proposal.JobId, proposal.Tier, proposal.ProposalId, summary, payload);
         await audit.AppendAsync(
             [
-                Event(AuditKinds.Proposal, $"{proposal.Action} {proposal.JobId} (tier {proposal.Tier}): allowed by {proposal.Rule}; requested outside the loop", ActionsJson.Records.Serialize(proposal)),
-                Event(AuditKinds.Approval, approval.Summary, ActionsJson.Records.Serialize(new DecisionRecord(proposal.ProposalId, approval.DecidedBy, approval.Reason))),
+                Event(AuditKind.Proposal, $"{proposal.Action} {proposal.JobId} (tier {proposal.Tier}): allowed by {proposal.Rule}; requested outside the loop", ActionsJson.Records.Serialize(proposal)),
+                Event(AuditKind.Approval, approval.Summary, ActionsJson.Records.Serialize(new DecisionRecord(proposal.ProposalId, approval.DecidedBy, approval.Reason))),
             ],
             cancellationToken).ConfigureAwait(false);
         return await runner.RunAsync(check, OutsideTheLoop, approval.RunBy, cancellationToken).ConfigureAwait(false);
@@ -202,7 +202,7 @@ public sealed class ActionQueue(AuditStore audit, ActionRunner runner, ActionPla
     private async Task<ProposalRecord> RejectAsync(ProposalRecord record, string decidedBy, string? reason, CancellationToken cancellationToken)
     {
         var proposalId = record.Proposal.ProposalId;
-        await AppendDecisionAsync(record, AuditKinds.Rejection, $"rejected by {decidedBy}{(reason is null ? "" : $": {reason}")}", decidedBy, reason, cancellationToken).ConfigureAwait(false);
+        await AppendDecisionAsync(record, AuditKind.Rejection, $"rejected by {decidedBy}{(reason is null ? "" : $": {reason}")}", decidedBy, reason, cancellationToken).ConfigureAwait(false);
         return await FindAsync(proposalId, cancellationToken).ConfigureAwait(false);
     }
 
@@ -225,7 +225,7 @@ public sealed class ActionQueue(AuditStore audit, ActionRunner runner, ActionPla
         };
     }
 
-    private async Task AppendDecisionAsync(ProposalRecord record, string kind, string summary, string decidedBy, string? reason, CancellationToken cancellationToken)
+    private async Task AppendDecisionAsync(ProposalRecord record, AuditKind kind, string summary, string decidedBy, string? reason, CancellationToken cancellationToken)
     {
         try
         {

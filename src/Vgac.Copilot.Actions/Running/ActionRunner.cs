@@ -114,13 +114,13 @@ public sealed partial class ActionRunner(
         if (action.Refusal is { } refusal)
         {
             var refused = Record(proposal, ProposalState.Refused, decidedBy, refusal, null);
-            return (Event(cycle, AuditKinds.Execution, $"not run: {refusal}", proposal, ActionsJson.Records.Serialize(refused)), refused);
+            return (Event(cycle, AuditKind.Execution, $"not run: {refusal}", proposal, ActionsJson.Records.Serialize(refused)), refused);
         }
 
         var executor = ExecutorFor(proposal).Name;
         var start = new ExecutionStart(proposal.ProposalId, proposal.JobId, proposal.Tier, proposal.Action, decidedBy, executor,
             action.Now!.Prediction.ProbabilityLongWait, action.Now.Prediction.Confidence, action.Calibration!);
-        return (Event(cycle, AuditKinds.ExecutionStarted, $"{proposal.Action} {proposal.JobId} (tier {proposal.Tier}) started by {decidedBy} via {executor}", proposal,
+        return (Event(cycle, AuditKind.ExecutionStarted, $"{proposal.Action} {proposal.JobId} (tier {proposal.Tier}) started by {decidedBy} via {executor}", proposal,
             ActionsJson.Records.Serialize(start)), null);
     }
 
@@ -129,7 +129,7 @@ public sealed partial class ActionRunner(
     {
         var refused = Refusal(conflict, decidedBy);
         var start = conflict.Start;
-        return new AuditEvent(0, start.At, start.Cycle, AuditKinds.Execution, start.JobId, start.Tier, start.ProposalId, $"not run: {refused.Detail}", ActionsJson.Records.Serialize(refused));
+        return new AuditEvent(0, start.At, start.Cycle, AuditKind.Execution, start.JobId, start.Tier, start.ProposalId, $"not run: {refused.Detail}", ActionsJson.Records.Serialize(refused));
     });
 
     /// <summary>
@@ -179,7 +179,7 @@ public sealed partial class ActionRunner(
         var record = Record(proposal, outcome.Delivered ? ProposalState.Executed : ProposalState.Failed, decidedBy, outcome.Detail, outcome);
 
         // The outcome is recorded even when the caller is cancelling: an effect that happened must be in the trail.
-        await audit.AppendAsync([Event(cycle, AuditKinds.Execution, $"{proposal.Action} {proposal.JobId} (tier {proposal.Tier}): {outcome.Detail}", proposal, ActionsJson.Records.Serialize(record))],
+        await audit.AppendAsync([Event(cycle, AuditKind.Execution, $"{proposal.Action} {proposal.JobId} (tier {proposal.Tier}): {outcome.Detail}", proposal, ActionsJson.Records.Serialize(record))],
             CancellationToken.None).ConfigureAwait(false);
         return record;
     }
@@ -204,6 +204,6 @@ public sealed partial class ActionRunner(
     [LoggerMessage(Level = LogLevel.Information, Message = "Action {Action} on {JobId} (tier {Tier}, {ProposalId}): {State}: {Detail}")]
     private partial void LogActionOutcome(string action, string jobId, int tier, string proposalId, string state, string detail);
 
-    private AuditEvent Event(long cycle, string kind, string summary, ActionProposal p, string? payload) =>
+    private AuditEvent Event(long cycle, AuditKind kind, string summary, ActionProposal p, string? payload) =>
         new(0, clock.Now, cycle, kind, p.JobId, p.Tier, p.ProposalId, summary, payload);
 }

@@ -27,12 +27,12 @@ public sealed class EffectVerifier(IVgacClient vgac, AuditStore audit, WatchCloc
         var now = clock.Now;
         var since = now.AddDays(-7);
         var trail = await audit.QueryAsync(since, cancellationToken: cancellationToken,
-            kinds: [AuditKinds.ExecutionStarted, AuditKinds.Execution, AuditKinds.Verification]).ConfigureAwait(false);
-        var started = trail.Where(e => e.Kind == AuditKinds.ExecutionStarted).ToList();
-        var executed = trail.Where(e => e.Kind == AuditKinds.Execution && e.ProposalId is not null)
+            kinds: [AuditKind.ExecutionStarted, AuditKind.Execution, AuditKind.Verification]).ConfigureAwait(false);
+        var started = trail.Where(e => e.Kind == AuditKind.ExecutionStarted).ToList();
+        var executed = trail.Where(e => e.Kind == AuditKind.Execution && e.ProposalId is not null)
             .GroupBy(e => e.ProposalId!, StringComparer.Ordinal) // one per proposal by design; a stray second must not stop every cycle
             .ToDictionary(g => g.Key, g => g.Last(), StringComparer.Ordinal);
-        var verified = trail.Where(e => e.Kind == AuditKinds.Verification).Select(e => e.ProposalId).ToHashSet(StringComparer.Ordinal);
+        var verified = trail.Where(e => e.Kind == AuditKind.Verification).Select(e => e.ProposalId).ToHashSet(StringComparer.Ordinal);
 
         // A replica that has just taken over the watch: the loop's own starts from before then were the previous
         // leader's, which is dead or fenced out, so nobody will record their outcome.
@@ -48,7 +48,7 @@ public sealed class EffectVerifier(IVgacClient vgac, AuditStore audit, WatchCloc
             {
                 var record = new ExecutionRecord(start.ProposalId!, start.JobId ?? "", start.Tier ?? 0, "", ProposalState.Interrupted, "recovery",
                     "the process stopped after starting this action and before recording its outcome; it is not retried (at most once) - check its effect by hand", null, "", "");
-                records.Add(new AuditEvent(0, now, cycle, AuditKinds.Execution, start.JobId, start.Tier, start.ProposalId, $"interrupted: {record.Detail}", ActionsJson.Records.Serialize(record)));
+                records.Add(new AuditEvent(0, now, cycle, AuditKind.Execution, start.JobId, start.Tier, start.ProposalId, $"interrupted: {record.Detail}", ActionsJson.Records.Serialize(record)));
             }
         }
 
@@ -60,7 +60,7 @@ public sealed class EffectVerifier(IVgacClient vgac, AuditStore audit, WatchCloc
             }
 
             var check = await CheckAsync(execution, cancellationToken).ConfigureAwait(false);
-            records.Add(new AuditEvent(0, now, cycle, AuditKinds.Verification, e.JobId, e.Tier, e.ProposalId, check.Detail, ActionsJson.Records.Serialize(check)));
+            records.Add(new AuditEvent(0, now, cycle, AuditKind.Verification, e.JobId, e.Tier, e.ProposalId, check.Detail, ActionsJson.Records.Serialize(check)));
         }
 
         return records;

@@ -61,11 +61,11 @@ public sealed record ProposalRecord(ActionProposal Proposal, DateTimeOffset Prop
         {
             state = e.Kind switch
             {
-                AuditKinds.Approval => ProposalState.Approved,
-                AuditKinds.Rejection => ProposalState.Rejected,
-                AuditKinds.ExecutionStarted => ProposalState.Executing,
-                AuditKinds.Execution => ExecutionState(e),
-                AuditKinds.Verification => ProposalState.Verified,
+                AuditKind.Approval => ProposalState.Approved,
+                AuditKind.Rejection => ProposalState.Rejected,
+                AuditKind.ExecutionStarted => ProposalState.Executing,
+                AuditKind.Execution => ExecutionState(e),
+                AuditKind.Verification => ProposalState.Verified,
                 _ => state,
             };
         }

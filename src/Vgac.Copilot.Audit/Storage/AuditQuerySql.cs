@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Vgac.Copilot.Core.Text;
 
 namespace Vgac.Copilot.Audit.Storage;
 
@@ -29,7 +30,7 @@ public static class AuditQuerySql
         Filter("at", ">=", "since", filter.Since is { } since ? AuditStore.Stamp(since) : null);
         Filter("at", "<", "until", filter.Until is { } until ? AuditStore.Stamp(until) : null);
         Filter("job_id", "=", "job", filter.JobId);
-        Filter("kind", "=", "kind", filter.Kind);
+        Filter("kind", "=", "kind", filter.Kind?.Wire());
         Filter("proposal_id", "=", "proposal", filter.ProposalId);
         Filter("cluster", "=", "cluster", cluster);
         if (filter.ChainedOnly)
@@ -43,7 +44,7 @@ public static class AuditQuerySql
             clauses.Add("kind IN (" + string.Join(", ", kinds.Select((_, i) => $"{marker}kind{i}")) + ")");
             for (var i = 0; i < kinds.Count; i++)
             {
-                Add($"kind{i}", kinds[i]);
+                Add($"kind{i}", kinds[i].Wire());
             }
         }
 

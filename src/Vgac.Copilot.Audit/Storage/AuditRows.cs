@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Globalization;
+using Vgac.Copilot.Core.Text;
 
 namespace Vgac.Copilot.Audit.Storage;
 
@@ -11,13 +12,17 @@ public static class AuditRows
 
     public const string ChainColumns = Columns + ", prev_hash, hash";
 
+    /// <exception cref="UnknownRecordKindException">The record's kind is none this vgac writes: a newer vgac wrote it, or it was changed behind the trail's back.</exception>
     public static AuditEvent Read(DbDataReader reader) => new(
-        reader.GetInt64(0), DateTimeOffset.Parse(reader.GetString(1), CultureInfo.InvariantCulture), reader.GetInt64(2), reader.GetString(3),
+        reader.GetInt64(0), DateTimeOffset.Parse(reader.GetString(1), CultureInfo.InvariantCulture), reader.GetInt64(2), KindOf(reader),
         reader.IsDBNull(4) ? null : reader.GetString(4), reader.IsDBNull(5) ? null : reader.GetInt32(5), reader.IsDBNull(6) ? null : reader.GetString(6),
         reader.GetString(7), reader.IsDBNull(8) ? null : reader.GetString(8))
     {
         Cluster = reader.GetString(9),
     };
+
+    private static AuditKind KindOf(DbDataReader reader) =>
+        WireNames.TryParse(reader.GetString(3), out AuditKind kind) ? kind : throw new UnknownRecordKindException(reader.GetInt64(0), reader.GetString(3));
 
     public static ChainedRecord ReadChained(DbDataReader reader) =>
         new(Read(reader), reader.IsDBNull(10) ? null : reader.GetString(10), reader.IsDBNull(11) ? null : reader.GetString(11));

@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using System.Globalization;
 using System.Text;
+using Vgac.Copilot.Core.Text;
 
 namespace Vgac.Copilot.Audit.Storage;
 
@@ -120,7 +121,7 @@ public sealed class ChainRows : IDisposable
         Add(e.Id.ToString(CultureInfo.InvariantCulture));
         Add(AuditStore.Stamp(e.At));
         Add(e.Cycle.ToString(CultureInfo.InvariantCulture));
-        Add(e.Kind);
+        Add(e.Kind.Wire());
         Add(e.JobId);
         Add(e.Tier?.ToString(CultureInfo.InvariantCulture));
         Add(e.ProposalId);
@@ -131,13 +132,18 @@ public sealed class ChainRows : IDisposable
         Add(record.Hash);
     }
 
-    /// <summary>Row <paramref name="row"/> as a record (what the reader of a store's row would make of it).</summary>
-    public ChainedRecord ToRecord(int row)
+    /// <summary>Row <paramref name="row"/> as a record (what the reader of a store's row would make of it); null when its kind is none vgac writes.</summary>
+    public ChainedRecord? ToRecord(int row)
     {
         string? Text(int column) => IsNull(row, column) ? null : Encoding.UTF8.GetString(Field(row, column));
         long Number(int column) => long.Parse(Field(row, column), CultureInfo.InvariantCulture);
+        if (!WireNames.TryParse(Text(3), out AuditKind kind))
+        {
+            return null;
+        }
+
         var e = new AuditEvent(
-            Id(row), DateTimeOffset.Parse(Text(1)!, CultureInfo.InvariantCulture), Number(2), Text(3)!, Text(4),
+            Id(row), DateTimeOffset.Parse(Text(1)!, CultureInfo.InvariantCulture), Number(2), kind, Text(4),
             IsNull(row, 5) ? null : (int)Number(5), Text(6), Text(7)!, Text(8))
         {
             Cluster = Text(9)!,

@@ -10,9 +10,9 @@ public sealed record AuditQuery
 
     public string? JobId { get; init; }
 
-    public string? Kind { get; init; }
+    public AuditKind? Kind { get; init; }
 
-    public IReadOnlyList<string>? Kinds { get; init; }
+    public IReadOnlyList<AuditKind>? Kinds { get; init; }
 
     public string? ProposalId { get; init; }
 
@@ -98,7 +98,7 @@ public interface IAuditBackend : IAsyncDisposable, IDisposable
         string cluster, IReadOnlyList<AuditEvent> events, ReservationRules? reservations, LeaseFence? fence, TrailKey? key, CancellationToken cancellationToken);
 
     /// <summary>The latest record of a kind at or after a time whose JSON payload has a (top-level) field set.</summary>
-    Task<AuditEvent?> LatestAsync(string? cluster, string kind, DateTimeOffset since, string payloadField, CancellationToken cancellationToken);
+    Task<AuditEvent?> LatestAsync(string? cluster, AuditKind kind, DateTimeOffset since, string payloadField, CancellationToken cancellationToken);
 
     /// <summary>Records in trail order; <paramref name="cluster"/> null for every cluster's.</summary>
     Task<IReadOnlyList<AuditEvent>> QueryAsync(string? cluster, AuditQuery query, CancellationToken cancellationToken);
@@ -186,4 +186,13 @@ public interface ISessionStore
 public sealed class LeadershipLostException(string message) : Exception(message);
 
 /// <summary>The store could not be opened, or its schema is not one this program can use; the message says which and what to do.</summary>
-public sealed class AuditStoreException(string message, Exception? inner = null) : Exception(message, inner);
+public class AuditStoreException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>A stored record of a kind this vgac does not write: a newer vgac wrote it, or it was changed behind the trail's back.</summary>
+public sealed class UnknownRecordKindException(long id, string kind) : AuditStoreException(
+    $"record {id} of the audit trail is of kind {Core.Guards.Identifiers.Echo(kind)}, which this vgac does not write: a newer vgac wrote it, "
+    + "or it was changed behind the trail's back. Read the trail with the newest vgac, or run 'vgac audit --check'.")
+{
+    /// <summary>The record's id.</summary>
+    public long Id { get; } = id;
+}

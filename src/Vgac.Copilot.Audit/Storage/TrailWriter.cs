@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Vgac.Copilot.Core.Text;
 
 namespace Vgac.Copilot.Audit.Storage;
 
@@ -49,7 +50,7 @@ public static class TrailWriter
         foreach (var original in events)
         {
             var e = original with { Cluster = cluster };
-            if (reservations is not null && e.Kind == AuditKinds.ExecutionStarted
+            if (reservations is not null && e.Kind == AuditKind.ExecutionStarted
                 && await HolderAsync(connection, transaction, dialect, cluster, e, reservations, key, cancellationToken).ConfigureAwait(false) is { } holder)
             {
                 var conflict = new ReservationConflict(e, holder.ProposalId, holder.At, holder.State);
@@ -61,7 +62,7 @@ public static class TrailWriter
             await using var insert = Command(connection, transaction,
                 $"INSERT INTO events (id, at, cycle, kind, job_id, tier, proposal_id, summary, payload, cluster, prev_hash, hash) VALUES "
                 + $"({m}id, {m}at, {m}cycle, {m}kind, {m}job, {m}tier, {m}proposal, {m}summary, {m}payload, {m}cluster, {m}prev, {m}hash)", dialect,
-                ("id", id), ("at", AuditStore.Stamp(e.At)), ("cycle", e.Cycle), ("kind", e.Kind), ("job", e.JobId), ("tier", e.Tier), ("proposal", e.ProposalId),
+                ("id", id), ("at", AuditStore.Stamp(e.At)), ("cycle", e.Cycle), ("kind", e.Kind.Wire()), ("job", e.JobId), ("tier", e.Tier), ("proposal", e.ProposalId),
                 ("summary", e.Summary), ("payload", e.Payload), ("cluster", cluster), ("prev", previous), ("hash", hash));
             await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             (id, previous) = (id + 1, hash);
@@ -85,7 +86,7 @@ public static class TrailWriter
             WHERE s.kind = {m}kind AND s.cluster = {m}cluster AND s.job_id = {m}job AND s.tier = {m}tier AND s.at >= {m}since
               AND s.id > 0 AND s.hash IS NOT NULL
             ORDER BY s.id DESC
-            """, dialect, ("kind", AuditKinds.ExecutionStarted), ("cluster", cluster), ("job", start.JobId), ("tier", start.Tier), ("since", AuditStore.Stamp(start.At - rules.Window))))
+            """, dialect, ("kind", AuditKind.ExecutionStarted.Wire()), ("cluster", cluster), ("job", start.JobId), ("tier", start.Tier), ("since", AuditStore.Stamp(start.At - rules.Window))))
         {
             await using var reader = await query.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -133,7 +134,7 @@ public static class TrailWriter
             SELECT {AuditRows.ChainColumns} FROM events o
             WHERE o.kind = {dialect.Marker}kind AND o.proposal_id = {dialect.Marker}proposal AND o.id > {dialect.Marker}start AND o.hash IS NOT NULL
             ORDER BY o.id DESC
-            """, dialect, ("kind", AuditKinds.Execution), ("proposal", start.Event.ProposalId), ("start", start.Event.Id)))
+            """, dialect, ("kind", AuditKind.Execution.Wire()), ("proposal", start.Event.ProposalId), ("start", start.Event.Id)))
         {
             await using var reader = await query.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))

@@ -158,7 +158,7 @@ internal sealed record CommandSession(IServiceProvider Services, CliContext Cont
 
         var store = Get<Vgac.Copilot.Audit.AuditStore>();
         var found = store.Exists
-            ? (await store.AllClusters().QueryAsync(proposal: proposalId, kind: Vgac.Copilot.Audit.AuditKinds.Proposal, cancellationToken: cancellationToken).ConfigureAwait(false)).FirstOrDefault()
+            ? (await store.AllClusters().QueryAsync(proposal: proposalId, kind: Vgac.Copilot.Audit.AuditKind.Proposal, cancellationToken: cancellationToken).ConfigureAwait(false)).FirstOrDefault()
             : null;
         return found is not null && Clusters.Has(found.Cluster)
             ? await Clusters.ServicesAsync(found.Cluster, cancellationToken).ConfigureAwait(false)

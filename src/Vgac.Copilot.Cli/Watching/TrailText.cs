@@ -12,7 +12,7 @@ internal static class TrailText
     /// <param name="e">The record.</param>
     /// <param name="cluster">Whether to name its cluster (a trail of several).</param>
     public static string Event(AuditEvent e, bool cluster = false) =>
-        string.Create(CultureInfo.InvariantCulture, $"{e.At.ToLocalTime():yyyy-MM-dd HH:mm:ss} {(cluster ? $"{e.Cluster,-8} " : "")}#{e.Cycle,-5} {e.Kind,-18} {e.JobId ?? "-",-14} {e.Summary}");
+        string.Create(CultureInfo.InvariantCulture, $"{e.At.ToLocalTime():yyyy-MM-dd HH:mm:ss} {(cluster ? $"{e.Cluster,-8} " : "")}#{e.Cycle,-5} {e.Kind.Wire(),-18} {e.JobId ?? "-",-14} {e.Summary}");
 
     public static string Check(AuditCheckReport r, string path)
     {
