@@ -26,7 +26,7 @@ internal static class GlobalOptions
 
     public static readonly Option<string?> ConfigFile = new("--config")
     {
-        Description = "Extra JSON configuration file, read after appsettings.json.",
+        Description = "Extra JSON configuration file, read after your own (~/.config/vgac/config.json).",
         HelpName = "file",
         Recursive = true,
     };
@@ -88,12 +88,9 @@ internal static class GlobalOptions
         }
     }
 
-    /// <summary>The configuration key each value-taking flag sets.</summary>
+    /// <summary>The configuration key each value-taking flag sets, as the settings catalogue describes it.</summary>
     private static readonly (Option Option, string Key)[] Keys =
-    [
-        (VgacUrl, "Vgac:BaseUrl"), (Timeout, "Vgac:TimeoutSeconds"), (LlmProvider, "Llm:Provider"), (LlmEndpoint, "Llm:Endpoint"),
-        (LlmModel, "Llm:Model"), (LogLevel, "Log:ConsoleLevel"), (Cluster, Composition.ClusterPlan.DefaultKey),
-    ];
+        [.. new Option[] { VgacUrl, Timeout, LlmProvider, LlmEndpoint, LlmModel, LogLevel, Cluster }.Select(o => (o, Composition.SettingsCatalog.ForFlag(o.Name).Key))];
 
     /// <summary>The flag that sets a configuration key, for telling where a value came from.</summary>
     public static string? FlagFor(string key) =>

@@ -14,12 +14,12 @@ internal sealed class VgacClientOptionsValidator : IValidateOptions<VgacClientOp
 
         if (!Uri.TryCreate(options.BaseUrl, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
         {
-            failures.Add($"Vgac:BaseUrl (VGAC_API_BASE_URL, --vgac-url) must be an absolute http or https URL, got '{options.BaseUrl}'.");
+            failures.Add($"Vgac:BaseUrl must be an absolute http or https URL, got '{options.BaseUrl}'.");
         }
 
         if (!(options.TimeoutSeconds is > 0 and <= 3600))
         {
-            failures.Add($"Vgac:TimeoutSeconds (VGAC_TIMEOUT_SECONDS, --timeout) must be a number of seconds in (0, 3600], got {options.TimeoutSeconds}.");
+            failures.Add($"Vgac:TimeoutSeconds must be a number of seconds in (0, 3600], got {options.TimeoutSeconds}.");
         }
         else if (options.AttemptTimeoutSeconds is { } attempt && !(attempt >= 0.01 && attempt <= options.TimeoutSeconds))
         {
@@ -59,7 +59,7 @@ internal sealed class VgacClientOptionsValidator : IValidateOptions<VgacClientOp
         if (options.ApiKey is { } key && key.Any(char.IsControl))
         {
             // Say what is wrong without repeating the secret.
-            failures.Add("Vgac:ApiKey (VGAC_API_KEY) contains control characters (a stray newline?).");
+            failures.Add("Vgac:ApiKey contains control characters (a stray newline?).");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

@@ -52,7 +52,7 @@ public sealed class CommandLineTests
     }
 
     [Fact]
-    public async Task Configuration_FlagBeatsEnvironmentBeatsAppSettings()
+    public async Task Configuration_FlagBeatsEnvironmentBeatsBuiltIn()
     {
         var ct = TestContext.Current.CancellationToken;
         var env = new Dictionary<string, string> { ["VGAC_API_BASE_URL"] = "http://from-env:9000", ["VGAC_TIMEOUT_SECONDS"] = "7" };
@@ -61,7 +61,7 @@ public sealed class CommandLineTests
         var withFlag = await CliHarness.RunAsync(["config", "--vgac-url", "http://from-flag:9001"], env, ct);
         var defaults = await CliHarness.RunAsync(["config"], cancellationToken: ct);
 
-        Assert.Contains("http://localhost:8000", defaults.Out, StringComparison.Ordinal); // appsettings.json
+        Assert.Contains("http://localhost:8000", defaults.Out, StringComparison.Ordinal); // built in
         Assert.Contains("http://from-env:9000", envOnly.Out, StringComparison.Ordinal);
         Assert.Matches(@"Vgac:TimeoutSeconds\s+7", envOnly.Out);
         Assert.Contains("http://from-flag:9001", withFlag.Out, StringComparison.Ordinal);

@@ -33,7 +33,7 @@ public sealed class ConfigCommandTests
         Assert.Equal(("(set, hidden)", "environment VGAC_API_KEY"), settings["Vgac:ApiKey"]);
         Assert.Equal(("qwen2.5", "environment Llm__Model"), settings["Llm:Model"]);
         Assert.Equal(("true", "user config"), settings["Mcp:AllowActions"]);
-        Assert.Equal(("0.6", "appsettings.json"), settings["Guards:ConfidenceGate"]);
+        Assert.Equal(("0.6", "built-in"), settings["Guards:ConfidenceGate"]);
         Assert.Equal(("(not set)", "built-in"), settings["Watch:Webhook:Url"]);
         Assert.Equal(["Vgac", "Llm", "Guards", "Watch", "Storage", "Mcp", "Log", "Chat", "DefaultCluster"], settings.Keys.Select(k => k.Split(':')[0]).Distinct());
     }

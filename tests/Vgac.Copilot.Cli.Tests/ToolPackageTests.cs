@@ -66,7 +66,6 @@ public sealed class ToolPackageTests
         var entries = zip.Entries.Select(e => e.FullName.Replace('\\', '/')).ToList();
         const string tool = "tools/net10.0/any/";
         Assert.Contains(tool + "vgac.dll", entries);
-        Assert.Contains(tool + "appsettings.json", entries);
         Assert.Contains(tool + "prompts/offline/intents.json", entries);
         Assert.Contains(tool + "prompts/planner/system.md", entries);
         Assert.Contains(entries, e => e.StartsWith(tool + "evals/suites/", StringComparison.Ordinal) && e.EndsWith(".yaml", StringComparison.Ordinal));

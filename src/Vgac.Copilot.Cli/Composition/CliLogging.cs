@@ -31,7 +31,7 @@ internal static class CliLogging
 
     public static IServiceCollection AddCliLogging(this IServiceCollection services, LogOptions options, SecretRedactor secrets)
     {
-        var consoleLevel = LogOptions.ParseLevel(options.ConsoleLevel, "Log:ConsoleLevel (--log-level, VGAC_LOG_LEVEL)");
+        var consoleLevel = LogOptions.ParseLevel(options.ConsoleLevel, SettingsCatalog.Name("Log:ConsoleLevel"));
         var fileLevel = options.FileEnabled ? LogOptions.ParseLevel(options.FileLevel, "Log:FileLevel") : null;
         var lowest = new[] { consoleLevel, fileLevel }.Where(l => l.HasValue).Select(l => l!.Value).DefaultIfEmpty(LogEventLevel.Fatal).Min();
 
@@ -74,14 +74,14 @@ internal static class CliLogging
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
-                throw new ConfigurationException($"Log:Directory (VGAC_LOG_DIR): cannot write logs to '{directory}': {ex.Message}");
+                throw new ConfigurationException($"{SettingsCatalog.Name("Log:Directory")}: cannot write logs to '{directory}': {ex.Message}");
             }
         }
 
         var logger = config.CreateLogger();
         if (openFolder is not null)
         {
-            logger.Warning("Log:Directory (VGAC_LOG_DIR): {Warning}", openFolder);
+            logger.Warning("{Setting}: {Warning}", SettingsCatalog.Name("Log:Directory"), openFolder);
         }
         services.AddLogging(builder => builder.ClearProviders().SetMinimumLevel(LogLevel.Trace).AddSerilog(logger, dispose: true));
         return services;

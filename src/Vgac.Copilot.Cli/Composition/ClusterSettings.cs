@@ -116,7 +116,7 @@ internal sealed partial class ClusterPlan
         {
             var names = string.Join(", ", clusters.Select(c => c.Name));
             var guess = Core.Text.NameMatch.Closest(wanted, clusters.Select(c => c.Name));
-            found.Add($"{DefaultKey} (VGAC_CLUSTER, --cluster): no cluster is named '{Core.Text.UntrustedText.Clean(wanted)}'{(guess is null ? "" : $" (did you mean '{guess}'?)")}; configured: {(names.Length == 0 ? "none" : names)}.");
+            found.Add($"{SettingsCatalog.Name(DefaultKey)}: no cluster is named '{Core.Text.UntrustedText.Clean(wanted)}'{(guess is null ? "" : $" (did you mean '{guess}'?)")}; configured: {(names.Length == 0 ? "none" : names)}.");
             selected = clusters.FirstOrDefault()?.Name ?? SingleName;
         }
         else

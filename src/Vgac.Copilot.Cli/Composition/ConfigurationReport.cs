@@ -2,7 +2,6 @@ using System.Collections;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Reflection;
-using System.Text.RegularExpressions;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -64,7 +63,7 @@ internal static partial class ConfigurationReport
         var given = flags.ToList();
         var plan = ClusterPlan.Read(configuration, context.Environment, problems);
         var warnings = new List<string>();
-        var errors = Validate(configuration, problems, warnings);
+        var errors = Validate(configuration, problems, warnings).Select(SettingsCatalog.Named).ToList();
         ValidateClusters(configuration, plan, given, problems, warnings);
 
         var settings = new List<ConfigSetting>();
@@ -130,9 +129,7 @@ internal static partial class ConfigurationReport
     }
 
     /// <summary>Keys whose values are never shown: keys, tokens, passwords, and webhook URLs (they carry their secret in the path).</summary>
-    public static bool IsSecret(string key) =>
-        SecretKey().IsMatch(key) || key.Equals("Watch:Webhook:Url", StringComparison.OrdinalIgnoreCase)
-        || key.Equals("Storage:ConnectionString", StringComparison.OrdinalIgnoreCase);
+    public static bool IsSecret(string key) => SettingsCatalog.IsSecret(key);
 
     /// <summary>Every problem each section has, in the words the commands would use, without stopping at the first.</summary>
     private static List<string> Validate(IConfiguration configuration, List<string> problems, List<string> warnings)
@@ -142,7 +139,7 @@ internal static partial class ConfigurationReport
         try
         {
             configuration.GetSection(LogOptions.SectionName).Bind(log);
-            LogOptions.ParseLevel(log.ConsoleLevel, "Log:ConsoleLevel (--log-level, VGAC_LOG_LEVEL)");
+            LogOptions.ParseLevel(log.ConsoleLevel, SettingsCatalog.Name("Log:ConsoleLevel"));
             LogOptions.ParseLevel(log.FileLevel, "Log:FileLevel");
         }
         catch (Exception ex) when (ex is ConfigurationException or InvalidOperationException)
@@ -211,6 +208,11 @@ internal static partial class ConfigurationReport
         errors.FirstOrDefault(e => e.StartsWith(key + " ", StringComparison.OrdinalIgnoreCase) || e.StartsWith(key + ":", StringComparison.OrdinalIgnoreCase)
             || e.Contains($" {key} ", StringComparison.OrdinalIgnoreCase));
 
+    /// <summary>Every shown section's built-in defaults, as configuration keys (what no file or variable sets).</summary>
+    public static IReadOnlyDictionary<string, string?> BuiltInDefaults() =>
+        Shown.SelectMany(e => Defaults(e.Options, e.Section)).GroupBy(kv => kv.Key, StringComparer.OrdinalIgnoreCase)
+            .ToDictionary(g => g.Key, g => g.Last().Value, StringComparer.OrdinalIgnoreCase);
+
     /// <summary>The options type's own defaults, as configuration keys (simple values and nested option objects).</summary>
     [DynamicDependency(OptionsMembers, typeof(SloOptions))]
     [DynamicDependency(OptionsMembers, typeof(CommandOptions))]
@@ -255,6 +257,4 @@ internal static partial class ConfigurationReport
         _ => value.ToString(),
     };
 
-    [GeneratedRegex(@"(ApiKey|AuditKey|Token|Password|Secret)$", RegexOptions.IgnoreCase)]
-    private static partial Regex SecretKey();
 }

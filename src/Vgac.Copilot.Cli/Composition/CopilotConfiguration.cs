@@ -3,33 +3,14 @@ using Microsoft.Extensions.Configuration;
 namespace Vgac.Copilot.Cli.Composition;
 
 /// <summary>
-/// Builds the configuration in its documented order, last wins: <c>appsettings.json</c> beside the program (the
-/// defaults), the user's file (<see cref="UserConfigPath"/>), an optional <c>--config</c> file, environment
-/// variables, command-line flags. Every value can be traced back to the layer it came from (<c>vgac config</c>).
+/// Builds the configuration in its documented order, last wins: an <c>appsettings.json</c> beside the program (site
+/// defaults an installer may put there; none is shipped, the options types carry the defaults), the user's file
+/// (<see cref="UserConfigPath"/>), an optional <c>--config</c> file, environment variables, command-line flags. Every value can be traced back to the layer it came from (<c>vgac config</c>).
 /// </summary>
 internal static class CopilotConfiguration
 {
-    /// <summary>The environment variables named by the VGAC contract and this product, and the keys they set.</summary>
-    public static readonly IReadOnlyDictionary<string, string> WellKnownVariables = new Dictionary<string, string>(StringComparer.Ordinal)
-    {
-        ["VGAC_API_BASE_URL"] = "Vgac:BaseUrl",
-        ["VGAC_API_KEY"] = "Vgac:ApiKey",
-        ["VGAC_TIMEOUT_SECONDS"] = "Vgac:TimeoutSeconds",
-        ["VGAC_PLATFORM_PATH"] = "Platform:Path",
-        ["VGAC_LOG_DIR"] = "Log:Directory",
-        ["VGAC_LOG_LEVEL"] = "Log:ConsoleLevel",
-        ["VGAC_LLM_PROVIDER"] = "Llm:Provider",
-        ["VGAC_LLM_ENDPOINT"] = "Llm:Endpoint",
-        ["VGAC_LLM_MODEL"] = "Llm:Model",
-        ["VGAC_LLM_API_KEY"] = "Llm:ApiKey",
-        ["VGAC_AUDIT_DB"] = "Watch:AuditPath",
-        ["VGAC_STORAGE_PROVIDER"] = "Storage:Provider",
-        ["VGAC_STORAGE_CONNECTION"] = "Storage:ConnectionString",
-        ["VGAC_AUDIT_KEY"] = "Storage:AuditKey",
-        ["VGAC_WEBHOOK_URL"] = "Watch:Webhook:Url",
-        ["VGAC_DATA_DIR"] = "Chat:Directory",
-        ["VGAC_CLUSTER"] = "DefaultCluster",
-    };
+    /// <summary>The environment variables named by the VGAC contract and this product, and the keys they set (<see cref="SettingsCatalog"/>).</summary>
+    public static IReadOnlyDictionary<string, string> WellKnownVariables => SettingsCatalog.Variables;
 
     /// <summary>Sections that may also be set as <c>Section__Key</c> environment variables.</summary>
     public static readonly string[] Sections = ["Vgac", "Clusters", "Llm", "Guards", "Watch", "Storage", "Mcp", "Log", "Chat", "Platform", "Simulator"];

@@ -153,7 +153,7 @@ internal sealed class ClusterScopes : IClusterDirectory, IAsyncDisposable
             }
             catch (OptionsValidationException ex) when (Several)
             {
-                throw new ConfigurationException($"invalid configuration for cluster '{cluster.Name}' ({cluster.Origin}): {string.Join(" ", ex.Failures)}");
+                throw new ConfigurationException($"invalid configuration for cluster '{cluster.Name}' ({cluster.Origin}): {string.Join(" ", ex.Failures.Select(Composition.SettingsCatalog.Named))}");
             }
 
             StartupTimeline.Mark("options validated");

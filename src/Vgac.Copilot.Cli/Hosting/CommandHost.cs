@@ -110,7 +110,7 @@ internal static partial class CommandHost
     };
 
     private static string InvalidConfiguration(IEnumerable<OptionsValidationException> failures) =>
-        "invalid configuration: " + string.Join(" ", failures.SelectMany(f => f.Failures).Distinct(StringComparer.Ordinal));
+        "invalid configuration: " + string.Join(" ", failures.SelectMany(f => f.Failures).Select(Composition.SettingsCatalog.Named).Distinct(StringComparer.Ordinal));
 
     /// <summary>A parser's or binder's type name in words a person uses.</summary>
     internal static string Friendly(string clrType) => clrType.Replace("System.Nullable`1[", "", StringComparison.Ordinal).TrimEnd(']') switch
