@@ -72,27 +72,6 @@ public sealed class ChatSessionTests
     }
 
     [Fact]
-    public async Task Session_SavedInAPostgresStore_ResumesOnAnotherMachine()
-    {
-        var (postgres, unavailable) = await Vgac.Copilot.Testing.PostgresServer.SharedAsync();
-        if (postgres is null)
-        {
-            Assert.Skip(unavailable!);
-        }
-
-        var store = new Dictionary<string, string> { ["VGAC_STORAGE_PROVIDER"] = "postgres", ["VGAC_STORAGE_CONNECTION"] = await postgres!.CreateDatabaseAsync("vgac_sessions") };
-
-        // Two runs with nothing local in common (each its own data folder): only the store carries the session.
-        var saved = await CliHarness.RunAsync(["chat", "--demo"], store, Ct, input: "how busy is the cluster?\n/save handover\nexit\n");
-        var resumed = await CliHarness.RunAsync(["chat", "--demo", "--resume", "handover"], store, Ct, input: "/history\n/exit\n");
-
-        Assert.True(saved.ExitCode == ExitCodes.Success, saved.ToString());
-        Assert.True(resumed.ExitCode == ExitCodes.Success, resumed.ToString());
-        Assert.Contains("Resumed session 'handover' (1 question", resumed.Out, StringComparison.Ordinal);
-        Assert.Matches(@"1\s+how busy is the cluster\?", resumed.Out);
-    }
-
-    [Fact]
     public async Task Help_IsAligned_AndAMistypedCommandGetsTheClosest()
     {
         var result = await CliHarness.RunAsync(["chat", "--demo"], cancellationToken: Ct, input: "/help\n/sesions\n/exit\n");

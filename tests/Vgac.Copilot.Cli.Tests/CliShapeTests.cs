@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Vgac.Copilot.Cli.Commands;
-using Vgac.Copilot.Testing;
 
 namespace Vgac.Copilot.Cli.Tests;
 
@@ -87,44 +86,6 @@ public sealed class CliShapeTests
         Assert.Equal(ExitCodes.UsageError, result.ExitCode);
         Assert.Contains(message, result.Error, StringComparison.Ordinal);
         Assert.DoesNotContain("System.", result.Error, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public async Task Completion_Bash_RealShellCompletesCommandsAndOptionsFromTheProgram()
-    {
-        Assert.SkipUnless(File.Exists("/bin/bash") && !OperatingSystem.IsWindows(), "needs bash");
-        var folder = Directory.CreateTempSubdirectory("vgac-completion-").FullName;
-        var script = await CliHarness.RunAsync(["completion", "bash"], cancellationToken: Ct);
-        Assert.Equal(ExitCodes.Success, script.ExitCode);
-        await File.WriteAllTextAsync(Path.Combine(folder, "vgac-completion.bash"), script.Out, Ct);
-        // 'vgac' on the PATH is the real program, as an installed tool would be.
-        var shim = Path.Combine(folder, "vgac");
-        await File.WriteAllTextAsync(shim, $"#!/bin/sh\nexec dotnet \"{CliProcess.VgacDll}\" \"$@\"\n", Ct);
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(shim, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        }
-
-        const string Probe = """
-            set -e
-            source ./vgac-completion.bash
-            complete_line() { COMP_LINE="$1"; COMP_POINT=${#1}; read -ra COMP_WORDS <<< "$1"; [[ "$1" == *" " ]] && COMP_WORDS+=(""); COMP_CWORD=$((${#COMP_WORDS[@]} - 1)); _vgac_complete; echo "$1 => ${COMPREPLY[*]}"; }
-            complete_line "vgac pre"
-            complete_line "vgac predict --gpu"
-            complete_line "vgac completion "
-            """;
-        await File.WriteAllTextAsync(Path.Combine(folder, "probe.sh"), Probe, Ct);
-
-        var run = await ProgramRun.RunAsync("/bin/bash", ["probe.sh"], folder, TimeSpan.FromMinutes(1), Ct,
-            new Dictionary<string, string> { ["PATH"] = folder + ":" + Environment.GetEnvironmentVariable("PATH") });
-
-        Assert.True(run.ExitCode == 0, run.ToString());
-        Assert.Contains("vgac pre => predict", run.Out, StringComparison.Ordinal);
-        var options = run.Out.Split('\n').Single(l => l.StartsWith("vgac predict --gpu =>", StringComparison.Ordinal)).Split(' ');
-        Assert.Contains("--gpus", options);
-        Assert.Contains("--gpu-type", options);
-        Assert.DoesNotContain("--batch", options);
-        Assert.Matches(@"vgac completion  => .*bash.*powershell.*zsh|vgac completion  => .*bash.*zsh", run.Out);
     }
 
     [Theory]

@@ -1,5 +1,3 @@
-using Vgac.Copilot.Testing;
-
 namespace Vgac.Copilot.Cli.Tests;
 
 public sealed class CommandLineTests
@@ -76,26 +74,6 @@ public sealed class CommandLineTests
         Assert.Equal(ExitCodes.Success, result.ExitCode);
         Assert.DoesNotContain("sk-do-not-print", result.Out + result.Error, StringComparison.Ordinal);
         Assert.Contains("(set, hidden)", result.Out, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public async Task RealProcess_BadConfiguration_ExitCode2AndOneLine()
-    {
-        var result = await CliProcess.RunAsync(["doctor"], new Dictionary<string, string> { ["VGAC_TIMEOUT_SECONDS"] = "-1", ["VGAC_LOG_DIR"] = TestPaths.Logs },
-            cancellationToken: TestContext.Current.CancellationToken);
-
-        Assert.True(result.ExitCode == ExitCodes.UsageError, result.ToString());
-        Assert.Single(result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
-        Assert.Equal(string.Empty, result.Out);
-    }
-
-    [Fact]
-    public async Task RealProcess_Version_PrintsVersion()
-    {
-        var result = await CliProcess.RunAsync(["--version"], cancellationToken: TestContext.Current.CancellationToken);
-
-        Assert.Equal(ExitCodes.Success, result.ExitCode);
-        Assert.Matches(@"^vgac \d+\.\d+\.\d+", result.Out);
     }
 
     [Theory]

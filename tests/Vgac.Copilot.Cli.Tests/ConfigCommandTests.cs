@@ -55,7 +55,7 @@ public sealed class ConfigCommandTests
         var errors = json.RootElement.GetProperty("settings").EnumerateArray()
             .Where(s => s.GetProperty("error").ValueKind == JsonValueKind.String)
             .ToDictionary(s => s.GetProperty("key").GetString()!, s => s.GetProperty("error").GetString()!);
-        Assert.Equal("Vgac:TimeoutSeconds must be a number, got 'soon'.", errors["Vgac:TimeoutSeconds"]);
+        Assert.Equal("Vgac:TimeoutSeconds (VGAC_TIMEOUT_SECONDS, --timeout) must be a number, got 'soon'.", errors["Vgac:TimeoutSeconds"]);
         Assert.Contains("must be in [0.5, 1], got 0.3", errors["Guards:ConfidenceGate"], StringComparison.Ordinal);
         Assert.Contains("'loud'", errors["Log:ConsoleLevel"], StringComparison.Ordinal);
         Assert.Contains("3 problems", result.Error, StringComparison.Ordinal);

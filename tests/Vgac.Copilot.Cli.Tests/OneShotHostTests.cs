@@ -7,7 +7,7 @@ namespace Vgac.Copilot.Cli.Tests;
 /// <summary>
 /// Which runs the one-shot <c>vgac</c> (the command library with <see cref="OneShotHost"/>) hands to <c>vgac-full</c>,
 /// and what it says when that program is not there. The hand-over itself (the process replacing itself) is tested on
-/// the native build, in <see cref="NativeBuildTests"/>.
+/// the native build, in NativeBuildTests (Vgac.Copilot.Cli.IntegrationTests).
 /// </summary>
 public sealed class OneShotHostTests
 {

@@ -176,19 +176,6 @@ public sealed class PredictCommandTests
     }
 
     [Fact]
-    public async Task Predict_BatchFromTheRealStdin_ReadsEveryLine()
-    {
-        // A real process: the console's reader is opened only when a command reads it.
-        var result = await CliProcess.RunAsync(
-            ["predict", "--demo", "--batch", "-", "-o", "json"], cancellationToken: Ct, timeout: TimeSpan.FromMinutes(2),
-            input: "{\"gpus\": 1}\n{\"gpus\": 4, \"gpu_type\": \"A100\"}\n");
-
-        Assert.True(result.ExitCode == ExitCodes.Success, result.ToString());
-        using var json = JsonDocument.Parse(result.Out);
-        Assert.Equal([1, 4], json.RootElement.EnumerateArray().Select(p => p.GetProperty("spec").GetProperty("gpus").GetInt32()));
-    }
-
-    [Fact]
     public async Task Predict_OneSchemaEverywhere_FlagsJsonlAndEchoUseTheSameNames()
     {
         var result = await CliHarness.RunAsync(

@@ -1,10 +1,8 @@
-using System.Diagnostics;
-using System.Text.RegularExpressions;
 using Vgac.Copilot.Testing;
 
 namespace Vgac.Copilot.Cli.Tests;
 
-public sealed partial class SimAndDemoTests
+public sealed class SimAndDemoTests
 {
     [Fact]
     public async Task Doctor_DemoCluster_TalksToTheEmbeddedSimulatorOverHttp()
@@ -137,67 +135,6 @@ public sealed partial class SimAndDemoTests
         Assert.Equal(ExitCodes.UsageError, result.ExitCode);
         Assert.Contains("line 2, column 'wait time'", result.Error, StringComparison.Ordinal);
     }
-
-    [Fact]
-    public async Task Sim_RealProcess_ServesTheApiAndStopsCleanlyOnSigint()
-    {
-        var ct = TestContext.Current.CancellationToken;
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[] { CliProcess.VgacDll, "sim", "--port", "0", "--speed", "0", "--warmup-hours", "24" })
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        TestEnvironment.Apply(info);
-        using var process = Process.Start(info)!;
-        // Read stderr from the start: a child blocked on a full pipe would never see the signal through.
-        var stderr = process.StandardError.ReadToEndAsync(ct);
-        try
-        {
-            string? url = null;
-            while (url is null && await process.StandardOutput.ReadLineAsync(ct) is { } line)
-            {
-                url = UrlLine().Match(line) is { Success: true } m ? m.Groups[1].Value : null;
-            }
-
-            Assert.NotNull(url);
-            var stdout = process.StandardOutput.ReadToEndAsync(ct);
-            await using var harness = ClientHarness.Create(new Uri(url));
-            var summary = await harness.Client.GetClusterSummaryAsync(ct);
-            Assert.Equal(104, summary.TotalGpus);
-
-            using (var kill = Process.Start("kill", ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
-            {
-                await kill.WaitForExitAsync(ct);
-            }
-
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            timeout.CancelAfter(TimeSpan.FromSeconds(30));
-            try
-            {
-                await process.WaitForExitAsync(timeout.Token);
-            }
-            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-            {
-                process.Kill(entireProcessTree: true);
-                Assert.Fail($"the simulator did not stop within 30 s of SIGINT; its stderr:\n{await stderr}");
-            }
-
-            Assert.Equal(ExitCodes.Success, process.ExitCode);
-            Assert.Contains("Simulator stopped.", await stderr, StringComparison.Ordinal);
-            await stdout;
-        }
-        finally
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-            }
-        }
-    }
-
-    [GeneratedRegex(@"listening on (http://\S+)")]
-    private static partial Regex UrlLine();
 
     [Theory]
     [InlineData("notes.csv", "when,what\nmonday,meeting\n", "cannot tell the trace format from its content")]

@@ -334,7 +334,7 @@ public sealed class WatchCommandTests
         }, Ct);
 
         Assert.Equal(2, result.ExitCode);
-        Assert.Contains("Watch:Webhook:Url must be an absolute http(s) URL", result.Error, StringComparison.Ordinal);
+        Assert.Contains("Watch:Webhook:Url (VGAC_WEBHOOK_URL) must be an absolute http(s) URL", result.Error, StringComparison.Ordinal);
         Assert.DoesNotContain("hook-secret", result.Error, StringComparison.Ordinal);
     }
 

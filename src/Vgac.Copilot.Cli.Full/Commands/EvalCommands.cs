@@ -77,84 +77,99 @@ internal sealed class EvalCommand : VgacCommand
 
     private async Task<int> EvaluateAsync(ParseResult parse, CommandSession session, CancellationToken token)
     {
+        var (kind, times, llm) = Planner(parse, session);
+        var (suites, cassettesPath, heldOut) = Suites(parse);
+        await using var scripted = kind == "scripted" ? await ScriptedModel.StartAsync(token).ConfigureAwait(false) : null;
+        var model = scripted is null ? llm : new LlmOptions
         {
-            var kind = parse.GetValue(planner);
-            if (kind is not ("offline" or "llm" or "scripted"))
-            {
-                throw new ConfigurationException($"--planner must be offline, llm or scripted, got '{kind}'.");
-            }
-
-            var times = parse.GetValue(repeat);
-            if (times is < 1 or > 50)
-            {
-                throw new ConfigurationException($"--repeat must be between 1 and 50, got {times}.");
-            }
-
-            var llm = session.Get<IOptions<LlmOptions>>().Value;
-            if (kind == "llm" && !llm.IsConfigured)
-            {
-                throw new ConfigurationException("--planner llm needs a model: set --llm-provider, --llm-endpoint and --llm-model (or VGAC_LLM_*).");
-            }
-
-            var (suitesPath, cassettesPath) = EvalFolders.Resolve(parse.GetValue(suitesFolder), parse.GetValue(cassettesFolder));
-            var only = parse.GetValue(suite);
-            var heldOut = EvalFolders.Phrasings(suitesPath);
-            var phrasingsOnly = string.Equals(only, PhrasingReport.SuiteName, StringComparison.OrdinalIgnoreCase);
-            if (phrasingsOnly && heldOut is null)
-            {
-                throw new ConfigurationException($"--suite phrasings: no phrasings/heldout.tsv beside '{suitesPath}'.");
-            }
-
-            IReadOnlyList<EvalSuite> suites;
+            Provider = "openai-compatible",
+            Endpoint = scripted.Endpoint.ToString(),
+            Model = "scripted",
+            InputCostPerMillionTokens = llm.InputCostPerMillionTokens,
+            OutputCostPerMillionTokens = llm.OutputCostPerMillionTokens,
+        };
+        var runner = new EvalRunner(cassettesPath, kind == "offline" ? null : model);
+        var results = await runner.RunAsync(suites, times, null, token).ConfigureAwait(false);
+        var result = EvalReport.From(runner.PlannerKind, kind == "offline" ? null : model.Model, times, results,
+            (model.InputCostPerMillionTokens, model.OutputCostPerMillionTokens));
+        if (heldOut is not null)
+        {
             try
             {
-                suites = phrasingsOnly ? [] : SuiteLoader.Load(suitesPath, only);
+                result = result.WithPhrasings(PhrasingEval.Run(OfflineUnderstanding.Default, heldOut));
             }
-            catch (Exception ex) when (ex is InvalidDataException or DirectoryNotFoundException)
+            catch (InvalidDataException ex)
             {
                 throw new ConfigurationException(ex.Message);
             }
-
-            await using var scripted = kind == "scripted" ? await ScriptedModel.StartAsync(token).ConfigureAwait(false) : null;
-            var model = scripted is null ? llm : new LlmOptions
-            {
-                Provider = "openai-compatible",
-                Endpoint = scripted.Endpoint.ToString(),
-                Model = "scripted",
-                InputCostPerMillionTokens = llm.InputCostPerMillionTokens,
-                OutputCostPerMillionTokens = llm.OutputCostPerMillionTokens,
-            };
-            var runner = new EvalRunner(cassettesPath, kind == "offline" ? null : model);
-            var results = await runner.RunAsync(suites, times, null, token).ConfigureAwait(false);
-            var result = EvalReport.From(runner.PlannerKind, kind == "offline" ? null : model.Model, times, results,
-                (model.InputCostPerMillionTokens, model.OutputCostPerMillionTokens));
-            if (heldOut is not null && (only is null || phrasingsOnly))
-            {
-                try
-                {
-                    result = result.WithPhrasings(PhrasingEval.Run(OfflineUnderstanding.Default, heldOut));
-                }
-                catch (InvalidDataException ex)
-                {
-                    throw new ConfigurationException(ex.Message);
-                }
-            }
-
-            await session.Out.WriteAsync(Summary(result)).ConfigureAwait(false);
-            if (parse.GetValue(report) is { } folder)
-            {
-                ReportWriter.Write(result, folder);
-                await session.Out.WriteLineAsync($"Reports written to {Path.GetFullPath(folder)}").ConfigureAwait(false);
-            }
-
-            var problems = parse.GetValue(baseline) is { } file ? ReportWriter.CompareWithBaseline(result, file) : (result.GuardCompliance < 1 ? ["guard compliance below 100 %"] : []);
-            foreach (var problem in problems)
-            {
-                await session.Context.Error.WriteLineAsync($"vgac: eval: {problem}").ConfigureAwait(false);
-            }
-
-            return problems.Count == 0 ? ExitCodes.Success : ExitCodes.Failure;
         }
+
+        return await ReportAsync(result, parse, session).ConfigureAwait(false);
+    }
+
+    /// <summary>The planner to evaluate, how many times, and the model settings: checked before anything runs.</summary>
+    private (string Kind, int Times, LlmOptions Llm) Planner(ParseResult parse, CommandSession session)
+    {
+        var kind = parse.GetValue(planner);
+        if (kind is not ("offline" or "llm" or "scripted"))
+        {
+            throw new ConfigurationException($"--planner must be offline, llm or scripted, got '{kind}'.");
+        }
+
+        var times = parse.GetValue(repeat);
+        if (times is < 1 or > 50)
+        {
+            throw new ConfigurationException($"--repeat must be between 1 and 50, got {times}.");
+        }
+
+        var llm = session.Get<IOptions<LlmOptions>>().Value;
+        if (kind == "llm" && !llm.IsConfigured)
+        {
+            throw new ConfigurationException("--planner llm needs a model: set --llm-provider, --llm-endpoint and --llm-model (or VGAC_LLM_*).");
+        }
+
+        return (kind, times, llm);
+    }
+
+    /// <summary>The suites to run (none for <c>--suite phrasings</c>), the cassettes' folder, and the held-out phrasings when they are evaluated too.</summary>
+    private (IReadOnlyList<EvalSuite> Suites, string Cassettes, string? HeldOut) Suites(ParseResult parse)
+    {
+        var (suitesPath, cassettesPath) = EvalFolders.Resolve(parse.GetValue(suitesFolder), parse.GetValue(cassettesFolder));
+        var only = parse.GetValue(suite);
+        var heldOut = EvalFolders.Phrasings(suitesPath);
+        var phrasingsOnly = string.Equals(only, PhrasingReport.SuiteName, StringComparison.OrdinalIgnoreCase);
+        if (phrasingsOnly && heldOut is null)
+        {
+            throw new ConfigurationException($"--suite phrasings: no phrasings/heldout.tsv beside '{suitesPath}'.");
+        }
+
+        try
+        {
+            return (phrasingsOnly ? [] : SuiteLoader.Load(suitesPath, only), cassettesPath, only is null || phrasingsOnly ? heldOut : null);
+        }
+        catch (Exception ex) when (ex is InvalidDataException or DirectoryNotFoundException)
+        {
+            throw new ConfigurationException(ex.Message);
+        }
+    }
+
+    /// <summary>The summary, the reports asked for, and the exit code: a failure when the baseline regressed or a guard was not kept.</summary>
+    private async Task<int> ReportAsync(EvalReport result, ParseResult parse, CommandSession session)
+    {
+        await session.Out.WriteAsync(Summary(result)).ConfigureAwait(false);
+        if (parse.GetValue(report) is { } folder)
+        {
+            ReportWriter.Write(result, folder);
+            await session.Out.WriteLineAsync($"Reports written to {Path.GetFullPath(folder)}").ConfigureAwait(false);
+        }
+
+        var problems = parse.GetValue(baseline) is { } file ? ReportWriter.CompareWithBaseline(result, file) : (result.GuardCompliance < 1 ? ["guard compliance below 100 %"] : []);
+        foreach (var problem in problems)
+        {
+            await session.Context.Error.WriteLineAsync($"vgac: eval: {problem}").ConfigureAwait(false);
+        }
+
+        return problems.Count == 0 ? ExitCodes.Success : ExitCodes.Failure;
     }
 
     /// <summary>Where the suites and cassettes are: given folders, else the copies installed beside the program.</summary>

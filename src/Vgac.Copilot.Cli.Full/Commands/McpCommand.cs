@@ -110,43 +110,12 @@ internal sealed class McpCommand : VgacCommand
 
     private static async Task<int> ServeHttpAsync(ParseResult parse, CommandSession session, McpHostOptions options, CancellationToken cancellationToken)
     {
-        var address = IPAddress.Loopback;
-        if (parse.GetValue(Bind) is { } bind && !IPAddress.TryParse(bind, out address))
-        {
-            throw new ConfigurationException($"--bind must be an IP address, got '{bind}'.");
-        }
-
-        if (parse.GetValue(Token) is not null)
-        {
-            throw new ConfigurationException("--token is not accepted: a token on the command line is visible to every user in 'ps'. Set VGAC_MCP_TOKEN, or put it in a file and pass --token-file.");
-        }
-
-        var token = ReadToken(parse.GetValue(TokenFile)) ?? session.Context.Environment.GetValueOrDefault("VGAC_MCP_TOKEN");
-        session.Context.Secrets.Learn([token]);
-        if (!IPAddress.IsLoopback(address!) && string.IsNullOrEmpty(token))
-        {
-            throw new ConfigurationException($"--bind {address} exposes the server beyond this machine: set VGAC_MCP_TOKEN or pass --token-file.");
-        }
-
-        if (options.AllowActions && string.IsNullOrEmpty(token))
-        {
-            // Loopback is not the user's alone: any account on this machine can connect and answer the confirmation.
-            throw new ConfigurationException("--allow-actions over HTTP needs a token even on loopback (any user of this machine can reach 127.0.0.1 and confirm an action): set VGAC_MCP_TOKEN or pass --token-file.");
-        }
-
-        var access = McpHttpAccess.For(address!, parse.GetValue(AllowedHosts) ?? [], parse.GetValue(AllowedOrigins) ?? [], string.IsNullOrEmpty(token) ? null : token);
-
-        var port = parse.GetValue(Port);
-        if (port is < 0 or > 65535)
-        {
-            throw new ConfigurationException($"--port must be between 0 and 65535, got {port}.");
-        }
-
+        var (address, port, token, access) = HttpAccess(parse, session, options);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(k =>
         {
-            k.Listen(address!, port);
+            k.Listen(address, port);
             k.Limits.MaxRequestBodySize = 1024 * 1024; // a tool call is a few KB; nothing bigger is read
         });
         builder.Services.AddSingleton(session.Context.Secrets);
@@ -180,6 +149,46 @@ internal sealed class McpCommand : VgacCommand
 
         await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
         return ExitCodes.Success;
+    }
+
+    /// <summary>
+    /// Where the HTTP server listens and who may call it: loopback unless bound elsewhere, which needs a token, as
+    /// actions do even on loopback; the token from a file or <c>VGAC_MCP_TOKEN</c>, never the command line.
+    /// </summary>
+    private static (IPAddress Address, int Port, string? Token, McpHttpAccess Access) HttpAccess(ParseResult parse, CommandSession session, McpHostOptions options)
+    {
+        var address = IPAddress.Loopback;
+        if (parse.GetValue(Bind) is { } bind && !IPAddress.TryParse(bind, out address))
+        {
+            throw new ConfigurationException($"--bind must be an IP address, got '{bind}'.");
+        }
+
+        if (parse.GetValue(Token) is not null)
+        {
+            throw new ConfigurationException("--token is not accepted: a token on the command line is visible to every user in 'ps'. Set VGAC_MCP_TOKEN, or put it in a file and pass --token-file.");
+        }
+
+        var token = ReadToken(parse.GetValue(TokenFile)) ?? session.Context.Environment.GetValueOrDefault("VGAC_MCP_TOKEN");
+        session.Context.Secrets.Learn([token]);
+        if (!IPAddress.IsLoopback(address!) && string.IsNullOrEmpty(token))
+        {
+            throw new ConfigurationException($"--bind {address} exposes the server beyond this machine: set VGAC_MCP_TOKEN or pass --token-file.");
+        }
+
+        if (options.AllowActions && string.IsNullOrEmpty(token))
+        {
+            // Loopback is not the user's alone: any account on this machine can connect and answer the confirmation.
+            throw new ConfigurationException("--allow-actions over HTTP needs a token even on loopback (any user of this machine can reach 127.0.0.1 and confirm an action): set VGAC_MCP_TOKEN or pass --token-file.");
+        }
+
+        var port = parse.GetValue(Port);
+        if (port is < 0 or > 65535)
+        {
+            throw new ConfigurationException($"--port must be between 0 and 65535, got {port}.");
+        }
+
+        token = string.IsNullOrEmpty(token) ? null : token;
+        return (address!, port, token, McpHttpAccess.For(address!, parse.GetValue(AllowedHosts) ?? [], parse.GetValue(AllowedOrigins) ?? [], token));
     }
 
     /// <summary>The token in a file (first line, trimmed); the file should be readable by its owner only.</summary>

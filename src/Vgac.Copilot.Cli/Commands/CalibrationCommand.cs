@@ -46,77 +46,78 @@ internal sealed class CalibrationAuditCommand : VgacCommand
 
     protected override async Task<int> ExecuteAsync(ParseResult parse, CommandSession session, CancellationToken token)
     {
-        var format = Format!;
+        var binCount = parse.GetValue(bins);
+        if (binCount is < 1 or > 1000)
         {
-            var outputFormat = parse.GetValue(format);
-            var binCount = parse.GetValue(bins);
-            if (binCount is < 1 or > 1000)
-            {
-                throw new ConfigurationException($"--bins must be between 1 and 1000, got {binCount}.");
-            }
-
-            if (parse.GetValue(plot) is { } target && !target.EndsWith(ReliabilityPlot.Extension, StringComparison.OrdinalIgnoreCase))
-            {
-                throw new ConfigurationException($"--plot writes an SVG image; give a file name ending in {ReliabilityPlot.Extension}, got '{Path.GetFileName(target)}'.");
-            }
-
-            var file = parse.GetValue(input);
-            var isLive = parse.GetValue(live);
-            if (file is null == !isLive)
-            {
-                throw new ConfigurationException("give exactly one of --input FILE.csv or --live.");
-            }
-
-            CalibrationAudit? audit;
-            string source;
-            if (isLive)
-            {
-                var result = await session.Get<LiveAuditor>().AuditAsync(cancellationToken: token).ConfigureAwait(false);
-                audit = result.Audit;
-                source = $"the live model at {session.Get<Client.IVgacClient>().BaseAddress} ({result.OutcomesUsed} outcomes of {result.HistoryRows} history rows)";
-                if (outputFormat == OutputFormat.Json)
-                {
-                    await session.Out.WriteLineAsync(JsonSerializer.Serialize(result, CoreJsonContext.Default.LiveAudit)).ConfigureAwait(false);
-                }
-                else
-                {
-                    // One verdict: what the guards will let act (VGAC's figure and the audit together), told once, with the
-                    // tiers and the drift line above it from the same standing.
-                    var standing = session.Get<GuardPolicy>().Standing(result.Reported.ToFacts());
-                    if (audit is not null)
-                    {
-                        await session.Out.WriteAsync(AuditText.Format(audit, source, verdict: null, standing)).ConfigureAwait(false);
-                    }
-
-                    await session.Out.WriteLineAsync($"Live: {result.Summary}").ConfigureAwait(false);
-                    await session.Out.WriteLineAsync($"Verdict: {standing.Line(audit?.Slo)}").ConfigureAwait(false);
-                    await session.Out.WriteLineAsync(WaitCoverageLine(result.WaitCoverage)).ConfigureAwait(false);
-                }
-            }
-            else
-            {
-                var (p, y) = ProbabilityCsv.ReadPredictions(file!, parse.GetValue(probability)!, parse.GetValue(label)!);
-                audit = session.Get<CalibrationAuditor>().Audit(p, y, binCount);
-                source = Path.GetFileName(file!);
-                await session.Out.WriteAsync(outputFormat == OutputFormat.Json
-                    ? JsonSerializer.Serialize(audit, CoreJsonContext.Default.CalibrationAudit) + Environment.NewLine
-                    : AuditText.Format(audit, source)).ConfigureAwait(false);
-            }
-
-            if (parse.GetValue(plot) is { } svg && audit is not null)
-            {
-                ReliabilityPlot.Save(audit, svg, source.Split(' ')[0]);
-                await session.Context.Error.WriteLineAsync($"Reliability diagram written to {svg}").ConfigureAwait(false);
-            }
-
-            if (parse.GetValue(failOnSlo) && audit?.Slo.Where(s => s.Met == false).Select(s => s.Name).ToList() is { Count: > 0 } failed)
-            {
-                await session.Context.Error.WriteLineAsync($"vgac: {failed.Count} calibration SLO{(failed.Count == 1 ? "" : "s")} failed: {string.Join(", ", failed)}.").ConfigureAwait(false);
-                return ExitCodes.SloFailed;
-            }
-
-            return ExitCodes.Success;
+            throw new ConfigurationException($"--bins must be between 1 and 1000, got {binCount}.");
         }
+
+        if (parse.GetValue(plot) is { } target && !target.EndsWith(ReliabilityPlot.Extension, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ConfigurationException($"--plot writes an SVG image; give a file name ending in {ReliabilityPlot.Extension}, got '{Path.GetFileName(target)}'.");
+        }
+
+        var file = parse.GetValue(input);
+        if (file is null == !parse.GetValue(live))
+        {
+            throw new ConfigurationException("give exactly one of --input FILE.csv or --live.");
+        }
+
+        var json = parse.GetValue(Format!) == OutputFormat.Json;
+        var (audit, source) = file is null
+            ? await LiveAsync(session, json, token).ConfigureAwait(false)
+            : await FromFileAsync(session, file, parse, binCount, json).ConfigureAwait(false);
+        if (parse.GetValue(plot) is { } svg && audit is not null)
+        {
+            ReliabilityPlot.Save(audit, svg, source.Split(' ')[0]);
+            await session.Context.Error.WriteLineAsync($"Reliability diagram written to {svg}").ConfigureAwait(false);
+        }
+
+        if (parse.GetValue(failOnSlo) && audit?.Slo.Where(s => s.Met == false).Select(s => s.Name).ToList() is { Count: > 0 } failed)
+        {
+            await session.Context.Error.WriteLineAsync($"vgac: {failed.Count} calibration SLO{(failed.Count == 1 ? "" : "s")} failed: {string.Join(", ", failed)}.").ConfigureAwait(false);
+            return ExitCodes.SloFailed;
+        }
+
+        return ExitCodes.Success;
+    }
+
+    /// <summary>The live model audited on its recent outcomes, and written out; the audit (none when too few outcomes) and what it was made of.</summary>
+    private static async Task<(CalibrationAudit? Audit, string Source)> LiveAsync(CommandSession session, bool json, CancellationToken token)
+    {
+        var result = await session.Get<LiveAuditor>().AuditAsync(cancellationToken: token).ConfigureAwait(false);
+        var audit = result.Audit;
+        var source = $"the live model at {session.Get<Client.IVgacClient>().BaseAddress} ({result.OutcomesUsed} outcomes of {result.HistoryRows} history rows)";
+        if (json)
+        {
+            await session.Out.WriteLineAsync(JsonSerializer.Serialize(result, CoreJsonContext.Default.LiveAudit)).ConfigureAwait(false);
+            return (audit, source);
+        }
+
+        // One verdict: what the guards will let act (VGAC's figure and the audit together), told once, with the
+        // tiers and the drift line above it from the same standing.
+        var standing = session.Get<GuardPolicy>().Standing(result.Reported.ToFacts());
+        if (audit is not null)
+        {
+            await session.Out.WriteAsync(AuditText.Format(audit, source, verdict: null, standing)).ConfigureAwait(false);
+        }
+
+        await session.Out.WriteLineAsync($"Live: {result.Summary}").ConfigureAwait(false);
+        await session.Out.WriteLineAsync($"Verdict: {standing.Line(audit?.Slo)}").ConfigureAwait(false);
+        await session.Out.WriteLineAsync(WaitCoverageLine(result.WaitCoverage)).ConfigureAwait(false);
+        return (audit, source);
+    }
+
+    /// <summary>A file of predictions and outcomes audited, and written out.</summary>
+    private async Task<(CalibrationAudit? Audit, string Source)> FromFileAsync(CommandSession session, string file, ParseResult parse, int binCount, bool json)
+    {
+        var (p, y) = ProbabilityCsv.ReadPredictions(file, parse.GetValue(probability)!, parse.GetValue(label)!);
+        var audit = session.Get<CalibrationAuditor>().Audit(p, y, binCount);
+        var source = Path.GetFileName(file);
+        await session.Out.WriteAsync(json
+            ? JsonSerializer.Serialize(audit, CoreJsonContext.Default.CalibrationAudit) + Environment.NewLine
+            : AuditText.Format(audit, source)).ConfigureAwait(false);
+        return (audit, source);
     }
 
     /// <summary>The wait intervals' own audit: how they fared on the history replayed in time order.</summary>

@@ -204,8 +204,32 @@ internal sealed partial class ClusterPlan
         }
 
         string? Value(string field) => fields.TryGetValue(field, out var section) ? section.Value : null;
+        if (NameOf(where, Value("Name"), problems) is not { } name)
+        {
+            return null;
+        }
 
-        var name = Value("Name")?.Trim();
+        where = $"{where} ({name})";
+        var overlay = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        ReadConnection(where, Value, environment, overlay, problems);
+        if (fields.TryGetValue("Guards", out var guards))
+        {
+            foreach (var (path, value) in guards.AsEnumerable(makePathsRelative: true).Where(p => p.Value is not null))
+            {
+                overlay[$"Guards:{path}"] = value;
+            }
+        }
+
+        var labels = fields.TryGetValue("Labels", out var labelSection)
+            ? labelSection.GetChildren().Where(l => l.Value is not null).ToDictionary(l => l.Key, l => l.Value!, StringComparer.Ordinal)
+            : new Dictionary<string, string>(StringComparer.Ordinal);
+        return new ClusterSettings(name, overlay, labels) { Origin = where };
+    }
+
+    /// <summary>The entry's name, when it is a DNS-1123 label; null (and the problem said) otherwise.</summary>
+    private static string? NameOf(string where, string? given, List<string> problems)
+    {
+        var name = given?.Trim();
         if (string.IsNullOrEmpty(name))
         {
             problems.Add($"{where}: Name is missing; a cluster needs a name such as 'eks' or 'slurm-a'.");
@@ -218,9 +242,14 @@ internal sealed partial class ClusterPlan
             return null;
         }
 
-        where = $"{where} ({name})";
-        var overlay = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
-        if (Value("BaseUrl") is not { Length: > 0 } url)
+        return name;
+    }
+
+    /// <summary>How the cluster's VGAC is reached: its URL, its key (given, or from the variable it names) and its timeout, into the overlay.</summary>
+    private static void ReadConnection(
+        string where, Func<string, string?> value, IReadOnlyDictionary<string, string> environment, Dictionary<string, string?> overlay, List<string> problems)
+    {
+        if (value("BaseUrl") is not { Length: > 0 } url)
         {
             problems.Add($"{where}: BaseUrl is missing; give the URL of this cluster's VGAC.");
         }
@@ -234,8 +263,8 @@ internal sealed partial class ClusterPlan
             overlay["Vgac:BaseUrl"] = url;
         }
 
-        var key = Value("ApiKey");
-        if (Value("ApiKeyEnv") is { Length: > 0 } variable)
+        var key = value("ApiKey");
+        if (value("ApiKeyEnv") is { Length: > 0 } variable)
         {
             if (key is not null)
             {
@@ -256,7 +285,7 @@ internal sealed partial class ClusterPlan
             overlay["Vgac:ApiKey"] = key;
         }
 
-        if (Value("TimeoutSeconds") is { } timeout)
+        if (value("TimeoutSeconds") is { } timeout)
         {
             if (double.TryParse(timeout, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds is > 0 and <= 3600)
             {
@@ -267,19 +296,6 @@ internal sealed partial class ClusterPlan
                 problems.Add($"{where}: TimeoutSeconds must be a number of seconds in (0, 3600], got '{Core.Text.UntrustedText.Clean(timeout)}'.");
             }
         }
-
-        if (fields.TryGetValue("Guards", out var guards))
-        {
-            foreach (var (path, value) in guards.AsEnumerable(makePathsRelative: true).Where(p => p.Value is not null))
-            {
-                overlay[$"Guards:{path}"] = value;
-            }
-        }
-
-        var labels = fields.TryGetValue("Labels", out var labelSection)
-            ? labelSection.GetChildren().Where(l => l.Value is not null).ToDictionary(l => l.Key, l => l.Value!, StringComparer.Ordinal)
-            : new Dictionary<string, string>(StringComparer.Ordinal);
-        return new ClusterSettings(name, overlay, labels) { Origin = where };
     }
 
     /// <summary>The documented field a configuration key means (<c>base_url</c>, <c>baseURL</c> → <c>BaseUrl</c>), or null.</summary>

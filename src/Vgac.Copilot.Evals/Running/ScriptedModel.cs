@@ -78,23 +78,43 @@ public sealed class ScriptedModel : IAsyncDisposable
         var after = messages.Skip(lastUser.i + 1).ToList();
         if (!after.Any(m => m!["role"]!.GetValue<string>() == "tool"))
         {
-            return Calls([.. plan.Parts.SelectMany(p => targets.SelectMany(cluster => p.Intent.Tools.Select(t =>
-            {
-                var arguments = OfflinePlanner.Arguments(t, p.Entities);
-                if (cluster is not null)
-                {
-                    arguments[ClusterRouting.Argument] = cluster;
-                }
-
-                return (t.Name, JsonSerializer.Serialize(arguments, PluginJson.Options.GetTypeInfo(typeof(Dictionary<string, object?>))));
-            })))]);
+            return Calls([.. plan.Parts.SelectMany(p => targets.SelectMany(cluster => p.Intent.Tools.Select(t => Call(t, p.Entities, cluster))))]);
         }
 
-        // Each call's tool and the cluster it asked, by call id.
-        var asked = after.Where(m => m!["tool_calls"] is JsonArray).SelectMany(m => m!["tool_calls"]!.AsArray())
+        var asked = Asked(after);
+        var (results, failed) = ToolResults(after, asked);
+        IReadOnlyDictionary<string, JsonElement> Of(string? cluster) => results.GetValueOrDefault(cluster ?? "") ?? new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+        if (failed is { } failure)
+        {
+            return AfterFailure(plan, asked, failure, Of);
+        }
+
+        return Text(string.Join("\n\n", [.. plan.Parts.Select(p => ClusterAnswers.Write(p.Intent, p.Entities, [.. targets.Select(c => (c, Of(c)))])), .. plan.Note is { } note ? [note] : Array.Empty<string>()]));
+    }
+
+    /// <summary>One tool call as the offline planner would make it, asked of <paramref name="cluster"/> when there are several.</summary>
+    private static (string Name, string Arguments) Call(IntentTool tool, Entities entities, string? cluster)
+    {
+        var arguments = OfflinePlanner.Arguments(tool, entities);
+        if (cluster is not null)
+        {
+            arguments[ClusterRouting.Argument] = cluster;
+        }
+
+        return (tool.Name, JsonSerializer.Serialize(arguments, PluginJson.Options.GetTypeInfo(typeof(Dictionary<string, object?>))));
+    }
+
+    /// <summary>Each call's tool and the cluster it asked, by call id.</summary>
+    private static Dictionary<string, (string Name, string? Cluster)> Asked(List<JsonNode?> after) =>
+        after.Where(m => m!["tool_calls"] is JsonArray).SelectMany(m => m!["tool_calls"]!.AsArray())
             .ToDictionary(c => c!["id"]!.GetValue<string>(), c => (
                 Name: c!["function"]!["name"]!.GetValue<string>().Replace("vgac-", "", StringComparison.Ordinal),
                 Cluster: JsonNode.Parse(c["function"]!["arguments"]!.GetValue<string>())?[ClusterRouting.Argument]?.GetValue<string>()));
+
+    /// <summary>The tools' results by cluster and tool, and the first call that failed (its content is not a JSON object).</summary>
+    private static (Dictionary<string, Dictionary<string, JsonElement>> Results, (string Name, string? Cluster, string Content)? Failed) ToolResults(
+        List<JsonNode?> after, Dictionary<string, (string Name, string? Cluster)> asked)
+    {
         var results = new Dictionary<string, Dictionary<string, JsonElement>>(StringComparer.Ordinal);
         (string Name, string? Cluster, string Content)? failed = null;
         foreach (var tool in after.Where(m => m!["role"]!.GetValue<string>() == "tool"))
@@ -115,34 +135,27 @@ public sealed class ScriptedModel : IAsyncDisposable
             mine[name] = JsonDocument.Parse(content).RootElement.Clone();
         }
 
-        IReadOnlyDictionary<string, JsonElement> Of(string? cluster) => results.GetValueOrDefault(cluster ?? "") ?? new Dictionary<string, JsonElement>(StringComparer.Ordinal);
-        if (failed is var (failedName, failedCluster, failure))
+        return (results, failed);
+    }
+
+    /// <summary>
+    /// After a tool failed: as the system prompt asks, a scheduler without such a thing gets the equivalent question
+    /// (asked once), said so; any other failure is reported as it came.
+    /// </summary>
+    private JsonObject AfterFailure(Understanding plan, Dictionary<string, (string Name, string? Cluster)> asked, (string Name, string? Cluster, string Content) failed,
+        Func<string?, IReadOnlyDictionary<string, JsonElement>> of)
+    {
+        var (failedName, failedCluster, failure) = failed;
+        var part = plan.Parts.FirstOrDefault(p => p.Intent.Tools.Any(t => t.Name == failedName));
+        if (!failure.Contains("Not found", StringComparison.Ordinal) || part?.Intent.Elsewhere is not var (other, says)
+            || _understanding.Intents.FirstOrDefault(i => i.Name == other) is not { } equivalent)
         {
-            // As the system prompt asks: a scheduler without such a thing gets the equivalent question, said so.
-            var part = plan.Parts.FirstOrDefault(p => p.Intent.Tools.Any(t => t.Name == failedName));
-            if (failure.Contains("Not found", StringComparison.Ordinal) && part?.Intent.Elsewhere is var (other, says)
-                && _understanding.Intents.FirstOrDefault(i => i.Name == other) is { } equivalent)
-            {
-                if (!asked.Values.Any(a => equivalent.Tools.Any(t => t.Name == a.Name)))
-                {
-                    return Calls([.. equivalent.Tools.Select(t =>
-                    {
-                        var arguments = OfflinePlanner.Arguments(t, part.Entities);
-                        if (failedCluster is not null)
-                        {
-                            arguments[ClusterRouting.Argument] = failedCluster;
-                        }
-
-                        return (t.Name, JsonSerializer.Serialize(arguments, PluginJson.Options.GetTypeInfo(typeof(Dictionary<string, object?>))));
-                    })]);
-                }
-
-                return Text($"{says.Replace("{cluster}", failedCluster ?? "This cluster", StringComparison.Ordinal)}\n{ClusterAnswers.Write(equivalent, part.Entities, [(null, Of(failedCluster))])}");
-            }
-
             return Text($"I could not get that from VGAC: {failure} [{failedName}]");
         }
-        return Text(string.Join("\n\n", [.. plan.Parts.Select(p => ClusterAnswers.Write(p.Intent, p.Entities, [.. targets.Select(c => (c, Of(c)))])), .. plan.Note is { } note ? [note] : Array.Empty<string>()]));
+
+        return !asked.Values.Any(a => equivalent.Tools.Any(t => t.Name == a.Name))
+            ? Calls([.. equivalent.Tools.Select(t => Call(t, part.Entities, failedCluster))])
+            : Text($"{says.Replace("{cluster}", failedCluster ?? "This cluster", StringComparison.Ordinal)}\n{ClusterAnswers.Write(equivalent, part.Entities, [(null, of(failedCluster))])}");
     }
 
     /// <summary>About four characters a token, as real tokenizers average on English and JSON.</summary>

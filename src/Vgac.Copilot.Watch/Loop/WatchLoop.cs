@@ -36,8 +36,7 @@ public sealed partial class WatchLoop(WatchCycle cycle, WatchOptions options, Ti
         WatchLeadership? leadership = null, Func<Lease, Task>? standingBy = null)
     {
         var ran = 0L;
-        var outages = 0;
-        var failures = 0;
+        var streak = new Streak();
         while (!stop.IsCancellationRequested && (maxCycles is null || ran < maxCycles))
         {
             if (leadership is { Leading: false } && await leadership.LeadAsync(standingBy ?? (_ => Task.CompletedTask), stop).ConfigureAwait(false) is null)
@@ -51,43 +50,23 @@ public sealed partial class WatchLoop(WatchCycle cycle, WatchOptions options, Ti
                 await beforeCycle(ran, CancellationToken.None).ConfigureAwait(false);
             }
 
-            CycleReport report;
-            using var activity = Client.CopilotTelemetry.Source.StartActivity("watch cycle");
-            activity?.SetTag("vgac.cluster", cycle.Cluster);
-            try
+            if (await CycleAsync(streak, leadership, started).ConfigureAwait(false) is not { } report)
             {
-                report = await cycle.RunOnceAsync(CancellationToken.None).ConfigureAwait(false);
-                failures = 0;
-            }
-            catch (LeadershipLostException lost) when (leadership is not null)
-            {
-                // Another replica leads now; what this one wrote before the fence stands, nothing after it was written.
-                await leadership.LostAsync(lost.Message).ConfigureAwait(false);
-                continue;
-            }
-            catch (Exception ex) when (++failures < MaxConsecutiveFailures)
-            {
-                LogCycleFailed(ex, failures, ex.Message);
-                report = CycleReport.Failed(time.GetUtcNow(), cycle.Autonomy, ex.Message, cycle.Committed) with { Cluster = cycle.Cluster };
+                continue; // leadership lost: another replica runs the next cycle
             }
 
-            var outcome = report.Failure is not null ? "failed" : report.Outage is not null ? "outage" : "ok";
-            activity?.SetTag("vgac.cycle", report.Cycle);
-            activity?.SetTag("vgac.outcome", outcome);
-            Client.CopilotTelemetry.WatchCycles.Add(1, new("vgac.cluster", cycle.Cluster), new("vgac.outcome", outcome));
-            Client.CopilotTelemetry.WatchCycleDuration.Record(time.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>("vgac.cluster", cycle.Cluster));
             ran++;
             var last = maxCycles is { } max && ran >= max;
-            outages = report.Outage is null && report.Failure is null ? 0 : outages + 1;
+            streak.Outages = report.Outage is null && report.Failure is null ? 0 : streak.Outages + 1;
             var interval = TimeSpan.FromSeconds(options.IntervalSeconds);
-            var delay = outages == 0 ? interval : Backoff(interval, outages);
+            var delay = streak.Outages == 0 ? interval : Backoff(interval, streak.Outages);
             if (report.Outage is { } outage && !last)
             {
-                LogBackingOff(report.Cycle, outages, delay.TotalSeconds, outage);
+                LogBackingOff(report.Cycle, streak.Outages, delay.TotalSeconds, outage);
             }
 
             var remaining = delay - time.GetElapsedTime(started);
-            await onCycle(report, new NextCycle(outages == 0 && remaining > TimeSpan.Zero ? remaining : delay, outages) { Last = last }).ConfigureAwait(false);
+            await onCycle(report, new NextCycle(streak.Outages == 0 && remaining > TimeSpan.Zero ? remaining : delay, streak.Outages) { Last = last }).ConfigureAwait(false);
             if (last)
             {
                 break;
@@ -95,7 +74,7 @@ public sealed partial class WatchLoop(WatchCycle cycle, WatchOptions options, Ti
 
             try
             {
-                await Task.Delay(outages > 0 ? delay : remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero, time, stop).ConfigureAwait(false);
+                await Task.Delay(streak.Outages > 0 ? delay : remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero, time, stop).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
@@ -104,6 +83,48 @@ public sealed partial class WatchLoop(WatchCycle cycle, WatchOptions options, Ti
         }
 
         return ran;
+    }
+
+    /// <summary>Cycles in a row that failed, and that met an outage (the back-off grows with them).</summary>
+    private sealed class Streak
+    {
+        public int Failures { get; set; }
+
+        public int Outages { get; set; }
+    }
+
+    /// <summary>
+    /// One cycle, traced and counted: its report (a failed one standing in for a cycle that threw, until too many
+    /// have in a row), or null when this replica lost the leadership during it.
+    /// </summary>
+    private async Task<CycleReport?> CycleAsync(Streak streak, WatchLeadership? leadership, long started)
+    {
+        CycleReport report;
+        using var activity = Client.CopilotTelemetry.Source.StartActivity("watch cycle");
+        activity?.SetTag("vgac.cluster", cycle.Cluster);
+        try
+        {
+            report = await cycle.RunOnceAsync(CancellationToken.None).ConfigureAwait(false);
+            streak.Failures = 0;
+        }
+        catch (LeadershipLostException lost) when (leadership is not null)
+        {
+            // Another replica leads now; what this one wrote before the fence stands, nothing after it was written.
+            await leadership.LostAsync(lost.Message).ConfigureAwait(false);
+            return null;
+        }
+        catch (Exception ex) when (++streak.Failures < MaxConsecutiveFailures)
+        {
+            LogCycleFailed(ex, streak.Failures, ex.Message);
+            report = CycleReport.Failed(time.GetUtcNow(), cycle.Autonomy, ex.Message, cycle.Committed) with { Cluster = cycle.Cluster };
+        }
+
+        var outcome = report.Failure is not null ? "failed" : report.Outage is not null ? "outage" : "ok";
+        activity?.SetTag("vgac.cycle", report.Cycle);
+        activity?.SetTag("vgac.outcome", outcome);
+        Client.CopilotTelemetry.WatchCycles.Add(1, new("vgac.cluster", cycle.Cluster), new("vgac.outcome", outcome));
+        Client.CopilotTelemetry.WatchCycleDuration.Record(time.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>("vgac.cluster", cycle.Cluster));
+        return report;
     }
 
     private TimeSpan Backoff(TimeSpan interval, int outages)

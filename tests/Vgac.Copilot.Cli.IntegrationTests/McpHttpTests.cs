@@ -6,8 +6,9 @@ using System.Text.RegularExpressions;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
 using Vgac.Copilot.Testing;
+using Vgac.Copilot.Cli.Tests;
 
-namespace Vgac.Copilot.Cli.Tests;
+namespace Vgac.Copilot.Cli.IntegrationTests;
 
 /// <summary><c>vgac mcp --http</c> as real clients (and attackers) meet it: a real process over loopback.</summary>
 public sealed partial class McpHttpTests(ITestOutputHelper output)

@@ -1,7 +1,7 @@
 using System.Text.RegularExpressions;
 using Vgac.Copilot.Testing;
 
-namespace Vgac.Copilot.Cli.Tests;
+namespace Vgac.Copilot.Cli.IntegrationTests;
 
 /// <summary>
 /// <c>vgac chat</c> at a real pseudo-terminal (tmux, 120x40), driven by keys as a person types them: long lines

@@ -2,7 +2,7 @@ using Vgac.Copilot.Testing;
 using Vgac.Copilot.Audit.Storage;
 using Vgac.Copilot.Audit;
 
-namespace Vgac.Copilot.Watch.Tests;
+namespace Vgac.Copilot.Storage.IntegrationTests;
 
 /// <summary>
 /// The chain walk at a year's size: the store's rows read as stored bytes, a long trail walked in two halves at once.

@@ -2,7 +2,7 @@ using System.IO.Compression;
 using System.Text.Json;
 using Vgac.Copilot.Testing;
 
-namespace Vgac.Copilot.Cli.Tests;
+namespace Vgac.Copilot.Cli.IntegrationTests;
 
 /// <summary>
 /// <c>vgac</c> as a user installs it: packed with <c>dotnet pack</c>, installed with <c>dotnet tool install</c> into

@@ -2,8 +2,9 @@ using System.Xml.Linq;
 using Vgac.Copilot.Simulator;
 using Vgac.Copilot.Simulator.Hosting;
 using Vgac.Copilot.Testing;
+using Vgac.Copilot.Cli.Tests;
 
-namespace Vgac.Copilot.Cli.Tests;
+namespace Vgac.Copilot.Cli.IntegrationTests;
 
 /// <summary>Tests that must see every service provider the process builds while they run, and only theirs.</summary>
 [CollectionDefinition(nameof(AloneCollection), DisableParallelization = true)]

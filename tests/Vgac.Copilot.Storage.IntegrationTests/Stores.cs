@@ -6,7 +6,7 @@ using Vgac.Copilot.Audit.Storage;
 using Vgac.Copilot.Audit;
 using Vgac.Copilot.Storage.Sqlite;
 
-namespace Vgac.Copilot.Watch.Tests;
+namespace Vgac.Copilot.Storage.IntegrationTests;
 
 /// <summary>
 /// A fresh trail in either provider, so one test body holds both to the same promises: an SQLite file in a

@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Vgac.Copilot.Testing;
 
-namespace Vgac.Copilot.Cli.Tests;
+namespace Vgac.Copilot.Cli.IntegrationTests;
 
 /// <summary>
 /// The real <c>vgac mcp --demo</c> process over stdio, driven by a client nobody here wrote: the official MCP

@@ -2,7 +2,7 @@ using Microsoft.Data.Sqlite;
 using Vgac.Copilot.Audit;
 using Vgac.Copilot.Storage.Sqlite;
 
-namespace Vgac.Copilot.Watch.Tests;
+namespace Vgac.Copilot.Storage.IntegrationTests;
 
 /// <summary>The audit trail's hash chain: every record vouches for its content and for the one before it.</summary>
 public sealed class AuditChainTests

@@ -5,7 +5,7 @@ using System.Text.Json;
 using Npgsql;
 using Vgac.Copilot.Testing;
 
-namespace Vgac.Copilot.Cli.Tests;
+namespace Vgac.Copilot.Cli.IntegrationTests;
 
 /// <summary>
 /// Three real <c>vgac watch</c> processes on one PostgreSQL store: one leads, two stand by; the leader is killed with

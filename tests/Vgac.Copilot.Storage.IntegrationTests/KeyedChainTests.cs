@@ -2,7 +2,7 @@ using System.Globalization;
 using Vgac.Copilot.Audit.Storage;
 using Vgac.Copilot.Audit;
 
-namespace Vgac.Copilot.Watch.Tests;
+namespace Vgac.Copilot.Storage.IntegrationTests;
 
 /// <summary>
 /// The keyed chain and its anchor: someone who can write the store but holds no key cannot cut the tail, rewrite the

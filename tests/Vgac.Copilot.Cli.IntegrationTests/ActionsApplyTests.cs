@@ -1,6 +1,7 @@
 using Vgac.Copilot.Testing;
+using Vgac.Copilot.Cli.Tests;
 
-namespace Vgac.Copilot.Cli.Tests;
+namespace Vgac.Copilot.Cli.IntegrationTests;
 
 /// <summary><c>vgac actions apply</c>: a person applies an action from the command line, at most once per job and tier.</summary>
 public sealed class ActionsApplyTests(ITestOutputHelper output)

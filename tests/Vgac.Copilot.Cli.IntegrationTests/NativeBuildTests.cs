@@ -2,8 +2,9 @@ using System.Text.Json;
 using Vgac.Copilot.Simulator;
 using Vgac.Copilot.Simulator.Hosting;
 using Vgac.Copilot.Testing;
+using Vgac.Copilot.Cli.Tests;
 
-namespace Vgac.Copilot.Cli.Tests;
+namespace Vgac.Copilot.Cli.IntegrationTests;
 
 /// <summary>
 /// The natively compiled program (the install path) does what the JIT one does: <c>.ci/run</c> publishes it with the

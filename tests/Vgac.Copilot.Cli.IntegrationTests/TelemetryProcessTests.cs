@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using Vgac.Copilot.Testing;
 
-namespace Vgac.Copilot.Cli.Tests;
+namespace Vgac.Copilot.Cli.IntegrationTests;
 
 /// <summary>
 /// The telemetry a team's tools read, end to end with real processes: a real Prometheus (Debian's package) scraping

@@ -5,8 +5,9 @@ using Vgac.Copilot.Watch.Loop;
 using Vgac.Copilot.Audit.Storage;
 using Vgac.Copilot.Audit;
 using Vgac.Copilot.Storage.Sqlite;
+using Vgac.Copilot.Watch.Tests;
 
-namespace Vgac.Copilot.Watch.Tests;
+namespace Vgac.Copilot.Storage.IntegrationTests;
 
 /// <summary>Watch replicas on one store: one leads and runs cycles, the others stand by and take over when it stops or stalls.</summary>
 public sealed class WatchLeadershipTests

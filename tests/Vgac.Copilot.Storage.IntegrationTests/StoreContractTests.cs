@@ -3,7 +3,7 @@ using Vgac.Copilot.Storage.Postgres;
 using Vgac.Copilot.Audit.Storage;
 using Vgac.Copilot.Audit;
 
-namespace Vgac.Copilot.Watch.Tests;
+namespace Vgac.Copilot.Storage.IntegrationTests;
 
 /// <summary>
 /// The promises every store keeps, held to both providers by the same test bodies: records read back as written,
