@@ -242,25 +242,9 @@ public static class AuditChain
         var written = state?.Written;
         var from = full ? null : state?.Verified;
 
-        // Records outside the sequence sort first (ids below 1): an incremental walk looks at them too, then skips ahead.
-        try
+        if (await OutsideTheSequenceAsync(store, cancellationToken).ConfigureAwait(false) is { } planted)
         {
-            await foreach (var record in store.Backend.ChainAsync(long.MinValue, cancellationToken, throughId: 0).ConfigureAwait(false))
-            {
-                return new ChainReport(0, 0, record.Event.Id, "its id lies outside the trail's sequence (ids start at 1): it was put there behind the application's back")
-                {
-                    KeyOrigin = key?.Origin,
-                    From = from,
-                };
-            }
-        }
-        catch (UnknownRecordKindException ex)
-        {
-            return new ChainReport(0, 0, ex.Id, "its id lies outside the trail's sequence (ids start at 1) and its kind is none vgac writes: it was put there behind the application's back")
-            {
-                KeyOrigin = key?.Origin,
-                From = from,
-            };
+            return planted with { KeyOrigin = key?.Origin, From = from };
         }
 
         ChainWalk? walk = null;
@@ -306,8 +290,35 @@ public static class AuditChain
             return report;
         }
 
-        var remedy = $" (if the trail was replaced on purpose, remove the anchor {anchor!.File})";
-        return (report.Tip, walk.AtAnchor) switch
+        return AgainstAnchor(report, walk.AtAnchor, written, from, anchor!);
+    }
+
+    /// <summary>
+    /// A record outside the trail's sequence (ids start at 1; those below sort first), which an incremental walk
+    /// looks at too: it was put there behind the application's back. Null when there is none.
+    /// </summary>
+    private static async Task<ChainReport?> OutsideTheSequenceAsync(AuditStore store, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (var record in store.Backend.ChainAsync(long.MinValue, cancellationToken, throughId: 0).ConfigureAwait(false))
+            {
+                return new ChainReport(0, 0, record.Event.Id, "its id lies outside the trail's sequence (ids start at 1): it was put there behind the application's back");
+            }
+        }
+        catch (UnknownRecordKindException ex)
+        {
+            return new ChainReport(0, 0, ex.Id, "its id lies outside the trail's sequence (ids start at 1) and its kind is none vgac writes: it was put there behind the application's back");
+        }
+
+        return null;
+    }
+
+    /// <summary>The walk's report held against the anchor kept outside the store: records removed from the end, or the trail rewritten from the anchor on.</summary>
+    private static ChainReport AgainstAnchor(ChainReport report, string? atAnchor, AnchorPoint written, AnchorPoint? from, TrailAnchor anchor)
+    {
+        var remedy = $" (if the trail was replaced on purpose, remove the anchor {anchor.File})";
+        return (report.Tip, atAnchor) switch
         {
             (null, _) => report with { BrokenAt = written.Id, Why = $"the trail is empty, but its anchor says it reached record {written.Id}: its records were removed{remedy}" },
             ({ } t, _) when t.Id < written.Id => report with { BrokenAt = t.Id, Why = $"the trail ends at record {t.Id}, before its anchor at record {written.Id}: records were removed from its end{remedy}" },

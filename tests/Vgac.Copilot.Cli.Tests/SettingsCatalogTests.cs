@@ -51,6 +51,19 @@ public sealed class SettingsCatalogTests
         Assert.Contains("Vgac:TimeoutSeconds (VGAC_TIMEOUT_SECONDS, --timeout) must be", result.Out + result.Error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task ConfigJson_ADescribedSetting_SaysWhatItIsAndItsVariableAndFlag()
+    {
+        var result = await CliHarness.RunAsync(["config", "--format", "json"], new Dictionary<string, string>(), Ct);
+
+        using var json = System.Text.Json.JsonDocument.Parse(result.Out);
+        var settings = json.RootElement.GetProperty("settings").EnumerateArray().ToDictionary(s => s.GetProperty("key").GetString()!);
+        var url = settings["Vgac:BaseUrl"];
+        Assert.Equal(("VGAC_API_BASE_URL", "--vgac-url", "Base URL of the VGAC API"),
+            (url.GetProperty("variable").GetString(), url.GetProperty("flag").GetString(), url.GetProperty("about").GetString()));
+        Assert.False(settings["Vgac:MaxRetries"].TryGetProperty("about", out _));
+    }
+
     [Theory]
     [InlineData("Watch:Webhook:Url", true)]
     [InlineData("Storage:ConnectionString", true)]

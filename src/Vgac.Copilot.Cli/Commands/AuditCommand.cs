@@ -48,71 +48,76 @@ internal sealed class AuditCommand : VgacCommand
 
     protected override async Task<int> ExecuteAsync(ParseResult parse, CommandSession session, CancellationToken token)
     {
-        var context = Context;
-        var format = Format!;
+        if (parse.GetValue(sinceHours) is <= 0)
         {
-            if (parse.GetValue(sinceHours) is <= 0)
-            {
-                throw new ConfigurationException($"--since-hours must be positive, got {parse.GetValue(sinceHours)}.");
-            }
-
-            var store = session.Get<AuditStore>().AllClusters();
-            if (!store.Exists)
-            {
-                await context.Error.WriteLineAsync($"vgac: no audit trail at {store.Path} yet: 'vgac watch' starts one (or pass --audit-db).").ConfigureAwait(false);
-                return ExitCodes.NotFound;
-            }
-
-            // A demo trail runs on the simulator's clock: "2h" counts back from its newest record, not from now.
-            var now = parse.GetValue(AuditTrail.LatestDemo) && (parse.GetValue(since) is not null || parse.GetValue(sinceHours) is not null)
-                ? (await store.QueryAsync(cancellationToken: token).ConfigureAwait(false)).Select(e => e.At).DefaultIfEmpty(DateTimeOffset.UtcNow).Max()
-                : DateTimeOffset.UtcNow;
-            DateTimeOffset? from = parse.GetValue(since) is { } text ? Durations.Since(text, now)
-                : parse.GetValue(sinceHours) is { } h ? now.AddHours(-h)
-                : null;
-            var json = parse.GetValue(format) == "json";
-
-            // The whole trail unless the run names a cluster; each cluster checked against its own guards.
-            var named = parse.GetResult(GlobalOptions.Cluster) is not null;
-            var view = named ? store.ForCluster(session.Clusters.Selected) : store.AllClusters();
-            var inTrail = named ? [session.Clusters.Selected] : await store.ClustersAsync(token).ConfigureAwait(false);
-            var order = session.Clusters.Clusters.Select(c => c.Name).ToList();
-            var clusters = inTrail.OrderBy(c => order.IndexOf(c) is var i and >= 0 ? i : int.MaxValue).ToList(); // as configured, then any others
-            var several = clusters.Count > 1;
-            if (parse.GetValue(check))
-            {
-                var clean = true;
-                var chain = await AuditChain.VerifyAsync(store, token, full: parse.GetValue(full) || from is not null).ConfigureAwait(false); // one chain for the whole trail
-                // An incremental check judges what was added since the last clean one, with the window the guards look back over.
-                var judgedFrom = from ?? TrailCheck.Since(chain, session.Get<GuardPolicy>().Options, session.Get<ActionOptions>());
-                foreach (var cluster in clusters.DefaultIfEmpty(session.Clusters.Selected))
-                {
-                    // A cluster no longer configured is judged by the guards of the one the run is for.
-                    var services = session.Clusters.Has(cluster) ? await session.Clusters.ServicesAsync(cluster, token).ConfigureAwait(false) : session.Services;
-                    var report = await new AuditCheck(store.ForCluster(cluster), services.GetRequiredService<GuardPolicy>(), services.GetRequiredService<ActionOptions>(),
-                            services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Client.VgacClientOptions>>().Value.BaseUrl)
-                        .RunAsync(judgedFrom, token, chain).ConfigureAwait(false);
-                    var shown = json ? ActionsJson.Records.Serialize(report) : TrailText.Check(report, store.Path);
-                    await session.Out.WriteLineAsync(json && several ? $$"""{"cluster":"{{System.Text.Json.JsonEncodedText.Encode(cluster)}}","check":{{shown}}}""" : several ? $"[{cluster}] {shown}" : shown).ConfigureAwait(false);
-                    clean &= report.Clean;
-                }
-
-                if (clean)
-                {
-                    TrailCheck.Verified(store, chain);
-                }
-
-                return clean ? ExitCodes.Success : ExitCodes.AuditViolation;
-            }
-
-            var events = await view.QueryAsync(from, parse.GetValue(job), cancellationToken: token).ConfigureAwait(false);
-            foreach (var e in events)
-            {
-                await session.Out.WriteLineAsync(json ? ActionsJson.Records.Serialize(e) : TrailText.Event(e, several)).ConfigureAwait(false);
-            }
-
-            return ExitCodes.Success;
+            throw new ConfigurationException($"--since-hours must be positive, got {parse.GetValue(sinceHours)}.");
         }
+
+        var store = session.Get<AuditStore>().AllClusters();
+        if (!store.Exists)
+        {
+            await Context.Error.WriteLineAsync($"vgac: no audit trail at {store.Path} yet: 'vgac watch' starts one (or pass --audit-db).").ConfigureAwait(false);
+            return ExitCodes.NotFound;
+        }
+
+        // A demo trail runs on the simulator's clock: "2h" counts back from its newest record, not from now.
+        var now = parse.GetValue(AuditTrail.LatestDemo) && (parse.GetValue(since) is not null || parse.GetValue(sinceHours) is not null)
+            ? (await store.QueryAsync(cancellationToken: token).ConfigureAwait(false)).Select(e => e.At).DefaultIfEmpty(DateTimeOffset.UtcNow).Max()
+            : DateTimeOffset.UtcNow;
+        DateTimeOffset? from = parse.GetValue(since) is { } text ? Durations.Since(text, now)
+            : parse.GetValue(sinceHours) is { } h ? now.AddHours(-h)
+            : null;
+        var json = parse.GetValue(Format!) == "json";
+
+        // The whole trail unless the run names a cluster; each cluster checked against its own guards.
+        var named = parse.GetResult(GlobalOptions.Cluster) is not null;
+        var inTrail = named ? [session.Clusters.Selected] : await store.ClustersAsync(token).ConfigureAwait(false);
+        var order = session.Clusters.Clusters.Select(c => c.Name).ToList();
+        var clusters = inTrail.OrderBy(c => order.IndexOf(c) is var i and >= 0 ? i : int.MaxValue).ToList(); // as configured, then any others
+        if (parse.GetValue(check))
+        {
+            return await CheckAsync(session, store, clusters, from, parse.GetValue(full), json, token).ConfigureAwait(false);
+        }
+
+        var view = named ? store.ForCluster(session.Clusters.Selected) : store.AllClusters();
+        foreach (var e in await view.QueryAsync(from, parse.GetValue(job), cancellationToken: token).ConfigureAwait(false))
+        {
+            await session.Out.WriteLineAsync(json ? ActionsJson.Records.Serialize(e) : TrailText.Event(e, clusters.Count > 1)).ConfigureAwait(false);
+        }
+
+        return ExitCodes.Success;
+    }
+
+    /// <summary>
+    /// <c>--check</c>: the chain once for the whole trail, then each cluster's records against its own guards (a
+    /// cluster no longer configured by those of the one the run is for); a clean check is remembered, so the next
+    /// one judges only what was added since.
+    /// </summary>
+    private static async Task<int> CheckAsync(
+        CommandSession session, AuditStore store, IReadOnlyList<string> clusters, DateTimeOffset? from, bool full, bool json, CancellationToken token)
+    {
+        var several = clusters.Count > 1;
+        var clean = true;
+        var chain = await AuditChain.VerifyAsync(store, token, full: full || from is not null).ConfigureAwait(false);
+        // An incremental check judges what was added since the last clean one, with the window the guards look back over.
+        var judgedFrom = from ?? TrailCheck.Since(chain, session.Get<GuardPolicy>().Options, session.Get<ActionOptions>());
+        foreach (var cluster in clusters.DefaultIfEmpty(session.Clusters.Selected))
+        {
+            var services = session.Clusters.Has(cluster) ? await session.Clusters.ServicesAsync(cluster, token).ConfigureAwait(false) : session.Services;
+            var report = await new AuditCheck(store.ForCluster(cluster), services.GetRequiredService<GuardPolicy>(), services.GetRequiredService<ActionOptions>(),
+                    services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Client.VgacClientOptions>>().Value.BaseUrl)
+                .RunAsync(judgedFrom, token, chain).ConfigureAwait(false);
+            var shown = json ? ActionsJson.Records.Serialize(report) : TrailText.Check(report, store.Path);
+            await session.Out.WriteLineAsync(json && several ? $$"""{"cluster":"{{System.Text.Json.JsonEncodedText.Encode(cluster)}}","check":{{shown}}}""" : several ? $"[{cluster}] {shown}" : shown).ConfigureAwait(false);
+            clean &= report.Clean;
+        }
+
+        if (clean)
+        {
+            TrailCheck.Verified(store, chain);
+        }
+
+        return clean ? ExitCodes.Success : ExitCodes.AuditViolation;
     }
 }
 

@@ -112,53 +112,77 @@ internal sealed class ConfigCommand : VgacCommand
 
             json.WriteEndArray();
             json.WriteString("default_cluster", report.DefaultCluster);
-            json.WriteStartArray("clusters");
-            foreach (var cluster in report.Clusters)
-            {
-                json.WriteStartObject();
-                json.WriteString("name", cluster.Name);
-                json.WriteString("endpoint", cluster.Endpoint);
-                json.WriteBoolean("default", cluster.Name == report.DefaultCluster);
-                json.WriteStartObject("labels");
-                foreach (var (key, value) in cluster.Labels)
-                {
-                    json.WriteString(key, value);
-                }
-
-                json.WriteEndObject();
-                json.WriteEndObject();
-            }
-
-            json.WriteEndArray();
-            json.WriteStartArray("settings");
-            foreach (var setting in report.Settings)
-            {
-                json.WriteStartObject();
-                json.WriteString("key", setting.Key);
-                json.WriteString("value", setting.Value);
-                json.WriteString("source", setting.Source);
-                json.WriteString("error", setting.Error);
-                json.WriteEndObject();
-            }
-
-            json.WriteEndArray();
-            json.WriteStartArray("problems");
-            foreach (var problem in report.Problems)
-            {
-                json.WriteStringValue(problem);
-            }
-
-            json.WriteEndArray();
-            json.WriteStartArray("warnings");
-            foreach (var warning in report.Warnings)
-            {
-                json.WriteStringValue(warning);
-            }
-
-            json.WriteEndArray();
+            WriteClusters(json, report);
+            WriteSettings(json, report.Settings);
+            WriteStrings(json, "problems", report.Problems);
+            WriteStrings(json, "warnings", report.Warnings);
             json.WriteEndObject();
         }
 
         return Encoding.UTF8.GetString(buffer.ToArray()) + Environment.NewLine;
+    }
+
+    private static void WriteClusters(Utf8JsonWriter json, ConfigReport report)
+    {
+        json.WriteStartArray("clusters");
+        foreach (var cluster in report.Clusters)
+        {
+            json.WriteStartObject();
+            json.WriteString("name", cluster.Name);
+            json.WriteString("endpoint", cluster.Endpoint);
+            json.WriteBoolean("default", cluster.Name == report.DefaultCluster);
+            json.WriteStartObject("labels");
+            foreach (var (key, value) in cluster.Labels)
+            {
+                json.WriteString(key, value);
+            }
+
+            json.WriteEndObject();
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+    }
+
+    /// <summary>Each setting with its value and source; a described one (<see cref="SettingsCatalog"/>) also with what it is and its variable and flag.</summary>
+    private static void WriteSettings(Utf8JsonWriter json, IReadOnlyList<ConfigSetting> settings)
+    {
+        json.WriteStartArray("settings");
+        foreach (var setting in settings)
+        {
+            json.WriteStartObject();
+            json.WriteString("key", setting.Key);
+            json.WriteString("value", setting.Value);
+            json.WriteString("source", setting.Source);
+            json.WriteString("error", setting.Error);
+            if (SettingsCatalog.Find(setting.Key) is { } described)
+            {
+                json.WriteString("about", described.About);
+                if (described.Variable is { } variable)
+                {
+                    json.WriteString("variable", variable);
+                }
+
+                if (described.Flag is { } flag)
+                {
+                    json.WriteString("flag", flag);
+                }
+            }
+
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+    }
+
+    private static void WriteStrings(Utf8JsonWriter json, string name, IEnumerable<string> values)
+    {
+        json.WriteStartArray(name);
+        foreach (var value in values)
+        {
+            json.WriteStringValue(value);
+        }
+
+        json.WriteEndArray();
     }
 }
