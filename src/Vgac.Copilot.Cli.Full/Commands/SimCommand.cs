@@ -113,29 +113,11 @@ internal sealed class SimCommand : VgacCommand
 
         await using (host.ConfigureAwait(false))
         {
-            var model = host.Simulation.ModelReport;
             var o = session.Out;
             await o.WriteLineAsync($"VGAC simulator listening on {host.Url}").ConfigureAwait(false);
             await o.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                 $"  simulated time {host.Simulation.Now:yyyy-MM-dd HH:mm} UTC, {options.Speed}x real time")).ConfigureAwait(false);
-            if (model is not null)
-            {
-                await o.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                    $"  model {model.ModelVersion}: AUROC {model.AurocCalibrated:0.000}, ECE {model.EceRaw:0.000} raw -> {model.EceCalibrated:0.000} calibrated")).ConfigureAwait(false);
-            }
-            else
-            {
-                // Say it now rather than let every prediction come back as a fallback without a reason in sight.
-                var submitted = host.Simulation.SubmittedSoFar;
-                var why = submitted < Simulator.Simulation.MinimumTrainingJobs
-                    ? string.Create(CultureInfo.InvariantCulture, $"saw {Core.Text.Words.Count(submitted, "job")}; the model needs {Simulator.Simulation.MinimumTrainingJobs} finished ones to fit")
-                    : string.Create(CultureInfo.InvariantCulture, $"saw {Core.Text.Words.Count(submitted, "job")}, but too few waited over {options.LongWaitThresholdSeconds:0} s for the model to learn both outcomes");
-                var fix = options.TracePath is null ? "Raise --warmup-hours."
-                    : "Raise --warmup-hours, start where the trace is busy with --trace-start-hours, or replay the trace's own waits with --trace-timing recorded.";
-                await session.Context.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                    $"vgac: warning: the {options.WarmupHours} h warm-up {why}, so predictions are fallbacks (exit 6) until it fits. {fix}")).ConfigureAwait(false);
-            }
-
+            await DescribeModelAsync(session, host, options).ConfigureAwait(false);
             await o.WriteLineAsync($"  try: vgac doctor --vgac-url {host.Url}").ConfigureAwait(false);
             await o.WriteLineAsync($"  admin: {host.Url}_sim/state (faults, drift, scheduler switch under /_sim/)").ConfigureAwait(false);
             await o.WriteLineAsync("  Ctrl+C to stop.").ConfigureAwait(false);
@@ -151,5 +133,25 @@ internal sealed class SimCommand : VgacCommand
 
         await session.Context.Error.WriteLineAsync("Simulator stopped.").ConfigureAwait(false);
         return ExitCodes.Success;
+    }
+
+    /// <summary>The model the warm-up fitted, or, when it could not fit one, why and what to change (said now, not by every prediction's fallback).</summary>
+    private static async Task DescribeModelAsync(CommandSession session, SimulatorHost host, Simulator.SimulatorOptions options)
+    {
+        if (host.Simulation.ModelReport is { } model)
+        {
+            await session.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"  model {model.ModelVersion}: AUROC {model.AurocCalibrated:0.000}, ECE {model.EceRaw:0.000} raw -> {model.EceCalibrated:0.000} calibrated")).ConfigureAwait(false);
+            return;
+        }
+
+        var submitted = host.Simulation.SubmittedSoFar;
+        var why = submitted < Simulator.Simulation.MinimumTrainingJobs
+            ? string.Create(CultureInfo.InvariantCulture, $"saw {Core.Text.Words.Count(submitted, "job")}; the model needs {Simulator.Simulation.MinimumTrainingJobs} finished ones to fit")
+            : string.Create(CultureInfo.InvariantCulture, $"saw {Core.Text.Words.Count(submitted, "job")}, but too few waited over {options.LongWaitThresholdSeconds:0} s for the model to learn both outcomes");
+        var fix = options.TracePath is null ? "Raise --warmup-hours."
+            : "Raise --warmup-hours, start where the trace is busy with --trace-start-hours, or replay the trace's own waits with --trace-timing recorded.";
+        await session.Context.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+            $"vgac: warning: the {options.WarmupHours} h warm-up {why}, so predictions are fallbacks (exit 6) until it fits. {fix}")).ConfigureAwait(false);
     }
 }

@@ -64,24 +64,9 @@ public sealed class CassetteRecorder
         await Read(VgacEndpoints.ClusterSlurmQueue, ct => vgac.GetSlurmQueueAsync(100, ct), json.SlurmQueue).ConfigureAwait(false);
         await Read(VgacEndpoints.ClusterCapacityForecast, ct => vgac.GetCapacityForecastAsync(12, ct), json.CapacityForecast).ConfigureAwait(false);
 
-        var jobs = new Dictionary<string, JsonNode>(StringComparer.Ordinal);
         var ids = (queue?.Jobs ?? []).Concat(running?.Jobs ?? []).Concat((history?.Jobs ?? []).Take(60)).Select(j => j.JobId).Distinct();
-        foreach (var id in ids)
-        {
-            jobs[id] = JsonSerializer.SerializeToNode(await vgac.GetJobAsync(id, cancellationToken).ConfigureAwait(false), json.JobInfo)!;
-        }
-
-        var grid = new List<(JobSpec, JsonNode)>();
-        try
-        {
-            var batch = await predictions.PredictBatchAsync(Grid, cancellationToken).ConfigureAwait(false);
-            grid.AddRange(Grid.Zip(batch.Predictions, (spec, p) => (spec, JsonSerializer.SerializeToNode(p, json.PredictionResult)!)));
-        }
-        catch (VgacApiException)
-        {
-            // A VGAC without a fitted model records no grid; predictions then fail loudly on replay.
-        }
-
+        var jobs = await JobsAsync(ids, cancellationToken).ConfigureAwait(false);
+        var grid = await GridAsync(cancellationToken).ConfigureAwait(false);
         var byJob = (pending?.Predictions ?? []).ToDictionary(p => p.JobId, p => JsonSerializer.SerializeToNode(p, json.WaitPrediction)!, StringComparer.Ordinal);
         var manifest = new CassetteManifest
         {
@@ -92,5 +77,31 @@ public sealed class CassetteRecorder
         };
         Cassette.Write(folder, manifest, endpoints, jobs, grid, byJob);
         return manifest;
+    }
+
+    /// <summary>Each job's own record, for the jobs the queue, the running list and the recent history name.</summary>
+    private async Task<Dictionary<string, JsonNode>> JobsAsync(IEnumerable<string> ids, CancellationToken cancellationToken)
+    {
+        var jobs = new Dictionary<string, JsonNode>(StringComparer.Ordinal);
+        foreach (var id in ids)
+        {
+            jobs[id] = JsonSerializer.SerializeToNode(await vgac.GetJobAsync(id, cancellationToken).ConfigureAwait(false), VgacJsonContext.Default.JobInfo)!;
+        }
+
+        return jobs;
+    }
+
+    /// <summary>Predictions for the grid of job specs questions ask about; none from a VGAC without a fitted model (predictions then fail loudly on replay).</summary>
+    private async Task<List<(JobSpec, JsonNode)>> GridAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var batch = await predictions.PredictBatchAsync(Grid, cancellationToken).ConfigureAwait(false);
+            return [.. Grid.Zip(batch.Predictions, (spec, p) => (spec, JsonSerializer.SerializeToNode(p, VgacJsonContext.Default.PredictionResult)!))];
+        }
+        catch (VgacApiException)
+        {
+            return [];
+        }
     }
 }
