@@ -62,31 +62,12 @@ public sealed class OfflinePlanner(ToolInvoker tools, OfflineUnderstanding under
         foreach (var part in plan.Parts)
         {
             var first = calls.Count;
-            var answers = new List<(string? Cluster, IReadOnlyDictionary<string, JsonElement> Results)>();
-            var instead = new List<string>();
-            foreach (var cluster in targets)
+            var (pieces, failed) = await AnswerPartAsync(part, targets, calls, cancellationToken).ConfigureAwait(false);
+            if (failed is not null)
             {
-                var (results, failed) = await CallAsync(part.Intent, part.Entities, cluster, calls, cancellationToken).ConfigureAwait(false);
-                if (failed is { ErrorCode: ToolErrorCodes.NotFound } && part.Intent.Elsewhere is var (other, says) && understanding.Intents.FirstOrDefault(i => i.Name == other) is { } equivalent)
-                {
-                    // Not found because this cluster's scheduler has no such thing: the equivalent question there, said so.
-                    (var theirs, failed) = await CallAsync(equivalent, part.Entities, cluster, calls, cancellationToken).ConfigureAwait(false);
-                    if (failed is null)
-                    {
-                        instead.Add($"{says.Replace("{cluster}", cluster ?? "This cluster", StringComparison.Ordinal)}\n{ClusterAnswers.Write(equivalent, part.Entities, [(null, theirs)])}");
-                        continue;
-                    }
-                }
-
-                if (failed is not null)
-                {
-                    return Done($"I could not get that from VGAC: {failed.Result} [{failed.Name}]", calls);
-                }
-
-                answers.Add((cluster, results));
+                return Done($"I could not get that from VGAC: {failed.Result} [{failed.Name}]", calls);
             }
 
-            IEnumerable<string> pieces = answers.Count > 0 ? [ClusterAnswers.Write(part.Intent, part.Entities, answers, named: instead.Count > 0), .. instead] : instead;
             answer.Append(answer.Length > 0 ? "\n\n" : "").AppendJoin("\n\n", pieces);
             if (QuestionConstraints.Note(part.Entities, calls[first..]) is { } narrowed)
             {
@@ -105,6 +86,39 @@ public sealed class OfflinePlanner(ToolInvoker tools, OfflineUnderstanding under
 
         PlannerAnswer Done(string text, IReadOnlyList<ToolCallRecord> made, bool understood = true) =>
             new(text, Kind, null, made, null, Math.Round(Stopwatch.GetElapsedTime(started).TotalMilliseconds, 1), understood);
+    }
+
+    /// <summary>
+    /// One part of the question asked of each target cluster, written as answers; where a cluster's scheduler has no
+    /// such thing (not found), the equivalent question there, said so. Or the first call that failed.
+    /// </summary>
+    private async Task<(IReadOnlyList<string> Pieces, ToolCallRecord? Failed)> AnswerPartAsync(
+        PlannedPart part, IReadOnlyList<string?> targets, List<ToolCallRecord> calls, CancellationToken cancellationToken)
+    {
+        var answers = new List<(string? Cluster, IReadOnlyDictionary<string, JsonElement> Results)>();
+        var instead = new List<string>();
+        foreach (var cluster in targets)
+        {
+            var (results, failed) = await CallAsync(part.Intent, part.Entities, cluster, calls, cancellationToken).ConfigureAwait(false);
+            if (failed is { ErrorCode: ToolErrorCodes.NotFound } && part.Intent.Elsewhere is var (other, says) && understanding.Intents.FirstOrDefault(i => i.Name == other) is { } equivalent)
+            {
+                (var theirs, failed) = await CallAsync(equivalent, part.Entities, cluster, calls, cancellationToken).ConfigureAwait(false);
+                if (failed is null)
+                {
+                    instead.Add($"{says.Replace("{cluster}", cluster ?? "This cluster", StringComparison.Ordinal)}\n{ClusterAnswers.Write(equivalent, part.Entities, [(null, theirs)])}");
+                    continue;
+                }
+            }
+
+            if (failed is not null)
+            {
+                return ([], failed);
+            }
+
+            answers.Add((cluster, results));
+        }
+
+        return (answers.Count > 0 ? [ClusterAnswers.Write(part.Intent, part.Entities, answers, named: instead.Count > 0), .. instead] : instead, null);
     }
 
     /// <summary>One intent's tools asked of one cluster: their results, or the first call that failed.</summary>
