@@ -65,35 +65,8 @@ public sealed class AuditCheck(AuditStore audit, GuardPolicy guards, ActionOptio
         }
 
         var executed = executions.Where(x => x.Record?.State == ProposalState.Executed).ToList();
-        var starts = events.Where(e => e.Kind == AuditKind.ExecutionStarted && e.ProposalId is not null)
-            .GroupBy(e => e.ProposalId!, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
-        var audits = TrailCalibrationAudits.Audits(events, vgacBaseUrl).ToList();
-        foreach (var (e, record) in executed)
-        {
-            if (!proposals.TryGetValue(e.ProposalId ?? "", out var found) || found.Proposal is not { } proposal)
-            {
-                violations.Add($"{e.ProposalId}: executed without a proposal record");
-                continue;
-            }
-
-            var start = starts.GetValueOrDefault(e.ProposalId!) is { Payload: { } json } s ? (s.At, Start: ActionsJson.Records.Deserialize<ExecutionStart>(json)) : default;
-            var judged = start.Start is { } recorded
-                ? InForce(recorded, start.At, audits)
-                : calibrationByCycle.GetValueOrDefault(found.Event.Cycle) is { } cycle ? new Judged(cycle.EffectiveEce, cycle.Drift, null) : FromBrief(proposal.Prediction.Calibration);
-            violations.AddRange(Check(proposal, judged, record!).Select(v => $"{proposal.ProposalId} ({proposal.Action} {proposal.JobId}): {v}"));
-        }
-
-        foreach (var group in executed.GroupBy(x => (x.Event.JobId, x.Event.Tier)))
-        {
-            var times = group.Select(x => x.Event.At).Order().ToList();
-            for (var i = 1; i < times.Count; i++)
-            {
-                if ((times[i] - times[i - 1]).TotalMinutes < options.DedupeMinutes)
-                {
-                    violations.Add($"{group.Key.JobId} tier {group.Key.Tier}: executed twice within {options.DedupeMinutes:0} min");
-                }
-            }
-        }
+        violations.AddRange(ExecutedAgainstGuards(events, executed, proposals, calibrationByCycle));
+        violations.AddRange(ExecutedTwice(executed));
 
         // Nothing in the trail counts if the trail itself was changed behind the application's back.
         chain ??= await AuditChain.VerifyAsync(audit, cancellationToken).ConfigureAwait(false);
@@ -118,6 +91,49 @@ public sealed class AuditCheck(AuditStore audit, GuardPolicy guards, ActionOptio
         {
             Chain = chain,
         };
+    }
+
+    /// <summary>Each executed action against its proposal and the calibration in force when it started (or, for records older than starts, its cycle's).</summary>
+    private IEnumerable<string> ExecutedAgainstGuards(
+        IReadOnlyList<AuditEvent> events, List<(AuditEvent Event, ExecutionRecord? Record)> executed,
+        Dictionary<string, (AuditEvent Event, ActionProposal? Proposal)> proposals, Dictionary<long, CalibrationSnapshot?> calibrationByCycle)
+    {
+        var starts = events.Where(e => e.Kind == AuditKind.ExecutionStarted && e.ProposalId is not null)
+            .GroupBy(e => e.ProposalId!, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+        var audits = TrailCalibrationAudits.Audits(events, vgacBaseUrl).ToList();
+        foreach (var (e, record) in executed)
+        {
+            if (!proposals.TryGetValue(e.ProposalId ?? "", out var found) || found.Proposal is not { } proposal)
+            {
+                yield return $"{e.ProposalId}: executed without a proposal record";
+                continue;
+            }
+
+            var start = starts.GetValueOrDefault(e.ProposalId!) is { Payload: { } json } s ? (s.At, Start: ActionsJson.Records.Deserialize<ExecutionStart>(json)) : default;
+            var judged = start.Start is { } recorded
+                ? InForce(recorded, start.At, audits)
+                : calibrationByCycle.GetValueOrDefault(found.Event.Cycle) is { } cycle ? new Judged(cycle.EffectiveEce, cycle.Drift, null) : FromBrief(proposal.Prediction.Calibration);
+            foreach (var violation in Check(proposal, judged, record!))
+            {
+                yield return $"{proposal.ProposalId} ({proposal.Action} {proposal.JobId}): {violation}";
+            }
+        }
+    }
+
+    /// <summary>A job given the same tier twice within the dedupe window.</summary>
+    private IEnumerable<string> ExecutedTwice(List<(AuditEvent Event, ExecutionRecord? Record)> executed)
+    {
+        foreach (var group in executed.GroupBy(x => (x.Event.JobId, x.Event.Tier)))
+        {
+            var times = group.Select(x => x.Event.At).Order().ToList();
+            for (var i = 1; i < times.Count; i++)
+            {
+                if ((times[i] - times[i - 1]).TotalMinutes < options.DedupeMinutes)
+                {
+                    yield return $"{group.Key.JobId} tier {group.Key.Tier}: executed twice within {options.DedupeMinutes:0} min";
+                }
+            }
+        }
     }
 
     /// <summary>What an execution was judged on: effective ECE, drift level, and why it is stale (null when it is not).</summary>

@@ -41,14 +41,51 @@ internal static class CopilotConfiguration
     /// </summary>
     public static ComposedConfiguration Compose(CliContext context, string? configFile, IEnumerable<KeyValuePair<string, string?>> flags, List<string>? problems)
     {
-        var builder = new ConfigurationBuilder();
-        var labels = new List<Func<string, string>>();
-        var files = new List<ConfigurationFile>();
+        var layers = new Layers(problems);
 
-        void AddFile(string role, string label, string path, bool required)
+        // Under everything: where the trail's key and anchor live by default, the user's configuration folder.
+        if (UserConfigPath(context.Environment) is { } userFile)
+        {
+            var folder = Path.GetDirectoryName(userFile)!;
+            layers.Add([new("Storage:AuditKeyFile", Path.Combine(folder, "audit.key")), new("Storage:AnchorDirectory", folder)], _ => "built-in (the user's configuration folder)");
+        }
+
+        layers.AddFile("defaults", "appsettings.json", Path.Combine(AppContext.BaseDirectory, "appsettings.json"), required: false);
+        if (UserConfigPath(context.Environment) is { } user)
+        {
+            layers.AddFile("user", "user config", user, required: false);
+        }
+
+        if (configFile is not null)
+        {
+            layers.AddFile("--config", "--config file", Path.GetFullPath(configFile), required: true, given: configFile);
+        }
+
+        var environment = FromEnvironment(context.Environment).ToList();
+        var variables = environment.ToDictionary(e => e.Key, e => e.Variable, StringComparer.OrdinalIgnoreCase);
+        layers.Add(environment.Select(e => new KeyValuePair<string, string?>(e.Key, e.Value)), key => $"environment {variables.GetValueOrDefault(key, "?")}");
+        layers.Add(flags, key => GlobalOptions.FlagFor(key) is { } flag ? $"flag {flag}" : "flag");
+        return layers.Build();
+    }
+
+    /// <summary>The layers in the order they are added (later wins), each with how <c>vgac config</c> names where a value came from.</summary>
+    private sealed class Layers(List<string>? problems)
+    {
+        private readonly ConfigurationBuilder _builder = new();
+        private readonly List<Func<string, string>> _labels = [];
+        private readonly List<ConfigurationFile> _files = [];
+
+        public void Add(IEnumerable<KeyValuePair<string, string?>> values, Func<string, string> label)
+        {
+            _builder.AddInMemoryCollection(values.ToList());
+            _labels.Add(label);
+        }
+
+        /// <summary>A JSON file; a missing optional one is noted and skipped, a broken one reported (or, without a problem list, an error).</summary>
+        public void AddFile(string role, string label, string path, bool required, string? given = null)
         {
             var exists = File.Exists(path);
-            files.Add(new ConfigurationFile(role, path, exists));
+            _files.Add(new ConfigurationFile(role, path, exists));
             if (!exists && !required)
             {
                 return;
@@ -56,7 +93,7 @@ internal static class CopilotConfiguration
 
             if (!exists)
             {
-                Report(problems, $"--config: file '{configFile}' does not exist.");
+                Report(problems, $"--config: file '{given}' does not exist.");
                 return;
             }
 
@@ -66,51 +103,26 @@ internal static class CopilotConfiguration
                 return;
             }
 
-            builder.AddJsonFile(path, optional: false, reloadOnChange: false);
-            labels.Add(_ => label);
+            _builder.AddJsonFile(path, optional: false, reloadOnChange: false);
+            _labels.Add(_ => label);
         }
 
-        // Under everything: where the trail's key and anchor live by default, the user's configuration folder.
-        if (UserConfigPath(context.Environment) is { } userFile)
+        public ComposedConfiguration Build()
         {
-            var folder = Path.GetDirectoryName(userFile)!;
-            builder.AddInMemoryCollection([new("Storage:AuditKeyFile", Path.Combine(folder, "audit.key")), new("Storage:AnchorDirectory", folder)]);
-            labels.Add(_ => "built-in (the user's configuration folder)");
+            IConfigurationRoot root;
+            try
+            {
+                root = _builder.Build();
+            }
+            catch (InvalidDataException)
+            {
+                // Name the file that broke it.
+                var broken = _files.Where(f => f.Exists).Select(f => Unreadable(f.Path)).FirstOrDefault(w => w is not null);
+                throw new ConfigurationException(broken ?? "a configuration file is not valid JSON.");
+            }
+
+            return new ComposedConfiguration(root, _files, _labels);
         }
-
-        AddFile("defaults", "appsettings.json", Path.Combine(AppContext.BaseDirectory, "appsettings.json"), required: false);
-        if (UserConfigPath(context.Environment) is { } user)
-        {
-            AddFile("user", "user config", user, required: false);
-        }
-
-        if (configFile is not null)
-        {
-            AddFile("--config", "--config file", Path.GetFullPath(configFile), required: true);
-        }
-
-        var environment = FromEnvironment(context.Environment).ToList();
-        var variables = environment.ToDictionary(e => e.Key, e => e.Variable, StringComparer.OrdinalIgnoreCase);
-        builder.AddInMemoryCollection(environment.Select(e => new KeyValuePair<string, string?>(e.Key, e.Value)));
-        labels.Add(key => $"environment {variables.GetValueOrDefault(key, "?")}");
-
-        var given = flags.ToList();
-        builder.AddInMemoryCollection(given);
-        labels.Add(key => GlobalOptions.FlagFor(key) is { } flag ? $"flag {flag}" : "flag");
-
-        IConfigurationRoot root;
-        try
-        {
-            root = builder.Build();
-        }
-        catch (InvalidDataException)
-        {
-            // Name the file that broke it.
-            var broken = files.Where(f => f.Exists).Select(f => Unreadable(f.Path)).FirstOrDefault(w => w is not null);
-            throw new ConfigurationException(broken ?? "a configuration file is not valid JSON.");
-        }
-
-        return new ComposedConfiguration(root, files, labels);
     }
 
     private static void Report(List<string>? problems, string message)
