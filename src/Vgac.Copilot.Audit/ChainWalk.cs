@@ -79,13 +79,14 @@ internal sealed class ChainWalk(TrailKey? key, AnchorPoint? from, AnchorPoint? w
         return Step.Broken;
     }
 
-    /// <summary>Walks row <paramref name="row"/> of <paramref name="rows"/>.</summary>
-    public Step Walk(ChainRows rows, int row)
+    /// <summary>
+    /// The first row of an incremental walk (it must be the point the last clean check stopped at, unchanged) or of
+    /// a continuing one (it must lie inside the chain, and where it links to is where the two halves join). Null:
+    /// walk the row as any other.
+    /// </summary>
+    private Step? FirstRow(ChainRows rows, int row, long id, ReadOnlySpan<byte> hash, bool hashIsNull)
     {
-        var id = rows.Id(row);
-        var hash = rows.Field(row, ChainRows.Hash);
-        var hashIsNull = rows.IsNull(row, ChainRows.Hash);
-        if (from is not null && _first)
+        if (from is not null)
         {
             _first = false;
             if (id != from.Id)
@@ -103,7 +104,7 @@ internal sealed class ChainWalk(TrailKey? key, AnchorPoint? from, AnchorPoint? w
             return Step.Next;
         }
 
-        if (continuing && _first)
+        if (continuing)
         {
             if (hashIsNull || rows.IsNull(row, ChainRows.PreviousHash))
             {
@@ -112,6 +113,20 @@ internal sealed class ChainWalk(TrailKey? key, AnchorPoint? from, AnchorPoint? w
 
             _joinsTo = Encoding.UTF8.GetString(rows.Field(row, ChainRows.PreviousHash));
             Keep(ref _previous, ref _previousLength, rows.Field(row, ChainRows.PreviousHash));
+        }
+
+        return null;
+    }
+
+    /// <summary>Walks row <paramref name="row"/> of <paramref name="rows"/>.</summary>
+    public Step Walk(ChainRows rows, int row)
+    {
+        var id = rows.Id(row);
+        var hash = rows.Field(row, ChainRows.Hash);
+        var hashIsNull = rows.IsNull(row, ChainRows.Hash);
+        if (_first && FirstRow(rows, row, id, hash, hashIsNull) is { } step)
+        {
+            return step;
         }
 
         _first = false;
