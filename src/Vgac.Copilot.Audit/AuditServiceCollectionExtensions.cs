@@ -43,7 +43,7 @@ public static class AuditServiceCollectionExtensions
             var backend = sp.GetRequiredService<IAuditBackend>();
             return new AuditStore(backend, ClusterOf(sp), sp.GetRequiredService<LeaseFenceHolder>(),
                 Core.Guards.GuardNotice.Of(sp.GetRequiredService<IOptions<Core.Guards.GuardOptions>>().Value),
-                TrailKey.Resolve(storage), TrailAnchor.For(storage.AnchorDirectory, backend.Location));
+                anchor: TrailAnchor.For(storage.AnchorDirectory, backend.Location), keys: new Lazy<TrailKey?>(() => TrailKey.Resolve(storage)));
         });
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => new AuditRetention(sp.GetRequiredService<AuditStore>(), sp.GetRequiredService<TimeProvider>()));

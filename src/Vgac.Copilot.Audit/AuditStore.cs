@@ -43,11 +43,15 @@ public sealed record ReservationRules(TimeSpan Window, Func<string?, bool> Holds
 /// <param name="fences">The leadership appends are fenced with.</param>
 /// <param name="notice">Said in every record this view appends (the cluster's guards run weaker than built-in), or null.</param>
 /// <param name="key">The key the chain's links are made and checked with (null: plain SHA-256).</param>
+/// <param name="keys">Where the key comes from when it is read on first use instead (the configured key or key file):
+/// a command that never appends or checks never reads, or makes, a key file.</param>
 /// <param name="anchor">Where the trail's tip is recorded outside the store after each append (null: nowhere).</param>
 public sealed class AuditStore(
     IAuditBackend backend, string? cluster = AuditStore.DefaultCluster, LeaseFenceHolder? fences = null, string? notice = null,
-    TrailKey? key = null, TrailAnchor? anchor = null)
+    TrailKey? key = null, TrailAnchor? anchor = null, Lazy<TrailKey?>? keys = null)
 {
+    private readonly Lazy<TrailKey?> _key = keys ?? new Lazy<TrailKey?>(key);
+
     /// <summary>The cluster of a single-VGAC setup, and of records written before clusters existed.</summary>
     public const string DefaultCluster = "default";
 
@@ -63,16 +67,16 @@ public sealed class AuditStore(
     public string? Cluster { get; } = cluster;
 
     /// <summary>The key the chain is kept with, or null.</summary>
-    public TrailKey? Key { get; } = key;
+    public TrailKey? Key => _key.Value;
 
     /// <summary>The trail's anchor outside the store, or null.</summary>
     public TrailAnchor? Anchor { get; } = anchor;
 
     /// <summary>The same trail, every cluster's records (read only).</summary>
-    public AuditStore AllClusters() => new(Backend, cluster: null, fences, key: Key, anchor: Anchor);
+    public AuditStore AllClusters() => new(Backend, cluster: null, fences, anchor: Anchor, keys: _key);
 
     /// <summary>The same trail, one cluster's records.</summary>
-    public AuditStore ForCluster(string name) => new(Backend, name, fences, key: Key, anchor: Anchor);
+    public AuditStore ForCluster(string name) => new(Backend, name, fences, anchor: Anchor, keys: _key);
 
     /// <summary>Whether the trail exists yet (readers say so instead of creating an empty one).</summary>
     public bool Exists => Backend.Exists;

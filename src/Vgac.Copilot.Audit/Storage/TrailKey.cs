@@ -64,6 +64,36 @@ public sealed class TrailKey
     /// (32 random bytes, base64, mode 0600, in a 0700 folder of vgac's making) when it does not exist yet; else none.
     /// </summary>
     /// <exception cref="AuditStoreException">The key is too short, or its file cannot be read or made.</exception>
+    /// <summary>
+    /// Makes a new key file whole before it has its name: written under a name of its own, then moved into place
+    /// without replacing one (a link, atomic), so a process that reads the key never sees it half written. When
+    /// another process made it first, that one is kept.
+    /// </summary>
+    private static void Create(string file)
+    {
+        var folder = Path.GetDirectoryName(Path.GetFullPath(file))!;
+        Core.IO.PrivatePaths.EnsureFolder(folder);
+        var draft = Path.Combine(folder, $".{Path.GetFileName(file)}.{Guid.NewGuid():N}.new");
+        try
+        {
+            using (var created = new FileStream(draft, Core.IO.PrivatePaths.CreateOptions(FileMode.CreateNew, FileAccess.Write)))
+            {
+                created.Write(Encoding.ASCII.GetBytes(Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))));
+                created.Flush(flushToDisk: true);
+            }
+
+            File.Move(draft, file, overwrite: false);
+        }
+        catch (IOException) when (File.Exists(file))
+        {
+            // Another process made it a moment ago: use that one.
+        }
+        finally
+        {
+            File.Delete(draft);
+        }
+    }
+
     public static TrailKey? Resolve(StorageOptions options)
     {
         if (options.AuditKey is { Length: > 0 } text)
@@ -80,16 +110,7 @@ public sealed class TrailKey
         {
             if (!File.Exists(file))
             {
-                Core.IO.PrivatePaths.EnsureFolder(Path.GetDirectoryName(Path.GetFullPath(file))!);
-                try
-                {
-                    using var created = new FileStream(file, Core.IO.PrivatePaths.CreateOptions(FileMode.CreateNew, FileAccess.Write));
-                    created.Write(Encoding.ASCII.GetBytes(Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))));
-                }
-                catch (IOException) when (File.Exists(file))
-                {
-                    // Another process made it a moment ago: use that one.
-                }
+                Create(file);
             }
 
             var info = new FileInfo(file);
