@@ -13,7 +13,7 @@ public sealed class ProbabilityCsvTests
     [InlineData("raw_score,x,label_long_wait\n0.3\n", 2, "label_long_wait", "fewer than 3 fields")]
     public void ReadPredictions_BadFile_NamesLineAndColumn(string content, long line, string column, string problem)
     {
-        var path = Path.Combine(Directory.CreateTempSubdirectory("vgac-csv-").FullName, "bad.csv");
+        var path = Path.Combine(Vgac.Copilot.Testing.TestPaths.NewFolder("vgac-csv-"), "bad.csv");
         File.WriteAllText(path, content);
 
         var ex = Assert.Throws<CsvAuditException>(() => ProbabilityCsv.ReadPredictions(path, "raw_score", "label_long_wait"));
@@ -27,7 +27,7 @@ public sealed class ProbabilityCsvTests
     [Fact]
     public void ReadPredictions_HeaderOfAMillionColumns_ErrorStaysShort()
     {
-        var path = Path.Combine(Directory.CreateTempSubdirectory("vgac-csv-").FullName, "wide.csv");
+        var path = Path.Combine(Vgac.Copilot.Testing.TestPaths.NewFolder("vgac-csv-"), "wide.csv");
         File.WriteAllText(path, string.Join(",", Enumerable.Range(0, 1_000_000).Select(i => $"c{i}")) + "\n0.1\n");
 
         var ex = Assert.Throws<CsvAuditException>(() => ProbabilityCsv.ReadPredictions(path, "raw_score", "label_long_wait"));
@@ -40,7 +40,7 @@ public sealed class ProbabilityCsvTests
     [Fact]
     public void ReadPredictions_ColumnsInAnyOrder_AndLabelsAsFloats()
     {
-        var path = Path.Combine(Directory.CreateTempSubdirectory("vgac-csv-").FullName, "ok.csv");
+        var path = Path.Combine(Vgac.Copilot.Testing.TestPaths.NewFolder("vgac-csv-"), "ok.csv");
         File.WriteAllText(path, "label_long_wait,other,raw_score\n1.0,x,0.75\n0,y,1e-3\n");
 
         var (p, y) = ProbabilityCsv.ReadPredictions(path, "raw_score", "label_long_wait");

@@ -18,7 +18,7 @@ public sealed class ActionsApplyTests(ITestOutputHelper output)
         {
             ["VGAC_API_BASE_URL"] = vgac.BaseAddress.ToString(),
             ["VGAC_WEBHOOK_URL"] = new Uri(receiver.BaseAddress, "/hook").ToString(),
-            ["VGAC_AUDIT_DB"] = Path.Combine(Directory.CreateTempSubdirectory("vgac-apply-").FullName, "audit.db"),
+            ["VGAC_AUDIT_DB"] = Path.Combine(Vgac.Copilot.Testing.TestPaths.NewFolder("vgac-apply-"), "audit.db"),
             ["VGAC_LOG_DIR"] = TestPaths.Logs,
             ["Vgac__MaxRetries"] = "0",
         };
@@ -53,7 +53,7 @@ public sealed class ActionsApplyTests(ITestOutputHelper output)
         var env = new Dictionary<string, string>
         {
             ["VGAC_API_BASE_URL"] = vgac.BaseAddress.ToString(),
-            ["VGAC_AUDIT_DB"] = Path.Combine(Directory.CreateTempSubdirectory("vgac-apply-").FullName, "audit.db"),
+            ["VGAC_AUDIT_DB"] = Path.Combine(Vgac.Copilot.Testing.TestPaths.NewFolder("vgac-apply-"), "audit.db"),
         };
 
         var result = await CliHarness.RunAsync(["actions", "apply", "job-1", "--tier", "1"], env, Ct);

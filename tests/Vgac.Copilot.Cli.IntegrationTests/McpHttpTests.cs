@@ -96,7 +96,7 @@ public sealed partial class McpHttpTests(ITestOutputHelper output)
     [Fact]
     public async Task Http_TokenFromAFile_Required()
     {
-        var file = Path.Combine(Directory.CreateTempSubdirectory("vgac-token-").FullName, "token");
+        var file = Path.Combine(Vgac.Copilot.Testing.TestPaths.NewFolder("vgac-token-"), "token");
         await File.WriteAllTextAsync(file, Token + "\n", Ct);
         await using var server = await McpServer.StartAsync(["--demo", "--token-file", file], []);
         using var http = new HttpClient();
@@ -124,7 +124,7 @@ public sealed partial class McpHttpTests(ITestOutputHelper output)
     public async Task Http_TypeScriptClientAnswersAnElicitation_ActionConfirmedAndRunOverHttp()
     {
         await using var vgac = await new ScriptedVgac { Probability = 0.6 }.StartAsync(Ct);
-        var db = Path.Combine(Directory.CreateTempSubdirectory("vgac-mcp-http-").FullName, "audit.db");
+        var db = Path.Combine(Vgac.Copilot.Testing.TestPaths.NewFolder("vgac-mcp-http-"), "audit.db");
         await using var server = await McpServer.StartAsync(["--allow-actions"], new() { ["VGAC_AUDIT_DB"] = db, ["VGAC_API_BASE_URL"] = vgac.BaseAddress.ToString(), ["VGAC_MCP_TOKEN"] = Token });
         await EnsureClientAsync();
 

@@ -156,7 +156,7 @@ public sealed class NativeBuildTests
     public async Task Native_OneShotVgacAlone_RunsItsOwnCommandsAndHelp_AndNamesTheMissingFullProgram()
     {
         // vgac copied alone into a folder: what it carries runs and explains itself; what it hands over says which file is missing (exit 14).
-        var folder = Directory.CreateTempSubdirectory("vgac-alone-").FullName;
+        var folder = Vgac.Copilot.Testing.TestPaths.NewFolder("vgac-alone-");
         var alone = Path.Combine(folder, Path.GetFileName(Program()));
         File.Copy(Program(), alone);
         await using var sim = await SimulatorHost.StartAsync(new SimulatorOptions { Speed = 0 }, cancellationToken: Ct);
@@ -205,7 +205,7 @@ public sealed class NativeBuildTests
         // The one-shot vgac replaces itself with vgac-full: the terminal, Ctrl+C and the exit code are the REPL's.
         var program = Program();
         Assert.SkipUnless(TmuxSession.Available, "tmux is not installed (.ci/run installs it)");
-        var data = Directory.CreateTempSubdirectory("vgac-native-pty-").FullName;
+        var data = Vgac.Copilot.Testing.TestPaths.NewFolder("vgac-native-pty-");
         var patience = TimeSpan.FromSeconds(60);
 
         await using var tmux = await TmuxSession.StartAsync([program, "chat", "--demo"], TerminalReplTests.Environment(data, latencyMs: 3000), data);
@@ -239,8 +239,8 @@ public sealed class NativeBuildTests
 
     private static Dictionary<string, string> Environment() => new()
     {
-        ["VGAC_DATA_DIR"] = Directory.CreateTempSubdirectory("vgac-native-").FullName,
-        ["VGAC_AUDIT_DB"] = Path.Combine(Directory.CreateTempSubdirectory("vgac-native-audit-").FullName, "audit.db"),
+        ["VGAC_DATA_DIR"] = Vgac.Copilot.Testing.TestPaths.NewFolder("vgac-native-"),
+        ["VGAC_AUDIT_DB"] = Path.Combine(Vgac.Copilot.Testing.TestPaths.NewFolder("vgac-native-audit-"), "audit.db"),
     };
 
     private static Task<CliResult> RunAsync(string[] args) => RunAsync(Program(), args);

@@ -28,7 +28,7 @@ public sealed class NativeGenericsTests
         var environment = new Dictionary<string, string>
         {
             ["VGAC_API_BASE_URL"] = vgac.Url.ToString(),
-            ["VGAC_DATA_DIR"] = Directory.CreateTempSubdirectory("vgac-native-generics-").FullName,
+            ["VGAC_DATA_DIR"] = Vgac.Copilot.Testing.TestPaths.NewFolder("vgac-native-generics-"),
         };
 
         HashSet<(string Assembly, string Type)> made;

@@ -127,7 +127,7 @@ public sealed partial class ProgramProcessTests
     public async Task Completion_Bash_RealShellCompletesCommandsAndOptionsFromTheProgram()
     {
         Assert.SkipUnless(File.Exists("/bin/bash") && !OperatingSystem.IsWindows(), "needs bash");
-        var folder = Directory.CreateTempSubdirectory("vgac-completion-").FullName;
+        var folder = Vgac.Copilot.Testing.TestPaths.NewFolder("vgac-completion-");
         var script = await CliHarness.RunAsync(["completion", "bash"], cancellationToken: Ct);
         Assert.Equal(ExitCodes.Success, script.ExitCode);
         await File.WriteAllTextAsync(Path.Combine(folder, "vgac-completion.bash"), script.Out, Ct);

@@ -25,7 +25,7 @@ public sealed class TelemetryProcessTests(ITestOutputHelper output)
 
         await using var vgac = await new ScriptedVgac { Probability = 0.6, RotateJobs = true }.StartAsync(Ct);
         var (watchPort, mcpPort, promPort) = (LocalPorts.Free(), LocalPorts.Free(), LocalPorts.Free());
-        var folder = Directory.CreateTempSubdirectory("vgac-prom-").FullName;
+        var folder = Vgac.Copilot.Testing.TestPaths.NewFolder("vgac-prom-");
         var env = new Dictionary<string, string>
         {
             ["VGAC_API_BASE_URL"] = vgac.BaseAddress.ToString(),

@@ -30,7 +30,7 @@ public sealed class TerminalReplTests
     public async Task Repl_LongLineEditedInPlace_CtrlCCancelsOnlyTheAnswer_HistorySurvivesARestart()
     {
         Assert.SkipUnless(TmuxSession.Available, "tmux is not installed (.ci/run installs it)");
-        var data = Directory.CreateTempSubdirectory("vgac-pty-").FullName;
+        var data = Vgac.Copilot.Testing.TestPaths.NewFolder("vgac-pty-");
         string[] chat = ["dotnet", CliProcess.VgacDll, "chat", "--demo"];
 
         await using (var tmux = await TmuxSession.StartAsync(chat, Environment(data, latencyMs: 3000), data))

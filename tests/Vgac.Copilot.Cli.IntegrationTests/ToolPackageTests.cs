@@ -18,7 +18,7 @@ public sealed class ToolPackageTests
     [Fact]
     public async Task Package_InstalledAsDotnetTool_RunsHelpDemoPredictionAndEvalsOutsideTheRepository()
     {
-        var root = Directory.CreateTempSubdirectory("vgac-tool-").FullName;
+        var root = Vgac.Copilot.Testing.TestPaths.NewFolder("vgac-tool-");
         var packages = Path.Combine(root, "packages");
         var toolPath = Path.Combine(root, "tools");
         var elsewhere = Directory.CreateDirectory(Path.Combine(root, "somewhere-else")).FullName;

@@ -20,7 +20,7 @@ public sealed class WatchCrashTests(ITestOutputHelper output)
         // Every VGAC answer takes 40 ms and every delivery 300 ms, so a kill lands inside a cycle or a delivery.
         await using var vgac = await new ScriptedVgac { Probability = 0.6, RotateJobs = true, Latency = TimeSpan.FromMilliseconds(40) }.StartAsync(Ct);
         await using var receiver = await LoopbackServer.StartAsync(_ => new ScriptedResponse(200, "ok", ContentType: "text/plain", Delay: TimeSpan.FromMilliseconds(300)), Ct);
-        var db = Path.Combine(Directory.CreateTempSubdirectory("vgac-crash-").FullName, "audit.db");
+        var db = Path.Combine(Vgac.Copilot.Testing.TestPaths.NewFolder("vgac-crash-"), "audit.db");
         var env = new Dictionary<string, string>
         {
             ["VGAC_API_BASE_URL"] = vgac.BaseAddress.ToString(),
@@ -89,7 +89,7 @@ public sealed class WatchCrashTests(ITestOutputHelper output)
     public async Task Watch_Sigterm_FinishesTheCycleReportsItAndExitsCleanly()
     {
         await using var vgac = await new ScriptedVgac { Probability = 0.6, Latency = TimeSpan.FromMilliseconds(30) }.StartAsync(Ct);
-        var db = Path.Combine(Directory.CreateTempSubdirectory("vgac-term-").FullName, "audit.db");
+        var db = Path.Combine(Vgac.Copilot.Testing.TestPaths.NewFolder("vgac-term-"), "audit.db");
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var arg in new[] { CliProcess.VgacDll, "watch", "--interval", "200ms", "--format", "json" })
         {

@@ -29,14 +29,14 @@ public sealed class WatchReplicaTests(ITestOutputHelper output)
         await using var vgac = await new ScriptedVgac { Probability = 0.6, RotateJobs = true, Latency = TimeSpan.FromMilliseconds(40) }.StartAsync(Ct);
         await using var receiver = await LoopbackServer.StartAsync(_ => new ScriptedResponse(200, "ok", ContentType: "text/plain", Delay: TimeSpan.FromMilliseconds(300)), Ct);
         var connection = await server!.CreateDatabaseAsync("vgac_replicas");
-        var logs = Directory.CreateTempSubdirectory("vgac-replica-logs-");
+        var logs = Vgac.Copilot.Testing.TestPaths.NewFolder("vgac-replica-logs-");
         var env = new Dictionary<string, string>
         {
             ["VGAC_API_BASE_URL"] = vgac.BaseAddress.ToString(),
             ["VGAC_WEBHOOK_URL"] = new Uri(receiver.BaseAddress, "/hook").ToString(),
             ["VGAC_STORAGE_PROVIDER"] = "postgres",
             ["VGAC_STORAGE_CONNECTION"] = connection,
-            ["VGAC_LOG_DIR"] = logs.FullName,
+            ["VGAC_LOG_DIR"] = logs,
             ["VGAC_LOG_LEVEL"] = "Information", // who leads with which fencing token, on stderr
             ["Vgac__MaxRetries"] = "0",
         };

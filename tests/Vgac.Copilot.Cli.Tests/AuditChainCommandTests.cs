@@ -14,7 +14,7 @@ public sealed class AuditChainCommandTests
     public async Task AuditCheck_RecordEditedWithTheTriggerDropped_FailsNamingTheRecord_Exit9()
     {
         await using var vgac = await new ScriptedVgac { Probability = 0.6 }.StartAsync(Ct);
-        var db = Path.Combine(Directory.CreateTempSubdirectory("vgac-chain-cli-").FullName, "audit.db");
+        var db = Path.Combine(Vgac.Copilot.Testing.TestPaths.NewFolder("vgac-chain-cli-"), "audit.db");
         var env = new Dictionary<string, string> { ["VGAC_API_BASE_URL"] = vgac.BaseAddress.ToString(), ["VGAC_AUDIT_DB"] = db };
         Assert.Equal(0, (await CliHarness.RunAsync(["watch", "--once"], env, Ct)).ExitCode);
         Assert.Equal(0, (await CliHarness.RunAsync(["watch", "--once"], env, Ct)).ExitCode);

@@ -41,7 +41,7 @@ public sealed class CalibrationCommandTests
     [Fact]
     public async Task Audit_Table_EndsWithAVerdictLine_AndPlotIsAnSvgOfTheBins()
     {
-        var svg = Path.Combine(Directory.CreateTempSubdirectory("vgac-plot-").FullName, "reliability.svg");
+        var svg = Path.Combine(Vgac.Copilot.Testing.TestPaths.NewFolder("vgac-plot-"), "reliability.svg");
 
         var result = await CliHarness.RunAsync(["calibration", "audit", "-i", TestPaths.DataFile("vgac-samples", "eks_dec_sample.csv"), "--plot", svg, "--bins", "12"], cancellationToken: Ct);
 
@@ -77,7 +77,7 @@ public sealed class CalibrationCommandTests
     [Fact]
     public async Task Audit_BadCell_ExitsWithUsageErrorNamingLineAndColumn()
     {
-        var path = Path.Combine(Directory.CreateTempSubdirectory("vgac-audit-").FullName, "p.csv");
+        var path = Path.Combine(Vgac.Copilot.Testing.TestPaths.NewFolder("vgac-audit-"), "p.csv");
         await File.WriteAllTextAsync(path, "p,y\n0.1,0\n0.5,1\n0.9,maybe\n", Ct);
 
         var result = await CliHarness.RunAsync(["calibration", "audit", "-i", path, "--prob-column", "p", "--label-column", "y"], cancellationToken: Ct);

@@ -10,7 +10,7 @@ public sealed class ChatSessionTests
     [Fact]
     public async Task Session_SavedByName_ResumedWithItsQuestionsAnswersAndToolResults()
     {
-        var data = Directory.CreateTempSubdirectory("vgac-chat-").FullName;
+        var data = Vgac.Copilot.Testing.TestPaths.NewFolder("vgac-chat-");
         var env = new Dictionary<string, string> { ["VGAC_DATA_DIR"] = data, ["VGAC_AUDIT_DB"] = Path.Combine(data, "audit.db") };
 
         var first = await CliHarness.RunAsync(["chat", "--demo"], env, Ct, input: "how busy is the cluster?\n/last\n/trace off\n/save incident-42\n/sessions\nquit\nnever asked\n");
@@ -61,7 +61,7 @@ public sealed class ChatSessionTests
     [Fact]
     public async Task SavedSession_NotVgacJson_IsAnErrorNamingTheFile_NotTrusted()
     {
-        var data = Directory.CreateTempSubdirectory("vgac-chat-").FullName;
+        var data = Vgac.Copilot.Testing.TestPaths.NewFolder("vgac-chat-");
         Directory.CreateDirectory(Path.Combine(data, "sessions"));
         await File.WriteAllTextAsync(Path.Combine(data, "sessions", "tampered.json"), """{"turns": "rm -rf /"}""", Ct);
 

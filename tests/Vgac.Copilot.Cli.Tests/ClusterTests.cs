@@ -13,7 +13,7 @@ public sealed class ClusterTests
     /// <summary>A user config naming two clusters; returns the environment that points at it.</summary>
     private static Dictionary<string, string> WithClusters(string clustersJson, string? extra = null, Dictionary<string, string>? environment = null)
     {
-        var home = Directory.CreateTempSubdirectory("vgac-clusters-home-").FullName;
+        var home = Vgac.Copilot.Testing.TestPaths.NewFolder("vgac-clusters-home-");
         Directory.CreateDirectory(Path.Combine(home, "vgac"));
         File.WriteAllText(Path.Combine(home, "vgac", "config.json"), $$"""{"Clusters": {{clustersJson}}{{(extra is null ? "" : ", " + extra)}}}""");
         var env = environment ?? [];
@@ -112,7 +112,7 @@ public sealed class ClusterTests
         await using var eks = await new ScriptedVgac { Probability = 0.8, Ece = 0.018, FinishedJobs = 200 }.StartAsync(Ct);
         await using var slurm = await new ScriptedVgac { Probability = 0.8, Ece = 0.2, FinishedJobs = 200, Scheduler = "slurm" }.StartAsync(Ct);
         var env = WithClusters(Two(eks.BaseAddress, slurm.BaseAddress));
-        env["VGAC_DATA_DIR"] = Directory.CreateTempSubdirectory("vgac-clusters-data-").FullName;
+        env["VGAC_DATA_DIR"] = Vgac.Copilot.Testing.TestPaths.NewFolder("vgac-clusters-data-");
         env["VGAC_AUDIT_DB"] = Path.Combine(env["VGAC_DATA_DIR"], "audit.db");
 
         await CliHarness.RunAsync(["predict", "--gpus", "2", "--cluster", "slurm"], env, Ct);
@@ -191,7 +191,7 @@ public sealed class ClusterTests
             using var response = forward.Send(message, Ct);
             return new ScriptedResponse((int)response.StatusCode, response.Content.ReadAsStringAsync(Ct).GetAwaiter().GetResult());
         }, Ct);
-        var db = Path.Combine(Directory.CreateTempSubdirectory("vgac-clusters-trail-").FullName, "audit.db");
+        var db = Path.Combine(Vgac.Copilot.Testing.TestPaths.NewFolder("vgac-clusters-trail-"), "audit.db");
         var env = WithClusters(Two(eks.Url, slurm.BaseAddress));
         env["VGAC_AUDIT_DB"] = db;
 
@@ -226,7 +226,7 @@ public sealed class ClusterTests
         await using var eks = await new ScriptedVgac { Probability = 0.6 }.StartAsync(Ct);
         await using var slurm = await new ScriptedVgac { Probability = 0.6 }.StartAsync(Ct);
         var env = WithClusters(Two(eks.BaseAddress, slurm.BaseAddress));
-        env["VGAC_AUDIT_DB"] = Path.Combine(Directory.CreateTempSubdirectory("vgac-clusters-actions-").FullName, "audit.db");
+        env["VGAC_AUDIT_DB"] = Path.Combine(Vgac.Copilot.Testing.TestPaths.NewFolder("vgac-clusters-actions-"), "audit.db");
 
         var watch = await CliHarness.RunAsync(["watch", "--once"], env, Ct);
         var all = await CliHarness.RunAsync(["actions", "list", "--all", "-o", "json"], env, Ct);
@@ -257,7 +257,7 @@ public sealed class ClusterTests
         await using var eks = await new ScriptedVgac { Ece = 0.018, FinishedJobs = 200 }.StartAsync(Ct);
         await using var slurm = await new ScriptedVgac { Ece = 0.03, FinishedJobs = 200, Scheduler = "slurm" }.StartAsync(Ct);
         var env = WithClusters(Two(eks.BaseAddress, slurm.BaseAddress));
-        env["VGAC_AUDIT_DB"] = Path.Combine(Directory.CreateTempSubdirectory("vgac-clusters-audit-").FullName, "audit.db");
+        env["VGAC_AUDIT_DB"] = Path.Combine(Vgac.Copilot.Testing.TestPaths.NewFolder("vgac-clusters-audit-"), "audit.db");
 
         var result = await CliHarness.RunAsync(["calibration", "audit", "--live", "--cluster", "slurm"], env, Ct);
         var trail = await CliHarness.RunAsync(["audit", "-o", "json"], env, Ct);

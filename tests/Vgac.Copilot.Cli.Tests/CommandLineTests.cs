@@ -112,7 +112,7 @@ public sealed class CommandLineTests
         await using var vgac = await new Vgac.Copilot.Testing.ScriptedVgac().StartAsync(TestContext.Current.CancellationToken);
         var env = new Dictionary<string, string>
         {
-            ["VGAC_AUDIT_DB"] = Path.Combine(Directory.CreateTempSubdirectory("vgac-enum-").FullName, "audit.db"),
+            ["VGAC_AUDIT_DB"] = Path.Combine(Vgac.Copilot.Testing.TestPaths.NewFolder("vgac-enum-"), "audit.db"),
             ["VGAC_API_BASE_URL"] = vgac.BaseAddress.ToString(),
         };
 

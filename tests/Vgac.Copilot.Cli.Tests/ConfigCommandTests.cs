@@ -12,7 +12,7 @@ public sealed class ConfigCommandTests
     [Fact]
     public async Task Config_Json_EveryLayerInOrder_EachValueWithItsSource_SecretsMasked()
     {
-        var home = Directory.CreateTempSubdirectory("vgac-xdg-").FullName;
+        var home = Vgac.Copilot.Testing.TestPaths.NewFolder("vgac-xdg-");
         Directory.CreateDirectory(Path.Combine(home, "vgac"));
         await File.WriteAllTextAsync(Path.Combine(home, "vgac", "config.json"), """{"Vgac": {"MaxRetries": 5}, "Watch": {"IntervalSeconds": 10}, "Mcp": {"AllowActions": true}}""", Ct);
         var extra = Path.Combine(home, "extra.json");
@@ -41,7 +41,7 @@ public sealed class ConfigCommandTests
     [Fact]
     public async Task Config_Invalid_StillShowsEveryValue_WithTheErrorBesideIt_AndExits2()
     {
-        var home = Directory.CreateTempSubdirectory("vgac-xdg-").FullName;
+        var home = Vgac.Copilot.Testing.TestPaths.NewFolder("vgac-xdg-");
         Directory.CreateDirectory(Path.Combine(home, "vgac"));
         await File.WriteAllTextAsync(Path.Combine(home, "vgac", "config.json"), """{"Vgac": {"TimeoutSeconds": "soon"}, "Guards": {"ConfidenceGate": 0.3}, "Log": {"ConsoleLevel": "loud"}}""", Ct);
 
@@ -68,7 +68,7 @@ public sealed class ConfigCommandTests
     [Fact]
     public async Task Config_UserFileNotJson_IsReportedByPath_AndTheRestIsShown()
     {
-        var home = Directory.CreateTempSubdirectory("vgac-xdg-").FullName;
+        var home = Vgac.Copilot.Testing.TestPaths.NewFolder("vgac-xdg-");
         Directory.CreateDirectory(Path.Combine(home, "vgac"));
         var path = Path.Combine(home, "vgac", "config.json");
         await File.WriteAllTextAsync(path, """{"Vgac": {"BaseUrl": """, Ct);
@@ -88,7 +88,7 @@ public sealed class ConfigCommandTests
     {
         await using var server = await LoopbackServer.StartAsync(_ => ScriptedResponse.Json("""{"probability_long_wait":0.2,"estimated_wait_seconds":60,"wait_category":"low","confidence":0.9,"is_calibrated":true,"latency_us":40}"""), Ct);
         await using var other = await LoopbackServer.StartAsync(_ => new ScriptedResponse(500), Ct);
-        var home = Directory.CreateTempSubdirectory("vgac-home-").FullName;
+        var home = Vgac.Copilot.Testing.TestPaths.NewFolder("vgac-home-");
         Directory.CreateDirectory(Path.Combine(home, ".config", "vgac"));
         await File.WriteAllTextAsync(Path.Combine(home, ".config", "vgac", "config.json"), $$$"""{"Vgac": {"BaseUrl": "{{{other.BaseAddress}}}", "MaxRetries": 0}}""", Ct);
         var env = new Dictionary<string, string> { ["HOME"] = home, ["XDG_CONFIG_HOME"] = "" };

@@ -20,7 +20,7 @@ public sealed class DemoStoryTests
     [Fact]
     public async Task DemoStory_WatchApproveCheck_EndsWithAnExecutedActionInACleanTrail()
     {
-        var folder = Directory.CreateTempSubdirectory("vgac-demo-story-").FullName;
+        var folder = Vgac.Copilot.Testing.TestPaths.NewFolder("vgac-demo-story-");
         try
         {
             var env = new Dictionary<string, string> { ["VGAC_AUDIT_DB"] = Path.Combine(folder, "audit.db") };

@@ -69,7 +69,7 @@ public sealed class DoctorCommandTests
     {
         var ct = TestContext.Current.CancellationToken;
         await using var server = await LoopbackServer.StartAsync(Healthy, ct);
-        var db = Path.Combine(Directory.CreateTempSubdirectory("vgac-doctor-audit-").FullName, "audit.db");
+        var db = Path.Combine(Vgac.Copilot.Testing.TestPaths.NewFolder("vgac-doctor-audit-"), "audit.db");
         // A live audit made earlier (as 'vgac calibration audit --live' records it) found the model far worse than VGAC says.
         var url = server.BaseAddress.ToString();
         await new Vgac.Copilot.Actions.TrailCalibrationAudits(
@@ -98,7 +98,7 @@ public sealed class DoctorCommandTests
     {
         var ct = TestContext.Current.CancellationToken;
         const string secret = "vgac-secret-9b8a7c6d";
-        var logDir = Directory.CreateTempSubdirectory("vgac-log-").FullName;
+        var logDir = Vgac.Copilot.Testing.TestPaths.NewFolder("vgac-log-");
         await using var server = await LoopbackServer.StartAsync(r => new ScriptedResponse(500, $$"""{"detail":"rejected {{r.Headers.GetValueOrDefault("Authorization")}}"}"""), ct);
 
         var result = await CliHarness.RunAsync(

@@ -93,7 +93,7 @@ public sealed class LineEditorTests
     [Fact]
     public void InputHistory_PersistsAcrossRestarts_CappedOwnerOnly_SecretsMasked()
     {
-        var path = Path.Combine(Directory.CreateTempSubdirectory("vgac-history-").FullName, "history");
+        var path = Path.Combine(Vgac.Copilot.Testing.TestPaths.NewFolder("vgac-history-"), "history");
         var secrets = new Core.Text.SecretRedactor();
         secrets.Learn(["hunter2-very-secret"]);
         var first = new InputHistory(path, secrets);

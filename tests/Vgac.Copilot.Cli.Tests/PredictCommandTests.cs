@@ -143,7 +143,7 @@ public sealed class PredictCommandTests
     [Fact]
     public async Task Predict_BatchFile_ErrorNamesTheLine()
     {
-        var path = Path.Combine(Directory.CreateTempSubdirectory("vgac-batch-").FullName, "jobs.jsonl");
+        var path = Path.Combine(Vgac.Copilot.Testing.TestPaths.NewFolder("vgac-batch-"), "jobs.jsonl");
         await File.WriteAllLinesAsync(path, ["""{"gpus": 1}""", "", """{"gpus": 2, "memory_gb": -4}"""], Ct);
 
         var result = await CliHarness.RunAsync(["predict", "--batch", path], cancellationToken: Ct);
@@ -200,7 +200,7 @@ public sealed class PredictCommandTests
     [Fact]
     public async Task Predict_BatchFile_Demo_PredictsEveryLine()
     {
-        var path = Path.Combine(Directory.CreateTempSubdirectory("vgac-batch-").FullName, "jobs.jsonl");
+        var path = Path.Combine(Vgac.Copilot.Testing.TestPaths.NewFolder("vgac-batch-"), "jobs.jsonl");
         await File.WriteAllLinesAsync(path, ["""{"gpus": 1}""", """{"gpus": 8, "gpu_type": "A100", "priority": 10}""", """{"gpus": 4, "namespace": "nlp-team"}"""], Ct);
 
         var result = await CliHarness.RunAsync(["predict", "--demo", "--batch", path, "-o", "json"], cancellationToken: Ct);

@@ -16,7 +16,7 @@ public sealed class SecretTests
         await using var model = await LoopbackServer.StartAsync(_ => new ScriptedResponse(401,
             $$$"""{"error":{"message":"Incorrect API key provided: Bearer {{{ModelKey}}}. Authorization: Bearer {{{ModelKey}}}","type":"invalid_request_error"}}"""), Ct);
         await using var vgac = await new ScriptedVgac().StartAsync(Ct);
-        var logs = Directory.CreateTempSubdirectory("vgac-secret-logs-").FullName;
+        var logs = Vgac.Copilot.Testing.TestPaths.NewFolder("vgac-secret-logs-");
         var env = new Dictionary<string, string> { ["VGAC_LLM_API_KEY"] = ModelKey, ["VGAC_LOG_DIR"] = logs };
 
         var result = await CliHarness.RunAsync(
@@ -59,7 +59,7 @@ public sealed class SecretTests
             return;
         }
 
-        var logs = Path.Combine(Directory.CreateTempSubdirectory("vgac-perm-").FullName, "logs");
+        var logs = Path.Combine(Vgac.Copilot.Testing.TestPaths.NewFolder("vgac-perm-"), "logs");
 
         await CliHarness.RunAsync(["predict", "--vgac-url", "http://127.0.0.1:1", "--gpus", "1"], new Dictionary<string, string> { ["VGAC_LOG_DIR"] = logs }, Ct);
 

@@ -73,8 +73,8 @@ public sealed class SharedCacheTests
 
     private static Dictionary<string, string> Environment() => new(StringComparer.Ordinal)
     {
-        ["VGAC_DATA_DIR"] = Directory.CreateTempSubdirectory("vgac-cache-").FullName,
-        ["VGAC_AUDIT_DB"] = Path.Combine(Directory.CreateTempSubdirectory("vgac-cache-audit-").FullName, "audit.db"),
+        ["VGAC_DATA_DIR"] = Vgac.Copilot.Testing.TestPaths.NewFolder("vgac-cache-"),
+        ["VGAC_AUDIT_DB"] = Path.Combine(Vgac.Copilot.Testing.TestPaths.NewFolder("vgac-cache-audit-"), "audit.db"),
     };
 
     private static async Task<(CliResult Result, List<string> Paths)> Predict(LoopbackServer vgac, Dictionary<string, string> env)

@@ -127,7 +127,7 @@ public sealed class SimAndDemoTests
     [Fact]
     public async Task Sim_MalformedTrace_ExitsWithUsageErrorNamingLine()
     {
-        var path = Path.Combine(Directory.CreateTempSubdirectory("vgac-cli-trace-").FullName, "broken.swf");
+        var path = Path.Combine(Vgac.Copilot.Testing.TestPaths.NewFolder("vgac-cli-trace-"), "broken.swf");
         await File.WriteAllTextAsync(path, "1 0 0 10 4 -1 -1 4 60 -1 1 1 1 -1 1 -1 -1 -1\n2 5 oops 10 4 -1 -1 4 60 -1 1 1 1 -1 1 -1 -1 -1\n", TestContext.Current.CancellationToken);
 
         var result = await CliHarness.RunAsync(["sim", "--trace", path, "--trace-timing", "recorded", "--port", "0"], cancellationToken: TestContext.Current.CancellationToken);
@@ -141,7 +141,7 @@ public sealed class SimAndDemoTests
     [InlineData("corrupt.swf.gz", "\u001f\u008b\u0008\u0000not gzip at all", "bad input file")]
     public async Task Sim_TraceThatIsNotOne_UsageErrorNotACrash(string name, string content, string expected)
     {
-        var path = Path.Combine(Directory.CreateTempSubdirectory("vgac-badtrace-").FullName, name);
+        var path = Path.Combine(Vgac.Copilot.Testing.TestPaths.NewFolder("vgac-badtrace-"), name);
         await File.WriteAllBytesAsync(path, [.. content.Select(c => (byte)c)], TestContext.Current.CancellationToken);
 
         var result = await CliHarness.RunAsync(["sim", "--trace", path, "--port", "0"], cancellationToken: TestContext.Current.CancellationToken);

@@ -10,7 +10,7 @@ public sealed class StorageCommandTests
 
     private static async Task<Dictionary<string, string>> TrailAsync(LoopbackServer vgac)
     {
-        var folder = Directory.CreateTempSubdirectory("vgac-storage-").FullName;
+        var folder = Vgac.Copilot.Testing.TestPaths.NewFolder("vgac-storage-");
         var env = new Dictionary<string, string> { ["VGAC_API_BASE_URL"] = vgac.BaseAddress.ToString(), ["VGAC_AUDIT_DB"] = Path.Combine(folder, "audit.db"), ["VGAC_DATA_DIR"] = folder };
         var watch = await CliHarness.RunAsync(["watch", "--cycles", "3", "--interval", "10ms", "--autonomy", "notify", "-o", "json"], env, Ct);
         Assert.True(watch.ExitCode == ExitCodes.Success, watch.ToString());
@@ -64,7 +64,7 @@ public sealed class StorageCommandTests
     [Fact]
     public async Task Storage_StatusAndMigrate_SqliteTrail_VersionsListed_GrantToRefused()
     {
-        var env = new Dictionary<string, string> { ["VGAC_AUDIT_DB"] = Path.Combine(Directory.CreateTempSubdirectory("vgac-storage-").FullName, "audit.db") };
+        var env = new Dictionary<string, string> { ["VGAC_AUDIT_DB"] = Path.Combine(Vgac.Copilot.Testing.TestPaths.NewFolder("vgac-storage-"), "audit.db") };
 
         var before = await CliHarness.RunAsync(["storage", "status", "-o", "json"], env, Ct);
         var migrate = await CliHarness.RunAsync(["storage", "migrate"], env, Ct);

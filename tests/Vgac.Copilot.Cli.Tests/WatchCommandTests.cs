@@ -182,7 +182,7 @@ public sealed class WatchCommandTests
     [Fact]
     public async Task Readers_Demo_OpenTheLatestDemoTrail_SinceCountsBackFromItsNewestRecord()
     {
-        var folder = Directory.CreateTempSubdirectory("vgac-demo-trails-").FullName;
+        var folder = Vgac.Copilot.Testing.TestPaths.NewFolder("vgac-demo-trails-");
         var env = new Dictionary<string, string> { ["VGAC_AUDIT_DB"] = Path.Combine(folder, "audit.db") };
         var none = await CliHarness.RunAsync(["audit", "--demo"], env, Ct);
 
@@ -303,11 +303,19 @@ public sealed class WatchCommandTests
             ["Watch__Autonomy"] = "notify",
         }, Ct);
 
+        var json = await CliHarness.RunAsync(["config", "--format", "json"], new Dictionary<string, string>
+        {
+            ["VGAC_WEBHOOK_URL"] = "https://hooks.example.com/services/hook-secret",
+            ["VGAC_AUDIT_DB"] = db,
+        }, Ct);
+
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Contains("(set, hidden)", result.Out, StringComparison.Ordinal);
-        Assert.Contains(db, result.Out, StringComparison.Ordinal);
         Assert.Contains("notify", result.Out, StringComparison.Ordinal);
-        Assert.DoesNotContain("hook-secret", result.Out + result.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("hook-secret", result.Out + result.Error + json.Out, StringComparison.Ordinal);
+        using var settings = JsonDocument.Parse(json.Out);
+        Assert.Contains(settings.RootElement.GetProperty("settings").EnumerateArray(),
+            s => s.GetProperty("key").GetString() == "Watch:AuditPath" && s.GetProperty("value").GetString() == db);
     }
 
     [Theory]
@@ -346,7 +354,7 @@ public sealed class WatchCommandTests
         ["Vgac__MaxRetries"] = "0",
     };
 
-    private static string TempDb() => Path.Combine(Directory.CreateTempSubdirectory("vgac-cli-audit-").FullName, "audit.db");
+    private static string TempDb() => Path.Combine(Vgac.Copilot.Testing.TestPaths.NewFolder("vgac-cli-audit-"), "audit.db");
 
     private static string[] Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 }

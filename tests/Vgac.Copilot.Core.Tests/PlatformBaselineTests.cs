@@ -26,7 +26,7 @@ public sealed class PlatformBaselineTests
     [Fact]
     public void Load_MissingFiles_WarnsNamingEachFile()
     {
-        var root = Directory.CreateTempSubdirectory("vgac-platform-").FullName;
+        var root = Vgac.Copilot.Testing.TestPaths.NewFolder("vgac-platform-");
 
         var baseline = PlatformBaseline.Load(root);
 
@@ -67,7 +67,7 @@ public sealed class PlatformBaselineTests
 
     private static string Platform(string state, string manifest)
     {
-        var root = Directory.CreateTempSubdirectory("vgac-platform-").FullName;
+        var root = Vgac.Copilot.Testing.TestPaths.NewFolder("vgac-platform-");
         var models = Directory.CreateDirectory(Path.Combine(root, "models", "production")).FullName;
         File.WriteAllText(Path.Combine(models, "safeguard_state.json"), state);
         File.WriteAllText(Path.Combine(models, "manifest.json"), manifest);

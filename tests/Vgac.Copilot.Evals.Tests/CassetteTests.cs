@@ -17,7 +17,7 @@ public sealed class CassetteTests
     {
         const string secret = "sk-cassette-never-written";
         await using var sim = await SimulatorHost.StartAsync(new SimulatorOptions { Speed = 0, WarmupHours = 60 }, cancellationToken: Ct);
-        var folder = Path.Combine(Directory.CreateTempSubdirectory("vgac-cassette-").FullName, "snap");
+        var folder = Path.Combine(Vgac.Copilot.Testing.TestPaths.NewFolder("vgac-cassette-"), "snap");
         await using var live = ClientHarness.Create(sim.Url, new Dictionary<string, string?> { ["Vgac:ApiKey"] = secret });
         await new CassetteRecorder(live.Client, live.Predictions).RecordAsync(folder, "snap", sim.Url.ToString(), Ct);
 

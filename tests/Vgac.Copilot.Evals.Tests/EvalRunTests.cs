@@ -90,7 +90,7 @@ public sealed class EvalRunTests
         var ok = CaseScorer.Score(suite, new EvalCase { Id = "a", Question = "q" }, new PlannerAnswer("fine", "offline", null, [], null, 1), [], []);
         var bad = CaseScorer.Score(suite, new EvalCase { Id = "b", Question = "q", Expect = new Expectations { Facts = ["never"] } }, new PlannerAnswer("fine", "offline", null, [], null, 1), [], []);
         var report = EvalReport.From("offline", null, 1, [ok, bad]);
-        var folder = Directory.CreateTempSubdirectory("vgac-eval-").FullName;
+        var folder = Vgac.Copilot.Testing.TestPaths.NewFolder("vgac-eval-");
 
         ReportWriter.Write(report, folder);
 
@@ -116,7 +116,7 @@ public sealed class EvalRunTests
     [Fact]
     public void SuiteLoader_MalformedYaml_NamesFileAndLine()
     {
-        var folder = Directory.CreateTempSubdirectory("vgac-suites-").FullName;
+        var folder = Vgac.Copilot.Testing.TestPaths.NewFolder("vgac-suites-");
         File.WriteAllText(Path.Combine(folder, "bad.yaml"), "suite: x\ncases:\n  - id: a\n    question: [unclosed\n");
 
         var ex = Assert.Throws<InvalidDataException>(() => SuiteLoader.Load(folder));
@@ -127,7 +127,7 @@ public sealed class EvalRunTests
     [Fact]
     public void SuiteLoader_ValueOfTheWrongKind_NamesFileLineAndField()
     {
-        var folder = Directory.CreateTempSubdirectory("vgac-suites-").FullName;
+        var folder = Vgac.Copilot.Testing.TestPaths.NewFolder("vgac-suites-");
         File.WriteAllText(Path.Combine(folder, "bad.yaml"), "suite: x\ncases:\n  - id: a\n    question: q\n    expect:\n      min_tool_calls: many\n");
 
         var ex = Assert.Throws<InvalidDataException>(() => SuiteLoader.Load(folder));
@@ -138,7 +138,7 @@ public sealed class EvalRunTests
     [Fact]
     public void SuiteLoader_UnknownField_Refused()
     {
-        var folder = Directory.CreateTempSubdirectory("vgac-suites-").FullName;
+        var folder = Vgac.Copilot.Testing.TestPaths.NewFolder("vgac-suites-");
         File.WriteAllText(Path.Combine(folder, "bad.yaml"), "suite: x\ncases:\n  - id: a\n    questoin: typo\n");
 
         var ex = Assert.Throws<InvalidDataException>(() => SuiteLoader.Load(folder));
@@ -149,7 +149,7 @@ public sealed class EvalRunTests
     [Fact]
     public void SuiteLoader_PlainScalars_TypedAsYamlSays()
     {
-        var folder = Directory.CreateTempSubdirectory("vgac-suites-").FullName;
+        var folder = Vgac.Copilot.Testing.TestPaths.NewFolder("vgac-suites-");
         File.WriteAllText(Path.Combine(folder, "s.yaml"),
             "suite: s\ncases:\n  - id: 42\n    question: \"true\"\n    exact_predictions: true\n    expect:\n      max_tool_calls: 3\n      refusal: ~\n      numbers:\n        - value: 0.25\n          tolerance: 1e-3\n");
 
@@ -164,7 +164,7 @@ public sealed class EvalRunTests
     [InlineData("clusters: { EKS: calm, slurm: slurm }")]
     public void SuiteLoader_ClustersOfOneOrWithABadName_Refused(string clusters)
     {
-        var folder = Directory.CreateTempSubdirectory("vgac-suites-").FullName;
+        var folder = Vgac.Copilot.Testing.TestPaths.NewFolder("vgac-suites-");
         File.WriteAllText(Path.Combine(folder, "c.yaml"), $"suite: c\ncases:\n  - id: a\n    question: how busy is eks\n    {clusters}\n");
 
         var ex = Assert.Throws<InvalidDataException>(() => SuiteLoader.Load(folder));

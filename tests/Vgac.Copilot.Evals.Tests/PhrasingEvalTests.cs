@@ -58,7 +58,7 @@ public sealed class PhrasingEvalTests(ITestOutputHelper output)
     [Fact]
     public void Corpus_UnknownIntent_IsAnErrorNamingTheLine()
     {
-        var file = Path.Combine(Directory.CreateTempSubdirectory("vgac-phrasings-").FullName, "bad.tsv");
+        var file = Path.Combine(Vgac.Copilot.Testing.TestPaths.NewFolder("vgac-phrasings-"), "bad.tsv");
         File.WriteAllText(file, "# comment\ncluster_status\thow busy\nweather\twhat's the weather\n");
 
         var ex = Assert.Throws<InvalidDataException>(() => PhrasingCorpus.Read(file, ["cluster_status"]));

@@ -12,7 +12,7 @@ public sealed class TraceFormatTests
     [InlineData("ricc-2010", "RICC-2010-2.swf.gz", "swf")]
     public void Detect_RenamedFile_FormatFromContent(string folder, string file, string expected)
     {
-        var renamed = Path.Combine(Directory.CreateTempSubdirectory("vgac-trace-").FullName, "trace.data");
+        var renamed = Path.Combine(Vgac.Copilot.Testing.TestPaths.NewFolder("vgac-trace-"), "trace.data");
         File.Copy(TestPaths.DataFile(folder, file), renamed);
 
         Assert.Equal(expected, TraceReaders.Detect(renamed));
@@ -21,7 +21,7 @@ public sealed class TraceFormatTests
     [Fact]
     public void Detect_PlainSwfWithoutComments_IsSwf()
     {
-        var path = Path.Combine(Directory.CreateTempSubdirectory("vgac-trace-").FullName, "jobs");
+        var path = Path.Combine(Vgac.Copilot.Testing.TestPaths.NewFolder("vgac-trace-"), "jobs");
         File.WriteAllText(path, "1 0 10 3600 8 -1 -1 8 7200 -1 1 1 1 1 1 -1 -1 -1\n");
 
         Assert.Equal("swf", TraceReaders.Detect(path));
@@ -30,7 +30,7 @@ public sealed class TraceFormatTests
     [Fact]
     public void Detect_SomethingElse_ErrorNamingTheFormatsAndTheOverride()
     {
-        var path = Path.Combine(Directory.CreateTempSubdirectory("vgac-trace-").FullName, "notes.csv");
+        var path = Path.Combine(Vgac.Copilot.Testing.TestPaths.NewFolder("vgac-trace-"), "notes.csv");
         File.WriteAllText(path, "when,what\nmonday,meeting\n");
 
         var ex = Assert.Throws<TraceFormatException>(() => TraceReaders.Detect(path));

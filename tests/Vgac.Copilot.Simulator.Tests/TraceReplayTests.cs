@@ -93,8 +93,8 @@ public sealed class TraceReplayTests
     [InlineData("bad.swf", "1 0 0 10 4 -1 -1 4\n", 1, "requested time")]
     public void MalformedTrace_ErrorNamesLineAndColumn(string name, string content, long line, string column)
     {
-        var dir = Directory.CreateTempSubdirectory("vgac-trace-");
-        var path = Path.Combine(dir.FullName, name);
+        var dir = Vgac.Copilot.Testing.TestPaths.NewFolder("vgac-trace-");
+        var path = Path.Combine(dir, name);
         File.WriteAllText(path, content);
 
         var ex = Assert.Throws<TraceFormatException>(() =>

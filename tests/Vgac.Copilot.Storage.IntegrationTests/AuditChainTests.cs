@@ -101,7 +101,7 @@ public sealed class AuditChainTests
     [Fact]
     public async Task TrailFromBeforeClustersAndTheChain_Migrated_OldRecordsReadAsDefaultAndUnchained_NewOnesChained()
     {
-        var path = Path.Combine(Directory.CreateTempSubdirectory("vgac-chain-old-").FullName, "audit.db");
+        var path = Path.Combine(Vgac.Copilot.Testing.TestPaths.NewFolder("vgac-chain-old-"), "audit.db");
         await using (var old = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString()))
         {
             await old.OpenAsync(Ct);

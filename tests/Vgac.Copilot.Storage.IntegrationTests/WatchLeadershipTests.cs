@@ -66,7 +66,7 @@ public sealed class WatchLeadershipTests
     public async Task Standby_StoreUnreachableForAWhile_KeepsAskingInsteadOfStopping_LeadsOnceItAnswers()
     {
         // The trail's path is a folder at first, so every open fails as a store outage would; then the folder goes.
-        var path = Path.Combine(Directory.CreateTempSubdirectory("vgac-lease-").FullName, "audit.db");
+        var path = Path.Combine(Vgac.Copilot.Testing.TestPaths.NewFolder("vgac-lease-"), "audit.db");
         Directory.CreateDirectory(path);
         await using var backend = new SqliteAuditBackend(path);
         await using var leadership = new WatchLeadership(backend, new LeaseFenceHolder(), "eks", TimeSpan.FromSeconds(0.6), TimeProvider.System,

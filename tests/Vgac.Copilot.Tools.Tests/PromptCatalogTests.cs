@@ -48,7 +48,7 @@ public sealed class PromptCatalogTests
     [Fact]
     public void Parse_NoFrontMatter_IsAClearError()
     {
-        var file = Path.Combine(Directory.CreateTempSubdirectory("vgac-prompt-").FullName, "bad.md");
+        var file = Path.Combine(Vgac.Copilot.Testing.TestPaths.NewFolder("vgac-prompt-"), "bad.md");
         File.WriteAllText(file, "just text");
 
         var ex = Assert.Throws<FormatException>(() => PromptCatalog.Parse(file));

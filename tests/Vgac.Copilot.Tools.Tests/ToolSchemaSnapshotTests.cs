@@ -40,7 +40,7 @@ public sealed class ToolSchemaSnapshotTests
             return;
         }
 
-        var received = Path.Combine(Directory.CreateTempSubdirectory("vgac-tool-schemas-").FullName, "tools.json");
+        var received = Path.Combine(Vgac.Copilot.Testing.TestPaths.NewFolder("vgac-tool-schemas-"), "tools.json");
         await File.WriteAllTextAsync(received, text, ct);
         var before = JsonNode.Parse(approved)!.AsArray().ToDictionary(t => t!["name"]!.GetValue<string>(), t => t!.ToJsonString());
         var after = served.ToDictionary(t => t!["name"]!.GetValue<string>(), t => t!.ToJsonString());

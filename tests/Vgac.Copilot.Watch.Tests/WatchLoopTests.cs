@@ -73,7 +73,7 @@ public sealed class WatchLoopTests
     public async Task Loop_CycleKeepsFailingForANonVgacReason_ReportsAndRetriesThenGivesUp()
     {
         await using var server = await new ScriptedVgac().StartAsync(Ct);
-        var blocker = Path.Combine(Directory.CreateTempSubdirectory("vgac-loop-").FullName, "not-a-directory");
+        var blocker = Path.Combine(Vgac.Copilot.Testing.TestPaths.NewFolder("vgac-loop-"), "not-a-directory");
         await File.WriteAllTextAsync(blocker, "a file where the audit folder should be", Ct);
         using var services = WatchHarness.Build(server.BaseAddress, out _, new() { ["Watch:AuditPath"] = Path.Combine(blocker, "audit.db") });
         var reports = new List<CycleReport>();
