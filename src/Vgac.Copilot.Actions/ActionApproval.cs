@@ -30,10 +30,17 @@ public sealed class DenyingApprover : IActionApprover
 /// <see cref="ActionQueue.ApproveAsync(Approval, CancellationToken)"/>: the guards asked again on fresh numbers, the
 /// approval recorded in the audit trail, the job and tier reserved, the action run at most once.
 /// </summary>
-/// <param name="DecidedBy">Who said yes, as the trail records it.</param>
-/// <param name="Reason">Why, as they said it; null when they gave none.</param>
-public abstract record Approval(string DecidedBy, string? Reason)
+/// <remarks>The three kinds below are all there are (the constructor is this assembly's), so the queue's switch over them is whole.</remarks>
+public abstract record Approval
 {
+    private protected Approval(string decidedBy, string? reason) => (DecidedBy, Reason) = (decidedBy, reason);
+
+    /// <summary>Who said yes, as the trail records it.</summary>
+    public string DecidedBy { get; }
+
+    /// <summary>Why, as they said it; null when they gave none.</summary>
+    public string? Reason { get; }
+
     /// <summary>The approval record's summary in the trail: who said yes, and why.</summary>
     internal virtual string Summary => $"approved by {DecidedBy}{(Reason is null ? "" : $": {Reason}")}";
 

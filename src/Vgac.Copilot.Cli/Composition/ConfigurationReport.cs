@@ -87,7 +87,7 @@ internal static partial class ConfigurationReport
             {
                 var value = configuration[key] ?? keys[key];
                 value = bool.TryParse(value, out var flag) ? (flag ? "true" : "false") : value;
-                var shown = IsSecret(key) ? (string.IsNullOrEmpty(value) ? "(not set)" : "(set, hidden)") : value ?? "(not set)";
+                var shown = Masked(key, value, "(not set)");
                 settings.Add(new ConfigSetting(key, shown, composed.SourceOf(key) ?? "built-in", ErrorFor(key, errors)));
             }
         }
@@ -97,8 +97,7 @@ internal static partial class ConfigurationReport
             .Append(ClusterPlan.DefaultKey).Order(StringComparer.OrdinalIgnoreCase))
         {
             var value = configuration[key];
-            var shown = IsSecret(key) ? (string.IsNullOrEmpty(value) ? "(not set)" : "(set, hidden)")
-                : value ?? (key == ClusterPlan.DefaultKey ? $"(not set: {plan.Selected})" : "(not set)");
+            var shown = Masked(key, value, key == ClusterPlan.DefaultKey ? $"(not set: {plan.Selected})" : "(not set)");
             settings.Add(new ConfigSetting(key, shown, composed.SourceOf(key) ?? "built-in", null));
         }
 
@@ -128,8 +127,9 @@ internal static partial class ConfigurationReport
         }
     }
 
-    /// <summary>Keys whose values are never shown: keys, tokens, passwords, and webhook URLs (they carry their secret in the path).</summary>
-    public static bool IsSecret(string key) => SettingsCatalog.IsSecret(key);
+    /// <summary>A value as <c>vgac config</c> shows it: a secret only as set or not.</summary>
+    private static string Masked(string key, string? value, string unset) =>
+        SettingsCatalog.IsSecret(key) ? (string.IsNullOrEmpty(value) ? "(not set)" : "(set, hidden)") : value ?? unset;
 
     /// <summary>Every problem each section has, in the words the commands would use, without stopping at the first.</summary>
     private static List<string> Validate(IConfiguration configuration, List<string> problems, List<string> warnings)
