@@ -39,7 +39,7 @@ public sealed record ProposalPrediction(
     ShownAs ShownAs, double ProbabilityLongWait, double Confidence, double? EstimatedWaitSeconds, int HighestTier, ProposalCalibration Calibration,
     Vgac.Copilot.Calibration.WaitInterval? WaitInterval = null)
 {
-    public static ProposalPrediction From(GuardedJobPrediction p) => new(
+    public static ProposalPrediction From(GuardedEstimate p) => new(
         p.ShownAs, Math.Round(p.Probability, 3), Math.Round(p.Confidence, 3), p.EstimatedWaitSeconds is { } w ? Math.Round(w) : null, p.Guards.HighestTier,
         new ProposalCalibration(p.Guards.Drift.EffectiveEce is { } e ? Math.Round(e, 4) : null, p.Guards.Drift.Level, p.Guards.Drift.Ratio is { } r ? Math.Round(r, 2) : null,
             p.Guards.Drift.SampleCount),

@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using Vgac.Copilot.Core.Calibration;
 using Vgac.Copilot.Core.Guards;
+using Vgac.Copilot.Core.Text;
 using Vgac.Copilot.Tools.Catalog;
 using Vgac.Copilot.Tools.Results;
 
@@ -18,7 +19,7 @@ public sealed class CalibratorPlugin(CalibrationProvider calibration, LiveAudito
         var drift = standing.Drift;
         return new CalibrationStatusResult(
             status.ReportedEce, status.AuditedEce, drift.EffectiveEce, status.ReportedBrier, drift.SampleCount, status.RecalibrationNeeded, status.LastRecalibration,
-            PredictionBrief.DriftName(drift.Level), drift.Ratio is { } r ? Math.Round(r, 2) : null, drift.BaselineEce, standing.Line(),
+            drift.Level.Wire(), drift.Ratio is { } r ? Math.Round(r, 2) : null, drift.BaselineEce, standing.Line(),
             [.. standing.MayAct.Select(t => t.Action)], status.Error)
         {
             JudgedEce = drift.JudgedEce is { } judged ? Math.Round(judged, 4) : null,

@@ -1,5 +1,6 @@
 using Vgac.Copilot.Core.Predictions;
 using Vgac.Copilot.Core.Guards;
+using Vgac.Copilot.Core.Text;
 
 namespace Vgac.Copilot.Tools.Results;
 
@@ -37,35 +38,31 @@ public sealed record PredictionBrief(
     string? WaitIntervalReason = null,
     string? Feasibility = null)
 {
-    /// <summary>A prediction for a described job, with its conformal wait interval (or why it has none).</summary>
-    public static PredictionBrief From(GuardedPrediction p, IReadOnlyDictionary<string, object>? spec = null) => From(
-        p.Guards, p.Calibration, p.Probability, p.Confidence, p.Result?.WaitCategory, p.Result?.EstimatedWaitSeconds,
-        p.Recommendation, p.Policy?.PriorityClass.ToString(), p.Error, spec) with { WaitInterval = p.Wait?.Interval, WaitIntervalReason = p.Wait?.Reason };
-
-    public static PredictionBrief From(GuardedJobPrediction p, IReadOnlyDictionary<string, object>? spec = null) => From(
-        p.Guards, p.Calibration, p.Probability, p.Confidence, null, p.EstimatedWaitSeconds, p.Recommendation, p.Policy?.PriorityClass.ToString(),
-        p.Violation, spec);
-
-    private static PredictionBrief From(
-        GuardReport guards, Core.Calibration.CalibrationStatus calibration, double probability, double confidence,
-        string? category, double? estimate, string? recommendation, string? priorityClass, string? error, IReadOnlyDictionary<string, object>? spec = null)
+    /// <summary>
+    /// The brief of a guarded result, for a described job or a job by id: with its conformal wait interval (or why it
+    /// has none) when there is one. An infeasible request has no wait estimate to show.
+    /// </summary>
+    public static PredictionBrief From(GuardedEstimate p, IReadOnlyDictionary<string, object>? spec = null)
     {
+        var guards = p.Guards;
         var blocked = guards.Tiers.FirstOrDefault(t => !t.Allowed);
         var infeasible = guards.ShownAs == ShownAs.Infeasible;
         return new PredictionBrief(
             guards.ShownAs,
-            Math.Round(probability, 3),
-            Math.Round(confidence, 3),
-            infeasible ? null : category,
-            !infeasible && estimate is { } e ? Math.Round(e) : null,
-            guards.MayRecommend ? recommendation : null,
-            guards.MayRecommend ? priorityClass?.ToLowerInvariant() : null,
+            Math.Round(p.Probability, 3),
+            Math.Round(p.Confidence, 3),
+            infeasible ? null : p.WaitCategory,
+            !infeasible && p.EstimatedWaitSeconds is { } e ? Math.Round(e) : null,
+            p.Recommendation,
+            p.Policy?.PriorityClass.Wire(),
             guards.HighestTier,
             [.. guards.Tiers.Where(t => t.Allowed).Select(t => t.Action)],
             blocked is null ? null : new Blocked(blocked.Tier, blocked.Rule, blocked.Reason),
-            CalibrationOf(guards, calibration),
-            error,
-            spec)
+            CalibrationOf(guards, p.Calibration),
+            p.Error,
+            spec,
+            p.Wait?.Interval,
+            p.Wait?.Reason)
         {
             Feasibility = guards.Feasibility is { Judged: true } f ? f.Reason : null,
         };
@@ -73,22 +70,13 @@ public sealed record PredictionBrief(
 
     public static CalibrationBrief CalibrationOf(GuardReport guards, Core.Calibration.CalibrationStatus c) => new(
         guards.Drift.EffectiveEce is { } e ? Math.Round(e, 4) : null,
-        DriftName(guards.Drift.Level),
+        guards.Drift.Level.Wire(),
         guards.Drift.Ratio is { } r ? Math.Round(r, 2) : null,
         guards.Drift.SampleCount,
         c.RecalibrationNeeded,
         c.Error)
     {
         JudgedEce = guards.Drift.JudgedEce is { } judged ? Math.Round(judged, 4) : null,
-    };
-
-    /// <summary>A drift level's wire name.</summary>
-    public static string DriftName(DriftLevel level) => level switch
-    {
-        DriftLevel.ReduceAutonomy => "reduce_autonomy",
-        DriftLevel.RecalibrationRequired => "recalibration_required",
-        DriftLevel.LearningMode => "learning_mode",
-        _ => level.ToString().ToLowerInvariant(),
     };
 }
 
