@@ -35,13 +35,14 @@ internal sealed class PredictCommand : VgacCommand
         Options.Add(WhatIf);
         Options.Add(IntervalLevel);
 
-        AddFormat();
+        AddFormat("Output: text for people (default), json for scripts, or line: one line for a scheduler's user at submission.", line: true);
         Examples =
         [
             ("vgac predict --demo --gpus 4 --gpu-type A100", "one job: P(long wait), confidence, the gate and the tiers it earns"),
             ("vgac predict --what-if gpus=1,2,4,8 --distributed", "how the wait grows with the job's size"),
             ("vgac predict --gpus 1 --what-if gpus=1,2,4 --what-if priority=0,10", "a grid of variants in one batch call"),
             ("vgac predict --batch jobs.jsonl -o json", "one JSON job spec per line (--batch - reads stdin)"),
+            ("vgac predict --gpus 2 --duration-minutes 60 -o line", "one line, as the Slurm cli_filter shows it at sbatch"),
         ];
     }
 
@@ -83,6 +84,13 @@ internal sealed class PredictCommand : VgacCommand
                 ? JsonSerializer.Serialize(views[0], CoreJsonContext.Default.PredictionView)
                 : JsonSerializer.Serialize(views, CoreJsonContext.Default.ListPredictionView);
             await session.Out.WriteLineAsync(json).ConfigureAwait(false);
+        }
+        else if (format == OutputFormat.Line)
+        {
+            foreach (var view in views)
+            {
+                await session.Out.WriteLineAsync(PredictionText.Line(view)).ConfigureAwait(false);
+            }
         }
         else if (single)
         {

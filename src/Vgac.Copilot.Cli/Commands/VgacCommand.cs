@@ -58,9 +58,9 @@ internal abstract class VgacCommand : Command
     protected Option<string>? Format { get; private set; }
 
     /// <summary>Adds <c>--format text|json</c> (<c>-o</c>), the one output vocabulary.</summary>
-    protected Option<string> AddFormat(string? description = null)
+    protected Option<string> AddFormat(string? description = null, bool line = false)
     {
-        Format = OutputFormat.Create(description);
+        Format = OutputFormat.Create(description, line);
         Options.Add(Format);
         return Format;
     }

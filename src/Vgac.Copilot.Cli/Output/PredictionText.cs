@@ -68,6 +68,22 @@ internal static class PredictionText
         await o.WriteAsync(s.ToString()).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// One line for a scheduler's user at submission (<c>--format line</c>, what the Slurm cli_filter and
+    /// <c>kubectl vgac</c> print): the interval when the guards let an estimate through, otherwise the guards' reason,
+    /// never a number without its confidence. For example: "vgac: likely to start within 25 min (90% of jobs like it);
+    /// P(long wait) 0.21, confident".
+    /// </summary>
+    public static string Line(PredictionView v) => "vgac: " + (v.ShownAs switch
+    {
+        ShownAs.Infeasible => $"this request cannot start on this cluster: {v.Feasibility!.Reason}",
+        ShownAs.Fallback => "no estimate: VGAC gave no prediction",
+        ShownAs.RecalibrationRequired => "no estimate shown: the model's calibration has drifted (recalibration required)",
+        ShownAs.LowConfidence => Invariant($"no confident estimate (confidence {v.Confidence:0.00} is below the {v.Gate.Gate:0.00} gate)"),
+        _ when v.WaitInterval is { } i => Invariant($"likely to start {i.When()} ({i.Level:0%} of jobs like it); P(long wait) {v.ProbabilityLongWait:0.00}, confident"),
+        _ => Invariant($"P(long wait) {v.ProbabilityLongWait:0.00} (about {Minutes(v.EstimatedWaitSeconds)}), confident; no interval for jobs like it yet"),
+    });
+
     private static string Calibration(PredictionView v) => v.Calibration.Error is { } error
         ? $"unavailable ({error}); treated as uncalibrated"
         : Invariant($"ECE {v.Calibration.EffectiveEce:0.000} over {v.Calibration.SampleCount} outcomes; {v.Drift.Reason}");
