@@ -18,6 +18,40 @@ public sealed class ActionOptions
     public WebhookOptions Webhook { get; set; } = new();
 
     public CommandOptions Command { get; set; } = new();
+
+    /// <summary>
+    /// What carries out Kubernetes and Slurm effects (<c>Watch:Executor</c>, or a <c>Clusters</c> entry's
+    /// <c>Executor</c>): <c>none</c> records previews for a person to run (a dry run), <c>command</c> hands them to
+    /// <see cref="Command"/>'s program, <c>slurm</c> runs them with <c>scontrol</c>. Unset: <c>command</c> when a
+    /// command program is configured, otherwise <c>none</c>. Notifications go to the webhook whatever is chosen.
+    /// </summary>
+    public ExecutorChoice? Executor { get; set; }
+
+    public SlurmExecutorOptions Slurm { get; set; } = new();
+
+    /// <summary>The executor in force: the one chosen, or what the rest of the configuration implies.</summary>
+    public ExecutorChoice EffectiveExecutor => Executor ?? (Command.Path is { Length: > 0 } ? ExecutorChoice.Command : ExecutorChoice.None);
+}
+
+/// <summary>Which executor carries out Kubernetes and Slurm effects; its wire names are <c>none</c>, <c>command</c>, <c>slurm</c>.</summary>
+public enum ExecutorChoice
+{
+    None,
+    Command,
+    Slurm,
+}
+
+/// <summary>The built-in Slurm executor (<c>Watch:Slurm</c>): <c>scontrol</c> run with the executing user's rights.</summary>
+public sealed class SlurmExecutorOptions
+{
+    /// <summary>The <c>scontrol</c> program (a name on <c>PATH</c>, or a path).</summary>
+    public string Scontrol { get; set; } = "scontrol";
+
+    /// <summary>The cluster's <c>slurm.conf</c>, given to <c>scontrol</c> as <c>SLURM_CONF</c>; unset, Slurm's own default (or the environment's).</summary>
+    public string? Conf { get; set; }
+
+    /// <summary>How long each <c>scontrol</c> call may take.</summary>
+    public double TimeoutSeconds { get; set; } = 30;
 }
 
 /// <summary>

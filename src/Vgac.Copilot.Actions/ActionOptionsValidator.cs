@@ -38,6 +38,27 @@ internal sealed class ActionOptionsValidator : IValidateOptions<ActionOptions>
         }
 
         failures.Range("Command:TimeoutSeconds", command.TimeoutSeconds, 0, 600);
+        if (options.Executor is { } executor && !Enum.IsDefined(executor))
+        {
+            failures.Add($"Watch:Executor must be none, command or slurm, got {executor}.");
+        }
+
+        if (options.Executor == ExecutorChoice.Command && command.Path is not { Length: > 0 })
+        {
+            failures.Add("Watch:Executor is command, but Watch:Command:Path names no program; set one, or choose none or slurm.");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.Slurm.Scontrol))
+        {
+            failures.Add("Watch:Slurm:Scontrol names no program; leave it unset for scontrol on PATH.");
+        }
+
+        if (options.Slurm.Conf is { Length: > 0 } conf && !File.Exists(conf))
+        {
+            failures.Add($"Watch:Slurm:Conf: file '{conf}' does not exist.");
+        }
+
+        failures.Range("Slurm:TimeoutSeconds", options.Slurm.TimeoutSeconds, 0, 600);
         return failures.Result();
     }
 }

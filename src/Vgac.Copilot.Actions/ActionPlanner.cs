@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Vgac.Copilot.Actions.Executors;
 using Vgac.Copilot.Client;
 using Vgac.Copilot.Contracts;
 using Vgac.Copilot.Core.Predictions;
@@ -124,10 +125,10 @@ public sealed class ActionPlanner(IVgacClient vgac, GuardedPredictor predictor, 
                     $"VGAC: job {job.JobId} ({UntrustedText.Clean(job.Namespace, 64)}, {job.Gpus} GPU) is likely to wait long: P(long wait) {probability}, confidence {confidence}, about {(p.EstimatedWaitSeconds ?? 0) / 60:0} min.{(p.Wait?.Interval is { } w ? $" Starts {w.When()} ({w.Level:0%} of jobs like it)." : "")}{(verdict.Action == "suggest" && p.Recommendation is { } r ? $" Suggestion: {UntrustedText.Clean(r, 300)}." : "")}"),
             }, PatchJsonContext.Default.DictionaryStringString)),
             "gate" => slurm
-                ? ("slurm_command", $"scontrol hold {id} && scontrol update JobId={id} {Identifiers.ShellQuote($"Comment=vgac: gated, p_long_wait={probability}, confirm to release")}")
+                ? ("slurm_command", SlurmCommandLine.Render(SlurmCommandLine.Gate(id, $"vgac: gated, p_long_wait={probability}, confirm to release")))
                 : ("kubernetes_patch", Annotations(job, probability, confidence, verdict.Tier, ("vgac.io/gate", "confirmation-required"))),
             _ => slurm
-                ? ("slurm_command", $"scontrol update JobId={id} {Identifiers.ShellQuote($"Comment=vgac: p_long_wait={probability} confidence={confidence} tier={verdict.Tier}")}")
+                ? ("slurm_command", SlurmCommandLine.Render(SlurmCommandLine.Annotate(id, string.Create(CultureInfo.InvariantCulture, $"vgac: p_long_wait={probability} confidence={confidence} tier={verdict.Tier}"))))
                 : ("kubernetes_patch", Annotations(job, probability, confidence, verdict.Tier)),
         };
     }

@@ -38,6 +38,7 @@ public static class ActionsServiceCollectionExtensions
         services.TryAddSingleton<DryRunExecutor>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IActionExecutor, WebhookNotifier>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IActionExecutor, CommandExecutor>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IActionExecutor, SlurmExecutor>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IActionExecutor, DryRunExecutor>(sp => sp.GetRequiredService<DryRunExecutor>()));
         services.AddHttpClient(WebhookNotifier.HttpClientName, http => http.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(() => Redirects.NotFollowed(new SocketsHttpHandler()))

@@ -65,6 +65,9 @@ public static class ExitCodes
     /// </summary>
     public const int Infeasible = 15;
 
+    /// <summary><c>vgac doctor</c>: the executor chosen for actions (<c>Watch:Executor</c>) cannot reach its scheduler (<c>scontrol ping</c> fails).</summary>
+    public const int SchedulerUnreachable = 16;
+
     /// <summary>Interrupted by Ctrl+C.</summary>
     public const int Cancelled = 130;
 }

@@ -19,8 +19,9 @@ public sealed class CliShapeTests
 
         Assert.All(commands, c => Assert.True(c is VgacCommand or CommandGroup, $"{c.Name} is a {c.GetType().Name}"));
         Assert.All(commands.OfType<CommandGroup>(), g => Assert.All(g.Subcommands, s => Assert.IsAssignableFrom<VgacCommand>(s)));
-        // One --format vocabulary: every --format is the same text|json option definition.
-        Assert.All(commands.SelectMany(c => c.Options).Where(o => o.Name == "--format"), o => Assert.Equal("text|json", o.HelpName));
+        // One --format vocabulary: every --format is text|json; only predict, whose answer fits a line, adds line.
+        Assert.All(commands.Where(c => c.Name != "predict").SelectMany(c => c.Options).Where(o => o.Name == "--format"), o => Assert.Equal("text|json", o.HelpName));
+        Assert.Equal("text|json|line", commands.Single(c => c.Name == "predict").Options.Single(o => o.Name == "--format").HelpName);
     }
 
     [Theory]

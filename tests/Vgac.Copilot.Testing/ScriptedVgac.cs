@@ -11,6 +11,9 @@ public sealed class ScriptedVgac
 {
     public double Probability { get; set; } = 0.6;
 
+    /// <summary>The pending job's id (a Slurm test gives a real Slurm job's number).</summary>
+    public string JobId { get; set; } = "job-1";
+
     public double Confidence { get; set; } = 0.9;
 
     public double Ece { get; set; } = 0.02;
@@ -70,10 +73,10 @@ public sealed class ScriptedVgac
         if (r.Path == "/api/jobs/predict/batch")
         {
             var batch = RotateJobs ? Interlocked.Increment(ref _batches) : 1;
-            return ScriptedResponse.Json(I($$"""{"predictions":[{"job_id":"job-{{batch}}","predicted_wait_seconds":4000,"predicted_probability_long_wait":{{p}},"confidence":{{c}},"is_calibrated":true,"model_version":"v3","top_factors":[]}],"count":1}"""));
+            return ScriptedResponse.Json(I($$"""{"predictions":[{"job_id":"{{(RotateJobs ? $"job-{batch}" : JobId)}}","predicted_wait_seconds":4000,"predicted_probability_long_wait":{{p}},"confidence":{{c}},"is_calibrated":true,"model_version":"v3","top_factors":[]}],"count":1}"""));
         }
 
-        if (r.Path.StartsWith("/api/jobs/job-", StringComparison.Ordinal))
+        if (r.Path.StartsWith("/api/jobs/job-", StringComparison.Ordinal) || r.Path == $"/api/jobs/{JobId}")
         {
             var id = r.Path["/api/jobs/".Length..];
             return ScriptedResponse.Json(I($$"""{"job_id":"{{id}}","namespace":{{Quote(Namespace)}},"state":"{{JobState}}","gpus":{{JobGpus}},"cpu":8000,"memory_gb":64,"priority":0,"submit_time":"2026-01-12T13:58:00Z"{{(JobState == "pending" ? "" : ",\"wait_seconds\":1500,\"long_wait\":true")}}}"""));
@@ -83,7 +86,7 @@ public sealed class ScriptedVgac
         {
             "/api/cluster/summary" => ScriptedResponse.Json(I($$"""{"cluster_id":"c","scheduler_type":"{{Scheduler}}","total_nodes":1,"ready_nodes":1,"total_gpus":8,"available_gpus":0,"gpu_utilization":1,"pending_jobs":1,"running_jobs":2,"queue_depth":1}""")),
             "/api/cluster/nodes" => ScriptedResponse.Json("""{"nodes":[{"name":"n1","status":"ready","gpu_type":"A100","total_gpus":8,"allocated_gpus":8,"available_gpus":0}],"total":1}"""),
-            "/api/jobs/queue" => ScriptedResponse.Json(I($$"""{"timestamp":"2026-01-12T14:00:00Z","queue_depth":1,"pending_jobs":1,"running_jobs":2,"oldest_pending_seconds":120,"jobs":[{"job_id":"job-1","namespace":"ml","state":"pending","gpus":{{JobGpus}},"submit_time":"2026-01-12T13:58:00Z","reason":{{Quote(Reason)}}}]}""")),
+            "/api/jobs/queue" => ScriptedResponse.Json(I($$"""{"timestamp":"2026-01-12T14:00:00Z","queue_depth":1,"pending_jobs":1,"running_jobs":2,"oldest_pending_seconds":120,"jobs":[{"job_id":"{{JobId}}","namespace":"ml","state":"pending","gpus":{{JobGpus}},"submit_time":"2026-01-12T13:58:00Z","reason":{{Quote(Reason)}}}]}""")),
             "/api/predict/cluster-state" => ScriptedResponse.Json("""{"total_gpus":8,"available_gpus":0,"pending_jobs":1,"pending_gpu_jobs":1,"running_jobs":2,"gpu_utilization":1,"pending_ratio":0.33,"bifurcation_ratio":0.2,"avg_wait_last_hour":60,"p95_wait_last_hour":300}"""),
             "/api/jobs/history/stats" => ScriptedResponse.Json("""{"window_hours":24,"total_jobs":100,"succeeded":90,"failed":8,"cancelled":2,"avg_wait_seconds":60,"p50_wait_seconds":5,"p90_wait_seconds":200,"p95_wait_seconds":400,"long_wait_threshold_seconds":600,"long_wait_rate":0.05}"""),
             "/api/cluster/bifurcation" => ScriptedResponse.Json("""{"bifurcation_ratio":0.2,"is_bifurcated":false,"fast_start_fraction":0.8,"long_wait_fraction":0.05,"long_wait_threshold_seconds":600,"sample_count":100}"""),
@@ -91,7 +94,7 @@ public sealed class ScriptedVgac
             "/api/jobs/running" => ScriptedResponse.Json("""{"jobs":[],"total":0}"""),
             "/api/jobs/predict/calibration" => ScriptedResponse.Json(I($$"""{"ece":{{e}},"brier_score":0.1,"sample_count":900,"recalibration_needed":false}""")),
             "/api/predict/wait" => ScriptedResponse.Json(I($$"""{"probability_long_wait":{{p}},"estimated_wait_seconds":4000,"wait_category":"long","confidence":{{c}},"is_calibrated":true,"latency_us":120,"model_version":"v3"}""")),
-            "/api/jobs/predict" => ScriptedResponse.Json(I($$"""{"job_id":"job-1","predicted_wait_seconds":4000,"predicted_probability_long_wait":{{p}},"confidence":{{c}},"is_calibrated":true,"model_version":"v3","top_factors":[],"recommendation":{{Quote(Recommendation)}}}""")),
+            "/api/jobs/predict" => ScriptedResponse.Json(I($$"""{"job_id":"{{JobId}}","predicted_wait_seconds":4000,"predicted_probability_long_wait":{{p}},"confidence":{{c}},"is_calibrated":true,"model_version":"v3","top_factors":[],"recommendation":{{Quote(Recommendation)}}}""")),
             _ => new ScriptedResponse(404, """{"detail":"Not Found"}"""),
         };
     }

@@ -83,13 +83,20 @@ public sealed class SlurmCluster
             throw new InvalidOperationException($"scontrol show job {id}: {run}");
         }
 
+        // A value with spaces (a comment) continues until the next word that starts a field (an upper-case key and '=').
         var fields = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var pair in run.Out.Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries))
+        string? last = null;
+        foreach (var word in run.Out.Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries))
         {
-            var at = pair.IndexOf('=', StringComparison.Ordinal);
-            if (at > 0)
+            var at = word.IndexOf('=', StringComparison.Ordinal);
+            if (at > 0 && char.IsAsciiLetterUpper(word[0]) && word[..at].All(char.IsAsciiLetterOrDigit))
             {
-                fields.TryAdd(pair[..at], pair[(at + 1)..]);
+                last = word[..at];
+                fields.TryAdd(last, word[(at + 1)..]);
+            }
+            else if (last is not null)
+            {
+                fields[last] += " " + word;
             }
         }
 

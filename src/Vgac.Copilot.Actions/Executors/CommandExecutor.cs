@@ -13,7 +13,8 @@ public sealed class CommandExecutor(IOptions<ActionOptions> options) : IActionEx
     public string Name => "command";
 
     public bool Handles(string previewKind) =>
-        options.Value.Command is { Path: { Length: > 0 } } command && command.EffectiveKinds.Contains(previewKind, StringComparer.Ordinal);
+        options.Value.Command is { Path: { Length: > 0 } } command && command.EffectiveKinds.Contains(previewKind, StringComparer.Ordinal)
+        && (previewKind == "notification" || options.Value.EffectiveExecutor == ExecutorChoice.Command);
 
     /// <summary>How long a program that has exited may still hold its output open (a background child) before its group is ended.</summary>
     private static readonly TimeSpan OutputGrace = TimeSpan.FromSeconds(2);

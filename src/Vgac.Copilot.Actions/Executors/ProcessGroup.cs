@@ -33,8 +33,8 @@ internal sealed class ProcessGroup : IDisposable
 
     public Task<(string Text, bool Cut)> Error { get; }
 
-    /// <summary>Starts <paramref name="path"/> (no shell, no arguments) with its streams redirected, in a group of its own where the system allows.</summary>
-    public static ProcessGroup Start(string path)
+    /// <summary>Starts <paramref name="path"/> with <paramref name="args"/> as an array (no shell) and its streams redirected, in a group of its own where the system allows.</summary>
+    public static ProcessGroup Start(string path, IReadOnlyList<string>? args = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         var ownGroup = !OperatingSystem.IsWindows() && File.Exists(Setsid);
         var info = new ProcessStartInfo(ownGroup ? Setsid : path)
@@ -48,6 +48,16 @@ internal sealed class ProcessGroup : IDisposable
         {
             // setsid makes the new session (and group) and replaces itself with the program: one process, its pid the group's id.
             info.ArgumentList.Add(path);
+        }
+
+        foreach (var arg in args ?? [])
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[key] = value;
         }
 
         return new ProcessGroup(Process.Start(info) ?? throw new InvalidOperationException("no process"), ownGroup);

@@ -106,6 +106,11 @@ internal sealed class DoctorCommand : VgacCommand
             return store;
         }
 
+        if (await ExecutorFailureAsync(services, lines, cancellationToken).ConfigureAwait(false) is { } executor)
+        {
+            return executor;
+        }
+
         return await CalibrationVerdictAsync(services, lines, vgac.Summary!, vgac.Calibration!, cancellationToken).ConfigureAwait(false);
     }
 
@@ -175,6 +180,23 @@ internal sealed class DoctorCommand : VgacCommand
             lines.Add($"  FAIL  {"store",-12} {ex.Message}");
             return new DoctorReport(lines, "VGAC answers, but the store cannot be used; see FAIL above.", ExitCodes.StoreUnavailable, $"store: {ex.Message}");
         }
+    }
+
+    /// <summary>The executor chosen for this cluster's actions, and whether it reaches its scheduler (null when it does, or needs none).</summary>
+    private static async Task<DoctorReport?> ExecutorFailureAsync(IServiceProvider services, List<string> lines, CancellationToken cancellationToken)
+    {
+        var options = services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Actions.ActionOptions>>().Value;
+        var started = Stopwatch.GetTimestamp();
+        var (reached, detail) = options.EffectiveExecutor switch
+        {
+            Actions.ExecutorChoice.Slurm => await services.GetServices<Actions.Executors.IActionExecutor>().OfType<Actions.Executors.SlurmExecutor>().Single()
+                .PingAsync(cancellationToken).ConfigureAwait(false),
+            Actions.ExecutorChoice.Command => (true, $"command: {options.Command.Path} receives Kubernetes and Slurm effects"),
+            _ => (true, "none: actions are recorded as previews for a person to run (a dry run)"),
+        };
+        var ms = string.Create(CultureInfo.InvariantCulture, $" ({Stopwatch.GetElapsedTime(started).TotalMilliseconds:0.0} ms)");
+        lines.Add($"  {(reached ? "ok  " : "FAIL")}  {"executor",-12} {detail}{(options.EffectiveExecutor == Actions.ExecutorChoice.Slurm ? ms : "")}");
+        return reached ? null : new DoctorReport(lines, "VGAC answers, but the executor cannot reach its scheduler; see FAIL above.", ExitCodes.SchedulerUnreachable, $"executor: {detail}");
     }
 
     /// <summary>

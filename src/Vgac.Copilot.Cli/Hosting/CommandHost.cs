@@ -101,7 +101,7 @@ internal static partial class CommandHost
         Core.Jobs.JobSpecException spec => (ExitCodes.UsageError, spec.Message),
         ArgumentException argument when argument.ParamName is "spec" => (ExitCodes.UsageError, "invalid job spec: " + argument.Message.Split(" (Parameter")[0]),
         InvalidOperationException conversion when ConversionFailure().Match(conversion.Message) is { Success: true } m =>
-            (ExitCodes.UsageError, $"invalid configuration: {m.Groups["key"].Value} must be a {Friendly(m.Groups["type"].Value)}, got '{m.Groups["value"].Value}'."),
+            (ExitCodes.UsageError, $"invalid configuration: {Composition.SettingsCatalog.Name(m.Groups["key"].Value)} must be {Article(Friendly(m.Groups["type"].Value))}, got '{Core.Text.UntrustedText.Clean(m.Groups["value"].Value, 80)}'."),
         InvalidDataException data => (ExitCodes.UsageError, $"bad input file: {data.Message}"),
         VgacUnavailableException unavailable => (ExitCodes.VgacUnavailable, unavailable.Message),
         VgacTimeoutException timeout => (ExitCodes.VgacTimeout, timeout.Message),
@@ -119,10 +119,13 @@ internal static partial class CommandHost
         "System.Int32" or "System.Int64" => "whole number",
         "System.Boolean" => "boolean (true or false)",
         "Vgac.Copilot.Actions.Autonomy" => "one of off, notify, full",
+        "Vgac.Copilot.Actions.ExecutorChoice" => "one of none, command, slurm",
         "System.String" => "text",
         "System.TimeSpan" => "duration",
         _ => "value of the documented kind",
     };
+
+    private static string Article(string kind) => kind.StartsWith("one of ", StringComparison.Ordinal) ? kind : $"a {kind}";
 
     [GeneratedRegex(@"Failed to convert configuration value '(?<value>[^']*)' at '(?<key>[^']+)' to type '(?<type>[^']+)'")]
     internal static partial Regex ConversionFailure();
