@@ -30,7 +30,7 @@ public sealed class DenyingApprover : IActionApprover
 /// <see cref="ActionQueue.ApproveAsync(Approval, CancellationToken)"/>: the guards asked again on fresh numbers, the
 /// approval recorded in the audit trail, the job and tier reserved, the action run at most once.
 /// </summary>
-/// <remarks>The three kinds below are all there are (the constructor is this assembly's), so the queue's switch over them is whole.</remarks>
+/// <remarks>The four kinds below are all there are (the constructor is this assembly's), so the queue's switch over them is whole.</remarks>
 public abstract record Approval
 {
     private protected Approval(string decidedBy, string? reason) => (DecidedBy, Reason) = (decidedBy, reason);
@@ -57,6 +57,17 @@ public sealed record CommandApproval(string JobId, int Tier, string DecidedBy, s
     internal override string Summary => $"applied by {DecidedBy}{(Reason is null ? "" : $": {Reason}")}";
 
     internal override string RunBy => $"applied by {DecidedBy}";
+}
+
+/// <summary>
+/// Lifting a gate vgac ran on a job (<c>vgac actions release JOB</c>): the command is the approval. Only a gate vgac
+/// itself ran and has not yet lifted can be released, and the release runs at most once like any action.
+/// </summary>
+public sealed record ReleaseApproval(string JobId, string DecidedBy, string? Reason) : Approval(DecidedBy, Reason)
+{
+    internal override string Summary => $"released by {DecidedBy}{(Reason is null ? "" : $": {Reason}")}";
+
+    internal override string RunBy => $"released by {DecidedBy}";
 }
 
 /// <summary>A proposal a person confirmed when asked (an MCP client's elicitation, the REPL's prompt); the reason says who and how.</summary>

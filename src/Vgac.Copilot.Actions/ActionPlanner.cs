@@ -151,6 +151,18 @@ public sealed class ActionPlanner(IVgacClient vgac, GuardedPredictor predictor, 
         return $"kubectl -n {job.Namespace} patch pod {job.JobId} --type merge -p {Identifiers.ShellQuote($"{{\"metadata\":{{\"annotations\":{patch}}}}}")}";
     }
 
+    /// <summary>The action that lifts a gate; it has no tier of its own (tier 0), so it never takes a tier's reservation.</summary>
+    public const string ReleaseAction = "release";
+
+    /// <summary>The release of <paramref name="gate"/>, a Slurm gate vgac ran: the hold lifted and the comment saying who lifted it.</summary>
+    public static ActionProposal Release(ActionProposal gate, string decidedBy, string? reason)
+    {
+        var comment = $"vgac: released by {decidedBy}{(reason is null ? "" : $": {reason}")}";
+        var preview = SlurmCommandLine.Render(SlurmCommandLine.Release(gate.JobId, comment));
+        var id = $"rel-{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(gate.ProposalId)))[..10]}";
+        return new ActionProposal(id, gate.JobId, 0, ReleaseAction, true, GuardRules.OwnGate, $"lifts vgac's own gate {gate.ProposalId}", gate.PreviewKind, preview, gate.Prediction);
+    }
+
     private static string ProposalId(string? cluster, string jobId, int tier, GuardedJobPrediction p)
     {
         var key = string.Create(CultureInfo.InvariantCulture, $"{jobId}|{tier}|{p.Probability}|{p.Prediction?.ModelVersion}");

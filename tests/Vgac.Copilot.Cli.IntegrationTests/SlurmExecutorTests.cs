@@ -35,7 +35,7 @@ public sealed partial class SlurmExecutorTests
     }
 
     [Fact]
-    public async Task Apply_GateFromSeveralProcessesAtOnce_HoldsTheRealJobOnce()
+    public async Task Apply_GateFromSeveralProcessesAtOnce_HoldsTheRealJobOnce_ThenReleaseLiftsIt()
     {
         var slurm = await Slurm.ClusterAsync();
         var job = await SubmitAsync(slurm);
@@ -54,8 +54,35 @@ public sealed partial class SlurmExecutorTests
         var held = await slurm.JobAsync(job);
         Assert.Equal("JobHeldAdmin", held["Reason"]);
         Assert.StartsWith("vgac: gated, p_long_wait=0.9", held["Comment"], StringComparison.Ordinal);
+
+        var release = await CliProcess.RunAsync(["actions", "release", job, "--reason", "checked with the owner"], env, cancellationToken: TestContext.Current.CancellationToken);
+        var again = await CliProcess.RunAsync(["actions", "release", job], env, cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.True(release.ExitCode == 0, release.ToString());
+        Assert.Contains("executed: Released by ", release.Out, StringComparison.Ordinal);
+        var lifted = await slurm.JobAsync(job);
+        Assert.NotEqual("JobHeldAdmin", lifted.GetValueOrDefault("Reason"));
+        Assert.Contains("vgac: released by ", lifted["Comment"], StringComparison.Ordinal);
+        Assert.Contains(": checked with the owner", lifted["Comment"], StringComparison.Ordinal);
+        Assert.True(again.ExitCode == 8, again.ToString());
+        Assert.Contains($"no gate by vgac is in force on job {job}", again.Error, StringComparison.Ordinal);
         var check = await CliProcess.RunAsync(["audit", "--check"], env, cancellationToken: TestContext.Current.CancellationToken);
         Assert.True(check.ExitCode == 0, check.ToString());
+    }
+
+    [Fact]
+    public async Task Release_JobVgacNeverGated_Exit8_NothingRuns()
+    {
+        var slurm = await Slurm.ClusterAsync();
+        var job = await SubmitAsync(slurm);
+        var env = Chosen(slurm.Conf);
+        env["VGAC_AUDIT_DB"] = Path.Combine(TestPaths.NewFolder("slurm-release-"), "audit.db");
+
+        var run = await CliProcess.RunAsync(["actions", "release", job], env, cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.True(run.ExitCode == 8, run.ToString());
+        Assert.Contains($"no gate by vgac is in force on job {job}: vgac lifts only the holds it made itself", run.Error, StringComparison.Ordinal);
+        Assert.Equal("JobHeldUser", (await slurm.JobAsync(job))["Reason"]);
     }
 
     [Fact]

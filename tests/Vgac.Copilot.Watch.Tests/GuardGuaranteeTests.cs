@@ -118,6 +118,33 @@ public sealed class GuardGuaranteeTests
         Assert.Contains(check.Violations, v => v.Contains("ran action 'gate' as tier 1, whose action is annotate", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    public async Task AuditCheck_ReleaseThatHoldsTheJob_IsAViolation_ARealReleaseIsNot(bool forged, bool clean)
+    {
+        await using var vgac = await new ScriptedVgac { Probability = 0.95, Confidence = 0.95, JobId = "4211", Scheduler = "slurm" }.StartAsync(Ct);
+        await using var receiver = await LoopbackServer.StartAsync(_ => new ScriptedResponse(200, "ok"), Ct);
+        using var watch = Build(vgac, receiver, out var audit);
+        var real = Assert.Single((await watch.GetRequiredService<WatchCycle>().RunOnceAsync(Ct)).Proposals);
+
+        // A release is tier 0 and judged on what it does: lifting the hold is fine under any calibration, holding is not.
+        var release = ActionPlanner.Release(real with { ProposalId = "gate-1" }, "ana", null);
+        if (forged)
+        {
+            release = release with { Preview = Actions.Executors.SlurmCommandLine.Render(Actions.Executors.SlurmCommandLine.Gate("4211", "vgac: released")) };
+        }
+
+        var clock = watch.GetRequiredService<WatchClock>();
+        await audit.AppendAsync([new AuditEvent(0, clock.Now, 1, AuditKind.Proposal, release.JobId, 0, release.ProposalId, "proposed", WatchJson.Records.Serialize(release))], Ct);
+        await ExecutedAsync(audit, watch, release, new CalibrationInForce(0.9, 900, null, 0, 0.9, DriftLevel.RecalibrationRequired, 9, null), "released by ana");
+
+        var check = await watch.GetRequiredService<AuditCheck>().RunAsync(cancellationToken: Ct);
+
+        Assert.Equal(clean, !check.Violations.Any(v => v.Contains(release.ProposalId, StringComparison.Ordinal)));
+        Assert.Equal(forged, check.Violations.Any(v => v.Contains("a release may only release the hold and comment", StringComparison.Ordinal)));
+    }
+
     [Fact]
     public async Task AuditCheck_InfeasibleRequestExecuted_IsAViolationNamedAsSuch()
     {

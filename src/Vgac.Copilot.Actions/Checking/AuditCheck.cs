@@ -163,8 +163,39 @@ public sealed class AuditCheck(AuditStore audit, GuardPolicy guards, ActionOptio
             : new(c.EffectiveEce, c.Drift, null);
     }
 
+    /// <summary>A release may only lift a hold and comment on the job it names, outside every tier.</summary>
+    private static IEnumerable<string> CheckRelease(ActionProposal proposal, ExecutionRecord record)
+    {
+        if (proposal.Action != record.Action)
+        {
+            yield return $"proposed action '{proposal.Action}' but ran '{record.Action}'";
+        }
+
+        if (proposal.Tier != 0 || proposal.Rule != GuardRules.OwnGate)
+        {
+            yield return $"a release must be tier 0 under {GuardRules.OwnGate}, got tier {proposal.Tier} under {proposal.Rule}";
+        }
+
+        var (steps, problem) = Executors.SlurmCommandLine.Parse(proposal.Preview, proposal.JobId);
+        if (steps is null || steps.Any(s => s[0] is not ("release" or "update")))
+        {
+            yield return $"a release may only release the hold and comment, but its preview {(problem ?? "holds the job")}";
+        }
+    }
+
     private IEnumerable<string> Check(ActionProposal proposal, Judged calibration, ExecutionRecord record)
     {
+        if (proposal.Action == ActionPlanner.ReleaseAction || record.Action == ActionPlanner.ReleaseAction)
+        {
+            // A release is judged on what it may do (lift vgac's hold and say so), not on calibration.
+            foreach (var violation in CheckRelease(proposal, record))
+            {
+                yield return violation;
+            }
+
+            yield break;
+        }
+
         var o = guards.Options;
         var tier = o.EffectiveTiers.FirstOrDefault(t => t.Tier == proposal.Tier);
         if (!proposal.Allowed)

@@ -108,6 +108,7 @@ public sealed class ActionQueue(AuditStore audit, ActionRunner runner, ActionPla
     {
         QueuedApproval queued => await ApproveQueuedAsync(await DecidableAsync(queued.ProposalId, "approve", cancellationToken).ConfigureAwait(false), queued, cancellationToken).ConfigureAwait(false),
         CommandApproval command => await RunNewAsync(await CheckCommandAsync(command, cancellationToken).ConfigureAwait(false), command, "", cancellationToken).ConfigureAwait(false),
+        ReleaseApproval release => await RunNewAsync(await CheckReleaseAsync(release, cancellationToken).ConfigureAwait(false), release, "", cancellationToken).ConfigureAwait(false),
         ConfirmedApproval confirmed => await RunNewAsync(
             await runner.CheckAsync(confirmed.Proposal, cancellationToken).ConfigureAwait(false), confirmed, " (checked again after the approval)", cancellationToken).ConfigureAwait(false),
         _ => throw new ArgumentOutOfRangeException(nameof(approval), approval.GetType().Name, "not a kind of approval"),
@@ -164,6 +165,70 @@ public sealed class ActionQueue(AuditStore audit, ActionRunner runner, ActionPla
         }
 
         return ActionRunner.Judge(planned.Proposal, planned);
+    }
+
+    /// <summary>
+    /// The release of vgac's own gate on a job: the latest gate the trail shows executed on it and not lifted since.
+    /// A hold made by someone else is theirs to release; a Kubernetes gate is lifted by the Kubernetes executor.
+    /// </summary>
+    private async Task<CheckedAction> CheckReleaseAsync(ReleaseApproval release, CancellationToken cancellationToken)
+    {
+        var job = release.JobId;
+        if (Core.Guards.Identifiers.SlurmJobId(job) is not null && Core.Guards.Identifiers.KubernetesName(job) is not null)
+        {
+            throw new ActionQueueException($"'{Core.Guards.Identifiers.Echo(job)}' is not a job id vgac could have gated.", notFound: true);
+        }
+
+        var (gate, start) = await GateInForceAsync(job, cancellationToken).ConfigureAwait(false);
+        if (gate is null || start is null)
+        {
+            throw new ActionQueueException($"no gate by vgac is in force on job {job}: vgac lifts only the holds it made itself ('vgac actions list --all' shows them).", notFound: true);
+        }
+
+        if (gate.PreviewKind != "slurm_command")
+        {
+            throw new ActionQueueException($"job {job}'s gate ({gate.ProposalId}) is a {gate.PreviewKind.Replace('_', ' ')}; lift it as its preview says (the built-in Kubernetes executor is not here yet).");
+        }
+
+        var proposal = ActionPlanner.Release(gate, release.DecidedBy, release.Reason);
+        return CheckedAction.Release(proposal, start.Calibration);
+    }
+
+    /// <summary>The gate the trail shows executed on <paramref name="jobId"/> and not released since, with its start record.</summary>
+    private async Task<(ActionProposal? Gate, ExecutionStart? Start)> GateInForceAsync(string jobId, CancellationToken cancellationToken)
+    {
+        if (!audit.Exists)
+        {
+            return (null, null);
+        }
+
+        var events = await audit.QueryAsync(jobId: jobId, kinds: [AuditKind.Proposal, AuditKind.ExecutionStarted, AuditKind.Execution], cancellationToken: cancellationToken, chainedOnly: true)
+            .ConfigureAwait(false);
+        var proposals = new Dictionary<string, ActionProposal>(StringComparer.Ordinal);
+        var starts = new Dictionary<string, ExecutionStart>(StringComparer.Ordinal);
+        (ActionProposal?, ExecutionStart?) inForce = (null, null);
+        foreach (var e in events.Where(e => e.ProposalId is not null && e.Payload is not null))
+        {
+            switch (e.Kind)
+            {
+                case AuditKind.Proposal when ActionsJson.Records.Deserialize<ActionProposal>(e.Payload!) is { } p:
+                    proposals[e.ProposalId!] = p;
+                    break;
+                case AuditKind.ExecutionStarted when ActionsJson.Records.Deserialize<ExecutionStart>(e.Payload!) is { } s:
+                    starts[e.ProposalId!] = s;
+                    break;
+                case AuditKind.Execution when ActionsJson.Records.Deserialize<ExecutionRecord>(e.Payload!) is { State: ProposalState.Executed } run:
+                    inForce = run.Action switch
+                    {
+                        "gate" => (proposals.GetValueOrDefault(e.ProposalId!), starts.GetValueOrDefault(e.ProposalId!)),
+                        ActionPlanner.ReleaseAction => (null, null),
+                        _ => inForce,
+                    };
+                    break;
+            }
+        }
+
+        return inForce;
     }
 
     /// <summary>

@@ -43,6 +43,12 @@ public sealed class CheckedAction
 
     public bool MayRun => Refusal is null;
 
+    /// <summary>
+    /// A release of vgac's own gate: it lifts what vgac did, so calibration does not hold it back; the calibration the
+    /// gate ran under is kept with it.
+    /// </summary>
+    internal static CheckedAction Release(ActionProposal release, CalibrationInForce gateCalibration) => new(release, null, release, gateCalibration);
+
     /// <summary>The same verdict for the proposal as it is recorded (stamped with where it was made).</summary>
     internal CheckedAction For(ActionProposal recorded) => new(recorded, Refusal, Now, Calibration);
 }

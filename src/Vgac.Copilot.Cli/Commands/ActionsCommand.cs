@@ -9,8 +9,9 @@ using Vgac.Copilot.Core.Text;
 namespace Vgac.Copilot.Cli.Commands;
 
 /// <summary><c>vgac actions list|show|approve|reject|apply</c>: the approval queue over the audit trail.</summary>
-internal sealed class ActionsCommand(ActionsListCommand list, ActionsShowCommand show, ActionsApproveCommand approve, ActionsRejectCommand reject, ActionsApplyCommand apply)
-    : CommandGroup("actions", "The approval queue: proposals from 'vgac watch', and a person's approve or reject.", list, show, approve, reject, apply);
+internal sealed class ActionsCommand(
+    ActionsListCommand list, ActionsShowCommand show, ActionsApproveCommand approve, ActionsRejectCommand reject, ActionsApplyCommand apply, ActionsReleaseCommand release)
+    : CommandGroup("actions", "The approval queue: proposals from 'vgac watch', and a person's approve or reject.", list, show, approve, reject, apply, release);
 
 /// <summary>What every <c>vgac actions</c> command shares: the audit trail (<c>--audit-db</c>), <c>--format</c>, who is acting.</summary>
 internal abstract class ActionsCommandBase : VgacCommand
@@ -57,6 +58,31 @@ internal sealed class ActionsApplyCommand : ActionsCommandBase
     {
         session.Clusters.RequireConfiguredVgac("vgac actions apply");
         var approval = new CommandApproval(parse.GetValue(job)!, parse.GetValue(tier), Who, parse.GetValue(reason));
+        var result = ApplyResult.Of(await session.Get<ActionQueue>().ApproveAsync(approval, token).ConfigureAwait(false), approval);
+        await session.Out.WriteLineAsync(IsJson(parse)
+            ? ActionsJson.Records.Serialize(result)
+            : $"{result.ProposalId}: {result.Outcome.Replace('_', ' ')}: {result.Reason}").ConfigureAwait(false);
+        return result.Executed ? ExitCodes.Success : ExitCodes.ActionRefused;
+    }
+}
+
+/// <summary><c>vgac actions release JOB</c>: a person lifts a gate vgac ran on a job.</summary>
+internal sealed class ActionsReleaseCommand : ActionsCommandBase
+{
+    private readonly Argument<string> job = new("job") { Description = "The gated job's id." };
+    private readonly Option<string?> reason = Reason();
+
+    public ActionsReleaseCommand(CliContext context)
+        : base(context, "release", "Lift a gate vgac ran on a job (a Slurm hold): recorded in the audit trail like any action, run at most once; exit 8 if vgac holds no gate on the job, 7 if it does not run.")
+    {
+        Add(job);
+        Add(reason);
+        Examples = [("vgac actions release 4211 --reason \"checked with the owner\"", "release the hold vgac put on Slurm job 4211")];
+    }
+
+    protected override async Task<int> ExecuteAsync(ParseResult parse, CommandSession session, CancellationToken token)
+    {
+        var approval = new ReleaseApproval(parse.GetValue(job)!, Who, parse.GetValue(reason));
         var result = ApplyResult.Of(await session.Get<ActionQueue>().ApproveAsync(approval, token).ConfigureAwait(false), approval);
         await session.Out.WriteLineAsync(IsJson(parse)
             ? ActionsJson.Records.Serialize(result)

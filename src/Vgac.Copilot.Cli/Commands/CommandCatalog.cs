@@ -26,7 +26,8 @@ internal static class CommandCatalog
         new StorageCommand(new StorageMigrateCommand(context), new StorageStatusCommand(context)),
         new ActionsCommand(
             new ActionsListCommand(context), new ActionsShowCommand(context), new ActionsApproveCommand(context), new ActionsRejectCommand(context),
-            new ActionsApplyCommand(context)),
+            new ActionsApplyCommand(context),
+            new ActionsReleaseCommand(context)),
         context.Host.Command(context, FullCommands.Sim),
         new CompletionCommand(context),
     ];

@@ -16,6 +16,9 @@ public static class GuardRules
     public const string TierAllowed = "tier_allowed";
     public const string GatePassed = "confidence_gate_passed";
 
+    /// <summary>A release of a gate vgac itself ran: it lifts vgac's own hold, so calibration does not hold it back.</summary>
+    public const string OwnGate = "own_gate";
+
     /// <summary>The request exceeds what the cluster has (<see cref="Feasibility"/>): no wait makes it start, nothing may act.</summary>
     public const string Infeasible = "infeasible";
 
