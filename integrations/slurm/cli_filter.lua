@@ -165,7 +165,10 @@ local function spec(options)
         return nil
     end
 
-    local args = { "predict", "--gpus", tostring(gpus), "--format", "line" }
+    -- vgac's own timeout (its retries included) ends inside the budget, so an unreachable VGAC is said as such
+    -- rather than cut off by the budget.
+    local timeout = string.format("%.2f", math.max(50, math.floor(settings.budget_ms)) * 0.8 / 1000)
+    local args = { "predict", "--gpus", tostring(gpus), "--format", "line", "--timeout", timeout }
     local function add(flag, value)
         if value then
             args[#args + 1] = flag
@@ -215,8 +218,9 @@ local function estimate(options)
     for _, a in ipairs(args) do
         command[#command + 1] = quoted(a)
     end
-    -- The exit status follows vgac's output on a line of its own, so a stopped or missing vgac is told apart.
-    local line = "(" .. table.concat(command, " ") .. ") </dev/null 2>/dev/null; echo \"vgac-exit:$?\""
+    -- The exit status follows vgac's output on a line of its own, so a stopped or missing vgac is told apart. The
+    -- shell's own stderr is closed first: it would tell the user "Killed" when the budget stops vgac.
+    local line = "exec 2>/dev/null; (" .. table.concat(command, " ") .. ") </dev/null; echo \"vgac-exit:$?\""
     local pipe = io.popen(line, "r")
     if not pipe then
         say("vgac: no estimate (vgac could not be started)")

@@ -37,18 +37,34 @@ public sealed partial class SlurmSubmissionTests
     }
 
     [Fact]
-    public async Task Sbatch_VgacNeverAnswers_SaysSoWithinTheBudget_AndSubmits()
+    public async Task Sbatch_VgacHangs_IsStoppedAtTheBudget_AndSubmits()
     {
         var slurm = await Slurm.ClusterAsync();
-        // Accepts connections into its backlog and never answers one: a VGAC that hangs.
-        using var hanging = new TcpListener(IPAddress.Loopback, 0);
-        hanging.Start();
+        var (bin, _) = Recorder("vgac: never printed", hang: true);
 
-        var run = await slurm.RunAsync("sbatch", ["--gpus=1", "-H", "--wrap", "true"], Filter(Vgac(), $"http://127.0.0.1:{((IPEndPoint)hanging.LocalEndpoint).Port}/", "300"));
+        var run = await slurm.RunAsync("sbatch", ["--gpus=1", "-H", "--wrap", "true"], Filter(bin, "http://127.0.0.1:1/", "300"));
 
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.Contains("vgac: no estimate (no answer within 300 ms)", run.Error, StringComparison.Ordinal);
+        // The shell that ran it says nothing of its own (a stopped child is otherwise reported as "Killed").
+        Assert.DoesNotContain("Killed", run.Error, StringComparison.Ordinal);
         Assert.Equal("gres:gpu:1", (await slurm.JobAsync(JobId(run)))["TresPerJob"]);
+    }
+
+    [Fact]
+    public async Task Sbatch_VgacServerNeverAnswers_NoEstimateEitherWay_AndSubmits()
+    {
+        var slurm = await Slurm.ClusterAsync();
+        // Accepts connections into its backlog and never answers one: a VGAC that hangs. vgac's own timeout (inside the
+        // budget) or the budget itself ends the wait, whichever comes first on this machine.
+        using var hanging = new TcpListener(IPAddress.Loopback, 0);
+        hanging.Start();
+
+        var run = await slurm.RunAsync("sbatch", ["--gres=gpu:1", "-H", "--wrap", "true"], Filter(Vgac(), $"http://127.0.0.1:{((IPEndPoint)hanging.LocalEndpoint).Port}/", "2000"));
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Matches(@"(?m)^vgac: no estimate(: VGAC gave no prediction| \(no answer within 2000 ms\))$", run.Error);
+        Assert.Matches(@"Submitted batch job \d+", run.Out);
     }
 
     [Fact]
@@ -86,7 +102,7 @@ public sealed partial class SlurmSubmissionTests
             Filter(bin, "http://vgac.example:8000/", Generous));
 
         Assert.Equal(
-            ["predict", "--gpus", "4", "--format", "line", "--queue", "gpu", "--namespace", "ml-team", "--duration-minutes", "1440", "--memory-gb", "4.00", "--priority", "10",
+            ["predict", "--gpus", "4", "--format", "line", "--timeout", "48.00", "--queue", "gpu", "--namespace", "ml-team", "--duration-minutes", "1440", "--memory-gb", "4.00", "--priority", "10",
                 "--distributed", "--vgac-url", "http://vgac.example:8000/"],
             await File.ReadAllLinesAsync(args, Ct));
     }
@@ -148,14 +164,14 @@ public sealed partial class SlurmSubmissionTests
         return launcher;
     }
 
-    /// <summary>A stand-in vgac that writes its arguments, one per line, to a file and prints <paramref name="line"/>.</summary>
-    private static (string Bin, string Args) Recorder(string line)
+    /// <summary>A stand-in vgac that writes its arguments, one per line, to a file and prints <paramref name="line"/> (after a long sleep, when it <paramref name="hang"/>s).</summary>
+    private static (string Bin, string Args) Recorder(string line, bool hang = false)
     {
         var folder = TestPaths.NewFolder("slurm-recorder-");
         var args = Path.Combine(folder, "args");
         var bin = Path.Combine(folder, "vgac");
         File.WriteAllText(Path.Combine(folder, "line"), line);
-        File.WriteAllText(bin, $"#!/bin/sh\nprintf '%s\\n' \"$@\" > '{args}'\ncat '{Path.Combine(folder, "line")}'\n");
+        File.WriteAllText(bin, $"#!/bin/sh\nprintf '%s\\n' \"$@\" > '{args}'\n{(hang ? "sleep 30\n" : "")}cat '{Path.Combine(folder, "line")}'\n");
         File.SetUnixFileMode(bin, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         return (bin, args);
     }
