@@ -71,6 +71,28 @@ public sealed partial class SlurmExecutorTests
     }
 
     [Fact]
+    public async Task Watch_CycleAfterAGate_VerifiesItFromSlurm_AndSeesItLifted()
+    {
+        var slurm = await Slurm.ClusterAsync();
+        var job = await SubmitAsync(slurm);
+        await using var vgac = await new ScriptedVgac { JobId = job, Scheduler = "slurm", Probability = 0.9, Confidence = 0.95, Ece = 0.01 }.StartAsync(TestContext.Current.CancellationToken);
+        var env = Chosen(slurm.Conf);
+        env["VGAC_API_BASE_URL"] = vgac.BaseAddress.ToString();
+        env["VGAC_AUDIT_DB"] = Path.Combine(TestPaths.NewFolder("slurm-verify-"), "audit.db");
+        var gate = await CliProcess.RunAsync(["actions", "apply", job, "--tier", "4"], env, cancellationToken: TestContext.Current.CancellationToken);
+        Assert.True(gate.ExitCode == 0, gate.ToString());
+        var proposal = gate.Out.Split(':')[0].Trim();
+        // Someone lifts the hold behind vgac's back: the verification must say what Slurm shows, not what vgac did.
+        Assert.Equal(0, (await slurm.RunAsync("scontrol", ["release", job])).ExitCode);
+
+        var watch = await CliProcess.RunAsync(["watch", "--once"], env, cancellationToken: TestContext.Current.CancellationToken);
+        var shown = await CliProcess.RunAsync(["actions", "show", proposal, "-o", "json"], env, cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.True(watch.ExitCode == 0, watch.ToString());
+        Assert.Contains("Slurm no longer shows the gate (released or changed since)", shown.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Release_JobVgacNeverGated_Exit8_NothingRuns()
     {
         var slurm = await Slurm.ClusterAsync();

@@ -23,6 +23,16 @@ public interface IActionExecutor
     Task<ExecutionOutcome> ExecuteAsync(ExecutionRequest request, CancellationToken cancellationToken);
 }
 
+/// <summary>An executor that can read its effect back from the scheduler it acted on, for the next cycle's verification.</summary>
+public interface IEffectReader
+{
+    /// <summary>Whether this reader checks the effects of <paramref name="executor"/> (an <see cref="ExecutionOutcome.Executor"/>).</summary>
+    bool Reads(string executor);
+
+    /// <summary>One sentence: whether the scheduler still shows what <paramref name="action"/> did to the job.</summary>
+    Task<string> VerifyAsync(string jobId, string action, CancellationToken cancellationToken);
+}
+
 /// <summary>The default: records the action with its exact preview and changes nothing else.</summary>
 public sealed class DryRunExecutor : IActionExecutor
 {

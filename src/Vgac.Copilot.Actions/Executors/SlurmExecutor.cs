@@ -11,7 +11,7 @@ namespace Vgac.Copilot.Actions.Executors;
 /// writes, only on the proposal's job), each step is run, and the job is read back from Slurm, so the outcome says
 /// what Slurm now holds, not what was hoped. A job that left the queue in between is reported as gone, not retried.
 /// </summary>
-public sealed class SlurmExecutor(IOptions<ActionOptions> options) : IActionExecutor
+public sealed class SlurmExecutor(IOptions<ActionOptions> options) : IActionExecutor, IEffectReader
 {
     /// <summary>What <c>scontrol</c> says about a job it no longer knows, or can no longer hold or update.</summary>
     private static readonly string[] GoneMarkers = ["Invalid job id", "already finished", "no longer pending", "Job has already completed"];
@@ -63,17 +63,57 @@ public sealed class SlurmExecutor(IOptions<ActionOptions> options) : IActionExec
     /// <summary>The job as Slurm holds it now: state, reason and comment (<c>scontrol show job -o</c>).</summary>
     public async Task<string> ReadBackAsync(string jobId, CancellationToken cancellationToken)
     {
+        var (job, why) = await ShowAsync(jobId, cancellationToken).ConfigureAwait(false);
+        return job is null ? $"nothing it could read back ({why})" : job.ToString();
+    }
+
+    public bool Reads(string executor) => executor == Name;
+
+    /// <summary>
+    /// The cycle after: whether Slurm still shows what the action did (the admin hold of a gate, no admin hold after a
+    /// release, vgac's comment after an annotation), read from Slurm itself rather than from VGAC.
+    /// </summary>
+    public async Task<string> VerifyAsync(string jobId, string action, CancellationToken cancellationToken)
+    {
+        var (job, why) = await ShowAsync(jobId, cancellationToken).ConfigureAwait(false);
+        if (job is null)
+        {
+            return $"Slurm no longer shows job {jobId} ({why})";
+        }
+
+        var held = job.Reason == "JobHeldAdmin";
+        var commented = job.Comment.StartsWith("vgac:", StringComparison.Ordinal);
+        return action switch
+        {
+            "gate" when held => $"Slurm confirms the gate: {job}",
+            "gate" => $"Slurm no longer shows the gate (released or changed since): {job}",
+            ActionPlanner.ReleaseAction when !held => $"Slurm confirms the release: {job}",
+            ActionPlanner.ReleaseAction => $"Slurm shows an admin hold again: {job}",
+            _ when commented => $"Slurm confirms the annotation: {job}",
+            _ => $"Slurm shows another comment now: {job}",
+        };
+    }
+
+    private async Task<(SlurmJob? Job, string? Why)> ShowAsync(string jobId, CancellationToken cancellationToken)
+    {
         var (code, said, output) = await RunForOutputAsync(["show", "job", "-o", jobId], cancellationToken).ConfigureAwait(false);
         if (code != 0)
         {
-            return $"nothing it could read back ({said})";
+            return (null, said);
         }
 
         var fields = Fields(output);
-        var state = fields.GetValueOrDefault("JobState", "?");
-        var reason = fields.GetValueOrDefault("Reason", "None");
         var comment = fields.GetValueOrDefault("Comment", "(null)");
-        return $"{UntrustedText.Clean(state, 32)} ({UntrustedText.Clean(reason, 64)}), comment '{UntrustedText.Clean(comment == "(null)" ? "" : comment, SlurmCommandLine.MaxComment)}'";
+        return (new SlurmJob(
+            UntrustedText.Clean(fields.GetValueOrDefault("JobState", "?"), 32),
+            UntrustedText.Clean(fields.GetValueOrDefault("Reason", "None"), 64),
+            UntrustedText.Clean(comment == "(null)" ? "" : comment, SlurmCommandLine.MaxComment)), null);
+    }
+
+    /// <summary>What vgac reads of a job: its state, why it waits, its comment.</summary>
+    private sealed record SlurmJob(string State, string Reason, string Comment)
+    {
+        public override string ToString() => $"{State} ({Reason}), comment '{Comment}'";
     }
 
     /// <summary>

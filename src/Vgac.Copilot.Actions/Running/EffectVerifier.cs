@@ -13,7 +13,8 @@ public sealed record VerificationRecord(string ProposalId, string JobId, string 
 /// run or a preview, that nothing was changed) and what became of the job. Also finds executions that started but
 /// never recorded an outcome (the process died in between) and records them as interrupted; they are not retried.
 /// </summary>
-public sealed class EffectVerifier(IVgacClient vgac, AuditStore audit, WatchClock clock, Audit.Storage.LeaseFenceHolder? fences = null)
+public sealed class EffectVerifier(
+    IVgacClient vgac, AuditStore audit, WatchClock clock, IEnumerable<Executors.IActionExecutor> executors, Audit.Storage.LeaseFenceHolder? fences = null)
 {
     private readonly DateTimeOffset _processStarted = clock.Now;
     private long _token;
@@ -71,8 +72,11 @@ public sealed class EffectVerifier(IVgacClient vgac, AuditStore audit, WatchCloc
 
     private async Task<VerificationRecord> CheckAsync(ExecutionRecord execution, CancellationToken cancellationToken)
     {
+        // An executor that acted on the scheduler reads its effect back from there, not only from VGAC.
+        var reader = execution.Outcome is { DryRun: false } done ? executors.OfType<Executors.IEffectReader>().FirstOrDefault(r => r.Reads(done.Executor)) : null;
         var effect = execution.Outcome switch
         {
+            _ when reader is not null => await reader.VerifyAsync(execution.JobId, execution.Action, cancellationToken).ConfigureAwait(false),
             { DryRun: true } => "dry run: recorded only, nothing changed, as intended",
             { StatusCode: { } status } => string.Create(CultureInfo.InvariantCulture, $"receiver acknowledged delivery (HTTP {status})"),
             { } outcome => outcome.Detail,
