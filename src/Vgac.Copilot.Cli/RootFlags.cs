@@ -16,6 +16,16 @@ internal static class RootFlags
 {
     public const string ProgramName = "vgac";
 
+    /// <summary>The file name that makes this program a kubectl plugin (<c>kubectl vgac …</c> runs it).</summary>
+    public const string KubectlPluginName = "kubectl-vgac";
+
+    /// <summary>
+    /// The name a person typed: <c>kubectl vgac</c> when this program was started as <c>kubectl-vgac</c> (a link on
+    /// <c>PATH</c>, which kubectl runs for <c>kubectl vgac</c>), else <c>vgac</c>. Help and usage lines say it.
+    /// </summary>
+    public static string DisplayName { get; } =
+        Path.GetFileNameWithoutExtension(Environment.GetCommandLineArgs().FirstOrDefault() ?? "") == KubectlPluginName ? "kubectl vgac" : ProgramName;
+
     private const string SuggestDirective = "[suggest";
 
     /// <summary><c>-?</c>, <c>-h</c>, <c>--help</c>: the help page of the command it follows (parse errors aside).</summary>

@@ -17,7 +17,14 @@ namespace Vgac.Copilot.Core;
 [JsonSerializable(typeof(LiveAudit))]
 [JsonSerializable(typeof(CalibrationStatus))]
 [JsonSerializable(typeof(PsiResult))]
+[JsonSerializable(typeof(WorkloadPredictions))]
 public sealed partial class CoreJsonContext : JsonSerializerContext;
+
+/// <summary><c>vgac predict -f manifest.yaml -o json</c>: one prediction per GPU workload, and the workloads not estimated with why.</summary>
+public sealed record WorkloadPredictions(IReadOnlyList<PredictionView> Predictions, IReadOnlyList<NotEstimated> NotEstimated);
+
+/// <summary>A workload of a manifest that has no prediction, and why (not a workload vgac reads, no GPU asked for).</summary>
+public sealed record NotEstimated(string Workload, string Reason);
 
 /// <summary>Output of <c>vgac calibration psi</c>.</summary>
 public sealed record PsiResult(string Column, int ReferenceCount, int LiveCount, double Psi, double Limit, bool Met, string Verdict);

@@ -9,6 +9,7 @@ using Vgac.Copilot.Core;
 using Vgac.Copilot.Core.Predictions;
 using Vgac.Copilot.Core.Guards;
 using Vgac.Copilot.Core.Jobs;
+using Vgac.Copilot.Core.Text;
 
 namespace Vgac.Copilot.Cli.Commands;
 
@@ -22,6 +23,11 @@ internal sealed class PredictCommand : VgacCommand
     private static readonly (JobSpecField Field, Option Option)[] SpecOptions = CreateSpecOptions();
     private static readonly Option<string?> Batch = new("--batch") { Description = "Predict every job spec in a JSONL file (one JSON object per line).", HelpName = "file.jsonl" };
     private static readonly Option<string[]> WhatIf = new("--what-if") { Description = "Compare variants in one batch call, e.g. gpus=1,2,4 (repeat for a grid).", HelpName = "field=v1,v2", AllowMultipleArgumentsPerToken = false };
+    private static readonly Option<string?> Filename = new("--filename", "-f")
+    {
+        Description = "Predict each GPU workload of a Kubernetes manifest: Pod, Job, Deployment, StatefulSet, PyTorchJob, RayJob, JobSet (- reads stdin; several documents, one row each).",
+        HelpName = "manifest.yaml",
+    };
     private static readonly Option<string?> IntervalLevel = new("--interval-level") { Description = "Level of the wait interval: 80, 90 (default) or 95 percent.", HelpName = "80|90|95" };
     public PredictCommand(CliContext context)
         : base(context, "predict", "Predict the queue wait of a job submission, with the confidence gate and intervention tiers applied (no LLM).", CommandNeeds.Vgac | CommandNeeds.Demo)
@@ -32,6 +38,7 @@ internal sealed class PredictCommand : VgacCommand
         }
 
         Options.Add(Batch);
+        Options.Add(Filename);
         Options.Add(WhatIf);
         Options.Add(IntervalLevel);
 
@@ -43,6 +50,7 @@ internal sealed class PredictCommand : VgacCommand
             ("vgac predict --gpus 1 --what-if gpus=1,2,4 --what-if priority=0,10", "a grid of variants in one batch call"),
             ("vgac predict --batch jobs.jsonl -o json", "one JSON job spec per line (--batch - reads stdin)"),
             ("vgac predict --gpus 2 --duration-minutes 60 -o line", "one line, as the Slurm cli_filter shows it at sbatch"),
+            ("kubectl vgac predict -f job.yaml", "each GPU workload of a manifest (as a kubectl plugin: kubectl-vgac on PATH)"),
         ];
     }
 
@@ -65,6 +73,11 @@ internal sealed class PredictCommand : VgacCommand
     {
         var started = Stopwatch.GetTimestamp();
         var format = parse.GetValue(Format!);
+        if (parse.GetValue(Filename) is { } manifest)
+        {
+            return await PredictWorkloadsAsync(parse, session, manifest, format!, started, cancellationToken).ConfigureAwait(false);
+        }
+
         var specs = ReadSpecs(parse, session.Context.In);
         var agent = session.Get<GuardedPredictor>();
         Hosting.StartupTimeline.Mark("predictor resolved");
@@ -116,6 +129,82 @@ internal sealed class PredictCommand : VgacCommand
 
         return ExitCodes.Success;
     }
+
+    /// <summary>
+    /// <c>-f manifest.yaml</c>: every GPU workload of the manifest in one batch call, a row (or line) each; the
+    /// workloads without a prediction are named with why. Exit 2 when there is none to predict.
+    /// </summary>
+    private static async Task<int> PredictWorkloadsAsync(ParseResult parse, CommandSession session, string file, string format, long started, CancellationToken cancellationToken)
+    {
+        var conflict = SpecOptions.FirstOrDefault(o => o.Field.Name != "namespace" && Given(parse, o.Option)).Option?.Name
+            ?? (parse.GetValue(Batch) is not null ? "--batch" : parse.GetValue(WhatIf) is { Length: > 0 } ? "--what-if" : null);
+        if (conflict is not null)
+        {
+            throw new Composition.ConfigurationException($"-f reads each job from the manifest; do not combine it with {conflict} (-n sets the namespace of workloads that name none).");
+        }
+
+        var text = file == "-" ? await session.Context.In.ReadToEndAsync(cancellationToken).ConfigureAwait(false) : await ReadManifestAsync(file, cancellationToken).ConfigureAwait(false);
+        var workloads = WorkloadManifest.Read(text, parse.GetValue((Option<string?>)SpecOptions.Single(o => o.Field.Name == "namespace").Option));
+        var estimated = workloads.Where(w => w.Spec is not null).ToList();
+        var skipped = workloads.Where(w => w.Spec is null).Select(w => new NotEstimated(w.Label, w.Problem!)).ToList();
+        if (estimated.Count == 0)
+        {
+            throw new Composition.ConfigurationException(workloads.Count == 0
+                ? $"{Identifiers.Echo(file)} holds no Kubernetes object."
+                : $"no workload in {Identifiers.Echo(file)} asks for GPUs: {string.Join("; ", skipped.Take(3).Select(s => $"{s.Workload} {s.Reason}"))}.");
+        }
+
+        var checkedSpecs = estimated.Select(w => JobSpecSchema.Checked(w.Spec!, $"invalid job spec ({w.Label})").ToContract()).ToList();
+        var predictions = await session.Get<GuardedPredictor>().PredictBatchAsync(checkedSpecs, cancellationToken).ConfigureAwait(false);
+        var total = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        var views = predictions.Select((p, i) => PredictionView.From(p, total) with { Workload = estimated[i].Label }).ToList();
+        if (format == OutputFormat.Json)
+        {
+            await session.Out.WriteLineAsync(JsonSerializer.Serialize(new WorkloadPredictions(views, skipped), CoreJsonContext.Default.WorkloadPredictions)).ConfigureAwait(false);
+        }
+        else if (format == OutputFormat.Line)
+        {
+            foreach (var view in views)
+            {
+                await session.Out.WriteLineAsync(PredictionText.Line(view)).ConfigureAwait(false);
+            }
+        }
+        else
+        {
+            await PredictionText.WriteTableAsync(session.Out, views, [], [.. views.Select(v => v.Workload!)]).ConfigureAwait(false);
+        }
+
+        if (format != OutputFormat.Json)
+        {
+            foreach (var s in skipped)
+            {
+                await session.Out.WriteLineAsync($"Not estimated: {s.Workload}: {s.Reason}").ConfigureAwait(false);
+            }
+        }
+
+        return views.Any(v => v.ShownAs == ShownAs.Infeasible) ? ExitCodes.Infeasible : views.Any(v => v.IsFallback) ? ExitCodes.Fallback : ExitCodes.Success;
+    }
+
+    private static async Task<string> ReadManifestAsync(string file, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var info = new FileInfo(file);
+            if (info.Exists && info.Length > WorkloadManifest.MaxChars * 4L)
+            {
+                throw new Composition.ConfigurationException($"{Identifiers.Echo(file)} is larger than a manifest vgac reads ({WorkloadManifest.MaxChars / 1024} KB).");
+            }
+
+            return await File.ReadAllTextAsync(file, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new Composition.ConfigurationException($"cannot read {Identifiers.Echo(file)}: {(ex is FileNotFoundException or DirectoryNotFoundException ? "no such file" : UntrustedText.Clean(ex.Message, 120))}.");
+        }
+    }
+
+    private static bool Given(ParseResult parse, Option option) =>
+        option is Option<bool> flag ? parse.GetValue(flag) : parse.GetValue((Option<string?>)option) is not null;
 
     // A loop, not a LINQ chain: this runs on every start (the help lists the flags), and the native runtime resolves
     // each generic operator over a value tuple on first use.

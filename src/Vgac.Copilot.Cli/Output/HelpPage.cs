@@ -155,7 +155,7 @@ internal static class HelpPage
         var parts = new List<string>();
         foreach (var command in path)
         {
-            parts.Add(command.Name);
+            parts.Add(command == path[0] ? RootFlags.DisplayName : command.Name);
             foreach (var argument in Visible(command.Arguments))
             {
                 parts.Add(Usage(argument));

@@ -48,13 +48,19 @@ internal static class PredictionText
         await o.WriteAsync(s.ToString()).ConfigureAwait(false);
     }
 
-    public static async Task WriteTableAsync(TextWriter o, IReadOnlyList<PredictionView> views, IReadOnlyList<string> varied)
+    /// <param name="o">Where to write.</param>
+    /// <param name="views">One row each.</param>
+    /// <param name="varied">The fields a what-if varied (each row is labelled by their values).</param>
+    /// <param name="labels">Each row's own label (a manifest's workloads), over <paramref name="varied"/>.</param>
+    public static async Task WriteTableAsync(TextWriter o, IReadOnlyList<PredictionView> views, IReadOnlyList<string> varied, IReadOnlyList<string>? labels = null)
     {
         var s = new StringBuilder();
-        s.AppendLine(Invariant($"{"variant",-34} {"P(long)",8} {"conf",5} {"gate",-5} {"wait",8} {"tier",4}  blocked by"));
-        foreach (var v in views)
+        s.AppendLine(Invariant($"{(labels is null ? "variant" : "workload"),-34} {"P(long)",8} {"conf",5} {"gate",-5} {"wait",8} {"tier",4}  blocked by"));
+        for (var row = 0; row < views.Count; row++)
         {
-            var label = varied.Count == 0 ? Describe(v.Spec) : string.Join(" ", varied.Select(f => $"{f}={Field(v.Spec, f)}"));
+            var v = views[row];
+            var label = labels is not null ? $"{labels[row]} ({v.Spec.Gpus} GPU{(v.Spec.Gpus == 1 ? "" : "s")})"
+                : varied.Count == 0 ? Describe(v.Spec) : string.Join(" ", varied.Select(f => $"{f}={Field(v.Spec, f)}"));
             var blocked = v.HighestTier == v.Tiers.Count ? "-" : v.Tiers.First(t => !t.Allowed).Rule;
             s.AppendLine(v.ShownAs == ShownAs.Infeasible
                 ? Invariant($"{Cut(label, 34),-34} {"-",8} {"-",5} {"NO",-5} {"never",8} {0,4}  {v.Feasibility!.Rule}")
@@ -74,7 +80,7 @@ internal static class PredictionText
     /// never a number without its confidence. For example: "vgac: likely to start within 25 min (90% of jobs like it);
     /// P(long wait) 0.21, confident".
     /// </summary>
-    public static string Line(PredictionView v) => "vgac: " + (v.ShownAs switch
+    public static string Line(PredictionView v) => "vgac: " + (v.Workload is { } workload ? $"{workload}: " : "") + (v.ShownAs switch
     {
         ShownAs.Infeasible => $"this request cannot start on this cluster: {v.Feasibility!.Reason}",
         ShownAs.Fallback => "no estimate: VGAC gave no prediction",

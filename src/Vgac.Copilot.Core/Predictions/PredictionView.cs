@@ -34,6 +34,11 @@ public sealed record PredictionView(
     [System.Text.Json.Serialization.JsonPropertyOrder(-1)]
     public string? Cluster { get; init; }
 
+    /// <summary>The Kubernetes workload predicted for (<c>Job/train</c>), when it came from a manifest (left out otherwise).</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    [System.Text.Json.Serialization.JsonPropertyOrder(-1)]
+    public string? Workload { get; init; }
+
     public static PredictionView From(GuardedPrediction p, double? totalMs = null) => new(
         Jobs.JobSpecInput.From(p.Spec),
         p.IsFallback,

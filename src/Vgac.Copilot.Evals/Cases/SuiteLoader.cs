@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Vgac.Copilot.Core.Text;
 using YamlDotNet.Core;
 
 namespace Vgac.Copilot.Evals.Cases;

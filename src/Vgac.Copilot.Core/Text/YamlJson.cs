@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
-namespace Vgac.Copilot.Evals.Cases;
+namespace Vgac.Copilot.Core.Text;
 
 /// <summary>
 /// A YAML document as JSON, so it binds through source-generated JSON (no reflection; the program may be compiled
@@ -11,14 +11,24 @@ namespace Vgac.Copilot.Evals.Cases;
 /// that JSON value, anything quoted stays text. Each JSON path remembers where its node began in the file, so a value
 /// of the wrong kind is reported by line.
 /// </summary>
-internal static class YamlJson
+public static class YamlJson
 {
+    /// <summary>The first document, with the line each JSON path began on.</summary>
     public static (JsonNode? Root, Dictionary<string, Mark> Lines) Read(string text)
     {
         var stream = new YamlStream();
         stream.Load(new StringReader(text));
         var lines = new Dictionary<string, Mark>(StringComparer.Ordinal);
         return stream.Documents.Count == 0 ? (null, lines) : (Convert(stream.Documents[0].RootNode, "$", lines), lines);
+    }
+
+    /// <summary>Every document of a multi-document stream (<c>---</c> between them), in order; an empty one is null.</summary>
+    public static IReadOnlyList<JsonNode?> ReadAll(string text)
+    {
+        var stream = new YamlStream();
+        stream.Load(new StringReader(text));
+        var lines = new Dictionary<string, Mark>(StringComparer.Ordinal);
+        return [.. stream.Documents.Select(d => Convert(d.RootNode, "$", lines))];
     }
 
     private static JsonNode? Convert(YamlNode node, string path, Dictionary<string, Mark> lines)
