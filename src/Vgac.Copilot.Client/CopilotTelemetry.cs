@@ -38,6 +38,8 @@ public static class CopilotTelemetry
     /// <summary>Actions by tier, action and outcome (executed, refused, failed, interrupted, preview).</summary>
     public static readonly Counter<long> Actions = Meter.CreateCounter<long>("vgac.actions", "{action}", "Actions, by tier and outcome.");
 
+    public static readonly Counter<long> Admissions = Meter.CreateCounter<long>("vgac.admission.reviews", "{review}", "Admission reviews answered, by outcome (warned, allowed, denied, not_estimated, fail_open).");
+
     public static readonly Counter<long> PlannerQuestions = Meter.CreateCounter<long>("vgac.planner.questions", "{question}", "Questions answered, by planner and outcome.");
 
     public static readonly Counter<long> PlannerTokens = Meter.CreateCounter<long>("vgac.planner.tokens", "{token}", "Model tokens, by kind (input, output).");

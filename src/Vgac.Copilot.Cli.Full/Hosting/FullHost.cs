@@ -32,6 +32,7 @@ internal sealed class FullHost : CliHost
         [FullCommands.Record] = context => new RecordCommand(context),
         [FullCommands.Watch] = context => new WatchCommand(context),
         [FullCommands.Sim] = context => new SimCommand(context),
+        [FullCommands.Admission] = context => new AdmissionCommand(context),
     };
 
     public override Command Command(CliContext context, FullCommandInfo command) => Commands.TryGetValue(command, out var make)

@@ -29,6 +29,7 @@ internal static class CommandCatalog
             new ActionsApplyCommand(context),
             new ActionsReleaseCommand(context)),
         context.Host.Command(context, FullCommands.Sim),
+        context.Host.Command(context, FullCommands.Admission),
         new CompletionCommand(context),
     ];
 }

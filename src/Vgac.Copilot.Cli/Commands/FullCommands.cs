@@ -24,6 +24,8 @@ internal static class FullCommands
 
     public static readonly FullCommandInfo Watch = new("watch", "Run the agents: observe, audit calibration, score pending jobs, propose actions, run what autonomy and the guards allow, verify; everything audited.");
 
+    public static readonly FullCommandInfo Admission = new("admission", "Serve a Kubernetes validating admission webhook: the guarded wait estimate as a warning at submission, failing open.");
+
     public static readonly FullCommandInfo Sim = new("sim", "Run the embedded VGAC simulator (every endpoint of the API, over HTTP) until Ctrl+C.");
 }
 
