@@ -62,7 +62,7 @@ public sealed class OneShotHostTests
         var full = CliApp.BuildRoot(OneShot() with { Host = FullHost.Instance }).Subcommands;
 
         Assert.Equal(full.Select(c => (c.Name, c.Description)), oneShot.Select(c => (c.Name, c.Description)));
-        Assert.Equal(["chat", "ask", "mcp", "eval", "record", "watch", "sim"], oneShot.OfType<HandedOverCommand>().Select(c => c.Name));
+        Assert.Equal(["chat", "ask", "mcp", "eval", "record", "watch", "sim", "admission"], oneShot.OfType<HandedOverCommand>().Select(c => c.Name));
         Assert.Empty(full.OfType<HandedOverCommand>());
     }
 
