@@ -10,7 +10,7 @@ namespace Vgac.Copilot.Cli.IntegrationTests;
 /// The built-in Slurm executor against the real slurmctld (<see cref="SlurmCluster"/>): the preview's steps run as
 /// argument arrays, Slurm really holds, comments and releases the job, and a job that left the queue is reported.
 /// </summary>
-public sealed partial class SlurmExecutorTests
+public sealed partial class SlurmExecutorTests(ITestOutputHelper output)
 {
     [Fact]
     public async Task Gate_HoldsTheJobAndComments_ThenRelease_LiftsIt()
@@ -50,17 +50,21 @@ public sealed partial class SlurmExecutorTests
         Assert.True(results.Count(r => r.ExitCode == 0) == 1, string.Join("\n", results.Select(r => r.ToString())));
         Assert.All(results.Where(r => r.ExitCode != 0), r => Assert.Matches("already (running|done)", r.Out));
         var applied = results.Single(r => r.ExitCode == 0);
+        output.WriteLine($"$ vgac actions apply {job} --tier 4 --reason \"queue is stuck\"  (four at once)\n{string.Join("\n", results.Select(r => $"exit {r.ExitCode}: {r.Out.Trim()}"))}");
         Assert.Contains("Slurm now shows PENDING (JobHeldAdmin)", applied.Out, StringComparison.Ordinal);
         var held = await slurm.JobAsync(job);
         Assert.Equal("JobHeldAdmin", held["Reason"]);
         Assert.StartsWith("vgac: gated, p_long_wait=0.9", held["Comment"], StringComparison.Ordinal);
 
+        output.WriteLine($"$ scontrol show job {job}: JobState={held["JobState"]} Reason={held["Reason"]} Comment={held["Comment"]}");
         var release = await CliProcess.RunAsync(["actions", "release", job, "--reason", "checked with the owner"], env, cancellationToken: TestContext.Current.CancellationToken);
         var again = await CliProcess.RunAsync(["actions", "release", job], env, cancellationToken: TestContext.Current.CancellationToken);
+        output.WriteLine($"$ vgac actions release {job} --reason \"checked with the owner\"\nexit {release.ExitCode}: {release.Out.Trim()}\n$ vgac actions release {job}\nexit {again.ExitCode}: {again.Error.Trim()}");
 
         Assert.True(release.ExitCode == 0, release.ToString());
         Assert.Contains("executed: Released by ", release.Out, StringComparison.Ordinal);
         var lifted = await slurm.JobAsync(job);
+        output.WriteLine($"$ scontrol show job {job}: JobState={lifted["JobState"]} Reason={lifted["Reason"]} Comment={lifted["Comment"]}");
         Assert.NotEqual("JobHeldAdmin", lifted.GetValueOrDefault("Reason"));
         Assert.Contains("vgac: released by ", lifted["Comment"], StringComparison.Ordinal);
         Assert.Contains(": checked with the owner", lifted["Comment"], StringComparison.Ordinal);
