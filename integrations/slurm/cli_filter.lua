@@ -15,11 +15,14 @@
 --   VGAC_SLURM_BUDGET_MS  the hard budget, in milliseconds (default 300); vgac is stopped when it runs out
 --   VGAC_SLURM_VGAC_URL   the VGAC to ask (default: vgac's own configuration)
 --   VGAC_SLURM_QUIET=1    print nothing at all
+--   VGAC_SLURM_RECORD     a file to append, after each submission, the job id and the line shown (JSON lines), so
+--                         what users saw can be checked against when their jobs started; unset, nothing is written
 local settings = {
     bin = os.getenv("VGAC_SLURM_BIN") or "vgac",
     budget_ms = tonumber(os.getenv("VGAC_SLURM_BUDGET_MS") or "") or 300,
     vgac_url = os.getenv("VGAC_SLURM_VGAC_URL"),
     quiet = os.getenv("VGAC_SLURM_QUIET") == "1",
+    record = os.getenv("VGAC_SLURM_RECORD"),
     -- A QOS name gives the job's priority in vgac's job spec; a QOS not listed leaves the default.
     qos_priority = { low = 0, normal = 5, high = 10, urgent = 20 },
     -- Jobs asking for no GPU are not estimated (VGAC predicts GPU queue waits).
@@ -32,7 +35,11 @@ local MAX_LINE = 200
 -- Slurm's "no limit given" time is tens of thousands of days; a year or more is read as no duration.
 local MAX_MINUTES = 366 * 24 * 60
 
+-- The line shown for this submission, kept for post_submit's record.
+local shown = nil
+
 local function say(text)
+    shown = text
     if not settings.quiet then
         io.stderr:write(text, "\n")
     end
@@ -218,9 +225,10 @@ local function estimate(options)
     for _, a in ipairs(args) do
         command[#command + 1] = quoted(a)
     end
-    -- The exit status follows vgac's output on a line of its own, so a stopped or missing vgac is told apart. The
+    -- The exit status follows vgac's output on a line of its own (after a line break, in case vgac's output has none),
+    -- so a stopped or missing vgac is told apart. The
     -- shell's own stderr is closed first: it would tell the user "Killed" when the budget stops vgac.
-    local line = "exec 2>/dev/null; (" .. table.concat(command, " ") .. ") </dev/null; echo \"vgac-exit:$?\""
+    local line = "exec 2>/dev/null; (" .. table.concat(command, " ") .. ") </dev/null; printf '\\nvgac-exit:%s\\n' \"$?\""
     local pipe = io.popen(line, "r")
     if not pipe then
         say("vgac: no estimate (vgac could not be started)")
@@ -257,6 +265,24 @@ function slurm_cli_pre_submit(options, pack_offset)
     return slurm.SUCCESS
 end
 
+-- A JSON string: the line is already printable, so only the quote and the backslash need escaping.
+local function json_text(text)
+    return '"' .. string.gsub(text, '[\\"]', '\\%0') .. '"'
+end
+
+local function record(jobid)
+    if not settings.record or not shown or not tonumber(jobid) then
+        return
+    end
+    local file = io.open(settings.record, "a")
+    if file then
+        file:write(string.format('{"job_id":"%d","at":%d,"shown":%s}\n', tonumber(jobid), os.time(), json_text(shown)))
+        file:close()
+    end
+end
+
 function slurm_cli_post_submit(offset, jobid, stepid)
+    -- Only what was shown is recorded, and only where the site or user asked for it; a failure here changes nothing.
+    pcall(record, jobid)
     return slurm.SUCCESS
 end

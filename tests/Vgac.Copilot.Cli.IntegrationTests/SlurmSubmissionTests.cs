@@ -130,6 +130,24 @@ public sealed partial class SlurmSubmissionTests
     }
 
     [Fact]
+    public async Task Sbatch_WithARecordFile_AppendsTheJobIdAndTheLineShown()
+    {
+        var slurm = await Slurm.ClusterAsync();
+        var (bin, _) = Recorder("vgac: a \"quoted\" \\ line");
+        var record = Path.Combine(TestPaths.NewFolder("slurm-record-"), "shown.jsonl");
+        var settings = Filter(bin, "http://127.0.0.1:1/", Generous);
+        settings["VGAC_SLURM_RECORD"] = record;
+
+        var run = await slurm.RunAsync("sbatch", ["--gres=gpu:1", "-H", "--wrap", "true"], settings);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        using var line = System.Text.Json.JsonDocument.Parse(Assert.Single(await File.ReadAllLinesAsync(record, Ct)));
+        Assert.Equal(JobId(run), line.RootElement.GetProperty("job_id").GetString());
+        Assert.Equal("vgac: a \"quoted\" \\ line", line.RootElement.GetProperty("shown").GetString());
+        Assert.True(line.RootElement.GetProperty("at").GetInt64() > 1_700_000_000);
+    }
+
+    [Fact]
     public async Task Sbatch_JobWithoutGpus_IsNotEstimated()
     {
         var slurm = await Slurm.ClusterAsync();
