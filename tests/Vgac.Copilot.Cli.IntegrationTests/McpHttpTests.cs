@@ -83,6 +83,35 @@ public sealed partial class McpHttpTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Http_ReadOnlyWithAllowActionsFromConfig_StartsWithoutAToken_SayingReadOnlyWins()
+    {
+        // --allow-actions over HTTP needs a token; read-only takes the actions away, so it starts without one.
+        var config = Path.Combine(Vgac.Copilot.Testing.TestPaths.NewFolder("vgac-readonly-"), "config.json");
+        await File.WriteAllTextAsync(config, """{"Mcp": {"AllowActions": true}}""", Ct);
+        await using var server = await McpServer.StartAsync(["--demo", "--read-only", "--config", config], []);
+
+        for (var i = 0; i < 100 && !server.Output.Contains("read-only wins", StringComparison.Ordinal); i++)
+        {
+            await Task.Delay(50, Ct);
+        }
+
+        Assert.True(server.Output.Contains("vgac mcp: read-only: only read-only tools are served; --read-only wins over --allow-actions, so no tool can act.", StringComparison.Ordinal), server.Output);
+    }
+
+    [Fact]
+    public async Task Http_AllowActionsFromConfiguration_IsRead_SoItNeedsAToken()
+    {
+        // Mcp:AllowActions was once bound into init-only properties and silently ignored.
+        var config = Path.Combine(Vgac.Copilot.Testing.TestPaths.NewFolder("vgac-mcp-config-"), "config.json");
+        await File.WriteAllTextAsync(config, """{"Mcp": {"AllowActions": true}}""", Ct);
+
+        var result = await CliHarness.RunAsync(["mcp", "--http", "--port", "0", "--demo", "--config", config], cancellationToken: Ct);
+
+        Assert.Equal(ExitCodes.UsageError, result.ExitCode);
+        Assert.Contains("over HTTP needs a token even on loopback", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Http_TokenOnTheCommandLine_RefusedPointingAtTheSafeWays()
     {
         var result = await CliHarness.RunAsync(["mcp", "--http", "--port", "0", "--token", "visible-in-ps"], cancellationToken: Ct);

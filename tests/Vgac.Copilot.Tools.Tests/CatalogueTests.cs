@@ -114,6 +114,21 @@ public sealed class CatalogueTests(CatalogueTests.Fixture fixture) : IClassFixtu
     }
 
     [Fact]
+    public async Task McpToolList_ReadOnlyWithActionsAllowed_ReadOnlyWins()
+    {
+        var options = new Core.Settings.McpHostOptions { AllowActions = true, ReadOnly = true, Toolsets = ["actor", "predictor"] };
+        await using var mcp = await McpTestHost.StartAsync(fixture.Simulator.Url, options, cancellationToken: Ct);
+
+        var tools = await mcp.Client.ListToolsAsync(cancellationToken: Ct);
+
+        Assert.False(options.AllowActions);
+        Assert.True(options.ActionsWithheld);
+        Assert.NotEmpty(tools);
+        Assert.All(tools, t => Assert.True(t.ProtocolTool.Annotations?.ReadOnlyHint, $"{t.Name} is served on a read-only server"));
+        Assert.DoesNotContain(tools, t => t.Name == ToolNames.ActorApplyAction);
+    }
+
+    [Fact]
     public async Task McpToolList_ToolsetFilter_KeepsOnlyThoseGroups()
     {
         await using var mcp = await McpTestHost.StartAsync(fixture.Simulator.Url, new Core.Settings.McpHostOptions { Toolsets = ["calibrator", "predictor"] }, cancellationToken: Ct);

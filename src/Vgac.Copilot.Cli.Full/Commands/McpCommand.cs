@@ -34,12 +34,13 @@ internal sealed class McpCommand : VgacCommand
     private static readonly Option<string[]> AllowedHosts = new("--allowed-host") { Description = "Host name clients may address when bound beyond loopback (repeatable).", HelpName = "name", AllowMultipleArgumentsPerToken = false };
     private static readonly Option<string[]> AllowedOrigins = new("--allowed-origin") { Description = "Browser origin allowed to call the server, e.g. https://ide.example (repeatable).", HelpName = "origin" };
     private static readonly Option<bool> AllowActions = new("--allow-actions") { Description = "List tools that can act (each still needs the guards and the user's confirmation)." };
+    private static readonly Option<bool> ReadOnly = new("--read-only") { Description = "Serve only read-only tools, whatever else is set (--allow-actions, Mcp:AllowActions); also Mcp:ReadOnly." };
     private static readonly Option<string?> Toolsets = new("--toolsets") { Description = "Comma-separated groups: observer,predictor,calibrator,actor (default all).", HelpName = "list" };
 
     public McpCommand(CliContext context)
         : base(context, FullCommands.Mcp, CommandNeeds.Vgac | CommandNeeds.Demo)
     {
-        foreach (var option in new Option[] { Http, Port, Bind, TokenFile, Token, AllowedHosts, AllowedOrigins, AllowActions, Toolsets })
+        foreach (var option in new Option[] { Http, Port, Bind, TokenFile, Token, AllowedHosts, AllowedOrigins, AllowActions, ReadOnly, Toolsets })
         {
             Options.Add(option);
         }
@@ -69,12 +70,14 @@ internal sealed class McpCommand : VgacCommand
 
     private async Task<int> ServeAsync(ParseResult parse, CommandSession session, CancellationToken cancellationToken)
     {
-        // Flags over the Mcp section of the configuration.
-        var configured = session.Configuration.GetSection("Mcp").Get<McpHostOptions>() ?? new McpHostOptions();
+        // Flags over the Mcp section of the configuration (bound into settable properties: the binder leaves init-only
+        // ones at their defaults, which silently ignored Mcp:AllowActions and Mcp:Toolsets before).
+        var configured = session.Configuration.GetSection("Mcp").Get<McpSettings>() ?? new McpSettings();
         var options = new McpHostOptions
         {
             Toolsets = parse.GetValue(Toolsets) is { } toolsets ? ParseToolsets(toolsets) : ParseToolsets(string.Join(',', configured.Toolsets)),
             AllowActions = parse.GetValue(AllowActions) || configured.AllowActions,
+            ReadOnly = parse.GetValue(ReadOnly) || configured.ReadOnly,
             Caller = Caller(parse),
         };
         if (options.AllowActions)
@@ -82,7 +85,16 @@ internal sealed class McpCommand : VgacCommand
             session.Clusters.RequireConfiguredVgac("vgac mcp --allow-actions");
         }
 
-        // Said at start on stderr (stdout is the protocol's) when the cluster served runs weaker than built-in.
+        // Said at start on stderr (stdout is the protocol's): read-only took the action tools away, or the cluster
+        // served runs weaker than built-in.
+        if (options.ReadOnly)
+        {
+            await session.Context.Error.WriteLineAsync(options.ActionsWithheld
+                ? "vgac mcp: read-only: only read-only tools are served; --read-only wins over --allow-actions, so no tool can act."
+                : "vgac mcp: read-only: only read-only tools are served.").ConfigureAwait(false);
+            await session.Context.Error.FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         if (Core.Guards.GuardNotice.Of(session.Get<Core.Guards.GuardPolicy>().Options) is { } weaker)
         {
             await session.Context.Error.WriteLineAsync($"vgac mcp: WARNING{(session.Clusters.Several ? $" (cluster {session.Clusters.Selected})" : "")}: {weaker}").ConfigureAwait(false);
@@ -223,4 +235,14 @@ internal sealed class McpCommand : VgacCommand
             ? sets
             : throw new ConfigurationException($"--toolsets: unknown group(s) {string.Join(", ", unknown)}; expected {string.Join(", ", ToolNames.Toolsets)}.");
     }
+}
+
+/// <summary>The <c>Mcp</c> section as configured (<c>Mcp:Toolsets</c>, <c>Mcp:AllowActions</c>, <c>Mcp:ReadOnly</c>), before the flags go over it.</summary>
+internal sealed class McpSettings
+{
+    public List<string> Toolsets { get; set; } = [];
+
+    public bool AllowActions { get; set; }
+
+    public bool ReadOnly { get; set; }
 }
