@@ -99,6 +99,27 @@ public sealed partial class AdmissionWebhookTests
         Assert.Contains("give --tls-cert FILE and --tls-key FILE (PEM), or --insecure-http for a local test", run.Error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Start_BadBind_UsageErrorNamingIt_Exit2()
+    {
+        var run = await CliProcess.RunAsync(["admission", "--demo", "--insecure-http", "--bind", "not-an-address"], cancellationToken: Ct);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("--bind must be an IP address, got 'not-an-address'.", run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task PredictManifest_EndlessStdin_IsCutAndRefused_Exit2()
+    {
+        // `yes` never stops writing: read whole, this would run until the test's timeout; cut at the limit, it ends at once.
+        Assert.SkipUnless(File.Exists("/usr/bin/yes") || File.Exists("/bin/yes"), "needs yes(1)");
+        var run = await ProgramRun.RunAsync("/bin/sh", ["-c", $"yes '# comment' | dotnet '{CliProcess.VgacDll}' predict -f - --vgac-url http://127.0.0.1:1/"],
+            TestPaths.NewFolder("endless-stdin-"), TimeSpan.FromMinutes(2), Ct);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("the manifest is larger than 1024 KB", run.Error, StringComparison.Ordinal);
+    }
+
     /// <summary>The webhook as a child process over HTTPS, with a client that trusts exactly its certificate.</summary>
     private sealed partial class AdmissionServer : IAsyncDisposable
     {

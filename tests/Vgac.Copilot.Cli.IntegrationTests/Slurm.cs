@@ -20,4 +20,12 @@ internal static class Slurm
 
         return cluster;
     }
+
+    /// <summary>A job's fields as <c>scontrol show job -o</c> gives them, read as the Slurm executor reads them.</summary>
+    public static async Task<IReadOnlyDictionary<string, string>> JobAsync(this SlurmCluster slurm, string id)
+    {
+        var run = await slurm.RunAsync("scontrol", ["show", "job", "-o", id]);
+        Assert.True(run.ExitCode == 0, $"scontrol show job {id}: {run}");
+        return Actions.Executors.SlurmExecutor.JobFields(run.Out);
+    }
 }

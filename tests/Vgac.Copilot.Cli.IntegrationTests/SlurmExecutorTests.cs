@@ -156,6 +156,20 @@ public sealed partial class SlurmExecutorTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Execute_AnnotationWhosePreviewHolds_RunsNothing()
+    {
+        // A tier-1 proposal edited in the trail to hold the job: the preview runs as written only if its action does that.
+        var slurm = await Slurm.ClusterAsync();
+        var job = await SubmitAsync(slurm);
+
+        var outcome = await Executor(slurm).ExecuteAsync(new ExecutionRequest("p1", job, 1, "annotate", "slurm_command", SlurmCommandLine.Render(SlurmCommandLine.Gate(job, "vgac: x"))), CancellationToken.None);
+
+        Assert.False(outcome.Delivered);
+        Assert.Contains("'annotate' may not hold the job", outcome.Detail, StringComparison.Ordinal);
+        Assert.Equal("JobHeldUser", (await slurm.JobAsync(job))["Reason"]);
+    }
+
+    [Fact]
     public void Handles_OnlyWhenSlurmIsTheChosenExecutor()
     {
         var chosen = new SlurmExecutor(Options.Create(new ActionOptions { Executor = ExecutorChoice.Slurm }));

@@ -74,35 +74,6 @@ public sealed class SlurmCluster
         return ProgramRun.RunAsync(Which(program) ?? program, args, Folder, timeout ?? TimeSpan.FromSeconds(60), CancellationToken.None, all);
     }
 
-    /// <summary>A job's fields as <c>scontrol show job -o</c> gives them (<c>JobState</c>, <c>Reason</c>, <c>Comment</c>, …).</summary>
-    public async Task<IReadOnlyDictionary<string, string>> JobAsync(string id)
-    {
-        var run = await RunAsync("scontrol", ["show", "job", "-o", id]);
-        if (run.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"scontrol show job {id}: {run}");
-        }
-
-        // A value with spaces (a comment) continues until the next word that starts a field (an upper-case key and '=').
-        var fields = new Dictionary<string, string>(StringComparer.Ordinal);
-        string? last = null;
-        foreach (var word in run.Out.Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries))
-        {
-            var at = word.IndexOf('=', StringComparison.Ordinal);
-            if (at > 0 && char.IsAsciiLetterUpper(word[0]) && word[..at].All(char.IsAsciiLetterOrDigit))
-            {
-                last = word[..at];
-                fields.TryAdd(last, word[(at + 1)..]);
-            }
-            else if (last is not null)
-            {
-                fields[last] += " " + word;
-            }
-        }
-
-        return fields;
-    }
-
     private static string? Missing()
     {
         if (!OperatingSystem.IsLinux())

@@ -27,7 +27,7 @@ public sealed class SlurmCommandLineTests
             _ => SlurmCommandLine.Annotate("77", comment),
         };
 
-        var (parsed, problem) = SlurmCommandLine.Parse(SlurmCommandLine.Render(steps), "77");
+        var (parsed, problem) = SlurmCommandLine.Parse(SlurmCommandLine.Render(steps), "77", effect);
 
         Assert.Null(problem);
         Assert.Equal(steps.Select(s => string.Join('\u0001', s)), parsed!.Select(s => string.Join('\u0001', s)));
@@ -46,7 +46,20 @@ public sealed class SlurmCommandLineTests
     [InlineData("", "no step")]
     public void Parse_AnythingVgacDoesNotWrite_IsRefusedWithTheReason(string preview, string reason)
     {
-        var (steps, problem) = SlurmCommandLine.Parse(preview, "77");
+        var (steps, problem) = SlurmCommandLine.Parse(preview, "77", "gate");
+
+        Assert.Null(steps);
+        Assert.Contains(reason, problem, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("annotate", "scontrol hold 77", "'annotate' may not hold the job")]
+    [InlineData("annotate", "scontrol release 77", "may not release")]
+    [InlineData("gate", "scontrol release 77", "may not release")]
+    [InlineData("release", "scontrol hold 77 && scontrol update JobId=77 'Comment=x'", "may not hold")]
+    public void Parse_AStepOfAnotherAction_IsRefused(string action, string preview, string reason)
+    {
+        var (steps, problem) = SlurmCommandLine.Parse(preview, "77", action);
 
         Assert.Null(steps);
         Assert.Contains(reason, problem, StringComparison.Ordinal);
@@ -55,7 +68,7 @@ public sealed class SlurmCommandLineTests
     [Fact]
     public void Parse_AJobIdThatIsNotSlurms_IsRefusedBeforeReading()
     {
-        var (steps, problem) = SlurmCommandLine.Parse("scontrol hold 77", "77;x");
+        var (steps, problem) = SlurmCommandLine.Parse("scontrol hold 77", "77;x", "gate");
 
         Assert.Null(steps);
         Assert.Contains("Slurm job id", problem, StringComparison.Ordinal);
@@ -69,6 +82,6 @@ public sealed class SlurmCommandLineTests
         var comment = steps[0][2];
         Assert.DoesNotContain('\u0007', comment);
         Assert.True(comment.Length <= "Comment=".Length + SlurmCommandLine.MaxComment, comment);
-        Assert.Null(SlurmCommandLine.Parse(SlurmCommandLine.Render(steps), "5").Problem);
+        Assert.Null(SlurmCommandLine.Parse(SlurmCommandLine.Render(steps), "5", "annotate").Problem);
     }
 }

@@ -176,10 +176,9 @@ public sealed class AuditCheck(AuditStore audit, GuardPolicy guards, ActionOptio
             yield return $"a release must be tier 0 under {GuardRules.OwnGate}, got tier {proposal.Tier} under {proposal.Rule}";
         }
 
-        var (steps, problem) = Executors.SlurmCommandLine.Parse(proposal.Preview, proposal.JobId);
-        if (steps is null || steps.Any(s => s[0] is not ("release" or "update")))
+        if (Executors.SlurmCommandLine.Parse(proposal.Preview, proposal.JobId, ActionPlanner.ReleaseAction).Problem is { } problem)
         {
-            yield return $"a release may only release the hold and comment, but its preview {(problem ?? "holds the job")}";
+            yield return $"a release may only release the hold and comment, but its preview does not: {problem}";
         }
     }
 
@@ -213,6 +212,12 @@ public sealed class AuditCheck(AuditStore audit, GuardPolicy guards, ActionOptio
         {
             yield return $"unknown tier {proposal.Tier}";
             yield break;
+        }
+
+        // A Slurm preview runs as written: it may do only what its action does (an annotation that holds is not one).
+        if (proposal.PreviewKind == "slurm_command" && Executors.SlurmCommandLine.Parse(proposal.Preview, proposal.JobId, proposal.Action).Problem is { } slurm)
+        {
+            yield return $"its Slurm preview is not what a {proposal.Action} runs: {slurm}";
         }
 
         // What a tier does is fixed in code: an action of another kind under this tier's number is not this tier's.

@@ -30,11 +30,20 @@ public static class SlurmCommandLine
     public static string Render(IReadOnlyList<string[]> steps) =>
         string.Join(" && ", steps.Select(step => string.Join(' ', step.Prepend(Program).Select(Quoted))));
 
+    /// <summary>The <c>scontrol</c> verbs each action may run: what it does, and the comment saying so.</summary>
+    private static string[] VerbsOf(string action) => action switch
+    {
+        "gate" => ["hold", "update"],
+        "release" => ["release", "update"],
+        _ => ["update"],
+    };
+
     /// <summary>
-    /// The steps of a preview written by <see cref="Render"/>, each checked to be a step vgac makes on
-    /// <paramref name="jobId"/>; or why the preview is not one (an executor then runs nothing).
+    /// The steps of a preview written by <see cref="Render"/> for <paramref name="action"/>, each checked to be a step
+    /// vgac makes for that action on <paramref name="jobId"/> (an annotation only comments, a gate holds, a release
+    /// releases); or why the preview is not one (an executor then runs nothing, the audit check reports it).
     /// </summary>
-    public static (IReadOnlyList<string[]>? Steps, string? Problem) Parse(string preview, string jobId)
+    public static (IReadOnlyList<string[]>? Steps, string? Problem) Parse(string preview, string jobId, string action)
     {
         if (Identifiers.SlurmJobId(jobId) is { } bad)
         {
@@ -71,6 +80,11 @@ public static class SlurmCommandLine
             if (problem is not null)
             {
                 return (null, problem);
+            }
+
+            if (!VerbsOf(action).Contains(args[0], StringComparer.Ordinal))
+            {
+                return (null, $"{Identifiers.Echo(action)} may not {args[0]} the job (it may only {string.Join(" and ", VerbsOf(action))})");
             }
 
             steps.Add(args);

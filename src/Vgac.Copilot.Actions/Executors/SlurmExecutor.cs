@@ -22,7 +22,7 @@ public sealed class SlurmExecutor(IOptions<ActionOptions> options) : IActionExec
 
     public async Task<ExecutionOutcome> ExecuteAsync(ExecutionRequest request, CancellationToken cancellationToken)
     {
-        var (steps, problem) = SlurmCommandLine.Parse(request.Preview, request.JobId);
+        var (steps, problem) = SlurmCommandLine.Parse(request.Preview, request.JobId, request.Action);
         if (steps is null)
         {
             return new ExecutionOutcome(Name, false, false, $"not run: the preview is not a Slurm command vgac makes ({problem})");
@@ -102,7 +102,7 @@ public sealed class SlurmExecutor(IOptions<ActionOptions> options) : IActionExec
             return (null, said);
         }
 
-        var fields = Fields(output);
+        var fields = JobFields(output);
         var comment = fields.GetValueOrDefault("Comment", "(null)");
         return (new SlurmJob(
             UntrustedText.Clean(fields.GetValueOrDefault("JobState", "?"), 32),
@@ -120,7 +120,7 @@ public sealed class SlurmExecutor(IOptions<ActionOptions> options) : IActionExec
     /// <c>scontrol show job -o</c>'s one line as fields. The comment is the last free-text field Slurm prints before
     /// the fixed ones that follow it, so it is read up to the next known field rather than split on spaces.
     /// </summary>
-    internal static Dictionary<string, string> Fields(string line)
+    public static Dictionary<string, string> JobFields(string line)
     {
         var fields = new Dictionary<string, string>(StringComparer.Ordinal);
         var words = line.Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries);

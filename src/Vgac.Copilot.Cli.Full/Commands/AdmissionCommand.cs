@@ -120,23 +120,13 @@ internal sealed class AdmissionCommand : VgacCommand
     /// <summary>Where to listen, and the serving certificate (none only with <c>--insecure-http</c>).</summary>
     private static (IPAddress Address, int Port, X509Certificate2? Certificate) Listening(ParseResult parse)
     {
-        var address = IPAddress.Any;
-        if (parse.GetValue(Bind) is { } bind && !IPAddress.TryParse(bind, out address))
-        {
-            throw new ConfigurationException($"--bind must be an IP address, got '{bind}'.");
-        }
-
-        var port = parse.GetValue(Port);
-        if (port is < 0 or > 65535)
-        {
-            throw new ConfigurationException($"--port must be between 0 and 65535, got {port}.");
-        }
+        var (address, port) = ListenAddress.Resolve(parse.GetValue(Bind), parse.GetValue(Port), IPAddress.Any);
 
         var (cert, key, insecure) = (parse.GetValue(TlsCert), parse.GetValue(TlsKey), parse.GetValue(InsecureHttp));
         if (insecure)
         {
             return cert is null && key is null
-                ? (address!, port, null)
+                ? (address, port, null)
                 : throw new ConfigurationException("--insecure-http serves plain HTTP; do not give it --tls-cert or --tls-key.");
         }
 
@@ -147,7 +137,7 @@ internal sealed class AdmissionCommand : VgacCommand
 
         try
         {
-            return (address!, port, X509Certificate2.CreateFromPemFile(cert, key));
+            return (address, port, X509Certificate2.CreateFromPemFile(cert, key));
         }
         catch (Exception ex) when (ex is IOException or CryptographicException or UnauthorizedAccessException)
         {

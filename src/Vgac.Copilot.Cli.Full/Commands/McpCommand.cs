@@ -169,12 +169,7 @@ internal sealed class McpCommand : VgacCommand
     /// </summary>
     private static (IPAddress Address, int Port, string? Token, McpHttpAccess Access) HttpAccess(ParseResult parse, CommandSession session, McpHostOptions options)
     {
-        var address = IPAddress.Loopback;
-        if (parse.GetValue(Bind) is { } bind && !IPAddress.TryParse(bind, out address))
-        {
-            throw new ConfigurationException($"--bind must be an IP address, got '{bind}'.");
-        }
-
+        var (address, port) = ListenAddress.Resolve(parse.GetValue(Bind), parse.GetValue(Port), IPAddress.Loopback);
         if (parse.GetValue(Token) is not null)
         {
             throw new ConfigurationException("--token is not accepted: a token on the command line is visible to every user in 'ps'. Set VGAC_MCP_TOKEN, or put it in a file and pass --token-file.");
@@ -182,7 +177,7 @@ internal sealed class McpCommand : VgacCommand
 
         var token = ReadToken(parse.GetValue(TokenFile)) ?? session.Context.Environment.GetValueOrDefault("VGAC_MCP_TOKEN");
         session.Context.Secrets.Learn([token]);
-        if (!IPAddress.IsLoopback(address!) && string.IsNullOrEmpty(token))
+        if (!IPAddress.IsLoopback(address) && string.IsNullOrEmpty(token))
         {
             throw new ConfigurationException($"--bind {address} exposes the server beyond this machine: set VGAC_MCP_TOKEN or pass --token-file.");
         }
@@ -193,14 +188,8 @@ internal sealed class McpCommand : VgacCommand
             throw new ConfigurationException("--allow-actions over HTTP needs a token even on loopback (any user of this machine can reach 127.0.0.1 and confirm an action): set VGAC_MCP_TOKEN or pass --token-file.");
         }
 
-        var port = parse.GetValue(Port);
-        if (port is < 0 or > 65535)
-        {
-            throw new ConfigurationException($"--port must be between 0 and 65535, got {port}.");
-        }
-
         token = string.IsNullOrEmpty(token) ? null : token;
-        return (address!, port, token, McpHttpAccess.For(address!, parse.GetValue(AllowedHosts) ?? [], parse.GetValue(AllowedOrigins) ?? [], token));
+        return (address, port, token, McpHttpAccess.For(address, parse.GetValue(AllowedHosts) ?? [], parse.GetValue(AllowedOrigins) ?? [], token));
     }
 
     /// <summary>The token in a file (first line, trimmed); the file should be readable by its owner only.</summary>

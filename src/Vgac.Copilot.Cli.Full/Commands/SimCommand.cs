@@ -87,17 +87,7 @@ internal sealed class SimCommand : VgacCommand
     protected override async Task<int> ExecuteAsync(ParseResult parse, CommandSession session, CancellationToken cancellationToken)
     {
         var options = SimulatorSettings.Bind(session.Configuration);
-        var port = parse.GetValue(Port);
-        if (port is < 0 or > 65535)
-        {
-            throw new ConfigurationException($"--port must be between 0 and 65535, got {port}.");
-        }
-
-        var address = IPAddress.Loopback;
-        if (parse.GetValue(Bind) is { } bind && !IPAddress.TryParse(bind, out address))
-        {
-            throw new ConfigurationException($"--bind must be an IP address, got '{bind}'.");
-        }
+        var (address, port) = ListenAddress.Resolve(parse.GetValue(Bind), parse.GetValue(Port), IPAddress.Loopback);
 
         await session.Context.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
             $"Starting the VGAC simulator ({options.Flavor.ToString().ToLowerInvariant()}, {(options.TracePath is null ? $"synthetic workload, seed {options.Seed}" : $"trace {options.TracePath}")}, warm-up {options.WarmupHours} h)...")).ConfigureAwait(false);

@@ -143,7 +143,7 @@ internal sealed class PredictCommand : VgacCommand
             throw new Composition.ConfigurationException($"-f reads each job from the manifest; do not combine it with {conflict} (-n sets the namespace of workloads that name none).");
         }
 
-        var text = file == "-" ? await session.Context.In.ReadToEndAsync(cancellationToken).ConfigureAwait(false) : await ReadManifestAsync(file, cancellationToken).ConfigureAwait(false);
+        var text = file == "-" ? await ReadBoundedAsync(session.Context.In, cancellationToken).ConfigureAwait(false) : await ReadManifestAsync(file, cancellationToken).ConfigureAwait(false);
         var workloads = WorkloadManifest.Read(text, parse.GetValue((Option<string?>)SpecOptions.Single(o => o.Field.Name == "namespace").Option));
         var estimated = workloads.Where(w => w.Spec is not null).ToList();
         var skipped = workloads.Where(w => w.Spec is null).Select(w => new NotEstimated(w.Label, w.Problem!)).ToList();
@@ -189,18 +189,30 @@ internal sealed class PredictCommand : VgacCommand
     {
         try
         {
-            var info = new FileInfo(file);
-            if (info.Exists && info.Length > WorkloadManifest.MaxChars * 4L)
-            {
-                throw new Composition.ConfigurationException($"{Identifiers.Echo(file)} is larger than a manifest vgac reads ({WorkloadManifest.MaxChars / 1024} KB).");
-            }
-
-            return await File.ReadAllTextAsync(file, cancellationToken).ConfigureAwait(false);
+            using var reader = new StreamReader(file);
+            return await ReadBoundedAsync(reader, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             throw new Composition.ConfigurationException($"cannot read {Identifiers.Echo(file)}: {(ex is FileNotFoundException or DirectoryNotFoundException ? "no such file" : UntrustedText.Clean(ex.Message, 120))}.");
         }
+    }
+
+    /// <summary>
+    /// At most one character more than a manifest may hold, from a file or stdin alike: an endless stream is cut there
+    /// (and refused by the reader), never read whole into memory.
+    /// </summary>
+    private static async Task<string> ReadBoundedAsync(TextReader reader, CancellationToken cancellationToken)
+    {
+        var buffer = new char[WorkloadManifest.MaxChars + 1];
+        var read = 0;
+        int n;
+        while (read < buffer.Length && (n = await reader.ReadAsync(buffer.AsMemory(read), cancellationToken).ConfigureAwait(false)) > 0)
+        {
+            read += n;
+        }
+
+        return new string(buffer, 0, read);
     }
 
     private static bool Given(ParseResult parse, Option option) =>
@@ -240,7 +252,7 @@ internal sealed class PredictCommand : VgacCommand
 
     private static List<JobSpec> ReadSpecs(ParseResult parse, TextReader stdin)
     {
-        var given = SpecOptions.Where(o => o.Option is Option<bool> flag ? parse.GetValue(flag) : parse.GetValue((Option<string?>)o.Option) is not null).ToList();
+        var given = SpecOptions.Where(o => Given(parse, o.Option)).ToList();
         if (parse.GetValue(Batch) is { } file)
         {
             if (given.Count > 0 || parse.GetValue(WhatIf) is { Length: > 0 })
