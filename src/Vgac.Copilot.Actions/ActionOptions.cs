@@ -22,23 +22,43 @@ public sealed class ActionOptions
     /// <summary>
     /// What carries out Kubernetes and Slurm effects (<c>Watch:Executor</c>, or a <c>Clusters</c> entry's
     /// <c>Executor</c>): <c>none</c> records previews for a person to run (a dry run), <c>command</c> hands them to
-    /// <see cref="Command"/>'s program, <c>slurm</c> runs them with <c>scontrol</c>. Unset: <c>command</c> when a
-    /// command program is configured, otherwise <c>none</c>. Notifications go to the webhook whatever is chosen.
+    /// <see cref="Command"/>'s program, <c>slurm</c> runs them with <c>scontrol</c>, <c>kubernetes</c> patches
+    /// through the API server (<see cref="Kubernetes"/>). Unset: <c>command</c> when a command program is
+    /// configured, otherwise <c>none</c>. Notifications go to the webhook whatever is chosen.
     /// </summary>
     public ExecutorChoice? Executor { get; set; }
 
     public SlurmExecutorOptions Slurm { get; set; } = new();
 
+    public KubernetesExecutorOptions Kubernetes { get; set; } = new();
+
     /// <summary>The executor in force: the one chosen, or what the rest of the configuration implies.</summary>
     public ExecutorChoice EffectiveExecutor => Executor ?? (Command.Path is { Length: > 0 } ? ExecutorChoice.Command : ExecutorChoice.None);
 }
 
-/// <summary>Which executor carries out Kubernetes and Slurm effects; its wire names are <c>none</c>, <c>command</c>, <c>slurm</c>.</summary>
+/// <summary>Which executor carries out Kubernetes and Slurm effects; its wire names are <c>none</c>, <c>command</c>, <c>slurm</c>, <c>kubernetes</c>.</summary>
 public enum ExecutorChoice
 {
     None,
     Command,
     Slurm,
+    Kubernetes,
+}
+
+/// <summary>
+/// The built-in Kubernetes executor (<c>Watch:Kubernetes</c>): the official client, with the rights of the
+/// kubeconfig's user (or the pod's service account inside a cluster).
+/// </summary>
+public sealed class KubernetesExecutorOptions
+{
+    /// <summary>The kubeconfig file; unset, <c>KUBECONFIG</c> (its first file), else <c>~/.kube/config</c>, else the in-cluster service account.</summary>
+    public string? Kubeconfig { get; set; }
+
+    /// <summary>The kubeconfig context to use (a <c>Clusters</c> entry's <c>KubeContext</c>); unset, the file's current context.</summary>
+    public string? Context { get; set; }
+
+    /// <summary>How long each call to the API server may take.</summary>
+    public double TimeoutSeconds { get; set; } = 30;
 }
 
 /// <summary>The built-in Slurm executor (<c>Watch:Slurm</c>): <c>scontrol</c> run with the executing user's rights.</summary>

@@ -40,12 +40,12 @@ internal sealed class ActionOptionsValidator : IValidateOptions<ActionOptions>
         failures.Range("Command:TimeoutSeconds", command.TimeoutSeconds, 0, 600);
         if (options.Executor is { } executor && !Enum.IsDefined(executor))
         {
-            failures.Add($"Watch:Executor must be none, command or slurm, got {executor}.");
+            failures.Add($"Watch:Executor must be none, command, slurm or kubernetes, got {executor}.");
         }
 
         if (options.Executor == ExecutorChoice.Command && command.Path is not { Length: > 0 })
         {
-            failures.Add("Watch:Executor is command, but Watch:Command:Path names no program; set one, or choose none or slurm.");
+            failures.Add("Watch:Executor is command, but Watch:Command:Path names no program; set one, or choose none, slurm or kubernetes.");
         }
 
         if (string.IsNullOrWhiteSpace(options.Slurm.Scontrol))
@@ -59,6 +59,12 @@ internal sealed class ActionOptionsValidator : IValidateOptions<ActionOptions>
         }
 
         failures.Range("Slurm:TimeoutSeconds", options.Slurm.TimeoutSeconds, 0, 600);
+        if (options.Kubernetes.Kubeconfig is { Length: > 0 } kubeconfig && !File.Exists(kubeconfig))
+        {
+            failures.Add($"Watch:Kubernetes:Kubeconfig: file '{kubeconfig}' does not exist.");
+        }
+
+        failures.Range("Kubernetes:TimeoutSeconds", options.Kubernetes.TimeoutSeconds, 0, 600);
         return failures.Result();
     }
 }

@@ -76,6 +76,7 @@ public sealed class ActionPlanner(IVgacClient vgac, GuardedPredictor predictor, 
             reason = $"The job cannot start on this cluster as it asks: {infeasible.Reason}.";
         }
 
+        var id = ProposalId(_cluster, job.JobId, chosen, prediction);
         string kind, preview;
         if (InvalidName(job, slurm) is { } problem)
         {
@@ -86,10 +87,10 @@ public sealed class ActionPlanner(IVgacClient vgac, GuardedPredictor predictor, 
         }
         else
         {
-            (kind, preview) = Preview(job, verdict, prediction, slurm);
+            (kind, preview) = Preview(job, verdict, prediction, slurm, id);
         }
 
-        var proposal = new ActionProposal(ProposalId(_cluster, job.JobId, chosen, prediction), job.JobId, chosen, verdict.Action, allowed, rule, reason, kind, preview,
+        var proposal = new ActionProposal(id, job.JobId, chosen, verdict.Action, allowed, rule, reason, kind, preview,
             ProposalPrediction.From(prediction));
         return new PlannedAction(proposal, prediction);
     }
@@ -112,7 +113,7 @@ public sealed class ActionPlanner(IVgacClient vgac, GuardedPredictor predictor, 
         _ => slurm ? "slurm_command" : "kubernetes_patch",
     };
 
-    private static (string Kind, string Preview) Preview(JobInfo job, TierVerdict verdict, GuardedJobPrediction p, bool slurm)
+    private static (string Kind, string Preview) Preview(JobInfo job, TierVerdict verdict, GuardedJobPrediction p, bool slurm, string proposalId)
     {
         var probability = p.Probability.ToString("0.###", CultureInfo.InvariantCulture);
         var confidence = p.Confidence.ToString("0.###", CultureInfo.InvariantCulture);
@@ -126,41 +127,40 @@ public sealed class ActionPlanner(IVgacClient vgac, GuardedPredictor predictor, 
             }, PatchJsonContext.Default.DictionaryStringString)),
             "gate" => slurm
                 ? ("slurm_command", SlurmCommandLine.Render(SlurmCommandLine.Gate(id, $"vgac: gated, p_long_wait={probability}, confirm to release")))
-                : ("kubernetes_patch", Annotations(job, probability, confidence, verdict.Tier, ("vgac.io/gate", "confirmation-required"))),
+                : ("kubernetes_patch", KubectlPatchLine.Render(KubectlPatchLine.Gate(job.Namespace, id, proposalId, Annotations(probability, confidence, verdict.Tier)))),
             _ => slurm
                 ? ("slurm_command", SlurmCommandLine.Render(SlurmCommandLine.Annotate(id, string.Create(CultureInfo.InvariantCulture, $"vgac: p_long_wait={probability} confidence={confidence} tier={verdict.Tier}"))))
-                : ("kubernetes_patch", Annotations(job, probability, confidence, verdict.Tier)),
+                : ("kubernetes_patch", KubectlPatchLine.Render(KubectlPatchLine.Annotate(job.Namespace, id, Annotations(probability, confidence, verdict.Tier)))),
         };
     }
 
-    private static string Annotations(JobInfo job, string probability, string confidence, int tier, params (string Key, string Value)[] extra)
-    {
-        var annotations = new Dictionary<string, string>
-        {
-            ["vgac.io/probability-long-wait"] = probability,
-            ["vgac.io/confidence"] = confidence,
-            ["vgac.io/tier"] = tier.ToString(CultureInfo.InvariantCulture),
-        };
-        foreach (var (key, value) in extra)
-        {
-            annotations[key] = value;
-        }
-
-        var patch = JsonSerializer.Serialize(annotations, PatchJsonContext.Default.DictionaryStringString);
-        // Namespace and pod name are checked DNS-1123 names; the patch is the only argument that needs quoting.
-        return $"kubectl -n {job.Namespace} patch pod {job.JobId} --type merge -p {Identifiers.ShellQuote($"{{\"metadata\":{{\"annotations\":{patch}}}}}")}";
-    }
+    /// <summary>What vgac saw, as the pod's annotations (namespace and pod name are checked DNS-1123 names).</summary>
+    private static (string, string)[] Annotations(string probability, string confidence, int tier) =>
+        [("vgac.io/probability-long-wait", probability), ("vgac.io/confidence", confidence), ("vgac.io/tier", tier.ToString(CultureInfo.InvariantCulture))];
 
     /// <summary>The action that lifts a gate; it has no tier of its own (tier 0), so it never takes a tier's reservation.</summary>
     public const string ReleaseAction = "release";
 
-    /// <summary>The release of <paramref name="gate"/>, a Slurm gate vgac ran: the hold lifted and the comment saying who lifted it.</summary>
+    /// <summary>
+    /// The release of <paramref name="gate"/>, a gate vgac ran: for Slurm, the hold lifted and the comment saying who
+    /// lifted it; for Kubernetes, the Job the gate suspended resumed and the pod's gate mark removed, saying who.
+    /// </summary>
     public static ActionProposal Release(ActionProposal gate, string decidedBy, string? reason)
     {
-        var comment = $"vgac: released by {decidedBy}{(reason is null ? "" : $": {reason}")}";
-        var preview = SlurmCommandLine.Render(SlurmCommandLine.Release(gate.JobId, comment));
-        var id = $"rel-{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(gate.ProposalId)))[..10]}";
-        return new ActionProposal(id, gate.JobId, 0, ReleaseAction, true, GuardRules.OwnGate, $"lifts vgac's own gate {gate.ProposalId}", gate.PreviewKind, preview, gate.Prediction);
+        var who = $"{decidedBy}{(reason is null ? "" : $": {reason}")}";
+        string preview;
+        if (gate.PreviewKind == "kubernetes_patch")
+        {
+            var ns = KubectlPatchLine.Parse(gate.Preview, gate.JobId, "gate", gate.ProposalId).Steps?[0].Namespace
+                ?? throw new ActionInputException($"gate {gate.ProposalId}'s preview is not one vgac makes, so vgac cannot tell what to release.");
+            preview = KubectlPatchLine.Render(KubectlPatchLine.Release(ns, gate.JobId, gate.ProposalId, who));
+        }
+        else
+        {
+            preview = SlurmCommandLine.Render(SlurmCommandLine.Release(gate.JobId, $"vgac: released by {who}"));
+        }
+
+        return new ActionProposal(KubectlPatchLine.ReleaseId(gate.ProposalId), gate.JobId, 0, ReleaseAction, true, GuardRules.OwnGate, $"lifts vgac's own gate {gate.ProposalId}", gate.PreviewKind, preview, gate.Prediction);
     }
 
     private static string ProposalId(string? cluster, string jobId, int tier, GuardedJobPrediction p)

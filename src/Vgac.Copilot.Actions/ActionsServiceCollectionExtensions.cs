@@ -39,6 +39,9 @@ public static class ActionsServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IActionExecutor, WebhookNotifier>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IActionExecutor, CommandExecutor>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IActionExecutor, SlurmExecutor>());
+        services.TryAddSingleton<KubernetesExecutor>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IActionExecutor, KubernetesExecutor>(sp => sp.GetRequiredService<KubernetesExecutor>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPreviewChecker, KubernetesExecutor>(sp => sp.GetRequiredService<KubernetesExecutor>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IActionExecutor, DryRunExecutor>(sp => sp.GetRequiredService<DryRunExecutor>()));
         services.AddHttpClient(WebhookNotifier.HttpClientName, http => http.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(() => Redirects.NotFollowed(new SocketsHttpHandler()))

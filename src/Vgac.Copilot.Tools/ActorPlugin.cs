@@ -7,6 +7,7 @@ using Vgac.Copilot.Core.Predictions;
 using Docs = Vgac.Copilot.Core.Jobs.JobSpecInput.Docs;
 using Vgac.Copilot.Core.Guards;
 using Vgac.Copilot.Actions;
+using Vgac.Copilot.Actions.Executors;
 using Vgac.Copilot.Tools.Catalog;
 using Vgac.Copilot.Tools.Results;
 using Vgac.Copilot.Core.Text;
@@ -14,7 +15,8 @@ using Vgac.Copilot.Core.Text;
 namespace Vgac.Copilot.Tools;
 
 /// <summary>Actor: policy advice and action proposals — acting only where the guards and a person allow.</summary>
-public sealed class ActorPlugin(IVgacClient vgac, GuardedPredictor predictor, GuardPolicy guards, ActionPlanner planner, IActionApprover approver, ActionQueue queue)
+public sealed class ActorPlugin(
+    IVgacClient vgac, GuardedPredictor predictor, GuardPolicy guards, ActionPlanner planner, IActionApprover approver, ActionQueue queue, IEnumerable<IPreviewChecker> checkers)
 {
     [VgacTool(ToolNames.ActorRecommendPolicy, Title = "Scheduling policy advice")]
     [Description("VGAC's scheduling policy (priority class, preemption) for a job spec, shown only if confident.")]
@@ -85,8 +87,16 @@ public sealed class ActorPlugin(IVgacClient vgac, GuardedPredictor predictor, Gu
     public async Task<ProposalResult> ProposeActionAsync(
         [Description("Pending job id.")] string job_id,
         [Description("Tier 1-4, or 0 for the highest the guards allow.")] int tier = 0,
-        CancellationToken cancellationToken = default) =>
-        ProposalResult.From(await planner.PlanAsync(job_id, tier, cancellationToken).ConfigureAwait(false));
+        CancellationToken cancellationToken = default)
+    {
+        var planned = await planner.PlanAsync(job_id, tier, cancellationToken).ConfigureAwait(false);
+        var p = planned.Proposal;
+        // An allowed preview the chosen executor can check is tried on the scheduler now (a server-side dry run).
+        var check = p.Allowed && checkers.FirstOrDefault(c => c.Checks(p.PreviewKind)) is { } checker
+            ? await checker.CheckPreviewAsync(new ExecutionRequest(p.ProposalId, p.JobId, p.Tier, p.Action, p.PreviewKind, p.Preview), cancellationToken).ConfigureAwait(false)
+            : null;
+        return ProposalResult.From(planned, check);
+    }
 
     [VgacTool(ToolNames.ActorApplyAction, Title = "Apply an action", IsAction = true, Idempotent = false)]
     [Description("Carry out a tier's action for a pending job, only if the guards allow it and a person confirms.")]

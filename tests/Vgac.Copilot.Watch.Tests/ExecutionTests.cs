@@ -413,6 +413,41 @@ public sealed class ExecutionTests
     }
 
     [Fact]
+    public async Task ProposeTool_KubernetesExecutorChosen_ChecksTheGateWithAServerSideDryRun_ChangingNothing()
+    {
+        await using var vgac = await new ScriptedVgac { JobId = "train-x7k", Namespace = "ml", Probability = 0.9, Confidence = 0.95, Ece = 0.01 }.StartAsync(Ct);
+        await using var api = await FakeKubernetesApi.StartAsync(Ct);
+        api.AddJob("ml", "train");
+        api.AddPod("ml", "train-x7k", owner: "train");
+        using var services = WatchHarness.Build(vgac.BaseAddress, out _, new()
+        {
+            ["Watch:Executor"] = "kubernetes",
+            ["Watch:Kubernetes:Kubeconfig"] = api.WriteKubeconfig(TestPaths.NewFolder("kube-propose-")),
+        });
+
+        var gate = await services.GetRequiredService<ActorPlugin>().ProposeActionAsync("train-x7k", 4, Ct);
+        var annotate = await services.GetRequiredService<ActorPlugin>().ProposeActionAsync("train-x7k", 1, Ct);
+
+        Assert.True(gate.Allowed, gate.Reason);
+        Assert.Equal("the API server accepts it (server-side dry run): pod ml/train-x7k annotated; Job ml/train would be suspended", gate.SchedulerCheck);
+        Assert.StartsWith("the API server accepts it (server-side dry run): pod ml/train-x7k annotated", annotate.SchedulerCheck, StringComparison.Ordinal);
+        Assert.All(api.Patches, p => Assert.Contains("dryRun=All", p.Query, StringComparison.Ordinal));
+        Assert.False(api.Job("ml", "train")!["spec"]!["suspend"]!.GetValue<bool>());
+    }
+
+    [Fact]
+    public async Task ProposeTool_NoSchedulerExecutor_HasNoSchedulerCheck()
+    {
+        await using var vgac = await new ScriptedVgac { Probability = 0.9, Confidence = 0.95, Ece = 0.01 }.StartAsync(Ct);
+        using var services = WatchHarness.Build(vgac.BaseAddress, out _);
+
+        var gate = await services.GetRequiredService<ActorPlugin>().ProposeActionAsync("job-1", 4, Ct);
+
+        Assert.Null(gate.SchedulerCheck);
+        Assert.StartsWith("kubectl -n ml patch pod job-1 --type merge", gate.Preview, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Interactive_ApprovedThroughTheActorTool_RunsThroughTheLoopsExecutorsAndTrail()
     {
         await using var server = await new ScriptedVgac { Probability = 0.6 }.StartAsync(Ct);

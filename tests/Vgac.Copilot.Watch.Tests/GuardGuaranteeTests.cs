@@ -142,7 +142,7 @@ public sealed class GuardGuaranteeTests
         var check = await watch.GetRequiredService<AuditCheck>().RunAsync(cancellationToken: Ct);
 
         Assert.Equal(clean, !check.Violations.Any(v => v.Contains(release.ProposalId, StringComparison.Ordinal)));
-        Assert.Equal(forged, check.Violations.Any(v => v.Contains("a release may only release the hold and comment", StringComparison.Ordinal)));
+        Assert.Equal(forged, check.Violations.Any(v => v.Contains("a release may only lift vgac's gate and say who did", StringComparison.Ordinal)));
     }
 
     [Fact]

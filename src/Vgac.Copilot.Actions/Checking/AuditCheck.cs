@@ -176,9 +176,9 @@ public sealed class AuditCheck(AuditStore audit, GuardPolicy guards, ActionOptio
             yield return $"a release must be tier 0 under {GuardRules.OwnGate}, got tier {proposal.Tier} under {proposal.Rule}";
         }
 
-        if (Executors.SlurmCommandLine.Parse(proposal.Preview, proposal.JobId, ActionPlanner.ReleaseAction).Problem is { } problem)
+        if (Executors.EffectPreview.Problem(proposal.PreviewKind, proposal.Preview, proposal.JobId, ActionPlanner.ReleaseAction, proposal.ProposalId) is { } problem)
         {
-            yield return $"a release may only release the hold and comment, but its preview does not: {problem}";
+            yield return $"a release may only lift vgac's gate and say who did, but its preview does not: {problem}";
         }
     }
 
@@ -214,10 +214,10 @@ public sealed class AuditCheck(AuditStore audit, GuardPolicy guards, ActionOptio
             yield break;
         }
 
-        // A Slurm preview runs as written: it may do only what its action does (an annotation that holds is not one).
-        if (proposal.PreviewKind == "slurm_command" && Executors.SlurmCommandLine.Parse(proposal.Preview, proposal.JobId, proposal.Action).Problem is { } slurm)
+        // A scheduler preview runs as written: it may do only what its action does (an annotation that holds is not one).
+        if (Executors.EffectPreview.Problem(proposal.PreviewKind, proposal.Preview, proposal.JobId, proposal.Action, proposal.ProposalId) is { } effect)
         {
-            yield return $"its Slurm preview is not what a {proposal.Action} runs: {slurm}";
+            yield return $"its {(proposal.PreviewKind == "slurm_command" ? "Slurm" : "Kubernetes")} preview is not what a {proposal.Action} runs: {effect}";
         }
 
         // What a tier does is fixed in code: an action of another kind under this tier's number is not this tier's.

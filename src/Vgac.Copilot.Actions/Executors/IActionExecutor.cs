@@ -29,8 +29,18 @@ public interface IEffectReader
     /// <summary>Whether this reader checks the effects of <paramref name="executor"/> (an <see cref="ExecutionOutcome.Executor"/>).</summary>
     bool Reads(string executor);
 
-    /// <summary>One sentence: whether the scheduler still shows what <paramref name="action"/> did to the job.</summary>
-    Task<string> VerifyAsync(string jobId, string action, CancellationToken cancellationToken);
+    /// <summary>One sentence: whether the scheduler still shows what <paramref name="effect"/> (as it ran) did to the job.</summary>
+    Task<string> VerifyAsync(ExecutionRequest effect, CancellationToken cancellationToken);
+}
+
+/// <summary>An executor that can check a preview against its scheduler before anyone approves it (a server-side dry run).</summary>
+public interface IPreviewChecker
+{
+    /// <summary>Whether this checker checks previews of this kind with the executor chosen now.</summary>
+    bool Checks(string previewKind);
+
+    /// <summary>One sentence: whether the scheduler would accept the preview now, and what it would do; never throws for the scheduler's answer.</summary>
+    Task<string> CheckPreviewAsync(ExecutionRequest preview, CancellationToken cancellationToken);
 }
 
 /// <summary>The default: records the action with its exact preview and changes nothing else.</summary>

@@ -73,8 +73,9 @@ public sealed class SlurmExecutor(IOptions<ActionOptions> options) : IActionExec
     /// The cycle after: whether Slurm still shows what the action did (the admin hold of a gate, no admin hold after a
     /// release, vgac's comment after an annotation), read from Slurm itself rather than from VGAC.
     /// </summary>
-    public async Task<string> VerifyAsync(string jobId, string action, CancellationToken cancellationToken)
+    public async Task<string> VerifyAsync(ExecutionRequest effect, CancellationToken cancellationToken)
     {
+        var (jobId, action) = (effect.JobId, effect.Action);
         var (job, why) = await ShowAsync(jobId, cancellationToken).ConfigureAwait(false);
         if (job is null)
         {

@@ -169,7 +169,7 @@ public sealed class ActionQueue(AuditStore audit, ActionRunner runner, ActionPla
 
     /// <summary>
     /// The release of vgac's own gate on a job: the latest gate the trail shows executed on it and not lifted since.
-    /// A hold made by someone else is theirs to release; a Kubernetes gate is lifted by the Kubernetes executor.
+    /// A hold or suspension made by someone else is theirs to lift.
     /// </summary>
     private async Task<CheckedAction> CheckReleaseAsync(ReleaseApproval release, CancellationToken cancellationToken)
     {
@@ -185,12 +185,21 @@ public sealed class ActionQueue(AuditStore audit, ActionRunner runner, ActionPla
             throw new ActionQueueException($"no gate by vgac is in force on job {job}: vgac lifts only the holds it made itself ('vgac actions list --all' shows them).", notFound: true);
         }
 
-        if (gate.PreviewKind != "slurm_command")
+        if (gate.PreviewKind is not ("slurm_command" or "kubernetes_patch"))
         {
-            throw new ActionQueueException($"job {job}'s gate ({gate.ProposalId}) is a {gate.PreviewKind.Replace('_', ' ')}; lift it as its preview says (the built-in Kubernetes executor is not here yet).");
+            throw new ActionQueueException($"job {job}'s gate ({gate.ProposalId}) is a {gate.PreviewKind.Replace('_', ' ')}, which vgac cannot lift; lift it as its preview says.");
         }
 
-        var proposal = ActionPlanner.Release(gate, release.DecidedBy, release.Reason);
+        ActionProposal proposal;
+        try
+        {
+            proposal = ActionPlanner.Release(gate, release.DecidedBy, release.Reason);
+        }
+        catch (ActionInputException ex)
+        {
+            throw new ActionQueueException(ex.Message);
+        }
+
         return CheckedAction.Release(proposal, start.Calibration);
     }
 

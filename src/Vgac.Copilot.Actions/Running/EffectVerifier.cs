@@ -76,7 +76,8 @@ public sealed class EffectVerifier(
         var reader = execution.Outcome is { DryRun: false } done ? executors.OfType<Executors.IEffectReader>().FirstOrDefault(r => r.Reads(done.Executor)) : null;
         var effect = execution.Outcome switch
         {
-            _ when reader is not null => await reader.VerifyAsync(execution.JobId, execution.Action, cancellationToken).ConfigureAwait(false),
+            _ when reader is not null => await reader.VerifyAsync(
+                new Executors.ExecutionRequest(execution.ProposalId, execution.JobId, execution.Tier, execution.Action, execution.PreviewKind, execution.Preview), cancellationToken).ConfigureAwait(false),
             { DryRun: true } => "dry run: recorded only, nothing changed, as intended",
             { StatusCode: { } status } => string.Create(CultureInfo.InvariantCulture, $"receiver acknowledged delivery (HTTP {status})"),
             { } outcome => outcome.Detail,

@@ -191,11 +191,12 @@ internal sealed class DoctorCommand : VgacCommand
         {
             Actions.ExecutorChoice.Slurm => await services.GetServices<Actions.Executors.IActionExecutor>().OfType<Actions.Executors.SlurmExecutor>().Single()
                 .PingAsync(cancellationToken).ConfigureAwait(false),
+            Actions.ExecutorChoice.Kubernetes => await services.GetRequiredService<Actions.Executors.KubernetesExecutor>().PingAsync(cancellationToken).ConfigureAwait(false),
             Actions.ExecutorChoice.Command => (true, $"command: {options.Command.Path} receives Kubernetes and Slurm effects"),
             _ => (true, "none: actions are recorded as previews for a person to run (a dry run)"),
         };
         var ms = string.Create(CultureInfo.InvariantCulture, $" ({Stopwatch.GetElapsedTime(started).TotalMilliseconds:0.0} ms)");
-        lines.Add($"  {(reached ? "ok  " : "FAIL")}  {"executor",-12} {detail}{(options.EffectiveExecutor == Actions.ExecutorChoice.Slurm ? ms : "")}");
+        lines.Add($"  {(reached ? "ok  " : "FAIL")}  {"executor",-12} {detail}{(options.EffectiveExecutor is Actions.ExecutorChoice.Slurm or Actions.ExecutorChoice.Kubernetes ? ms : "")}");
         return reached ? null : new DoctorReport(lines, "VGAC answers, but the executor cannot reach its scheduler; see FAIL above.", ExitCodes.SchedulerUnreachable, $"executor: {detail}");
     }
 

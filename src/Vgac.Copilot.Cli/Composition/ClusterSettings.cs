@@ -19,7 +19,7 @@ internal sealed record ClusterSettings(string Name, IReadOnlyDictionary<string, 
 
 /// <summary>
 /// The clusters of this run: the <c>Clusters</c> list (each <c>{ Name, BaseUrl, ApiKey | ApiKeyEnv, TimeoutSeconds,
-/// Guards, Labels, Executor, SlurmConf }</c>) and <c>DefaultCluster</c> (<c>VGAC_CLUSTER</c>, <c>--cluster</c>); without a list, the
+/// Guards, Labels, Executor, SlurmConf, Kubeconfig, KubeContext }</c>) and <c>DefaultCluster</c> (<c>VGAC_CLUSTER</c>, <c>--cluster</c>); without a list, the
 /// single-VGAC settings of the <c>Vgac</c> section as one cluster named <c>default</c>. Read and checked once at start:
 /// names are lower-case DNS-1123 labels, unique; every problem is one line naming the entry and the field.
 /// </summary>
@@ -72,7 +72,7 @@ internal sealed partial class ClusterPlan
     }
 
     /// <summary>The fields a <c>Clusters</c> entry may have (case and underscores ignored: <c>base_url</c> is <c>BaseUrl</c>).</summary>
-    public static readonly IReadOnlyList<string> Fields = ["Name", "BaseUrl", "ApiKey", "ApiKeyEnv", "TimeoutSeconds", "Guards", "Labels", "Executor", "SlurmConf"];
+    public static readonly IReadOnlyList<string> Fields = ["Name", "BaseUrl", "ApiKey", "ApiKeyEnv", "TimeoutSeconds", "Guards", "Labels", "Executor", "SlurmConf", "Kubeconfig", "KubeContext"];
 
     /// <summary>
     /// Reads the clusters. With <paramref name="problems"/> given, problems are collected there (for <c>vgac config</c>);
@@ -229,6 +229,16 @@ internal sealed partial class ClusterPlan
         if (Value("SlurmConf") is { Length: > 0 } slurmConf)
         {
             overlay["Watch:Slurm:Conf"] = slurmConf;
+        }
+
+        if (Value("Kubeconfig") is { Length: > 0 } kubeconfig)
+        {
+            overlay["Watch:Kubernetes:Kubeconfig"] = kubeconfig;
+        }
+
+        if (Value("KubeContext") is { Length: > 0 } kubeContext)
+        {
+            overlay["Watch:Kubernetes:Context"] = kubeContext;
         }
 
         var labels = fields.TryGetValue("Labels", out var labelSection)

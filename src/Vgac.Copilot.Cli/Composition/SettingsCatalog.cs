@@ -47,7 +47,7 @@ internal static partial class SettingsCatalog
         new("Storage:ConnectionString", "The PostgreSQL trail's connection string", "VGAC_STORAGE_CONNECTION"),
         new("Storage:AuditKey", "The audit trail's key, at least 32 characters", "VGAC_AUDIT_KEY", DefaultText: "none: the key file `Storage:AuditKeyFile`"),
         new("Watch:Webhook:Url", "Where notifications are POSTed (a Slack-compatible webhook)", "VGAC_WEBHOOK_URL"),
-        new("Watch:Executor", "What carries out Kubernetes and Slurm effects: `none` (previews for a person to run), `command` (the program `Watch:Command:Path`) or `slurm` (`scontrol`, with `Watch:Slurm:Conf`); a `Clusters` entry's `Executor` and `SlurmConf` set them per cluster", "VGAC_EXECUTOR",
+        new("Watch:Executor", "What carries out Kubernetes and Slurm effects: `none` (previews for a person to run), `command` (the program `Watch:Command:Path`), `slurm` (`scontrol`, with `Watch:Slurm:Conf`) or `kubernetes` (the API server, with `Watch:Kubernetes:Kubeconfig` and `:Context`); a `Clusters` entry's `Executor`, `SlurmConf`, `Kubeconfig` and `KubeContext` set them per cluster", "VGAC_EXECUTOR",
             DefaultText: "`command` when `Watch:Command:Path` is set, otherwise `none`"),
     ];
 

@@ -119,7 +119,7 @@ internal static partial class CommandHost
         "System.Int32" or "System.Int64" => "whole number",
         "System.Boolean" => "boolean (true or false)",
         "Vgac.Copilot.Actions.Autonomy" => "one of off, notify, full",
-        "Vgac.Copilot.Actions.ExecutorChoice" => "one of none, command, slurm",
+        "Vgac.Copilot.Actions.ExecutorChoice" => "one of none, command, slurm, kubernetes",
         "System.String" => "text",
         "System.TimeSpan" => "duration",
         _ => "value of the documented kind",

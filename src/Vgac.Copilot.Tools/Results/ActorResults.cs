@@ -20,10 +20,20 @@ public sealed record ProposalResult(
     string Preview,
     PredictionBrief Prediction)
 {
+    /// <summary>
+    /// What the scheduler said of the preview when it was checked there before any approval (the Kubernetes
+    /// executor's server-side dry run); absent when nothing checks previews of this kind.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public string? SchedulerCheck { get; init; }
+
     /// <summary>The application's proposal as the tool shows it, with the prediction's full verdicts beside it.</summary>
-    public static ProposalResult From(Actions.PlannedAction planned)
+    public static ProposalResult From(Actions.PlannedAction planned, string? schedulerCheck = null)
     {
         var p = planned.Proposal;
-        return new(p.ProposalId, p.JobId, p.Tier, p.Action, p.Allowed, p.Rule, p.Reason, p.PreviewKind, p.Preview, PredictionBrief.From(planned.Prediction));
+        return new(p.ProposalId, p.JobId, p.Tier, p.Action, p.Allowed, p.Rule, p.Reason, p.PreviewKind, p.Preview, PredictionBrief.From(planned.Prediction))
+        {
+            SchedulerCheck = schedulerCheck,
+        };
     }
 }
