@@ -68,3 +68,22 @@ internal sealed class ActionOptionsValidator : IValidateOptions<ActionOptions>
         return failures.Result();
     }
 }
+
+/// <summary>
+/// A built-in executor this program carries, registered beside it: a plain value, so the options' validation never
+/// builds an executor (which itself needs the options).
+/// </summary>
+public sealed record CarriedExecutor(ExecutorChoice Executor);
+
+/// <summary>
+/// A built-in executor chosen (<c>slurm</c>, <c>kubernetes</c>) must be one this program carries: otherwise its
+/// effects would quietly fall to the dry run. The one-shot vgac hands runs that need the Kubernetes executor to the
+/// full program before this is asked.
+/// </summary>
+internal sealed class ExecutorCarriedValidator(IEnumerable<CarriedExecutor> carried) : IValidateOptions<ActionOptions>
+{
+    public ValidateOptionsResult Validate(string? name, ActionOptions options) =>
+        options.EffectiveExecutor is ExecutorChoice.Slurm or ExecutorChoice.Kubernetes && !carried.Any(c => c.Executor == options.EffectiveExecutor)
+            ? ValidateOptionsResult.Fail($"Watch:Executor is {options.EffectiveExecutor.ToString().ToLowerInvariant()}, but this program does not carry that executor; run vgac-full, or install both programs together.")
+            : ValidateOptionsResult.Success;
+}

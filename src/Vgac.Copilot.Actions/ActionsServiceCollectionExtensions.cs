@@ -38,10 +38,11 @@ public static class ActionsServiceCollectionExtensions
         services.TryAddSingleton<DryRunExecutor>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IActionExecutor, WebhookNotifier>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IActionExecutor, CommandExecutor>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IActionExecutor, SlurmExecutor>());
-        services.TryAddSingleton<KubernetesExecutor>();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IActionExecutor, KubernetesExecutor>(sp => sp.GetRequiredService<KubernetesExecutor>()));
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPreviewChecker, KubernetesExecutor>(sp => sp.GetRequiredService<KubernetesExecutor>()));
+        services.TryAddSingleton<SlurmExecutor>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IActionExecutor, SlurmExecutor>(sp => sp.GetRequiredService<SlurmExecutor>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ISchedulerProbe, SlurmExecutor>(sp => sp.GetRequiredService<SlurmExecutor>()));
+        services.AddSingleton(new CarriedExecutor(ExecutorChoice.Slurm));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ActionOptions>, ExecutorCarriedValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IActionExecutor, DryRunExecutor>(sp => sp.GetRequiredService<DryRunExecutor>()));
         services.AddHttpClient(WebhookNotifier.HttpClientName, http => http.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(() => Redirects.NotFollowed(new SocketsHttpHandler()))

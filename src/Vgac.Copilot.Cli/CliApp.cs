@@ -13,6 +13,7 @@ public static partial class CliApp
         context.Secrets.Learn(context.Environment);
         context = context with
         {
+            Args = args,
             AnsiOut = context.AnsiOut ?? context.Out,
             Out = Output.InertWriter.Wrap(context.Out, context.Secrets),
             Error = Output.InertWriter.Wrap(context.Error, context.Secrets),

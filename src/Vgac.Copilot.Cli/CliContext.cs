@@ -20,6 +20,9 @@ public sealed record CliContext(TextWriter Out, TextWriter Error, IReadOnlyDicti
     /// <summary>Every secret this run knows (environment first, configuration once read): masked in everything written.</summary>
     public Core.Text.SecretRedactor Secrets { get; init; } = new();
 
+    /// <summary>The command line this run was started with (what a hand-over passes on).</summary>
+    public IReadOnlyList<string> Args { get; init; } = [];
+
     /// <summary>What the program carries beyond this library (its project's host); the library alone by default.</summary>
     internal Hosting.CliHost Host { get; init; } = Hosting.OneShotHost.Instance;
 

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Vgac.Copilot.Actions;
 using Vgac.Copilot.Actions.Executors;
+using Vgac.Copilot.Actions.Kubernetes;
 using Vgac.Copilot.Testing;
 
 namespace Vgac.Copilot.Cli.IntegrationTests;

@@ -151,7 +151,7 @@ public sealed class NativeBuildTests
     }
 
     // The eval runner by its own type's name: YAML itself is in both (predict -f reads Kubernetes manifests).
-    private static readonly string[] Libraries = ["Microsoft.SemanticKernel", "OpenAI.Chat", "ModelContextProtocol.Server", "Microsoft.AspNetCore.Server.Kestrel", "EvalRunner"];
+    private static readonly string[] Libraries = ["Microsoft.SemanticKernel", "OpenAI.Chat", "ModelContextProtocol.Server", "Microsoft.AspNetCore.Server.Kestrel", "EvalRunner", "KubernetesExecutor"];
 
     [Fact]
     public async Task Native_OneShotVgacAlone_RunsItsOwnCommandsAndHelp_AndNamesTheMissingFullProgram()
@@ -198,6 +198,26 @@ public sealed class NativeBuildTests
         Assert.Equal(jit.ExitCode, native.ExitCode);
         Assert.Equal(jit.Error.Trim(), native.Error.Trim());
         Assert.Equal(jit.Out.Trim(), native.Out.Trim());
+    }
+
+    [Fact]
+    public async Task Native_DoctorWithTheKubernetesExecutor_IsHandedToVgacFull_WhichReachesTheApiServer()
+    {
+        // The one-shot vgac does not carry the Kubernetes client; a run that needs it runs in vgac-full, whole.
+        var program = Program();
+        await using var api = await FakeKubernetesApi.StartAsync(Ct);
+        await using var sim = await SimulatorHost.StartAsync(new SimulatorOptions { Speed = 0 }, cancellationToken: Ct);
+        var env = Environment();
+        env["VGAC_EXECUTOR"] = "kubernetes";
+        env["Watch__Kubernetes__Kubeconfig"] = api.WriteKubeconfig(Vgac.Copilot.Testing.TestPaths.NewFolder("vgac-native-kube-"));
+        env["VGAC_API_BASE_URL"] = sim.Url.ToString();
+
+        var doctor = await ProgramRun.RunAsync(program, ["doctor"], TestPaths.RepoRoot, TimeSpan.FromMinutes(2), Ct, env);
+        var predict = await ProgramRun.RunAsync(program, ["predict", "--gpus", "2", "-o", "json"], TestPaths.RepoRoot, TimeSpan.FromMinutes(2), Ct, env);
+
+        Assert.Contains("ok    executor     kubernetes: API server v1.32.0-fake", doctor.Out, StringComparison.Ordinal);
+        Assert.True(predict.ExitCode == 0, predict.ToString());
+        Assert.DoesNotContain(api.Token, doctor.Out + doctor.Error, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -230,7 +230,7 @@ public sealed partial class SlurmExecutorTests(ITestOutputHelper output)
         var run = await CliProcess.RunAsync(["doctor", "--demo"], new Dictionary<string, string> { ["VGAC_EXECUTOR"] = "slurmm" }, cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.Equal(2, run.ExitCode);
-        Assert.Contains("invalid configuration: Watch:Executor (VGAC_EXECUTOR) must be one of none, command, slurm, got 'slurmm'.", run.Error, StringComparison.Ordinal);
+        Assert.Contains("invalid configuration: Watch:Executor (VGAC_EXECUTOR) must be one of none, command, slurm, kubernetes, got 'slurmm'.", run.Error, StringComparison.Ordinal);
     }
 
     private static Dictionary<string, string> Chosen(string conf) => new() { ["VGAC_EXECUTOR"] = "slurm", ["Watch__Slurm__Conf"] = conf };

@@ -4,6 +4,7 @@ using Vgac.Copilot.Tools;
 using Vgac.Copilot.Actions;
 using Vgac.Copilot.Testing;
 using Vgac.Copilot.Actions.Executors;
+using Vgac.Copilot.Actions.Kubernetes;
 using Vgac.Copilot.Audit;
 
 namespace Vgac.Copilot.Watch.Tests;
@@ -423,7 +424,7 @@ public sealed class ExecutionTests
         {
             ["Watch:Executor"] = "kubernetes",
             ["Watch:Kubernetes:Kubeconfig"] = api.WriteKubeconfig(TestPaths.NewFolder("kube-propose-")),
-        });
+        }, s => s.AddKubernetesExecutor());
 
         var gate = await services.GetRequiredService<ActorPlugin>().ProposeActionAsync("train-x7k", 4, Ct);
         var annotate = await services.GetRequiredService<ActorPlugin>().ProposeActionAsync("train-x7k", 1, Ct);
@@ -433,6 +434,17 @@ public sealed class ExecutionTests
         Assert.StartsWith("the API server accepts it (server-side dry run): pod ml/train-x7k annotated", annotate.SchedulerCheck, StringComparison.Ordinal);
         Assert.All(api.Patches, p => Assert.Contains("dryRun=All", p.Query, StringComparison.Ordinal));
         Assert.False(api.Job("ml", "train")!["spec"]!["suspend"]!.GetValue<bool>());
+    }
+
+    [Fact]
+    public async Task Start_KubernetesChosenInAProgramWithoutItsExecutor_IsRefused_NotDryRunUnnoticed()
+    {
+        await using var vgac = await new ScriptedVgac().StartAsync(Ct);
+        using var services = WatchHarness.Build(vgac.BaseAddress, out _, new() { ["Watch:Executor"] = "kubernetes" });
+
+        var refused = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => services.GetRequiredService<Microsoft.Extensions.Options.IOptions<ActionOptions>>().Value);
+
+        Assert.Contains("Watch:Executor is kubernetes, but this program does not carry that executor", refused.Message, StringComparison.Ordinal);
     }
 
     [Fact]

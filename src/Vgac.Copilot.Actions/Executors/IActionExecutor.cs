@@ -33,6 +33,16 @@ public interface IEffectReader
     Task<string> VerifyAsync(ExecutionRequest effect, CancellationToken cancellationToken);
 }
 
+/// <summary>A built-in executor's check that it can reach its scheduler with the rights it needs (<c>vgac doctor</c>).</summary>
+public interface ISchedulerProbe
+{
+    /// <summary>The executor choice this probe checks.</summary>
+    ExecutorChoice Executor { get; }
+
+    /// <summary>Whether the scheduler answers and the executor may do its work there, in one sentence; never throws for the scheduler's answer.</summary>
+    Task<(bool Reached, string Detail)> PingAsync(CancellationToken cancellationToken);
+}
+
 /// <summary>An executor that can check a preview against its scheduler before anyone approves it (a server-side dry run).</summary>
 public interface IPreviewChecker
 {

@@ -11,8 +11,10 @@ namespace Vgac.Copilot.Actions.Executors;
 /// writes, only on the proposal's job), each step is run, and the job is read back from Slurm, so the outcome says
 /// what Slurm now holds, not what was hoped. A job that left the queue in between is reported as gone, not retried.
 /// </summary>
-public sealed class SlurmExecutor(IOptions<ActionOptions> options) : IActionExecutor, IEffectReader
+public sealed class SlurmExecutor(IOptions<ActionOptions> options) : IActionExecutor, IEffectReader, ISchedulerProbe
 {
+    public ExecutorChoice Executor => ExecutorChoice.Slurm;
+
     /// <summary>What <c>scontrol</c> says about a job it no longer knows, or can no longer hold or update.</summary>
     private static readonly string[] GoneMarkers = ["Invalid job id", "already finished", "no longer pending", "Job has already completed"];
 

@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Vgac.Copilot.Actions;
+using Vgac.Copilot.Actions.Kubernetes;
 using Vgac.Copilot.Agent;
 using Vgac.Copilot.Cli.Commands;
 using Vgac.Copilot.Cli.Watching;
@@ -44,6 +45,7 @@ internal sealed class FullHost : CliHost
         services.AddVgacTools();
         services.AddCopilotAgent();
         services.AddVgacWatch();
+        services.AddKubernetesExecutor();
     }
 
     public override IDemoSimulator Demo { get; } = new EmbeddedSimulator();

@@ -46,7 +46,7 @@ internal sealed class ActionsApplyCommand : ActionsCommandBase
     private readonly Option<string?> reason = Reason();
 
     public ActionsApplyCommand(CliContext context)
-        : base(context, "apply", "Apply a tier's action to a pending job now: proposed, checked by the guards past every cache, run at most once per job and tier in the dedupe window; exit 7 if it does not run.", CommandNeeds.Vgac)
+        : base(context, "apply", "Apply a tier's action to a pending job now: proposed, checked by the guards past every cache, run at most once per job and tier in the dedupe window; exit 7 if it does not run.", CommandNeeds.Vgac | CommandNeeds.Executor)
     {
         Add(job);
         Add(tier);
@@ -73,7 +73,7 @@ internal sealed class ActionsReleaseCommand : ActionsCommandBase
     private readonly Option<string?> reason = Reason();
 
     public ActionsReleaseCommand(CliContext context)
-        : base(context, "release", "Lift a gate vgac ran on a job (a Slurm hold): recorded in the audit trail like any action, run at most once; exit 8 if vgac holds no gate on the job, 7 if it does not run.")
+        : base(context, "release", "Lift a gate vgac ran on a job (a Slurm hold, a suspended Kubernetes Job): recorded in the audit trail like any action, run at most once; exit 8 if vgac holds no gate on the job, 7 if it does not run.", CommandNeeds.Executor)
     {
         Add(job);
         Add(reason);
@@ -180,7 +180,7 @@ internal abstract class ActionsDecideCommand : ActionsCommandBase
     private readonly Option<string?> job = new("--job") { Description = "With --all: only this job's proposals.", HelpName = "id" };
 
     protected ActionsDecideCommand(CliContext context, bool approve, string description)
-        : base(context, approve ? "approve" : "reject", description, approve ? CommandNeeds.Vgac : CommandNeeds.None)
+        : base(context, approve ? "approve" : "reject", description, approve ? CommandNeeds.Vgac | CommandNeeds.Executor : CommandNeeds.None)
     {
         this.approve = approve;
         Add(id);

@@ -17,7 +17,7 @@ namespace Vgac.Copilot.Cli.Commands;
 internal sealed class DoctorCommand : VgacCommand
 {
     public DoctorCommand(CliContext context)
-        : base(context, "doctor", "Check the connection to VGAC: reachability, authentication, health, cluster and calibration endpoints (every cluster at once).", CommandNeeds.Vgac | CommandNeeds.Demo)
+        : base(context, "doctor", "Check the connection to VGAC: reachability, authentication, health, cluster and calibration endpoints (every cluster at once).", CommandNeeds.Vgac | CommandNeeds.Demo | CommandNeeds.Executor)
     {
         Examples =
         [
@@ -189,9 +189,8 @@ internal sealed class DoctorCommand : VgacCommand
         var started = Stopwatch.GetTimestamp();
         var (reached, detail) = options.EffectiveExecutor switch
         {
-            Actions.ExecutorChoice.Slurm => await services.GetServices<Actions.Executors.IActionExecutor>().OfType<Actions.Executors.SlurmExecutor>().Single()
-                .PingAsync(cancellationToken).ConfigureAwait(false),
-            Actions.ExecutorChoice.Kubernetes => await services.GetRequiredService<Actions.Executors.KubernetesExecutor>().PingAsync(cancellationToken).ConfigureAwait(false),
+            Actions.ExecutorChoice.Slurm or Actions.ExecutorChoice.Kubernetes => await services.GetServices<Actions.Executors.ISchedulerProbe>()
+                .First(p => p.Executor == options.EffectiveExecutor).PingAsync(cancellationToken).ConfigureAwait(false),
             Actions.ExecutorChoice.Command => (true, $"command: {options.Command.Path} receives Kubernetes and Slurm effects"),
             _ => (true, "none: actions are recorded as previews for a person to run (a dry run)"),
         };

@@ -18,6 +18,9 @@ internal enum CommandNeeds
 
     /// <summary>Asks a model: <c>--llm-provider</c>, <c>--llm-endpoint</c>, <c>--llm-model</c>.</summary>
     Model = 4,
+
+    /// <summary>Runs or checks the executor chosen for actions (<c>Watch:Executor</c>): a program that does not carry it hands the run over.</summary>
+    Executor = 8,
 }
 
 /// <summary>
@@ -86,7 +89,8 @@ internal abstract class VgacCommand : Command
     /// <summary>How the command runs: by default its body inside <see cref="CommandHost"/>.</summary>
     protected virtual Task<int> InvokeAsync(ParseResult parse, CancellationToken cancellationToken) =>
         CommandHost.RunAsync(parse, Context, (session, token) => ExecuteAsync(parse, session, token), cancellationToken,
-            connectsToVgac: ConnectsToVgac(parse), settings: Settings(parse), services: services => ConfigureServices(parse, services));
+            connectsToVgac: ConnectsToVgac(parse), settings: Settings(parse), services: services => ConfigureServices(parse, services),
+            usesExecutor: Needs.HasFlag(CommandNeeds.Executor));
 
     /// <summary>
     /// Whether the command's process lives long (the watch loop, the MCP server, a chat): only then does the VGAC client

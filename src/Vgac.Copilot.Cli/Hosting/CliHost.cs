@@ -33,6 +33,9 @@ internal abstract class CliHost
     /// <summary>Exit code and one-line message for a failure of something this host carries; null for the library's own mapping.</summary>
     public virtual (int Code, string? Message)? Describe(Exception exception) => null;
 
+    /// <summary>Whether this program carries the executor <paramref name="executor"/> (the one-shot vgac does not carry the Kubernetes one).</summary>
+    public virtual bool Carries(Actions.ExecutorChoice executor) => true;
+
     /// <summary>Whether this parsed command line runs in another program (see <see cref="OneShotHost"/>).</summary>
     public virtual bool HandsOver(ParseResult parse) => false;
 

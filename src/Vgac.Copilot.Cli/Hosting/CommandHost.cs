@@ -22,7 +22,8 @@ internal static partial class CommandHost
         CancellationToken cancellationToken,
         bool connectsToVgac = true,
         IEnumerable<KeyValuePair<string, string?>>? settings = null,
-        Action<IServiceCollection>? services = null)
+        Action<IServiceCollection>? services = null,
+        bool usesExecutor = false)
     {
         IServiceProvider? provider = null;
         ClusterScopes? clusters = null;
@@ -40,6 +41,12 @@ internal static partial class CommandHost
             var plan = connectsToVgac && parse.GetValue(GlobalOptions.Demo) ? ClusterPlan.Demo(parse.GetValue(GlobalOptions.Cluster))
                 : parse.GetResult(Commands.AuditTrail.LatestDemo) is not null && parse.GetValue(Commands.AuditTrail.LatestDemo) ? ClusterPlan.Demo(parse.GetValue(GlobalOptions.Cluster), simulate: connectsToVgac)
                 : ClusterPlan.Read(configuration, context.Environment);
+            if (usesExecutor && ChosenExecutors(plan, configuration).Any(e => !context.Host.Carries(e)))
+            {
+                // Nothing is written yet: the program that carries the executor runs the whole command instead.
+                return await context.Host.HandOverAsync([.. context.Args], parse, context).ConfigureAwait(false);
+            }
+
             clusters = new ClusterScopes(plan, configuration, flags, context.Secrets, services, context.Host,
                 unflagged: () => CopilotConfiguration.Build(context, parse.GetValue(GlobalOptions.ConfigFile), []));
 
@@ -71,6 +78,12 @@ internal static partial class CommandHost
             }
         }
     }
+
+    /// <summary>The executors the configuration chooses, shared and per cluster (values that do not parse are the validator's to report).</summary>
+    private static IEnumerable<Actions.ExecutorChoice> ChosenExecutors(ClusterPlan plan, IConfiguration configuration) =>
+        plan.Clusters.Select(c => c.Overlay.GetValueOrDefault("Watch:Executor")).Append(configuration["Watch:Executor"])
+            .Select(v => Enum.TryParse<Actions.ExecutorChoice>(v, ignoreCase: true, out var e) ? e : (Actions.ExecutorChoice?)null)
+            .OfType<Actions.ExecutorChoice>();
 
 #if DEBUG
     // Every test run (a Debug build) checks that each registration can be built; a released program trusts what they

@@ -20,6 +20,12 @@ internal sealed partial class OneShotHost : CliHost
 
     public override System.CommandLine.Command Command(CliContext context, FullCommandInfo command) => new HandedOverCommand(command);
 
+    /// <summary>
+    /// The Kubernetes executor's client brings about 27 MB of models, which every predict would load: runs that use it
+    /// (doctor, actions apply, approve and release with <c>Watch:Executor=kubernetes</c>) are handed to vgac-full.
+    /// </summary>
+    public override bool Carries(Actions.ExecutorChoice executor) => executor != Actions.ExecutorChoice.Kubernetes;
+
     /// <summary>The full program's name, beside the one-shot one.</summary>
     public static string FileName => OperatingSystem.IsWindows() ? "vgac-full.exe" : "vgac-full";
 

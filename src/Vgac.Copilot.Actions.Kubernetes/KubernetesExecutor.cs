@@ -1,9 +1,10 @@
 using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Options;
+using Vgac.Copilot.Actions.Executors;
 using Vgac.Copilot.Core.Text;
 
-namespace Vgac.Copilot.Actions.Executors;
+namespace Vgac.Copilot.Actions.Kubernetes;
 
 /// <summary>
 /// Carries out Kubernetes effects through the API server with the official client (<c>Watch:Executor=kubernetes</c>),
@@ -13,8 +14,10 @@ namespace Vgac.Copilot.Actions.Executors;
 /// vgac writes, only on the proposal's pod) and sent as merge patches; a pod that left in between is reported, not
 /// retried. The same steps run as a server-side dry run (<c>dryRun=All</c>) to check a preview before anyone approves it.
 /// </summary>
-public sealed class KubernetesExecutor(IOptions<ActionOptions> options) : IActionExecutor, IEffectReader, IPreviewChecker, IDisposable
+public sealed class KubernetesExecutor(IOptions<ActionOptions> options) : IActionExecutor, IEffectReader, IPreviewChecker, ISchedulerProbe, IDisposable
 {
+    public ExecutorChoice Executor => ExecutorChoice.Kubernetes;
+
     private readonly KubernetesApi _api = new(options.Value.Kubernetes);
 
     public string Name => "kubernetes";

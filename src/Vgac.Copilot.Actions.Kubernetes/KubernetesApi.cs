@@ -1,11 +1,12 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using k8s;
+using KubernetesClient = k8s.Kubernetes;
 using k8s.Autorest;
 using k8s.Exceptions;
 using Vgac.Copilot.Core.Text;
 
-namespace Vgac.Copilot.Actions.Executors;
+namespace Vgac.Copilot.Actions.Kubernetes;
 
 /// <summary>Why a call to the API server did not do what was asked, in words (never a token, never the client's type names).</summary>
 internal sealed class KubernetesCallException(string message, HttpStatusCode? status = null) : Exception(message)
@@ -23,7 +24,7 @@ internal sealed class KubernetesCallException(string message, HttpStatusCode? st
 internal sealed class KubernetesApi(KubernetesExecutorOptions options) : IDisposable
 {
     private readonly Lock _gate = new();
-    private Kubernetes? _client;
+    private KubernetesClient? _client;
     private string _where = "the API server";
     private string? _namespace;
 
@@ -47,7 +48,7 @@ internal sealed class KubernetesApi(KubernetesExecutorOptions options) : IDispos
         }
     }
 
-    public Kubernetes Client
+    public KubernetesClient Client
     {
         get
         {
@@ -58,7 +59,7 @@ internal sealed class KubernetesApi(KubernetesExecutorOptions options) : IDispos
         }
     }
 
-    private Kubernetes Connect()
+    private KubernetesClient Connect()
     {
         KubernetesClientConfiguration config;
         try
@@ -88,11 +89,11 @@ internal sealed class KubernetesApi(KubernetesExecutorOptions options) : IDispos
         config.HttpClientTimeout = TimeSpan.FromSeconds(options.TimeoutSeconds);
         var server = Uri.TryCreate(config.Host, UriKind.Absolute, out var uri) ? $"{uri.Scheme}://{uri.Host}:{uri.Port}" : "the API server";
         _where = config.CurrentContext is { Length: > 0 } current ? $"{server} (context {UntrustedText.Clean(current, 64)})" : server;
-        return new Kubernetes(config);
+        return new KubernetesClient(config);
     }
 
     /// <summary>Runs one call, turning every failure into a <see cref="KubernetesCallException"/> that says what happened.</summary>
-    public async Task<T> CallAsync<T>(Func<Kubernetes, CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+    public async Task<T> CallAsync<T>(Func<KubernetesClient, CancellationToken, Task<T>> call, CancellationToken cancellationToken)
     {
         var client = Client;
         try
