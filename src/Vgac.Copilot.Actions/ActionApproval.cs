@@ -3,7 +3,16 @@ namespace Vgac.Copilot.Actions;
 /// <summary>A person's answer to "may this action run?".</summary>
 public sealed record ApprovalDecision(bool Approved, string Reason)
 {
+    /// <summary>
+    /// No person could be asked here (an MCP client without elicitation): the proposal goes to the approval queue for
+    /// someone to decide there, rather than being refused.
+    /// </summary>
+    public bool NoOneToAsk { get; init; }
+
     public static ApprovalDecision Denied(string reason) => new(false, reason);
+
+    /// <summary>Not a no: nobody could be asked where the request came from (see <see cref="NoOneToAsk"/>).</summary>
+    public static ApprovalDecision Queue(string reason) => new(false, reason) { NoOneToAsk = true };
 }
 
 /// <summary>

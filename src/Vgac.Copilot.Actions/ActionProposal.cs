@@ -54,10 +54,14 @@ public sealed record PlannedAction(ActionProposal Proposal, GuardedJobPrediction
 
 /// <summary>
 /// What became of a request to carry out an action. <c>Outcome</c> is <c>executed</c>, <c>recorded_dry_run</c>,
-/// <c>blocked_by_guard</c>, <c>not_approved</c>, <c>refused</c> or <c>failed</c>.
+/// <c>blocked_by_guard</c>, <c>not_approved</c>, <c>queued_for_approval</c> (no one could be asked; see <see cref="ApproveCommand"/>), <c>refused</c> or <c>failed</c>.
 /// </summary>
 public sealed record ApplyResult(string ProposalId, string JobId, int Tier, string Action, bool Executed, string Outcome, string Reason, bool DryRun, string Preview)
 {
+    /// <summary>For a proposal queued for approval (<c>queued_for_approval</c>): the command a person runs to approve it.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? ApproveCommand { get; init; }
+
     public static ApplyResult NotRun(ActionProposal p, string outcome, string reason) =>
         new(p.ProposalId, p.JobId, p.Tier, p.Action, false, outcome, reason, DryRun: true, p.Preview);
 

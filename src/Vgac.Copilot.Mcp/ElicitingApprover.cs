@@ -12,7 +12,7 @@ public sealed record McpCaller(string Description);
 
 /// <summary>
 /// Asks the person behind the MCP client to confirm an action, through elicitation. A client that cannot elicit
-/// gets a denial, never a silent yes. A confirmation names who gave it (the client's name and version, its session,
+/// never gets a silent yes: its request waits in the approval queue for a person to decide there. A confirmation names who gave it (the client's name and version, its session,
 /// and how callers are known), and that goes into the trail with the approval.
 /// </summary>
 public sealed class ElicitingApprover(McpCaller? caller = null) : IActionApprover
@@ -24,7 +24,7 @@ public sealed class ElicitingApprover(McpCaller? caller = null) : IActionApprove
         var server = requestServices?.GetService<McpServer>();
         if (server?.ClientCapabilities?.Elicitation is null)
         {
-            return ApprovalDecision.Denied("The MCP client cannot ask the user to confirm (no elicitation support), so the action was not run.");
+            return ApprovalDecision.Queue("the MCP client cannot ask its user to confirm (it does not support elicitation)");
         }
 
         // Shown to a person by the client: nothing from VGAC in it may carry control characters.

@@ -16,6 +16,12 @@ public static class McpServiceCollectionExtensions
 {
     public const string ServerName = "vgac-copilot";
 
+    /// <summary>The server's <c>instructions</c> (initialize result): what the tools are for and how to read the guards' verdicts.</summary>
+    public const string InstructionsFile = "server/instructions.md";
+
+    /// <summary>Added to the instructions when the server serves several clusters.</summary>
+    public const string SeveralClustersFile = "server/several-clusters.md";
+
     /// <summary>
     /// Registers the MCP server with the catalogue's tools (filtered by toolset; action tools only when allowed),
     /// the resources and the prompts, and approval by elicitation. Needs the client, core and plugins registered.
@@ -32,21 +38,19 @@ public static class McpServiceCollectionExtensions
         var builder = services.AddMcpServer(o =>
         {
             o.ServerInfo = new Implementation { Name = ServerName, Title = "VGAC Copilot", Version = typeof(McpServiceCollectionExtensions).Assembly.GetName().Version?.ToString(3) ?? "0.1.0" };
-            o.ServerInstructions = "Tools over VGAC, a GPU-cluster observability and wait-time prediction platform. Every prediction comes with its "
-                + "confidence and the guards' verdict: show a probability only together with its confidence, and never act on a low-confidence or fallback answer.";
+            o.ServerInstructions = PromptCatalog.Text(InstructionsFile);
         });
         services.AddOptions<McpServerOptions>().Configure<IServiceProvider>((o, sp) =>
         {
             if (sp.GetService<Core.Clusters.IClusterDirectory>() is { Clusters.Count: > 1 } clusters)
             {
-                o.ServerInstructions += $" This server serves several clusters ({clusters.NameList()}): every tool takes an optional `cluster`; left out, "
-                    + $"it asks {clusters.Current}. Each result names its cluster. For a question about several clusters, call the tool once per cluster.";
+                o.ServerInstructions += "\n\n" + PromptCatalog.Text(SeveralClustersFile, new Dictionary<string, string> { ["clusters"] = clusters.NameList(), ["current"] = clusters.Current });
             }
         });
         services.AddOptions<McpServerOptions>().Configure<ToolCatalog, ObserverPlugin, CalibratorPlugin, IOptions<GuardOptions>>((o, catalog, observer, calibrator, guards) =>
         {
             o.ToolCollection ??= [];
-            foreach (var tool in catalog.Select(host.Toolsets, host.AllowActions))
+            foreach (var tool in catalog.Served(host))
             {
                 o.ToolCollection.Add(McpToolFactory.Create(tool));
             }
@@ -58,7 +62,7 @@ public static class McpServiceCollectionExtensions
             }
 
             o.PromptCollection ??= [];
-            var served = catalog.Select(host.Toolsets, host.AllowActions).Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
+            var served = catalog.Served(host).Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
             foreach (var prompt in VgacMcpPrompts.Create(served))
             {
                 o.PromptCollection.Add(prompt);

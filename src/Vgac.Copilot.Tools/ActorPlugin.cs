@@ -118,6 +118,18 @@ public sealed class ActorPlugin(
         }
 
         var decision = await approver.ApproveAsync(proposal, services, cancellationToken).ConfigureAwait(false);
+        if (decision.NoOneToAsk)
+        {
+            // Never run without a person's yes, never a dead end: the proposal waits where a person can decide it.
+            var queued = await queue.QueueAsync(proposal, decision.Reason, cancellationToken).ConfigureAwait(false);
+            var approve = $"vgac actions approve {queued.ProposalId} --reason \"...\"";
+            return Result(queued, false, "queued_for_approval",
+                $"Not run: {decision.Reason}. It waits in the approval queue as {queued.ProposalId}; a person approves it with: {approve} (the guards check it again then).") with
+            {
+                ApproveCommand = approve,
+            };
+        }
+
         if (!decision.Approved)
         {
             return Result(proposal, false, "not_approved", decision.Reason);

@@ -187,6 +187,40 @@ public sealed partial class McpHttpTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Http_ClientWithoutElicitation_GetsAQueuedProposal_WhichAPersonThenApproves()
+    {
+        await using var vgac = await new ScriptedVgac { Probability = 0.6 }.StartAsync(Ct);
+        var db = Path.Combine(Vgac.Copilot.Testing.TestPaths.NewFolder("vgac-mcp-queue-"), "audit.db");
+        var env = new Dictionary<string, string> { ["VGAC_AUDIT_DB"] = db, ["VGAC_API_BASE_URL"] = vgac.BaseAddress.ToString(), ["VGAC_MCP_TOKEN"] = Token };
+        await using var server = await McpServer.StartAsync(["--allow-actions"], env);
+        await EnsureClientAsync();
+
+        var first = await RunAsync("node", ["elicit-http.mjs", server.Url, "job-1", "2", "none"], TimeSpan.FromMinutes(2), new Dictionary<string, string> { ["VGAC_MCP_TOKEN"] = Token });
+        var second = await RunAsync("node", ["elicit-http.mjs", server.Url, "job-1", "2", "none"], TimeSpan.FromMinutes(2), new Dictionary<string, string> { ["VGAC_MCP_TOKEN"] = Token });
+
+        output.WriteLine(first.Out);
+        Assert.True(first.ExitCode == 0, first.ToString());
+        using var answer = JsonDocument.Parse(first.Out);
+        var structured = answer.RootElement.GetProperty("structured");
+        Assert.Equal("queued_for_approval", structured.GetProperty("outcome").GetString());
+        Assert.False(structured.GetProperty("executed").GetBoolean());
+        var id = structured.GetProperty("proposal_id").GetString()!;
+        Assert.Equal($"vgac actions approve {id} --reason \"...\"", structured.GetProperty("approve_command").GetString());
+        Assert.Contains("the MCP client cannot ask its user to confirm (it does not support elicitation)", structured.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        // Asked again, the same proposal is still the one waiting: not a second one.
+        using var again = JsonDocument.Parse(second.Out);
+        Assert.Equal(id, again.RootElement.GetProperty("structured").GetProperty("proposal_id").GetString());
+
+        var listed = await CliHarness.RunAsync(["actions", "list"], env, cancellationToken: Ct);
+        var approved = await CliHarness.RunAsync(["actions", "approve", id, "--reason", "checked"], env, cancellationToken: Ct);
+
+        Assert.Contains(id, listed.Out, StringComparison.Ordinal);
+        Assert.True(approved.ExitCode == 0, approved.ToString());
+        Assert.StartsWith($"{id}: executed: ", approved.Out.Trim(), StringComparison.Ordinal);
+        Assert.Contains("dry run", approved.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Http_TwoReplicasOnOnePostgresStore_OneActionRunsOnce_SessionsStayWithTheirReplica()
     {
         var (postgres, unavailable) = await PostgresServer.SharedAsync();
@@ -267,6 +301,27 @@ public sealed partial class McpHttpTests(ITestOutputHelper output)
 
         Assert.Equal(ExitCodes.UsageError, result.ExitCode);
         Assert.Contains("oracle", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Tools_UnknownName_IsRefusedWithTheClosestOne()
+    {
+        var flag = await CliHarness.RunAsync(["mcp", "--tools", "observer_cluster_summary,observer_node"], cancellationToken: Ct);
+        var configured = await CliHarness.RunAsync(["mcp"], new Dictionary<string, string> { ["Mcp__ExcludeTools__0"] = "predictor_predict_wiat" }, cancellationToken: Ct);
+
+        Assert.Equal(ExitCodes.UsageError, flag.ExitCode);
+        Assert.Contains("--tools: there is no tool 'observer_node'; did you mean 'observer_nodes'?", flag.Error, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.UsageError, configured.ExitCode);
+        Assert.Contains("Mcp:ExcludeTools: there is no tool 'predictor_predict_wiat'; did you mean 'predictor_predict_wait'?", configured.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Tools_BudgetThatLeavesNothing_IsRefused()
+    {
+        var result = await CliHarness.RunAsync(["mcp", "--toolsets", "calibrator", "--tools", "observer_nodes"], cancellationToken: Ct);
+
+        Assert.Equal(ExitCodes.UsageError, result.ExitCode);
+        Assert.Contains("vgac mcp would serve no tool", result.Error, StringComparison.Ordinal);
     }
 
     private static StringContent Initialize() => new(

@@ -68,5 +68,39 @@ public sealed class McpProcessTests
         Assert.Equal(3, root.GetProperty("prompts").GetArrayLength());
     }
 
+    [Fact]
+    public async Task TypeScriptSdkClient_ToolBudget_ListsOnlyTheAllowedTools_AndReadsTheInstructions()
+    {
+        var folder = await ClientAsync();
+        var flags = "--read-only --tools observer_cluster_summary,predictor_predict_wait,calibrator_status,actor_apply_action --exclude-tools calibrator_status";
+
+        var run = await ProgramRun.RunAsync("node", ["check.mjs", "dotnet", CliProcess.VgacDll], folder, TimeSpan.FromMinutes(3), Ct, new Dictionary<string, string> { ["VGAC_MCP_FLAGS"] = flags });
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        using var json = JsonDocument.Parse(run.Out);
+        var root = json.RootElement;
+        Assert.Equal(["observer_cluster_summary", "predictor_predict_wait"], root.GetProperty("tools").EnumerateArray().Select(t => t.GetProperty("name").GetString()));
+        Assert.False(root.GetProperty("calls").GetProperty("observer").GetProperty("is_error").GetBoolean());
+        Assert.True(root.GetProperty("calls").GetProperty("calibrator").GetProperty("is_error").GetBoolean());
+        Assert.Contains("Unknown tool: 'calibrator_status'", root.GetProperty("calls").GetProperty("calibrator").GetProperty("text").GetString(), StringComparison.Ordinal);
+        // Said at start: the allow list named a tool the read-only switch keeps away.
+        Assert.Contains("--tools names actor_apply_action, which is not served: it can act, and the server is read-only.", root.GetProperty("stderr_tail").GetString(), StringComparison.Ordinal);
+        var instructions = root.GetProperty("instructions").GetString()!;
+        Assert.StartsWith("These tools read VGAC", instructions, StringComparison.Ordinal);
+        Assert.Contains("This server serves several clusters (eks, slurm)", instructions, StringComparison.Ordinal);
+    }
+
+    private static async Task<string> ClientAsync()
+    {
+        var folder = Path.Combine(TestPaths.RepoRoot, "tests", "mcp-client");
+        if (!Directory.Exists(Path.Combine(folder, "node_modules", "@modelcontextprotocol", "sdk")))
+        {
+            var install = await RunAsync("npm", ["ci", "--no-audit", "--no-fund"], folder, TimeSpan.FromMinutes(5));
+            Assert.True(install.ExitCode == 0, $"npm ci failed in {folder}:\n{install.Error}");
+        }
+
+        return folder;
+    }
+
     private static Task<CliResult> RunAsync(string file, string[] args, string directory, TimeSpan timeout) => ProgramRun.RunAsync(file, args, directory, timeout, Ct);
 }

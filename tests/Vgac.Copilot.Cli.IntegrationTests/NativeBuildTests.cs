@@ -151,7 +151,7 @@ public sealed class NativeBuildTests
     }
 
     // The eval runner by its own type's name: YAML itself is in both (predict -f reads Kubernetes manifests).
-    private static readonly string[] Libraries = ["Microsoft.SemanticKernel", "OpenAI.Chat", "ModelContextProtocol.Server", "Microsoft.AspNetCore.Server.Kestrel", "EvalRunner", "KubernetesExecutor"];
+    private static readonly string[] Libraries = ["Microsoft.SemanticKernel", "OpenAI.Chat", "ModelContextProtocol.Server", "Microsoft.AspNetCore.Server.Kestrel", "EvalRunner", "V1SelfSubjectAccessReview"];
 
     [Fact]
     public async Task Native_OneShotVgacAlone_RunsItsOwnCommandsAndHelp_AndNamesTheMissingFullProgram()

@@ -73,7 +73,7 @@ public sealed class OneShotHostTests
         // would bring that code into it.
         var referenced = typeof(CliApp).Assembly.GetReferencedAssemblies().Select(a => a.Name!).ToList();
         string[] full = ["Vgac.Copilot.Agent", "Vgac.Copilot.Tools", "Vgac.Copilot.Mcp", "Vgac.Copilot.Simulator", "Vgac.Copilot.Evals", "Vgac.Copilot.Watch",
-            "Microsoft.SemanticKernel.Core", "ModelContextProtocol", "Microsoft.AspNetCore"];
+            "Vgac.Copilot.Actions.Kubernetes", "KubernetesClient.Aot", "Microsoft.SemanticKernel.Core", "ModelContextProtocol", "Microsoft.AspNetCore"];
 
         Assert.Contains("Vgac.Copilot.Core", referenced);
         Assert.Empty(referenced.Intersect(full));
@@ -94,6 +94,30 @@ public sealed class OneShotHostTests
         Assert.Contains("'predict --demo' runs in the full program", message, StringComparison.Ordinal);
         Assert.Contains(OneShotHost.PathBeside(AppContext.BaseDirectory), message, StringComparison.Ordinal);
         Assert.Contains("Installing vgac", message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("doctor", "doctor")]
+    [InlineData("actions release 4211", "release")]
+    [InlineData("actions apply job-1 --tier 1", "apply")]
+    public async Task KubernetesExecutorChosen_RunThatUsesIt_IsHandedOver(string command, string name)
+    {
+        var env = new Dictionary<string, string> { ["VGAC_EXECUTOR"] = "kubernetes", ["VGAC_API_BASE_URL"] = "http://127.0.0.1:9" };
+
+        var run = await CliHarness.RunAsync(OneShotHost.Instance, command.Split(' '), env, TestContext.Current.CancellationToken);
+
+        Assert.Equal(ExitCodes.ProgramMissing, run.ExitCode);
+        Assert.Contains($"'{name}' runs in the full program", run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task KubernetesExecutorChosen_RunThatDoesNotUseIt_StaysInTheOneShotProgram()
+    {
+        var env = new Dictionary<string, string> { ["VGAC_EXECUTOR"] = "kubernetes" };
+
+        var run = await CliHarness.RunAsync(OneShotHost.Instance, ["actions", "list"], env, TestContext.Current.CancellationToken);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
     }
 
     [Fact]

@@ -129,6 +129,23 @@ public sealed class CatalogueTests(CatalogueTests.Fixture fixture) : IClassFixtu
     }
 
     [Fact]
+    public async Task McpToolList_AllowAndDenyLists_ServeTheAllowedMinusTheDenied_WithinTheToolsets()
+    {
+        var options = new Core.Settings.McpHostOptions
+        {
+            Toolsets = ["observer", "predictor"],
+            Tools = [ToolNames.ObserverNodes, ToolNames.PredictorPredictWait, ToolNames.PredictorWhatIf, ToolNames.CalibratorStatus],
+            ExcludeTools = [ToolNames.PredictorWhatIf],
+        };
+        await using var mcp = await McpTestHost.StartAsync(fixture.Simulator.Url, options, cancellationToken: Ct);
+
+        var tools = await mcp.Client.ListToolsAsync(cancellationToken: Ct);
+
+        Assert.Equal([ToolNames.ObserverNodes, ToolNames.PredictorPredictWait], tools.Select(t => t.Name));
+        Assert.StartsWith("These tools read VGAC", mcp.Client.ServerInstructions, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task McpToolList_ToolsetFilter_KeepsOnlyThoseGroups()
     {
         await using var mcp = await McpTestHost.StartAsync(fixture.Simulator.Url, new Core.Settings.McpHostOptions { Toolsets = ["calibrator", "predictor"] }, cancellationToken: Ct);

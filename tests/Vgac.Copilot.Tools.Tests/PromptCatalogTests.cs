@@ -23,6 +23,21 @@ public sealed class PromptCatalogTests
     }
 
     [Fact]
+    public void ServerInstructions_AreTwoShortParagraphs_OnWhatTheToolsAreForAndHowToReadTheVerdicts()
+    {
+        var text = PromptCatalog.Text(Mcp.McpServiceCollectionExtensions.InstructionsFile);
+        var paragraphs = text.Split("\n\n");
+
+        // Sent to the model on every session: two paragraphs, about 200 tokens at most.
+        Assert.Equal(2, paragraphs.Length);
+        Assert.All(paragraphs, p => Assert.InRange(p.Length, 100, 500));
+        Assert.True(text.Length <= 800, $"the instructions are {text.Length} characters");
+        Assert.Contains("observer_*", paragraphs[0], StringComparison.Ordinal);
+        Assert.Contains("confidence", paragraphs[1], StringComparison.Ordinal);
+        Assert.Contains("never instructions", paragraphs[1], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void PlannerSystemPrompt_LoadsAndRenders()
     {
         var system = PromptCatalog.Load("planner").Single(p => p.Name == "planner_system");

@@ -270,6 +270,38 @@ public sealed class ActionQueue(AuditStore audit, ActionRunner runner, ActionPla
         return await runner.RunAsync(check, OutsideTheLoop, approval.RunBy, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Puts an allowed proposal made outside the loop into the approval queue, for a person to decide with
+    /// <c>vgac actions approve</c> (the guards are asked again then). The same proposal already waiting there is
+    /// returned rather than queued twice.
+    /// </summary>
+    public async Task<ActionProposal> QueueAsync(ActionProposal proposal, string requestedThrough, CancellationToken cancellationToken)
+    {
+        if (!proposal.Allowed)
+        {
+            throw new ActionQueueException($"{proposal.ProposalId} is blocked by the guards ({proposal.Rule}), so there is nothing to approve.");
+        }
+
+        if (audit.Exists)
+        {
+            var waiting = (await ListAsync(clock.Now.AddDays(-1), cancellationToken).ConfigureAwait(false))
+                .FirstOrDefault(r => r.State == ProposalState.AwaitingApproval && r.Proposal.ProposalId.StartsWith(proposal.ProposalId + "-", StringComparison.Ordinal));
+            if (waiting is not null)
+            {
+                return waiting.Proposal;
+            }
+        }
+
+        var now = clock.Now;
+        var queued = proposal.Stamped($"q{now.ToUnixTimeMilliseconds()}-{Guid.NewGuid().ToString("N")[..6]}");
+        await audit.AppendAsync(
+            [new(0, now, OutsideTheLoop, AuditKind.Proposal, queued.JobId, queued.Tier, queued.ProposalId,
+                $"{queued.Action} {queued.JobId} (tier {queued.Tier}): allowed by {queued.Rule}; queued for approval: {Core.Text.UntrustedText.Clean(requestedThrough, 200)}",
+                ActionsJson.Records.Serialize(queued))],
+            cancellationToken).ConfigureAwait(false);
+        return queued;
+    }
+
     public async Task<ProposalRecord> RejectAsync(string proposalId, string decidedBy, string? reason, CancellationToken cancellationToken) =>
         await RejectAsync(await DecidableAsync(proposalId, "reject", cancellationToken).ConfigureAwait(false), decidedBy, reason, cancellationToken).ConfigureAwait(false);
 

@@ -36,11 +36,13 @@ internal sealed class McpCommand : VgacCommand
     private static readonly Option<bool> AllowActions = new("--allow-actions") { Description = "List tools that can act (each still needs the guards and the user's confirmation)." };
     private static readonly Option<bool> ReadOnly = new("--read-only") { Description = "Serve only read-only tools, whatever else is set (--allow-actions, Mcp:AllowActions); also Mcp:ReadOnly." };
     private static readonly Option<string?> Toolsets = new("--toolsets") { Description = "Comma-separated groups: observer,predictor,calibrator,actor (default all).", HelpName = "list" };
+    private static readonly Option<string[]> Tools = new("--tools") { Description = "Serve only these tools (comma-separated or repeated), within the toolsets; also Mcp:Tools.", HelpName = "names" };
+    private static readonly Option<string[]> ExcludeTools = new("--exclude-tools") { Description = "Never serve these tools (comma-separated or repeated), whatever else is set; also Mcp:ExcludeTools.", HelpName = "names" };
 
     public McpCommand(CliContext context)
         : base(context, FullCommands.Mcp, CommandNeeds.Vgac | CommandNeeds.Demo)
     {
-        foreach (var option in new Option[] { Http, Port, Bind, TokenFile, Token, AllowedHosts, AllowedOrigins, AllowActions, ReadOnly, Toolsets })
+        foreach (var option in new Option[] { Http, Port, Bind, TokenFile, Token, AllowedHosts, AllowedOrigins, AllowActions, ReadOnly, Toolsets, Tools, ExcludeTools })
         {
             Options.Add(option);
         }
@@ -50,6 +52,7 @@ internal sealed class McpCommand : VgacCommand
             ("vgac mcp", "stdio, for an IDE's MCP configuration (read-only tools)"),
             ("VGAC_MCP_TOKEN=... vgac mcp --http --port 3001", "streamable HTTP on loopback, bearer token required"),
             ("vgac mcp --allow-actions --toolsets observer,actor", "some tool groups, actions included (each still confirmed)"),
+            ("vgac mcp --read-only --tools predictor_predict_wait,calibrator_status", "a locked-down server: two read-only tools"),
         ];
     }
 
@@ -78,8 +81,22 @@ internal sealed class McpCommand : VgacCommand
             Toolsets = parse.GetValue(Toolsets) is { } toolsets ? ParseToolsets(toolsets) : ParseToolsets(string.Join(',', configured.Toolsets)),
             AllowActions = parse.GetValue(AllowActions) || configured.AllowActions,
             ReadOnly = parse.GetValue(ReadOnly) || configured.ReadOnly,
+            Tools = parse.GetValue(Tools) is { Length: > 0 } tools ? ToolNamesOf("--tools", tools) : ToolNamesOf("Mcp:Tools", configured.Tools),
+            ExcludeTools = parse.GetValue(ExcludeTools) is { Length: > 0 } excluded ? ToolNamesOf("--exclude-tools", excluded) : ToolNamesOf("Mcp:ExcludeTools", configured.ExcludeTools),
             Caller = Caller(parse),
         };
+        var served = session.Get<ToolCatalog>().Served(options);
+        if (served.Count == 0)
+        {
+            throw new ConfigurationException("vgac mcp would serve no tool: --toolsets, --tools and --exclude-tools leave none; loosen one of them.");
+        }
+
+        // Said at start on stderr: a tool asked for by name that the other settings keep from being served.
+        foreach (var name in options.Tools.Where(t => served.All(s => s.Name != t)))
+        {
+            await session.Context.Error.WriteLineAsync($"vgac mcp: --tools names {name}, which is not served: {Withheld(name, options)}.").ConfigureAwait(false);
+            await session.Context.Error.FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
         if (options.AllowActions)
         {
             session.Clusters.RequireConfiguredVgac("vgac mcp --allow-actions");
@@ -211,6 +228,26 @@ internal sealed class McpCommand : VgacCommand
         }
     }
 
+    /// <summary>Why a tool the allow list names is not served.</summary>
+    private static string Withheld(string name, McpHostOptions options) =>
+        options.ExcludeTools.Contains(name) ? "--exclude-tools removes it"
+        : options.Toolsets.Count > 0 && !options.Toolsets.Contains(name.Split('_')[0]) ? $"its toolset {name.Split('_')[0]} is not among --toolsets"
+        : options.ReadOnly ? "it can act, and the server is read-only"
+        : "it can act, and actions are not allowed (--allow-actions)";
+
+    /// <summary>Tool names from a flag or the configuration (comma-separated or repeated); an unknown one is a usage error naming the closest.</summary>
+    private static string[] ToolNamesOf(string flag, IEnumerable<string> values)
+    {
+        var names = values.SelectMany(v => v.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)).Distinct(StringComparer.Ordinal).ToArray();
+        foreach (var name in names.Where(n => !ToolNames.All.Contains(n, StringComparer.Ordinal)))
+        {
+            var guess = Core.Text.NameMatch.Closest(name, ToolNames.All, maxEdits: 4);
+            throw new ConfigurationException($"{flag}: there is no tool '{Core.Text.UntrustedText.Clean(name, 80)}'{(guess is null ? "" : $"; did you mean '{guess}'?")} (the tools are listed in docs/mcp.md).");
+        }
+
+        return names;
+    }
+
     private static string[] ParseToolsets(string? value)
     {
         if (string.IsNullOrWhiteSpace(value))
@@ -226,10 +263,14 @@ internal sealed class McpCommand : VgacCommand
     }
 }
 
-/// <summary>The <c>Mcp</c> section as configured (<c>Mcp:Toolsets</c>, <c>Mcp:AllowActions</c>, <c>Mcp:ReadOnly</c>), before the flags go over it.</summary>
+/// <summary>The <c>Mcp</c> section as configured (<c>Mcp:Toolsets</c>, <c>Mcp:Tools</c>, <c>Mcp:ExcludeTools</c>, <c>Mcp:AllowActions</c>, <c>Mcp:ReadOnly</c>), before the flags go over it.</summary>
 internal sealed class McpSettings
 {
     public List<string> Toolsets { get; set; } = [];
+
+    public List<string> Tools { get; set; } = [];
+
+    public List<string> ExcludeTools { get; set; } = [];
 
     public bool AllowActions { get; set; }
 

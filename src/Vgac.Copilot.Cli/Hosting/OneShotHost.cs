@@ -26,6 +26,13 @@ internal sealed partial class OneShotHost : CliHost
     /// </summary>
     public override bool Carries(Actions.ExecutorChoice executor) => executor != Actions.ExecutorChoice.Kubernetes;
 
+    /// <summary>
+    /// The Kubernetes executor is carried by handing over: every run that uses it goes to vgac-full before its services
+    /// are built (<see cref="Carries"/>), so the choice is valid here for the runs that stay (a predict, an audit).
+    /// </summary>
+    public override void AddServices(Microsoft.Extensions.DependencyInjection.IServiceCollection services) =>
+        Microsoft.Extensions.DependencyInjection.ServiceCollectionServiceExtensions.AddSingleton(services, new Actions.CarriedExecutor(Actions.ExecutorChoice.Kubernetes));
+
     /// <summary>The full program's name, beside the one-shot one.</summary>
     public static string FileName => OperatingSystem.IsWindows() ? "vgac-full.exe" : "vgac-full";
 

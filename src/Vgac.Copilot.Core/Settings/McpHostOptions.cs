@@ -6,6 +6,12 @@ public sealed record McpHostOptions
     /// <summary>Tool groups to expose (observer, predictor, calibrator, actor); empty = all.</summary>
     public IReadOnlyCollection<string> Toolsets { get; init; } = [];
 
+    /// <summary>The only tools to serve (<c>--tools</c>, <c>Mcp:Tools</c>), within the toolsets; empty = all of them.</summary>
+    public IReadOnlyCollection<string> Tools { get; init; } = [];
+
+    /// <summary>Tools never to serve (<c>--exclude-tools</c>, <c>Mcp:ExcludeTools</c>), whatever else is set.</summary>
+    public IReadOnlyCollection<string> ExcludeTools { get; init; } = [];
+
     private readonly bool _allowActions;
 
     /// <summary>

@@ -30,6 +30,14 @@ public static partial class PromptCatalog
         return [.. Directory.GetFiles(directory, "*.md").Order(StringComparer.Ordinal).Select(Parse)];
     }
 
+    /// <summary>A prompt file with no front matter (the MCP server's instructions), its <c>{{slots}}</c> filled.</summary>
+    public static string Text(string relativePath, IReadOnlyDictionary<string, string>? values = null)
+    {
+        var file = Path.Combine(Root, relativePath);
+        var text = System.IO.File.ReadAllText(file).ReplaceLineEndings("\n").Trim();
+        return values is null ? text : Fill(text, values, file);
+    }
+
     public static PromptTemplate Parse(string file)
     {
         var text = System.IO.File.ReadAllText(file).ReplaceLineEndings("\n");

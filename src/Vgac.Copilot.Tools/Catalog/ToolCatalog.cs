@@ -34,6 +34,14 @@ public sealed class ToolCatalog
     public IReadOnlyList<ToolDefinition> All { get; }
 
     /// <summary>The tools a host exposes: the chosen toolsets, and action tools only when actions are allowed.</summary>
+    /// <summary>
+    /// What an MCP server with <paramref name="host"/>'s settings serves: the toolsets, then the allow list
+    /// (<c>--tools</c>), minus the deny list (<c>--exclude-tools</c>); an action tool only where actions are allowed
+    /// (never on a read-only server).
+    /// </summary>
+    public IReadOnlyList<ToolDefinition> Served(Core.Settings.McpHostOptions host) =>
+        [.. Select(host.Toolsets, host.AllowActions).Where(t => (host.Tools.Count == 0 || host.Tools.Contains(t.Name)) && !host.ExcludeTools.Contains(t.Name))];
+
     public IReadOnlyList<ToolDefinition> Select(IReadOnlyCollection<string>? toolsets = null, bool allowActions = false) =>
         [.. All.Where(t => (toolsets is null || toolsets.Count == 0 || toolsets.Contains(t.Toolset)) && (allowActions || !t.IsAction))];
 
