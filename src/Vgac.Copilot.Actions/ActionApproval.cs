@@ -86,3 +86,9 @@ public sealed record ConfirmedApproval(ActionProposal Proposal, string Why) : Ap
 
     internal override string RunBy => "approved interactively";
 }
+
+/// <summary>
+/// An MCP tool call as the trail keeps it (kind <c>tool_call</c>): the tool, its arguments (secrets masked, capped),
+/// who called through which client and session, what came of it, the guards' verdict, and how long it took.
+/// </summary>
+public sealed record ToolCallRecord(string Tool, string Arguments, string Caller, string Client, string Session, string Outcome, string? Verdict, double ElapsedMs);

@@ -20,6 +20,7 @@ public static class ActionsJson
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, UseStringEnumConverter = true)]
 [JsonSerializable(typeof(ExecutionRecord))]
+[JsonSerializable(typeof(ToolCallRecord))]
 [JsonSerializable(typeof(ExecutionOutcome))]
 [JsonSerializable(typeof(ExecutionRequest))]
 [JsonSerializable(typeof(ProposalRecord))]

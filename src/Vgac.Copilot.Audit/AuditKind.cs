@@ -28,4 +28,7 @@ public enum AuditKind
 
     /// <summary>A trail-wide record: exported records were removed by <c>vgac audit prune</c>; the hash they ended on.</summary>
     Checkpoint,
+
+    /// <summary>An MCP tool call that proposed or ran an action: who called, with what, and what came of it.</summary>
+    ToolCall,
 }

@@ -79,6 +79,10 @@ public static class McpServiceCollectionExtensions
                 }
             }
         });
+        // Who called what: every tool call logged and traced; those that propose or run actions also in the trail.
+        services.TryAddSingleton<ToolCallRecorder>();
+        builder.WithRequestFilters(filters => filters.AddCallToolFilter(next => (context, cancellationToken) =>
+            (context.Services ?? context.Server.Services)!.GetRequiredService<ToolCallRecorder>().RecordAsync(context, next, cancellationToken)));
         services.TryAddSingleton<VgacMcpCompletions>();
         builder.WithCompleteHandler((request, cancellationToken) =>
             request.Services!.GetRequiredService<VgacMcpCompletions>().CompleteAsync(request, cancellationToken));

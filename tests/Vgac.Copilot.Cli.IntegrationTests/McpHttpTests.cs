@@ -211,6 +211,13 @@ public sealed partial class McpHttpTests(ITestOutputHelper output)
         using var again = JsonDocument.Parse(second.Out);
         Assert.Equal(id, again.RootElement.GetProperty("structured").GetProperty("proposal_id").GetString());
 
+        // Who asked: the call is in the trail, with the client, the caller and what came of it; the token nowhere.
+        var calls = await CliHarness.RunAsync(["audit", "--tool-calls"], env, cancellationToken: Ct);
+        Assert.True(calls.ExitCode == 0, calls.ToString());
+        var recorded = calls.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, recorded.Length);
+        Assert.All(recorded, line => Assert.Contains("actor_apply_action by over HTTP, holding the server's bearer token via vgac-elicitation-check 1.0.0: queued_for_approval", line, StringComparison.Ordinal));
+        Assert.DoesNotContain(Token, calls.Out, StringComparison.Ordinal);
         var listed = await CliHarness.RunAsync(["actions", "list"], env, cancellationToken: Ct);
         var approved = await CliHarness.RunAsync(["actions", "approve", id, "--reason", "checked"], env, cancellationToken: Ct);
 

@@ -146,6 +146,29 @@ public sealed class CatalogueTests(CatalogueTests.Fixture fixture) : IClassFixtu
     }
 
     [Fact]
+    public async Task ToolCall_IsLoggedWithCallerClientOutcomeAndMaskedArguments_AndAProposalCallGoesIntoTheTrail()
+    {
+        await using var mcp = await McpTestHost.StartAsync(fixture.Simulator.Url, cancellationToken: Ct);
+        using var queue = JsonDocument.Parse((await mcp.CallAsync(ToolNames.ObserverJobQueue, new() { ["limit"] = 1 }, Ct)).Text());
+        Assert.True(queue.RootElement.GetProperty("jobs").GetArrayLength() > 0, "the simulated queue is empty at this hour");
+        var job = queue.RootElement.GetProperty("jobs")[0].GetProperty("job_id").GetString()!;
+
+        await mcp.CallAsync(ToolNames.PredictorPredictWait, new() { ["gpus"] = 2, ["namespace"] = McpTestHost.Secret }, Ct);
+        await mcp.CallAsync(ToolNames.ActorProposeAction, new() { ["job_id"] = job, ["tier"] = 1 }, Ct);
+
+        var calls = mcp.Logs.GetSnapshot().Where(r => r.Id.Id == 4101).Select(r => r.Message).ToList();
+        var predict = Assert.Single(calls, c => c.StartsWith($"MCP tool call {ToolNames.PredictorPredictWait} ", StringComparison.Ordinal));
+        Assert.Contains("via vgac-tests 1.0 (session stdio): ok", predict, StringComparison.Ordinal);
+        Assert.Contains("\"namespace\":\"***\"", predict, StringComparison.Ordinal);
+        Assert.DoesNotContain(McpTestHost.Secret, string.Join("\n", calls), StringComparison.Ordinal);
+        var trail = await mcp.Services.GetRequiredService<Audit.AuditStore>().QueryAsync(kind: Audit.AuditKind.ToolCall, cancellationToken: Ct);
+        var record = Assert.Single(trail);
+        Assert.Equal(job, record.JobId);
+        Assert.StartsWith($"{ToolNames.ActorProposeAction} by ", record.Summary, StringComparison.Ordinal);
+        Assert.Contains(" via vgac-tests 1.0: ok (", record.Summary, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task McpToolList_ToolsetFilter_KeepsOnlyThoseGroups()
     {
         await using var mcp = await McpTestHost.StartAsync(fixture.Simulator.Url, new Core.Settings.McpHostOptions { Toolsets = ["calibrator", "predictor"] }, cancellationToken: Ct);

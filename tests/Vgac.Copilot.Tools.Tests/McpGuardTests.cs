@@ -60,7 +60,7 @@ public sealed class McpGuardTests
     }
 
     [Fact]
-    public async Task ApplyAction_AllowedButClientCannotElicit_IsDenied()
+    public async Task ApplyAction_AllowedButClientCannotElicit_IsQueuedForApproval_NeverRun()
     {
         await using var vgac = await Vgac(probability: 0.97, confidence: 0.95, ece: 0.02);
         await using var mcp = await McpTestHost.StartAsync(vgac.BaseAddress, new McpHostOptions { AllowActions = true }, cancellationToken: Ct);
@@ -68,8 +68,10 @@ public sealed class McpGuardTests
         using var result = await Apply(mcp, tier: 2);
 
         Assert.False(result.RootElement.GetProperty("executed").GetBoolean());
-        Assert.Equal("not_approved", result.RootElement.GetProperty("outcome").GetString());
-        Assert.Contains("no elicitation support", result.RootElement.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        Assert.Equal("queued_for_approval", result.RootElement.GetProperty("outcome").GetString());
+        Assert.Contains("it does not support elicitation", result.RootElement.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        var trail = await mcp.Services.GetRequiredService<Audit.AuditStore>().QueryAsync(proposal: result.RootElement.GetProperty("proposal_id").GetString(), cancellationToken: Ct);
+        Assert.Equal([Audit.AuditKind.Proposal], trail.Select(e => e.Kind));
     }
 
     [Fact]

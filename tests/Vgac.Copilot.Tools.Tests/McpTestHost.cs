@@ -31,6 +31,12 @@ public sealed class McpTestHost : IAsyncDisposable
 
     public IServiceProvider Services => _host.Services;
 
+    /// <summary>A secret the server knows (as a host learns the VGAC key): masked wherever it would be written.</summary>
+    public const string Secret = "s3cret-vgac-key-for-tests";
+
+    /// <summary>What the server logged.</summary>
+    public Microsoft.Extensions.Logging.Testing.FakeLogCollector Logs => _host.Services.GetFakeLogCollector();
+
     public static async Task<McpTestHost> StartAsync(Uri vgac, McpHostOptions? options = null, Func<ElicitRequestParams?, CancellationToken, ValueTask<ElicitResult>>? elicitation = null, CancellationToken cancellationToken = default)
     {
         var clientToServer = new Pipe();
@@ -44,6 +50,8 @@ public sealed class McpTestHost : IAsyncDisposable
             [Audit.AuditServiceCollectionExtensions.SqlitePathKey] = Path.Combine(TestPaths.NewFolder("mcp-trail-"), "audit.db"),
         });
         builder.Services.AddLogging();
+        builder.Services.AddFakeLogging(o => o.CollectRecordsForDisabledLogLevels = true);
+        builder.Services.AddSingleton(new Core.Text.SecretRedactor().Learn([Secret]));
         builder.Services.AddVgacClient();
         builder.Services.AddCopilotCore();
         builder.Services.AddVgacTools();

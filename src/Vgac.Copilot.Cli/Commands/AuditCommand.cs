@@ -18,6 +18,7 @@ internal sealed class AuditCommand : VgacCommand
     private readonly Option<double?> sinceHours = new("--since-hours") { Description = "Only records from the last N hours (same as --since Nh).", HelpName = "hours" };
     private readonly Option<string?> job = new("--job") { Description = "Only records about this job.", HelpName = "id" };
     private readonly Option<bool> check = new("--check") { Description = "Re-check the trail against the guards: totals and any violation (exit 9 if one is found); from where the last clean check stopped." };
+    private readonly Option<bool> toolCalls = new("--tool-calls") { Description = "Only the MCP tool calls that proposed or ran actions: who called, through which client, with what, and what came of it." };
     private readonly Option<bool> full = new("--full") { Description = "With --check: walk the whole trail, not only what was added since the last clean check." };
 
     public AuditCommand(CliContext context, params Command[] subcommands)
@@ -28,7 +29,7 @@ internal sealed class AuditCommand : VgacCommand
             Subcommands.Add(subcommand);
         }
 
-        foreach (var option in new Option[] { since, sinceHours, job, check, full })
+        foreach (var option in new Option[] { since, sinceHours, job, toolCalls, check, full })
         {
             Options.Add(option);
         }
@@ -41,6 +42,7 @@ internal sealed class AuditCommand : VgacCommand
             ("vgac audit --since 2h", "the last two hours of the trail"),
             ("vgac audit --check", "what was added since the last clean check, re-checked against the guards and the chain (exit 9 on a violation)"),
             ("vgac audit --check --full", "the whole trail, every record and every executed action"),
+            ("vgac audit --tool-calls --since 1d", "who asked the MCP server to propose or apply an action today, and what came of it"),
         ];
     }
 
@@ -80,7 +82,8 @@ internal sealed class AuditCommand : VgacCommand
         }
 
         var view = named ? store.ForCluster(session.Clusters.Selected) : store.AllClusters();
-        foreach (var e in await view.QueryAsync(from, parse.GetValue(job), cancellationToken: token).ConfigureAwait(false))
+        IReadOnlyList<AuditKind>? kinds = parse.GetValue(toolCalls) ? [AuditKind.ToolCall] : null;
+        foreach (var e in await view.QueryAsync(from, parse.GetValue(job), kinds: kinds, cancellationToken: token).ConfigureAwait(false))
         {
             await session.Out.WriteLineAsync(json ? ActionsJson.Records.Serialize(e) : TrailText.Event(e, clusters.Count > 1)).ConfigureAwait(false);
         }
