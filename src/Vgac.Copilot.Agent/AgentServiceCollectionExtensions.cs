@@ -37,7 +37,8 @@ public static class AgentServiceCollectionExtensions
         {
             var llm = sp.GetRequiredService<IOptions<LlmOptions>>().Value;
             return llm.IsConfigured
-                ? new LlmPlanner(llm, sp.GetRequiredService<ToolCatalog>(), sp.GetRequiredService<TimeProvider>(), Where(sp), activity: sp.GetRequiredService<ToolActivity>())
+                ? new LlmPlanner(llm, sp.GetRequiredService<ToolCatalog>(), sp.GetRequiredService<TimeProvider>(), Where(sp), activity: sp.GetRequiredService<ToolActivity>(),
+                    fallback: sp.GetRequiredService<OfflinePlanner>())
                 : sp.GetRequiredService<OfflinePlanner>();
         });
         return services;

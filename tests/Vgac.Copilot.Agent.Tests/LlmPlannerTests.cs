@@ -38,6 +38,39 @@ public sealed class LlmPlannerTests
     }
 
     [Fact]
+    public async Task ModelMakesNoToolCall_ForADataQuestion_OfflinePlannerAnswers_MarkedSo()
+    {
+        await using var vgac = await Vgac(0.2, 0.9);
+        await using var chat = await ScriptedChatServer.StartAsync([ChatReply.Text("The cluster is ", "probably fine.")], Ct);
+        using var services = AgentHost.Build(vgac.BaseAddress);
+        var planner = Planner(services, chat, fallback: services.GetRequiredService<Offline.OfflinePlanner>());
+
+        var answer = await planner.AskAsync("how busy is the cluster?", Ct);
+
+        Assert.Equal(LlmPlanner.FallbackKind, answer.Planner);
+        Assert.Equal("scripted", answer.Model);
+        Assert.StartsWith("(The model answered without calling a tool, so it had no data from the cluster: the offline planner answered instead.)", answer.Answer, StringComparison.Ordinal);
+        Assert.DoesNotContain("probably fine", answer.Answer, StringComparison.Ordinal);
+        Assert.Contains(answer.ToolCalls, c => c.Name == ToolNames.ObserverClusterSummary && c.Ok);
+        Assert.Single(chat.Requests);
+    }
+
+    [Fact]
+    public async Task ModelMakesNoToolCall_ForAGreeting_ItsAnswerStands()
+    {
+        await using var vgac = await Vgac(0.2, 0.9);
+        await using var chat = await ScriptedChatServer.StartAsync([ChatReply.Text("Hello! ", "Ask me about the cluster.")], Ct);
+        using var services = AgentHost.Build(vgac.BaseAddress);
+        var planner = Planner(services, chat, fallback: services.GetRequiredService<Offline.OfflinePlanner>());
+
+        var answer = await planner.AskAsync("hello", Ct);
+
+        Assert.Equal("Hello! Ask me about the cluster.", answer.Answer);
+        Assert.Equal("llm", answer.Planner);
+        Assert.Empty(answer.ToolCalls);
+    }
+
+    [Fact]
     public async Task ParallelToolCalls_AllRun_AndAllResultsGoBack()
     {
         await using var vgac = await Vgac(0.2, 0.9);
@@ -190,9 +223,10 @@ public sealed class LlmPlannerTests
         }
     }
 
-    private static LlmPlanner Planner(ServiceProvider services, ScriptedChatServer chat, int maxToolCalls = 8, bool allowActions = false, int maxContextTokens = 24_000) => new(
+    private static LlmPlanner Planner(
+        ServiceProvider services, ScriptedChatServer chat, int maxToolCalls = 8, bool allowActions = false, int maxContextTokens = 24_000, Offline.OfflinePlanner? fallback = null) => new(
         new LlmOptions { Provider = "openai-compatible", Endpoint = chat.Endpoint.ToString(), Model = "scripted", MaxToolCalls = maxToolCalls, AllowActions = allowActions, MaxContextTokens = maxContextTokens },
-        services.GetRequiredService<ToolCatalog>(), TimeProvider.System, "eks");
+        services.GetRequiredService<ToolCatalog>(), TimeProvider.System, "eks", fallback: fallback);
 
     private static Task<LoopbackServer> Vgac(double probability, double confidence) => LoopbackServer.StartAsync(r => r.Path switch
     {

@@ -133,6 +133,22 @@ public sealed class AnswerCheckTests
         Assert.DoesNotContain("WARNING", result.Out, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Ask_ModelThatMakesNoToolCall_OfflinePlannerAnswers_JsonSaysSo()
+    {
+        // A small local model that answers a data question from nothing: its words are not shown.
+        await using var model = await ScriptedChatServer.StartAsync([ChatReply.Text("About 30 GPUs are free, I think.")], Ct);
+        await using var vgac = await new ScriptedVgac { Probability = 0.2, Confidence = 0.9 }.StartAsync(Ct);
+
+        var result = await CliHarness.RunAsync([.. Llm(model, vgac), "how busy is the cluster?", "--format", "json"], cancellationToken: Ct);
+
+        using var json = System.Text.Json.JsonDocument.Parse(result.Out);
+        Assert.Equal("offline (model made no tool call)", json.RootElement.GetProperty("planner").GetString());
+        Assert.Equal("m", json.RootElement.GetProperty("model").GetString());
+        Assert.DoesNotContain("30 GPUs", json.RootElement.GetProperty("answer").GetString(), StringComparison.Ordinal);
+        Assert.True(json.RootElement.GetProperty("tool_calls").GetArrayLength() > 0);
+    }
+
     private static string[] Llm(ScriptedChatServer model, LoopbackServer vgac) =>
         ["ask", "--vgac-url", vgac.BaseAddress.ToString(), "--llm-provider", "openai-compatible", "--llm-endpoint", model.Endpoint.ToString(), "--llm-model", "m"];
 }

@@ -27,12 +27,23 @@ public sealed class LlmPlanner : IPlanner
     private readonly int _maxContextTokens;
     private readonly (double Input, double Output) _prices;
     private ChatHistory _history;
+    private readonly OfflinePlanner? _fallback;
+    private PlannerAnswer? _fellBack;
 
+    /// <summary>How an answer the offline planner gave instead is marked (<c>ask --format json</c>'s <c>planner</c>).</summary>
+    public const string FallbackKind = "offline (model made no tool call)";
+
+    /// <summary>
+    /// The planner over the catalogue's tools with the model the options name. A question that needs the cluster's
+    /// data and gets no tool call from the model is answered by <c>fallback</c> (the offline planner), when given:
+    /// small local models often do not call tools.
+    /// </summary>
     // Semantic Kernel's OpenAI connector reads a tool call's arguments into KernelArguments with reflection-based JSON: a
     // native build keeps what that needs.
     [System.Diagnostics.CodeAnalysis.DynamicDependency(System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(KernelArguments))]
-    public LlmPlanner(LlmOptions options, ToolCatalog catalog, TimeProvider time, string clusterName, HttpClient? http = null, ToolActivity? activity = null)
+    public LlmPlanner(LlmOptions options, ToolCatalog catalog, TimeProvider time, string clusterName, HttpClient? http = null, ToolActivity? activity = null, OfflinePlanner? fallback = null)
     {
+        _fallback = fallback;
         Model = options.Model!;
         _prices = (options.InputCostPerMillionTokens, options.OutputCostPerMillionTokens);
         _maxContextTokens = options.MaxContextTokens;
@@ -79,7 +90,7 @@ public sealed class LlmPlanner : IPlanner
     public int ContextTokens => ContextWindow.EstimateTokens(_history);
 
     /// <summary>The tool calls of the last question (for the REPL's trace after a streamed answer).</summary>
-    public IReadOnlyList<ToolCallRecord> LastCalls => [.. _budget.Calls];
+    public IReadOnlyList<ToolCallRecord> LastCalls => _fellBack is { } offline ? offline.ToolCalls : [.. _budget.Calls];
 
     public async Task<PlannerAnswer> AskAsync(string question, CancellationToken cancellationToken = default)
     {
@@ -91,7 +102,10 @@ public sealed class LlmPlanner : IPlanner
             text.Append(piece);
         }
 
-        return new PlannerAnswer(text.ToString(), Kind, Model, [.. _budget.Calls], usage, Math.Round(Stopwatch.GetElapsedTime(started).TotalMilliseconds, 1), Limit: _budget.Limit);
+        var latency = Math.Round(Stopwatch.GetElapsedTime(started).TotalMilliseconds, 1);
+        return _fellBack is { } offline
+            ? offline with { Answer = text.ToString(), Planner = FallbackKind, Model = Model, Usage = usage, LatencyMs = latency }
+            : new PlannerAnswer(text.ToString(), Kind, Model, [.. _budget.Calls], usage, latency, Limit: _budget.Limit);
     }
 
     /// <summary>
@@ -102,7 +116,12 @@ public sealed class LlmPlanner : IPlanner
     public async IAsyncEnumerable<string> StreamAsync(string question, Action<TokenUsage>? onUsage = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         _budget.Start(question);
+        _fellBack = null;
         using var activity = PlannerTelemetry.Start(Kind, Model);
+        // A question that needs the cluster's data is held back until the model calls a tool: an answer written
+        // without one (a model that does not do tool calls) is not shown; the offline planner answers instead.
+        var hold = _fallback?.NeedsTools(question) == true;
+        var held = new List<string>();
         ContextWindow.Fit(_history, _maxContextTokens);
         _history.AddUserMessage(question);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -125,6 +144,18 @@ public sealed class LlmPlanner : IPlanner
                 if (!string.IsNullOrEmpty(chunk.Content))
                 {
                     answer.Append(chunk.Content);
+                    if (hold && _budget.Calls.Count == 0)
+                    {
+                        held.Add(chunk.Content);
+                        continue;
+                    }
+
+                    foreach (var piece in held)
+                    {
+                        yield return piece;
+                    }
+
+                    held.Clear();
                     yield return chunk.Content;
                 }
             }
@@ -132,6 +163,23 @@ public sealed class LlmPlanner : IPlanner
         finally
         {
             await stream.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (hold && _budget.Calls.Count == 0 && _budget.StoppedBecause is null)
+        {
+            var offline = await _fallback!.AskAsync(question, cancellationToken).ConfigureAwait(false);
+            var said = $"(The model answered without calling a tool, so it had no data from the cluster: the offline planner answered instead.)\n{offline.Answer}";
+            _fellBack = offline;
+            _history.AddAssistantMessage(said);
+            PlannerTelemetry.Answered(activity, FallbackKind, "no_tool_call", offline.ToolCalls.Count, new TokenUsage(input, output), _prices.Input, _prices.Output);
+            onUsage?.Invoke(new TokenUsage(input, output));
+            yield return said;
+            yield break;
+        }
+
+        foreach (var piece in held)
+        {
+            yield return piece;
         }
 
         // What the question narrowed to and no call carried is said, unless the model said so itself.

@@ -26,6 +26,13 @@ public sealed class OfflinePlanner(ToolInvoker tools, OfflineUnderstanding under
 
     public void Reset() => (_previous, _previousClusters) = (null, []);
 
+    /// <summary>Whether answering <paramref name="question"/> takes data from the cluster (a tool call), as this planner understands it; changes nothing.</summary>
+    public bool NeedsTools(string question)
+    {
+        var (_, asked) = ClusterMentions.Find(question, clusters ?? [], understanding.Classifier);
+        return understanding.Understand(asked, _previous).Reply is null;
+    }
+
     public async Task<PlannerAnswer> AskAsync(string question, CancellationToken cancellationToken = default)
     {
         using var activity = PlannerTelemetry.Start(Kind, Model);
