@@ -65,7 +65,7 @@ public sealed class KubernetesExecutor(IOptions<ActionOptions> options) : IActio
 
         var dry = dryRun ? "All" : null;
         var done = new List<string>();
-        var patches = 0;
+        var (patches, applied) = (0, 0); // patches sent; those the server took
         V1Pod? pod = null;
         foreach (var step in steps)
         {
@@ -78,11 +78,17 @@ public sealed class KubernetesExecutor(IOptions<ActionOptions> options) : IActio
                         patches++;
                         pod = await _api.CallAsync((k, ct) => k.CoreV1.PatchNamespacedPodAsync(Merge(step), step.Name, step.Namespace, dryRun: dry, cancellationToken: ct), cancellationToken)
                             .ConfigureAwait(false);
+                        applied++;
                         done.Add($"pod {step.Namespace}/{step.Name} {(request.Action == ActionPlanner.ReleaseAction ? "unmarked" : "annotated")}");
                         break;
                     case KubernetesTarget.OwnerJob:
                         var (suspended, said) = await SuspendOwnerAsync(step, pod!, dry, cancellationToken).ConfigureAwait(false);
-                        patches += suspended ? 1 : 0;
+                        if (suspended)
+                        {
+                            patches++;
+                            applied++;
+                        }
+
                         done.Add(said);
                         break;
                     default:
@@ -99,7 +105,8 @@ public sealed class KubernetesExecutor(IOptions<ActionOptions> options) : IActio
                             patches++;
                             await _api.CallAsync((k, ct) => k.BatchV1.PatchNamespacedJobAsync(Merge(step), job.Name(), step.Namespace, dryRun: dry, cancellationToken: ct), cancellationToken)
                                 .ConfigureAwait(false);
-                            done.Add($"Job {step.Namespace}/{UntrustedText.Clean(job.Name(), 253)} {(dryRun ? "would be" : "")} resumed".Replace("  ", " ", StringComparison.Ordinal));
+                            applied++;
+                            done.Add($"Job {step.Namespace}/{UntrustedText.Clean(job.Name(), 253)} {(dryRun ? "would be resumed" : "resumed")}");
                         }
 
                         break;
@@ -119,7 +126,7 @@ public sealed class KubernetesExecutor(IOptions<ActionOptions> options) : IActio
             }
         }
 
-        if (request.Action == ActionPlanner.ReleaseAction && done.All(d => d.StartsWith("no Job", StringComparison.Ordinal) || d.Contains(" is gone ", StringComparison.Ordinal)))
+        if (request.Action == ActionPlanner.ReleaseAction && applied == 0)
         {
             return (done, $"nothing was left to release: {string.Join("; ", done)}", patches);
         }

@@ -8,7 +8,13 @@ namespace Vgac.Copilot.Mcp;
 
 /// <summary>How the callers of this MCP server are known (a token's holder over HTTP, the OS user who started a stdio server).</summary>
 /// <param name="Description">One phrase, recorded with every confirmation.</param>
-public sealed record McpCaller(string Description);
+public sealed record McpCaller(string Description)
+{
+    /// <summary>The client as a record names it (its name and version, made inert), and its session (<c>stdio</c> without one).</summary>
+    public static (string Client, string Session) Of(McpServer server) => (
+        server.ClientInfo is { } info ? $"{Core.Text.UntrustedText.Clean(info.Name, 64)} {Core.Text.UntrustedText.Clean(info.Version, 32)}" : "an unnamed client",
+        Core.Text.UntrustedText.Clean(server.SessionId ?? "stdio", 64));
+}
 
 /// <summary>
 /// Asks the person behind the MCP client to confirm an action, through elicitation. A client that cannot elicit
@@ -47,8 +53,8 @@ public sealed class ElicitingApprover(McpCaller? caller = null) : IActionApprove
             && result.Content is { } content
             && content.TryGetValue(ConfirmField, out var value)
             && value.ValueKind == System.Text.Json.JsonValueKind.True;
-        var client = server.ClientInfo is { } info ? $"{Core.Text.UntrustedText.Clean(info.Name, 64)} {Core.Text.UntrustedText.Clean(info.Version, 32)}" : "an unnamed client";
-        var who = $"through the MCP client {client} (session {Core.Text.UntrustedText.Clean(server.SessionId ?? "stdio", 64)}{(caller is null ? "" : $", {caller.Description}")})";
+        var (client, session) = McpCaller.Of(server);
+        var who = $"through the MCP client {client} (session {session}{(caller is null ? "" : $", {caller.Description}")})";
         return confirmed
             ? new ApprovalDecision(true, $"confirmed by the user {who}")
             : ApprovalDecision.Denied($"The user did not confirm (elicitation {result.Action}).");

@@ -8,6 +8,7 @@ using ModelContextProtocol.Server;
 using Vgac.Copilot.Actions;
 using Vgac.Copilot.Audit;
 using Vgac.Copilot.Client;
+using Vgac.Copilot.Core.Clusters;
 using Vgac.Copilot.Core.Text;
 using Vgac.Copilot.Tools.Catalog;
 
@@ -34,8 +35,7 @@ public sealed partial class ToolCallRecorder(ILogger<ToolCallRecorder> logger, I
         var tool = UntrustedText.Clean(context.Params?.Name ?? "(none)", 64);
         var server = context.Server;
         var who = Identity(context);
-        var client = server.ClientInfo is { } info ? $"{UntrustedText.Clean(info.Name, 64)} {UntrustedText.Clean(info.Version, 32)}" : "an unnamed client";
-        var session = UntrustedText.Clean(server.SessionId ?? "stdio", 64);
+        var (client, session) = McpCaller.Of(server);
         var arguments = Arguments(context.Params?.Arguments);
         using var span = CopilotTelemetry.Source.StartActivity($"tools/call {tool}", ActivityKind.Server);
         span?.SetTag("mcp.method.name", "tools/call");
@@ -44,7 +44,7 @@ public sealed partial class ToolCallRecorder(ILogger<ToolCallRecorder> logger, I
         span?.SetTag("vgac.caller", who);
         span?.SetTag("vgac.client", client);
         var started = Stopwatch.GetTimestamp();
-        var outcome = "cancelled";
+        var outcome = "cancelled"; // unless the call answers or fails otherwise
         string? verdict = null;
         CallToolResult? result = null;
         try
@@ -56,11 +56,6 @@ public sealed partial class ToolCallRecorder(ILogger<ToolCallRecorder> logger, I
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             outcome = $"failed: {UntrustedText.Clean(ex.Message, 200)}";
-            throw;
-        }
-        catch (OperationCanceledException)
-        {
-            outcome = "cancelled";
             throw;
         }
         finally
@@ -105,9 +100,7 @@ public sealed partial class ToolCallRecorder(ILogger<ToolCallRecorder> logger, I
         }
 
         var text = JsonSerializer.Serialize(arguments, McpJson.Default.IDictionaryStringJsonElement);
-        var redacted = services.GetService<SecretRedactor>()?.Redact(text) ?? text;
-        var clean = UntrustedText.Clean(redacted);
-        return clean.Length <= MaxArguments ? clean : clean[..MaxArguments] + $"… ({clean.Length} characters)";
+        return UntrustedText.Clean(services.GetService<SecretRedactor>()?.Redact(text) ?? text, MaxArguments);
     }
 
     /// <summary>What came of the call, and the guards' verdict where the result carries one (an action's outcome, a proposal's rule).</summary>
@@ -143,7 +136,10 @@ public sealed partial class ToolCallRecorder(ILogger<ToolCallRecorder> logger, I
             string? Argument(string name) => arguments is not null && arguments.TryGetValue(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
             int? tier = arguments is not null && arguments.TryGetValue("tier", out var t) && t.ValueKind == JsonValueKind.Number && t.TryGetInt32(out var n) ? n : null;
             var job = Argument("job_id") is { } id ? UntrustedText.Clean(id, 128) : null;
-            var store = Argument("cluster") is { Length: > 0 } cluster && Core.Guards.Identifiers.KubernetesName(cluster) is null ? audit.ForCluster(cluster) : audit;
+            // The cluster the call named, when it is one this server serves (the tool refused any other); else the current one.
+            var store = Argument("cluster") is { Length: > 0 } cluster && services.GetService<IClusterDirectory>()?.Has(cluster) == true
+                ? audit.ForCluster(cluster)
+                : audit;
             var now = services.GetService<WatchClock>()?.Now ?? DateTimeOffset.UtcNow;
             var summary = string.Create(CultureInfo.InvariantCulture, $"{record.Tool} by {record.Caller} via {record.Client}: {record.Outcome}{(record.Verdict is null ? "" : $" ({record.Verdict})")}");
             await store.AppendAsync([new AuditEvent(0, now, ActionQueue.OutsideTheLoop, AuditKind.ToolCall, job, tier, null, summary, ActionsJson.Records.Serialize(record))], CancellationToken.None)

@@ -98,6 +98,18 @@ public sealed class KubernetesExecutorTests(ITestOutputHelper output) : IAsyncLi
     }
 
     [Fact]
+    public async Task Release_PodGoneAndNoJobCarriesTheGate_IsNotDelivered_NothingLeftToRelease()
+    {
+        using var executor = Executor();
+
+        var release = await executor.ExecuteAsync(ReleaseRequest("train-x7k", "ana"), CancellationToken.None);
+
+        Assert.False(release.Delivered);
+        Assert.StartsWith("nothing was left to release: no Job carries gate prop-0123456789", release.Detail, StringComparison.Ordinal);
+        Assert.Contains("pod ml/train-x7k is gone", release.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Annotate_MergesVgacsAnnotations_AndKeepsTheOthers()
     {
         _api.AddPod("ml", "train-x7k", annotations: new Dictionary<string, string> { ["team"] = "vision" });

@@ -68,7 +68,7 @@ public static partial class KubectlPatchLine
     /// <summary>Lifting a gate: the Job carrying its label is resumed and unlabelled, and the pod's gate mark removed, each saying who.</summary>
     public static IReadOnlyList<KubernetesStep> Release(string ns, string pod, string gateProposalId, string releasedBy)
     {
-        var who = Value(releasedBy);
+        var who = Core.Text.UntrustedText.Fit(releasedBy, MaxValue);
         return
         [
             new(KubernetesTarget.GatedJob, ns, GateId(gateProposalId), new JsonObject
@@ -263,12 +263,6 @@ public static partial class KubectlPatchLine
         }
 
         return new JsonObject { ["metadata"] = new JsonObject { ["annotations"] = values } };
-    }
-
-    private static string Value(string text)
-    {
-        var clean = Core.Text.UntrustedText.Clean(text);
-        return clean.Length <= MaxValue ? clean : clean[..(MaxValue - 1)] + "…";
     }
 
     /// <summary>One shell-quoted word starting at <paramref name="at"/> (<c>'…'</c>, a quote inside written <c>'\''</c>), and where it ends.</summary>

@@ -95,9 +95,7 @@ public static class SlurmCommandLine
 
     private static string[] Comment(string jobId, string comment)
     {
-        var text = Core.Text.UntrustedText.Clean(comment);
-        text = text.Length <= MaxComment ? text : text[..(MaxComment - 1)] + "…";
-        return ["update", $"JobId={jobId}", $"Comment={text}"];
+        return ["update", $"JobId={jobId}", $"Comment={Core.Text.UntrustedText.Fit(comment, MaxComment)}"];
     }
 
     private static string? CommentProblem(string text) =>

@@ -87,7 +87,7 @@ internal sealed partial class AdmissionReviewer(GuardedPredictor predictor, Admi
 
     private static bool Allows(GuardedPrediction p, int tier) => p.Guards.Tiers.Any(t => t.Tier == tier && t.Allowed);
 
-    private static string Cut(string text) => text.Length <= MaxWarning ? text : text[..(MaxWarning - 1)] + "…";
+    private static string Cut(string text) => Core.Text.UntrustedText.Fit(text, MaxWarning);
 
     /// <summary>The review's request, checked to be what the API server sends.</summary>
     private static JsonObject Request(JsonNode? body)

@@ -85,16 +85,16 @@ internal sealed class McpCommand : VgacCommand
             ExcludeTools = parse.GetValue(ExcludeTools) is { Length: > 0 } excluded ? ToolNamesOf("--exclude-tools", excluded) : ToolNamesOf("Mcp:ExcludeTools", configured.ExcludeTools),
             Caller = Caller(parse),
         };
-        var served = session.Get<ToolCatalog>().Served(options);
-        if (served.Count == 0)
+        var catalog = session.Get<ToolCatalog>();
+        if (catalog.Served(options).Count == 0)
         {
             throw new ConfigurationException("vgac mcp would serve no tool: --toolsets, --tools and --exclude-tools leave none; loosen one of them.");
         }
 
         // Said at start on stderr: a tool asked for by name that the other settings keep from being served.
-        foreach (var name in options.Tools.Where(t => served.All(s => s.Name != t)))
+        foreach (var (name, why) in catalog.All.Where(t => options.Tools.Contains(t.Name)).Select(t => (t.Name, ToolCatalog.Withheld(t, options))).Where(w => w.Item2 is not null))
         {
-            await session.Context.Error.WriteLineAsync($"vgac mcp: --tools names {name}, which is not served: {Withheld(name, options)}.").ConfigureAwait(false);
+            await session.Context.Error.WriteLineAsync($"vgac mcp: --tools names {name}, which is not served: {why}.").ConfigureAwait(false);
             await session.Context.Error.FlushAsync(cancellationToken).ConfigureAwait(false);
         }
         if (options.AllowActions)
@@ -227,13 +227,6 @@ internal sealed class McpCommand : VgacCommand
             throw new ConfigurationException($"--token-file: cannot read '{path}': {ex.Message}");
         }
     }
-
-    /// <summary>Why a tool the allow list names is not served.</summary>
-    private static string Withheld(string name, McpHostOptions options) =>
-        options.ExcludeTools.Contains(name) ? "--exclude-tools removes it"
-        : options.Toolsets.Count > 0 && !options.Toolsets.Contains(name.Split('_')[0]) ? $"its toolset {name.Split('_')[0]} is not among --toolsets"
-        : options.ReadOnly ? "it can act, and the server is read-only"
-        : "it can act, and actions are not allowed (--allow-actions)";
 
     /// <summary>Tool names from a flag or the configuration (comma-separated or repeated); an unknown one is a usage error naming the closest.</summary>
     private static string[] ToolNamesOf(string flag, IEnumerable<string> values)

@@ -55,6 +55,16 @@ public static class UntrustedText
         return s.ToString();
     }
 
+    /// <summary>
+    /// Clean, and at most <paramref name="maxLength"/> characters in all, a cut one ending in "…": for a value a
+    /// system outside stores under a hard limit (a Slurm comment, a Kubernetes annotation).
+    /// </summary>
+    public static string Fit(string? text, int maxLength)
+    {
+        var clean = Clean(text);
+        return clean.Length <= maxLength ? clean : string.Concat(clean.AsSpan(0, maxLength - 1), "…");
+    }
+
     /// <summary>Clean, and cut to <paramref name="maxLength"/> characters with a note of how long it was.</summary>
     public static string Clean(string? text, int maxLength)
     {

@@ -39,8 +39,16 @@ public sealed class ToolCatalog
     /// (<c>--tools</c>), minus the deny list (<c>--exclude-tools</c>); an action tool only where actions are allowed
     /// (never on a read-only server).
     /// </summary>
-    public IReadOnlyList<ToolDefinition> Served(Core.Settings.McpHostOptions host) =>
-        [.. Select(host.Toolsets, host.AllowActions).Where(t => (host.Tools.Count == 0 || host.Tools.Contains(t.Name)) && !host.ExcludeTools.Contains(t.Name))];
+    public IReadOnlyList<ToolDefinition> Served(Core.Settings.McpHostOptions host) => [.. All.Where(t => Withheld(t, host) is null)];
+
+    /// <summary>Why a server with <paramref name="host"/>'s settings does not serve <paramref name="tool"/>, or null when it does.</summary>
+    public static string? Withheld(ToolDefinition tool, Core.Settings.McpHostOptions host) =>
+        host.ExcludeTools.Contains(tool.Name) ? "--exclude-tools removes it"
+        : host.Toolsets.Count > 0 && !host.Toolsets.Contains(tool.Toolset) ? $"its toolset {tool.Toolset} is not among --toolsets"
+        : host.Tools.Count > 0 && !host.Tools.Contains(tool.Name) ? "--tools does not name it"
+        : tool.IsAction && host.ReadOnly ? "it can act, and the server is read-only"
+        : tool.IsAction && !host.AllowActions ? "it can act, and actions are not allowed (--allow-actions)"
+        : null;
 
     public IReadOnlyList<ToolDefinition> Select(IReadOnlyCollection<string>? toolsets = null, bool allowActions = false) =>
         [.. All.Where(t => (toolsets is null || toolsets.Count == 0 || toolsets.Contains(t.Toolset)) && (allowActions || !t.IsAction))];
